@@ -1,0 +1,206 @@
+//! The nice-plug `Plugin` implementation and the CLAP/VST3 exports. Glue only: host events in,
+//! engine, host events out.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use nice_plug::prelude::*;
+use nice_plug_egui::{
+    create_egui_editor, EguiEditor, EguiEditorState, EguiNiceSettings, RepaintNotifier,
+};
+
+use crate::editor::EditorApp;
+use crate::engine::event::{NUM_CHANNELS, NUM_KEYS};
+use crate::engine::event_buffer::EventBuffer;
+use crate::engine::processor::{Processor, MAX_OUT_EVENTS_PER_BLOCK};
+use crate::host_events;
+use crate::params::RepriseParams;
+
+/// Input events handed to the engine in one go. A host block with more events is processed in
+/// several chunks, so no event is ever dropped on the way in.
+const MAX_IN_EVENTS_PER_CHUNK: usize = 4096;
+
+// The output of one chunk is at most its input plus one release per note cell and pedal, so the
+// output buffer can never overflow during pass-through.
+const _: () = assert!(
+    MAX_OUT_EVENTS_PER_BLOCK >= MAX_IN_EVENTS_PER_CHUNK + NUM_CHANNELS * NUM_KEYS + NUM_CHANNELS
+);
+
+/// The Reprise plugin instance.
+pub struct Reprise {
+    /// Parameters, shared with the host and the editor.
+    params: Arc<RepriseParams>,
+    /// Editor window size and open flag, shared with the editor.
+    editor_state: Arc<EguiEditorState>,
+    /// The musical engine. Owner: the audio thread.
+    processor: Processor,
+    /// Engine input for the current chunk. Capacity `MAX_IN_EVENTS_PER_CHUNK`, allocated in
+    /// `initialize()` (nice-plug's `activate`).
+    events_in: EventBuffer,
+    /// Engine output for the current chunk. Capacity `MAX_OUT_EVENTS_PER_BLOCK`, allocated in
+    /// `initialize()`.
+    events_out: EventBuffer,
+    /// Output events the host refused (its output queue was full), since activation.
+    num_host_refused_events: u64,
+}
+
+impl Default for Reprise {
+    fn default() -> Self {
+        Self {
+            params: Arc::new(RepriseParams::default()),
+            editor_state: EguiEditorState::from_size(
+                nice_plug::editor::dpi::LogicalSize::new(560.0, 360.0),
+                1.0,
+            ),
+            processor: Processor::default(),
+            // Zero capacity does not allocate; the real buffers are made in `initialize()`.
+            events_in: EventBuffer::with_capacity(0),
+            events_out: EventBuffer::with_capacity(0),
+            num_host_refused_events: 0,
+        }
+    }
+}
+
+impl Reprise {
+    /// Runs the engine on the gathered input and sends its output to the host.
+    fn flush_chunk(&mut self, context: &mut impl ProcessContext<Self>) {
+        self.processor
+            .process(self.events_in.as_slice(), &mut self.events_out);
+        self.send_output(context);
+        self.events_in.clear();
+    }
+
+    fn send_output(&mut self, context: &mut impl ProcessContext<Self>) {
+        for event in self.events_out.as_slice() {
+            if let Some(host_event) = host_events::to_host(event) {
+                if context.try_send_event(host_event).is_err() {
+                    self.num_host_refused_events += 1;
+                }
+            }
+        }
+        self.events_out.clear();
+    }
+}
+
+impl Plugin for Reprise {
+    const NAME: &'static str = "Reprise";
+    const VENDOR: &'static str = "Reprise";
+    const URL: &'static str = "https://example.invalid/reprise";
+    const EMAIL: &'static str = "reprise@example.invalid";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
+        // Stereo pass-through first: strict hosts refuse plugins without a main audio output.
+        AudioIOLayout {
+            main_input_channels: NonZeroU32::new(2),
+            main_output_channels: NonZeroU32::new(2),
+            aux_input_ports: &[],
+            aux_output_ports: &[],
+            names: PortNames::const_default(),
+        },
+        // MIDI only.
+        AudioIOLayout::const_default(),
+    ];
+
+    const MIDI_INPUT: MidiConfig = MidiConfig::MidiCCs;
+    const MIDI_OUTPUT: MidiConfig = MidiConfig::MidiCCs;
+    const SAMPLE_ACCURATE_AUTOMATION: bool = true;
+    const INPUT_EVENT_CAPACITY: usize = 8192;
+
+    type SysExMessage = ();
+    type BackgroundTask = ();
+    type Editor = EguiEditor<EditorApp>;
+
+    fn params(&self) -> Arc<dyn Params> {
+        self.params.clone()
+    }
+
+    fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        create_egui_editor(
+            self.editor_state.clone(),
+            RepaintNotifier::new(),
+            EguiNiceSettings::new().with_tile(Self::NAME),
+            EditorApp::new(self.params.clone()),
+        )
+    }
+
+    fn activate(
+        &mut self,
+        _audio_io_layout: &AudioIOLayout,
+        _buffer_config: &BufferConfig,
+        _context: &mut impl ActivateContext<Self>,
+    ) -> bool {
+        // `initialize()`: the only place that allocates. Re-activation keeps existing buffers.
+        if self.events_in.capacity() < MAX_IN_EVENTS_PER_CHUNK {
+            self.events_in = EventBuffer::with_capacity(MAX_IN_EVENTS_PER_CHUNK);
+        }
+        if self.events_out.capacity() < MAX_OUT_EVENTS_PER_BLOCK {
+            self.events_out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
+        }
+        self.num_host_refused_events = 0;
+        true
+    }
+
+    fn reset(&mut self) {
+        // Anything still sounding from before the reset is ended at the first sample of the next
+        // block (reset cannot send events itself).
+        self.processor.request_release_all();
+    }
+
+    fn deactivate(&mut self) {
+        self.processor.request_release_all();
+    }
+
+    fn process(
+        &mut self,
+        _buffer: &mut Buffer,
+        _aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
+        // Audio passes through untouched: nice-plug has already copied input to output.
+        // With sample-accurate automation this call covers one sub-block that starts at the
+        // parameter change, so sample 0 here is the exact sample of the change.
+        self.events_in.clear();
+        self.events_out.clear();
+        let pass_through = self.params.pass_through.value();
+        if pass_through != self.processor.pass_through() {
+            self.processor
+                .set_pass_through(pass_through, 0, &mut self.events_out);
+        }
+        while let Some(host_event) = context.next_event() {
+            let Some(event) = host_events::to_engine(&host_event) else {
+                continue;
+            };
+            if self.events_in.push(event).is_err() {
+                self.flush_chunk(context);
+                // The buffer was just emptied, so this push cannot fail.
+                let _ = self.events_in.push(event);
+            }
+        }
+        self.flush_chunk(context);
+        ProcessStatus::Normal
+    }
+}
+
+impl ClapPlugin for Reprise {
+    const CLAP_ID: &'static str = "com.reprise-audio.reprise";
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("Captures a motif and re-renders it live as Piano, Swell or Distant");
+    const CLAP_MANUAL_URL: Option<&'static str> = None;
+    const CLAP_SUPPORT_URL: Option<&'static str> = None;
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::NoteEffect,
+        ClapFeature::Utility,
+        ClapFeature::AudioEffect,
+        ClapFeature::Stereo,
+    ];
+}
+
+impl Vst3Plugin for Reprise {
+    const VST3_CLASS_ID: [u8; 16] = *b"RepriseMotifFx01";
+    const VST3_SUBCATEGORIES: &'static [Vst3SubCategory] =
+        &[Vst3SubCategory::Instrument, Vst3SubCategory::Tools];
+}
+
+nice_export_clap!(Reprise);
+nice_export_vst3!(Reprise);

@@ -1,0 +1,10 @@
+//! End-to-end tests: the built Reprise plugin loaded by a real CLAP host (clack-host).
+//!
+//! Run under `cargo nextest run`: in debug builds the plugin aborts the process if its audio
+//! thread allocates (nice-plug `assert_process_allocs`), and nextest confines that to one test.
+
+mod host;
+
+mod activation;
+mod params_state;
+mod passthrough;
