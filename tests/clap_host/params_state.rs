@@ -125,3 +125,22 @@ fn corrupt_state_is_refused_without_changing_anything() {
         assert_eq!(plugin.run(&note, start + 64, || 64).len(), 1);
     }
 }
+
+#[test]
+fn editor_is_offered_as_an_embeddable_x11_window() {
+    use clack_extensions::gui::{GuiApiType, GuiConfiguration, PluginGui};
+    let (_entry, mut instance) = PluginUnderTest::instantiate();
+    let gui = instance
+        .plugin_handle()
+        .get_extension::<PluginGui>()
+        .expect("gui extension");
+    let embedded_x11 = GuiConfiguration {
+        api_type: GuiApiType::X11,
+        is_floating: false,
+    };
+    assert!(gui.is_api_supported(&instance.plugin_handle(), embedded_x11));
+    let size = gui
+        .get_size(&instance.plugin_handle())
+        .expect("editor size");
+    assert!(size.width >= 400 && size.height >= 300, "{size:?}");
+}
