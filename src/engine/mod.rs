@@ -1,9 +1,12 @@
 //! Reprise's musical engine. Nothing in here depends on the plugin framework or the GUI: the
 //! crate builds it alone with `--no-default-features`, and CI does exactly that.
 //!
-//! Data path: capture → motif → operators → character → scheduler → output. At this stage the
-//! engine routes played events through ([`processor::Processor`]) while tracking every sounding
-//! note ([`note_table::SoundingNotes`]) so that note-offs can always be guaranteed.
+//! Data path: capture → motif → operators → character → scheduler → output.
+//! - [`capture`] hears timed note events and cuts phrases into [`motif::Motif`]s
+//!   ([`quantize`] on the way, [`key`] finding at the end);
+//! - [`midi_file`] reads and writes Standard MIDI Files;
+//! - [`processor`] is the per-block entry point the plugin calls; for now it routes played
+//!   events through while [`note_table`] tracks every sounding note so note-offs are guaranteed.
 //!
 //! ```
 //! use reprise::engine::{event::Event, event_buffer::EventBuffer, processor::Processor};
@@ -15,7 +18,12 @@
 //! assert!(processor.sounding().is_sounding(0, 60));
 //! ```
 
+pub mod capture;
 pub mod event;
 pub mod event_buffer;
+pub mod key;
+pub mod midi_file;
+pub mod motif;
 pub mod note_table;
 pub mod processor;
+pub mod quantize;

@@ -1,0 +1,264 @@
+//! `reprise`: the Reprise engine on the command line — analyze a .mid, capture phrases from a
+//! performance exactly as the plugin would.
+//!
+//! Errors print one line on stderr and exit with a non-zero code.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde_json::json;
+
+use reprise::engine::capture::{segment_performance, CaptureSettings, DEFAULT_GAP_BEATS};
+use reprise::engine::key::{Key, KeyEstimate};
+use reprise::engine::midi_file::{motif_from_performance, read_performance, write_motif, Performance};
+use reprise::engine::motif::Motif;
+use reprise::engine::quantize::{Grid, Quantize};
+
+#[derive(Parser)]
+#[command(name = "reprise", version, about = "Capture a motif and hear it again: the Reprise engine offline")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show a .mid file's notes, length, time signature and detected key.
+    Analyze {
+        /// The MIDI file to read.
+        file: PathBuf,
+        /// Track to read (0-based); default: the first track with notes.
+        #[arg(long)]
+        track: Option<usize>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Lock the key instead of detecting it, e.g. `C#:minor`, `Bb major`.
+        #[arg(long, value_parser = parse_key)]
+        key: Option<Key>,
+    },
+    /// Play a performance .mid into the capture as if live; write each phrase as a motif .mid.
+    Capture {
+        /// The performance to segment.
+        file: PathBuf,
+        /// Directory for the phrase files (created if missing).
+        #[arg(short = 'o', long = "output")]
+        output_dir: PathBuf,
+        /// Silence that ends a phrase, in beats.
+        #[arg(long, default_value_t = DEFAULT_GAP_BEATS)]
+        gap_beats: f64,
+        /// Quantize grid: 1/4, 1/8, 1/16, 1/32, or a triplet grid such as 1/8t.
+        #[arg(long, value_parser = parse_grid)]
+        quantize: Option<Grid>,
+        /// Quantize strength in percent (0–100), with --quantize.
+        #[arg(long, default_value_t = 100.0, requires = "quantize")]
+        strength: f64,
+        /// Track to read (0-based); default: the first track with notes.
+        #[arg(long)]
+        track: Option<usize>,
+    },
+}
+
+fn parse_key(text: &str) -> Result<Key, String> {
+    Key::parse(text).ok_or_else(|| format!("`{text}` is not a key (try C#:minor or Bb major)"))
+}
+
+fn parse_grid(text: &str) -> Result<Grid, String> {
+    Grid::parse(text).ok_or_else(|| format!("`{text}` is not a grid (1/4, 1/8, 1/16, 1/32, or with t for triplets)"))
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = error.print();
+                return if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            let rendered = error.to_string();
+            let first_line = rendered.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("reprise: {first_line} (see reprise --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Analyze { file, track, json, key } => analyze(&file, track, json, key),
+        Command::Capture { file, output_dir, gap_beats, quantize, strength, track } => {
+            capture(&file, &output_dir, gap_beats, quantize, strength, track)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("reprise: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(file: &Path, track: Option<usize>) -> Result<Performance, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    read_performance(&bytes, track).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+fn analyze(file: &Path, track: Option<usize>, as_json: bool, locked_key: Option<Key>) -> Result<(), String> {
+    let performance = load(file, track)?;
+    let mut motif = motif_from_performance(&performance);
+    motif.detected_key = reprise::engine::key::estimate_key(motif.notes(), reprise::engine::key::DEFAULT_PROFILES);
+    motif.locked_key = locked_key;
+    if as_json {
+        println!("{}", analysis_json(&motif, &performance));
+    } else {
+        print_analysis(file, &motif, &performance);
+    }
+    Ok(())
+}
+
+/// Rounds away float noise for display (1e-6 beats is far below any musical resolution).
+fn tidy(value: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (value * scale).round() / scale
+}
+
+fn analysis_json(motif: &Motif, performance: &Performance) -> serde_json::Value {
+    let notes: Vec<_> = motif
+        .notes()
+        .iter()
+        .map(|n| {
+            json!({
+                "start_beats": tidy(n.start_beats, 6),
+                "length_beats": tidy(n.length_beats, 6),
+                "key": n.key,
+                "velocity": tidy(n.velocity as f64, 4),
+                "channel": n.channel,
+            })
+        })
+        .collect();
+    let key = match (motif.locked_key, motif.detected_key) {
+        (Some(locked), estimate) => json!({
+            "tonic": locked.tonic_name(),
+            "mode": locked.mode.name(),
+            "locked": true,
+            "confidence": estimate.map(|e| tidy(e.confidence, 4)),
+            "candidates": estimate.map(|e| candidates_json(&e)).unwrap_or_default(),
+        }),
+        (None, Some(estimate)) => json!({
+            "tonic": estimate.best.key.tonic_name(),
+            "mode": estimate.best.key.mode.name(),
+            "locked": false,
+            "confidence": tidy(estimate.confidence, 4),
+            "candidates": candidates_json(&estimate),
+        }),
+        (None, None) => serde_json::Value::Null,
+    };
+    json!({
+        "notes": notes,
+        "length_beats": tidy(motif.length_beats, 6),
+        "time_signature": [motif.time_signature.numerator, motif.time_signature.denominator],
+        "tempo_bpm": tidy(motif.tempo_bpm, 3),
+        "key": key,
+        "truncated": motif.truncated,
+        "track": performance.track_idx,
+        "num_tracks": performance.num_tracks,
+    })
+}
+
+/// The tied candidates, and at least the three best keys so alternatives are visible.
+fn shown_candidates(estimate: &KeyEstimate) -> &[reprise::engine::key::KeyCandidate] {
+    &estimate.ranked[..estimate.num_tied.max(3)]
+}
+
+fn candidates_json(estimate: &KeyEstimate) -> Vec<serde_json::Value> {
+    shown_candidates(estimate)
+        .iter()
+        .map(|c| json!({ "tonic": c.key.tonic_name(), "mode": c.key.mode.name(), "score": tidy(c.score, 4) }))
+        .collect()
+}
+
+fn print_analysis(file: &Path, motif: &Motif, performance: &Performance) {
+    let ts = motif.time_signature;
+    println!("{}: track {} of {}", file.display(), performance.track_idx, performance.num_tracks);
+    println!(
+        "{} notes{}, {} beats ({} bars of {}/{}) at {} BPM",
+        motif.len(),
+        if motif.truncated { " (truncated: the motif holds at most 256)" } else { "" },
+        tidy(motif.length_beats, 3),
+        tidy(motif.length_beats / ts.bar_length_beats(), 3),
+        ts.numerator,
+        ts.denominator,
+        tidy(motif.tempo_bpm, 2),
+    );
+    if let Some(locked) = motif.locked_key {
+        println!("key: {locked} (locked)");
+    } else if let Some(estimate) = motif.detected_key {
+        let others: Vec<String> =
+            shown_candidates(&estimate).iter().map(|c| format!("{} {:.3}", c.key, c.score)).collect();
+        println!(
+            "key: {} (confidence {:.3}{}); candidates: {}",
+            estimate.best.key,
+            estimate.confidence,
+            if estimate.num_tied > 1 { format!(", {} tied", estimate.num_tied) } else { String::new() },
+            others.join(", ")
+        );
+    }
+    println!("{:>10} {:>10} {:>4} {:>5} {:>3}", "start", "length", "key", "vel", "ch");
+    for note in motif.notes() {
+        println!(
+            "{:>10.4} {:>10.4} {:>4} {:>5} {:>3}",
+            note.start_beats,
+            note.length_beats,
+            note.key,
+            reprise::engine::event::fraction_to_midi_7bit(note.velocity),
+            note.channel + 1
+        );
+    }
+}
+
+fn capture(
+    file: &Path,
+    output_dir: &Path,
+    gap_beats: f64,
+    grid: Option<Grid>,
+    strength_percent: f64,
+    track: Option<usize>,
+) -> Result<(), String> {
+    if !(gap_beats.is_finite() && gap_beats > 0.0) {
+        return Err(format!("--gap-beats must be a positive number of beats, not {gap_beats}"));
+    }
+    if !(0.0..=100.0).contains(&strength_percent) {
+        return Err(format!("--strength must be between 0 and 100, not {strength_percent}"));
+    }
+    let performance = load(file, track)?;
+    let settings = CaptureSettings {
+        gap_beats,
+        quantize: grid.map(|grid| Quantize { grid, strength: strength_percent / 100.0 }),
+        ..CaptureSettings::default()
+    };
+    let phrases = segment_performance(&performance, settings);
+    std::fs::create_dir_all(output_dir).map_err(|e| format!("cannot create {}: {e}", output_dir.display()))?;
+    let bar = performance.time_signature.bar_length_beats();
+    println!("{} phrase(s) in {} (gap {} beats)", phrases.len(), file.display(), gap_beats);
+    for (phrase_idx, phrase) in phrases.iter().enumerate() {
+        let path = output_dir.join(format!("phrase_{:02}.mid", phrase_idx + 1));
+        std::fs::write(&path, write_motif(&phrase.motif)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let key = phrase.motif.key().map_or_else(|| "no key".to_owned(), |k| k.to_string());
+        println!(
+            "phrase {}: bar {} (beat {}), {} notes{}, {} bars, {} -> {}",
+            phrase_idx + 1,
+            (phrase.origin_beats / bar).floor() as i64 + 1,
+            tidy(phrase.origin_beats, 3),
+            phrase.motif.len(),
+            if phrase.motif.truncated { " (truncated)" } else { "" },
+            tidy(phrase.motif.length_beats / bar, 3),
+            key,
+            path.display()
+        );
+    }
+    Ok(())
+}

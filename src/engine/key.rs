@@ -1,0 +1,352 @@
+//! Key finding for short melodies: a duration-weighted pitch-class profile correlated with
+//! published key profiles (Krumhansl–Schmuckler method), with tie-breaks a musician would use.
+//!
+//! Profiles (cited figures):
+//! - Albrecht & Shanahan (2013), "The Use of Large Corpora to Train a New Type of Key-Finding
+//!   Algorithm", Music Perception 31(1).
+//! - Temperley (1999/2001), Kostka–Payne corpus profile, "What's Key for Key?", Music Perception 17(1).
+//! - Krumhansl & Kessler (1982) probe-tone ratings.
+
+use super::motif::Note;
+
+/// Major or (natural/harmonic) minor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Ionian major.
+    Major,
+    /// Minor (natural minor scale; the raised 7th is a chromatic neighbour).
+    Minor,
+}
+
+impl Mode {
+    /// Lower-case name: `major` / `minor`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Major => "major",
+            Mode::Minor => "minor",
+        }
+    }
+}
+
+/// A key: tonic pitch class and mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    /// Tonic pitch class, 0 = C … 11 = B.
+    pub tonic: u8,
+    /// Major or minor.
+    pub mode: Mode,
+}
+
+/// Pitch-class names with sharps.
+pub const PITCH_CLASS_NAMES: [&str; 12] = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+
+impl Key {
+    /// A key from a pitch class (taken mod 12) and mode.
+    pub fn new(tonic: u8, mode: Mode) -> Self {
+        Self { tonic: tonic % 12, mode }
+    }
+
+    /// Tonic as a note name with sharps (`C#`).
+    pub fn tonic_name(&self) -> &'static str {
+        PITCH_CLASS_NAMES[self.tonic as usize]
+    }
+
+    /// Semitone offsets of the scale degrees from the tonic.
+    pub fn scale_semitones(&self) -> [u8; 7] {
+        match self.mode {
+            Mode::Major => [0, 2, 4, 5, 7, 9, 11],
+            Mode::Minor => [0, 2, 3, 5, 7, 8, 10],
+        }
+    }
+
+    /// Parses `C#:minor`, `Db major`, `f#m`, `A` (major) … Flats are accepted and stored as the
+    /// equivalent sharp.
+    pub fn parse(text: &str) -> Option<Key> {
+        let text = text.trim();
+        let split = text.find([':', ' ']).unwrap_or(text.len());
+        let (tonic_text, mode_text) = text.split_at(split);
+        let mode_text = mode_text.trim_start_matches([':', ' ']).to_ascii_lowercase();
+        let mut chars = tonic_text.chars();
+        let letter = chars.next()?.to_ascii_uppercase();
+        let natural: i32 = match letter {
+            'C' => 0,
+            'D' => 2,
+            'E' => 4,
+            'F' => 5,
+            'G' => 7,
+            'A' => 9,
+            'B' => 11,
+            _ => return None,
+        };
+        let rest: String = chars.collect();
+        let (accidental, short_mode) = match rest.as_str() {
+            "" => (0, ""),
+            "#" => (1, ""),
+            "b" => (-1, ""),
+            "m" => (0, "m"),
+            "#m" => (1, "m"),
+            "bm" => (-1, "m"),
+            _ => return None,
+        };
+        let mode = match (mode_text.as_str(), short_mode) {
+            ("", "m") | ("minor", "") | ("min", "") => Mode::Minor,
+            ("", "") | ("major", "") | ("maj", "") => Mode::Major,
+            _ => return None,
+        };
+        Some(Key::new((natural + accidental).rem_euclid(12) as u8, mode))
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.tonic_name(), self.mode.name())
+    }
+}
+
+/// One key with its correlation score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeyCandidate {
+    /// The key.
+    pub key: Key,
+    /// Correlation of the motif's profile with this key's profile, −1…1.
+    pub score: f64,
+}
+
+/// Scores closer than this to the best count as tied; tie-breaks then decide.
+pub const TIE_TOLERANCE: f64 = 0.02;
+
+/// Result of key finding.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KeyEstimate {
+    /// The chosen key (after tie-breaks) and its score.
+    pub best: KeyCandidate,
+    /// Score of `best` minus the best score of any other key, ≥ 0 (0 when a tie-break chose a
+    /// key that did not have the top score, or on an exact tie).
+    pub confidence: f64,
+    /// All 24 keys, best first (the chosen key is element 0).
+    pub ranked: [KeyCandidate; 24],
+    /// How many of `ranked` (from the start) were within [`TIE_TOLERANCE`] of the top score.
+    pub num_tied: usize,
+}
+
+impl KeyEstimate {
+    /// The keys that were tied with the best (including it).
+    pub fn tied(&self) -> &[KeyCandidate] {
+        &self.ranked[..self.num_tied]
+    }
+}
+
+/// A 12-bin key profile, index 0 = tonic.
+pub type Profile = [f64; 12];
+
+/// Albrecht–Shanahan (2013) major profile.
+pub const ALBRECHT_SHANAHAN_MAJOR: Profile =
+    [0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081];
+/// Albrecht–Shanahan (2013) minor profile.
+pub const ALBRECHT_SHANAHAN_MINOR: Profile =
+    [0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052];
+/// Temperley (Kostka–Payne) major profile.
+pub const TEMPERLEY_MAJOR: Profile = [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0];
+/// Temperley (Kostka–Payne) minor profile.
+pub const TEMPERLEY_MINOR: Profile = [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0];
+/// Krumhansl–Kessler (1982) major probe-tone profile.
+pub const KRUMHANSL_KESSLER_MAJOR: Profile = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
+/// Krumhansl–Kessler (1982) minor probe-tone profile.
+pub const KRUMHANSL_KESSLER_MINOR: Profile = [6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
+
+/// Which published profiles the finder correlates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileSet {
+    /// Albrecht–Shanahan only.
+    AlbrechtShanahan,
+    /// Temperley only.
+    Temperley,
+    /// Krumhansl–Kessler only.
+    KrumhanslKessler,
+    /// Mean of the Albrecht–Shanahan and Temperley correlations (the default).
+    AlbrechtShanahanTemperley,
+}
+
+impl ProfileSet {
+    fn profiles(self) -> &'static [(&'static Profile, &'static Profile)] {
+        match self {
+            ProfileSet::AlbrechtShanahan => &[(&ALBRECHT_SHANAHAN_MAJOR, &ALBRECHT_SHANAHAN_MINOR)],
+            ProfileSet::Temperley => &[(&TEMPERLEY_MAJOR, &TEMPERLEY_MINOR)],
+            ProfileSet::KrumhanslKessler => &[(&KRUMHANSL_KESSLER_MAJOR, &KRUMHANSL_KESSLER_MINOR)],
+            ProfileSet::AlbrechtShanahanTemperley => &[
+                (&ALBRECHT_SHANAHAN_MAJOR, &ALBRECHT_SHANAHAN_MINOR),
+                (&TEMPERLEY_MAJOR, &TEMPERLEY_MINOR),
+            ],
+        }
+    }
+}
+
+/// The default profile set.
+pub const DEFAULT_PROFILES: ProfileSet = ProfileSet::AlbrechtShanahanTemperley;
+
+/// Duration-weighted pitch-class histogram. A note's weight is its length in beats, capped at
+/// 2 beats so one held final note cannot drown the melody. Never allocates.
+pub fn pitch_class_weights(notes: &[Note]) -> [f64; 12] {
+    let mut weights = [0.0; 12];
+    for note in notes {
+        weights[(note.key % 12) as usize] += note.length_beats.clamp(0.0, 2.0);
+    }
+    weights
+}
+
+fn correlation(a: &[f64; 12], b: &[f64; 12]) -> f64 {
+    let mean_a = a.iter().sum::<f64>() / 12.0;
+    let mean_b = b.iter().sum::<f64>() / 12.0;
+    let (mut num, mut den_a, mut den_b) = (0.0, 0.0, 0.0);
+    for i in 0..12 {
+        let (da, db) = (a[i] - mean_a, b[i] - mean_b);
+        num += da * db;
+        den_a += da * da;
+        den_b += db * db;
+    }
+    let den = (den_a * den_b).sqrt();
+    if den > 0.0 {
+        num / den
+    } else {
+        0.0
+    }
+}
+
+/// Scores all 24 keys for a pitch-class histogram: the mean correlation with the profiles of
+/// `profiles`, each rotated to the key's tonic. Order: C major, C minor, C# major, …
+pub fn score_keys(weights: &[f64; 12], profiles: ProfileSet) -> [KeyCandidate; 24] {
+    let mut scores = [KeyCandidate { key: Key::new(0, Mode::Major), score: 0.0 }; 24];
+    for tonic in 0..12u8 {
+        for (mode_idx, mode) in [Mode::Major, Mode::Minor].into_iter().enumerate() {
+            let mut total = 0.0;
+            for (major, minor) in profiles.profiles() {
+                let profile = if mode == Mode::Major { *major } else { *minor };
+                let mut rotated = [0.0; 12];
+                for (i, value) in rotated.iter_mut().enumerate() {
+                    *value = profile[(i + 12 - tonic as usize) % 12];
+                }
+                total += correlation(weights, &rotated);
+            }
+            scores[tonic as usize * 2 + mode_idx] =
+                KeyCandidate { key: Key::new(tonic, mode), score: total / profiles.profiles().len() as f64 };
+        }
+    }
+    scores
+}
+
+/// Finds the key of a melody. `None` for a motif without notes. Never allocates.
+///
+/// Keys within [`TIE_TOLERANCE`] of the top score are tied; among them the winner is the one
+/// whose tonic is the last note's pitch class, else the first note's, else the longest note's,
+/// else the one whose tonic triad covers most of the melody's duration, else the top score.
+pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate> {
+    if notes.is_empty() {
+        return None;
+    }
+    let weights = pitch_class_weights(notes);
+    let mut ranked = score_keys(&weights, profiles);
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let top = ranked[0].score;
+    let num_tied = ranked.iter().take_while(|c| top - c.score <= TIE_TOLERANCE).count();
+
+    let first = notes.iter().min_by(|a, b| a.start_beats.total_cmp(&b.start_beats))?;
+    let last = notes.iter().max_by(|a, b| a.start_beats.total_cmp(&b.start_beats))?;
+    let longest = notes.iter().max_by(|a, b| a.length_beats.total_cmp(&b.length_beats))?;
+    let tie_break_rank = |candidate: &KeyCandidate| -> (u8, f64) {
+        let tonic = candidate.key.tonic;
+        let rule = if last.key % 12 == tonic {
+            0
+        } else if first.key % 12 == tonic {
+            1
+        } else if longest.key % 12 == tonic {
+            2
+        } else {
+            3
+        };
+        let third = if candidate.key.mode == Mode::Major { 4 } else { 3 };
+        let triad_weight = weights[tonic as usize]
+            + weights[((tonic + third) % 12) as usize]
+            + weights[((tonic + 7) % 12) as usize];
+        (rule, -triad_weight)
+    };
+    // Order only the tied block by tie-break rules (stable, so score order decides the rest).
+    let tied = &mut ranked[..num_tied];
+    tied.sort_by(|a, b| {
+        let (rule_a, triad_a) = tie_break_rank(a);
+        let (rule_b, triad_b) = tie_break_rank(b);
+        rule_a.cmp(&rule_b).then(triad_a.total_cmp(&triad_b))
+    });
+    let best = ranked[0];
+    let second_best = ranked[1..].iter().map(|c| c.score).fold(f64::NEG_INFINITY, f64::max);
+    let confidence = (best.score - second_best).max(0.0);
+    Some(KeyEstimate { best, confidence, ranked, num_tied })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn melody(keys_and_lengths: &[(u8, f64)]) -> Vec<Note> {
+        let mut start = 0.0;
+        keys_and_lengths
+            .iter()
+            .map(|&(key, length)| {
+                let note = Note { start_beats: start, length_beats: length, key, velocity: 0.8, channel: 0 };
+                start += length;
+                note
+            })
+            .collect()
+    }
+
+    #[test]
+    fn c_major_scale_is_c_major() {
+        let notes = melody(&[(60, 1.0), (62, 1.0), (64, 1.0), (65, 1.0), (67, 1.0), (69, 1.0), (71, 1.0), (72, 2.0)]);
+        let estimate = estimate_key(&notes, DEFAULT_PROFILES).unwrap();
+        assert_eq!(estimate.best.key, Key::new(0, Mode::Major));
+    }
+
+    #[test]
+    fn a_harmonic_minor_line_is_a_minor() {
+        let notes = melody(&[(69, 1.0), (71, 0.5), (72, 0.5), (74, 1.0), (76, 1.0), (77, 0.5), (80, 0.5), (81, 2.0), (76, 1.0), (69, 2.0)]);
+        let estimate = estimate_key(&notes, DEFAULT_PROFILES).unwrap();
+        assert_eq!(estimate.best.key, Key::new(9, Mode::Minor));
+        assert!(estimate.confidence > 0.0);
+    }
+
+    #[test]
+    fn transposing_a_melody_transposes_its_key() {
+        let base = [(60, 1.0), (64, 1.0), (67, 1.0), (65, 0.5), (64, 0.5), (62, 1.0), (60, 2.0)];
+        let c = estimate_key(&melody(&base), DEFAULT_PROFILES).unwrap().best.key;
+        for shift in 1..12u8 {
+            let moved: Vec<(u8, f64)> = base.iter().map(|&(k, l)| (k + shift, l)).collect();
+            let key = estimate_key(&melody(&moved), DEFAULT_PROFILES).unwrap().best.key;
+            assert_eq!(key, Key::new(c.tonic + shift, c.mode), "shift {shift}");
+        }
+    }
+
+    #[test]
+    fn ambiguous_fifth_resolves_to_the_tonic_of_first_and_last_note() {
+        // A bare fifth C–G fits C major and C minor (and more) equally; the tie-break picks a key
+        // on C because the melody starts and ends there.
+        let notes = melody(&[(60, 1.0), (67, 1.0), (60, 1.0)]);
+        let estimate = estimate_key(&notes, DEFAULT_PROFILES).unwrap();
+        assert!(estimate.num_tied >= 2, "{:?}", estimate.tied());
+        assert_eq!(estimate.best.key.tonic, 0);
+    }
+
+    #[test]
+    fn empty_motif_has_no_key() {
+        assert!(estimate_key(&[], DEFAULT_PROFILES).is_none());
+    }
+
+    #[test]
+    fn parses_key_names() {
+        assert_eq!(Key::parse("C#:minor"), Some(Key::new(1, Mode::Minor)));
+        assert_eq!(Key::parse("Bb major"), Some(Key::new(10, Mode::Major)));
+        assert_eq!(Key::parse("f#m"), Some(Key::new(6, Mode::Minor)));
+        assert_eq!(Key::parse("E"), Some(Key::new(4, Mode::Major)));
+        assert_eq!(Key::parse("H minor"), None);
+        assert_eq!(Key::parse("C:lydian"), None);
+        assert_eq!(Key::new(1, Mode::Minor).to_string(), "C# minor");
+    }
+}

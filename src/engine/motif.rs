@@ -1,0 +1,271 @@
+//! The motif: the phrase a composer played, in musical time (beats), with its metre, tempo and
+//! key. Fixed capacity so it can be built, copied and stored on the audio thread.
+
+use super::key::{Key, KeyEstimate};
+
+/// Most notes a motif holds. A longer phrase is cut and flagged [`Motif::truncated`].
+pub const MAX_MOTIF_NOTES: usize = 256;
+
+/// One note of a motif.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Note {
+    /// Onset from the motif's start, in beats (quarter notes).
+    pub start_beats: f64,
+    /// Duration in beats; always > 0.
+    pub length_beats: f64,
+    /// MIDI key, 0–127.
+    pub key: u8,
+    /// Velocity as a fraction, 0.0–1.0.
+    pub velocity: f32,
+    /// MIDI channel, 0–15.
+    pub channel: u8,
+}
+
+impl Note {
+    /// End of the note, in beats from the motif's start.
+    pub fn end_beats(&self) -> f64 {
+        self.start_beats + self.length_beats
+    }
+}
+
+const EMPTY_NOTE: Note = Note { start_beats: 0.0, length_beats: 0.0, key: 0, velocity: 0.0, channel: 0 };
+
+/// A time signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeSignature {
+    /// Beats per bar as written (the upper number), ≥ 1.
+    pub numerator: u8,
+    /// Note value of one written beat (the lower number): 1, 2, 4, 8, 16 or 32.
+    pub denominator: u8,
+}
+
+impl Default for TimeSignature {
+    fn default() -> Self {
+        Self { numerator: 4, denominator: 4 }
+    }
+}
+
+impl TimeSignature {
+    /// A time signature, with nonsense (0 or non-power-of-two denominators) replaced by 4/4
+    /// parts so bar arithmetic can never divide by zero.
+    pub fn new(numerator: u8, denominator: u8) -> Self {
+        let numerator = numerator.max(1);
+        let denominator = if denominator.is_power_of_two() && denominator <= 64 { denominator } else { 4 };
+        Self { numerator, denominator }
+    }
+
+    /// Length of one bar in quarter-note beats (6/8 → 3.0, 3/4 → 3.0, 4/4 → 4.0).
+    pub fn bar_length_beats(&self) -> f64 {
+        self.numerator as f64 * 4.0 / self.denominator as f64
+    }
+}
+
+/// A captured or imported phrase.
+///
+/// Plain data (`Copy`-sized array, no heap): cloning never allocates, so motifs can move between
+/// capture, library slots and renderers on the audio thread.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Motif {
+    /// Storage; only the first `num_notes` entries are meaningful.
+    notes: [Note; MAX_MOTIF_NOTES],
+    /// Number of valid notes.
+    num_notes: usize,
+    /// Length in beats, a whole number of bars of `time_signature` (at least one bar).
+    pub length_beats: f64,
+    /// The metre the phrase was played in.
+    pub time_signature: TimeSignature,
+    /// The tempo the phrase was played at, in beats per minute.
+    pub tempo_bpm: f64,
+    /// Key found by analysis (see [`super::key::estimate_key`]); `None` until analysed.
+    pub detected_key: Option<KeyEstimate>,
+    /// Key the composer locked; overrides the detected one when set.
+    pub locked_key: Option<Key>,
+    /// Whether notes were cut because the phrase had more than [`MAX_MOTIF_NOTES`].
+    pub truncated: bool,
+}
+
+impl Default for Motif {
+    fn default() -> Self {
+        Self {
+            notes: [EMPTY_NOTE; MAX_MOTIF_NOTES],
+            num_notes: 0,
+            length_beats: TimeSignature::default().bar_length_beats(),
+            time_signature: TimeSignature::default(),
+            tempo_bpm: 120.0,
+            detected_key: None,
+            locked_key: None,
+            truncated: false,
+        }
+    }
+}
+
+impl Motif {
+    /// An empty motif in the given metre and tempo.
+    pub fn new(time_signature: TimeSignature, tempo_bpm: f64) -> Self {
+        Self {
+            time_signature,
+            tempo_bpm: sanitize_tempo_bpm(tempo_bpm),
+            length_beats: time_signature.bar_length_beats(),
+            ..Self::default()
+        }
+    }
+
+    /// The notes, sorted by onset (then key) once [`finish`](Self::finish) ran.
+    pub fn notes(&self) -> &[Note] {
+        &self.notes[..self.num_notes]
+    }
+
+    /// Mutable access to the notes (e.g. for quantizing); call [`finish`](Self::finish) after.
+    pub fn notes_mut(&mut self) -> &mut [Note] {
+        &mut self.notes[..self.num_notes]
+    }
+
+    /// Number of notes.
+    pub fn len(&self) -> usize {
+        self.num_notes
+    }
+
+    /// Whether the motif has no notes.
+    pub fn is_empty(&self) -> bool {
+        self.num_notes == 0
+    }
+
+    /// Adds a note; when full, sets [`truncated`](Self::truncated) and drops it. Notes with
+    /// non-finite or non-positive timing, or out-of-range key/channel, are dropped.
+    /// Returns whether the note was kept.
+    pub fn push(&mut self, note: Note) -> bool {
+        let valid = note.start_beats.is_finite()
+            && note.length_beats.is_finite()
+            && note.start_beats >= 0.0
+            && note.length_beats > 0.0
+            && note.key < 128
+            && note.channel < 16;
+        if !valid {
+            return false;
+        }
+        if self.num_notes == MAX_MOTIF_NOTES {
+            self.truncated = true;
+            return false;
+        }
+        self.notes[self.num_notes] = Note { velocity: sanitize_velocity(note.velocity), ..note };
+        self.num_notes += 1;
+        true
+    }
+
+    /// Removes all notes (keeps metre, tempo and the key lock).
+    pub fn clear(&mut self) {
+        self.num_notes = 0;
+        self.truncated = false;
+        self.detected_key = None;
+        self.length_beats = self.time_signature.bar_length_beats();
+    }
+
+    /// Sorts the notes by onset then key, and sets the length to the whole number of bars that
+    /// holds the last note end (at least one bar). Never allocates.
+    pub fn finish(&mut self) {
+        // Insertion sort: allocation-free, stable, and motifs are short and nearly sorted.
+        let notes = &mut self.notes[..self.num_notes];
+        for i in 1..notes.len() {
+            let mut j = i;
+            while j > 0 && note_order(&notes[j - 1], &notes[j]) == std::cmp::Ordering::Greater {
+                notes.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        let end_beats = self.notes().iter().map(Note::end_beats).fold(0.0, f64::max);
+        self.length_beats = whole_bars_beats(end_beats, self.time_signature);
+    }
+
+    /// The key diatonic operations use: the locked key, else the detected one.
+    pub fn key(&self) -> Option<Key> {
+        self.locked_key.or(self.detected_key.map(|estimate| estimate.best.key))
+    }
+}
+
+fn note_order(a: &Note, b: &Note) -> std::cmp::Ordering {
+    a.start_beats.total_cmp(&b.start_beats).then(a.key.cmp(&b.key))
+}
+
+/// `end_beats` rounded up to whole bars (at least one). A note ending a hair after a bar line
+/// (float noise below 1e-6 beats) does not add a bar.
+pub fn whole_bars_beats(end_beats: f64, time_signature: TimeSignature) -> f64 {
+    let bar = time_signature.bar_length_beats();
+    let bars = ((end_beats - 1e-6) / bar).ceil().max(1.0);
+    bars * bar
+}
+
+/// Tempo clamped to 1–999 BPM; non-finite becomes 120.
+pub fn sanitize_tempo_bpm(tempo_bpm: f64) -> f64 {
+    if tempo_bpm.is_finite() {
+        tempo_bpm.clamp(1.0, 999.0)
+    } else {
+        120.0
+    }
+}
+
+fn sanitize_velocity(velocity: f32) -> f32 {
+    if velocity.is_finite() {
+        velocity.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(start_beats: f64, length_beats: f64, key: u8) -> Note {
+        Note { start_beats, length_beats, key, velocity: 0.8, channel: 0 }
+    }
+
+    #[test]
+    fn length_is_rounded_up_to_whole_bars() {
+        let mut motif = Motif::new(TimeSignature::new(3, 4), 90.0);
+        motif.push(note(0.0, 1.0, 60));
+        motif.push(note(3.0, 0.5, 62));
+        motif.finish();
+        assert_eq!(motif.length_beats, 6.0);
+        let mut exact = Motif::new(TimeSignature::new(4, 4), 90.0);
+        exact.push(note(0.0, 4.0, 60));
+        exact.finish();
+        assert_eq!(exact.length_beats, 4.0);
+    }
+
+    #[test]
+    fn six_eight_bar_is_three_quarter_beats() {
+        assert_eq!(TimeSignature::new(6, 8).bar_length_beats(), 3.0);
+        assert_eq!(TimeSignature::new(0, 3), TimeSignature { numerator: 1, denominator: 4 });
+    }
+
+    #[test]
+    fn overflow_sets_truncated_instead_of_failing() {
+        let mut motif = Motif::default();
+        for i in 0..(MAX_MOTIF_NOTES + 10) {
+            motif.push(note(i as f64 * 0.25, 0.25, 60));
+        }
+        assert_eq!(motif.len(), MAX_MOTIF_NOTES);
+        assert!(motif.truncated);
+    }
+
+    #[test]
+    fn finish_sorts_by_onset_then_key() {
+        let mut motif = Motif::default();
+        motif.push(note(1.0, 1.0, 64));
+        motif.push(note(0.0, 1.0, 67));
+        motif.push(note(0.0, 1.0, 60));
+        motif.finish();
+        let keys: Vec<u8> = motif.notes().iter().map(|n| n.key).collect();
+        assert_eq!(keys, vec![60, 67, 64]);
+    }
+
+    #[test]
+    fn invalid_notes_are_dropped() {
+        let mut motif = Motif::default();
+        assert!(!motif.push(note(f64::NAN, 1.0, 60)));
+        assert!(!motif.push(note(0.0, 0.0, 60)));
+        assert!(!motif.push(note(0.0, 1.0, 128)));
+        assert!(!motif.push(note(-1.0, 1.0, 60)));
+        assert!(motif.is_empty());
+    }
+}
