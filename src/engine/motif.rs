@@ -110,7 +110,7 @@ impl Motif {
         }
     }
 
-    /// The notes, sorted by onset (then key) once [`finish`](Self::finish) ran.
+    /// The notes, sorted by onset (then key, channel, length) once [`finish`](Self::finish) ran.
     pub fn notes(&self) -> &[Note] {
         &self.notes[..self.num_notes]
     }
@@ -183,7 +183,11 @@ impl Motif {
 }
 
 fn note_order(a: &Note, b: &Note) -> std::cmp::Ordering {
-    a.start_beats.total_cmp(&b.start_beats).then(a.key.cmp(&b.key))
+    a.start_beats
+        .total_cmp(&b.start_beats)
+        .then(a.key.cmp(&b.key))
+        .then(a.channel.cmp(&b.channel))
+        .then(a.length_beats.total_cmp(&b.length_beats))
 }
 
 /// `end_beats` rounded up to whole bars (at least one). A note ending a hair after a bar line
