@@ -46,13 +46,13 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output_dir: PathBuf,
         /// Silence that ends a phrase, in beats.
-        #[arg(long, default_value_t = DEFAULT_GAP_BEATS)]
+        #[arg(long, default_value_t = DEFAULT_GAP_BEATS, allow_negative_numbers = true)]
         gap_beats: f64,
         /// Quantize grid: 1/4, 1/8, 1/16, 1/32, or a triplet grid such as 1/8t.
         #[arg(long, value_parser = parse_grid)]
         quantize: Option<Grid>,
         /// Quantize strength in percent (0–100), with --quantize.
-        #[arg(long, default_value_t = 100.0, requires = "quantize")]
+        #[arg(long, default_value_t = 100.0, requires = "quantize", allow_negative_numbers = true)]
         strength: f64,
         /// Track to read (0-based); default: the first track with notes.
         #[arg(long)]
