@@ -8,7 +8,10 @@ use reprise::engine::key::{estimate_key, ProfileSet};
 
 fn main() {
     let set = melodies::load();
-    let num_minor = set.iter().filter(|m| m.key.mode == reprise::engine::key::Mode::Minor).count();
+    let num_minor = set
+        .iter()
+        .filter(|m| m.key.mode == reprise::engine::key::Mode::Minor)
+        .count();
     println!("{} melodies ({} minor)", set.len(), num_minor);
     for profiles in [
         ProfileSet::AlbrechtShanahanTemperley,
@@ -24,7 +27,10 @@ fn main() {
                 num_tied += 1;
             }
             if estimate.best.key != melody.key {
-                wrong.push(format!("{} → {} (is {})", melody.name, estimate.best.key, melody.key));
+                wrong.push(format!(
+                    "{} → {} (is {})",
+                    melody.name, estimate.best.key, melody.key
+                ));
             }
         }
         let correct = set.len() - wrong.len();

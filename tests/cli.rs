@@ -4,11 +4,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use reprise::engine::capture::{segment_performance, CaptureSettings};
-use reprise::engine::midi_file::{motif_from_performance, read_performance, write_tracks, ExportTrack};
+use reprise::engine::midi_file::{
+    motif_from_performance, read_performance, write_tracks, ExportTrack,
+};
 use reprise::engine::motif::{Note, TimeSignature};
 
 fn reprise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reprise")).args(args).output().expect("run reprise")
+    Command::new(env!("CARGO_BIN_EXE_reprise"))
+        .args(args)
+        .output()
+        .expect("run reprise")
 }
 
 /// A fresh scratch directory for one test.
@@ -20,24 +25,45 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn note(start_beats: f64, length_beats: f64, key: u8) -> Note {
-    Note { start_beats, length_beats, key, velocity: 0.8, channel: 0 }
+    Note {
+        start_beats,
+        length_beats,
+        key,
+        velocity: 0.8,
+        channel: 0,
+    }
 }
 
 /// "Ode to Joy" opening in D major, 4/4 at 96 BPM.
 fn write_ode(dir: &Path) -> PathBuf {
     let keys = [66u8, 66, 67, 69, 69, 67, 66, 64, 62, 62, 64, 66];
-    let mut notes: Vec<Note> = keys.iter().enumerate().map(|(i, &k)| note(i as f64, 1.0, k)).collect();
+    let mut notes: Vec<Note> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| note(i as f64, 1.0, k))
+        .collect();
     notes.push(note(12.0, 1.5, 66));
     notes.push(note(13.5, 0.5, 64));
     notes.push(note(14.0, 2.0, 64));
     let path = dir.join("ode.mid");
-    let bytes = write_tracks(&[ExportTrack { name: "Ode", notes: &notes }], TimeSignature::new(4, 4), 96.0, None);
+    let bytes = write_tracks(
+        &[ExportTrack {
+            name: "Ode",
+            notes: &notes,
+        }],
+        TimeSignature::new(4, 4),
+        96.0,
+        None,
+    );
     std::fs::write(&path, bytes).unwrap();
     path
 }
 
 fn stderr_lines(output: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&output.stderr).lines().map(str::to_owned).collect()
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -75,9 +101,21 @@ fn analyze_text_and_locked_key() {
     assert!(output.status.success());
     assert!(text.contains("15 notes"), "{text}");
     assert!(text.contains("key: D major"), "{text}");
-    let locked = reprise(&["analyze", file.to_str().unwrap(), "--key", "B:minor", "--json"]);
+    let locked = reprise(&[
+        "analyze",
+        file.to_str().unwrap(),
+        "--key",
+        "B:minor",
+        "--json",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&locked.stdout).unwrap();
-    assert_eq!((json["key"]["tonic"].as_str(), json["key"]["locked"].as_bool()), (Some("B"), Some(true)));
+    assert_eq!(
+        (
+            json["key"]["tonic"].as_str(),
+            json["key"]["locked"].as_bool()
+        ),
+        (Some("B"), Some(true))
+    );
 }
 
 #[test]
@@ -88,10 +126,36 @@ fn errors_are_one_line_and_non_zero() {
     std::fs::write(&garbage, b"definitely not a midi file").unwrap();
     let cases: [(&[&str], &str); 5] = [
         (&["analyze", "/nonexistent/x.mid"], "cannot read"),
-        (&["analyze", garbage.to_str().unwrap()], "not a valid MIDI file"),
-        (&["analyze", ode.to_str().unwrap(), "--track", "7"], "track 7 does not exist"),
-        (&["capture", ode.to_str().unwrap(), "-o", dir.to_str().unwrap(), "--quantize", "1/5"], "not a grid"),
-        (&["capture", ode.to_str().unwrap(), "-o", dir.to_str().unwrap(), "--gap-beats", "-1"], "gap"),
+        (
+            &["analyze", garbage.to_str().unwrap()],
+            "not a valid MIDI file",
+        ),
+        (
+            &["analyze", ode.to_str().unwrap(), "--track", "7"],
+            "track 7 does not exist",
+        ),
+        (
+            &[
+                "capture",
+                ode.to_str().unwrap(),
+                "-o",
+                dir.to_str().unwrap(),
+                "--quantize",
+                "1/5",
+            ],
+            "not a grid",
+        ),
+        (
+            &[
+                "capture",
+                ode.to_str().unwrap(),
+                "-o",
+                dir.to_str().unwrap(),
+                "--gap-beats",
+                "-1",
+            ],
+            "gap",
+        ),
     ];
     for (args, expected) in cases {
         let output = reprise(args);
@@ -106,10 +170,17 @@ fn errors_are_one_line_and_non_zero() {
 
 #[test]
 fn every_command_has_help() {
-    for args in [&["--help"][..], &["analyze", "--help"], &["capture", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["analyze", "--help"],
+        &["capture", "--help"],
+    ] {
         let output = reprise(args);
         assert!(output.status.success(), "{args:?}");
-        assert!(String::from_utf8_lossy(&output.stdout).contains("Usage"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Usage"),
+            "{args:?}"
+        );
     }
 }
 
@@ -119,9 +190,21 @@ fn write_performance(dir: &Path) -> PathBuf {
     // Phrase 2 after 4 beats of silence, with a chord.
     notes.extend([note(8.0, 1.0, 67), note(8.0, 1.0, 71), note(9.0, 3.0, 72)]);
     // Phrase 3 after 1.9 + 2.5 beats: the 1.9-beat pause stays inside it.
-    notes.extend([note(14.5, 0.6, 69), note(17.0, 1.0, 65), note(18.0, 1.03, 64)]);
+    notes.extend([
+        note(14.5, 0.6, 69),
+        note(17.0, 1.0, 65),
+        note(18.0, 1.03, 64),
+    ]);
     let path = dir.join("performance.mid");
-    let bytes = write_tracks(&[ExportTrack { name: "Take 1", notes: &notes }], TimeSignature::new(4, 4), 110.0, None);
+    let bytes = write_tracks(
+        &[ExportTrack {
+            name: "Take 1",
+            notes: &notes,
+        }],
+        TimeSignature::new(4, 4),
+        110.0,
+        None,
+    );
     std::fs::write(&path, bytes).unwrap();
     path
 }
@@ -131,7 +214,14 @@ fn capture_writes_one_motif_per_phrase_like_the_plugin() {
     let dir = scratch("capture");
     let performance_path = write_performance(&dir);
     let out_dir = dir.join("phrases");
-    let output = reprise(&["capture", performance_path.to_str().unwrap(), "-o", out_dir.to_str().unwrap(), "--gap-beats", "2"]);
+    let output = reprise(&[
+        "capture",
+        performance_path.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+        "--gap-beats",
+        "2",
+    ]);
     assert!(output.status.success(), "{:?}", stderr_lines(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with("3 phrase(s)"), "{stdout}");
@@ -143,12 +233,17 @@ fn capture_writes_one_motif_per_phrase_like_the_plugin() {
     let expected_keys = [vec![60, 62, 64], vec![67, 71, 72], vec![69, 65, 64]];
     for (i, phrase) in expected.iter().enumerate() {
         let path = out_dir.join(format!("phrase_{:02}.mid", i + 1));
-        let written = motif_from_performance(&read_performance(&std::fs::read(&path).unwrap(), None).unwrap());
+        let written = motif_from_performance(
+            &read_performance(&std::fs::read(&path).unwrap(), None).unwrap(),
+        );
         let keys: Vec<u8> = written.notes().iter().map(|n| n.key).collect();
         assert_eq!(keys, expected_keys[i]);
         assert_eq!(written.len(), phrase.motif.len());
         for (a, b) in written.notes().iter().zip(phrase.motif.notes()) {
-            assert!((a.start_beats - b.start_beats).abs() < 1e-3 && (a.length_beats - b.length_beats).abs() < 1e-3);
+            assert!(
+                (a.start_beats - b.start_beats).abs() < 1e-3
+                    && (a.length_beats - b.length_beats).abs() < 1e-3
+            );
         }
     }
     assert!(!out_dir.join("phrase_04.mid").exists());
@@ -159,12 +254,34 @@ fn capture_quantizes_when_asked() {
     let dir = scratch("capture-quantize");
     let notes = [note(0.04, 0.9, 60), note(1.1, 0.8, 62), note(1.97, 1.0, 64)];
     let path = dir.join("loose.mid");
-    std::fs::write(&path, write_tracks(&[ExportTrack { name: "Loose", notes: &notes }], TimeSignature::default(), 100.0, None))
-        .unwrap();
+    std::fs::write(
+        &path,
+        write_tracks(
+            &[ExportTrack {
+                name: "Loose",
+                notes: &notes,
+            }],
+            TimeSignature::default(),
+            100.0,
+            None,
+        ),
+    )
+    .unwrap();
     let out_dir = dir.join("out");
-    let output = reprise(&["capture", path.to_str().unwrap(), "-o", out_dir.to_str().unwrap(), "--quantize", "1/4", "--strength", "100"]);
+    let output = reprise(&[
+        "capture",
+        path.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+        "--quantize",
+        "1/4",
+        "--strength",
+        "100",
+    ]);
     assert!(output.status.success(), "{:?}", stderr_lines(&output));
-    let motif = motif_from_performance(&read_performance(&std::fs::read(out_dir.join("phrase_01.mid")).unwrap(), None).unwrap());
+    let motif = motif_from_performance(
+        &read_performance(&std::fs::read(out_dir.join("phrase_01.mid")).unwrap(), None).unwrap(),
+    );
     let onsets: Vec<f64> = motif.notes().iter().map(|n| n.start_beats).collect();
     assert_eq!(onsets, vec![0.0, 1.0, 2.0]);
 }

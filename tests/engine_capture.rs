@@ -58,7 +58,10 @@ fn a_phrase_ends_after_the_silence_threshold_not_before() {
         Ev::Off(4.0, 62),
         Ev::Tick(5.99),
     ];
-    assert!(play(CaptureSettings::default(), &script).is_empty(), "ended before the threshold");
+    assert!(
+        play(CaptureSettings::default(), &script).is_empty(),
+        "ended before the threshold"
+    );
     let mut ended = script.to_vec();
     ended.push(Ev::Tick(6.0));
     let motifs = play(CaptureSettings::default(), &ended);
@@ -95,21 +98,44 @@ fn rubato_keeps_played_timing_and_whole_bar_length() {
         Ev::Tick(8.0),
     ];
     let motif = &play(CaptureSettings::default(), &script)[0];
-    let timings: Vec<(f64, f64)> = motif.notes().iter().map(|n| (n.start_beats, n.length_beats)).collect();
-    for ((start, length), (want_start, want_length)) in timings.iter().zip([(0.0, 0.93), (1.07, 1.13), (2.31, 2.29)]) {
-        assert!(approx(*start, want_start) && approx(*length, want_length), "{timings:?}");
+    let timings: Vec<(f64, f64)> = motif
+        .notes()
+        .iter()
+        .map(|n| (n.start_beats, n.length_beats))
+        .collect();
+    for ((start, length), (want_start, want_length)) in
+        timings
+            .iter()
+            .zip([(0.0, 0.93), (1.07, 1.13), (2.31, 2.29)])
+    {
+        assert!(
+            approx(*start, want_start) && approx(*length, want_length),
+            "{timings:?}"
+        );
     }
-    assert_eq!(motif.length_beats, 8.0, "4.6 beats rounds up to two 4/4 bars");
+    assert_eq!(
+        motif.length_beats, 8.0,
+        "4.6 beats rounds up to two 4/4 bars"
+    );
 }
 
 #[test]
 fn an_upbeat_stays_an_upbeat() {
-    let script = [Ev::On(3.0, 60, 0.8), Ev::Off(4.0, 60), Ev::On(4.0, 65, 0.8), Ev::Off(6.0, 65), Ev::Tick(9.0)];
+    let script = [
+        Ev::On(3.0, 60, 0.8),
+        Ev::Off(4.0, 60),
+        Ev::On(4.0, 65, 0.8),
+        Ev::Off(6.0, 65),
+        Ev::Tick(9.0),
+    ];
     let motif = &play(CaptureSettings::default(), &script)[0];
     assert_eq!(motif.notes()[0].start_beats, 3.0);
     assert_eq!(motif.notes()[1].start_beats, 4.0);
     assert_eq!(motif.length_beats, 8.0);
-    let unaligned = CaptureSettings { align_to_bars: false, ..CaptureSettings::default() };
+    let unaligned = CaptureSettings {
+        align_to_bars: false,
+        ..CaptureSettings::default()
+    };
     let motif = &play(unaligned, &script)[0];
     assert_eq!(motif.notes()[0].start_beats, 0.0);
     assert_eq!(motif.length_beats, 4.0);
@@ -130,7 +156,9 @@ fn chords_and_overlapping_notes_are_kept() {
     ];
     let motif = &play(CaptureSettings::default(), &script)[0];
     assert_eq!(keys(motif), vec![60, 64, 67, 72]);
-    assert!(approx(motif.notes()[3].start_beats, 0.9) && approx(motif.notes()[3].length_beats, 1.1));
+    assert!(
+        approx(motif.notes()[3].start_beats, 0.9) && approx(motif.notes()[3].length_beats, 1.1)
+    );
 }
 
 #[test]
@@ -146,7 +174,9 @@ fn a_repeated_key_ends_the_earlier_note_and_velocity_zero_is_a_note_off() {
     let motif = &play(CaptureSettings::default(), &script)[0];
     assert_eq!(motif.len(), 2);
     assert!(approx(motif.notes()[0].length_beats, 0.5));
-    assert!(approx(motif.notes()[1].start_beats, 0.5) && approx(motif.notes()[1].length_beats, 0.5));
+    assert!(
+        approx(motif.notes()[1].start_beats, 0.5) && approx(motif.notes()[1].length_beats, 0.5)
+    );
     assert_eq!(motif.notes()[1].velocity, 0.9);
 }
 
@@ -167,13 +197,26 @@ fn sustain_pedal_extends_released_notes_until_it_lifts() {
     let mut script = script.to_vec();
     script.push(Ev::Tick(5.0));
     let motif = &play(CaptureSettings::default(), &script)[0];
-    let lengths: Vec<(u8, f64, f64)> = motif.notes().iter().map(|n| (n.key, n.start_beats, n.length_beats)).collect();
-    assert_eq!(lengths, vec![(48, 0.0, 2.0), (55, 1.0, 2.0), (48, 2.0, 1.0)]);
+    let lengths: Vec<(u8, f64, f64)> = motif
+        .notes()
+        .iter()
+        .map(|n| (n.key, n.start_beats, n.length_beats))
+        .collect();
+    assert_eq!(
+        lengths,
+        vec![(48, 0.0, 2.0), (55, 1.0, 2.0), (48, 2.0, 1.0)]
+    );
 }
 
 #[test]
 fn a_held_key_is_not_ended_by_the_pedal_lift() {
-    let script = [Ev::Pedal(0.0, true), Ev::On(0.0, 60, 0.5), Ev::Pedal(1.0, false), Ev::Off(3.0, 60), Ev::Tick(6.0)];
+    let script = [
+        Ev::Pedal(0.0, true),
+        Ev::On(0.0, 60, 0.5),
+        Ev::Pedal(1.0, false),
+        Ev::Off(3.0, 60),
+        Ev::Tick(6.0),
+    ];
     let motif = &play(CaptureSettings::default(), &script)[0];
     assert!(approx(motif.notes()[0].length_beats, 3.0));
 }
@@ -181,7 +224,10 @@ fn a_held_key_is_not_ended_by_the_pedal_lift() {
 #[test]
 fn quantize_on_capture_is_exact_at_full_strength() {
     let settings = CaptureSettings {
-        quantize: Some(Quantize { grid: Grid::Sixteenth, strength: 1.0 }),
+        quantize: Some(Quantize {
+            grid: Grid::Sixteenth,
+            strength: 1.0,
+        }),
         ..CaptureSettings::default()
     };
     let script = [
@@ -194,13 +240,26 @@ fn quantize_on_capture_is_exact_at_full_strength() {
         Ev::Tick(6.0),
     ];
     let motif = &play(settings, &script)[0];
-    let timings: Vec<(f64, f64)> = motif.notes().iter().map(|n| (n.start_beats, n.end_beats())).collect();
+    let timings: Vec<(f64, f64)> = motif
+        .notes()
+        .iter()
+        .map(|n| (n.start_beats, n.end_beats()))
+        .collect();
     assert_eq!(timings, vec![(0.0, 0.5), (0.75, 1.25), (1.5, 3.0)]);
     let triplets = CaptureSettings {
-        quantize: Some(Quantize { grid: Grid::EighthTriplet, strength: 1.0 }),
+        quantize: Some(Quantize {
+            grid: Grid::EighthTriplet,
+            strength: 1.0,
+        }),
         ..CaptureSettings::default()
     };
-    let script = [Ev::On(0.0, 60, 0.8), Ev::Off(0.3, 60), Ev::On(0.35, 62, 0.8), Ev::Off(0.7, 62), Ev::Tick(5.0)];
+    let script = [
+        Ev::On(0.0, 60, 0.8),
+        Ev::Off(0.3, 60),
+        Ev::On(0.35, 62, 0.8),
+        Ev::Off(0.7, 62),
+        Ev::Tick(5.0),
+    ];
     let motif = &play(triplets, &script)[0];
     assert!(approx(motif.notes()[1].start_beats, 1.0 / 3.0));
     assert!(approx(motif.notes()[1].end_beats(), 2.0 / 3.0));
@@ -209,18 +268,34 @@ fn quantize_on_capture_is_exact_at_full_strength() {
 #[test]
 fn quantize_strength_moves_part_way() {
     let settings = CaptureSettings {
-        quantize: Some(Quantize { grid: Grid::Quarter, strength: 0.8 }),
+        quantize: Some(Quantize {
+            grid: Grid::Quarter,
+            strength: 0.8,
+        }),
         align_to_bars: true,
         ..CaptureSettings::default()
     };
-    let script = [Ev::On(0.0, 60, 0.8), Ev::Off(0.9, 60), Ev::On(1.2, 62, 0.8), Ev::Off(2.0, 62), Ev::Tick(5.0)];
+    let script = [
+        Ev::On(0.0, 60, 0.8),
+        Ev::Off(0.9, 60),
+        Ev::On(1.2, 62, 0.8),
+        Ev::Off(2.0, 62),
+        Ev::Tick(5.0),
+    ];
     let motif = &play(settings, &script)[0];
-    assert!(approx(motif.notes()[1].start_beats, 1.04), "{:?}", motif.notes());
+    assert!(
+        approx(motif.notes()[1].start_beats, 1.04),
+        "{:?}",
+        motif.notes()
+    );
 }
 
 #[test]
 fn armed_capture_takes_only_the_next_phrase() {
-    let settings = CaptureSettings { mode: CaptureMode::Armed, ..CaptureSettings::default() };
+    let settings = CaptureSettings {
+        mode: CaptureMode::Armed,
+        ..CaptureSettings::default()
+    };
     let mut capture = Box::new(PhraseCapture::new(settings));
     capture.note_on(0.0, 0, 60, 0.8);
     capture.note_off(1.0, 0, 60);
@@ -266,14 +341,20 @@ fn metre_and_tempo_are_recorded_and_a_key_is_detected() {
     assert_eq!(motif.tempo_bpm, 72.0);
     assert_eq!(motif.length_beats, 6.0);
     let key = motif.key().expect("a key");
-    assert_eq!((key.tonic, key.mode), (0, reprise::engine::key::Mode::Major));
+    assert_eq!(
+        (key.tonic, key.mode),
+        (0, reprise::engine::key::Mode::Major)
+    );
 }
 
 #[test]
 fn capture_never_allocates_while_fed() {
     // The engine's own allocation guard: the plugin runs capture on the audio thread.
     let mut capture = Box::new(PhraseCapture::new(CaptureSettings {
-        quantize: Some(Quantize { grid: Grid::Sixteenth, strength: 0.5 }),
+        quantize: Some(Quantize {
+            grid: Grid::Sixteenth,
+            strength: 0.5,
+        }),
         ..CaptureSettings::default()
     }));
     // Aborts the test process (a failure under nextest) if anything inside allocates.

@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use reprise::engine::key::{Key, Mode};
 use reprise::engine::midi_file::{
-    motif_from_performance, read_performance, write_motif, write_tracks, ExportTrack, MidiFileError,
-    PerformanceEvent,
+    motif_from_performance, read_performance, write_motif, write_tracks, ExportTrack,
+    MidiFileError, PerformanceEvent,
 };
 use reprise::engine::motif::{Motif, Note, TimeSignature};
 
@@ -51,7 +51,14 @@ fn track(events: &[(u32, &[u8])]) -> Vec<u8> {
 
 fn tempo_event(bpm: f64) -> Vec<u8> {
     let us = (60_000_000.0 / bpm).round() as u32;
-    vec![0xFF, 0x51, 0x03, (us >> 16) as u8, (us >> 8) as u8, us as u8]
+    vec![
+        0xFF,
+        0x51,
+        0x03,
+        (us >> 16) as u8,
+        (us >> 8) as u8,
+        us as u8,
+    ]
 }
 
 #[test]
@@ -69,7 +76,11 @@ fn type_0_with_running_status_at_96_ppq() {
     let bytes = smf(0, 96, &[notes]);
     let performance = read_performance(&bytes, None).unwrap();
     let motif = motif_from_performance(&performance);
-    let got: Vec<(f64, f64, u8)> = motif.notes().iter().map(|n| (n.start_beats, n.length_beats, n.key)).collect();
+    let got: Vec<(f64, f64, u8)> = motif
+        .notes()
+        .iter()
+        .map(|n| (n.start_beats, n.length_beats, n.key))
+        .collect();
     assert_eq!(got, vec![(0.0, 1.0, 60), (1.0, 1.0, 64), (2.0, 2.0, 67)]);
     assert_eq!(motif.notes()[0].velocity, 100.0 / 127.0);
     assert_eq!(motif.length_beats, 4.0);
@@ -80,7 +91,11 @@ fn type_0_with_running_status_at_96_ppq() {
 fn type_1_conductor_track_gives_tempo_and_metre_and_tracks_can_be_chosen() {
     let ts = [0xFF, 0x58, 0x04, 3, 2, 24, 8]; // 3/4
     let conductor = track(&[(0, &tempo_event(72.0)), (0, &ts)]);
-    let piano = track(&[(0, &[0xFF, 0x03, 5, b'P', b'i', b'a', b'n', b'o']), (0, &[0x90, 72, 64]), (480, &[0x80, 72, 0])]);
+    let piano = track(&[
+        (0, &[0xFF, 0x03, 5, b'P', b'i', b'a', b'n', b'o']),
+        (0, &[0x90, 72, 64]),
+        (480, &[0x80, 72, 0]),
+    ]);
     let strings = track(&[(960, &[0x91, 48, 50]), (1440, &[0x81, 48, 0])]);
     let bytes = smf(1, 480, &[conductor, piano, strings]);
 
@@ -98,8 +113,17 @@ fn type_1_conductor_track_gives_tempo_and_metre_and_tracks_can_be_chosen() {
     assert_eq!((note.start_beats, note.length_beats), (2.0, 3.0));
     assert_eq!(motif.length_beats, 6.0);
 
-    assert_eq!(read_performance(&bytes, Some(3)), Err(MidiFileError::TrackOutOfRange { requested: 3, num_tracks: 3 }));
-    assert_eq!(read_performance(&bytes, Some(0)), Err(MidiFileError::NoNotes { track: Some(0) }));
+    assert_eq!(
+        read_performance(&bytes, Some(3)),
+        Err(MidiFileError::TrackOutOfRange {
+            requested: 3,
+            num_tracks: 3
+        })
+    );
+    assert_eq!(
+        read_performance(&bytes, Some(0)),
+        Err(MidiFileError::NoNotes { track: Some(0) })
+    );
 }
 
 #[test]
@@ -108,7 +132,12 @@ fn smpte_timing_uses_the_tempo_map() {
     // then 60 BPM: a note at 1.5 s is at beat 2.5.
     let division = (((-25i8) as u8 as u16) << 8) | 40;
     let conductor = track(&[(0, &tempo_event(120.0)), (1000, &tempo_event(60.0))]);
-    let notes = track(&[(500, &[0x90, 60, 100]), (500, &[0x80, 60, 0]), (500, &[0x90, 62, 100]), (500, &[0x80, 62, 0])]);
+    let notes = track(&[
+        (500, &[0x90, 60, 100]),
+        (500, &[0x80, 60, 0]),
+        (500, &[0x90, 62, 100]),
+        (500, &[0x80, 62, 0]),
+    ]);
     let bytes = smf(1, division, &[conductor, notes]);
     let performance = read_performance(&bytes, None).unwrap();
     let onsets: Vec<f64> = performance
@@ -124,17 +153,44 @@ fn smpte_timing_uses_the_tempo_map() {
 
 #[test]
 fn sustain_pedal_events_are_read() {
-    let notes = track(&[(0, &[0xB0, 64, 127]), (0, &[0x90, 60, 100]), (10, &[0x80, 60, 0]), (100, &[0xB0, 64, 0])]);
+    let notes = track(&[
+        (0, &[0xB0, 64, 127]),
+        (0, &[0x90, 60, 100]),
+        (10, &[0x80, 60, 0]),
+        (100, &[0xB0, 64, 0]),
+    ]);
     let performance = read_performance(&smf(0, 96, &[notes]), None).unwrap();
     let kinds: Vec<PerformanceEvent> = performance.events.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds[0], PerformanceEvent::Sustain { channel: 0, down: true });
-    assert_eq!(kinds[3], PerformanceEvent::Sustain { channel: 0, down: false });
+    assert_eq!(
+        kinds[0],
+        PerformanceEvent::Sustain {
+            channel: 0,
+            down: true
+        }
+    );
+    assert_eq!(
+        kinds[3],
+        PerformanceEvent::Sustain {
+            channel: 0,
+            down: false
+        }
+    );
 }
 
-fn motif_of(notes: &[(f64, f64, u8, u8, u8)], time_signature: TimeSignature, tempo_bpm: f64) -> Motif {
+fn motif_of(
+    notes: &[(f64, f64, u8, u8, u8)],
+    time_signature: TimeSignature,
+    tempo_bpm: f64,
+) -> Motif {
     let mut motif = Motif::new(time_signature, tempo_bpm);
     for &(start_beats, length_beats, key, velocity_7bit, channel) in notes {
-        motif.push(Note { start_beats, length_beats, key, velocity: velocity_7bit as f32 / 127.0, channel });
+        motif.push(Note {
+            start_beats,
+            length_beats,
+            key,
+            velocity: velocity_7bit as f32 / 127.0,
+            channel,
+        });
     }
     motif.finish();
     motif
@@ -143,8 +199,14 @@ fn motif_of(notes: &[(f64, f64, u8, u8, u8)], time_signature: TimeSignature, tem
 fn assert_same_notes(a: &Motif, b: &Motif) {
     assert_eq!(a.len(), b.len());
     for (x, y) in a.notes().iter().zip(b.notes()) {
-        assert!((x.start_beats - y.start_beats).abs() < 1e-9, "{x:?} vs {y:?}");
-        assert!((x.length_beats - y.length_beats).abs() < 1e-9, "{x:?} vs {y:?}");
+        assert!(
+            (x.start_beats - y.start_beats).abs() < 1e-9,
+            "{x:?} vs {y:?}"
+        );
+        assert!(
+            (x.length_beats - y.length_beats).abs() < 1e-9,
+            "{x:?} vs {y:?}"
+        );
         assert_eq!((x.key, x.channel), (y.key, y.channel));
         assert_eq!(x.velocity, y.velocity);
     }
@@ -153,7 +215,13 @@ fn assert_same_notes(a: &Motif, b: &Motif) {
 #[test]
 fn written_motif_reads_back_identically() {
     let mut motif = motif_of(
-        &[(0.0, 0.5, 62, 80, 0), (0.5, 0.5, 65, 70, 0), (1.0, 1.0 / 3.0, 69, 90, 0), (1.0, 2.0, 50, 60, 1), (3.0, 3.0, 74, 100, 0)],
+        &[
+            (0.0, 0.5, 62, 80, 0),
+            (0.5, 0.5, 65, 70, 0),
+            (1.0, 1.0 / 3.0, 69, 90, 0),
+            (1.0, 2.0, 50, 60, 1),
+            (3.0, 3.0, 74, 100, 0),
+        ],
         TimeSignature::new(6, 8),
         84.0,
     );
@@ -168,17 +236,46 @@ fn written_motif_reads_back_identically() {
 #[test]
 fn repeated_notes_survive_export() {
     // Same key back to back: the export must release before it strikes again.
-    let motif = motif_of(&[(0.0, 1.0, 60, 100, 0), (1.0, 1.0, 60, 100, 0), (2.0, 1.0, 60, 100, 0)], TimeSignature::default(), 120.0);
+    let motif = motif_of(
+        &[
+            (0.0, 1.0, 60, 100, 0),
+            (1.0, 1.0, 60, 100, 0),
+            (2.0, 1.0, 60, 100, 0),
+        ],
+        TimeSignature::default(),
+        120.0,
+    );
     let read = motif_from_performance(&read_performance(&write_motif(&motif), None).unwrap());
     assert_same_notes(&motif, &read);
 }
 
 #[test]
 fn several_tracks_are_written_and_each_can_be_read() {
-    let melody = [Note { start_beats: 0.0, length_beats: 1.0, key: 72, velocity: 0.5, channel: 0 }];
-    let bass = [Note { start_beats: 0.0, length_beats: 4.0, key: 36, velocity: 0.4, channel: 2 }];
+    let melody = [Note {
+        start_beats: 0.0,
+        length_beats: 1.0,
+        key: 72,
+        velocity: 0.5,
+        channel: 0,
+    }];
+    let bass = [Note {
+        start_beats: 0.0,
+        length_beats: 4.0,
+        key: 36,
+        velocity: 0.4,
+        channel: 2,
+    }];
     let bytes = write_tracks(
-        &[ExportTrack { name: "Piano", notes: &melody }, ExportTrack { name: "Bass", notes: &bass }],
+        &[
+            ExportTrack {
+                name: "Piano",
+                notes: &melody,
+            },
+            ExportTrack {
+                name: "Bass",
+                notes: &bass,
+            },
+        ],
         TimeSignature::default(),
         100.0,
         None,
@@ -258,7 +355,8 @@ fn malformed_corpus_gives_clear_errors() {
         let category = name.split("__").next().unwrap();
         if category == "recovered" {
             // Damaged but readable: what can be read is kept (the parser is lenient).
-            let performance = read_performance(&bytes, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let performance =
+                read_performance(&bytes, None).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(!performance.events.is_empty(), "{name}");
             checked += 1;
             continue;
@@ -288,14 +386,36 @@ fn corpus_files_are_up_to_date() {
     huge_chunk[18..22].copy_from_slice(&0x7FFF_FFFFu32.to_be_bytes());
     let corpus: Vec<(&str, Vec<u8>)> = vec![
         ("malformed__empty.mid", Vec::new()),
-        ("malformed__not_midi.mid", b"RIFF\x00\x00\x00\x04WAVE".to_vec()),
-        ("malformed__short_header.mid", b"MThd\x00\x00\x00\x06\x00".to_vec()),
+        (
+            "malformed__not_midi.mid",
+            b"RIFF\x00\x00\x00\x04WAVE".to_vec(),
+        ),
+        (
+            "malformed__short_header.mid",
+            b"MThd\x00\x00\x00\x06\x00".to_vec(),
+        ),
         ("recovered__truncated_track.mid", truncated_track),
         ("recovered__chunk_length_past_end.mid", huge_chunk),
-        ("zero_resolution__ppq_0.mid", smf(0, 0, std::slice::from_ref(&valid_track))),
-        ("zero_resolution__smpte_0_subframes.mid", smf(0, ((-25i8) as u8 as u16) << 8, std::slice::from_ref(&valid_track))),
-        ("no_notes__only_meta.mid", smf(1, 96, &[track(&[(0, &tempo_event(90.0))])])),
-        ("no_notes__velocity_zero_only.mid", smf(0, 96, &[track(&[(0, &[0x90, 60, 0])])])),
+        (
+            "zero_resolution__ppq_0.mid",
+            smf(0, 0, std::slice::from_ref(&valid_track)),
+        ),
+        (
+            "zero_resolution__smpte_0_subframes.mid",
+            smf(
+                0,
+                ((-25i8) as u8 as u16) << 8,
+                std::slice::from_ref(&valid_track),
+            ),
+        ),
+        (
+            "no_notes__only_meta.mid",
+            smf(1, 96, &[track(&[(0, &tempo_event(90.0))])]),
+        ),
+        (
+            "no_notes__velocity_zero_only.mid",
+            smf(0, 96, &[track(&[(0, &[0x90, 60, 0])])]),
+        ),
     ];
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/malformed");
     for (name, bytes) in corpus {
@@ -303,6 +423,10 @@ fn corpus_files_are_up_to_date() {
         if std::env::var_os("REPRISE_WRITE_CORPUS").is_some() {
             std::fs::write(&path, &bytes).unwrap();
         }
-        assert_eq!(std::fs::read(&path).ok().as_deref(), Some(&bytes[..]), "{name} differs; regenerate the corpus");
+        assert_eq!(
+            std::fs::read(&path).ok().as_deref(),
+            Some(&bytes[..]),
+            "{name} differs; regenerate the corpus"
+        );
     }
 }

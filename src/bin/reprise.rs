@@ -11,12 +11,18 @@ use serde_json::json;
 
 use reprise::engine::capture::{segment_performance, CaptureSettings, DEFAULT_GAP_BEATS};
 use reprise::engine::key::{Key, KeyEstimate};
-use reprise::engine::midi_file::{motif_from_performance, read_performance, write_motif, Performance};
+use reprise::engine::midi_file::{
+    motif_from_performance, read_performance, write_motif, Performance,
+};
 use reprise::engine::motif::Motif;
 use reprise::engine::quantize::{Grid, Quantize};
 
 #[derive(Parser)]
-#[command(name = "reprise", version, about = "Capture a motif and hear it again: the Reprise engine offline")]
+#[command(
+    name = "reprise",
+    version,
+    about = "Capture a motif and hear it again: the Reprise engine offline"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -52,7 +58,12 @@ enum Command {
         #[arg(long, value_parser = parse_grid)]
         quantize: Option<Grid>,
         /// Quantize strength in percent (0–100), with --quantize.
-        #[arg(long, default_value_t = 100.0, requires = "quantize", allow_negative_numbers = true)]
+        #[arg(
+            long,
+            default_value_t = 100.0,
+            requires = "quantize",
+            allow_negative_numbers = true
+        )]
         strength: f64,
         /// Track to read (0-based); default: the first track with notes.
         #[arg(long)]
@@ -65,7 +76,9 @@ fn parse_key(text: &str) -> Result<Key, String> {
 }
 
 fn parse_grid(text: &str) -> Result<Grid, String> {
-    Grid::parse(text).ok_or_else(|| format!("`{text}` is not a grid (1/4, 1/8, 1/16, 1/32, or with t for triplets)"))
+    Grid::parse(text).ok_or_else(|| {
+        format!("`{text}` is not a grid (1/4, 1/8, 1/16, 1/32, or with t for triplets)")
+    })
 }
 
 fn main() -> ExitCode {
@@ -73,7 +86,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             use clap::error::ErrorKind;
-            if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = error.print();
                 return if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                     ExitCode::from(2)
@@ -82,16 +100,30 @@ fn main() -> ExitCode {
                 };
             }
             let rendered = error.to_string();
-            let first_line = rendered.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            let first_line = rendered
+                .lines()
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
             eprintln!("reprise: {first_line} (see reprise --help)");
             return ExitCode::from(2);
         }
     };
     let result = match cli.command {
-        Command::Analyze { file, track, json, key } => analyze(&file, track, json, key),
-        Command::Capture { file, output_dir, gap_beats, quantize, strength, track } => {
-            capture(&file, &output_dir, gap_beats, quantize, strength, track)
-        }
+        Command::Analyze {
+            file,
+            track,
+            json,
+            key,
+        } => analyze(&file, track, json, key),
+        Command::Capture {
+            file,
+            output_dir,
+            gap_beats,
+            quantize,
+            strength,
+            track,
+        } => capture(&file, &output_dir, gap_beats, quantize, strength, track),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -107,10 +139,16 @@ fn load(file: &Path, track: Option<usize>) -> Result<Performance, String> {
     read_performance(&bytes, track).map_err(|e| format!("{}: {e}", file.display()))
 }
 
-fn analyze(file: &Path, track: Option<usize>, as_json: bool, locked_key: Option<Key>) -> Result<(), String> {
+fn analyze(
+    file: &Path,
+    track: Option<usize>,
+    as_json: bool,
+    locked_key: Option<Key>,
+) -> Result<(), String> {
     let performance = load(file, track)?;
     let mut motif = motif_from_performance(&performance);
-    motif.detected_key = reprise::engine::key::estimate_key(motif.notes(), reprise::engine::key::DEFAULT_PROFILES);
+    motif.detected_key =
+        reprise::engine::key::estimate_key(motif.notes(), reprise::engine::key::DEFAULT_PROFILES);
     motif.locked_key = locked_key;
     if as_json {
         println!("{}", analysis_json(&motif, &performance));
@@ -183,11 +221,20 @@ fn candidates_json(estimate: &KeyEstimate) -> Vec<serde_json::Value> {
 
 fn print_analysis(file: &Path, motif: &Motif, performance: &Performance) {
     let ts = motif.time_signature;
-    println!("{}: track {} of {}", file.display(), performance.track_idx, performance.num_tracks);
+    println!(
+        "{}: track {} of {}",
+        file.display(),
+        performance.track_idx,
+        performance.num_tracks
+    );
     println!(
         "{} notes{}, {} beats ({} bars of {}/{}) at {} BPM",
         motif.len(),
-        if motif.truncated { " (truncated: the motif holds at most 256)" } else { "" },
+        if motif.truncated {
+            " (truncated: the motif holds at most 256)"
+        } else {
+            ""
+        },
         tidy(motif.length_beats, 3),
         tidy(motif.length_beats / ts.bar_length_beats(), 3),
         ts.numerator,
@@ -197,17 +244,26 @@ fn print_analysis(file: &Path, motif: &Motif, performance: &Performance) {
     if let Some(locked) = motif.locked_key {
         println!("key: {locked} (locked)");
     } else if let Some(estimate) = motif.detected_key {
-        let others: Vec<String> =
-            shown_candidates(&estimate).iter().map(|c| format!("{} {:.3}", c.key, c.score)).collect();
+        let others: Vec<String> = shown_candidates(&estimate)
+            .iter()
+            .map(|c| format!("{} {:.3}", c.key, c.score))
+            .collect();
         println!(
             "key: {} (confidence {:.3}{}); candidates: {}",
             estimate.best.key,
             estimate.confidence,
-            if estimate.num_tied > 1 { format!(", {} tied", estimate.num_tied) } else { String::new() },
+            if estimate.num_tied > 1 {
+                format!(", {} tied", estimate.num_tied)
+            } else {
+                String::new()
+            },
             others.join(", ")
         );
     }
-    println!("{:>10} {:>10} {:>4} {:>5} {:>3}", "start", "length", "key", "vel", "ch");
+    println!(
+        "{:>10} {:>10} {:>4} {:>5} {:>3}",
+        "start", "length", "key", "vel", "ch"
+    );
     for note in motif.notes() {
         println!(
             "{:>10.4} {:>10.4} {:>4} {:>5} {:>3}",
@@ -229,32 +285,53 @@ fn capture(
     track: Option<usize>,
 ) -> Result<(), String> {
     if !(gap_beats.is_finite() && gap_beats > 0.0) {
-        return Err(format!("--gap-beats must be a positive number of beats, not {gap_beats}"));
+        return Err(format!(
+            "--gap-beats must be a positive number of beats, not {gap_beats}"
+        ));
     }
     if !(0.0..=100.0).contains(&strength_percent) {
-        return Err(format!("--strength must be between 0 and 100, not {strength_percent}"));
+        return Err(format!(
+            "--strength must be between 0 and 100, not {strength_percent}"
+        ));
     }
     let performance = load(file, track)?;
     let settings = CaptureSettings {
         gap_beats,
-        quantize: grid.map(|grid| Quantize { grid, strength: strength_percent / 100.0 }),
+        quantize: grid.map(|grid| Quantize {
+            grid,
+            strength: strength_percent / 100.0,
+        }),
         ..CaptureSettings::default()
     };
     let phrases = segment_performance(&performance, settings);
-    std::fs::create_dir_all(output_dir).map_err(|e| format!("cannot create {}: {e}", output_dir.display()))?;
+    std::fs::create_dir_all(output_dir)
+        .map_err(|e| format!("cannot create {}: {e}", output_dir.display()))?;
     let bar = performance.time_signature.bar_length_beats();
-    println!("{} phrase(s) in {} (gap {} beats)", phrases.len(), file.display(), gap_beats);
+    println!(
+        "{} phrase(s) in {} (gap {} beats)",
+        phrases.len(),
+        file.display(),
+        gap_beats
+    );
     for (phrase_idx, phrase) in phrases.iter().enumerate() {
         let path = output_dir.join(format!("phrase_{:02}.mid", phrase_idx + 1));
-        std::fs::write(&path, write_motif(&phrase.motif)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        let key = phrase.motif.key().map_or_else(|| "no key".to_owned(), |k| k.to_string());
+        std::fs::write(&path, write_motif(&phrase.motif))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let key = phrase
+            .motif
+            .key()
+            .map_or_else(|| "no key".to_owned(), |k| k.to_string());
         println!(
             "phrase {}: bar {} (beat {}), {} notes{}, {} bars, {} -> {}",
             phrase_idx + 1,
             (phrase.origin_beats / bar).floor() as i64 + 1,
             tidy(phrase.origin_beats, 3),
             phrase.motif.len(),
-            if phrase.motif.truncated { " (truncated)" } else { "" },
+            if phrase.motif.truncated {
+                " (truncated)"
+            } else {
+                ""
+            },
             tidy(phrase.motif.length_beats / bar, 3),
             key,
             path.display()

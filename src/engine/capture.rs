@@ -10,8 +10,8 @@
 
 use super::event::{NUM_CHANNELS, NUM_KEYS};
 use super::key::{estimate_key, Key, DEFAULT_PROFILES};
-use super::motif::{sanitize_tempo_bpm, Motif, Note, TimeSignature, MAX_MOTIF_NOTES};
 use super::midi_file::{Performance, PerformanceEvent};
+use super::motif::{sanitize_tempo_bpm, Motif, Note, TimeSignature, MAX_MOTIF_NOTES};
 use super::quantize::Quantize;
 
 /// Default silence that ends a phrase, in beats.
@@ -193,11 +193,14 @@ impl PhraseCapture {
 
     /// A key goes down at `beats`. Velocity 0 is a note-off.
     pub fn note_on(&mut self, beats: f64, channel: u8, key: u8, velocity: f32) {
-        if !(velocity > 0.0) {
+        // NaN counts as 0 (a release), like a velocity-0 note-on.
+        if velocity.is_nan() || velocity <= 0.0 {
             self.note_off(beats, channel, key);
             return;
         }
-        let Some(cell) = cell_idx(channel, key) else { return };
+        let Some(cell) = cell_idx(channel, key) else {
+            return;
+        };
         if !beats.is_finite() {
             return;
         }
@@ -229,7 +232,9 @@ impl PhraseCapture {
 
     /// A key comes up at `beats`. Stray note-offs are ignored.
     pub fn note_off(&mut self, beats: f64, channel: u8, key: u8) {
-        let Some(cell) = cell_idx(channel, key) else { return };
+        let Some(cell) = cell_idx(channel, key) else {
+            return;
+        };
         let idx = self.sounding[cell];
         if idx == NO_NOTE || !beats.is_finite() {
             return;
@@ -294,7 +299,11 @@ impl PhraseCapture {
         self.sounding[cell] = NO_NOTE;
         let note = &mut self.notes[idx];
         // Time never runs backwards inside a note; a zero-length note gets a tiny length.
-        let end = if beats > note.start_beats { beats } else { note.start_beats + 1e-3 };
+        let end = if beats > note.start_beats {
+            beats
+        } else {
+            note.start_beats + 1e-3
+        };
         note.end_beats = Some(end);
         note.held_by_pedal = false;
         self.num_sounding -= 1;
@@ -302,12 +311,21 @@ impl PhraseCapture {
     }
 
     fn finish_phrase(&mut self) {
-        let first_onset = self.notes[..self.num_notes].iter().map(|n| n.start_beats).fold(f64::INFINITY, f64::min);
+        let first_onset = self.notes[..self.num_notes]
+            .iter()
+            .map(|n| n.start_beats)
+            .fold(f64::INFINITY, f64::min);
         let bar = self.time_signature.bar_length_beats();
-        let origin = if self.settings.align_to_bars { (first_onset / bar).floor() * bar } else { first_onset };
+        let origin = if self.settings.align_to_bars {
+            (first_onset / bar).floor() * bar
+        } else {
+            first_onset
+        };
         let mut motif = Motif::new(self.time_signature, self.tempo_bpm);
         for open in &self.notes[..self.num_notes] {
-            let end = open.end_beats.unwrap_or(self.last_end_beats.max(open.start_beats + 1e-3));
+            let end = open
+                .end_beats
+                .unwrap_or(self.last_end_beats.max(open.start_beats + 1e-3));
             let mut note = Note {
                 start_beats: open.start_beats - origin,
                 length_beats: end - open.start_beats,
@@ -345,13 +363,19 @@ pub struct CapturedPhrase {
 
 /// Feeds a whole performance through a [`PhraseCapture`] exactly as the plugin hears it live,
 /// event by event, and returns every phrase. Offline helper: allocates the result.
-pub fn segment_performance(performance: &Performance, settings: CaptureSettings) -> Vec<CapturedPhrase> {
+pub fn segment_performance(
+    performance: &Performance,
+    settings: CaptureSettings,
+) -> Vec<CapturedPhrase> {
     let mut capture = Box::new(PhraseCapture::new(settings));
     capture.set_time_signature(performance.time_signature);
     capture.set_tempo_bpm(performance.tempo_bpm);
     let mut phrases = Vec::new();
     let mut take = |capture: &PhraseCapture| {
-        phrases.push(CapturedPhrase { origin_beats: capture.motif_origin_beats(), motif: capture.motif().clone() });
+        phrases.push(CapturedPhrase {
+            origin_beats: capture.motif_origin_beats(),
+            motif: capture.motif().clone(),
+        });
     };
     for event in &performance.events {
         if capture.advance(event.beats) {
@@ -359,9 +383,17 @@ pub fn segment_performance(performance: &Performance, settings: CaptureSettings)
         }
         match event.kind {
             // `advance` above already closed any phrase that ended before this event.
-            PerformanceEvent::NoteOn { channel, key, velocity } => capture.note_on(event.beats, channel, key, velocity),
-            PerformanceEvent::NoteOff { channel, key } => capture.note_off(event.beats, channel, key),
-            PerformanceEvent::Sustain { channel, down } => capture.sustain(event.beats, channel, down),
+            PerformanceEvent::NoteOn {
+                channel,
+                key,
+                velocity,
+            } => capture.note_on(event.beats, channel, key, velocity),
+            PerformanceEvent::NoteOff { channel, key } => {
+                capture.note_off(event.beats, channel, key)
+            }
+            PerformanceEvent::Sustain { channel, down } => {
+                capture.sustain(event.beats, channel, down)
+            }
         }
     }
     let end_beats = performance.events.last().map_or(0.0, |e| e.beats);

@@ -38,12 +38,17 @@ pub struct Key {
 }
 
 /// Pitch-class names with sharps.
-pub const PITCH_CLASS_NAMES: [&str; 12] = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+pub const PITCH_CLASS_NAMES: [&str; 12] = [
+    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+];
 
 impl Key {
     /// A key from a pitch class (taken mod 12) and mode.
     pub fn new(tonic: u8, mode: Mode) -> Self {
-        Self { tonic: tonic % 12, mode }
+        Self {
+            tonic: tonic % 12,
+            mode,
+        }
     }
 
     /// Tonic as a note name with sharps (`C#`).
@@ -65,7 +70,9 @@ impl Key {
         let text = text.trim();
         let split = text.find([':', ' ']).unwrap_or(text.len());
         let (tonic_text, mode_text) = text.split_at(split);
-        let mode_text = mode_text.trim_start_matches([':', ' ']).to_ascii_lowercase();
+        let mode_text = mode_text
+            .trim_start_matches([':', ' '])
+            .to_ascii_lowercase();
         let mut chars = tonic_text.chars();
         let letter = chars.next()?.to_ascii_uppercase();
         let natural: i32 = match letter {
@@ -140,19 +147,25 @@ impl KeyEstimate {
 pub type Profile = [f64; 12];
 
 /// Albrecht–Shanahan (2013) major profile.
-pub const ALBRECHT_SHANAHAN_MAJOR: Profile =
-    [0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081];
+pub const ALBRECHT_SHANAHAN_MAJOR: Profile = [
+    0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081,
+];
 /// Albrecht–Shanahan (2013) minor profile.
-pub const ALBRECHT_SHANAHAN_MINOR: Profile =
-    [0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052];
+pub const ALBRECHT_SHANAHAN_MINOR: Profile = [
+    0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052,
+];
 /// Temperley (Kostka–Payne) major profile.
 pub const TEMPERLEY_MAJOR: Profile = [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0];
 /// Temperley (Kostka–Payne) minor profile.
 pub const TEMPERLEY_MINOR: Profile = [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0];
 /// Krumhansl–Kessler (1982) major probe-tone profile.
-pub const KRUMHANSL_KESSLER_MAJOR: Profile = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
+pub const KRUMHANSL_KESSLER_MAJOR: Profile = [
+    6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
+];
 /// Krumhansl–Kessler (1982) minor probe-tone profile.
-pub const KRUMHANSL_KESSLER_MINOR: Profile = [6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
+pub const KRUMHANSL_KESSLER_MINOR: Profile = [
+    6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
+];
 
 /// Which published profiles the finder correlates with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,7 +228,10 @@ fn correlation(a: &[f64; 12], b: &[f64; 12]) -> f64 {
 /// Scores all 24 keys for a pitch-class histogram: the mean correlation with the profiles of
 /// `profiles`, each rotated to the key's tonic. Order: C major, C minor, C# major, …
 pub fn score_keys(weights: &[f64; 12], profiles: ProfileSet) -> [KeyCandidate; 24] {
-    let mut scores = [KeyCandidate { key: Key::new(0, Mode::Major), score: 0.0 }; 24];
+    let mut scores = [KeyCandidate {
+        key: Key::new(0, Mode::Major),
+        score: 0.0,
+    }; 24];
     for tonic in 0..12u8 {
         for (mode_idx, mode) in [Mode::Major, Mode::Minor].into_iter().enumerate() {
             let mut total = 0.0;
@@ -227,8 +243,10 @@ pub fn score_keys(weights: &[f64; 12], profiles: ProfileSet) -> [KeyCandidate; 2
                 }
                 total += correlation(weights, &rotated);
             }
-            scores[tonic as usize * 2 + mode_idx] =
-                KeyCandidate { key: Key::new(tonic, mode), score: total / profiles.profiles().len() as f64 };
+            scores[tonic as usize * 2 + mode_idx] = KeyCandidate {
+                key: Key::new(tonic, mode),
+                score: total / profiles.profiles().len() as f64,
+            };
         }
     }
     scores
@@ -247,11 +265,20 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
     let mut ranked = score_keys(&weights, profiles);
     ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
     let top = ranked[0].score;
-    let num_tied = ranked.iter().take_while(|c| top - c.score <= TIE_TOLERANCE).count();
+    let num_tied = ranked
+        .iter()
+        .take_while(|c| top - c.score <= TIE_TOLERANCE)
+        .count();
 
-    let first = notes.iter().min_by(|a, b| a.start_beats.total_cmp(&b.start_beats))?;
-    let last = notes.iter().max_by(|a, b| a.start_beats.total_cmp(&b.start_beats))?;
-    let longest = notes.iter().max_by(|a, b| a.length_beats.total_cmp(&b.length_beats))?;
+    let first = notes
+        .iter()
+        .min_by(|a, b| a.start_beats.total_cmp(&b.start_beats))?;
+    let last = notes
+        .iter()
+        .max_by(|a, b| a.start_beats.total_cmp(&b.start_beats))?;
+    let longest = notes
+        .iter()
+        .max_by(|a, b| a.length_beats.total_cmp(&b.length_beats))?;
     let tie_break_rank = |candidate: &KeyCandidate| -> (u8, f64) {
         let tonic = candidate.key.tonic;
         let rule = if last.key % 12 == tonic {
@@ -263,7 +290,11 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
         } else {
             3
         };
-        let third = if candidate.key.mode == Mode::Major { 4 } else { 3 };
+        let third = if candidate.key.mode == Mode::Major {
+            4
+        } else {
+            3
+        };
         let triad_weight = weights[tonic as usize]
             + weights[((tonic + third) % 12) as usize]
             + weights[((tonic + 7) % 12) as usize];
@@ -277,9 +308,17 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
         rule_a.cmp(&rule_b).then(triad_a.total_cmp(&triad_b))
     });
     let best = ranked[0];
-    let second_best = ranked[1..].iter().map(|c| c.score).fold(f64::NEG_INFINITY, f64::max);
+    let second_best = ranked[1..]
+        .iter()
+        .map(|c| c.score)
+        .fold(f64::NEG_INFINITY, f64::max);
     let confidence = (best.score - second_best).max(0.0);
-    Some(KeyEstimate { best, confidence, ranked, num_tied })
+    Some(KeyEstimate {
+        best,
+        confidence,
+        ranked,
+        num_tied,
+    })
 }
 
 #[cfg(test)]
@@ -291,7 +330,13 @@ mod tests {
         keys_and_lengths
             .iter()
             .map(|&(key, length)| {
-                let note = Note { start_beats: start, length_beats: length, key, velocity: 0.8, channel: 0 };
+                let note = Note {
+                    start_beats: start,
+                    length_beats: length,
+                    key,
+                    velocity: 0.8,
+                    channel: 0,
+                };
                 start += length;
                 note
             })
@@ -300,14 +345,34 @@ mod tests {
 
     #[test]
     fn c_major_scale_is_c_major() {
-        let notes = melody(&[(60, 1.0), (62, 1.0), (64, 1.0), (65, 1.0), (67, 1.0), (69, 1.0), (71, 1.0), (72, 2.0)]);
+        let notes = melody(&[
+            (60, 1.0),
+            (62, 1.0),
+            (64, 1.0),
+            (65, 1.0),
+            (67, 1.0),
+            (69, 1.0),
+            (71, 1.0),
+            (72, 2.0),
+        ]);
         let estimate = estimate_key(&notes, DEFAULT_PROFILES).unwrap();
         assert_eq!(estimate.best.key, Key::new(0, Mode::Major));
     }
 
     #[test]
     fn a_harmonic_minor_line_is_a_minor() {
-        let notes = melody(&[(69, 1.0), (71, 0.5), (72, 0.5), (74, 1.0), (76, 1.0), (77, 0.5), (80, 0.5), (81, 2.0), (76, 1.0), (69, 2.0)]);
+        let notes = melody(&[
+            (69, 1.0),
+            (71, 0.5),
+            (72, 0.5),
+            (74, 1.0),
+            (76, 1.0),
+            (77, 0.5),
+            (80, 0.5),
+            (81, 2.0),
+            (76, 1.0),
+            (69, 2.0),
+        ]);
         let estimate = estimate_key(&notes, DEFAULT_PROFILES).unwrap();
         assert_eq!(estimate.best.key, Key::new(9, Mode::Minor));
         assert!(estimate.confidence > 0.0);
@@ -315,11 +380,25 @@ mod tests {
 
     #[test]
     fn transposing_a_melody_transposes_its_key() {
-        let base = [(60, 1.0), (64, 1.0), (67, 1.0), (65, 0.5), (64, 0.5), (62, 1.0), (60, 2.0)];
-        let c = estimate_key(&melody(&base), DEFAULT_PROFILES).unwrap().best.key;
+        let base = [
+            (60, 1.0),
+            (64, 1.0),
+            (67, 1.0),
+            (65, 0.5),
+            (64, 0.5),
+            (62, 1.0),
+            (60, 2.0),
+        ];
+        let c = estimate_key(&melody(&base), DEFAULT_PROFILES)
+            .unwrap()
+            .best
+            .key;
         for shift in 1..12u8 {
             let moved: Vec<(u8, f64)> = base.iter().map(|&(k, l)| (k + shift, l)).collect();
-            let key = estimate_key(&melody(&moved), DEFAULT_PROFILES).unwrap().best.key;
+            let key = estimate_key(&melody(&moved), DEFAULT_PROFILES)
+                .unwrap()
+                .best
+                .key;
             assert_eq!(key, Key::new(c.tonic + shift, c.mode), "shift {shift}");
         }
     }

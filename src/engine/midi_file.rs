@@ -44,11 +44,18 @@ impl std::fmt::Display for MidiFileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             MidiFileError::Malformed { reason } => write!(f, "not a valid MIDI file: {reason}"),
-            MidiFileError::ZeroResolution => f.write_str("invalid MIDI file: the header's time resolution is 0"),
-            MidiFileError::TrackOutOfRange { requested, num_tracks } => {
+            MidiFileError::ZeroResolution => {
+                f.write_str("invalid MIDI file: the header's time resolution is 0")
+            }
+            MidiFileError::TrackOutOfRange {
+                requested,
+                num_tracks,
+            } => {
                 write!(f, "track {requested} does not exist: the file has {num_tracks} track(s), numbered from 0")
             }
-            MidiFileError::NoNotes { track: Some(track) } => write!(f, "track {track} contains no notes"),
+            MidiFileError::NoNotes { track: Some(track) } => {
+                write!(f, "track {track} contains no notes")
+            }
             MidiFileError::NoNotes { track: None } => f.write_str("the file contains no notes"),
         }
     }
@@ -97,7 +104,9 @@ pub struct Performance {
 ///
 /// [`MidiFileError`] for unreadable files, a zero resolution, a missing track or no notes.
 pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performance, MidiFileError> {
-    let smf = Smf::parse(bytes).map_err(|e| MidiFileError::Malformed { reason: e.to_string() })?;
+    let smf = Smf::parse(bytes).map_err(|e| MidiFileError::Malformed {
+        reason: e.to_string(),
+    })?;
     let num_tracks = smf.tracks.len();
     let clock = TickClock::new(&smf)?;
 
@@ -108,11 +117,15 @@ pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performanc
     for track_events in &smf.tracks {
         for event in track_events {
             match event.kind {
-                TrackEventKind::Meta(MetaMessage::TimeSignature(numerator, denominator_pow2, _, _))
-                    if time_signature.is_none() =>
-                {
+                TrackEventKind::Meta(MetaMessage::TimeSignature(
+                    numerator,
+                    denominator_pow2,
+                    _,
+                    _,
+                )) if time_signature.is_none() => {
                     let denominator = 1u32.checked_shl(denominator_pow2 as u32).unwrap_or(0);
-                    time_signature = Some(TimeSignature::new(numerator, denominator.min(255) as u8));
+                    time_signature =
+                        Some(TimeSignature::new(numerator, denominator.min(255) as u8));
                 }
                 TrackEventKind::Meta(MetaMessage::Tempo(us_per_beat)) if first_tempo.is_none() => {
                     first_tempo = Some(bpm_from_us_per_beat(us_per_beat.as_int()));
@@ -129,34 +142,56 @@ pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performanc
     };
     let track_idx = match track {
         Some(requested) if requested >= num_tracks => {
-            return Err(MidiFileError::TrackOutOfRange { requested, num_tracks });
+            return Err(MidiFileError::TrackOutOfRange {
+                requested,
+                num_tracks,
+            });
         }
         Some(requested) if !has_notes(&smf.tracks[requested]) => {
-            return Err(MidiFileError::NoNotes { track: Some(requested) });
+            return Err(MidiFileError::NoNotes {
+                track: Some(requested),
+            });
         }
         Some(requested) => requested,
-        None => smf.tracks.iter().position(|t| has_notes(t)).ok_or(MidiFileError::NoNotes { track: None })?,
+        None => smf
+            .tracks
+            .iter()
+            .position(|t| has_notes(t))
+            .ok_or(MidiFileError::NoNotes { track: None })?,
     };
 
     let mut events = Vec::new();
     let mut ticks: u64 = 0;
     for event in &smf.tracks[track_idx] {
         ticks += event.delta.as_int() as u64;
-        let TrackEventKind::Midi { channel, message } = event.kind else { continue };
+        let TrackEventKind::Midi { channel, message } = event.kind else {
+            continue;
+        };
         let channel = channel.as_int();
         let kind = match message {
-            MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
-                PerformanceEvent::NoteOn { channel, key: key.as_int(), velocity: vel.as_int() as f32 / 127.0 }
-            }
+            MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => PerformanceEvent::NoteOn {
+                channel,
+                key: key.as_int(),
+                velocity: vel.as_int() as f32 / 127.0,
+            },
             MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
-                PerformanceEvent::NoteOff { channel, key: key.as_int() }
+                PerformanceEvent::NoteOff {
+                    channel,
+                    key: key.as_int(),
+                }
             }
             MidiMessage::Controller { controller, value } if controller.as_int() == CC_SUSTAIN => {
-                PerformanceEvent::Sustain { channel, down: value.as_int() >= 64 }
+                PerformanceEvent::Sustain {
+                    channel,
+                    down: value.as_int() >= 64,
+                }
             }
             _ => continue,
         };
-        events.push(TimedEvent { beats: clock.beats(ticks), kind });
+        events.push(TimedEvent {
+            beats: clock.beats(ticks),
+            kind,
+        });
     }
     // Tracks are time-ordered by construction (deltas are non-negative); keep it explicit.
     events.sort_by(|a, b| a.beats.total_cmp(&b.beats));
@@ -186,14 +221,31 @@ pub fn motif_from_performance(performance: &Performance) -> Motif {
     let mut open: [[Option<(f64, f32)>; 128]; 16] = [[None; 128]; 16];
     let close = |motif: &mut Motif, channel: u8, key: u8, start: f64, velocity: f32, end: f64| {
         let length_beats = if end > start { end - start } else { 1e-3 };
-        motif.push(Note { start_beats: start - origin, length_beats, key, velocity, channel });
+        motif.push(Note {
+            start_beats: start - origin,
+            length_beats,
+            key,
+            velocity,
+            channel,
+        });
     };
     for event in &performance.events {
         match event.kind {
-            PerformanceEvent::NoteOn { channel, key, velocity } => {
+            PerformanceEvent::NoteOn {
+                channel,
+                key,
+                velocity,
+            } => {
                 let slot = &mut open[channel as usize][key as usize];
                 if let Some((start, previous_velocity)) = slot.take() {
-                    close(&mut motif, channel, key, start, previous_velocity, event.beats);
+                    close(
+                        &mut motif,
+                        channel,
+                        key,
+                        start,
+                        previous_velocity,
+                        event.beats,
+                    );
                 }
                 *slot = Some((event.beats, velocity));
             }
@@ -208,7 +260,14 @@ pub fn motif_from_performance(performance: &Performance) -> Motif {
     for (channel, keys) in open.iter().enumerate() {
         for (key, slot) in keys.iter().enumerate() {
             if let Some((start, velocity)) = *slot {
-                close(&mut motif, channel as u8, key as u8, start, velocity, last_beats);
+                close(
+                    &mut motif,
+                    channel as u8,
+                    key as u8,
+                    start,
+                    velocity,
+                    last_beats,
+                );
             }
         }
     }
@@ -235,15 +294,27 @@ pub fn write_tracks(
 ) -> Vec<u8> {
     let mut conductor: Vec<TrackEvent> = Vec::new();
     let us_per_beat = (60_000_000.0 / super::motif::sanitize_tempo_bpm(tempo_bpm)).round() as u32;
-    conductor.push(meta(0, MetaMessage::Tempo(u24::new(us_per_beat.min(0xFF_FFFF)))));
+    conductor.push(meta(
+        0,
+        MetaMessage::Tempo(u24::new(us_per_beat.min(0xFF_FFFF))),
+    ));
     let denominator_pow2 = time_signature.denominator.trailing_zeros() as u8;
-    conductor.push(meta(0, MetaMessage::TimeSignature(time_signature.numerator, denominator_pow2, 24, 8)));
+    conductor.push(meta(
+        0,
+        MetaMessage::TimeSignature(time_signature.numerator, denominator_pow2, 24, 8),
+    ));
     if let Some(key) = key {
-        conductor.push(meta(0, MetaMessage::KeySignature(key_signature_sharps(key), key.mode == Mode::Minor)));
+        conductor.push(meta(
+            0,
+            MetaMessage::KeySignature(key_signature_sharps(key), key.mode == Mode::Minor),
+        ));
     }
     conductor.push(meta(0, MetaMessage::EndOfTrack));
 
-    let mut smf = Smf::new(Header::new(Format::Parallel, Timing::Metrical(u15::new(EXPORT_TICKS_PER_BEAT))));
+    let mut smf = Smf::new(Header::new(
+        Format::Parallel,
+        Timing::Metrical(u15::new(EXPORT_TICKS_PER_BEAT)),
+    ));
     smf.tracks.push(conductor);
     for track in tracks {
         smf.tracks.push(note_track(track));
@@ -256,7 +327,15 @@ pub fn write_tracks(
 
 /// Writes a motif as a type-1 SMF with one track named "Motif".
 pub fn write_motif(motif: &Motif) -> Vec<u8> {
-    write_tracks(&[ExportTrack { name: "Motif", notes: motif.notes() }], motif.time_signature, motif.tempo_bpm, motif.key())
+    write_tracks(
+        &[ExportTrack {
+            name: "Motif",
+            notes: motif.notes(),
+        }],
+        motif.time_signature,
+        motif.tempo_bpm,
+        motif.key(),
+    )
 }
 
 fn note_track<'a>(track: &ExportTrack<'a>) -> Vec<TrackEvent<'a>> {
@@ -269,15 +348,37 @@ fn note_track<'a>(track: &ExportTrack<'a>) -> Vec<TrackEvent<'a>> {
         let key = u7::new(note.key.min(127));
         let velocity = super::event::fraction_to_midi_7bit(note.velocity).max(1);
         let channel = note.channel.min(15);
-        timed.push((start, 1, channel, MidiMessage::NoteOn { key, vel: u7::new(velocity) }));
-        timed.push((end, 0, channel, MidiMessage::NoteOff { key, vel: u7::new(0) }));
+        timed.push((
+            start,
+            1,
+            channel,
+            MidiMessage::NoteOn {
+                key,
+                vel: u7::new(velocity),
+            },
+        ));
+        timed.push((
+            end,
+            0,
+            channel,
+            MidiMessage::NoteOff {
+                key,
+                vel: u7::new(0),
+            },
+        ));
     }
     timed.sort_by_key(|&(tick, order, _, _)| (tick, order));
     let mut events = vec![meta(0, MetaMessage::TrackName(track.name.as_bytes()))];
     let mut last_tick = 0;
     for (tick, _, channel, message) in timed {
         let delta = (tick - last_tick).min(u28::max_value().as_int() as u64) as u32;
-        events.push(TrackEvent { delta: u28::new(delta), kind: TrackEventKind::Midi { channel: u4::new(channel), message } });
+        events.push(TrackEvent {
+            delta: u28::new(delta),
+            kind: TrackEventKind::Midi {
+                channel: u4::new(channel),
+                message,
+            },
+        });
         last_tick = tick;
     }
     events.push(meta(0, MetaMessage::EndOfTrack));
@@ -285,7 +386,10 @@ fn note_track<'a>(track: &ExportTrack<'a>) -> Vec<TrackEvent<'a>> {
 }
 
 fn meta(delta: u32, message: MetaMessage) -> TrackEvent {
-    TrackEvent { delta: u28::new(delta), kind: TrackEventKind::Meta(message) }
+    TrackEvent {
+        delta: u28::new(delta),
+        kind: TrackEventKind::Meta(message),
+    }
 }
 
 fn beats_to_ticks(beats: f64) -> u64 {
@@ -330,7 +434,11 @@ impl TickClock {
                 if ticks.as_int() == 0 {
                     return Err(MidiFileError::ZeroResolution);
                 }
-                Ok(Self { ticks_per_beat: Some(ticks.as_int() as f64), ticks_per_second: 0.0, tempo_map: Vec::new() })
+                Ok(Self {
+                    ticks_per_beat: Some(ticks.as_int() as f64),
+                    ticks_per_second: 0.0,
+                    tempo_map: Vec::new(),
+                })
             }
             Timing::Timecode(fps, subframes) => {
                 if subframes == 0 {
@@ -348,7 +456,11 @@ impl TickClock {
                     }
                 }
                 changes.sort_by_key(|&(tick, _)| tick);
-                Ok(Self { ticks_per_beat: None, ticks_per_second, tempo_map: changes })
+                Ok(Self {
+                    ticks_per_beat: None,
+                    ticks_per_second,
+                    tempo_map: changes,
+                })
             }
         }
     }
@@ -365,10 +477,12 @@ impl TickClock {
             if tick >= ticks {
                 break;
             }
-            beats += (tick - segment_start_tick) as f64 / self.ticks_per_second * 1e6 / us_per_beat as f64;
+            beats += (tick - segment_start_tick) as f64 / self.ticks_per_second * 1e6
+                / us_per_beat as f64;
             segment_start_tick = tick;
             us_per_beat = next_us_per_beat;
         }
-        beats + (ticks - segment_start_tick) as f64 / self.ticks_per_second * 1e6 / us_per_beat as f64
+        beats
+            + (ticks - segment_start_tick) as f64 / self.ticks_per_second * 1e6 / us_per_beat as f64
     }
 }

@@ -28,7 +28,13 @@ impl Note {
     }
 }
 
-const EMPTY_NOTE: Note = Note { start_beats: 0.0, length_beats: 0.0, key: 0, velocity: 0.0, channel: 0 };
+const EMPTY_NOTE: Note = Note {
+    start_beats: 0.0,
+    length_beats: 0.0,
+    key: 0,
+    velocity: 0.0,
+    channel: 0,
+};
 
 /// A time signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +47,10 @@ pub struct TimeSignature {
 
 impl Default for TimeSignature {
     fn default() -> Self {
-        Self { numerator: 4, denominator: 4 }
+        Self {
+            numerator: 4,
+            denominator: 4,
+        }
     }
 }
 
@@ -50,8 +59,15 @@ impl TimeSignature {
     /// parts so bar arithmetic can never divide by zero.
     pub fn new(numerator: u8, denominator: u8) -> Self {
         let numerator = numerator.max(1);
-        let denominator = if denominator.is_power_of_two() && denominator <= 64 { denominator } else { 4 };
-        Self { numerator, denominator }
+        let denominator = if denominator.is_power_of_two() && denominator <= 64 {
+            denominator
+        } else {
+            4
+        };
+        Self {
+            numerator,
+            denominator,
+        }
     }
 
     /// Length of one bar in quarter-note beats (6/8 → 3.0, 3/4 → 3.0, 4/4 → 4.0).
@@ -147,7 +163,10 @@ impl Motif {
             self.truncated = true;
             return false;
         }
-        self.notes[self.num_notes] = Note { velocity: sanitize_velocity(note.velocity), ..note };
+        self.notes[self.num_notes] = Note {
+            velocity: sanitize_velocity(note.velocity),
+            ..note
+        };
         self.num_notes += 1;
         true
     }
@@ -178,7 +197,8 @@ impl Motif {
 
     /// The key diatonic operations use: the locked key, else the detected one.
     pub fn key(&self) -> Option<Key> {
-        self.locked_key.or(self.detected_key.map(|estimate| estimate.best.key))
+        self.locked_key
+            .or(self.detected_key.map(|estimate| estimate.best.key))
     }
 }
 
@@ -220,7 +240,13 @@ mod tests {
     use super::*;
 
     fn note(start_beats: f64, length_beats: f64, key: u8) -> Note {
-        Note { start_beats, length_beats, key, velocity: 0.8, channel: 0 }
+        Note {
+            start_beats,
+            length_beats,
+            key,
+            velocity: 0.8,
+            channel: 0,
+        }
     }
 
     #[test]
@@ -239,7 +265,13 @@ mod tests {
     #[test]
     fn six_eight_bar_is_three_quarter_beats() {
         assert_eq!(TimeSignature::new(6, 8).bar_length_beats(), 3.0);
-        assert_eq!(TimeSignature::new(0, 3), TimeSignature { numerator: 1, denominator: 4 });
+        assert_eq!(
+            TimeSignature::new(0, 3),
+            TimeSignature {
+                numerator: 1,
+                denominator: 4
+            }
+        );
     }
 
     #[test]

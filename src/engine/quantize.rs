@@ -98,11 +98,16 @@ impl Quantize {
     pub fn apply(&self, note: &Note) -> Note {
         let start_beats = self.apply_beats(note.start_beats).max(0.0);
         let mut end_beats = self.apply_beats(note.end_beats());
-        let min_length = (self.grid.step_beats() * self.strength.clamp(0.0, 1.0)).max(note.length_beats.min(1e-3));
+        let min_length = (self.grid.step_beats() * self.strength.clamp(0.0, 1.0))
+            .max(note.length_beats.min(1e-3));
         if end_beats - start_beats < min_length {
             end_beats = start_beats + min_length;
         }
-        Note { start_beats, length_beats: end_beats - start_beats, ..*note }
+        Note {
+            start_beats,
+            length_beats: end_beats - start_beats,
+            ..*note
+        }
     }
 }
 
@@ -111,12 +116,21 @@ mod tests {
     use super::*;
 
     fn note(start_beats: f64, length_beats: f64) -> Note {
-        Note { start_beats, length_beats, key: 60, velocity: 0.5, channel: 0 }
+        Note {
+            start_beats,
+            length_beats,
+            key: 60,
+            velocity: 0.5,
+            channel: 0,
+        }
     }
 
     #[test]
     fn full_strength_lands_exactly_on_the_grid() {
-        let quantize = Quantize { grid: Grid::Sixteenth, strength: 1.0 };
+        let quantize = Quantize {
+            grid: Grid::Sixteenth,
+            strength: 1.0,
+        };
         let q = quantize.apply(&note(1.13, 0.4));
         assert_eq!(q.start_beats, 1.25);
         assert_eq!(q.end_beats(), 1.5);
@@ -124,28 +138,43 @@ mod tests {
 
     #[test]
     fn half_strength_moves_half_way() {
-        let quantize = Quantize { grid: Grid::Quarter, strength: 0.5 };
+        let quantize = Quantize {
+            grid: Grid::Quarter,
+            strength: 0.5,
+        };
         assert!((quantize.apply_beats(2.2) - 2.1).abs() < 1e-12);
         assert!((quantize.apply_beats(2.8) - 2.9).abs() < 1e-12);
     }
 
     #[test]
     fn zero_strength_keeps_timing() {
-        let quantize = Quantize { grid: Grid::Eighth, strength: 0.0 };
+        let quantize = Quantize {
+            grid: Grid::Eighth,
+            strength: 0.0,
+        };
         assert_eq!(quantize.apply(&note(0.37, 0.61)), note(0.37, 0.61));
     }
 
     #[test]
     fn triplet_grid_snaps_to_thirds() {
-        let quantize = Quantize { grid: Grid::EighthTriplet, strength: 1.0 };
+        let quantize = Quantize {
+            grid: Grid::EighthTriplet,
+            strength: 1.0,
+        };
         for (played, expected) in [(0.30, 1.0 / 3.0), (0.70, 2.0 / 3.0), (1.02, 1.0)] {
-            assert!((quantize.apply_beats(played) - expected).abs() < 1e-12, "{played}");
+            assert!(
+                (quantize.apply_beats(played) - expected).abs() < 1e-12,
+                "{played}"
+            );
         }
     }
 
     #[test]
     fn a_grace_note_is_not_deleted() {
-        let quantize = Quantize { grid: Grid::Quarter, strength: 1.0 };
+        let quantize = Quantize {
+            grid: Grid::Quarter,
+            strength: 1.0,
+        };
         let q = quantize.apply(&note(0.9, 0.05));
         assert_eq!(q.start_beats, 1.0);
         assert_eq!(q.length_beats, 1.0);

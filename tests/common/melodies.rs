@@ -22,20 +22,42 @@ pub fn load() -> Vec<Melody> {
             continue;
         }
         let fields: Vec<&str> = line.split('|').map(str::trim).collect();
-        assert_eq!(fields.len(), 3, "line {}: expected `name | key | notes`", line_idx + 1);
-        let key = Key::parse(fields[1]).unwrap_or_else(|| panic!("line {}: bad key {:?}", line_idx + 1, fields[1]));
+        assert_eq!(
+            fields.len(),
+            3,
+            "line {}: expected `name | key | notes`",
+            line_idx + 1
+        );
+        let key = Key::parse(fields[1])
+            .unwrap_or_else(|| panic!("line {}: bad key {:?}", line_idx + 1, fields[1]));
         let mut notes = Vec::new();
         let mut start_beats = 0.0;
         for token in fields[2].split_whitespace() {
-            let (pitch, duration) = token.split_once(':').unwrap_or_else(|| panic!("line {}: bad token {token}", line_idx + 1));
-            let length_beats: f64 = duration.parse().unwrap_or_else(|_| panic!("line {}: bad duration {token}", line_idx + 1));
+            let (pitch, duration) = token
+                .split_once(':')
+                .unwrap_or_else(|| panic!("line {}: bad token {token}", line_idx + 1));
+            let length_beats: f64 = duration
+                .parse()
+                .unwrap_or_else(|_| panic!("line {}: bad duration {token}", line_idx + 1));
             if pitch != "R" {
-                let key: u8 = pitch.parse().unwrap_or_else(|_| panic!("line {}: bad pitch {token}", line_idx + 1));
-                notes.push(Note { start_beats, length_beats, key, velocity: 0.7, channel: 0 });
+                let key: u8 = pitch
+                    .parse()
+                    .unwrap_or_else(|_| panic!("line {}: bad pitch {token}", line_idx + 1));
+                notes.push(Note {
+                    start_beats,
+                    length_beats,
+                    key,
+                    velocity: 0.7,
+                    channel: 0,
+                });
             }
             start_beats += length_beats;
         }
-        melodies.push(Melody { name: fields[0].to_owned(), key, notes });
+        melodies.push(Melody {
+            name: fields[0].to_owned(),
+            key,
+            notes,
+        });
     }
     melodies
 }
