@@ -19,11 +19,16 @@
 //! ```
 
 pub mod capture;
+pub mod character;
 pub mod event;
 pub mod event_buffer;
 pub mod key;
 pub mod midi_file;
 pub mod motif;
 pub mod note_table;
+pub mod ops;
 pub mod processor;
 pub mod quantize;
+pub mod rendering;
+pub mod rng;
+pub mod scale;

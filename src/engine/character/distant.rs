@@ -1,0 +1,76 @@
+//! Distant — a whispering memory: the head motif an octave up, very soft, stretched, repeated as
+//! fading echoes (or liquidated at the highest intensity), with a low dynamics level, a slight
+//! seeded drift and, at higher intensity, a modal "memory colour" on the repeats.
+
+use super::{assign_channels, CharacterSettings, RecipeContext};
+use crate::engine::key::Mode;
+use crate::engine::ops::augmentation::augment;
+use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
+use crate::engine::ops::echo::{echo, Echo};
+use crate::engine::ops::fragment::fragment;
+use crate::engine::ops::humanize::humanize;
+use crate::engine::ops::liquidation::liquidate;
+use crate::engine::ops::mode_change::change_mode_from;
+use crate::engine::rendering::{Rendering, Voice};
+use crate::engine::scale::ScaleMode;
+
+/// Loudest Distant velocity (MIDI).
+pub const MAX_VELOCITY: f32 = 45.0;
+/// Velocity factor per echo repeat.
+pub const ECHO_DECAY: f32 = 0.6;
+/// Intensity from which repeats take the modal colour.
+pub const MODE_COLOUR_INTENSITY: f64 = 0.5;
+/// Intensity from which the head liquidates instead of echoing.
+pub const LIQUIDATION_INTENSITY: f64 = 0.85;
+
+pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
+    let intensity = context.intensity;
+    fragment(out);
+    // Far away: an octave up when it fits.
+    if out.notes.iter().all(|n| n.key <= 115) {
+        for note in &mut out.notes {
+            note.key += 12;
+        }
+    }
+    augment(out, 1.5 + 0.5 * intensity);
+    // Long, blurred notes and soft velocities following the contour.
+    for note in &mut out.notes {
+        note.length_beats *= 1.3;
+        note.velocity = ((22.0 + 18.0 * note.velocity) / 127.0).min(MAX_VELOCITY / 127.0);
+    }
+    // A slight seeded drift (whatever the humanize setting) on the statement; the repeats carry
+    // it, so their velocities decay exactly.
+    humanize(out, (0.4 + 0.6 * settings.humanize).min(1.0), settings.seed);
+    for note in &mut out.notes {
+        note.velocity = note.velocity.min(MAX_VELOCITY / 127.0);
+    }
+    let statement_end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    out.length_beats = statement_end;
+
+    if intensity >= LIQUIDATION_INTENSITY {
+        liquidate(out, 4, 0.5 * context.bar_length_beats, ECHO_DECAY);
+    } else {
+        let repeats = 3 + (2.0 * intensity).round() as usize;
+        let delay_beats = statement_end + 0.5 * context.bar_length_beats;
+        echo(out, Echo { repeats, delay_beats, velocity_factor: ECHO_DECAY, step_degrees: 0 }, context.scale, settings.key_policy);
+    }
+    // Memory colour on the repeats only, so the first statement keeps the head's intervals.
+    if intensity >= MODE_COLOUR_INTENSITY {
+        let colour = match context.scale.mode {
+            ScaleMode::Major | ScaleMode::Lydian | ScaleMode::Mixolydian => ScaleMode::from(Mode::Minor),
+            _ => ScaleMode::Dorian,
+        };
+        change_mode_from(out, context.scale, colour, statement_end, settings.key_policy);
+    }
+    assign_channels(out, settings);
+    let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let curve = DynamicsCurve {
+        start_level: 14.0 / 127.0,
+        climax_level: 28.0 / 127.0,
+        end_level: 10.0 / 127.0,
+        climax_beats: statement_end * 0.5,
+        end_beats: end,
+        gamma: 1.0,
+    };
+    write_curve(out, settings.dynamics_cc, settings.channel_for(Voice::Melody), curve, 0.5);
+}

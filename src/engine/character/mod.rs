@@ -1,0 +1,278 @@
+//! The three characters — Piano, Swell, Distant — as fixed recipes of operators driven by one
+//! Intensity macro plus the shared controls (transpose, invert, retrograde, augmentation, mode,
+//! dynamics CC, channel layout, humanize, seed).
+//!
+//! [`render`] fills a caller-owned [`Rendering`] without allocating: the plugin can call it on
+//! the audio thread when a parameter changes. Same motif + settings + seed → same rendering.
+
+mod distant;
+mod piano;
+mod swell;
+
+use super::key::{estimate_key, Key, Mode, DEFAULT_PROFILES};
+use super::motif::{whole_bars_beats, Motif};
+use super::ops::augmentation::augment;
+use super::ops::inversion::invert;
+use super::ops::key_range::KeyRangePolicy;
+use super::ops::mode_change::change_mode;
+use super::ops::retrograde::{retrograde_full, retrograde_pitches};
+use super::ops::transpose::{transpose_chromatic, transpose_diatonic};
+use super::ops::dynamics::DynamicsCc;
+use super::rendering::{RenderedNote, Rendering, Voice};
+use super::scale::{Scale, ScaleMode};
+
+/// The character a motif is rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Character {
+    /// Vulnerable, intimate solo piano line.
+    #[default]
+    Piano,
+    /// Orchestral surge.
+    Swell,
+    /// Distant, whispering memory.
+    Distant,
+    /// No character: only the shared operators the user set (for checking them one by one).
+    None,
+}
+
+impl Character {
+    /// The three characters.
+    pub const ALL: [Character; 3] = [Character::Piano, Character::Swell, Character::Distant];
+
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Character::Piano => "piano",
+            Character::Swell => "swell",
+            Character::Distant => "distant",
+            Character::None => "none",
+        }
+    }
+
+    /// Parses a [`name`](Self::name).
+    pub fn parse(text: &str) -> Option<Character> {
+        let text = text.trim().to_ascii_lowercase();
+        [Character::Piano, Character::Swell, Character::Distant, Character::None].into_iter().find(|c| c.name() == text)
+    }
+}
+
+/// Retrograde choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Retrograde {
+    /// Forwards.
+    #[default]
+    Off,
+    /// Pitches backwards, rhythm kept.
+    Pitches,
+    /// Pitches and rhythm backwards.
+    Full,
+}
+
+/// Where the voices go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChannelLayout {
+    /// Every voice on the base channel.
+    Single,
+    /// Melody on the base channel, then doubling, harmony, bass on the following channels.
+    #[default]
+    Split,
+}
+
+/// Everything that shapes a rendering.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CharacterSettings {
+    /// The character.
+    pub character: Character,
+    /// The macro, 0–1.
+    pub intensity: f64,
+    /// Chromatic transposition, semitones.
+    pub transpose_semitones: i32,
+    /// Diatonic transposition, scale steps.
+    pub transpose_steps: i32,
+    /// Diatonic inversion around the first note.
+    pub invert: bool,
+    /// Retrograde.
+    pub retrograde: Retrograde,
+    /// User augmentation factor on top of the character's own (1 = none; 0.25–4).
+    pub augmentation: f64,
+    /// Mode change to apply (same tonic), if any.
+    pub mode: Option<ScaleMode>,
+    /// Key to use instead of the motif's locked/detected key.
+    pub key: Option<Key>,
+    /// Controller(s) for dynamics curves.
+    pub dynamics_cc: DynamicsCc,
+    /// Voices on one channel or split.
+    pub channel_layout: ChannelLayout,
+    /// Base output channel, 0–15.
+    pub base_channel: u8,
+    /// Humanize amount, 0–1.
+    pub humanize: f64,
+    /// Seed for humanize and drift.
+    pub seed: u64,
+    /// What to do with keys pushed out of 0–127.
+    pub key_policy: KeyRangePolicy,
+    /// Tempo the rendering will be played at, in BPM (sets the legato overlap in beats); `None`
+    /// = the motif's tempo.
+    pub playback_tempo_bpm: Option<f64>,
+}
+
+impl Default for CharacterSettings {
+    fn default() -> Self {
+        Self {
+            character: Character::Piano,
+            intensity: 0.5,
+            transpose_semitones: 0,
+            transpose_steps: 0,
+            invert: false,
+            retrograde: Retrograde::Off,
+            augmentation: 1.0,
+            mode: None,
+            key: None,
+            dynamics_cc: DynamicsCc::Modulation,
+            channel_layout: ChannelLayout::Split,
+            base_channel: 0,
+            humanize: 0.3,
+            seed: 1,
+            key_policy: KeyRangePolicy::OctaveFold,
+            playback_tempo_bpm: None,
+        }
+    }
+}
+
+impl CharacterSettings {
+    /// Output channel of a voice under the layout.
+    pub fn channel_for(&self, voice: Voice) -> u8 {
+        let base = self.base_channel.min(15);
+        match self.channel_layout {
+            ChannelLayout::Single => base,
+            ChannelLayout::Split => (base + voice.channel_offset()).min(15),
+        }
+    }
+
+    fn intensity(&self) -> f64 {
+        if self.intensity.is_finite() {
+            self.intensity.clamp(0.0, 1.0)
+        } else {
+            0.5
+        }
+    }
+}
+
+/// Renders `motif` with `settings` into `out` (cleared first). Never allocates.
+pub fn render(motif: &Motif, settings: &CharacterSettings, out: &mut Rendering) {
+    out.clear();
+    for note in motif.notes() {
+        out.push_note(RenderedNote {
+            start_beats: note.start_beats,
+            length_beats: note.length_beats,
+            key: note.key,
+            velocity: note.velocity,
+            channel: 0,
+            voice: Voice::Melody,
+        });
+    }
+    out.length_beats = motif.length_beats;
+    if out.notes.is_empty() {
+        return;
+    }
+    let key = settings
+        .key
+        .or(motif.key())
+        .or_else(|| estimate_key(motif.notes(), DEFAULT_PROFILES).map(|e| e.best.key))
+        .unwrap_or(Key::new(0, Mode::Major));
+    let mut scale = Scale::from(key);
+    apply_shared_operators(out, settings, &mut scale);
+
+    let tempo_bpm = settings.playback_tempo_bpm.unwrap_or(motif.tempo_bpm);
+    let context = RecipeContext {
+        scale,
+        intensity: settings.intensity(),
+        bar_length_beats: motif.time_signature.bar_length_beats(),
+        tempo_bpm: super::motif::sanitize_tempo_bpm(tempo_bpm),
+    };
+    match settings.character {
+        Character::Piano => piano::render(out, settings, &context),
+        Character::Swell => swell::render(out, settings, &context),
+        Character::Distant => distant::render(out, settings, &context),
+        Character::None => assign_channels(out, settings),
+    }
+    out.finish();
+    let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let cc_end = out.ccs.iter().map(|p| p.beats).fold(0.0, f64::max);
+    out.length_beats = whole_bars_beats(end.max(cc_end).max(out.length_beats), motif.time_signature);
+}
+
+/// What a recipe needs besides the settings.
+pub(crate) struct RecipeContext {
+    /// Scale of the (possibly mode-changed) key.
+    pub scale: Scale,
+    /// Intensity 0–1.
+    pub intensity: f64,
+    /// Bar length of the motif's metre, beats.
+    pub bar_length_beats: f64,
+    /// Playback tempo, BPM.
+    pub tempo_bpm: f64,
+}
+
+/// The shared controls, in a fixed order: mode, inversion, retrograde, transposition, user
+/// augmentation. `scale` follows a mode change.
+fn apply_shared_operators(out: &mut Rendering, settings: &CharacterSettings, scale: &mut Scale) {
+    let policy = settings.key_policy;
+    if let Some(mode) = settings.mode {
+        change_mode(out, *scale, mode, policy);
+        scale.mode = mode;
+    }
+    if settings.invert {
+        invert(out, *scale, None, policy);
+    }
+    match settings.retrograde {
+        Retrograde::Off => {}
+        Retrograde::Pitches => retrograde_pitches(out),
+        Retrograde::Full => retrograde_full(out),
+    }
+    transpose_diatonic(out, *scale, settings.transpose_steps, policy);
+    transpose_chromatic(out, settings.transpose_semitones, policy);
+    if settings.transpose_semitones != 0 {
+        scale.tonic = (scale.tonic as i32 + settings.transpose_semitones).rem_euclid(12) as u8;
+    }
+    if settings.augmentation.is_finite() && settings.augmentation > 0.0 {
+        augment(out, settings.augmentation.clamp(0.25, 4.0));
+    }
+}
+
+/// Puts every note on its voice's channel.
+pub(crate) fn assign_channels(out: &mut Rendering, settings: &CharacterSettings) {
+    for note in &mut out.notes {
+        note.channel = settings.channel_for(note.voice);
+    }
+}
+
+/// Shifts the melody by whole octaves so the middle of its range lands nearest `center_key`
+/// (keys stay in range; intervals are untouched).
+pub(crate) fn center_register(out: &mut Rendering, center_key: i32) {
+    let min = out.notes.iter().map(|n| n.key as i32).min().unwrap_or(60);
+    let max = out.notes.iter().map(|n| n.key as i32).max().unwrap_or(60);
+    let mut shift = ((center_key - (min + max) / 2) as f64 / 12.0).round() as i32 * 12;
+    while min + shift < 0 {
+        shift += 12;
+    }
+    while max + shift > 127 {
+        shift -= 12;
+    }
+    if min + shift >= 0 {
+        for note in &mut out.notes {
+            note.key = (note.key as i32 + shift) as u8;
+        }
+    }
+}
+
+/// Contour of a pitch within the melody's range, 0 (lowest) … 1 (highest).
+pub(crate) fn contour(out: &Rendering, key: u8) -> f32 {
+    let min = out.notes.iter().map(|n| n.key).min().unwrap_or(key);
+    let max = out.notes.iter().map(|n| n.key).max().unwrap_or(key);
+    if max == min {
+        0.5
+    } else {
+        (key - min) as f32 / (max - min) as f32
+    }
+}

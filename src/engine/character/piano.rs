@@ -1,0 +1,107 @@
+//! Piano — vulnerable, intimate: one soft line in the middle of the keyboard, breathing time
+//! with a ritardando, re-pedalled at bar lines, and at higher intensity a sparse left hand.
+
+use super::{assign_channels, center_register, contour, CharacterSettings, RecipeContext};
+use crate::engine::ops::augmentation::{augment, ritardando};
+use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
+use crate::engine::ops::humanize::humanize;
+use crate::engine::ops::pedal::repedal;
+use crate::engine::rendering::{RenderedNote, Rendering, Voice};
+
+/// Softest and loudest Piano velocity (MIDI), pp–mp.
+pub const VELOCITY_RANGE: (f32, f32) = (30.0, 70.0);
+/// Intensity from which the left hand plays.
+pub const LEFT_HAND_INTENSITY: f64 = 0.5;
+
+pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
+    let intensity = context.intensity;
+    // Middle of the keyboard: centre the line on F#4 so it sits inside roughly C3–C6.
+    center_register(out, 66);
+    out.finish();
+
+    // Velocity from the contour (higher = a little louder), softer toward the phrase end.
+    let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max).max(1e-9);
+    let (soft, loud) = VELOCITY_RANGE;
+    for i in 0..out.notes.len() {
+        let note = out.notes[i];
+        let position = (note.start_beats / end) as f32;
+        let shape = 0.35 + 0.45 * contour(out, note.key) + 0.2 * intensity as f32;
+        let fade = 1.0 - 0.35 * position * position;
+        out.notes[i].velocity = ((soft + (loud - soft) * shape * fade) / 127.0).clamp(soft / 127.0, loud / 127.0);
+    }
+
+    // Breathing: stretch 1.0–1.5 and slow over the last quarter.
+    augment(out, 1.0 + 0.5 * intensity);
+    ritardando(out, 0.75, 0.3 + 0.4 * intensity);
+    humanize(out, settings.humanize, settings.seed);
+    for note in &mut out.notes {
+        note.velocity = note.velocity.clamp(soft / 127.0, loud / 127.0);
+    }
+
+    let bar = context.bar_length_beats * (1.0 + 0.5 * intensity);
+    if intensity >= LEFT_HAND_INTENSITY {
+        add_left_hand(out, context, bar, intensity);
+    }
+    assign_channels(out, settings);
+    // The pedal belongs to the piano: on the melody channel (the left hand shares it in the
+    // single layout; in the split layout each channel gets its own pedal).
+    repedal(out, settings.channel_for(Voice::Melody), bar);
+    if settings.channel_for(Voice::Bass) != settings.channel_for(Voice::Melody) && intensity >= LEFT_HAND_INTENSITY {
+        repedal(out, settings.channel_for(Voice::Bass), bar);
+    }
+    // A gentle level for piano libraries that read CC1/CC11: almost flat, easing at the end.
+    let curve = DynamicsCurve {
+        start_level: 0.40,
+        climax_level: 0.48,
+        end_level: 0.35,
+        climax_beats: end * 0.6,
+        end_beats: out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max),
+        gamma: 1.0,
+    };
+    write_curve(out, settings.dynamics_cc, settings.channel_for(Voice::Melody), curve, 1.0);
+}
+
+/// Root on each bar's downbeat, fifth on the bar's middle strong beat (intensity ≥ 0.8), in the
+/// octave below C4; the root is that of the tonic, subdominant or dominant triad that best covers
+/// the melody in that bar.
+fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensity: f64) {
+    let melody_end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let num_melody = out.notes.len();
+    let scale = context.scale;
+    let mut bar_start = 0.0;
+    while bar_start < melody_end - 1e-9 {
+        let bar_end = bar_start + bar;
+        // Weight of each candidate triad (degrees I, IV, V) in this bar.
+        let mut best = (0usize, -1.0f64);
+        for (candidate, root_degree) in [0i32, 3, 4].into_iter().enumerate() {
+            let mut weight = 0.0;
+            for note in &out.notes[..num_melody] {
+                let overlap = note.end_beats().min(bar_end) - note.start_beats.max(bar_start);
+                if overlap <= 0.0 {
+                    continue;
+                }
+                let degree = scale.position_of(note.key as i32).degree.rem_euclid(7);
+                if [0, 2, 4].iter().any(|step| (root_degree + step).rem_euclid(7) == degree) {
+                    weight += overlap;
+                }
+            }
+            // Prefer the tonic on ties.
+            if weight > best.1 + 1e-9 {
+                best = (candidate, weight);
+            }
+        }
+        if best.1 > 0.0 {
+            let root_degree = [0i32, 3, 4][best.0];
+            let root = 48 + (scale.pitch_of_degree(root_degree).rem_euclid(12)) - if scale.tonic > 6 { 12 } else { 0 };
+            let length = (bar * 0.5).min(melody_end - bar_start).max(0.25);
+            let velocity = (34.0 + 8.0 * intensity as f32) / 127.0;
+            let bass = RenderedNote { start_beats: bar_start, length_beats: length, key: root as u8, velocity, channel: 0, voice: Voice::Bass };
+            out.push_note(bass);
+            if intensity >= 0.8 && bar_start + bar * 0.5 < melody_end {
+                let fifth = RenderedNote { start_beats: bar_start + bar * 0.5, key: (root + 7) as u8, velocity: velocity * 0.9, ..bass };
+                out.push_note(fifth);
+            }
+        }
+        bar_start = bar_end;
+    }
+}

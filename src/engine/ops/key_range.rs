@@ -1,0 +1,77 @@
+//! Keeping keys inside MIDI's 0–127.
+
+use crate::engine::rendering::Rendering;
+
+/// What to do with a key that lands outside 0–127.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyRangePolicy {
+    /// Move it by whole octaves into range (keeps the pitch class).
+    #[default]
+    OctaveFold,
+    /// Remove the note (counted in `Rendering::num_dropped`).
+    Drop,
+}
+
+/// The key for `pitch` under `policy`: the pitch itself when in range, else folded by octaves or
+/// `None` (drop). Never wraps around.
+pub fn place_key(pitch: i32, policy: KeyRangePolicy) -> Option<u8> {
+    if (0..=127).contains(&pitch) {
+        return Some(pitch as u8);
+    }
+    match policy {
+        KeyRangePolicy::Drop => None,
+        KeyRangePolicy::OctaveFold => {
+            let mut folded = pitch;
+            while folded < 0 {
+                folded += 12;
+            }
+            while folded > 127 {
+                folded -= 12;
+            }
+            Some(folded as u8)
+        }
+    }
+}
+
+/// Applies `new_pitch` to every note selected by `filter`, placing keys by `policy`; notes that
+/// must be dropped are removed (order of the others kept) and counted.
+pub fn map_keys(
+    rendering: &mut Rendering,
+    policy: KeyRangePolicy,
+    filter: impl Fn(&crate::engine::rendering::RenderedNote) -> bool,
+    new_pitch: impl Fn(&crate::engine::rendering::RenderedNote) -> i32,
+) {
+    let mut num_dropped = 0;
+    rendering.notes.retain_mut(|note| {
+        if !filter(note) {
+            return true;
+        }
+        match place_key(new_pitch(note), policy) {
+            Some(key) => {
+                note.key = key;
+                true
+            }
+            None => {
+                num_dropped += 1;
+                false
+            }
+        }
+    });
+    rendering.num_dropped += num_dropped;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_by_octaves_and_never_wraps() {
+        assert_eq!(place_key(60, KeyRangePolicy::Drop), Some(60));
+        assert_eq!(place_key(130, KeyRangePolicy::OctaveFold), Some(118));
+        assert_eq!(place_key(-1, KeyRangePolicy::OctaveFold), Some(11));
+        assert_eq!(place_key(-25, KeyRangePolicy::OctaveFold), Some(11));
+        assert_eq!(place_key(128, KeyRangePolicy::Drop), None);
+        assert_eq!(place_key(127, KeyRangePolicy::OctaveFold), Some(127));
+        assert_eq!(place_key(0, KeyRangePolicy::OctaveFold), Some(0));
+    }
+}

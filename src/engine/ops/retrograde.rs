@@ -1,0 +1,26 @@
+//! Retrograde: the pitches backwards with the rhythm kept, or the whole thing backwards.
+
+use crate::engine::rendering::Rendering;
+
+/// Reverses the order of the pitches over the notes in time order; onsets, lengths and
+/// velocities stay where they were. Sorts the notes by onset first.
+pub fn retrograde_pitches(rendering: &mut Rendering) {
+    rendering.finish();
+    let notes = &mut rendering.notes;
+    let count = notes.len();
+    for i in 0..count / 2 {
+        let (left, right) = (notes[i].key, notes[count - 1 - i].key);
+        notes[i].key = right;
+        notes[count - 1 - i].key = left;
+    }
+}
+
+/// Plays the rendering backwards in time within `length_beats`: each note starts where its
+/// mirror image ended (t' = length − end). Sorts the result.
+pub fn retrograde_full(rendering: &mut Rendering) {
+    let length = rendering.length_beats.max(rendering.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max));
+    for note in &mut rendering.notes {
+        note.start_beats = (length - note.end_beats()).max(0.0);
+    }
+    rendering.finish();
+}

@@ -1,0 +1,172 @@
+//! A rendering: the timed output of a character applied to a motif — notes and controller
+//! points in beats, on one or more channels. Fixed capacity, filled without allocation.
+
+use super::motif::Note;
+
+/// Most notes a rendering holds (a 256-note motif with doubling, harmony and echoes fits).
+pub const MAX_RENDER_NOTES: usize = 4096;
+/// Most controller points a rendering holds.
+pub const MAX_RENDER_CCS: usize = 4096;
+
+/// The role of a rendered note; decides its output channel in the split layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Voice {
+    /// The motif's line (keeps its interval sequence in Piano and Swell).
+    Melody,
+    /// Octave doubling of the melody.
+    Doubling,
+    /// Diatonic third or sixth below the melody.
+    Harmony,
+    /// Sustained bass pedal or the piano's left hand.
+    Bass,
+}
+
+impl Voice {
+    /// Channel offset from the base channel in the split layout.
+    pub fn channel_offset(self) -> u8 {
+        match self {
+            Voice::Melody => 0,
+            Voice::Doubling => 1,
+            Voice::Harmony => 2,
+            Voice::Bass => 3,
+        }
+    }
+}
+
+/// A rendered note.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderedNote {
+    /// Onset in beats from the rendering's start.
+    pub start_beats: f64,
+    /// Duration in beats (> 0).
+    pub length_beats: f64,
+    /// MIDI key 0–127.
+    pub key: u8,
+    /// Velocity 0–1.
+    pub velocity: f32,
+    /// Output channel 0–15.
+    pub channel: u8,
+    /// Role.
+    pub voice: Voice,
+}
+
+impl RenderedNote {
+    /// End in beats.
+    pub fn end_beats(&self) -> f64 {
+        self.start_beats + self.length_beats
+    }
+
+    /// As a plain motif note.
+    pub fn as_note(&self) -> Note {
+        Note {
+            start_beats: self.start_beats,
+            length_beats: self.length_beats,
+            key: self.key,
+            velocity: self.velocity,
+            channel: self.channel,
+        }
+    }
+}
+
+/// A controller value at a time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CcPoint {
+    /// Time in beats from the rendering's start.
+    pub beats: f64,
+    /// Channel 0–15.
+    pub channel: u8,
+    /// Controller number (1, 11, 64 …).
+    pub cc: u8,
+    /// Value 0–1 (MIDI value / 127).
+    pub value: f32,
+}
+
+/// Notes and controller points of one rendering.
+///
+/// Owner: whoever renders (the audio thread in the plugin, the CLI offline). Made once with
+/// [`Rendering::new`] (allocates); [`clear`](Self::clear), pushes and the operators never
+/// allocate: pushes beyond capacity are dropped and counted in
+/// [`num_dropped`](Self::num_dropped).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendering {
+    /// The notes (order is whatever the operators left; [`finish`](Self::finish) sorts them).
+    pub notes: Vec<RenderedNote>,
+    /// The controller points (sorted by [`finish`](Self::finish)).
+    pub ccs: Vec<CcPoint>,
+    /// Length of the rendering in beats (whole bars of the motif's metre, after stretching).
+    pub length_beats: f64,
+    /// Notes or points dropped because a buffer was full, or notes dropped because their key
+    /// could not be placed in 0–127.
+    pub num_dropped: u32,
+}
+
+impl Default for Rendering {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Rendering {
+    /// An empty rendering with full capacity. Allocates.
+    pub fn new() -> Self {
+        Self {
+            notes: Vec::with_capacity(MAX_RENDER_NOTES),
+            ccs: Vec::with_capacity(MAX_RENDER_CCS),
+            length_beats: 0.0,
+            num_dropped: 0,
+        }
+    }
+
+    /// Empties the rendering, keeping capacity.
+    pub fn clear(&mut self) {
+        self.notes.clear();
+        self.ccs.clear();
+        self.length_beats = 0.0;
+        self.num_dropped = 0;
+    }
+
+    /// Adds a note if there is room and it is well formed; returns whether it was kept.
+    pub fn push_note(&mut self, note: RenderedNote) -> bool {
+        let valid = note.start_beats.is_finite()
+            && note.length_beats.is_finite()
+            && note.length_beats > 0.0
+            && note.start_beats >= 0.0
+            && note.key < 128
+            && note.channel < 16;
+        if !valid || self.notes.len() >= MAX_RENDER_NOTES {
+            self.num_dropped += 1;
+            return false;
+        }
+        self.notes.push(note);
+        true
+    }
+
+    /// Adds a controller point if there is room; returns whether it was kept.
+    pub fn push_cc(&mut self, point: CcPoint) -> bool {
+        if !point.beats.is_finite() || point.channel >= 16 || self.ccs.len() >= MAX_RENDER_CCS {
+            self.num_dropped += 1;
+            return false;
+        }
+        self.ccs.push(CcPoint { beats: point.beats.max(0.0), value: point.value.clamp(0.0, 1.0), ..point });
+        true
+    }
+
+    /// Sorts notes (by onset, then channel, then key) and controller points (by time, channel,
+    /// controller), without allocating.
+    pub fn finish(&mut self) {
+        self.notes.sort_unstable_by(|a, b| {
+            a.start_beats
+                .total_cmp(&b.start_beats)
+                .then(a.channel.cmp(&b.channel))
+                .then(a.key.cmp(&b.key))
+                .then(a.length_beats.total_cmp(&b.length_beats))
+        });
+        self.ccs
+            .sort_unstable_by(|a, b| a.beats.total_cmp(&b.beats).then(a.channel.cmp(&b.channel)).then(a.cc.cmp(&b.cc)));
+    }
+
+    /// The notes of one voice, in order.
+    pub fn voice(&self, voice: Voice) -> impl Iterator<Item = &RenderedNote> {
+        self.notes.iter().filter(move |n| n.voice == voice)
+    }
+}

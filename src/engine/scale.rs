@@ -1,0 +1,179 @@
+//! Scales and scale-degree arithmetic for the diatonic operators.
+
+use super::key::{Key, Mode};
+
+/// A seven-note scale type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScaleMode {
+    /// Ionian.
+    Major,
+    /// Aeolian (natural minor).
+    Minor,
+    /// Minor with a raised 7th.
+    HarmonicMinor,
+    /// Minor with a raised 6th.
+    Dorian,
+    /// Minor with a lowered 2nd.
+    Phrygian,
+    /// Major with a raised 4th.
+    Lydian,
+    /// Major with a lowered 7th.
+    Mixolydian,
+    /// Diminished 5th and lowered 2nd.
+    Locrian,
+}
+
+impl ScaleMode {
+    /// All modes.
+    pub const ALL: [ScaleMode; 8] = [
+        ScaleMode::Major,
+        ScaleMode::Minor,
+        ScaleMode::HarmonicMinor,
+        ScaleMode::Dorian,
+        ScaleMode::Phrygian,
+        ScaleMode::Lydian,
+        ScaleMode::Mixolydian,
+        ScaleMode::Locrian,
+    ];
+
+    /// Semitones of degrees 1–7 above the tonic.
+    pub fn semitones(self) -> [i32; 7] {
+        match self {
+            ScaleMode::Major => [0, 2, 4, 5, 7, 9, 11],
+            ScaleMode::Minor => [0, 2, 3, 5, 7, 8, 10],
+            ScaleMode::HarmonicMinor => [0, 2, 3, 5, 7, 8, 11],
+            ScaleMode::Dorian => [0, 2, 3, 5, 7, 9, 10],
+            ScaleMode::Phrygian => [0, 1, 3, 5, 7, 8, 10],
+            ScaleMode::Lydian => [0, 2, 4, 6, 7, 9, 11],
+            ScaleMode::Mixolydian => [0, 2, 4, 5, 7, 9, 10],
+            ScaleMode::Locrian => [0, 1, 3, 5, 6, 8, 10],
+        }
+    }
+
+    /// Lower-case name, as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScaleMode::Major => "major",
+            ScaleMode::Minor => "minor",
+            ScaleMode::HarmonicMinor => "harmonic-minor",
+            ScaleMode::Dorian => "dorian",
+            ScaleMode::Phrygian => "phrygian",
+            ScaleMode::Lydian => "lydian",
+            ScaleMode::Mixolydian => "mixolydian",
+            ScaleMode::Locrian => "locrian",
+        }
+    }
+
+    /// Parses a [`name`](Self::name) (also `ionian`, `aeolian`).
+    pub fn parse(text: &str) -> Option<ScaleMode> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "ionian" => Some(ScaleMode::Major),
+            "aeolian" => Some(ScaleMode::Minor),
+            other => ScaleMode::ALL.into_iter().find(|mode| mode.name() == other),
+        }
+    }
+}
+
+impl From<Mode> for ScaleMode {
+    fn from(mode: Mode) -> Self {
+        match mode {
+            Mode::Major => ScaleMode::Major,
+            Mode::Minor => ScaleMode::Minor,
+        }
+    }
+}
+
+/// A note's place in a scale: an absolute degree (octave × 7 + degree index, so degree 0 is the
+/// tonic in MIDI octave 0) and a chromatic offset in semitones from that degree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScalePosition {
+    /// Absolute scale degree; can be negative.
+    pub degree: i32,
+    /// Semitones above the degree's pitch: 0 for scale notes, ±1 (rarely ±2) for chromatic ones.
+    pub offset_semitones: i32,
+}
+
+/// A scale: tonic pitch class and mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scale {
+    /// Tonic pitch class, 0 = C … 11 = B.
+    pub tonic: u8,
+    /// The scale type.
+    pub mode: ScaleMode,
+}
+
+impl From<Key> for Scale {
+    fn from(key: Key) -> Self {
+        Scale { tonic: key.tonic % 12, mode: key.mode.into() }
+    }
+}
+
+impl Scale {
+    /// The pitch (MIDI key, may be outside 0–127) of an absolute degree.
+    pub fn pitch_of_degree(&self, degree: i32) -> i32 {
+        let octave = degree.div_euclid(7);
+        let index = degree.rem_euclid(7) as usize;
+        self.tonic as i32 + octave * 12 + self.mode.semitones()[index]
+    }
+
+    /// Where `pitch` sits in the scale. A chromatic note is placed on the nearest scale degree
+    /// (the lower one when both are equally near) with its offset, so it keeps that offset when
+    /// moved diatonically.
+    pub fn position_of(&self, pitch: i32) -> ScalePosition {
+        let relative = pitch - self.tonic as i32;
+        let octave = relative.div_euclid(12);
+        let pitch_class = relative.rem_euclid(12);
+        let mut best = ScalePosition { degree: octave * 7, offset_semitones: pitch_class };
+        // Degrees of this octave plus the tonic of the next one (for notes just below it).
+        for candidate in 0..=7 {
+            let degree = octave * 7 + candidate;
+            let offset = pitch - self.pitch_of_degree(degree);
+            if offset.abs() < best.offset_semitones.abs()
+                || (offset.abs() == best.offset_semitones.abs() && offset > best.offset_semitones)
+            {
+                best = ScalePosition { degree, offset_semitones: offset };
+            }
+        }
+        best
+    }
+
+    /// The pitch of a position (inverse of [`position_of`](Self::position_of)).
+    pub fn pitch_of(&self, position: ScalePosition) -> i32 {
+        self.pitch_of_degree(position.degree) + position.offset_semitones
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_notes_have_zero_offset_and_round_trip() {
+        let scale = Scale { tonic: 2, mode: ScaleMode::Minor };
+        for pitch in 0..128 {
+            let position = scale.position_of(pitch);
+            assert_eq!(scale.pitch_of(position), pitch);
+        }
+        // D minor: D4 = 62 is degree 5*7 = 35, F4 = 65 degree 37.
+        assert_eq!(scale.position_of(62), ScalePosition { degree: 35, offset_semitones: 0 });
+        assert_eq!(scale.position_of(65), ScalePosition { degree: 37, offset_semitones: 0 });
+    }
+
+    #[test]
+    fn chromatic_notes_sit_on_the_lower_nearest_degree() {
+        let c_major = Scale { tonic: 0, mode: ScaleMode::Major };
+        // F#4 (66) is between F (65) and G (67): placed on F with +1.
+        assert_eq!(c_major.position_of(66), ScalePosition { degree: 38, offset_semitones: 1 });
+        // B♭3 (58) between A (57) and B (59): on A +1.
+        assert_eq!(c_major.position_of(58), ScalePosition { degree: 33, offset_semitones: 1 });
+    }
+
+    #[test]
+    fn mode_names_round_trip() {
+        for mode in ScaleMode::ALL {
+            assert_eq!(ScaleMode::parse(mode.name()), Some(mode));
+        }
+        assert_eq!(ScaleMode::parse("Aeolian"), Some(ScaleMode::Minor));
+        assert_eq!(ScaleMode::parse("bebop"), None);
+    }
+}
