@@ -50,6 +50,7 @@ fn write_ode(dir: &Path) -> PathBuf {
         &[ExportTrack {
             name: "Ode",
             notes: &notes,
+            ccs: &[],
         }],
         TimeSignature::new(4, 4),
         96.0,
@@ -200,6 +201,7 @@ fn write_performance(dir: &Path) -> PathBuf {
         &[ExportTrack {
             name: "Take 1",
             notes: &notes,
+            ccs: &[],
         }],
         TimeSignature::new(4, 4),
         110.0,
@@ -260,6 +262,7 @@ fn capture_quantizes_when_asked() {
             &[ExportTrack {
                 name: "Loose",
                 notes: &notes,
+                ccs: &[],
             }],
             TimeSignature::default(),
             100.0,
@@ -284,4 +287,178 @@ fn capture_quantizes_when_asked() {
     );
     let onsets: Vec<f64> = motif.notes().iter().map(|n| n.start_beats).collect();
     assert_eq!(onsets, vec![0.0, 1.0, 2.0]);
+}
+
+/// Every (track index, controller) pair in a file, via midly directly.
+fn controllers_by_track(bytes: &[u8]) -> Vec<(usize, u8)> {
+    let smf = midly::Smf::parse(bytes).unwrap();
+    let mut found = Vec::new();
+    for (track_idx, track) in smf.tracks.iter().enumerate() {
+        for event in track {
+            if let midly::TrackEventKind::Midi {
+                message: midly::MidiMessage::Controller { controller, .. },
+                ..
+            } = event.kind
+            {
+                found.push((track_idx, controller.as_int()));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn demo_renders_the_built_in_motif_in_all_three_characters() {
+    let dir = scratch("demo");
+    let output = reprise(&["demo", "-o", dir.to_str().unwrap()]);
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for name in ["motif", "piano", "swell", "distant"] {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{name}.mid: "))),
+            "{stdout}"
+        );
+        let bytes = std::fs::read(dir.join(format!("{name}.mid"))).unwrap();
+        let motif = motif_from_performance(&read_performance(&bytes, None).unwrap());
+        assert!(!motif.is_empty(), "{name}");
+    }
+    let all = std::fs::read(dir.join("all.mid")).unwrap();
+    let performance = read_performance(&all, None).unwrap();
+    assert_eq!(
+        performance.num_tracks, 4,
+        "conductor + Piano, Swell, Distant"
+    );
+    let controllers = controllers_by_track(&all);
+    assert!(controllers.contains(&(1, 64)), "Piano pedals");
+    assert!(controllers.contains(&(2, 1)), "Swell has its CC1 crescendo");
+}
+
+#[test]
+fn render_with_character_none_applies_only_the_given_operators() {
+    let dir = scratch("render-none");
+    let input = dir.join("in.mid");
+    let notes = [note(0.0, 1.0, 60), note(1.0, 1.0, 64), note(2.0, 2.0, 67)];
+    std::fs::write(
+        &input,
+        write_tracks(
+            &[ExportTrack {
+                name: "In",
+                notes: &notes,
+                ccs: &[],
+            }],
+            TimeSignature::default(),
+            120.0,
+            None,
+        ),
+    )
+    .unwrap();
+    let cases: [(&[&str], Vec<u8>); 4] = [
+        (&["--transpose-semitones", "-3"], vec![57, 61, 64]),
+        (
+            &["--transpose-steps", "1", "--key", "C:major"],
+            vec![62, 65, 69],
+        ),
+        (&["--invert", "--key", "C:major"], vec![60, 57, 53]),
+        (&["--retrograde"], vec![67, 64, 60]),
+    ];
+    for (extra, expected) in cases {
+        let output_path = dir.join("out.mid");
+        let mut args = vec![
+            "render",
+            input.to_str().unwrap(),
+            "--character",
+            "none",
+            "-o",
+            output_path.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let output = reprise(&args);
+        assert!(
+            output.status.success(),
+            "{extra:?}: {:?}",
+            stderr_lines(&output)
+        );
+        let motif = motif_from_performance(
+            &read_performance(&std::fs::read(&output_path).unwrap(), None).unwrap(),
+        );
+        let keys: Vec<u8> = motif.notes().iter().map(|n| n.key).collect();
+        assert_eq!(keys, expected, "{extra:?}");
+    }
+    // Augmentation doubles onsets and lengths.
+    let output_path = dir.join("augmented.mid");
+    let output = reprise(&[
+        "render",
+        input.to_str().unwrap(),
+        "--character",
+        "none",
+        "--augment",
+        "2",
+        "-o",
+        output_path.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let motif = motif_from_performance(
+        &read_performance(&std::fs::read(&output_path).unwrap(), None).unwrap(),
+    );
+    let timings: Vec<(f64, f64)> = motif
+        .notes()
+        .iter()
+        .map(|n| (n.start_beats, n.length_beats))
+        .collect();
+    assert_eq!(timings, vec![(0.0, 2.0), (2.0, 2.0), (4.0, 4.0)]);
+}
+
+#[test]
+fn render_all_writes_three_tracks_and_bad_settings_are_one_line_errors() {
+    let dir = scratch("render-all");
+    let file = write_ode(&dir);
+    let out = dir.join("all.mid");
+    let output = reprise(&[
+        "render",
+        file.to_str().unwrap(),
+        "--all",
+        "--channels",
+        "single",
+        "--base-channel",
+        "5",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let bytes = std::fs::read(&out).unwrap();
+    for track in 1..=3 {
+        let motif = motif_from_performance(&read_performance(&bytes, Some(track)).unwrap());
+        assert!(
+            motif.notes().iter().all(|n| n.channel == 4),
+            "track {track} on channel 5"
+        );
+    }
+    for (args, expected) in [
+        (
+            vec!["--character", "swell", "--intensity", "2"],
+            "--intensity must be between 0 and 1",
+        ),
+        (vec!["--character", "loud"], "not a character"),
+        (
+            vec!["--mode", "bebop", "--character", "piano"],
+            "not a mode",
+        ),
+        (vec!["--character", "piano", "--augment", "9"], "--augment"),
+        (vec![], "--character"),
+    ] {
+        let mut full = vec![
+            "render",
+            file.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        full.extend(args.iter().copied());
+        let output = reprise(&full);
+        assert!(!output.status.success(), "{args:?}");
+        let lines = stderr_lines(&output);
+        assert_eq!(lines.len(), 1, "{args:?}: {lines:?}");
+        assert!(lines[0].contains(expected), "{args:?}: {lines:?}");
+    }
 }

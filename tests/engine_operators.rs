@@ -20,16 +20,33 @@ use reprise::engine::ops::voicing::{add_bass_pedal, add_diatonic_below, double};
 use reprise::engine::rendering::{RenderedNote, Rendering, Voice};
 use reprise::engine::scale::{Scale, ScaleMode};
 
-const C_MAJOR: Scale = Scale { tonic: 0, mode: ScaleMode::Major };
-const A_MINOR: Scale = Scale { tonic: 9, mode: ScaleMode::Minor };
+const C_MAJOR: Scale = Scale {
+    tonic: 0,
+    mode: ScaleMode::Major,
+};
+const A_MINOR: Scale = Scale {
+    tonic: 9,
+    mode: ScaleMode::Minor,
+};
 
 /// A rendering of (start, length, key) melody notes at velocity 0.5.
 fn line(notes: &[(f64, f64, u8)]) -> Rendering {
     let mut rendering = Rendering::new();
     for &(start_beats, length_beats, key) in notes {
-        rendering.push_note(RenderedNote { start_beats, length_beats, key, velocity: 0.5, channel: 0, voice: Voice::Melody });
+        rendering.push_note(RenderedNote {
+            start_beats,
+            length_beats,
+            key,
+            velocity: 0.5,
+            channel: 0,
+            voice: Voice::Melody,
+        });
     }
-    rendering.length_beats = rendering.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    rendering.length_beats = rendering
+        .notes
+        .iter()
+        .map(|n| n.end_beats())
+        .fold(0.0, f64::max);
     rendering
 }
 
@@ -38,7 +55,13 @@ fn keys(rendering: &Rendering) -> Vec<u8> {
 }
 
 fn keys_of(notes: &[u8]) -> Rendering {
-    line(&notes.iter().enumerate().map(|(i, &k)| (i as f64, 1.0, k)).collect::<Vec<_>>())
+    line(
+        &notes
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| (i as f64, 1.0, k))
+            .collect::<Vec<_>>(),
+    )
 }
 
 #[test]
@@ -82,19 +105,30 @@ fn diatonic_inversion_mirrors_degrees_around_the_first_note() {
     assert_eq!(keys(&r), vec![69, 65, 62]);
     let mut r = keys_of(&[4, 0]);
     invert(&mut r, C_MAJOR, Some(100), Drop);
-    assert!(r.notes.is_empty() && r.num_dropped == 2, "mirrored above 127: dropped");
+    assert!(
+        r.notes.is_empty() && r.num_dropped == 2,
+        "mirrored above 127: dropped"
+    );
 }
 
 #[test]
 fn retrograde_pitches_keeps_rhythm_full_reverses_it() {
     let mut r = line(&[(0.0, 1.0, 60), (1.0, 0.5, 64), (1.5, 2.0, 67)]);
     retrograde_pitches(&mut r);
-    let got: Vec<(f64, f64, u8)> = r.notes.iter().map(|n| (n.start_beats, n.length_beats, n.key)).collect();
+    let got: Vec<(f64, f64, u8)> = r
+        .notes
+        .iter()
+        .map(|n| (n.start_beats, n.length_beats, n.key))
+        .collect();
     assert_eq!(got, vec![(0.0, 1.0, 67), (1.0, 0.5, 64), (1.5, 2.0, 60)]);
     let mut r = line(&[(0.0, 1.0, 60), (1.0, 0.5, 64), (1.5, 2.0, 67)]);
     r.length_beats = 4.0;
     retrograde_full(&mut r);
-    let got: Vec<(f64, f64, u8)> = r.notes.iter().map(|n| (n.start_beats, n.length_beats, n.key)).collect();
+    let got: Vec<(f64, f64, u8)> = r
+        .notes
+        .iter()
+        .map(|n| (n.start_beats, n.length_beats, n.key))
+        .collect();
     assert_eq!(got, vec![(0.5, 2.0, 67), (2.5, 0.5, 64), (3.0, 1.0, 60)]);
 }
 
@@ -102,9 +136,19 @@ fn retrograde_pitches_keeps_rhythm_full_reverses_it() {
 fn augmentation_diminution_and_ritardando() {
     let mut r = line(&[(0.0, 1.0, 60), (1.0, 1.0, 62)]);
     augment(&mut r, 2.0);
-    assert_eq!((r.notes[1].start_beats, r.notes[1].length_beats, r.length_beats), (2.0, 2.0, 4.0));
+    assert_eq!(
+        (
+            r.notes[1].start_beats,
+            r.notes[1].length_beats,
+            r.length_beats
+        ),
+        (2.0, 2.0, 4.0)
+    );
     augment(&mut r, 0.25);
-    assert_eq!((r.notes[1].start_beats, r.notes[1].length_beats), (0.5, 0.5));
+    assert_eq!(
+        (r.notes[1].start_beats, r.notes[1].length_beats),
+        (0.5, 0.5)
+    );
     let mut r = line(&[(0.0, 3.0, 60), (3.0, 0.5, 62), (3.5, 0.5, 64)]);
     ritardando(&mut r, 0.75, 1.0);
     // Slowing starts at beat 3 of 4; warp(t) = t + (t−3)²/2.
@@ -115,15 +159,33 @@ fn augmentation_diminution_and_ritardando() {
 
 #[test]
 fn fragment_takes_the_head_up_to_the_first_long_note() {
-    let r = line(&[(0.0, 0.5, 60), (0.5, 0.5, 62), (1.0, 2.0, 64), (3.0, 0.5, 65), (3.5, 0.5, 67), (4.0, 0.5, 69)]);
+    let r = line(&[
+        (0.0, 0.5, 60),
+        (0.5, 0.5, 62),
+        (1.0, 2.0, 64),
+        (3.0, 0.5, 65),
+        (3.5, 0.5, 67),
+        (4.0, 0.5, 69),
+    ]);
     assert_eq!(head_length(&r), 3);
     // No long note and even rhythm: the first four notes.
     let even = keys_of(&[60, 62, 64, 65, 67, 69]);
     assert_eq!(head_length(&even), 4);
     // A gap of ≥ 1.5× the median inter-onset interval ends the head early.
-    let gap = line(&[(0.0, 0.5, 60), (0.5, 0.5, 62), (2.0, 0.5, 64), (2.5, 0.5, 65), (3.0, 0.5, 67)]);
+    let gap = line(&[
+        (0.0, 0.5, 60),
+        (0.5, 0.5, 62),
+        (2.0, 0.5, 64),
+        (2.5, 0.5, 65),
+        (3.0, 0.5, 67),
+    ]);
     assert_eq!(head_length(&gap), 2);
-    let mut cut = line(&[(0.0, 0.5, 60), (0.5, 0.5, 62), (1.0, 2.0, 64), (3.0, 0.5, 65)]);
+    let mut cut = line(&[
+        (0.0, 0.5, 60),
+        (0.5, 0.5, 62),
+        (1.0, 2.0, 64),
+        (3.0, 0.5, 65),
+    ]);
     fragment(&mut cut);
     assert_eq!(keys(&cut), vec![60, 62, 64]);
     assert_eq!(cut.length_beats, 3.0);
@@ -133,10 +195,21 @@ fn fragment_takes_the_head_up_to_the_first_long_note() {
 fn liquidation_drops_the_tail_each_time_and_fades() {
     let mut r = line(&[(0.0, 1.0, 60), (1.0, 1.0, 62), (2.0, 1.0, 64)]);
     liquidate(&mut r, 10, 1.0, 0.5);
-    let statements: Vec<(f64, u8, f32)> = r.notes.iter().map(|n| (n.start_beats, n.key, n.velocity)).collect();
+    let statements: Vec<(f64, u8, f32)> = r
+        .notes
+        .iter()
+        .map(|n| (n.start_beats, n.key, n.velocity))
+        .collect();
     assert_eq!(
         statements,
-        vec![(0.0, 60, 0.5), (1.0, 62, 0.5), (2.0, 64, 0.5), (4.0, 60, 0.25), (5.0, 62, 0.25), (7.0, 60, 0.125)]
+        vec![
+            (0.0, 60, 0.5),
+            (1.0, 62, 0.5),
+            (2.0, 64, 0.5),
+            (4.0, 60, 0.25),
+            (5.0, 62, 0.25),
+            (7.0, 60, 0.125)
+        ]
     );
 }
 
@@ -146,10 +219,24 @@ fn mode_change_keeps_degrees() {
     change_mode(&mut r, C_MAJOR, ScaleMode::Minor, OctaveFold);
     assert_eq!(keys(&r), vec![60, 62, 63, 65, 67, 68, 70, 72]);
     let mut r = keys_of(&[62, 65, 69, 67]);
-    change_mode(&mut r, Scale::from(Key::new(2, Mode::Minor)), ScaleMode::Dorian, OctaveFold);
-    assert_eq!(keys(&r), vec![62, 65, 69, 67], "D minor → D Dorian leaves D F A G alone");
+    change_mode(
+        &mut r,
+        Scale::from(Key::new(2, Mode::Minor)),
+        ScaleMode::Dorian,
+        OctaveFold,
+    );
+    assert_eq!(
+        keys(&r),
+        vec![62, 65, 69, 67],
+        "D minor → D Dorian leaves D F A G alone"
+    );
     let mut r = keys_of(&[70, 71]);
-    change_mode(&mut r, Scale::from(Key::new(2, Mode::Minor)), ScaleMode::Dorian, OctaveFold);
+    change_mode(
+        &mut r,
+        Scale::from(Key::new(2, Mode::Minor)),
+        ScaleMode::Dorian,
+        OctaveFold,
+    );
     // …and raises the 6th (B♭ → B); the chromatic B♮ (B♭+1) keeps its +1 and becomes C.
     assert_eq!(keys(&r), vec![71, 72]);
 }
@@ -157,7 +244,17 @@ fn mode_change_keeps_degrees() {
 #[test]
 fn echo_repeats_later_and_quieter() {
     let mut r = line(&[(0.0, 0.5, 72)]);
-    echo(&mut r, Echo { repeats: 3, delay_beats: 1.0, velocity_factor: 0.6, step_degrees: 0 }, C_MAJOR, OctaveFold);
+    echo(
+        &mut r,
+        Echo {
+            repeats: 3,
+            delay_beats: 1.0,
+            velocity_factor: 0.6,
+            step_degrees: 0,
+        },
+        C_MAJOR,
+        OctaveFold,
+    );
     let got: Vec<(f64, u8)> = r.notes.iter().map(|n| (n.start_beats, n.key)).collect();
     assert_eq!(got, vec![(0.0, 72), (1.0, 72), (2.0, 72), (3.0, 72)]);
     let velocities: Vec<f32> = r.notes.iter().map(|n| n.velocity).collect();
@@ -165,7 +262,17 @@ fn echo_repeats_later_and_quieter() {
         assert!((v - want).abs() < 1e-6, "{velocities:?}");
     }
     let mut stepping = line(&[(0.0, 0.5, 72)]);
-    echo(&mut stepping, Echo { repeats: 2, delay_beats: 1.0, velocity_factor: 0.6, step_degrees: -1 }, C_MAJOR, OctaveFold);
+    echo(
+        &mut stepping,
+        Echo {
+            repeats: 2,
+            delay_beats: 1.0,
+            velocity_factor: 0.6,
+            step_degrees: -1,
+        },
+        C_MAJOR,
+        OctaveFold,
+    );
     assert_eq!(keys(&stepping), vec![72, 71, 69]);
 }
 
@@ -173,15 +280,32 @@ fn echo_repeats_later_and_quieter() {
 fn doubling_thirds_sixths_and_bass_pedal() {
     let mut r = keys_of(&[64, 67]);
     double(&mut r, Voice::Melody, -12, Voice::Doubling, OctaveFold);
-    add_diatonic_below(&mut r, Voice::Melody, C_MAJOR, 2, Voice::Harmony, OctaveFold);
-    add_diatonic_below(&mut r, Voice::Melody, C_MAJOR, 5, Voice::Harmony, OctaveFold);
+    add_diatonic_below(
+        &mut r,
+        Voice::Melody,
+        C_MAJOR,
+        2,
+        Voice::Harmony,
+        OctaveFold,
+    );
+    add_diatonic_below(
+        &mut r,
+        Voice::Melody,
+        C_MAJOR,
+        5,
+        Voice::Harmony,
+        OctaveFold,
+    );
     let voice_keys = |voice| r.voice(voice).map(|n| n.key).collect::<Vec<_>>();
     assert_eq!(voice_keys(Voice::Doubling), vec![52, 55]);
     // Third below E4, G4: C4, E4; sixth below: G3, B3.
     assert_eq!(voice_keys(Voice::Harmony), vec![60, 64, 55, 59]);
     add_bass_pedal(&mut r, A_MINOR, 0.5);
     let bass: Vec<_> = r.voice(Voice::Bass).collect();
-    assert_eq!((bass[0].key, bass[0].start_beats, bass[0].end_beats()), (45, 0.0, 2.0));
+    assert_eq!(
+        (bass[0].key, bass[0].start_beats, bass[0].end_beats()),
+        (45, 0.0, 2.0)
+    );
     let mut high = keys_of(&[125]);
     double(&mut high, Voice::Melody, 12, Voice::Doubling, Drop);
     assert_eq!(high.num_dropped, 1);
@@ -197,16 +321,40 @@ fn legato_overlaps_consecutive_notes() {
 
 #[test]
 fn dynamics_curve_rises_to_the_climax_and_leads_each_note() {
-    let mut r = line(&[(0.0, 1.0, 60), (1.0, 1.0, 62), (2.0, 1.0, 64), (3.0, 1.0, 65)]);
-    let curve = DynamicsCurve { start_level: 0.2, climax_level: 0.9, end_level: 0.5, climax_beats: 3.0, end_beats: 4.0, gamma: 2.0 };
+    let mut r = line(&[
+        (0.0, 1.0, 60),
+        (1.0, 1.0, 62),
+        (2.0, 1.0, 64),
+        (3.0, 1.0, 65),
+    ]);
+    let curve = DynamicsCurve {
+        start_level: 0.2,
+        climax_level: 0.9,
+        end_level: 0.5,
+        climax_beats: 3.0,
+        end_beats: 4.0,
+        gamma: 2.0,
+    };
     write_curve(&mut r, DynamicsCc::Both, 0, curve, 0.5);
     r.finish();
     for cc in [1u8, 11] {
-        let points: Vec<(f64, f32)> = r.ccs.iter().filter(|p| p.cc == cc).map(|p| (p.beats, p.value)).collect();
-        let up_to_climax: Vec<f32> = points.iter().filter(|p| p.0 <= 3.0 - CC_LEAD_BEATS).map(|p| p.1).collect();
+        let points: Vec<(f64, f32)> = r
+            .ccs
+            .iter()
+            .filter(|p| p.cc == cc)
+            .map(|p| (p.beats, p.value))
+            .collect();
+        let up_to_climax: Vec<f32> = points
+            .iter()
+            .filter(|p| p.0 <= 3.0 - CC_LEAD_BEATS)
+            .map(|p| p.1)
+            .collect();
         assert!(up_to_climax.windows(2).all(|w| w[0] <= w[1]), "{points:?}");
         // A point just before each onset carries the level at the onset.
-        let before_second = points.iter().find(|p| (p.0 - (1.0 - CC_LEAD_BEATS)).abs() < 1e-12).unwrap();
+        let before_second = points
+            .iter()
+            .find(|p| (p.0 - (1.0 - CC_LEAD_BEATS)).abs() < 1e-12)
+            .unwrap();
         assert!((before_second.1 - curve.level_at(1.0)).abs() < 1e-6);
         assert!((curve.level_at(3.0) - 0.9).abs() < 1e-6);
     }
@@ -220,13 +368,27 @@ fn pedal_is_lifted_before_each_bar_line_and_at_the_end() {
     let mut r = line(&[(0.0, 2.0, 60), (2.0, 2.0, 62), (4.0, 3.0, 64)]);
     repedal(&mut r, 0, 4.0);
     r.finish();
-    let pedal: Vec<(f64, f32)> = r.ccs.iter().filter(|p| p.cc == CC_SUSTAIN).map(|p| (p.beats, p.value)).collect();
-    assert_eq!(pedal, vec![(0.05, 1.0), (3.95, 0.0), (4.05, 1.0), (7.0, 0.0)]);
+    let pedal: Vec<(f64, f32)> = r
+        .ccs
+        .iter()
+        .filter(|p| p.cc == CC_SUSTAIN)
+        .map(|p| (p.beats, p.value))
+        .collect();
+    assert_eq!(
+        pedal,
+        vec![(0.05, 1.0), (3.95, 0.0), (4.05, 1.0), (7.0, 0.0)]
+    );
 }
 
 #[test]
 fn humanize_is_seeded_small_and_keeps_chords_and_order() {
-    let base = line(&[(0.0, 1.0, 60), (0.0, 1.0, 64), (1.0, 1.0, 62), (2.0, 1.0, 64), (3.0, 1.0, 65)]);
+    let base = line(&[
+        (0.0, 1.0, 60),
+        (0.0, 1.0, 64),
+        (1.0, 1.0, 62),
+        (2.0, 1.0, 64),
+        (3.0, 1.0, 65),
+    ]);
     let mut a = base.clone();
     let mut b = base.clone();
     let mut c = base.clone();
@@ -235,8 +397,14 @@ fn humanize_is_seeded_small_and_keeps_chords_and_order() {
     humanize(&mut c, 1.0, 43);
     assert_eq!(a, b, "same seed, same result");
     assert_ne!(a, c, "another seed, another result");
-    assert_eq!(a.notes[0].start_beats, a.notes[1].start_beats, "chord stays together");
-    assert!(a.notes.windows(2).all(|w| w[0].start_beats <= w[1].start_beats));
+    assert_eq!(
+        a.notes[0].start_beats, a.notes[1].start_beats,
+        "chord stays together"
+    );
+    assert!(a
+        .notes
+        .windows(2)
+        .all(|w| w[0].start_beats <= w[1].start_beats));
     for (moved, original) in a.notes.iter().zip(&base.notes) {
         assert!((moved.start_beats - original.start_beats).abs() <= 0.1);
         assert!((moved.velocity - original.velocity).abs() <= 0.061);

@@ -270,10 +270,12 @@ fn several_tracks_are_written_and_each_can_be_read() {
             ExportTrack {
                 name: "Piano",
                 notes: &melody,
+                ccs: &[],
             },
             ExportTrack {
                 name: "Bass",
                 notes: &bass,
+                ccs: &[],
             },
         ],
         TimeSignature::default(),

@@ -10,12 +10,17 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use reprise::engine::capture::{segment_performance, CaptureSettings, DEFAULT_GAP_BEATS};
+use reprise::engine::character::{render, ChannelLayout, Character, CharacterSettings, Retrograde};
 use reprise::engine::key::{Key, KeyEstimate};
 use reprise::engine::midi_file::{
     motif_from_performance, read_performance, write_motif, Performance,
 };
+use reprise::engine::midi_file::{write_tracks, ExportTrack};
 use reprise::engine::motif::Motif;
+use reprise::engine::ops::dynamics::DynamicsCc;
 use reprise::engine::quantize::{Grid, Quantize};
+use reprise::engine::rendering::Rendering;
+use reprise::engine::scale::ScaleMode;
 
 #[derive(Parser)]
 #[command(
@@ -69,6 +74,103 @@ enum Command {
         #[arg(long)]
         track: Option<usize>,
     },
+    /// Render a motif .mid in a character (or all three) to a new .mid.
+    Render(RenderArgs),
+    /// Render the built-in demo motif (Scarborough Fair) in all three characters.
+    Demo {
+        /// Directory for motif.mid, piano.mid, swell.mid, distant.mid and all.mid.
+        #[arg(short = 'o', long = "output")]
+        output_dir: PathBuf,
+        /// Intensity 0–1.
+        #[arg(long, default_value_t = 0.7)]
+        intensity: f64,
+        /// Seed for humanize and drift.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(clap::Args)]
+struct RenderArgs {
+    /// The motif to render (the whole chosen track is the motif).
+    file: PathBuf,
+    /// Output .mid file.
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// piano, swell, distant, or none (only the operators given).
+    #[arg(long, value_parser = parse_character, required_unless_present = "all")]
+    character: Option<Character>,
+    /// Render Piano, Swell and Distant on three tracks.
+    #[arg(long, conflicts_with = "character")]
+    all: bool,
+    /// Intensity 0–1.
+    #[arg(long, default_value_t = 0.5)]
+    intensity: f64,
+    /// Key to use instead of the detected one, e.g. C#:minor.
+    #[arg(long, value_parser = parse_key)]
+    key: Option<Key>,
+    /// Chromatic transposition in semitones.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    transpose_semitones: i32,
+    /// Diatonic transposition in scale steps.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    transpose_steps: i32,
+    /// Diatonic inversion around the first note.
+    #[arg(long)]
+    invert: bool,
+    /// Pitches backwards, rhythm kept.
+    #[arg(long, conflicts_with = "retrograde_full")]
+    retrograde: bool,
+    /// Pitches and rhythm backwards.
+    #[arg(long)]
+    retrograde_full: bool,
+    /// Augmentation factor (0.25–4; 2 = twice as slow, 0.5 = diminution).
+    #[arg(long, default_value_t = 1.0)]
+    augment: f64,
+    /// Change mode: major, minor, harmonic-minor, dorian, phrygian, lydian, mixolydian, locrian.
+    #[arg(long, value_parser = parse_mode)]
+    mode: Option<ScaleMode>,
+    /// Dynamics controller: 1, 11, both or none.
+    #[arg(long, value_parser = parse_dynamics_cc, default_value = "1")]
+    dynamics_cc: DynamicsCc,
+    /// single: all voices on one channel; split: voices on consecutive channels.
+    #[arg(long, value_parser = parse_channels, default_value = "split")]
+    channels: ChannelLayout,
+    /// First output channel, 1–16.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    base_channel: u8,
+    /// Humanize amount 0–1.
+    #[arg(long, default_value_t = 0.3)]
+    humanize: f64,
+    /// Seed for humanize and drift.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Track to read (0-based); default: the first track with notes.
+    #[arg(long)]
+    track: Option<usize>,
+}
+
+fn parse_character(text: &str) -> Result<Character, String> {
+    Character::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a character (piano, swell, distant, none)"))
+}
+
+fn parse_mode(text: &str) -> Result<ScaleMode, String> {
+    ScaleMode::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a mode (major, minor, dorian, …)"))
+}
+
+fn parse_dynamics_cc(text: &str) -> Result<DynamicsCc, String> {
+    DynamicsCc::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a dynamics controller (1, 11, both, none)"))
+}
+
+fn parse_channels(text: &str) -> Result<ChannelLayout, String> {
+    match text {
+        "single" => Ok(ChannelLayout::Single),
+        "split" => Ok(ChannelLayout::Split),
+        _ => Err(format!("`{text}` is not a channel layout (single, split)")),
+    }
 }
 
 fn parse_key(text: &str) -> Result<Key, String> {
@@ -99,13 +201,18 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 };
             }
+            // clap's message is several lines (details, then usage); keep the details on one line.
             let rendered = error.to_string();
-            let first_line = rendered
+            let details: Vec<&str> = rendered
                 .lines()
-                .next()
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
-            eprintln!("reprise: {first_line} (see reprise --help)");
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let message = details.join(" ");
+            eprintln!(
+                "reprise: {} (see reprise --help)",
+                message.trim_start_matches("error: ")
+            );
             return ExitCode::from(2);
         }
     };
@@ -124,6 +231,12 @@ fn main() -> ExitCode {
             strength,
             track,
         } => capture(&file, &output_dir, gap_beats, quantize, strength, track),
+        Command::Render(args) => render_command(&args),
+        Command::Demo {
+            output_dir,
+            intensity,
+            seed,
+        } => demo(&output_dir, intensity, seed),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -337,5 +450,200 @@ fn capture(
             path.display()
         );
     }
+    Ok(())
+}
+
+fn check_unit(name: &str, value: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("--{name} must be between 0 and 1, not {value}"))
+    }
+}
+
+fn render_command(args: &RenderArgs) -> Result<(), String> {
+    check_unit("intensity", args.intensity)?;
+    check_unit("humanize", args.humanize)?;
+    if !(args.augment.is_finite() && (0.25..=4.0).contains(&args.augment)) {
+        return Err(format!(
+            "--augment must be between 0.25 and 4, not {}",
+            args.augment
+        ));
+    }
+    let performance = load(&args.file, args.track)?;
+    let mut motif = motif_from_performance(&performance);
+    motif.detected_key =
+        reprise::engine::key::estimate_key(motif.notes(), reprise::engine::key::DEFAULT_PROFILES);
+    let base = CharacterSettings {
+        character: args.character.unwrap_or(Character::Piano),
+        intensity: args.intensity,
+        transpose_semitones: args.transpose_semitones,
+        transpose_steps: args.transpose_steps,
+        invert: args.invert,
+        retrograde: if args.retrograde_full {
+            Retrograde::Full
+        } else if args.retrograde {
+            Retrograde::Pitches
+        } else {
+            Retrograde::Off
+        },
+        augmentation: args.augment,
+        mode: args.mode,
+        key: args.key,
+        dynamics_cc: args.dynamics_cc,
+        channel_layout: args.channels,
+        base_channel: args.base_channel - 1,
+        humanize: args.humanize,
+        seed: args.seed,
+        ..CharacterSettings::default()
+    };
+    let characters: Vec<Character> = if args.all {
+        Character::ALL.to_vec()
+    } else {
+        vec![base.character]
+    };
+    let renderings: Vec<(Character, Rendering)> = characters
+        .into_iter()
+        .map(|character| {
+            let mut out = Rendering::new();
+            render(&motif, &CharacterSettings { character, ..base }, &mut out);
+            (character, out)
+        })
+        .collect();
+    write_renderings(&args.output, &motif, &renderings)?;
+    for (character, rendering) in &renderings {
+        println!("{}: {}", character.name(), summary(rendering, &motif));
+    }
+    println!("-> {}", args.output.display());
+    Ok(())
+}
+
+fn write_renderings(
+    path: &Path,
+    motif: &Motif,
+    renderings: &[(Character, Rendering)],
+) -> Result<(), String> {
+    let notes: Vec<Vec<reprise::engine::motif::Note>> = renderings
+        .iter()
+        .map(|(_, r)| r.notes.iter().map(|n| n.as_note()).collect())
+        .collect();
+    let names: Vec<String> = renderings
+        .iter()
+        .map(|(c, _)| title_case(c.name()))
+        .collect();
+    let tracks: Vec<ExportTrack> = renderings
+        .iter()
+        .zip(&notes)
+        .zip(&names)
+        .map(|(((_, rendering), notes), name)| ExportTrack {
+            name,
+            notes,
+            ccs: &rendering.ccs,
+        })
+        .collect();
+    let bytes = write_tracks(&tracks, motif.time_signature, motif.tempo_bpm, motif.key());
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn title_case(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// One line: notes, channels, velocity and controller ranges, length.
+fn summary(rendering: &Rendering, motif: &Motif) -> String {
+    let mut channels: Vec<u8> = rendering.notes.iter().map(|n| n.channel + 1).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    let velocity = |f: fn(f32, f32) -> f32, start: f32| {
+        rendering
+            .notes
+            .iter()
+            .map(|n| reprise::engine::event::fraction_to_midi_7bit(n.velocity) as f32)
+            .fold(start, f)
+    };
+    let mut controllers: Vec<u8> = rendering.ccs.iter().map(|p| p.cc).collect();
+    controllers.sort_unstable();
+    controllers.dedup();
+    let cc_ranges: Vec<String> = controllers
+        .iter()
+        .map(|&cc| {
+            let values = rendering
+                .ccs
+                .iter()
+                .filter(|p| p.cc == cc)
+                .map(|p| reprise::engine::event::fraction_to_midi_7bit(p.value));
+            let (low, high) = values.fold((127u8, 0u8), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            format!("CC{cc} {low}–{high}")
+        })
+        .collect();
+    format!(
+        "{} notes on channel(s) {}; velocity {}–{}; {}; {} beats ({} bars)",
+        rendering.notes.len(),
+        channels
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        velocity(f32::min, 127.0),
+        velocity(f32::max, 0.0),
+        if cc_ranges.is_empty() {
+            "no controllers".to_owned()
+        } else {
+            cc_ranges.join(", ")
+        },
+        tidy(rendering.length_beats, 3),
+        tidy(
+            rendering.length_beats / motif.time_signature.bar_length_beats(),
+            2
+        ),
+    )
+}
+
+fn demo(output_dir: &Path, intensity: f64, seed: u64) -> Result<(), String> {
+    check_unit("intensity", intensity)?;
+    std::fs::create_dir_all(output_dir)
+        .map_err(|e| format!("cannot create {}: {e}", output_dir.display()))?;
+    let motif = reprise::engine::demo::demo_motif();
+    let motif_path = output_dir.join("motif.mid");
+    std::fs::write(&motif_path, write_motif(&motif))
+        .map_err(|e| format!("cannot write {}: {e}", motif_path.display()))?;
+    println!(
+        "motif.mid: Scarborough Fair (traditional), {} notes, {} {}/{} bars at {} BPM, {}",
+        motif.len(),
+        tidy(
+            motif.length_beats / motif.time_signature.bar_length_beats(),
+            2
+        ),
+        motif.time_signature.numerator,
+        motif.time_signature.denominator,
+        motif.tempo_bpm,
+        motif
+            .key()
+            .map_or_else(|| "no key".to_owned(), |k| k.to_string())
+    );
+    let mut all = Vec::new();
+    for character in Character::ALL {
+        let settings = CharacterSettings {
+            character,
+            intensity,
+            seed,
+            ..CharacterSettings::default()
+        };
+        let mut out = Rendering::new();
+        render(&motif, &settings, &mut out);
+        let path = output_dir.join(format!("{}.mid", character.name()));
+        write_renderings(&path, &motif, &[(character, out.clone())])?;
+        println!("{}.mid: {}", character.name(), summary(&out, &motif));
+        all.push((character, out));
+    }
+    write_renderings(&output_dir.join("all.mid"), &motif, &all)?;
+    println!(
+        "all.mid: the three characters on three tracks -> {}",
+        output_dir.display()
+    );
     Ok(())
 }

@@ -12,6 +12,7 @@ use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, T
 use super::event::CC_SUSTAIN;
 use super::key::Mode;
 use super::motif::{Motif, Note, TimeSignature};
+use super::rendering::CcPoint;
 
 /// Resolution of the files Reprise writes, in ticks per quarter note.
 pub const EXPORT_TICKS_PER_BEAT: u16 = 960;
@@ -275,13 +276,15 @@ pub fn motif_from_performance(performance: &Performance) -> Motif {
     motif
 }
 
-/// A named track of notes to export.
+/// A named track of notes (and controller points) to export.
 #[derive(Debug, Clone, Copy)]
 pub struct ExportTrack<'a> {
     /// Track name written as a meta event.
     pub name: &'a str,
     /// Notes in beats from the file start, on their own channels.
     pub notes: &'a [Note],
+    /// Controller points in beats, on their own channels.
+    pub ccs: &'a [CcPoint],
 }
 
 /// Writes a type-1 SMF at [`EXPORT_TICKS_PER_BEAT`]: a conductor track (tempo, time signature,
@@ -331,6 +334,7 @@ pub fn write_motif(motif: &Motif) -> Vec<u8> {
         &[ExportTrack {
             name: "Motif",
             notes: motif.notes(),
+            ccs: &[],
         }],
         motif.time_signature,
         motif.tempo_bpm,
@@ -339,9 +343,24 @@ pub fn write_motif(motif: &Motif) -> Vec<u8> {
 }
 
 fn note_track<'a>(track: &ExportTrack<'a>) -> Vec<TrackEvent<'a>> {
-    // (tick, order, message): note-offs (order 0) before note-ons (order 1) at the same tick, so
-    // a repeated key is released before it is struck again.
-    let mut timed: Vec<(u64, u8, u8, MidiMessage)> = Vec::with_capacity(track.notes.len() * 2);
+    // (tick, order, channel, message): at the same tick note-offs (order 0) come first, so a
+    // repeated key is released before it is struck again, then controllers (1), so a level is
+    // set before the note it shapes, then note-ons (2).
+    let mut timed: Vec<(u64, u8, u8, MidiMessage)> =
+        Vec::with_capacity(track.notes.len() * 2 + track.ccs.len());
+    for point in track.ccs {
+        let value = u7::new(super::event::fraction_to_midi_7bit(point.value));
+        let message = MidiMessage::Controller {
+            controller: u7::new(point.cc.min(127)),
+            value,
+        };
+        timed.push((
+            beats_to_ticks(point.beats),
+            1,
+            point.channel.min(15),
+            message,
+        ));
+    }
     for note in track.notes {
         let start = beats_to_ticks(note.start_beats);
         let end = beats_to_ticks(note.end_beats()).max(start + 1);
@@ -367,6 +386,7 @@ fn note_track<'a>(track: &ExportTrack<'a>) -> Vec<TrackEvent<'a>> {
             },
         ));
     }
+    // Stable: controller points keep their given order within a tick.
     timed.sort_by_key(|&(tick, order, _, _)| (tick, order));
     let mut events = vec![meta(0, MetaMessage::TrackName(track.name.as_bytes()))];
     let mut last_tick = 0;

@@ -147,7 +147,11 @@ impl Rendering {
             self.num_dropped += 1;
             return false;
         }
-        self.ccs.push(CcPoint { beats: point.beats.max(0.0), value: point.value.clamp(0.0, 1.0), ..point });
+        self.ccs.push(CcPoint {
+            beats: point.beats.max(0.0),
+            value: point.value.clamp(0.0, 1.0),
+            ..point
+        });
         true
     }
 
@@ -161,8 +165,12 @@ impl Rendering {
                 .then(a.key.cmp(&b.key))
                 .then(a.length_beats.total_cmp(&b.length_beats))
         });
-        self.ccs
-            .sort_unstable_by(|a, b| a.beats.total_cmp(&b.beats).then(a.channel.cmp(&b.channel)).then(a.cc.cmp(&b.cc)));
+        self.ccs.sort_unstable_by(|a, b| {
+            a.beats
+                .total_cmp(&b.beats)
+                .then(a.channel.cmp(&b.channel))
+                .then(a.cc.cmp(&b.cc))
+        });
     }
 
     /// The notes of one voice, in order.

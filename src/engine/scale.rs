@@ -104,7 +104,10 @@ pub struct Scale {
 
 impl From<Key> for Scale {
     fn from(key: Key) -> Self {
-        Scale { tonic: key.tonic % 12, mode: key.mode.into() }
+        Scale {
+            tonic: key.tonic % 12,
+            mode: key.mode.into(),
+        }
     }
 }
 
@@ -123,7 +126,10 @@ impl Scale {
         let relative = pitch - self.tonic as i32;
         let octave = relative.div_euclid(12);
         let pitch_class = relative.rem_euclid(12);
-        let mut best = ScalePosition { degree: octave * 7, offset_semitones: pitch_class };
+        let mut best = ScalePosition {
+            degree: octave * 7,
+            offset_semitones: pitch_class,
+        };
         // Degrees of this octave plus the tonic of the next one (for notes just below it).
         for candidate in 0..=7 {
             let degree = octave * 7 + candidate;
@@ -131,7 +137,10 @@ impl Scale {
             if offset.abs() < best.offset_semitones.abs()
                 || (offset.abs() == best.offset_semitones.abs() && offset > best.offset_semitones)
             {
-                best = ScalePosition { degree, offset_semitones: offset };
+                best = ScalePosition {
+                    degree,
+                    offset_semitones: offset,
+                };
             }
         }
         best
@@ -149,23 +158,53 @@ mod tests {
 
     #[test]
     fn scale_notes_have_zero_offset_and_round_trip() {
-        let scale = Scale { tonic: 2, mode: ScaleMode::Minor };
+        let scale = Scale {
+            tonic: 2,
+            mode: ScaleMode::Minor,
+        };
         for pitch in 0..128 {
             let position = scale.position_of(pitch);
             assert_eq!(scale.pitch_of(position), pitch);
         }
         // D minor: D4 = 62 is degree 5*7 = 35, F4 = 65 degree 37.
-        assert_eq!(scale.position_of(62), ScalePosition { degree: 35, offset_semitones: 0 });
-        assert_eq!(scale.position_of(65), ScalePosition { degree: 37, offset_semitones: 0 });
+        assert_eq!(
+            scale.position_of(62),
+            ScalePosition {
+                degree: 35,
+                offset_semitones: 0
+            }
+        );
+        assert_eq!(
+            scale.position_of(65),
+            ScalePosition {
+                degree: 37,
+                offset_semitones: 0
+            }
+        );
     }
 
     #[test]
     fn chromatic_notes_sit_on_the_lower_nearest_degree() {
-        let c_major = Scale { tonic: 0, mode: ScaleMode::Major };
+        let c_major = Scale {
+            tonic: 0,
+            mode: ScaleMode::Major,
+        };
         // F#4 (66) is between F (65) and G (67): placed on F with +1.
-        assert_eq!(c_major.position_of(66), ScalePosition { degree: 38, offset_semitones: 1 });
+        assert_eq!(
+            c_major.position_of(66),
+            ScalePosition {
+                degree: 38,
+                offset_semitones: 1
+            }
+        );
         // B♭3 (58) between A (57) and B (59): on A +1.
-        assert_eq!(c_major.position_of(58), ScalePosition { degree: 33, offset_semitones: 1 });
+        assert_eq!(
+            c_major.position_of(58),
+            ScalePosition {
+                degree: 33,
+                offset_semitones: 1
+            }
+        );
     }
 
     #[test]

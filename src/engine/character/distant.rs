@@ -52,15 +52,33 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     } else {
         let repeats = 3 + (2.0 * intensity).round() as usize;
         let delay_beats = statement_end + 0.5 * context.bar_length_beats;
-        echo(out, Echo { repeats, delay_beats, velocity_factor: ECHO_DECAY, step_degrees: 0 }, context.scale, settings.key_policy);
+        echo(
+            out,
+            Echo {
+                repeats,
+                delay_beats,
+                velocity_factor: ECHO_DECAY,
+                step_degrees: 0,
+            },
+            context.scale,
+            settings.key_policy,
+        );
     }
     // Memory colour on the repeats only, so the first statement keeps the head's intervals.
     if intensity >= MODE_COLOUR_INTENSITY {
         let colour = match context.scale.mode {
-            ScaleMode::Major | ScaleMode::Lydian | ScaleMode::Mixolydian => ScaleMode::from(Mode::Minor),
+            ScaleMode::Major | ScaleMode::Lydian | ScaleMode::Mixolydian => {
+                ScaleMode::from(Mode::Minor)
+            }
             _ => ScaleMode::Dorian,
         };
-        change_mode_from(out, context.scale, colour, statement_end, settings.key_policy);
+        change_mode_from(
+            out,
+            context.scale,
+            colour,
+            statement_end,
+            settings.key_policy,
+        );
     }
     assign_channels(out, settings);
     let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
@@ -72,5 +90,11 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         end_beats: end,
         gamma: 1.0,
     };
-    write_curve(out, settings.dynamics_cc, settings.channel_for(Voice::Melody), curve, 0.5);
+    write_curve(
+        out,
+        settings.dynamics_cc,
+        settings.channel_for(Voice::Melody),
+        curve,
+        0.5,
+    );
 }

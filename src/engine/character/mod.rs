@@ -12,12 +12,12 @@ mod swell;
 use super::key::{estimate_key, Key, Mode, DEFAULT_PROFILES};
 use super::motif::{whole_bars_beats, Motif};
 use super::ops::augmentation::augment;
+use super::ops::dynamics::DynamicsCc;
 use super::ops::inversion::invert;
 use super::ops::key_range::KeyRangePolicy;
 use super::ops::mode_change::change_mode;
 use super::ops::retrograde::{retrograde_full, retrograde_pitches};
 use super::ops::transpose::{transpose_chromatic, transpose_diatonic};
-use super::ops::dynamics::DynamicsCc;
 use super::rendering::{RenderedNote, Rendering, Voice};
 use super::scale::{Scale, ScaleMode};
 
@@ -52,7 +52,14 @@ impl Character {
     /// Parses a [`name`](Self::name).
     pub fn parse(text: &str) -> Option<Character> {
         let text = text.trim().to_ascii_lowercase();
-        [Character::Piano, Character::Swell, Character::Distant, Character::None].into_iter().find(|c| c.name() == text)
+        [
+            Character::Piano,
+            Character::Swell,
+            Character::Distant,
+            Character::None,
+        ]
+        .into_iter()
+        .find(|c| c.name() == text)
     }
 }
 
@@ -199,7 +206,8 @@ pub fn render(motif: &Motif, settings: &CharacterSettings, out: &mut Rendering) 
     out.finish();
     let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
     let cc_end = out.ccs.iter().map(|p| p.beats).fold(0.0, f64::max);
-    out.length_beats = whole_bars_beats(end.max(cc_end).max(out.length_beats), motif.time_signature);
+    out.length_beats =
+        whole_bars_beats(end.max(cc_end).max(out.length_beats), motif.time_signature);
 }
 
 /// What a recipe needs besides the settings.
@@ -266,13 +274,18 @@ pub(crate) fn center_register(out: &mut Rendering, center_key: i32) {
     }
 }
 
-/// Contour of a pitch within the melody's range, 0 (lowest) … 1 (highest).
-pub(crate) fn contour(out: &Rendering, key: u8) -> f32 {
-    let min = out.notes.iter().map(|n| n.key).min().unwrap_or(key);
-    let max = out.notes.iter().map(|n| n.key).max().unwrap_or(key);
-    if max == min {
+/// Lowest and highest key of the rendering's notes.
+pub(crate) fn key_range(out: &Rendering) -> (u8, u8) {
+    out.notes
+        .iter()
+        .fold((127, 0), |(low, high), n| (low.min(n.key), high.max(n.key)))
+}
+
+/// Contour of a pitch within a key range, 0 (lowest) … 1 (highest).
+pub(crate) fn contour((low, high): (u8, u8), key: u8) -> f32 {
+    if high <= low {
         0.5
     } else {
-        (key - min) as f32 / (max - min) as f32
+        (key.saturating_sub(low)) as f32 / (high - low) as f32
     }
 }

@@ -1,7 +1,9 @@
 //! Piano — vulnerable, intimate: one soft line in the middle of the keyboard, breathing time
 //! with a ritardando, re-pedalled at bar lines, and at higher intensity a sparse left hand.
 
-use super::{assign_channels, center_register, contour, CharacterSettings, RecipeContext};
+use super::{
+    assign_channels, center_register, contour, key_range, CharacterSettings, RecipeContext,
+};
 use crate::engine::ops::augmentation::{augment, ritardando};
 use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
 use crate::engine::ops::humanize::humanize;
@@ -20,14 +22,20 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     out.finish();
 
     // Velocity from the contour (higher = a little louder), softer toward the phrase end.
-    let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max).max(1e-9);
+    let end = out
+        .notes
+        .iter()
+        .map(|n| n.end_beats())
+        .fold(0.0, f64::max)
+        .max(1e-9);
     let (soft, loud) = VELOCITY_RANGE;
-    for i in 0..out.notes.len() {
-        let note = out.notes[i];
+    let range = key_range(out);
+    for note in &mut out.notes {
         let position = (note.start_beats / end) as f32;
-        let shape = 0.35 + 0.45 * contour(out, note.key) + 0.2 * intensity as f32;
+        let shape = 0.35 + 0.45 * contour(range, note.key) + 0.2 * intensity as f32;
         let fade = 1.0 - 0.35 * position * position;
-        out.notes[i].velocity = ((soft + (loud - soft) * shape * fade) / 127.0).clamp(soft / 127.0, loud / 127.0);
+        note.velocity =
+            ((soft + (loud - soft) * shape * fade) / 127.0).clamp(soft / 127.0, loud / 127.0);
     }
 
     // Breathing: stretch 1.0–1.5 and slow over the last quarter.
@@ -46,7 +54,9 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     // The pedal belongs to the piano: on the melody channel (the left hand shares it in the
     // single layout; in the split layout each channel gets its own pedal).
     repedal(out, settings.channel_for(Voice::Melody), bar);
-    if settings.channel_for(Voice::Bass) != settings.channel_for(Voice::Melody) && intensity >= LEFT_HAND_INTENSITY {
+    if settings.channel_for(Voice::Bass) != settings.channel_for(Voice::Melody)
+        && intensity >= LEFT_HAND_INTENSITY
+    {
         repedal(out, settings.channel_for(Voice::Bass), bar);
     }
     // A gentle level for piano libraries that read CC1/CC11: almost flat, easing at the end.
@@ -58,7 +68,13 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         end_beats: out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max),
         gamma: 1.0,
     };
-    write_curve(out, settings.dynamics_cc, settings.channel_for(Voice::Melody), curve, 1.0);
+    write_curve(
+        out,
+        settings.dynamics_cc,
+        settings.channel_for(Voice::Melody),
+        curve,
+        1.0,
+    );
 }
 
 /// Root on each bar's downbeat, fifth on the bar's middle strong beat (intensity ≥ 0.8), in the
@@ -81,7 +97,10 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
                     continue;
                 }
                 let degree = scale.position_of(note.key as i32).degree.rem_euclid(7);
-                if [0, 2, 4].iter().any(|step| (root_degree + step).rem_euclid(7) == degree) {
+                if [0, 2, 4]
+                    .iter()
+                    .any(|step| (root_degree + step).rem_euclid(7) == degree)
+                {
                     weight += overlap;
                 }
             }
@@ -92,13 +111,26 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
         }
         if best.1 > 0.0 {
             let root_degree = [0i32, 3, 4][best.0];
-            let root = 48 + (scale.pitch_of_degree(root_degree).rem_euclid(12)) - if scale.tonic > 6 { 12 } else { 0 };
+            let root = 48 + (scale.pitch_of_degree(root_degree).rem_euclid(12))
+                - if scale.tonic > 6 { 12 } else { 0 };
             let length = (bar * 0.5).min(melody_end - bar_start).max(0.25);
             let velocity = (34.0 + 8.0 * intensity as f32) / 127.0;
-            let bass = RenderedNote { start_beats: bar_start, length_beats: length, key: root as u8, velocity, channel: 0, voice: Voice::Bass };
+            let bass = RenderedNote {
+                start_beats: bar_start,
+                length_beats: length,
+                key: root as u8,
+                velocity,
+                channel: 0,
+                voice: Voice::Bass,
+            };
             out.push_note(bass);
             if intensity >= 0.8 && bar_start + bar * 0.5 < melody_end {
-                let fifth = RenderedNote { start_beats: bar_start + bar * 0.5, key: (root + 7) as u8, velocity: velocity * 0.9, ..bass };
+                let fifth = RenderedNote {
+                    start_beats: bar_start + bar * 0.5,
+                    key: (root + 7) as u8,
+                    velocity: velocity * 0.9,
+                    ..bass
+                };
                 out.push_note(fifth);
             }
         }

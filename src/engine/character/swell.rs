@@ -28,16 +28,30 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
 
     // Climax: the highest melody note if it falls in the middle of the phrase, else ~75 %.
     let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
-    let highest = out.notes.iter().max_by(|a, b| a.key.cmp(&b.key).then(b.start_beats.total_cmp(&a.start_beats)));
+    let highest = out.notes.iter().max_by(|a, b| {
+        a.key
+            .cmp(&b.key)
+            .then(b.start_beats.total_cmp(&a.start_beats))
+    });
     let climax_beats = match highest {
-        Some(note) if note.start_beats >= 0.4 * end && note.start_beats <= 0.9 * end => note.start_beats,
+        Some(note) if note.start_beats >= 0.4 * end && note.start_beats <= 0.9 * end => {
+            note.start_beats
+        }
         _ => 0.75 * end,
     };
     let climax_level = (60.0 + 60.0 * intensity as f32).min(127.0);
     // Velocities rise with the crescendo and ease after the climax.
     for note in &mut out.notes {
-        let u = if climax_beats > 0.0 { (note.start_beats / climax_beats).min(1.0) } else { 1.0 };
-        let after = if note.start_beats > climax_beats { (note.start_beats - climax_beats) / (end - climax_beats).max(1e-9) } else { 0.0 };
+        let u = if climax_beats > 0.0 {
+            (note.start_beats / climax_beats).min(1.0)
+        } else {
+            1.0
+        };
+        let after = if note.start_beats > climax_beats {
+            (note.start_beats - climax_beats) / (end - climax_beats).max(1e-9)
+        } else {
+            0.0
+        };
         let velocity = 50.0 + (climax_level - 50.0) * (u as f32).powf(1.3) - 12.0 * after as f32;
         note.velocity = (velocity / 127.0).clamp(0.05, 1.0);
     }
@@ -45,9 +59,22 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     // Weight: the octave below (or above when the line is too low), on its own channel.
     let lowest = out.notes.iter().map(|n| n.key).min().unwrap_or(60);
     let octave = if lowest >= 12 + 21 { -12 } else { 12 };
-    double(out, Voice::Melody, octave, Voice::Doubling, settings.key_policy);
+    double(
+        out,
+        Voice::Melody,
+        octave,
+        Voice::Doubling,
+        settings.key_policy,
+    );
     if intensity >= HARMONY_INTENSITY {
-        add_diatonic_below(out, Voice::Melody, context.scale, 2, Voice::Harmony, settings.key_policy);
+        add_diatonic_below(
+            out,
+            Voice::Melody,
+            context.scale,
+            2,
+            Voice::Harmony,
+            settings.key_policy,
+        );
     }
     if intensity >= BASS_INTENSITY {
         add_bass_pedal(out, context.scale, 0.55);

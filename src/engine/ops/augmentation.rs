@@ -23,7 +23,11 @@ pub fn augment(rendering: &mut Rendering, factor: f64) {
 /// the onset of the slowing is unchanged; the rendering gets longer by `amount / 2` of the slowed
 /// span.
 pub fn ritardando(rendering: &mut Rendering, from_fraction: f64, amount: f64) {
-    let end = rendering.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let end = rendering
+        .notes
+        .iter()
+        .map(|n| n.end_beats())
+        .fold(0.0, f64::max);
     if end <= 0.0 || !(amount.is_finite() && amount > 0.0) {
         return;
     }
@@ -32,7 +36,13 @@ pub fn ritardando(rendering: &mut Rendering, from_fraction: f64, amount: f64) {
     if span <= 0.0 {
         return;
     }
-    let warp = |t: f64| if t <= start { t } else { t + amount * (t - start) * (t - start) / (2.0 * span) };
+    let warp = |t: f64| {
+        if t <= start {
+            t
+        } else {
+            t + amount * (t - start) * (t - start) / (2.0 * span)
+        }
+    };
     for note in &mut rendering.notes {
         let (new_start, new_end) = (warp(note.start_beats), warp(note.end_beats()));
         note.start_beats = new_start;

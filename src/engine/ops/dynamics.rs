@@ -45,6 +45,9 @@ impl DynamicsCc {
 /// 0.5 ms at 120 BPM, a couple of dozen samples), so the instrument has it when the note starts.
 pub const CC_LEAD_BEATS: f64 = 1.0 / 960.0;
 
+/// Most grid points written per curve and controller (besides one point per note onset).
+pub const MAX_GRID_POINTS: usize = 128;
+
 /// A curve shape.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DynamicsCurve {
@@ -66,8 +69,13 @@ impl DynamicsCurve {
     /// The level at `beats` (monotone from start to climax, then linear to the end level).
     pub fn level_at(&self, beats: f64) -> f32 {
         if beats <= self.climax_beats {
-            let u = if self.climax_beats > 0.0 { (beats / self.climax_beats).clamp(0.0, 1.0) } else { 1.0 };
-            self.start_level + (self.climax_level - self.start_level) * u.powf(self.gamma.max(0.01)) as f32
+            let u = if self.climax_beats > 0.0 {
+                (beats / self.climax_beats).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
+            self.start_level
+                + (self.climax_level - self.start_level) * u.powf(self.gamma.max(0.01)) as f32
         } else {
             let span = (self.end_beats - self.climax_beats).max(1e-9);
             let u = ((beats - self.climax_beats) / span).clamp(0.0, 1.0) as f32;
@@ -80,13 +88,33 @@ impl DynamicsCurve {
 /// [`CC_LEAD_BEATS`] before each note onset on that channel. Each point carries the curve's value
 /// [`CC_LEAD_BEATS`] later than its own time, so a note finds its level already set and the
 /// sequence stays monotone where the curve is.
-pub fn write_curve(rendering: &mut Rendering, cc: DynamicsCc, channel: u8, curve: DynamicsCurve, step_beats: f64) {
-    let step = if step_beats.is_finite() && step_beats > 0.0 { step_beats } else { 0.25 };
+pub fn write_curve(
+    rendering: &mut Rendering,
+    cc: DynamicsCc,
+    channel: u8,
+    curve: DynamicsCurve,
+    step_beats: f64,
+) {
+    let step = if step_beats.is_finite() && step_beats > 0.0 {
+        step_beats
+    } else {
+        0.25
+    };
+    // At most MAX_GRID_POINTS grid points per curve, so long (augmented) renderings keep within
+    // the rendering's controller capacity.
+    let step = step.max(curve.end_beats / MAX_GRID_POINTS as f64);
     for &controller in cc.controllers() {
-        let num_steps = (curve.end_beats / step).ceil().clamp(0.0, 1024.0) as usize;
+        let num_steps = (curve.end_beats / step)
+            .ceil()
+            .clamp(0.0, MAX_GRID_POINTS as f64) as usize;
         for i in 0..=num_steps {
             let beats = (i as f64 * step).min(curve.end_beats);
-            let point = CcPoint { beats, channel, cc: controller, value: curve.level_at(beats + CC_LEAD_BEATS) };
+            let point = CcPoint {
+                beats,
+                channel,
+                cc: controller,
+                value: curve.level_at(beats + CC_LEAD_BEATS),
+            };
             rendering.push_cc(point);
         }
         let count = rendering.notes.len();
@@ -96,7 +124,12 @@ pub fn write_curve(rendering: &mut Rendering, cc: DynamicsCc, channel: u8, curve
                 continue;
             }
             let beats = (note.start_beats - CC_LEAD_BEATS).max(0.0);
-            rendering.push_cc(CcPoint { beats, channel, cc: controller, value: curve.level_at(beats + CC_LEAD_BEATS) });
+            rendering.push_cc(CcPoint {
+                beats,
+                channel,
+                cc: controller,
+                value: curve.level_at(beats + CC_LEAD_BEATS),
+            });
         }
     }
 }

@@ -26,7 +26,11 @@ pub fn echo(rendering: &mut Rendering, settings: Echo, scale: Scale, policy: Key
         let velocity_scale = settings.velocity_factor.powi(repeat as i32);
         for i in 0..count {
             let source = rendering.notes[i];
-            let pitch = diatonic_step(scale, source.key as i32, settings.step_degrees * repeat as i32);
+            let pitch = diatonic_step(
+                scale,
+                source.key as i32,
+                settings.step_degrees * repeat as i32,
+            );
             let Some(key) = place_key(pitch, policy) else {
                 rendering.num_dropped += 1;
                 continue;

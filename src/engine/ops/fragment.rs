@@ -31,7 +31,11 @@ pub fn head_length(rendering: &Rendering) -> usize {
     let median_ioi = median(&mut iois[..num_iois]);
     let median_length = median(&mut lengths[..window]);
     for i in 0..count.min(MAX_HEAD_NOTES) {
-        let ioi = if i + 1 < count { notes[i + 1].start_beats - notes[i].start_beats } else { f64::INFINITY };
+        let ioi = if i + 1 < count {
+            notes[i + 1].start_beats - notes[i].start_beats
+        } else {
+            f64::INFINITY
+        };
         let is_long = notes[i].length_beats >= 1.5 * median_length && median_length > 0.0;
         let is_gap = ioi >= 1.5 * median_ioi && median_ioi > 0.0;
         if (is_long || is_gap) && i + 1 >= MIN_HEAD_NOTES {
@@ -46,7 +50,11 @@ pub fn fragment(rendering: &mut Rendering) {
     rendering.finish();
     let head = head_length(rendering);
     rendering.notes.truncate(head);
-    rendering.length_beats = rendering.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    rendering.length_beats = rendering
+        .notes
+        .iter()
+        .map(|n| n.end_beats())
+        .fold(0.0, f64::max);
 }
 
 fn median(values: &mut [f64]) -> f64 {

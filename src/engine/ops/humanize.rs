@@ -15,13 +15,22 @@ pub const MAX_VELOCITY: f32 = 0.06;
 /// broadening). Notes sharing an onset keep sharing it, the onset order is kept, and onsets never
 /// go below 0.
 pub fn humanize(rendering: &mut Rendering, amount: f64, seed: u64) {
-    let amount = if amount.is_finite() { amount.clamp(0.0, 1.0) } else { 0.0 };
+    let amount = if amount.is_finite() {
+        amount.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     if amount == 0.0 || rendering.notes.is_empty() {
         return;
     }
     rendering.finish();
     let mut rng = Rng::new(seed);
-    let end = rendering.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max).max(1e-9);
+    let end = rendering
+        .notes
+        .iter()
+        .map(|n| n.end_beats())
+        .fold(0.0, f64::max)
+        .max(1e-9);
     let (mut timing_walk, mut velocity_walk) = (0.0f64, 0.0f64);
     // Notes struck together (a chord) move together: one timing shift per distinct onset.
     let mut previous_onset = f64::NAN;
@@ -36,10 +45,13 @@ pub fn humanize(rendering: &mut Rendering, amount: f64, seed: u64) {
             let phrase_end_growth = 1.0 + position * position;
             let late = amount * MAX_TIMING_BEATS * position * position;
             let shift = amount * MAX_TIMING_BEATS * timing_walk * phrase_end_growth + late;
-            new_onset = (note.start_beats + shift).max(0.0).max(previous_new_onset + 1e-4);
+            new_onset = (note.start_beats + shift)
+                .max(0.0)
+                .max(previous_new_onset + 1e-4);
             previous_new_onset = new_onset;
         }
         note.start_beats = new_onset;
-        note.velocity = (note.velocity + (amount as f32) * MAX_VELOCITY * velocity_walk as f32).clamp(0.01, 1.0);
+        note.velocity = (note.velocity + (amount as f32) * MAX_VELOCITY * velocity_walk as f32)
+            .clamp(0.01, 1.0);
     }
 }

@@ -6,14 +6,23 @@ use crate::engine::rendering::Rendering;
 /// Appends shrinking repeats of the rendering's current notes (taken as the fragment), each
 /// starting `gap_beats` after the previous statement ends and `velocity_factor` quieter. Stops
 /// at a single note or after `max_repeats`.
-pub fn liquidate(rendering: &mut Rendering, max_repeats: usize, gap_beats: f64, velocity_factor: f32) {
+pub fn liquidate(
+    rendering: &mut Rendering,
+    max_repeats: usize,
+    gap_beats: f64,
+    velocity_factor: f32,
+) {
     rendering.finish();
     let fragment_len = rendering.notes.len();
     if fragment_len == 0 {
         return;
     }
     let fragment_start = rendering.notes[0].start_beats;
-    let mut statement_end = rendering.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let mut statement_end = rendering
+        .notes
+        .iter()
+        .map(|n| n.end_beats())
+        .fold(0.0, f64::max);
     let mut velocity_scale = 1.0f32;
     for repeat in 1..=max_repeats {
         let keep = fragment_len.saturating_sub(repeat).max(1);

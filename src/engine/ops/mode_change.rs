@@ -12,8 +12,17 @@ pub fn change_mode(rendering: &mut Rendering, from: Scale, to: ScaleMode, policy
 }
 
 /// [`change_mode`] for the notes starting at or after `from_beats` only.
-pub fn change_mode_from(rendering: &mut Rendering, from: Scale, to: ScaleMode, from_beats: f64, policy: KeyRangePolicy) {
-    let target = Scale { tonic: from.tonic, mode: to };
+pub fn change_mode_from(
+    rendering: &mut Rendering,
+    from: Scale,
+    to: ScaleMode,
+    from_beats: f64,
+    policy: KeyRangePolicy,
+) {
+    let target = Scale {
+        tonic: from.tonic,
+        mode: to,
+    };
     map_keys(
         rendering,
         policy,

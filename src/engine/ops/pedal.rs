@@ -10,10 +10,29 @@ pub const REPEDAL_GAP_BEATS: f64 = 0.05;
 /// Writes pedal changes on `channel`: down just after the first onset, up-then-down around each
 /// bar line inside the notes' span, up at the last note end.
 pub fn repedal(rendering: &mut Rendering, channel: u8, bar_length_beats: f64) {
-    let Some(first) = rendering.notes.iter().map(|n| n.start_beats).min_by(f64::total_cmp) else { return };
-    let last_end = rendering.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
-    let point = |beats: f64, down: bool| CcPoint { beats, channel, cc: CC_SUSTAIN, value: if down { 1.0 } else { 0.0 } };
-    rendering.push_cc(point(first + REPEDAL_GAP_BEATS.min((last_end - first) / 4.0), true));
+    let Some(first) = rendering
+        .notes
+        .iter()
+        .map(|n| n.start_beats)
+        .min_by(f64::total_cmp)
+    else {
+        return;
+    };
+    let last_end = rendering
+        .notes
+        .iter()
+        .map(|n| n.end_beats())
+        .fold(0.0, f64::max);
+    let point = |beats: f64, down: bool| CcPoint {
+        beats,
+        channel,
+        cc: CC_SUSTAIN,
+        value: if down { 1.0 } else { 0.0 },
+    };
+    rendering.push_cc(point(
+        first + REPEDAL_GAP_BEATS.min((last_end - first) / 4.0),
+        true,
+    ));
     if bar_length_beats > 0.0 {
         let mut bar = (first / bar_length_beats).floor() * bar_length_beats + bar_length_beats;
         while bar + REPEDAL_GAP_BEATS < last_end - REPEDAL_GAP_BEATS {

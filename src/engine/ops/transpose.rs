@@ -7,20 +7,38 @@ use crate::engine::scale::{Scale, ScalePosition};
 /// Moves every note by `semitones`.
 pub fn transpose_chromatic(rendering: &mut Rendering, semitones: i32, policy: KeyRangePolicy) {
     if semitones != 0 {
-        map_keys(rendering, policy, |_| true, |note| note.key as i32 + semitones);
+        map_keys(
+            rendering,
+            policy,
+            |_| true,
+            |note| note.key as i32 + semitones,
+        );
     }
 }
 
 /// Moves every note by `steps` scale degrees of `scale`. A chromatic note keeps its offset from
 /// its nearest scale degree (F♯ in C major, up a step, becomes G♯).
-pub fn transpose_diatonic(rendering: &mut Rendering, scale: Scale, steps: i32, policy: KeyRangePolicy) {
+pub fn transpose_diatonic(
+    rendering: &mut Rendering,
+    scale: Scale,
+    steps: i32,
+    policy: KeyRangePolicy,
+) {
     if steps != 0 {
-        map_keys(rendering, policy, |_| true, |note| diatonic_step(scale, note.key as i32, steps));
+        map_keys(
+            rendering,
+            policy,
+            |_| true,
+            |note| diatonic_step(scale, note.key as i32, steps),
+        );
     }
 }
 
 /// `pitch` moved by `steps` degrees of `scale` (chromatic offset kept).
 pub fn diatonic_step(scale: Scale, pitch: i32, steps: i32) -> i32 {
     let position = scale.position_of(pitch);
-    scale.pitch_of(ScalePosition { degree: position.degree + steps, ..position })
+    scale.pitch_of(ScalePosition {
+        degree: position.degree + steps,
+        ..position
+    })
 }

@@ -6,7 +6,13 @@ use crate::engine::rendering::{RenderedNote, Rendering, Voice};
 use crate::engine::scale::Scale;
 
 /// Adds a copy of every `source` note `semitones` away (±12 for octaves) as `voice`.
-pub fn double(rendering: &mut Rendering, source: Voice, semitones: i32, voice: Voice, policy: KeyRangePolicy) {
+pub fn double(
+    rendering: &mut Rendering,
+    source: Voice,
+    semitones: i32,
+    voice: Voice,
+    policy: KeyRangePolicy,
+) {
     let count = rendering.notes.len();
     for i in 0..count {
         let note = rendering.notes[i];
@@ -24,7 +30,14 @@ pub fn double(rendering: &mut Rendering, source: Voice, semitones: i32, voice: V
 
 /// Adds a voice `steps_below` scale degrees under every `source` note (2 = a third, 5 = a
 /// sixth), in `scale`.
-pub fn add_diatonic_below(rendering: &mut Rendering, source: Voice, scale: Scale, steps_below: i32, voice: Voice, policy: KeyRangePolicy) {
+pub fn add_diatonic_below(
+    rendering: &mut Rendering,
+    source: Voice,
+    scale: Scale,
+    steps_below: i32,
+    voice: Voice,
+    policy: KeyRangePolicy,
+) {
     let count = rendering.notes.len();
     for i in 0..count {
         let note = rendering.notes[i];
@@ -33,7 +46,12 @@ pub fn add_diatonic_below(rendering: &mut Rendering, source: Voice, scale: Scale
         }
         match place_key(diatonic_step(scale, note.key as i32, -steps_below), policy) {
             Some(key) => {
-                rendering.push_note(RenderedNote { key, voice, velocity: note.velocity * 0.85, ..note });
+                rendering.push_note(RenderedNote {
+                    key,
+                    voice,
+                    velocity: note.velocity * 0.85,
+                    ..note
+                });
             }
             None => rendering.num_dropped += 1,
         }
@@ -43,8 +61,19 @@ pub fn add_diatonic_below(rendering: &mut Rendering, source: Voice, scale: Scale
 /// Adds the tonic of `scale` in the bass register (C2–B2, MIDI 36–47) held from the first onset
 /// to the end of the rendering, at `velocity`.
 pub fn add_bass_pedal(rendering: &mut Rendering, scale: Scale, velocity: f32) {
-    let Some(start) = rendering.notes.iter().map(|n| n.start_beats).min_by(f64::total_cmp) else { return };
-    let end = rendering.notes.iter().map(|n| n.end_beats()).fold(rendering.length_beats, f64::max);
+    let Some(start) = rendering
+        .notes
+        .iter()
+        .map(|n| n.start_beats)
+        .min_by(f64::total_cmp)
+    else {
+        return;
+    };
+    let end = rendering
+        .notes
+        .iter()
+        .map(|n| n.end_beats())
+        .fold(rendering.length_beats, f64::max);
     let key = 36 + scale.tonic;
     rendering.push_note(RenderedNote {
         start_beats: start,
