@@ -330,6 +330,31 @@ fn demo_renders_the_built_in_motif_in_all_three_characters() {
         performance.num_tracks, 4,
         "conductor + Piano, Swell, Distant"
     );
+    // Every note-on in the file has its note-off on the same track, channel and key.
+    let smf = midly::Smf::parse(&all).unwrap();
+    for (track_idx, track) in smf.tracks.iter().enumerate() {
+        let mut open = std::collections::HashMap::<(u8, u8), i32>::new();
+        for event in track {
+            if let midly::TrackEventKind::Midi { channel, message } = event.kind {
+                match message {
+                    midly::MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
+                        *open.entry((channel.as_int(), key.as_int())).or_default() += 1
+                    }
+                    midly::MidiMessage::NoteOn { key, .. }
+                    | midly::MidiMessage::NoteOff { key, .. } => {
+                        let count = open.entry((channel.as_int(), key.as_int())).or_default();
+                        assert!(*count > 0, "track {track_idx}: note-off without note-on");
+                        *count -= 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(
+            open.values().all(|&n| n == 0),
+            "track {track_idx}: hanging notes {open:?}"
+        );
+    }
     let controllers = controllers_by_track(&all);
     assert!(controllers.contains(&(1, 64)), "Piano pedals");
     assert!(controllers.contains(&(2, 1)), "Swell has its CC1 crescendo");

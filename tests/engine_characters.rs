@@ -303,6 +303,29 @@ fn rendering_never_allocates() {
     }
     motif.finish();
     let mut out = Rendering::new();
+    use reprise::engine::character::Retrograde;
+    use reprise::engine::scale::ScaleMode;
+    // Every shared operator on, in every character, at low, middle and full intensity.
+    let operator_sets = [
+        CharacterSettings {
+            invert: true,
+            transpose_steps: 2,
+            retrograde: Retrograde::Pitches,
+            ..CharacterSettings::default()
+        },
+        CharacterSettings {
+            transpose_semitones: -7,
+            retrograde: Retrograde::Full,
+            augmentation: 2.0,
+            ..CharacterSettings::default()
+        },
+        CharacterSettings {
+            mode: Some(ScaleMode::Dorian),
+            channel_layout: ChannelLayout::Single,
+            humanize: 1.0,
+            ..CharacterSettings::default()
+        },
+    ];
     for character in [
         Character::Piano,
         Character::Swell,
@@ -310,16 +333,17 @@ fn rendering_never_allocates() {
         Character::None,
     ] {
         for intensity in [0.0, 0.5, 1.0] {
-            let settings = CharacterSettings {
-                character,
-                intensity,
-                invert: true,
-                dynamics_cc: DynamicsCc::Both,
-                ..CharacterSettings::default()
-            };
-            // Aborts the test process under nextest if anything inside allocates.
-            nice_assert_no_alloc::assert_no_alloc(|| render(&motif, &settings, &mut out));
-            assert!(!out.notes.is_empty());
+            for operators in &operator_sets {
+                let settings = CharacterSettings {
+                    character,
+                    intensity,
+                    dynamics_cc: DynamicsCc::Both,
+                    ..*operators
+                };
+                // Aborts the test process under nextest if anything inside allocates.
+                nice_assert_no_alloc::assert_no_alloc(|| render(&motif, &settings, &mut out));
+                assert!(!out.notes.is_empty());
+            }
         }
     }
 }

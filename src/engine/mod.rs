@@ -31,5 +31,7 @@ pub mod ops;
 pub mod processor;
 pub mod quantize;
 pub mod rendering;
+pub mod live;
 pub mod rng;
 pub mod scale;
+pub mod scheduler;

@@ -67,17 +67,37 @@ impl Processor {
     /// keeps that order. Events that do not fit in `out` are dropped and counted by `out`; a note-off
     /// that does not fit stays in the table and is sent by the next release.
     pub fn process(&mut self, events_in: &[Event], out: &mut EventBuffer) {
-        if self.should_release_all && self.sounding.release_all(0, out) == 0 {
-            self.should_release_all = false;
-        }
+        self.release_if_requested(out);
         for event in events_in {
-            if event.is_in_midi_range() {
-                self.route(event, out);
-            }
+            self.route(event, out);
         }
     }
 
-    fn route(&mut self, event: &Event, out: &mut EventBuffer) {
+    /// Ends everything at sample 0 if [`request_release_all`](Self::request_release_all) asked
+    /// for it. Returns whether a release happened (so other owners of output notes can forget
+    /// theirs: they were ended too).
+    pub fn release_if_requested(&mut self, out: &mut EventBuffer) -> bool {
+        if !self.should_release_all {
+            return false;
+        }
+        if self.sounding.release_all(0, out) == 0 {
+            self.should_release_all = false;
+        }
+        true
+    }
+
+    /// The table of sounding output notes, for other sources of output (the scheduler) to
+    /// record into.
+    pub fn sounding_mut(&mut self) -> &mut SoundingNotes {
+        &mut self.sounding
+    }
+
+    /// Routes one played event: forwarded if pass-through is on (note-offs only if their note-on
+    /// went out), controllers and other messages always. Out-of-range events are ignored.
+    pub fn route(&mut self, event: &Event, out: &mut EventBuffer) {
+        if !event.is_in_midi_range() {
+            return;
+        }
         match event.kind {
             EventKind::NoteOn {
                 channel,

@@ -173,6 +173,22 @@ impl Rendering {
         });
     }
 
+    /// Latest note end, in beats (0 when empty).
+    pub fn notes_end_beats(&self) -> f64 {
+        self.notes
+            .iter()
+            .map(RenderedNote::end_beats)
+            .fold(0.0, f64::max)
+    }
+
+    /// Earliest note onset, in beats, or `None` when empty.
+    pub fn first_onset_beats(&self) -> Option<f64> {
+        self.notes
+            .iter()
+            .map(|n| n.start_beats)
+            .min_by(f64::total_cmp)
+    }
+
     /// The notes of one voice, in order.
     pub fn voice(&self, voice: Voice) -> impl Iterator<Item = &RenderedNote> {
         self.notes.iter().filter(move |n| n.voice == voice)

@@ -44,7 +44,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     for note in &mut out.notes {
         note.velocity = note.velocity.min(MAX_VELOCITY / 127.0);
     }
-    let statement_end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let statement_end = out.notes_end_beats();
     out.length_beats = statement_end;
 
     if intensity >= LIQUIDATION_INTENSITY {
@@ -81,7 +81,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         );
     }
     assign_channels(out, settings);
-    let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let end = out.notes_end_beats();
     let curve = DynamicsCurve {
         start_level: 14.0 / 127.0,
         climax_level: 28.0 / 127.0,

@@ -204,7 +204,7 @@ pub fn render(motif: &Motif, settings: &CharacterSettings, out: &mut Rendering) 
         Character::None => assign_channels(out, settings),
     }
     out.finish();
-    let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let end = out.notes_end_beats();
     let cc_end = out.ccs.iter().map(|p| p.beats).fold(0.0, f64::max);
     out.length_beats =
         whole_bars_beats(end.max(cc_end).max(out.length_beats), motif.time_signature);

@@ -22,12 +22,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     out.finish();
 
     // Velocity from the contour (higher = a little louder), softer toward the phrase end.
-    let end = out
-        .notes
-        .iter()
-        .map(|n| n.end_beats())
-        .fold(0.0, f64::max)
-        .max(1e-9);
+    let end = out.notes_end_beats().max(1e-9);
     let (soft, loud) = VELOCITY_RANGE;
     let range = key_range(out);
     for note in &mut out.notes {
@@ -60,12 +55,13 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         repedal(out, settings.channel_for(Voice::Bass), bar);
     }
     // A gentle level for piano libraries that read CC1/CC11: almost flat, easing at the end.
+    let stretched_end = out.notes_end_beats();
     let curve = DynamicsCurve {
         start_level: 0.40,
         climax_level: 0.48,
         end_level: 0.35,
-        climax_beats: end * 0.6,
-        end_beats: out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max),
+        climax_beats: stretched_end * 0.6,
+        end_beats: stretched_end,
         gamma: 1.0,
     };
     write_curve(
@@ -81,7 +77,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
 /// octave below C4; the root is that of the tonic, subdominant or dominant triad that best covers
 /// the melody in that bar.
 fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensity: f64) {
-    let melody_end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let melody_end = out.notes_end_beats();
     let num_melody = out.notes.len();
     let scale = context.scale;
     let mut bar_start = 0.0;

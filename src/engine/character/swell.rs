@@ -27,7 +27,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     legato(out, Voice::Melody, overlap_beats);
 
     // Climax: the highest melody note if it falls in the middle of the phrase, else ~75 %.
-    let end = out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max);
+    let end = out.notes_end_beats();
     let highest = out.notes.iter().max_by(|a, b| {
         a.key
             .cmp(&b.key)

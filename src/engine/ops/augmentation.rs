@@ -23,11 +23,7 @@ pub fn augment(rendering: &mut Rendering, factor: f64) {
 /// the onset of the slowing is unchanged; the rendering gets longer by `amount / 2` of the slowed
 /// span.
 pub fn ritardando(rendering: &mut Rendering, from_fraction: f64, amount: f64) {
-    let end = rendering
-        .notes
-        .iter()
-        .map(|n| n.end_beats())
-        .fold(0.0, f64::max);
+    let end = rendering.notes_end_beats();
     if end <= 0.0 || !(amount.is_finite() && amount > 0.0) {
         return;
     }

@@ -50,11 +50,7 @@ pub fn fragment(rendering: &mut Rendering) {
     rendering.finish();
     let head = head_length(rendering);
     rendering.notes.truncate(head);
-    rendering.length_beats = rendering
-        .notes
-        .iter()
-        .map(|n| n.end_beats())
-        .fold(0.0, f64::max);
+    rendering.length_beats = rendering.notes_end_beats();
 }
 
 fn median(values: &mut [f64]) -> f64 {

@@ -25,12 +25,7 @@ pub fn humanize(rendering: &mut Rendering, amount: f64, seed: u64) {
     }
     rendering.finish();
     let mut rng = Rng::new(seed);
-    let end = rendering
-        .notes
-        .iter()
-        .map(|n| n.end_beats())
-        .fold(0.0, f64::max)
-        .max(1e-9);
+    let end = rendering.notes_end_beats().max(1e-9);
     let (mut timing_walk, mut velocity_walk) = (0.0f64, 0.0f64);
     // Notes struck together (a chord) move together: one timing shift per distinct onset.
     let mut previous_onset = f64::NAN;

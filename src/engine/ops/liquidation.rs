@@ -18,11 +18,7 @@ pub fn liquidate(
         return;
     }
     let fragment_start = rendering.notes[0].start_beats;
-    let mut statement_end = rendering
-        .notes
-        .iter()
-        .map(|n| n.end_beats())
-        .fold(0.0, f64::max);
+    let mut statement_end = rendering.notes_end_beats();
     let mut velocity_scale = 1.0f32;
     for repeat in 1..=max_repeats {
         let keep = fragment_len.saturating_sub(repeat).max(1);

@@ -10,19 +10,10 @@ pub const REPEDAL_GAP_BEATS: f64 = 0.05;
 /// Writes pedal changes on `channel`: down just after the first onset, up-then-down around each
 /// bar line inside the notes' span, up at the last note end.
 pub fn repedal(rendering: &mut Rendering, channel: u8, bar_length_beats: f64) {
-    let Some(first) = rendering
-        .notes
-        .iter()
-        .map(|n| n.start_beats)
-        .min_by(f64::total_cmp)
-    else {
+    let Some(first) = rendering.first_onset_beats() else {
         return;
     };
-    let last_end = rendering
-        .notes
-        .iter()
-        .map(|n| n.end_beats())
-        .fold(0.0, f64::max);
+    let last_end = rendering.notes_end_beats();
     let point = |beats: f64, down: bool| CcPoint {
         beats,
         channel,

@@ -18,13 +18,7 @@ pub fn retrograde_pitches(rendering: &mut Rendering) {
 /// Plays the rendering backwards in time within `length_beats`: each note starts where its
 /// mirror image ended (t' = length − end). Sorts the result.
 pub fn retrograde_full(rendering: &mut Rendering) {
-    let length = rendering.length_beats.max(
-        rendering
-            .notes
-            .iter()
-            .map(|n| n.end_beats())
-            .fold(0.0, f64::max),
-    );
+    let length = rendering.length_beats.max(rendering.notes_end_beats());
     for note in &mut rendering.notes {
         note.start_beats = (length - note.end_beats()).max(0.0);
     }

@@ -61,19 +61,10 @@ pub fn add_diatonic_below(
 /// Adds the tonic of `scale` in the bass register (C2–B2, MIDI 36–47) held from the first onset
 /// to the end of the rendering, at `velocity`.
 pub fn add_bass_pedal(rendering: &mut Rendering, scale: Scale, velocity: f32) {
-    let Some(start) = rendering
-        .notes
-        .iter()
-        .map(|n| n.start_beats)
-        .min_by(f64::total_cmp)
-    else {
+    let Some(start) = rendering.first_onset_beats() else {
         return;
     };
-    let end = rendering
-        .notes
-        .iter()
-        .map(|n| n.end_beats())
-        .fold(rendering.length_beats, f64::max);
+    let end = rendering.notes_end_beats().max(rendering.length_beats);
     let key = 36 + scale.tonic;
     rendering.push_note(RenderedNote {
         start_beats: start,

@@ -1,0 +1,557 @@
+//! The live engine the plugin runs in `process()`: capture → library slot → character rendering
+//! → sample-accurate scheduler, plus pass-through of the notes played, on the host's timeline
+//! (or the plugin's own tempo when the host gives none).
+//!
+//! Per block: [`LiveEngine::begin_block`] (settings, transport, jumps), then
+//! [`LiveEngine::process_events`] for the block's input events (possibly in several chunks),
+//! then [`LiveEngine::end_block`]. Output events come out in time order. Any change while notes
+//! sound — settings, slot, a new captured motif, a transport stop, jump or loop wrap, a reset —
+//! ends them at that sample (and lifts the pedal), then playback continues in the new setting
+//! from the current position. Nothing here allocates after [`LiveEngine::new`].
+
+use super::capture::{CaptureMode, CaptureSettings, PhraseCapture};
+use super::character::{render, CharacterSettings};
+use super::event::{Event, EventKind, CC_SUSTAIN};
+use super::event_buffer::EventBuffer;
+use super::key::{Key, Mode};
+use super::motif::{Motif, TimeSignature};
+use super::note_table::SoundingNotes;
+use super::processor::Processor;
+use super::quantize::Quantize;
+use super::rendering::Rendering;
+use super::scale::Scale;
+use super::scheduler::{BeatWindow, Scheduler};
+
+/// Number of motif slots in the library.
+pub const NUM_SLOTS: usize = 8;
+
+/// How renderings are started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlaybackMode {
+    /// Renderings do not play (capture and pass-through still work).
+    Off,
+    /// Plays aligned to the host's bars while the transport runs (own tempo without transport).
+    #[default]
+    FollowTransport,
+    /// A note in the trigger range starts the rendering transposed to that key.
+    KeyTrigger,
+}
+
+/// Where a rendering starts in follow-transport mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LaunchQuantize {
+    /// At the current position.
+    Off,
+    /// At the next beat.
+    Beat,
+    /// At the next bar line.
+    #[default]
+    Bar,
+}
+
+/// How a trigger key transposes the rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TriggerTranspose {
+    /// By scale steps within the motif's key.
+    #[default]
+    Diatonic,
+    /// By semitones.
+    Chromatic,
+}
+
+/// When the plugin captures phrases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LiveCapture {
+    /// Never.
+    Off,
+    /// Every phrase played replaces the active slot's motif.
+    #[default]
+    AlwaysListening,
+    /// The next phrase after `arm` turns on.
+    Armed,
+}
+
+/// Everything the parameters decide. Compared block by block: a change ends sounding notes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiveSettings {
+    /// Character and operators.
+    pub character: CharacterSettings,
+    /// Active library slot, 0-based.
+    pub active_slot: usize,
+    /// How renderings start.
+    pub playback_mode: PlaybackMode,
+    /// Launch point in follow mode.
+    pub launch_quantize: LaunchQuantize,
+    /// Loop (true) or one-shot.
+    pub looping: bool,
+    /// Forward the notes played.
+    pub pass_through: bool,
+    /// Lowest trigger key (key-trigger mode).
+    pub trigger_low_key: u8,
+    /// Highest trigger key.
+    pub trigger_high_key: u8,
+    /// How trigger keys transpose.
+    pub trigger_transpose: TriggerTranspose,
+    /// Tempo when the host gives none, BPM.
+    pub own_tempo_bpm: f64,
+    /// Capture mode.
+    pub capture: LiveCapture,
+    /// Silence that ends a phrase, beats.
+    pub capture_gap_beats: f64,
+    /// Quantize on capture.
+    pub capture_quantize: Option<Quantize>,
+    /// Armed capture: arms on the change from off to on.
+    pub arm: bool,
+}
+
+impl Default for LiveSettings {
+    fn default() -> Self {
+        Self {
+            character: CharacterSettings::default(),
+            active_slot: 0,
+            playback_mode: PlaybackMode::FollowTransport,
+            launch_quantize: LaunchQuantize::Bar,
+            looping: true,
+            pass_through: true,
+            trigger_low_key: 36,
+            trigger_high_key: 59,
+            trigger_transpose: TriggerTranspose::Diatonic,
+            own_tempo_bpm: 120.0,
+            capture: LiveCapture::AlwaysListening,
+            capture_gap_beats: 2.0,
+            capture_quantize: None,
+            arm: false,
+        }
+    }
+}
+
+impl LiveSettings {
+    /// The settings that decide what plays (a change to any of them ends sounding notes).
+    fn playback_part(&self) -> (CharacterSettings, usize, PlaybackMode, LaunchQuantize, bool, u8, u8, TriggerTranspose) {
+        (
+            self.character,
+            self.active_slot,
+            self.playback_mode,
+            self.launch_quantize,
+            self.looping,
+            self.trigger_low_key,
+            self.trigger_high_key,
+            self.trigger_transpose,
+        )
+    }
+}
+
+/// The host's transport for this block.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TransportInfo {
+    /// Whether the host is playing.
+    pub playing: bool,
+    /// Tempo, BPM.
+    pub tempo_bpm: f64,
+    /// Beat position of the block's first sample.
+    pub pos_beats: f64,
+    /// The host's time signature, if given.
+    pub time_signature: Option<TimeSignature>,
+}
+
+/// One block as the host presents it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlockInfo {
+    /// Samples in the block.
+    pub num_samples: u32,
+    /// Sample rate, Hz.
+    pub sample_rate: f64,
+    /// The transport, or `None` when the host gives no usable tempo and position.
+    pub transport: Option<TransportInfo>,
+}
+
+/// The live engine. Owner: the audio thread. Built once with [`LiveEngine::new`] (allocates).
+pub struct LiveEngine {
+    processor: Processor,
+    capture: Box<PhraseCapture>,
+    slots: Box<[Motif; NUM_SLOTS]>,
+    /// Increments whenever a slot's motif changes (for the plugin to publish the library).
+    library_revision: u64,
+    rendering: Rendering,
+    scheduler: Scheduler,
+    settings: LiveSettings,
+    /// The rendering no longer matches settings, slot or trigger: render before scheduling.
+    should_render: bool,
+    /// Transposition added by the held trigger key: (semitones, steps).
+    trigger_shift: (i32, i32),
+    /// The trigger key being held (channel, key), in key-trigger mode.
+    trigger_key: Option<(u8, u8)>,
+    // Timeline of the current block.
+    block_start_beats: f64,
+    beats_per_sample: f64,
+    num_samples: u32,
+    playing: bool,
+    on_host_timeline: bool,
+    tempo_bpm: f64,
+    time_signature: Option<TimeSignature>,
+    /// Beat the next block should start at if nothing jumped.
+    expected_next_beats: Option<f64>,
+    /// The plugin's own clock, in beats at the own tempo.
+    own_clock_beats: f64,
+    /// Next sample of the block still to schedule.
+    cursor: u32,
+    /// Motifs captured so far (to notice a new one).
+    num_captured_seen: u64,
+    /// The active slot's motif was replaced from outside: end its notes at the next block.
+    restart_pending: bool,
+}
+
+impl Default for LiveEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LiveEngine {
+    /// A new engine with empty slots. Allocates (call from `Default`/`initialize()`).
+    pub fn new() -> Self {
+        let settings = LiveSettings::default();
+        Self {
+            processor: Processor::default(),
+            capture: Box::new(PhraseCapture::new(capture_settings(&settings))),
+            slots: Box::new(std::array::from_fn(|_| Motif::default())),
+            library_revision: 0,
+            rendering: Rendering::new(),
+            scheduler: Scheduler::new(),
+            settings,
+            should_render: true,
+            trigger_shift: (0, 0),
+            trigger_key: None,
+            block_start_beats: 0.0,
+            beats_per_sample: 0.0,
+            num_samples: 0,
+            playing: false,
+            on_host_timeline: false,
+            tempo_bpm: 120.0,
+            time_signature: None,
+            expected_next_beats: None,
+            own_clock_beats: 0.0,
+            cursor: 0,
+            num_captured_seen: 0,
+            restart_pending: false,
+        }
+    }
+
+    /// The library's motifs (an empty motif = an empty slot).
+    pub fn slots(&self) -> &[Motif; NUM_SLOTS] {
+        &self.slots
+    }
+
+    /// Replaces a slot's motif (state load, import). Ends the notes of the rendering at the next
+    /// block start if it was the active slot.
+    pub fn set_slot(&mut self, slot: usize, motif: &Motif) {
+        if slot < NUM_SLOTS {
+            self.slots[slot].clone_from(motif);
+            self.library_revision += 1;
+            if slot == self.settings.active_slot {
+                self.should_render = true;
+                self.restart_pending = true;
+            }
+        }
+    }
+
+    /// Changes whenever a slot's motif changes.
+    pub fn library_revision(&self) -> u64 {
+        self.library_revision
+    }
+
+    /// The current rendering (for display and tests).
+    pub fn rendering(&self) -> &Rendering {
+        &self.rendering
+    }
+
+    /// The table of sounding output notes.
+    pub fn sounding(&self) -> &SoundingNotes {
+        self.processor.sounding()
+    }
+
+    /// Where the scheduler's rendering beat 0 lies on the timeline, if playing.
+    pub fn launch_beats(&self) -> Option<f64> {
+        self.scheduler.launch_beats()
+    }
+
+    /// Events dropped because an output buffer was full (rendering side).
+    pub fn num_dropped(&self) -> u64 {
+        self.scheduler.num_dropped()
+    }
+
+    /// Phrase notes captured so far in the phrase in progress.
+    pub fn num_phrase_notes(&self) -> usize {
+        self.capture.num_phrase_notes()
+    }
+
+    /// Reset or deactivate: everything sounding ends at the first sample of the next block, and
+    /// playback starts afresh.
+    pub fn request_release_all(&mut self) {
+        self.processor.request_release_all();
+        self.expected_next_beats = None;
+    }
+
+    /// Starts a block: applies `settings`, reads the timeline, handles stops, jumps and loop
+    /// wraps. May write events at sample 0.
+    pub fn begin_block(&mut self, block: &BlockInfo, settings: &LiveSettings, out: &mut EventBuffer) {
+        self.cursor = 0;
+        self.num_samples = block.num_samples;
+        if self.processor.release_if_requested(out) {
+            // Every output note was just ended, rendering notes included.
+            self.scheduler.forget();
+            self.trigger_key = None;
+        }
+        let restart = std::mem::take(&mut self.restart_pending);
+        self.apply_settings(settings, restart, out);
+        self.read_timeline(block, out);
+        self.take_new_capture(0, out);
+        if self.should_render {
+            self.render_now();
+        }
+    }
+
+    /// Handles the block's input events (sorted, timings inside the block and not before
+    /// earlier calls'), scheduling the rendering up to each event and finally up to
+    /// `until_sample`.
+    pub fn process_events(&mut self, events: &[Event], until_sample: u32, out: &mut EventBuffer) {
+        for event in events {
+            let timing = event.timing_samples.clamp(self.cursor, self.num_samples.saturating_sub(1).max(self.cursor));
+            self.schedule_until(timing, out);
+            let event = Event { timing_samples: timing, ..*event };
+            self.handle_event(&event, out);
+        }
+        self.schedule_until(until_sample.min(self.num_samples), out);
+    }
+
+    /// Finishes the block: schedules the rest and advances the clocks.
+    pub fn end_block(&mut self, out: &mut EventBuffer) {
+        self.schedule_until(self.num_samples, out);
+        let block_beats = self.num_samples as f64 * self.beats_per_sample;
+        self.expected_next_beats = Some(self.block_start_beats + block_beats);
+        if !self.on_host_timeline {
+            self.own_clock_beats += block_beats;
+        }
+    }
+
+    fn apply_settings(&mut self, settings: &LiveSettings, restart: bool, out: &mut EventBuffer) {
+        let previous = self.settings;
+        let playback_changed = previous.playback_part() != settings.playback_part();
+        if playback_changed || restart {
+            self.scheduler.end_notes(0, out, self.processor.sounding_mut());
+            self.should_render = true;
+        }
+        if previous.playback_mode != settings.playback_mode || previous.launch_quantize != settings.launch_quantize {
+            self.scheduler.stop(0, out, self.processor.sounding_mut());
+            self.trigger_key = None;
+        }
+        if previous.looping != settings.looping {
+            if let Some(launch) = self.scheduler.launch_beats() {
+                self.scheduler.launch(launch, settings.looping);
+            }
+        }
+        if previous.pass_through != settings.pass_through {
+            self.processor.set_pass_through(settings.pass_through, 0, out);
+        }
+        if capture_settings(&previous) != capture_settings(settings) {
+            self.capture.set_settings(capture_settings(settings));
+        }
+        if settings.capture == LiveCapture::Armed && settings.arm && !previous.arm {
+            self.capture.arm();
+        }
+        self.settings = *settings;
+        if !self.processor.pass_through() && settings.pass_through {
+            self.processor.set_pass_through(true, 0, out);
+        }
+    }
+
+    fn read_timeline(&mut self, block: &BlockInfo, out: &mut EventBuffer) {
+        let sample_rate = if block.sample_rate.is_finite() && block.sample_rate > 0.0 { block.sample_rate } else { 48_000.0 };
+        let (start, tempo, playing, on_host) = match block.transport {
+            Some(t) if t.tempo_bpm.is_finite() && t.tempo_bpm > 0.0 && t.pos_beats.is_finite() => {
+                (t.pos_beats, t.tempo_bpm, t.playing, true)
+            }
+            _ => {
+                let tempo = super::motif::sanitize_tempo_bpm(self.settings.own_tempo_bpm);
+                (self.own_clock_beats, tempo, true, false)
+            }
+        };
+        self.time_signature = block.transport.and_then(|t| t.time_signature);
+        let beats_per_sample = tempo / 60.0 / sample_rate;
+        let jumped = match self.expected_next_beats {
+            Some(expected) => on_host != self.on_host_timeline || (start - expected).abs() > beats_per_sample.max(1e-9),
+            None => true,
+        };
+        let was_playing = self.playing;
+        let source_changed = on_host != self.on_host_timeline;
+        self.block_start_beats = start;
+        self.beats_per_sample = beats_per_sample;
+        self.tempo_bpm = tempo;
+        self.playing = playing;
+        self.on_host_timeline = on_host;
+        if source_changed || (was_playing && !playing) {
+            // The phrase in progress ends where its clock stopped (taken by `take_new_capture`).
+            let end = self.expected_next_beats.unwrap_or(start);
+            self.capture.flush(end);
+        }
+
+        match self.settings.playback_mode {
+            PlaybackMode::Off => {
+                if self.scheduler.launch_beats().is_some() {
+                    self.scheduler.stop(0, out, self.processor.sounding_mut());
+                }
+            }
+            PlaybackMode::FollowTransport => {
+                if !playing {
+                    if self.scheduler.launch_beats().is_some() || self.scheduler.is_sounding() {
+                        self.scheduler.stop(0, out, self.processor.sounding_mut());
+                    }
+                    return;
+                }
+                if jumped {
+                    self.scheduler.end_notes(0, out, self.processor.sounding_mut());
+                }
+                let keep_anchor = !jumped || self.scheduler.launch_beats().is_some_and(|launch| start >= launch - 1e-9);
+                if self.scheduler.launch_beats().is_none() || !keep_anchor {
+                    let anchor = self.launch_point(start);
+                    self.scheduler.launch(anchor, self.settings.looping);
+                }
+            }
+            PlaybackMode::KeyTrigger => {
+                if jumped && self.scheduler.launch_beats().is_some() {
+                    self.scheduler.stop(0, out, self.processor.sounding_mut());
+                    self.trigger_key = None;
+                }
+            }
+        }
+    }
+
+    /// The launch point at or after `beats` per the launch quantize setting.
+    fn launch_point(&self, beats: f64) -> f64 {
+        let bar = self.time_signature.unwrap_or(self.active_motif().time_signature).bar_length_beats();
+        let grid = match self.settings.launch_quantize {
+            LaunchQuantize::Off => return beats,
+            LaunchQuantize::Beat => 1.0,
+            LaunchQuantize::Bar => bar,
+        };
+        ((beats - 1e-9) / grid).ceil() * grid
+    }
+
+    fn active_motif(&self) -> &Motif {
+        &self.slots[self.settings.active_slot.min(NUM_SLOTS - 1)]
+    }
+
+    fn beats_at(&self, sample: u32) -> f64 {
+        self.block_start_beats + sample as f64 * self.beats_per_sample
+    }
+
+    fn schedule_until(&mut self, sample: u32, out: &mut EventBuffer) {
+        if sample <= self.cursor {
+            return;
+        }
+        let window = BeatWindow {
+            block_start_beats: self.block_start_beats,
+            beats_per_sample: self.beats_per_sample,
+            start_sample: self.cursor,
+            end_sample: sample,
+        };
+        if self.settings.playback_mode != PlaybackMode::Off && !self.rendering.notes.is_empty() {
+            self.scheduler.schedule(&self.rendering, window, out, self.processor.sounding_mut());
+        }
+        self.cursor = sample;
+    }
+
+    fn is_trigger_key(&self, key: u8) -> bool {
+        self.settings.playback_mode == PlaybackMode::KeyTrigger
+            && (self.settings.trigger_low_key..=self.settings.trigger_high_key).contains(&key)
+    }
+
+    fn handle_event(&mut self, event: &Event, out: &mut EventBuffer) {
+        let timing = event.timing_samples;
+        match event.kind {
+            EventKind::NoteOn { channel, key, velocity, .. } if velocity > 0.0 && self.is_trigger_key(key) => {
+                self.trigger(timing, channel, key, out);
+                return;
+            }
+            EventKind::NoteOn { channel, key, .. } | EventKind::NoteOff { channel, key, .. } if self.is_trigger_key(key) => {
+                if self.trigger_key == Some((channel, key)) {
+                    self.trigger_key = None;
+                    if self.settings.looping {
+                        self.scheduler.stop(timing, out, self.processor.sounding_mut());
+                    }
+                }
+                return;
+            }
+            _ => {}
+        }
+        if self.settings.capture != LiveCapture::Off {
+            let beats = self.beats_at(timing);
+            match event.kind {
+                EventKind::NoteOn { channel, key, velocity, .. } => self.capture.note_on(beats, channel, key, velocity),
+                EventKind::NoteOff { channel, key, .. } => self.capture.note_off(beats, channel, key),
+                EventKind::ControlChange { channel, cc: CC_SUSTAIN, value } => self.capture.sustain(beats, channel, value >= 63.5 / 127.0),
+                _ => {}
+            }
+            self.take_new_capture(timing, out);
+        }
+        self.processor.route(event, out);
+    }
+
+    /// Starts the rendering at `timing`, transposed so the motif's tonic lands on `key`.
+    fn trigger(&mut self, timing: u32, channel: u8, key: u8, out: &mut EventBuffer) {
+        self.scheduler.end_notes(timing, out, self.processor.sounding_mut());
+        let motif = self.active_motif();
+        let motif_key = self.settings.character.key.or(motif.key()).unwrap_or(Key::new(0, Mode::Major));
+        let reference = 60 + motif_key.tonic as i32;
+        self.trigger_shift = match self.settings.trigger_transpose {
+            TriggerTranspose::Chromatic => (key as i32 - reference, 0),
+            TriggerTranspose::Diatonic => {
+                let scale = Scale::from(motif_key);
+                (0, scale.position_of(key as i32).degree - scale.position_of(reference).degree)
+            }
+        };
+        self.trigger_key = Some((channel, key));
+        self.render_now();
+        self.scheduler.launch(self.beats_at(timing), self.settings.looping);
+    }
+
+    /// If capture finished a phrase, it becomes the active slot's motif: the rendering's notes end
+    /// at `timing` and the new motif plays from the current position.
+    fn take_new_capture(&mut self, timing: u32, out: &mut EventBuffer) {
+        if self.settings.capture != LiveCapture::Off {
+            self.capture.advance(self.beats_at(timing));
+        }
+        let captured = self.capture.num_captured();
+        if captured == self.num_captured_seen {
+            return;
+        }
+        self.num_captured_seen = captured;
+        let slot = self.settings.active_slot.min(NUM_SLOTS - 1);
+        self.slots[slot].clone_from(self.capture.motif());
+        self.library_revision += 1;
+        self.scheduler.end_notes(timing, out, self.processor.sounding_mut());
+        self.render_now();
+    }
+
+    fn render_now(&mut self) {
+        self.should_render = false;
+        let mut settings = self.settings.character;
+        if self.settings.playback_mode == PlaybackMode::KeyTrigger {
+            settings.transpose_semitones += self.trigger_shift.0;
+            settings.transpose_steps += self.trigger_shift.1;
+        }
+        settings.playback_tempo_bpm = Some(self.tempo_bpm);
+        let slot = self.settings.active_slot.min(NUM_SLOTS - 1);
+        render(&self.slots[slot], &settings, &mut self.rendering);
+    }
+}
+
+fn capture_settings(settings: &LiveSettings) -> CaptureSettings {
+    CaptureSettings {
+        gap_beats: settings.capture_gap_beats,
+        mode: if settings.capture == LiveCapture::Armed { CaptureMode::Armed } else { CaptureMode::AlwaysListening },
+        align_to_bars: true,
+        quantize: settings.capture_quantize,
+        locked_key: settings.character.key,
+    }
+}

@@ -1,0 +1,279 @@
+//! The sample-accurate scheduler: plays a [`Rendering`] (musical time) against a block's beat
+//! timeline (host transport or the plugin's own clock), looping or once, and guarantees that
+//! every note it starts gets its note-off.
+//!
+//! Sample of an event at host beat `h` in a block starting at beat `b0` with `beats_per_sample`:
+//! the first sample whose beat is at or after `h`, i.e. `ceil((h − b0) / beats_per_sample)`
+//! (with a 1e-6-sample tolerance for floating point). At one sample, note-offs come before
+//! controllers, which come before note-ons.
+
+use super::event::{Event, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
+use super::event_buffer::EventBuffer;
+use super::note_table::SoundingNotes;
+use super::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
+
+/// Owner value meaning "no rendering note sounds here".
+const NO_OWNER: u32 = u32::MAX;
+/// Capacity of the per-window candidate list.
+const MAX_WINDOW_EVENTS: usize = 2 * MAX_RENDER_NOTES + MAX_RENDER_CCS;
+
+/// A stretch of samples with its beat timeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BeatWindow {
+    /// Beat position of the block's first sample.
+    pub block_start_beats: f64,
+    /// Beats per sample (tempo / 60 / sample rate), > 0.
+    pub beats_per_sample: f64,
+    /// First sample of the window, relative to the block start.
+    pub start_sample: u32,
+    /// One past the last sample of the window, relative to the block start.
+    pub end_sample: u32,
+}
+
+impl BeatWindow {
+    /// The beat position of a sample of the block.
+    pub fn beats_at(&self, sample: u32) -> f64 {
+        self.block_start_beats + sample as f64 * self.beats_per_sample
+    }
+
+    /// The block sample at which beat `beats` falls (may be outside the window).
+    pub fn sample_of(&self, beats: f64) -> f64 {
+        ((beats - self.block_start_beats) / self.beats_per_sample - 1e-6).ceil()
+    }
+}
+
+/// One candidate event of a window, before sorting.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    sample: u32,
+    /// 0 note-off, 1 controller, 2 note-on.
+    rank: u8,
+    /// Cycle of the loop the event belongs to.
+    cycle: u32,
+    /// Index into the rendering's notes or controller points.
+    index: u32,
+}
+
+/// Plays a rendering. Owner: the audio thread. Built once with [`Scheduler::new`] (allocates the
+/// window scratch list); everything else is allocation-free.
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    /// Host beat where the rendering's beat 0 lies; `None` = not playing.
+    launch_beats: Option<f64>,
+    /// Whether the rendering repeats every `length_beats`.
+    looping: bool,
+    /// For each channel × key: the id of the rendering note sounding there, or `NO_OWNER`.
+    owner: [u32; NUM_CHANNELS * NUM_KEYS],
+    /// Channels on which this scheduler put the sustain pedal down.
+    pedal_down: [bool; NUM_CHANNELS],
+    /// Per-window scratch list (fixed capacity).
+    candidates: Vec<Candidate>,
+    /// Events not written because the output buffer was full.
+    num_dropped: u64,
+}
+
+impl Default for Scheduler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Scheduler {
+    /// A stopped scheduler. Allocates its scratch list.
+    pub fn new() -> Self {
+        Self {
+            launch_beats: None,
+            looping: true,
+            owner: [NO_OWNER; NUM_CHANNELS * NUM_KEYS],
+            pedal_down: [false; NUM_CHANNELS],
+            candidates: Vec::with_capacity(MAX_WINDOW_EVENTS),
+            num_dropped: 0,
+        }
+    }
+
+    /// Starts the rendering with its beat 0 at host beat `launch_beats`.
+    pub fn launch(&mut self, launch_beats: f64, looping: bool) {
+        self.launch_beats = launch_beats.is_finite().then_some(launch_beats);
+        self.looping = looping;
+    }
+
+    /// Where the rendering's beat 0 lies, if launched.
+    pub fn launch_beats(&self) -> Option<f64> {
+        self.launch_beats
+    }
+
+    /// Whether any rendering note or pedal is sounding.
+    pub fn is_sounding(&self) -> bool {
+        self.owner.iter().any(|&o| o != NO_OWNER) || self.pedal_down.iter().any(|&d| d)
+    }
+
+    /// Events dropped because the output was full.
+    pub fn num_dropped(&self) -> u64 {
+        self.num_dropped
+    }
+
+    /// Ends every rendering note (and lifts the pedals it put down) at `timing_samples`, keeping
+    /// the launch point so playback can continue from the current position.
+    pub fn end_notes(&mut self, timing_samples: u32, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+        for cell in 0..self.owner.len() {
+            if self.owner[cell] == NO_OWNER {
+                continue;
+            }
+            let (channel, key) = ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8);
+            if out.push(Event::note_off(timing_samples, channel, key, 0.0, None)).is_ok() {
+                sounding.note_off(channel, key);
+                self.owner[cell] = NO_OWNER;
+            } else {
+                self.num_dropped += 1;
+            }
+        }
+        for channel in 0..NUM_CHANNELS {
+            if self.pedal_down[channel] {
+                if out.push(Event::control_change(timing_samples, channel as u8, CC_SUSTAIN, 0.0)).is_ok() {
+                    sounding.control_change(channel as u8, CC_SUSTAIN, 0.0);
+                    self.pedal_down[channel] = false;
+                } else {
+                    self.num_dropped += 1;
+                }
+            }
+        }
+    }
+
+    /// [`end_notes`](Self::end_notes) and forget the launch point.
+    pub fn stop(&mut self, timing_samples: u32, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+        self.end_notes(timing_samples, out, sounding);
+        self.launch_beats = None;
+    }
+
+    /// Forgets what sounds without sending anything (someone else already ended it all, e.g. the
+    /// plugin's release of every output note on reset) and stops.
+    pub fn forget(&mut self) {
+        self.owner = [NO_OWNER; NUM_CHANNELS * NUM_KEYS];
+        self.pedal_down = [false; NUM_CHANNELS];
+        self.launch_beats = None;
+    }
+
+    /// Writes the rendering's events that fall inside `window`, in time order.
+    pub fn schedule(&mut self, rendering: &Rendering, window: BeatWindow, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+        let Some(launch) = self.launch_beats else { return };
+        if window.end_sample <= window.start_sample
+            || !(window.beats_per_sample.is_finite() && window.beats_per_sample > 0.0)
+            || rendering.notes.is_empty()
+        {
+            return;
+        }
+        let length = rendering.length_beats;
+        if !(length.is_finite() && length > 0.0) {
+            return;
+        }
+        // Rendering-local beats covered by the window (one sample of margin on each side; the
+        // exact sample test below decides).
+        let local_start = window.beats_at(window.start_sample) - launch - window.beats_per_sample;
+        let local_end = window.beats_at(window.end_sample) - launch + window.beats_per_sample;
+        if local_end < 0.0 {
+            return;
+        }
+        let first_cycle = if self.looping { (local_start / length).floor().max(0.0) as u64 } else { 0 };
+        let last_cycle = if self.looping { (local_end / length).floor().max(0.0) as u64 } else { 0 };
+        self.candidates.clear();
+        let in_window = |beats: f64| -> Option<u32> {
+            let sample = window.sample_of(beats);
+            (sample >= window.start_sample as f64 && sample < window.end_sample as f64).then_some(sample as u32)
+        };
+        for cycle in first_cycle..=last_cycle.min(first_cycle + 64) {
+            let offset = launch + cycle as f64 * length;
+            for (index, note) in rendering.notes.iter().enumerate() {
+                if let Some(sample) = in_window(offset + note.start_beats) {
+                    self.push_candidate(Candidate { sample, rank: 2, cycle: cycle as u32, index: index as u32 });
+                }
+                if let Some(sample) = in_window(offset + note.end_beats()) {
+                    self.push_candidate(Candidate { sample, rank: 0, cycle: cycle as u32, index: index as u32 });
+                }
+            }
+            for (index, point) in rendering.ccs.iter().enumerate() {
+                if let Some(sample) = in_window(offset + point.beats) {
+                    self.push_candidate(Candidate { sample, rank: 1, cycle: cycle as u32, index: index as u32 });
+                }
+            }
+        }
+        // Unique keys (cycle and index included), so an unstable sort is deterministic.
+        self.candidates.sort_unstable_by_key(|c| (c.sample, c.rank, c.cycle, c.index));
+        for i in 0..self.candidates.len() {
+            let candidate = self.candidates[i];
+            match candidate.rank {
+                2 => self.note_on(rendering, candidate, out, sounding),
+                0 => self.note_off(rendering, candidate, out, sounding),
+                _ => self.controller(rendering, candidate, out, sounding),
+            }
+        }
+    }
+
+    fn push_candidate(&mut self, candidate: Candidate) {
+        if self.candidates.len() < self.candidates.capacity() {
+            self.candidates.push(candidate);
+        } else {
+            self.num_dropped += 1;
+        }
+    }
+
+    fn note_uid(candidate: Candidate) -> u32 {
+        ((candidate.cycle & 0x7FFFF) << 12) | (candidate.index & 0xFFF)
+    }
+
+    fn note_on(&mut self, rendering: &Rendering, candidate: Candidate, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+        let note = rendering.notes[candidate.index as usize];
+        let cell = note.channel as usize * NUM_KEYS + note.key as usize;
+        // The same key struck again while it sounds: release it first, so the instrument hears
+        // off-then-on and the earlier note's own off is skipped later.
+        if self.owner[cell] != NO_OWNER {
+            if out.push(Event::note_off(candidate.sample, note.channel, note.key, 0.0, None)).is_err() {
+                self.num_dropped += 1;
+                return;
+            }
+            sounding.note_off(note.channel, note.key);
+            self.owner[cell] = NO_OWNER;
+        }
+        if out.push(Event::note_on(candidate.sample, note.channel, note.key, note.velocity.max(1.0 / 127.0), None)).is_ok() {
+            sounding.note_on(note.channel, note.key, None);
+            self.owner[cell] = Self::note_uid(candidate);
+        } else {
+            self.num_dropped += 1;
+        }
+    }
+
+    fn note_off(&mut self, rendering: &Rendering, candidate: Candidate, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+        let note = rendering.notes[candidate.index as usize];
+        let cell = note.channel as usize * NUM_KEYS + note.key as usize;
+        if self.owner[cell] != Self::note_uid(candidate) {
+            return;
+        }
+        if out.push(Event::note_off(candidate.sample, note.channel, note.key, 0.0, None)).is_ok() {
+            sounding.note_off(note.channel, note.key);
+            self.owner[cell] = NO_OWNER;
+        } else {
+            self.num_dropped += 1;
+        }
+    }
+
+    fn controller(&mut self, rendering: &Rendering, candidate: Candidate, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+        let point = rendering.ccs[candidate.index as usize];
+        if point.cc == CC_SUSTAIN {
+            let down = point.value >= 0.5;
+            // A lift without a press from this scheduler (e.g. launched mid-phrase) is skipped.
+            if !down && !self.pedal_down[point.channel as usize] {
+                return;
+            }
+            if down && self.pedal_down[point.channel as usize] {
+                return;
+            }
+        }
+        if out.push(Event::control_change(candidate.sample, point.channel, point.cc, point.value)).is_ok() {
+            sounding.control_change(point.channel, point.cc, point.value);
+            if point.cc == CC_SUSTAIN {
+                self.pedal_down[point.channel as usize] = point.value >= 0.5;
+            }
+        } else {
+            self.num_dropped += 1;
+        }
+    }
+}
