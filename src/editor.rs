@@ -75,7 +75,12 @@ pub fn draw_editor(ui: &mut egui::Ui, params: &RepriseParams, setter: Option<&Pa
         ui.end_row();
     });
     ui.separator();
-    ui.label("Status: pass-through stage — played notes and controllers are forwarded sample-accurately.");
+    let status = if params.library.0.state_fallback() {
+        "Status: the saved state was old, newer or damaged — what could be read was kept, the rest reset to defaults."
+    } else {
+        "Status: listening. Play a phrase; it becomes the active slot's motif and plays back in the chosen character."
+    };
+    ui.label(status);
 }
 
 fn param_widget<P: Param>(ui: &mut egui::Ui, param: &P, setter: Option<&ParamSetter>) {
@@ -113,7 +118,7 @@ mod tests {
 
     #[test]
     fn editor_shows_name_version_and_parameter_values() {
-        let params = RepriseParams::default();
+        let params = RepriseParams::new(crate::library_state::LibraryHandle::new().0);
         let texts = rendered_texts(&params);
         assert!(
             texts.contains(&format!("Reprise {}", env!("CARGO_PKG_VERSION"))),

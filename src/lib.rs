@@ -14,6 +14,8 @@ mod editor;
 #[cfg(feature = "plugin")]
 mod host_events;
 #[cfg(feature = "plugin")]
+mod library_state;
+#[cfg(feature = "plugin")]
 mod params;
 #[cfg(feature = "plugin")]
 mod plugin;

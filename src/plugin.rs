@@ -12,33 +12,39 @@ use nice_plug_egui::{
 use crate::editor::EditorApp;
 use crate::engine::event::{NUM_CHANNELS, NUM_KEYS};
 use crate::engine::event_buffer::EventBuffer;
-use crate::engine::processor::{Processor, MAX_OUT_EVENTS_PER_BLOCK};
+use crate::engine::live::{BlockInfo, LiveEngine, TransportInfo};
+use crate::engine::motif::TimeSignature;
+use crate::engine::processor::MAX_OUT_EVENTS_PER_BLOCK;
 use crate::host_events;
+use crate::library_state::{LibraryAudioSide, LibraryHandle};
 use crate::params::RepriseParams;
 
 /// Input events handed to the engine in one go. A host block with more events is processed in
 /// several chunks, so no event is ever dropped on the way in.
 const MAX_IN_EVENTS_PER_CHUNK: usize = 4096;
 
-// The output of one chunk is at most its input plus one release per note cell and pedal, so the
-// output buffer can never overflow during pass-through.
+// Pass-through output of one chunk is at most its input plus one release per note cell and
+// pedal; the rest of the output buffer is for the rendering.
 const _: () = assert!(
     MAX_OUT_EVENTS_PER_BLOCK >= MAX_IN_EVENTS_PER_CHUNK + NUM_CHANNELS * NUM_KEYS + NUM_CHANNELS
 );
 
 /// The Reprise plugin instance.
 pub struct Reprise {
-    /// Parameters, shared with the host and the editor.
+    /// Parameters and the persisted library, shared with the host and the editor.
     params: Arc<RepriseParams>,
     /// Editor window size and open flag, shared with the editor.
     editor_state: Arc<EguiEditorState>,
-    /// The musical engine. Owner: the audio thread.
-    processor: Processor,
+    /// The live engine (capture, library, rendering, scheduler). Owner: the audio thread.
+    live: Box<LiveEngine>,
+    /// The audio thread's side of the library hand-over.
+    library_audio: LibraryAudioSide,
+    /// Library revision last published for saving.
+    published_revision: u64,
     /// Engine input for the current chunk. Capacity `MAX_IN_EVENTS_PER_CHUNK`, allocated in
     /// `initialize()` (nice-plug's `activate`).
     events_in: EventBuffer,
-    /// Engine output for the current chunk. Capacity `MAX_OUT_EVENTS_PER_BLOCK`, allocated in
-    /// `initialize()`.
+    /// Engine output. Capacity `MAX_OUT_EVENTS_PER_BLOCK`, allocated in `initialize()`.
     events_out: EventBuffer,
     /// Output events the host refused (its output queue was full), since activation.
     num_host_refused_events: u64,
@@ -46,13 +52,16 @@ pub struct Reprise {
 
 impl Default for Reprise {
     fn default() -> Self {
+        let (library, library_audio) = LibraryHandle::new();
         Self {
-            params: Arc::new(RepriseParams::default()),
+            params: Arc::new(RepriseParams::new(library)),
             editor_state: EguiEditorState::from_size(
                 nice_plug::editor::dpi::LogicalSize::new(560.0, 360.0),
                 1.0,
             ),
-            processor: Processor::default(),
+            live: Box::new(LiveEngine::new()),
+            library_audio,
+            published_revision: u64::MAX,
             // Zero capacity does not allocate; the real buffers are made in `initialize()`.
             events_in: EventBuffer::with_capacity(0),
             events_out: EventBuffer::with_capacity(0),
@@ -62,14 +71,6 @@ impl Default for Reprise {
 }
 
 impl Reprise {
-    /// Runs the engine on the gathered input and sends its output to the host.
-    fn flush_chunk(&mut self, context: &mut impl ProcessContext<Self>) {
-        self.processor
-            .process(self.events_in.as_slice(), &mut self.events_out);
-        self.send_output(context);
-        self.events_in.clear();
-    }
-
     fn send_output(&mut self, context: &mut impl ProcessContext<Self>) {
         for event in self.events_out.as_slice() {
             if let Some(host_event) = host_events::to_host(event) {
@@ -80,6 +81,26 @@ impl Reprise {
         }
         self.events_out.clear();
     }
+}
+
+/// The engine's view of the host transport: usable only with both tempo and position.
+fn transport_info(transport: &Transport) -> Option<TransportInfo> {
+    let tempo_bpm = transport.tempo?;
+    let pos_beats = transport.pos_beats()?;
+    let time_signature = match (transport.time_sig_numerator, transport.time_sig_denominator) {
+        (Some(numerator), Some(denominator))
+            if (1..=255).contains(&numerator) && (1..=255).contains(&denominator) =>
+        {
+            Some(TimeSignature::new(numerator as u8, denominator as u8))
+        }
+        _ => None,
+    };
+    Some(TransportInfo {
+        playing: transport.playing,
+        tempo_bpm,
+        pos_beats,
+        time_signature,
+    })
 }
 
 impl Plugin for Reprise {
@@ -144,40 +165,64 @@ impl Plugin for Reprise {
     fn reset(&mut self) {
         // Anything still sounding from before the reset is ended at the first sample of the next
         // block (reset cannot send events itself).
-        self.processor.request_release_all();
+        self.live.request_release_all();
     }
 
     fn deactivate(&mut self) {
-        self.processor.request_release_all();
+        self.live.request_release_all();
     }
 
     fn process(
         &mut self,
-        _buffer: &mut Buffer,
+        buffer: &mut Buffer,
         _aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
         // Audio passes through untouched: nice-plug has already copied input to output.
-        // With sample-accurate automation this call covers one sub-block that starts at the
-        // parameter change, so sample 0 here is the exact sample of the change.
+        // With sample-accurate automation this call covers one sub-block that starts at a
+        // parameter change or transport update, so sample 0 here is the exact sample of it.
         self.events_in.clear();
         self.events_out.clear();
-        let pass_through = self.params.pass_through.value();
-        if pass_through != self.processor.pass_through() {
-            self.processor
-                .set_pass_through(pass_through, 0, &mut self.events_out);
+        if let Some(loaded) = self.library_audio.take_loaded(&self.params.library.0) {
+            for (slot, motif) in loaded.iter().enumerate() {
+                self.live.set_slot(slot, motif);
+            }
         }
+        let block = BlockInfo {
+            num_samples: buffer.samples() as u32,
+            sample_rate: context.transport().sample_rate as f64,
+            transport: transport_info(context.transport()),
+        };
+        let settings = self.params.to_live_settings();
+        self.live
+            .begin_block(&block, &settings, &mut self.events_out);
         while let Some(host_event) = context.next_event() {
             let Some(event) = host_events::to_engine(&host_event) else {
                 continue;
             };
             if self.events_in.push(event).is_err() {
-                self.flush_chunk(context);
-                // The buffer was just emptied, so this push cannot fail.
+                // Full: run what we have up to this event's sample, send it, continue.
+                self.live.process_events(
+                    self.events_in.as_slice(),
+                    event.timing_samples,
+                    &mut self.events_out,
+                );
+                self.send_output(context);
+                self.events_in.clear();
                 let _ = self.events_in.push(event);
             }
         }
-        self.flush_chunk(context);
+        self.live.process_events(
+            self.events_in.as_slice(),
+            block.num_samples,
+            &mut self.events_out,
+        );
+        self.live.end_block(&mut self.events_out);
+        self.send_output(context);
+        if self.live.library_revision() != self.published_revision {
+            self.published_revision = self.live.library_revision();
+            self.library_audio.publish(self.live.slots());
+        }
         ProcessStatus::Normal
     }
 }

@@ -127,7 +127,18 @@ impl Default for LiveSettings {
 
 impl LiveSettings {
     /// The settings that decide what plays (a change to any of them ends sounding notes).
-    fn playback_part(&self) -> (CharacterSettings, usize, PlaybackMode, LaunchQuantize, bool, u8, u8, TriggerTranspose) {
+    fn playback_part(
+        &self,
+    ) -> (
+        CharacterSettings,
+        usize,
+        PlaybackMode,
+        LaunchQuantize,
+        bool,
+        u8,
+        u8,
+        TriggerTranspose,
+    ) {
         (
             self.character,
             self.active_slot,
@@ -294,7 +305,12 @@ impl LiveEngine {
 
     /// Starts a block: applies `settings`, reads the timeline, handles stops, jumps and loop
     /// wraps. May write events at sample 0.
-    pub fn begin_block(&mut self, block: &BlockInfo, settings: &LiveSettings, out: &mut EventBuffer) {
+    pub fn begin_block(
+        &mut self,
+        block: &BlockInfo,
+        settings: &LiveSettings,
+        out: &mut EventBuffer,
+    ) {
         self.cursor = 0;
         self.num_samples = block.num_samples;
         if self.processor.release_if_requested(out) {
@@ -316,9 +332,15 @@ impl LiveEngine {
     /// `until_sample`.
     pub fn process_events(&mut self, events: &[Event], until_sample: u32, out: &mut EventBuffer) {
         for event in events {
-            let timing = event.timing_samples.clamp(self.cursor, self.num_samples.saturating_sub(1).max(self.cursor));
+            let timing = event.timing_samples.clamp(
+                self.cursor,
+                self.num_samples.saturating_sub(1).max(self.cursor),
+            );
             self.schedule_until(timing, out);
-            let event = Event { timing_samples: timing, ..*event };
+            let event = Event {
+                timing_samples: timing,
+                ..*event
+            };
             self.handle_event(&event, out);
         }
         self.schedule_until(until_sample.min(self.num_samples), out);
@@ -338,10 +360,13 @@ impl LiveEngine {
         let previous = self.settings;
         let playback_changed = previous.playback_part() != settings.playback_part();
         if playback_changed || restart {
-            self.scheduler.end_notes(0, out, self.processor.sounding_mut());
+            self.scheduler
+                .end_notes(0, out, self.processor.sounding_mut());
             self.should_render = true;
         }
-        if previous.playback_mode != settings.playback_mode || previous.launch_quantize != settings.launch_quantize {
+        if previous.playback_mode != settings.playback_mode
+            || previous.launch_quantize != settings.launch_quantize
+        {
             self.scheduler.stop(0, out, self.processor.sounding_mut());
             self.trigger_key = None;
         }
@@ -351,7 +376,8 @@ impl LiveEngine {
             }
         }
         if previous.pass_through != settings.pass_through {
-            self.processor.set_pass_through(settings.pass_through, 0, out);
+            self.processor
+                .set_pass_through(settings.pass_through, 0, out);
         }
         if capture_settings(&previous) != capture_settings(settings) {
             self.capture.set_settings(capture_settings(settings));
@@ -366,7 +392,11 @@ impl LiveEngine {
     }
 
     fn read_timeline(&mut self, block: &BlockInfo, out: &mut EventBuffer) {
-        let sample_rate = if block.sample_rate.is_finite() && block.sample_rate > 0.0 { block.sample_rate } else { 48_000.0 };
+        let sample_rate = if block.sample_rate.is_finite() && block.sample_rate > 0.0 {
+            block.sample_rate
+        } else {
+            48_000.0
+        };
         let (start, tempo, playing, on_host) = match block.transport {
             Some(t) if t.tempo_bpm.is_finite() && t.tempo_bpm > 0.0 && t.pos_beats.is_finite() => {
                 (t.pos_beats, t.tempo_bpm, t.playing, true)
@@ -379,7 +409,10 @@ impl LiveEngine {
         self.time_signature = block.transport.and_then(|t| t.time_signature);
         let beats_per_sample = tempo / 60.0 / sample_rate;
         let jumped = match self.expected_next_beats {
-            Some(expected) => on_host != self.on_host_timeline || (start - expected).abs() > beats_per_sample.max(1e-9),
+            Some(expected) => {
+                on_host != self.on_host_timeline
+                    || (start - expected).abs() > beats_per_sample.max(1e-9)
+            }
             None => true,
         };
         let was_playing = self.playing;
@@ -409,9 +442,14 @@ impl LiveEngine {
                     return;
                 }
                 if jumped {
-                    self.scheduler.end_notes(0, out, self.processor.sounding_mut());
+                    self.scheduler
+                        .end_notes(0, out, self.processor.sounding_mut());
                 }
-                let keep_anchor = !jumped || self.scheduler.launch_beats().is_some_and(|launch| start >= launch - 1e-9);
+                let keep_anchor = !jumped
+                    || self
+                        .scheduler
+                        .launch_beats()
+                        .is_some_and(|launch| start >= launch - 1e-9);
                 if self.scheduler.launch_beats().is_none() || !keep_anchor {
                     let anchor = self.launch_point(start);
                     self.scheduler.launch(anchor, self.settings.looping);
@@ -428,7 +466,10 @@ impl LiveEngine {
 
     /// The launch point at or after `beats` per the launch quantize setting.
     fn launch_point(&self, beats: f64) -> f64 {
-        let bar = self.time_signature.unwrap_or(self.active_motif().time_signature).bar_length_beats();
+        let bar = self
+            .time_signature
+            .unwrap_or(self.active_motif().time_signature)
+            .bar_length_beats();
         let grid = match self.settings.launch_quantize {
             LaunchQuantize::Off => return beats,
             LaunchQuantize::Beat => 1.0,
@@ -456,7 +497,8 @@ impl LiveEngine {
             end_sample: sample,
         };
         if self.settings.playback_mode != PlaybackMode::Off && !self.rendering.notes.is_empty() {
-            self.scheduler.schedule(&self.rendering, window, out, self.processor.sounding_mut());
+            self.scheduler
+                .schedule(&self.rendering, window, out, self.processor.sounding_mut());
         }
         self.cursor = sample;
     }
@@ -469,15 +511,23 @@ impl LiveEngine {
     fn handle_event(&mut self, event: &Event, out: &mut EventBuffer) {
         let timing = event.timing_samples;
         match event.kind {
-            EventKind::NoteOn { channel, key, velocity, .. } if velocity > 0.0 && self.is_trigger_key(key) => {
+            EventKind::NoteOn {
+                channel,
+                key,
+                velocity,
+                ..
+            } if velocity > 0.0 && self.is_trigger_key(key) => {
                 self.trigger(timing, channel, key, out);
                 return;
             }
-            EventKind::NoteOn { channel, key, .. } | EventKind::NoteOff { channel, key, .. } if self.is_trigger_key(key) => {
+            EventKind::NoteOn { channel, key, .. } | EventKind::NoteOff { channel, key, .. }
+                if self.is_trigger_key(key) =>
+            {
                 if self.trigger_key == Some((channel, key)) {
                     self.trigger_key = None;
                     if self.settings.looping {
-                        self.scheduler.stop(timing, out, self.processor.sounding_mut());
+                        self.scheduler
+                            .stop(timing, out, self.processor.sounding_mut());
                     }
                 }
                 return;
@@ -487,9 +537,20 @@ impl LiveEngine {
         if self.settings.capture != LiveCapture::Off {
             let beats = self.beats_at(timing);
             match event.kind {
-                EventKind::NoteOn { channel, key, velocity, .. } => self.capture.note_on(beats, channel, key, velocity),
-                EventKind::NoteOff { channel, key, .. } => self.capture.note_off(beats, channel, key),
-                EventKind::ControlChange { channel, cc: CC_SUSTAIN, value } => self.capture.sustain(beats, channel, value >= 63.5 / 127.0),
+                EventKind::NoteOn {
+                    channel,
+                    key,
+                    velocity,
+                    ..
+                } => self.capture.note_on(beats, channel, key, velocity),
+                EventKind::NoteOff { channel, key, .. } => {
+                    self.capture.note_off(beats, channel, key)
+                }
+                EventKind::ControlChange {
+                    channel,
+                    cc: CC_SUSTAIN,
+                    value,
+                } => self.capture.sustain(beats, channel, value >= 63.5 / 127.0),
                 _ => {}
             }
             self.take_new_capture(timing, out);
@@ -499,20 +560,30 @@ impl LiveEngine {
 
     /// Starts the rendering at `timing`, transposed so the motif's tonic lands on `key`.
     fn trigger(&mut self, timing: u32, channel: u8, key: u8, out: &mut EventBuffer) {
-        self.scheduler.end_notes(timing, out, self.processor.sounding_mut());
+        self.scheduler
+            .end_notes(timing, out, self.processor.sounding_mut());
         let motif = self.active_motif();
-        let motif_key = self.settings.character.key.or(motif.key()).unwrap_or(Key::new(0, Mode::Major));
+        let motif_key = self
+            .settings
+            .character
+            .key
+            .or(motif.key())
+            .unwrap_or(Key::new(0, Mode::Major));
         let reference = 60 + motif_key.tonic as i32;
         self.trigger_shift = match self.settings.trigger_transpose {
             TriggerTranspose::Chromatic => (key as i32 - reference, 0),
             TriggerTranspose::Diatonic => {
                 let scale = Scale::from(motif_key);
-                (0, scale.position_of(key as i32).degree - scale.position_of(reference).degree)
+                (
+                    0,
+                    scale.position_of(key as i32).degree - scale.position_of(reference).degree,
+                )
             }
         };
         self.trigger_key = Some((channel, key));
         self.render_now();
-        self.scheduler.launch(self.beats_at(timing), self.settings.looping);
+        self.scheduler
+            .launch(self.beats_at(timing), self.settings.looping);
     }
 
     /// If capture finished a phrase, it becomes the active slot's motif: the rendering's notes end
@@ -529,7 +600,8 @@ impl LiveEngine {
         let slot = self.settings.active_slot.min(NUM_SLOTS - 1);
         self.slots[slot].clone_from(self.capture.motif());
         self.library_revision += 1;
-        self.scheduler.end_notes(timing, out, self.processor.sounding_mut());
+        self.scheduler
+            .end_notes(timing, out, self.processor.sounding_mut());
         self.render_now();
     }
 
@@ -549,7 +621,11 @@ impl LiveEngine {
 fn capture_settings(settings: &LiveSettings) -> CaptureSettings {
     CaptureSettings {
         gap_beats: settings.capture_gap_beats,
-        mode: if settings.capture == LiveCapture::Armed { CaptureMode::Armed } else { CaptureMode::AlwaysListening },
+        mode: if settings.capture == LiveCapture::Armed {
+            CaptureMode::Armed
+        } else {
+            CaptureMode::AlwaysListening
+        },
         align_to_bars: true,
         quantize: settings.capture_quantize,
         locked_key: settings.character.key,

@@ -114,13 +114,21 @@ impl Scheduler {
 
     /// Ends every rendering note (and lifts the pedals it put down) at `timing_samples`, keeping
     /// the launch point so playback can continue from the current position.
-    pub fn end_notes(&mut self, timing_samples: u32, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+    pub fn end_notes(
+        &mut self,
+        timing_samples: u32,
+        out: &mut EventBuffer,
+        sounding: &mut SoundingNotes,
+    ) {
         for cell in 0..self.owner.len() {
             if self.owner[cell] == NO_OWNER {
                 continue;
             }
             let (channel, key) = ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8);
-            if out.push(Event::note_off(timing_samples, channel, key, 0.0, None)).is_ok() {
+            if out
+                .push(Event::note_off(timing_samples, channel, key, 0.0, None))
+                .is_ok()
+            {
                 sounding.note_off(channel, key);
                 self.owner[cell] = NO_OWNER;
             } else {
@@ -129,7 +137,15 @@ impl Scheduler {
         }
         for channel in 0..NUM_CHANNELS {
             if self.pedal_down[channel] {
-                if out.push(Event::control_change(timing_samples, channel as u8, CC_SUSTAIN, 0.0)).is_ok() {
+                if out
+                    .push(Event::control_change(
+                        timing_samples,
+                        channel as u8,
+                        CC_SUSTAIN,
+                        0.0,
+                    ))
+                    .is_ok()
+                {
                     sounding.control_change(channel as u8, CC_SUSTAIN, 0.0);
                     self.pedal_down[channel] = false;
                 } else {
@@ -140,7 +156,12 @@ impl Scheduler {
     }
 
     /// [`end_notes`](Self::end_notes) and forget the launch point.
-    pub fn stop(&mut self, timing_samples: u32, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+    pub fn stop(
+        &mut self,
+        timing_samples: u32,
+        out: &mut EventBuffer,
+        sounding: &mut SoundingNotes,
+    ) {
         self.end_notes(timing_samples, out, sounding);
         self.launch_beats = None;
     }
@@ -154,8 +175,16 @@ impl Scheduler {
     }
 
     /// Writes the rendering's events that fall inside `window`, in time order.
-    pub fn schedule(&mut self, rendering: &Rendering, window: BeatWindow, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
-        let Some(launch) = self.launch_beats else { return };
+    pub fn schedule(
+        &mut self,
+        rendering: &Rendering,
+        window: BeatWindow,
+        out: &mut EventBuffer,
+        sounding: &mut SoundingNotes,
+    ) {
+        let Some(launch) = self.launch_beats else {
+            return;
+        };
         if window.end_sample <= window.start_sample
             || !(window.beats_per_sample.is_finite() && window.beats_per_sample > 0.0)
             || rendering.notes.is_empty()
@@ -173,31 +202,56 @@ impl Scheduler {
         if local_end < 0.0 {
             return;
         }
-        let first_cycle = if self.looping { (local_start / length).floor().max(0.0) as u64 } else { 0 };
-        let last_cycle = if self.looping { (local_end / length).floor().max(0.0) as u64 } else { 0 };
+        let first_cycle = if self.looping {
+            (local_start / length).floor().max(0.0) as u64
+        } else {
+            0
+        };
+        let last_cycle = if self.looping {
+            (local_end / length).floor().max(0.0) as u64
+        } else {
+            0
+        };
         self.candidates.clear();
         let in_window = |beats: f64| -> Option<u32> {
             let sample = window.sample_of(beats);
-            (sample >= window.start_sample as f64 && sample < window.end_sample as f64).then_some(sample as u32)
+            (sample >= window.start_sample as f64 && sample < window.end_sample as f64)
+                .then_some(sample as u32)
         };
         for cycle in first_cycle..=last_cycle.min(first_cycle + 64) {
             let offset = launch + cycle as f64 * length;
             for (index, note) in rendering.notes.iter().enumerate() {
                 if let Some(sample) = in_window(offset + note.start_beats) {
-                    self.push_candidate(Candidate { sample, rank: 2, cycle: cycle as u32, index: index as u32 });
+                    self.push_candidate(Candidate {
+                        sample,
+                        rank: 2,
+                        cycle: cycle as u32,
+                        index: index as u32,
+                    });
                 }
                 if let Some(sample) = in_window(offset + note.end_beats()) {
-                    self.push_candidate(Candidate { sample, rank: 0, cycle: cycle as u32, index: index as u32 });
+                    self.push_candidate(Candidate {
+                        sample,
+                        rank: 0,
+                        cycle: cycle as u32,
+                        index: index as u32,
+                    });
                 }
             }
             for (index, point) in rendering.ccs.iter().enumerate() {
                 if let Some(sample) = in_window(offset + point.beats) {
-                    self.push_candidate(Candidate { sample, rank: 1, cycle: cycle as u32, index: index as u32 });
+                    self.push_candidate(Candidate {
+                        sample,
+                        rank: 1,
+                        cycle: cycle as u32,
+                        index: index as u32,
+                    });
                 }
             }
         }
         // Unique keys (cycle and index included), so an unstable sort is deterministic.
-        self.candidates.sort_unstable_by_key(|c| (c.sample, c.rank, c.cycle, c.index));
+        self.candidates
+            .sort_unstable_by_key(|c| (c.sample, c.rank, c.cycle, c.index));
         for i in 0..self.candidates.len() {
             let candidate = self.candidates[i];
             match candidate.rank {
@@ -220,20 +274,44 @@ impl Scheduler {
         ((candidate.cycle & 0x7FFFF) << 12) | (candidate.index & 0xFFF)
     }
 
-    fn note_on(&mut self, rendering: &Rendering, candidate: Candidate, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+    fn note_on(
+        &mut self,
+        rendering: &Rendering,
+        candidate: Candidate,
+        out: &mut EventBuffer,
+        sounding: &mut SoundingNotes,
+    ) {
         let note = rendering.notes[candidate.index as usize];
         let cell = note.channel as usize * NUM_KEYS + note.key as usize;
         // The same key struck again while it sounds: release it first, so the instrument hears
         // off-then-on and the earlier note's own off is skipped later.
         if self.owner[cell] != NO_OWNER {
-            if out.push(Event::note_off(candidate.sample, note.channel, note.key, 0.0, None)).is_err() {
+            if out
+                .push(Event::note_off(
+                    candidate.sample,
+                    note.channel,
+                    note.key,
+                    0.0,
+                    None,
+                ))
+                .is_err()
+            {
                 self.num_dropped += 1;
                 return;
             }
             sounding.note_off(note.channel, note.key);
             self.owner[cell] = NO_OWNER;
         }
-        if out.push(Event::note_on(candidate.sample, note.channel, note.key, note.velocity.max(1.0 / 127.0), None)).is_ok() {
+        if out
+            .push(Event::note_on(
+                candidate.sample,
+                note.channel,
+                note.key,
+                note.velocity.max(1.0 / 127.0),
+                None,
+            ))
+            .is_ok()
+        {
             sounding.note_on(note.channel, note.key, None);
             self.owner[cell] = Self::note_uid(candidate);
         } else {
@@ -241,13 +319,28 @@ impl Scheduler {
         }
     }
 
-    fn note_off(&mut self, rendering: &Rendering, candidate: Candidate, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+    fn note_off(
+        &mut self,
+        rendering: &Rendering,
+        candidate: Candidate,
+        out: &mut EventBuffer,
+        sounding: &mut SoundingNotes,
+    ) {
         let note = rendering.notes[candidate.index as usize];
         let cell = note.channel as usize * NUM_KEYS + note.key as usize;
         if self.owner[cell] != Self::note_uid(candidate) {
             return;
         }
-        if out.push(Event::note_off(candidate.sample, note.channel, note.key, 0.0, None)).is_ok() {
+        if out
+            .push(Event::note_off(
+                candidate.sample,
+                note.channel,
+                note.key,
+                0.0,
+                None,
+            ))
+            .is_ok()
+        {
             sounding.note_off(note.channel, note.key);
             self.owner[cell] = NO_OWNER;
         } else {
@@ -255,7 +348,13 @@ impl Scheduler {
         }
     }
 
-    fn controller(&mut self, rendering: &Rendering, candidate: Candidate, out: &mut EventBuffer, sounding: &mut SoundingNotes) {
+    fn controller(
+        &mut self,
+        rendering: &Rendering,
+        candidate: Candidate,
+        out: &mut EventBuffer,
+        sounding: &mut SoundingNotes,
+    ) {
         let point = rendering.ccs[candidate.index as usize];
         if point.cc == CC_SUSTAIN {
             let down = point.value >= 0.5;
@@ -267,7 +366,15 @@ impl Scheduler {
                 return;
             }
         }
-        if out.push(Event::control_change(candidate.sample, point.channel, point.cc, point.value)).is_ok() {
+        if out
+            .push(Event::control_change(
+                candidate.sample,
+                point.channel,
+                point.cc,
+                point.value,
+            ))
+            .is_ok()
+        {
             sounding.control_change(point.channel, point.cc, point.value);
             if point.cc == CC_SUSTAIN {
                 self.pedal_down[point.channel as usize] = point.value >= 0.5;

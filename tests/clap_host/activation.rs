@@ -1,6 +1,6 @@
 //! Activation at many sample rates and block sizes, in both audio layouts.
 
-use crate::host::{InEvent, InKind, Layout, OutKind, PluginUnderTest, Rng};
+use crate::host::{InEvent, InKind, Layout, OutKind, PluginUnderTest, Rng, PASS_THROUGH_ONLY};
 
 const SAMPLE_RATES_HZ: [f64; 7] = [
     8_000.0, 22_050.0, 44_100.0, 48_000.0, 96_000.0, 192_000.0, 768_000.0,
@@ -78,7 +78,8 @@ fn activates_and_passes_events_at_every_sample_rate_and_block_size() {
     for layout in [Layout::Stereo, Layout::MidiOnly] {
         for sample_rate in SAMPLE_RATES_HZ {
             for max_block in BLOCK_SIZES {
-                let mut plugin = PluginUnderTest::start(layout, sample_rate, max_block);
+                let mut plugin =
+                    PluginUnderTest::start_with(layout, sample_rate, max_block, PASS_THROUGH_ONLY);
                 let out = plugin.run(&probe_events(), (2 * max_block).max(1024) as u64, || {
                     max_block
                 });
@@ -100,7 +101,7 @@ fn seeded_random_block_sizes_keep_event_times() {
         } else {
             Layout::MidiOnly
         };
-        let mut plugin = PluginUnderTest::start(layout, 48_000.0, 4096);
+        let mut plugin = PluginUnderTest::start_with(layout, 48_000.0, 4096, PASS_THROUGH_ONLY);
         let out = plugin.run(&probe_events(), 1024, || rng.range(1, 700) as usize);
         assert_probe_output(&out, &format!("seed {seed}, {layout:?}"));
     }
@@ -108,7 +109,7 @@ fn seeded_random_block_sizes_keep_event_times() {
 
 #[test]
 fn reactivation_at_another_sample_rate_keeps_working() {
-    let mut plugin = PluginUnderTest::start(Layout::Stereo, 44_100.0, 512);
+    let mut plugin = PluginUnderTest::start_with(Layout::Stereo, 44_100.0, 512, PASS_THROUGH_ONLY);
     let _ = plugin.run(&[], 2048, || 512);
     plugin.deactivate();
     plugin.sample_rate = 96_000.0;

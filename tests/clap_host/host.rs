@@ -160,8 +160,20 @@ impl PluginUnderTest {
     /// Loads, selects `layout`, activates at `sample_rate` for blocks up to `max_block` and starts
     /// processing.
     pub fn start(layout: Layout, sample_rate: f64, max_block: usize) -> Self {
+        Self::start_with(layout, sample_rate, max_block, &[])
+    }
+
+    /// [`start`](Self::start) with parameters set (by display name, plain values) before
+    /// activation, the way a host restores a project.
+    pub fn start_with(
+        layout: Layout,
+        sample_rate: f64,
+        max_block: usize,
+        params: &[(&str, f64)],
+    ) -> Self {
         let (entry, mut instance) = Self::instantiate();
         select_layout(&mut instance, layout);
+        flush_params(&mut instance, params);
         let mut this = Self {
             _entry: entry,
             instance,
@@ -371,6 +383,39 @@ impl Drop for PluginUnderTest {
         self.deactivate();
     }
 }
+
+/// Sets parameters on the inactive plugin through `clap_plugin_params.flush`.
+pub fn flush_params(instance: &mut PluginInstance<TestHost>, params: &[(&str, f64)]) {
+    if params.is_empty() {
+        return;
+    }
+    let mut events = EventBuffer::new();
+    for &(name, value) in params {
+        let id = param_id(instance, name);
+        events.push(&ParamValueEvent::new(
+            0,
+            ClapId::new(id),
+            Pckn::match_all(),
+            value,
+        ));
+    }
+    let extension = instance
+        .plugin_handle()
+        .get_extension::<PluginParams>()
+        .expect("params extension");
+    let mut output = EventBuffer::new();
+    let mut handle = instance
+        .inactive_plugin_handle()
+        .expect("plugin is inactive");
+    extension.flush(&mut handle, &events.as_input(), &mut output.as_output());
+    for &(name, value) in params {
+        let id = param_id(instance, name);
+        assert_eq!(param_value(instance, id), value, "{name} was not set");
+    }
+}
+
+/// Only pass-through: no capture, no rendering playback (for tests of the pass-through path).
+pub const PASS_THROUGH_ONLY: &[(&str, f64)] = &[("Playback", 0.0), ("Capture", 0.0)];
 
 /// Chooses the audio-ports configuration that matches `layout` (plugin must be inactive).
 pub fn select_layout(instance: &mut PluginInstance<TestHost>, layout: Layout) {

@@ -1,7 +1,9 @@
 //! Pass-through: every played note and controller comes out at the sample it went in, in both
 //! layouts and both note dialects; audio passes bit-exactly; no note is ever left hanging.
 
-use crate::host::{param_id, InEvent, InKind, Layout, OutEvent, OutKind, PluginUnderTest, Rng};
+use crate::host::{
+    param_id, InEvent, InKind, Layout, OutEvent, OutKind, PluginUnderTest, Rng, PASS_THROUGH_ONLY,
+};
 
 /// A random but well-formed performance: overlapping notes on several channels (CLAP dialect),
 /// CCs and pitch bends (MIDI dialect), each note released later. Sorted by time.
@@ -137,7 +139,7 @@ fn random_performances_come_out_at_the_same_samples_in_both_layouts() {
             let mut rng = Rng::new(seed);
             let length_samples = 20_000;
             let events = random_performance(&mut rng, length_samples);
-            let mut plugin = PluginUnderTest::start(layout, 48_000.0, 4096);
+            let mut plugin = PluginUnderTest::start_with(layout, 48_000.0, 4096, PASS_THROUGH_ONLY);
             let out = plugin.run(&events, length_samples, || rng.range(1, 4096) as usize);
             let context = format!("seed {seed}, {layout:?}");
             assert_eq!(out.len(), events.len(), "{context}");
@@ -186,7 +188,7 @@ fn midi_dialect_notes_come_out_as_notes_at_the_same_samples() {
                 },
             },
         ];
-        let mut plugin = PluginUnderTest::start(layout, 44_100.0, 64);
+        let mut plugin = PluginUnderTest::start_with(layout, 44_100.0, 64, PASS_THROUGH_ONLY);
         let out = plugin.run(&events, 256, || 64);
         let context = format!("{layout:?}: {out:?}");
         assert_eq!(out.len(), 5, "{context}");
@@ -241,7 +243,7 @@ fn midi_dialect_notes_come_out_as_notes_at_the_same_samples() {
 #[test]
 fn audio_passes_through_bit_exactly() {
     let mut rng = Rng::new(7);
-    let mut plugin = PluginUnderTest::start(Layout::Stereo, 48_000.0, 4096);
+    let mut plugin = PluginUnderTest::start_with(Layout::Stereo, 48_000.0, 4096, PASS_THROUGH_ONLY);
     for _ in 0..50 {
         let frames = rng.range(1, 4096) as usize;
         let start = plugin.now_samples;
@@ -271,7 +273,8 @@ fn audio_passes_through_bit_exactly() {
 
 #[test]
 fn stray_note_offs_are_not_forwarded() {
-    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, 48_000.0, 256);
+    let mut plugin =
+        PluginUnderTest::start_with(Layout::MidiOnly, 48_000.0, 256, PASS_THROUGH_ONLY);
     let events = [
         InEvent {
             time_samples: 10,
@@ -295,7 +298,7 @@ fn stray_note_offs_are_not_forwarded() {
 #[test]
 fn switching_pass_through_off_ends_sounding_notes_at_that_sample() {
     for layout in [Layout::Stereo, Layout::MidiOnly] {
-        let mut plugin = PluginUnderTest::start(layout, 48_000.0, 1024);
+        let mut plugin = PluginUnderTest::start_with(layout, 48_000.0, 1024, PASS_THROUGH_ONLY);
         let pass_through = param_id(plugin.instance(), "Pass-through");
         let events = [
             InEvent {
@@ -372,7 +375,7 @@ fn switching_pass_through_off_ends_sounding_notes_at_that_sample() {
 
 #[test]
 fn notes_sounding_at_deactivation_end_in_the_first_block_after() {
-    let mut plugin = PluginUnderTest::start(Layout::Stereo, 48_000.0, 512);
+    let mut plugin = PluginUnderTest::start_with(Layout::Stereo, 48_000.0, 512, PASS_THROUGH_ONLY);
     let held = [InEvent {
         time_samples: 100,
         kind: InKind::NoteOn {
@@ -416,7 +419,8 @@ fn event_flood_in_one_block_loses_nothing() {
             },
         });
     }
-    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, 48_000.0, 4096);
+    let mut plugin =
+        PluginUnderTest::start_with(Layout::MidiOnly, 48_000.0, 4096, PASS_THROUGH_ONLY);
     let out = plugin.run(&events, 4096, || 4096);
     assert_eq!(out.len(), events.len());
     assert!(
