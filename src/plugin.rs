@@ -100,6 +100,7 @@ fn transport_info(transport: &Transport) -> Option<TransportInfo> {
         tempo_bpm,
         pos_beats,
         time_signature,
+        loop_range_beats: transport.loop_range_beats,
     })
 }
 

@@ -129,7 +129,13 @@ fn check_pedal_balanced(rendering: &Rendering) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 200,
+        failure_persistence: None,
+        // Fixed seed: the same cases on every run and machine (CI must not flake).
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5EED),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn piano_is_one_soft_line_with_the_motifs_intervals(motif in motif_strategy(), intensity in 0.0f64..=1.0, seed in any::<u64>()) {

@@ -288,7 +288,13 @@ fn several_tracks_are_written_and_each_can_be_read() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        failure_persistence: None,
+        // Fixed seed: the same cases on every run and machine (CI must not flake).
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5EED),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_motifs_round_trip(
@@ -395,6 +401,12 @@ fn corpus_files_are_up_to_date() {
         (
             "malformed__short_header.mid",
             b"MThd\x00\x00\x00\x06\x00".to_vec(),
+        ),
+        // Crasher found by `mutated_valid_files_never_panic`: an SMPTE frame-rate byte of 0x80
+        // made midly negate i8::MIN.
+        (
+            "malformed__smpte_fps_128.mid",
+            smf(0, 0x8028, std::slice::from_ref(&valid_track)),
         ),
         ("recovered__truncated_track.mid", truncated_track),
         ("recovered__chunk_length_past_end.mid", huge_chunk),

@@ -163,6 +163,8 @@ pub struct TransportInfo {
     pub pos_beats: f64,
     /// The host's time signature, if given.
     pub time_signature: Option<TimeSignature>,
+    /// The host's active loop (start, end) in beats, if looping.
+    pub loop_range_beats: Option<(f64, f64)>,
 }
 
 /// One block as the host presents it.
@@ -210,6 +212,8 @@ pub struct LiveEngine {
     num_captured_seen: u64,
     /// The active slot's motif was replaced from outside: end its notes at the next block.
     restart_pending: bool,
+    /// A host loop wrap inside this block: (sample, loop start beat).
+    pending_wrap: Option<(u32, f64)>,
 }
 
 impl Default for LiveEngine {
@@ -245,6 +249,7 @@ impl LiveEngine {
             cursor: 0,
             num_captured_seen: 0,
             restart_pending: false,
+            pending_wrap: None,
         }
     }
 
@@ -428,36 +433,58 @@ impl LiveEngine {
             self.capture.flush(end);
         }
 
+        self.pending_wrap = None;
+        if let Some((loop_start, loop_end)) = block.transport.and_then(|t| t.loop_range_beats) {
+            let block_end = start + block.num_samples as f64 * beats_per_sample;
+            if playing && loop_end > loop_start && start < loop_end && loop_end < block_end {
+                let sample = ((loop_end - start) / beats_per_sample - 1e-6)
+                    .ceil()
+                    .max(1.0) as u32;
+                if sample < block.num_samples {
+                    self.pending_wrap = Some((sample, loop_start));
+                }
+            }
+        }
+        self.follow_timeline(start, 0, jumped, out);
+    }
+
+    /// Playback's reaction to the timeline at `timing` (block start or a loop wrap): stops with
+    /// the transport, and after a jump ends the sounding notes and rejoins the rendering.
+    fn follow_timeline(&mut self, start: f64, timing: u32, jumped: bool, out: &mut EventBuffer) {
         match self.settings.playback_mode {
             PlaybackMode::Off => {
                 if self.scheduler.launch_beats().is_some() {
-                    self.scheduler.stop(0, out, self.processor.sounding_mut());
+                    self.scheduler
+                        .stop(timing, out, self.processor.sounding_mut());
                 }
             }
             PlaybackMode::FollowTransport => {
-                if !playing {
+                if !self.playing {
                     if self.scheduler.launch_beats().is_some() || self.scheduler.is_sounding() {
-                        self.scheduler.stop(0, out, self.processor.sounding_mut());
+                        self.scheduler
+                            .stop(timing, out, self.processor.sounding_mut());
                     }
                     return;
                 }
-                if jumped {
-                    self.scheduler
-                        .end_notes(0, out, self.processor.sounding_mut());
+                if !jumped && self.scheduler.launch_beats().is_some() {
+                    return;
                 }
-                let keep_anchor = !jumped
-                    || self
-                        .scheduler
-                        .launch_beats()
-                        .is_some_and(|launch| start >= launch - 1e-9);
-                if self.scheduler.launch_beats().is_none() || !keep_anchor {
-                    let anchor = self.launch_point(start);
-                    self.scheduler.launch(anchor, self.settings.looping);
+                self.scheduler
+                    .end_notes(timing, out, self.processor.sounding_mut());
+                let launch_point = self.launch_point(start);
+                if self.settings.looping {
+                    // Looping renderings are locked to the song: bar 1 is the rendering's beat 0,
+                    // so a position always sounds the same, whatever happened before. Sound
+                    // starts at the launch point.
+                    self.scheduler.launch_from(0.0, true, launch_point);
+                } else {
+                    self.scheduler.launch(launch_point, false);
                 }
             }
             PlaybackMode::KeyTrigger => {
                 if jumped && self.scheduler.launch_beats().is_some() {
-                    self.scheduler.stop(0, out, self.processor.sounding_mut());
+                    self.scheduler
+                        .stop(timing, out, self.processor.sounding_mut());
                     self.trigger_key = None;
                 }
             }
@@ -487,6 +514,22 @@ impl LiveEngine {
     }
 
     fn schedule_until(&mut self, sample: u32, out: &mut EventBuffer) {
+        if let Some((wrap_sample, loop_start)) = self.pending_wrap {
+            if sample > wrap_sample {
+                self.schedule_range(wrap_sample, out);
+                self.pending_wrap = None;
+                // The host loops back: from here the timeline continues at the loop start.
+                let loop_end = self.beats_at(wrap_sample);
+                self.capture.flush(loop_end);
+                self.block_start_beats = loop_start - wrap_sample as f64 * self.beats_per_sample;
+                self.follow_timeline(loop_start, wrap_sample, true, out);
+                self.take_new_capture(wrap_sample, out);
+            }
+        }
+        self.schedule_range(sample, out);
+    }
+
+    fn schedule_range(&mut self, sample: u32, out: &mut EventBuffer) {
         if sample <= self.cursor {
             return;
         }

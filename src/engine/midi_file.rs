@@ -105,6 +105,7 @@ pub struct Performance {
 ///
 /// [`MidiFileError`] for unreadable files, a zero resolution, a missing track or no notes.
 pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performance, MidiFileError> {
+    check_smpte_rate(bytes)?;
     let smf = Smf::parse(bytes).map_err(|e| MidiFileError::Malformed {
         reason: e.to_string(),
     })?;
@@ -204,6 +205,21 @@ pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performanc
         track_idx,
         num_tracks,
     })
+}
+
+/// Rejects an SMPTE division whose frame-rate byte is −128: midly 0.5 negates it without a
+/// check, which overflows (a panic in debug builds). Found by the mutation fuzzer in
+/// `tests/midi_files.rs`; the file is kept in the malformed corpus.
+fn check_smpte_rate(bytes: &[u8]) -> Result<(), MidiFileError> {
+    let header = bytes.windows(4).position(|w| w == b"MThd");
+    if let Some(division_high) = header.and_then(|offset| bytes.get(offset + 12)) {
+        if *division_high == 0x80 {
+            return Err(MidiFileError::Malformed {
+                reason: "invalid SMPTE frame rate (-128)".into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The notes of a performance as written (no phrase splitting, pedal ignored), from the bar

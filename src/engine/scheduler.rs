@@ -60,6 +60,9 @@ struct Candidate {
 pub struct Scheduler {
     /// Host beat where the rendering's beat 0 lies; `None` = not playing.
     launch_beats: Option<f64>,
+    /// Note-ons and controllers before this host beat are skipped (a launch in the middle of a
+    /// loop cycle starts sounding at the launch point, not before).
+    mute_until_beats: f64,
     /// Whether the rendering repeats every `length_beats`.
     looping: bool,
     /// For each channel × key: the id of the rendering note sounding there, or `NO_OWNER`.
@@ -83,6 +86,7 @@ impl Scheduler {
     pub fn new() -> Self {
         Self {
             launch_beats: None,
+            mute_until_beats: f64::NEG_INFINITY,
             looping: true,
             owner: [NO_OWNER; NUM_CHANNELS * NUM_KEYS],
             pedal_down: [false; NUM_CHANNELS],
@@ -93,8 +97,20 @@ impl Scheduler {
 
     /// Starts the rendering with its beat 0 at host beat `launch_beats`.
     pub fn launch(&mut self, launch_beats: f64, looping: bool) {
+        self.launch_from(launch_beats, looping, f64::NEG_INFINITY);
+    }
+
+    /// Starts the rendering with its beat 0 at host beat `launch_beats`, sounding only from host
+    /// beat `start_beats` on (a loop joined in the middle of a cycle).
+    pub fn launch_from(&mut self, launch_beats: f64, looping: bool, start_beats: f64) {
         self.launch_beats = launch_beats.is_finite().then_some(launch_beats);
         self.looping = looping;
+        self.mute_until_beats = start_beats;
+    }
+
+    /// Whether the rendering repeats.
+    pub fn is_looping(&self) -> bool {
+        self.looping
     }
 
     /// Where the rendering's beat 0 lies, if launched.
@@ -220,8 +236,12 @@ impl Scheduler {
         };
         for cycle in first_cycle..=last_cycle.min(first_cycle + 64) {
             let offset = launch + cycle as f64 * length;
+            let mute_until_beats = self.mute_until_beats;
+            let muted = |beats: f64| beats < mute_until_beats - 1e-9;
             for (index, note) in rendering.notes.iter().enumerate() {
-                if let Some(sample) = in_window(offset + note.start_beats) {
+                if muted(offset + note.start_beats) {
+                    // Its note-off is skipped too: it never had an owner.
+                } else if let Some(sample) = in_window(offset + note.start_beats) {
                     self.push_candidate(Candidate {
                         sample,
                         rank: 2,
@@ -239,6 +259,9 @@ impl Scheduler {
                 }
             }
             for (index, point) in rendering.ccs.iter().enumerate() {
+                if muted(offset + point.beats) {
+                    continue;
+                }
                 if let Some(sample) = in_window(offset + point.beats) {
                     self.push_candidate(Candidate {
                         sample,

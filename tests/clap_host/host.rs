@@ -384,6 +384,44 @@ impl Drop for PluginUnderTest {
     }
 }
 
+/// A host transport at `pos_beats` (4/4), playing or stopped, optionally looping.
+pub fn transport(
+    pos_beats: f64,
+    tempo_bpm: f64,
+    playing: bool,
+    loop_beats: Option<(f64, f64)>,
+) -> TransportEvent {
+    use clack_host::events::event_types::TransportFlags;
+    use clack_host::events::{EventFlags, EventHeader};
+    use clack_host::utils::{BeatTime, SecondsTime};
+    let mut flags = TransportFlags::HAS_TEMPO
+        | TransportFlags::HAS_BEATS_TIMELINE
+        | TransportFlags::HAS_TIME_SIGNATURE;
+    if playing {
+        flags |= TransportFlags::IS_PLAYING;
+    }
+    if loop_beats.is_some() {
+        flags |= TransportFlags::IS_LOOP_ACTIVE;
+    }
+    let (loop_start, loop_end) = loop_beats.unwrap_or((0.0, 0.0));
+    TransportEvent {
+        header: EventHeader::new_core(0, EventFlags::empty()),
+        flags,
+        song_pos_beats: BeatTime::from_float(pos_beats),
+        song_pos_seconds: SecondsTime::from_float(pos_beats * 60.0 / tempo_bpm),
+        tempo: tempo_bpm,
+        tempo_inc: 0.0,
+        loop_start_beats: BeatTime::from_float(loop_start),
+        loop_end_beats: BeatTime::from_float(loop_end),
+        loop_start_seconds: SecondsTime::from_float(loop_start * 60.0 / tempo_bpm),
+        loop_end_seconds: SecondsTime::from_float(loop_end * 60.0 / tempo_bpm),
+        bar_start: BeatTime::from_float((pos_beats / 4.0).floor() * 4.0),
+        bar_number: (pos_beats / 4.0).floor() as i32,
+        time_signature_numerator: 4,
+        time_signature_denominator: 4,
+    }
+}
+
 /// Sets parameters on the inactive plugin through `clap_plugin_params.flush`.
 pub fn flush_params(instance: &mut PluginInstance<TestHost>, params: &[(&str, f64)]) {
     if params.is_empty() {

@@ -20,15 +20,16 @@ pub fn repedal(rendering: &mut Rendering, channel: u8, bar_length_beats: f64) {
         cc: CC_SUSTAIN,
         value: if down { 1.0 } else { 0.0 },
     };
-    rendering.push_cc(point(
-        first + REPEDAL_GAP_BEATS.min((last_end - first) / 4.0),
-        true,
-    ));
+    let first_down = first + REPEDAL_GAP_BEATS.min((last_end - first) / 4.0);
+    rendering.push_cc(point(first_down, true));
     if bar_length_beats > 0.0 {
         let mut bar = (first / bar_length_beats).floor() * bar_length_beats + bar_length_beats;
         while bar + REPEDAL_GAP_BEATS < last_end - REPEDAL_GAP_BEATS {
-            rendering.push_cc(point(bar - REPEDAL_GAP_BEATS, false));
-            rendering.push_cc(point(bar + REPEDAL_GAP_BEATS, true));
+            // A bar line right after the first press needs no change of pedal.
+            if bar - REPEDAL_GAP_BEATS > first_down {
+                rendering.push_cc(point(bar - REPEDAL_GAP_BEATS, false));
+                rendering.push_cc(point(bar + REPEDAL_GAP_BEATS, true));
+            }
             bar += bar_length_beats;
         }
     }
