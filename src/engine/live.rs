@@ -563,15 +563,15 @@ impl LiveEngine {
                 self.trigger(timing, channel, key, out);
                 return;
             }
+            // Only the release of the key that triggered is consumed; any other release goes on
+            // to pass-through, so a note forwarded before the mode or range changed still ends.
             EventKind::NoteOn { channel, key, .. } | EventKind::NoteOff { channel, key, .. }
-                if self.is_trigger_key(key) =>
+                if self.trigger_key == Some((channel, key)) =>
             {
-                if self.trigger_key == Some((channel, key)) {
-                    self.trigger_key = None;
-                    if self.settings.looping {
-                        self.scheduler
-                            .stop(timing, out, self.processor.sounding_mut());
-                    }
+                self.trigger_key = None;
+                if self.settings.looping {
+                    self.scheduler
+                        .stop(timing, out, self.processor.sounding_mut());
                 }
                 return;
             }

@@ -3,14 +3,18 @@
 //! every note it starts gets its note-off.
 //!
 //! Sample of an event at host beat `h` in a block starting at beat `b0` with `beats_per_sample`:
-//! the first sample whose beat is at or after `h`, i.e. `ceil((h − b0) / beats_per_sample)`
-//! (with a 1e-6-sample tolerance for floating point). At one sample, note-offs come before
-//! controllers, which come before note-ons.
+//! the first sample whose beat is at or after `h`, i.e. `ceil((h − b0) / beats_per_sample)`,
+//! with a tolerance of [`SAMPLE_TOLERANCE`] samples: CLAP hosts send the song position in fixed
+//! point (2⁻³¹ beat), which can land a hair past the exact beat. At one sample, note-offs come
+//! before controllers, which come before note-ons.
 
 use super::event::{Event, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
 use super::event_buffer::EventBuffer;
 use super::note_table::SoundingNotes;
 use super::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
+
+/// How far (in samples) an event may lie past a sample boundary and still fall on it.
+pub const SAMPLE_TOLERANCE: f64 = 0.01;
 
 /// Owner value meaning "no rendering note sounds here".
 const NO_OWNER: u32 = u32::MAX;
@@ -38,7 +42,7 @@ impl BeatWindow {
 
     /// The block sample at which beat `beats` falls (may be outside the window).
     pub fn sample_of(&self, beats: f64) -> f64 {
-        ((beats - self.block_start_beats) / self.beats_per_sample - 1e-6).ceil()
+        ((beats - self.block_start_beats) / self.beats_per_sample - SAMPLE_TOLERANCE).ceil()
     }
 }
 
@@ -141,6 +145,11 @@ impl Scheduler {
                 continue;
             }
             let (channel, key) = ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8);
+            // Someone else (a played note-off on the same key) may already have ended it.
+            if !sounding.is_sounding(channel, key) {
+                self.owner[cell] = NO_OWNER;
+                continue;
+            }
             if out
                 .push(Event::note_off(timing_samples, channel, key, 0.0, None))
                 .is_ok()
@@ -308,6 +317,9 @@ impl Scheduler {
         let cell = note.channel as usize * NUM_KEYS + note.key as usize;
         // The same key struck again while it sounds: release it first, so the instrument hears
         // off-then-on and the earlier note's own off is skipped later.
+        if self.owner[cell] != NO_OWNER && !sounding.is_sounding(note.channel, note.key) {
+            self.owner[cell] = NO_OWNER;
+        }
         if self.owner[cell] != NO_OWNER {
             if out
                 .push(Event::note_off(
@@ -352,6 +364,11 @@ impl Scheduler {
         let note = rendering.notes[candidate.index as usize];
         let cell = note.channel as usize * NUM_KEYS + note.key as usize;
         if self.owner[cell] != Self::note_uid(candidate) {
+            return;
+        }
+        if !sounding.is_sounding(note.channel, note.key) {
+            // Already ended by someone else (a played note-off on the same key).
+            self.owner[cell] = NO_OWNER;
             return;
         }
         if out

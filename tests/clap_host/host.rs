@@ -203,6 +203,13 @@ impl PluginUnderTest {
         self.processor = Some(stopped.start_processing().expect("start processing"));
     }
 
+    /// The host's `reset` on the audio thread (e.g. after a jump or a bypass).
+    pub fn reset(&mut self) {
+        if let Some(processor) = self.processor.as_mut() {
+            processor.reset();
+        }
+    }
+
     /// Stops processing and deactivates.
     pub fn deactivate(&mut self) {
         if let Some(started) = self.processor.take() {
@@ -359,7 +366,19 @@ impl PluginUnderTest {
         &mut self,
         events: &[InEvent],
         end_samples: u64,
+        next_block_size: impl FnMut() -> usize,
+    ) -> Vec<OutEvent> {
+        self.run_with_transport(events, end_samples, next_block_size, |_| None)
+    }
+
+    /// [`run`](Self::run) with a host transport: `transport_at(block start sample)` gives the
+    /// transport for each block (or `None` for none).
+    pub fn run_with_transport(
+        &mut self,
+        events: &[InEvent],
+        end_samples: u64,
         mut next_block_size: impl FnMut() -> usize,
+        transport_at: impl Fn(u64) -> Option<TransportEvent>,
     ) -> Vec<OutEvent> {
         let mut out = Vec::new();
         let mut next_idx = 0;
@@ -372,7 +391,8 @@ impl PluginUnderTest {
             while next_idx < events.len() && events[next_idx].time_samples < block_end {
                 next_idx += 1;
             }
-            out.extend(self.process(frames, &events[start_idx..next_idx], None));
+            let transport = transport_at(self.now_samples);
+            out.extend(self.process(frames, &events[start_idx..next_idx], transport.as_ref()));
         }
         out
     }
@@ -559,6 +579,8 @@ pub struct ParamDescription {
     pub min: f64,
     pub max: f64,
     pub default: f64,
+    /// Discrete (integer steps).
+    pub stepped: bool,
 }
 
 /// Lists the plugin's parameters through the CLAP params extension.
@@ -580,6 +602,9 @@ pub fn list_params(instance: &mut PluginInstance<TestHost>) -> Vec<ParamDescript
                 min: info.min_value,
                 max: info.max_value,
                 default: info.default_value,
+                stepped: info
+                    .flags
+                    .contains(clack_extensions::params::ParamInfoFlags::IS_STEPPED),
             }
         })
         .collect()
@@ -651,6 +676,11 @@ impl Rng {
         x ^= x >> 27;
         self.0 = x;
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Uniform in `lo..=hi`.

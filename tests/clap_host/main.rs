@@ -6,5 +6,7 @@
 mod host;
 
 mod activation;
+mod adversarial;
+mod live;
 mod params_state;
 mod passthrough;

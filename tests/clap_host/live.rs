@@ -1,0 +1,690 @@
+//! Live playback through a real CLAP host: follow transport (three tempos, a tempo change, a
+//! loop wrap inside a block), key trigger, automation of character and slot at a given sample,
+//! state save/load in the middle of playback, capture from played notes. Timing tolerance:
+//! exact (the sample an event's beat implies, rounded up to the next whole sample).
+
+use std::collections::BTreeSet;
+
+use reprise::engine::character::{render, Character, CharacterSettings};
+use reprise::engine::event::CC_SUSTAIN;
+use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
+use reprise::engine::motif::{Motif, Note, TimeSignature};
+use reprise::engine::rendering::Rendering;
+
+use crate::host::{
+    param_id, transport, InEvent, InKind, Layout, OutEvent, OutKind, PluginUnderTest, Rng,
+};
+
+const SAMPLE_RATE: f64 = 48_000.0;
+
+/// A one-bar motif in C major, 4/4 at 120 BPM.
+fn motif_a() -> Motif {
+    motif(&[
+        (0.0, 1.0, 60),
+        (1.0, 0.5, 64),
+        (1.5, 0.5, 65),
+        (2.0, 1.0, 67),
+        (3.0, 1.0, 72),
+    ])
+}
+
+/// A different motif for slot switching, in A minor.
+fn motif_b() -> Motif {
+    motif(&[
+        (0.0, 0.5, 69),
+        (0.5, 0.5, 71),
+        (1.0, 1.0, 72),
+        (2.0, 2.0, 76),
+    ])
+}
+
+fn motif(notes: &[(f64, f64, u8)]) -> Motif {
+    let mut motif = Motif::new(TimeSignature::new(4, 4), 120.0);
+    for &(start_beats, length_beats, key) in notes {
+        motif.push(Note {
+            start_beats,
+            length_beats,
+            key,
+            velocity: 0.7,
+            channel: 0,
+        });
+    }
+    motif.finish();
+    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
+    motif
+}
+
+/// The library JSON (schema 1) with motifs in the given slots.
+fn library_json(slots: &[(usize, &Motif)]) -> serde_json::Value {
+    let slot_values: Vec<serde_json::Value> = (0..8)
+        .map(|idx| {
+            let motif = slots.iter().find(|(slot, _)| *slot == idx).map(|(_, m)| {
+                let notes: Vec<serde_json::Value> = m
+                    .notes()
+                    .iter()
+                    .map(|n| serde_json::json!([n.start_beats, n.length_beats, n.key, n.velocity, n.channel]))
+                    .collect();
+                serde_json::json!({"notes": notes, "length_beats": m.length_beats, "time_signature": [4, 4], "tempo_bpm": m.tempo_bpm})
+            });
+            serde_json::json!({"name": format!("Slot {}", idx + 1), "motif": motif})
+        })
+        .collect();
+    serde_json::json!({"version": 1, "slots": slot_values})
+}
+
+/// Loads a state into `plugin`: its own saved state with the library replaced and some
+/// parameters (by id, nice-plug value JSON such as `{"string": "swell"}`) overridden.
+fn load_library(
+    plugin: &mut PluginUnderTest,
+    slots: &[(usize, &Motif)],
+    params: &[(&str, serde_json::Value)],
+) {
+    let saved = plugin.save_state();
+    let mut state: serde_json::Value = serde_json::from_slice(&saved[8..]).expect("state JSON");
+    state["fields"]["library"] = serde_json::Value::String(library_json(slots).to_string());
+    for (id, value) in params {
+        state["params"][*id] = value.clone();
+    }
+    let json = serde_json::to_vec(&state).unwrap();
+    let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
+    bytes.extend(json);
+    assert!(plugin.load_state(&bytes), "state load refused");
+}
+
+fn character_settings(character: Character, tempo: f64) -> CharacterSettings {
+    CharacterSettings {
+        character,
+        playback_tempo_bpm: Some(tempo),
+        ..CharacterSettings::default()
+    }
+}
+
+fn rendering_of(motif: &Motif, settings: &CharacterSettings) -> Rendering {
+    let mut out = Rendering::new();
+    render(motif, settings, &mut out);
+    out
+}
+
+/// The first sample whose beat is at or after `beats`, on a constant-tempo timeline starting at
+/// beat 0 on sample 0 (within 1/100 sample: the host's song position is fixed point).
+fn sample_of(beats: f64, tempo: f64) -> u64 {
+    (beats * 60.0 * SAMPLE_RATE / tempo - 0.01).ceil() as u64
+}
+
+/// Note-ons as (sample, channel, key).
+type NoteOns = BTreeSet<(u64, i16, i16)>;
+/// Controllers as (sample, channel, cc, value).
+type Controllers = BTreeSet<(u64, u8, u8, u8)>;
+
+/// Note-ons of an output.
+fn note_ons(out: &[OutEvent]) -> NoteOns {
+    out.iter()
+        .filter_map(|e| match e.kind {
+            OutKind::NoteOn { channel, key, .. } => Some((e.time_samples, channel, key)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Controller events other than the pedal, as (sample, channel, cc, value).
+fn controllers(out: &[OutEvent]) -> Controllers {
+    out.iter()
+        .filter_map(|e| match e.kind {
+            OutKind::Midi { bytes } if bytes[0] & 0xF0 == 0xB0 && bytes[1] != CC_SUSTAIN => {
+                Some((e.time_samples, bytes[0] & 0x0F, bytes[1], bytes[2]))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Expected note-ons and controllers of a looping rendering locked to beat 0, in [from, to).
+fn expected_loop(
+    rendering: &Rendering,
+    sample_at: impl Fn(f64) -> u64,
+    from: u64,
+    to: u64,
+    max_beats: f64,
+) -> (NoteOns, Controllers) {
+    let mut ons = BTreeSet::new();
+    let mut ccs = BTreeSet::new();
+    let length = rendering.length_beats;
+    let mut cycle = 0.0;
+    while cycle * length < max_beats {
+        for note in &rendering.notes {
+            let sample = sample_at(cycle * length + note.start_beats);
+            if (from..to).contains(&sample) {
+                ons.insert((sample, note.channel as i16, note.key as i16));
+            }
+        }
+        for point in &rendering.ccs {
+            let sample = sample_at(cycle * length + point.beats);
+            if point.cc != CC_SUSTAIN && (from..to).contains(&sample) {
+                ccs.insert((
+                    sample,
+                    point.channel,
+                    point.cc,
+                    (point.value.clamp(0.0, 1.0) * 127.0).round() as u8,
+                ));
+            }
+        }
+        cycle += 1.0;
+    }
+    (ons, ccs)
+}
+
+/// Every note-on is answered by a note-off (by the end), no note-off without a note-on, events
+/// sorted by time.
+pub fn assert_balanced_and_sorted(out: &[OutEvent], context: &str) {
+    assert!(
+        out.windows(2)
+            .all(|w| w[0].time_samples <= w[1].time_samples),
+        "{context}: events out of order"
+    );
+    let mut open = std::collections::HashMap::<(i16, i16), i32>::new();
+    for event in out {
+        match event.kind {
+            OutKind::NoteOn { channel, key, .. } => *open.entry((channel, key)).or_default() += 1,
+            OutKind::NoteOff { channel, key, .. } => {
+                let count = open.entry((channel, key)).or_default();
+                assert!(
+                    *count > 0,
+                    "{context}: note-off without note-on at {}: {event:?}",
+                    event.time_samples
+                );
+                *count -= 1;
+            }
+            _ => {}
+        }
+    }
+    let hanging: Vec<_> = open.into_iter().filter(|&(_, n)| n != 0).collect();
+    assert!(
+        hanging.is_empty(),
+        "{context}: notes left sounding {hanging:?}"
+    );
+}
+
+/// Runs a follow-transport performance and stops the transport at the end, so every note must
+/// have ended.
+fn run_follow(
+    plugin: &mut PluginUnderTest,
+    end: u64,
+    tempo_at: impl Fn(u64) -> (f64, f64),
+    seed: u64,
+) -> Vec<OutEvent> {
+    let mut rng = Rng::new(seed);
+    let mut out = plugin.run_with_transport(
+        &[],
+        end,
+        || rng.range(1, 4096) as usize,
+        |sample| {
+            let (beats, tempo) = tempo_at(sample);
+            Some(transport(beats, tempo, true, None))
+        },
+    );
+    let (beats, tempo) = tempo_at(end);
+    out.extend(plugin.run_with_transport(
+        &[],
+        end + 64,
+        || 64,
+        |_| Some(transport(beats, tempo, false, None)),
+    ));
+    out
+}
+
+#[test]
+fn follow_transport_puts_every_event_at_the_sample_its_beat_implies() {
+    for (tempo, character, seed) in [
+        (90.0, Character::Swell, 1),
+        (120.0, Character::Piano, 2),
+        (137.0, Character::Swell, 3),
+    ] {
+        let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+        let name = character.name();
+        load_library(
+            &mut plugin,
+            &[(0, &motif_a())],
+            &[("character", serde_json::json!({"string": name}))],
+        );
+        let rendering = rendering_of(&motif_a(), &character_settings(character, tempo));
+        let end = sample_of(rendering.length_beats * 2.5, tempo);
+        let out = run_follow(
+            &mut plugin,
+            end,
+            |s| (s as f64 * tempo / 60.0 / SAMPLE_RATE, tempo),
+            seed,
+        );
+        let (ons, ccs) = expected_loop(
+            &rendering,
+            |b| sample_of(b, tempo),
+            0,
+            end,
+            rendering.length_beats * 3.0,
+        );
+        let context = format!("{tempo} BPM {name}");
+        assert!(ons.len() >= 10, "{context}: too few notes to mean anything");
+        assert_eq!(note_ons(&out), ons, "{context}: note-ons");
+        assert_eq!(controllers(&out), ccs, "{context}: controllers");
+        assert_balanced_and_sorted(&out, &context);
+    }
+}
+
+#[test]
+fn a_tempo_change_between_blocks_moves_later_events_exactly() {
+    // 120 BPM for 8 beats (192 000 samples), then 96 BPM; the host splits its blocks there.
+    let change = 192_000u64;
+    let beats_at = |s: u64| {
+        if s <= change {
+            s as f64 / 24_000.0
+        } else {
+            8.0 + (s - change) as f64 * 96.0 / 60.0 / SAMPLE_RATE
+        }
+    };
+    let sample_at = |b: f64| {
+        if b <= 8.0 {
+            sample_of(b, 120.0)
+        } else {
+            change + sample_of(b - 8.0, 96.0)
+        }
+    };
+    let mut plugin = PluginUnderTest::start(Layout::Stereo, SAMPLE_RATE, 4096);
+    load_library(
+        &mut plugin,
+        &[(0, &motif_a())],
+        &[("character", serde_json::json!({"string": "swell"}))],
+    );
+    let rendering = rendering_of(&motif_a(), &character_settings(Character::Swell, 120.0));
+    let end = change + 240_000;
+    let mut rng = Rng::new(11);
+    let mut out = Vec::new();
+    // Random block sizes, but a block always ends at the tempo change.
+    out.extend(plugin.run_with_transport(
+        &[],
+        change,
+        || rng.range(1, 4096) as usize,
+        |s| Some(transport(beats_at(s), 120.0, true, None)),
+    ));
+    out.extend(plugin.run_with_transport(
+        &[],
+        end,
+        || rng.range(1, 4096) as usize,
+        |s| Some(transport(beats_at(s), 96.0, true, None)),
+    ));
+    out.extend(plugin.run_with_transport(
+        &[],
+        end + 64,
+        || 64,
+        |_| Some(transport(beats_at(end), 96.0, false, None)),
+    ));
+    let (ons, ccs) = expected_loop(&rendering, sample_at, 0, end, 64.0);
+    assert_eq!(note_ons(&out), ons);
+    assert_eq!(controllers(&out), ccs);
+    assert_balanced_and_sorted(&out, "tempo change");
+}
+
+#[test]
+fn a_host_loop_wrapping_inside_a_block_restarts_exactly_at_the_wrap() {
+    // Loop bars 1–2 (beats 0–8 = 192 000 samples at 120 BPM); 999-sample blocks never end on it.
+    let loop_samples = 192_000u64;
+    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+    let two_bars = motif(&[
+        (0.0, 1.0, 60),
+        (2.0, 1.0, 62),
+        (4.0, 1.0, 64),
+        (6.0, 1.5, 65),
+        (7.5, 0.5, 67),
+    ]);
+    load_library(
+        &mut plugin,
+        &[(0, &two_bars)],
+        &[("character", serde_json::json!({"string": "piano"}))],
+    );
+    let rendering = rendering_of(&two_bars, &character_settings(Character::Piano, 120.0));
+    assert!(
+        rendering.length_beats > 8.0,
+        "the rendering is longer than the loop"
+    );
+    let passes = 3;
+    let end = loop_samples * passes;
+    let host_beats = |s: u64| (s % loop_samples) as f64 / 24_000.0;
+    let mut out = plugin.run_with_transport(
+        &[],
+        end,
+        || 999,
+        |s| Some(transport(host_beats(s), 120.0, true, Some((0.0, 8.0)))),
+    );
+    out.extend(plugin.run_with_transport(
+        &[],
+        end + 64,
+        || 64,
+        |_| Some(transport(0.0, 120.0, false, None)),
+    ));
+    let mut expected = BTreeSet::new();
+    for pass in 0..passes {
+        for note in rendering.notes.iter().filter(|n| n.start_beats < 8.0) {
+            expected.insert((
+                pass * loop_samples + sample_of(note.start_beats, 120.0),
+                note.channel as i16,
+                note.key as i16,
+            ));
+        }
+    }
+    assert_eq!(note_ons(&out), expected);
+    // Whatever sounded at the wrap ends exactly there.
+    for pass in 1..passes {
+        let wrap = pass * loop_samples;
+        let offs_at_wrap = out
+            .iter()
+            .filter(|e| e.time_samples == wrap && matches!(e.kind, OutKind::NoteOff { .. }))
+            .count();
+        assert!(
+            offs_at_wrap >= 1,
+            "a note rings across the loop point; it must end at sample {wrap}"
+        );
+    }
+    assert_balanced_and_sorted(&out, "loop wrap");
+}
+
+fn key_trigger_run(trigger: &str, press_key: u16) -> (Vec<OutEvent>, u64, u64) {
+    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+    load_library(
+        &mut plugin,
+        &[(0, &motif_a())],
+        &[
+            ("playback", serde_json::json!({"string": "trigger"})),
+            ("trigger_transpose", serde_json::json!({"string": trigger})),
+            ("character", serde_json::json!({"string": "piano"})),
+            // The note played outside the trigger range would otherwise become the new motif.
+            ("capture_mode", serde_json::json!({"string": "off"})),
+        ],
+    );
+    let (press, release) = (10_007u64, 30_013u64);
+    let events = [
+        InEvent {
+            time_samples: press,
+            kind: InKind::NoteOn {
+                channel: 0,
+                key: press_key,
+                velocity: 0.8,
+                note_id: 1,
+            },
+        },
+        InEvent {
+            time_samples: 20_000,
+            kind: InKind::NoteOn {
+                channel: 0,
+                key: 84,
+                velocity: 0.8,
+                note_id: 2,
+            },
+        },
+        InEvent {
+            time_samples: 30_000,
+            kind: InKind::NoteOff {
+                channel: 0,
+                key: 84,
+                note_id: 2,
+            },
+        },
+        InEvent {
+            time_samples: release,
+            kind: InKind::NoteOff {
+                channel: 0,
+                key: press_key,
+                note_id: 1,
+            },
+        },
+    ];
+    let mut rng = Rng::new(5);
+    // No transport: the plugin's own tempo (120 BPM by default).
+    let out = plugin.run(&events, 240_000, || rng.range(1, 4096) as usize);
+    (out, press, release)
+}
+
+#[test]
+fn key_trigger_starts_transposed_at_the_key_and_stops_at_release() {
+    for (mode, shift) in [("chromatic", (-17, 0)), ("diatonic", (0, -10))] {
+        // G2 (43) against the motif's tonic C4 (60): −17 semitones, or −10 scale steps in C major.
+        let (out, press, release) = key_trigger_run(mode, 43);
+        let settings = CharacterSettings {
+            transpose_semitones: shift.0,
+            transpose_steps: shift.1,
+            ..character_settings(Character::Piano, 120.0)
+        };
+        let rendering = rendering_of(&motif_a(), &settings);
+        let expected: BTreeSet<(u64, i16, i16)> = rendering
+            .notes
+            .iter()
+            .map(|n| {
+                (
+                    press + sample_of(n.start_beats, 120.0),
+                    n.channel as i16,
+                    n.key as i16,
+                )
+            })
+            .filter(|&(s, _, _)| s < release)
+            .chain([(20_000, 0, 84)])
+            .collect();
+        assert_eq!(note_ons(&out), expected, "{mode}");
+        assert!(
+            !note_ons(&out).contains(&(press, 0, 43)),
+            "{mode}: the trigger key is not passed through"
+        );
+        assert!(
+            out.iter()
+                .all(|e| !(e.time_samples > release && matches!(e.kind, OutKind::NoteOn { .. }))),
+            "{mode}: nothing after release"
+        );
+        let offs_at_release = out
+            .iter()
+            .filter(|e| e.time_samples == release && matches!(e.kind, OutKind::NoteOff { .. }))
+            .count();
+        assert!(
+            offs_at_release >= 1,
+            "{mode}: the sounding note ends at the release"
+        );
+        assert_balanced_and_sorted(&out, mode);
+    }
+}
+
+#[test]
+fn automating_character_or_slot_switches_at_that_exact_sample() {
+    let tempo = 120.0;
+    let switch = 100_003u64;
+    for (param, value, after) in [("Character", 2.0, "distant"), ("Slot", 1.0, "slot 2")] {
+        let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+        load_library(
+            &mut plugin,
+            &[(0, &motif_a()), (1, &motif_b())],
+            &[("character", serde_json::json!({"string": "swell"}))],
+        );
+        let id = param_id(plugin.instance(), param);
+        let events = [InEvent {
+            time_samples: switch,
+            kind: InKind::Param {
+                param_id: id,
+                value,
+            },
+        }];
+        let end = 300_000;
+        let mut rng = Rng::new(9);
+        let mut out = plugin.run_with_transport(
+            &events,
+            end,
+            || rng.range(1, 4096) as usize,
+            |s| {
+                Some(transport(
+                    s as f64 * tempo / 60.0 / SAMPLE_RATE,
+                    tempo,
+                    true,
+                    None,
+                ))
+            },
+        );
+        out.extend(plugin.run_with_transport(
+            &[],
+            end + 64,
+            || 64,
+            |_| Some(transport(end as f64 / 24_000.0, tempo, false, None)),
+        ));
+        let before = rendering_of(&motif_a(), &character_settings(Character::Swell, tempo));
+        let later = match after {
+            "distant" => rendering_of(&motif_a(), &character_settings(Character::Distant, tempo)),
+            _ => rendering_of(&motif_b(), &character_settings(Character::Swell, tempo)),
+        };
+        let (mut ons, _) = expected_loop(&before, |b| sample_of(b, tempo), 0, switch, 64.0);
+        ons.extend(expected_loop(&later, |b| sample_of(b, tempo), switch, end, 64.0).0);
+        assert_eq!(note_ons(&out), ons, "{after}");
+        let offs_at_switch = out
+            .iter()
+            .filter(|e| e.time_samples == switch && matches!(e.kind, OutKind::NoteOff { .. }))
+            .count();
+        assert!(
+            offs_at_switch >= 1,
+            "{after}: the Swell notes sounding at the switch end there"
+        );
+        assert_balanced_and_sorted(&out, after);
+    }
+}
+
+#[test]
+fn state_saved_mid_playback_and_loaded_elsewhere_plays_the_same() {
+    let tempo = 120.0;
+    let middle = 130_001u64;
+    let end = 400_000u64;
+    let beats = |s: u64| s as f64 * tempo / 60.0 / SAMPLE_RATE;
+    let mut first = PluginUnderTest::start(Layout::Stereo, SAMPLE_RATE, 4096);
+    load_library(
+        &mut first,
+        &[(0, &motif_a())],
+        &[
+            ("character", serde_json::json!({"string": "swell"})),
+            ("intensity", serde_json::json!({"f32": 0.9})),
+        ],
+    );
+    let mut out_first = first.run_with_transport(
+        &[],
+        middle,
+        || 1000,
+        |s| Some(transport(beats(s), tempo, true, None)),
+    );
+    let saved = first.save_state();
+    out_first.extend(first.run_with_transport(
+        &[],
+        end,
+        || 1000,
+        |s| Some(transport(beats(s), tempo, true, None)),
+    ));
+
+    let mut second = PluginUnderTest::start(Layout::Stereo, SAMPLE_RATE, 4096);
+    assert!(second.load_state(&saved));
+    // The second instance joins at `middle` (as a DAW reopening the project there).
+    let _ = second.run_with_transport(&[], 0, || 1000, |_| None);
+    let offset = middle;
+    let out_second: Vec<OutEvent> = {
+        let mut rng = Rng::new(4);
+        second
+            .run_with_transport(
+                &[],
+                end - middle,
+                || rng.range(1, 4096) as usize,
+                |s| Some(transport(beats(s + offset), tempo, true, None)),
+            )
+            .into_iter()
+            .map(|e| OutEvent {
+                time_samples: e.time_samples + offset,
+                ..e
+            })
+            .collect()
+    };
+    // Playback resumes at the next bar line after `middle`; from there both are identical.
+    let next_bar = sample_of((beats(middle) / 4.0).ceil() * 4.0, tempo);
+    let from_bar = |out: &[OutEvent]| -> Vec<OutEvent> {
+        out.iter()
+            .filter(|e| e.time_samples >= next_bar && !matches!(e.kind, OutKind::NoteOff { .. }))
+            .copied()
+            .collect()
+    };
+    assert!(
+        note_ons(&out_second).iter().all(|&(s, _, _)| s >= next_bar),
+        "nothing starts before the next bar"
+    );
+    let (a, b) = (from_bar(&out_first), from_bar(&out_second));
+    assert!(a.len() > 10);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_played_phrase_is_captured_and_played_back_from_the_next_bar() {
+    let tempo = 120.0;
+    let beats = |s: u64| s as f64 * tempo / 60.0 / SAMPLE_RATE;
+    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+    // Played: C E G, a beat each, from beat 1 of bar 1.
+    let mut events = Vec::new();
+    for (i, key) in [60u16, 64, 67].into_iter().enumerate() {
+        let on = i as u64 * 24_000;
+        events.push(InEvent {
+            time_samples: on,
+            kind: InKind::NoteOn {
+                channel: 0,
+                key,
+                velocity: 0.7,
+                note_id: i as u32,
+            },
+        });
+        events.push(InEvent {
+            time_samples: on + 20_000,
+            kind: InKind::NoteOff {
+                channel: 0,
+                key,
+                note_id: i as u32,
+            },
+        });
+    }
+    let end = 24_000 * 16;
+    let mut rng = Rng::new(2);
+    let mut out = plugin.run_with_transport(
+        &events,
+        end,
+        || rng.range(1, 2048) as usize,
+        |s| Some(transport(beats(s), tempo, true, None)),
+    );
+    out.extend(plugin.run_with_transport(
+        &[],
+        end + 64,
+        || 64,
+        |_| Some(transport(beats(end), tempo, false, None)),
+    ));
+    // The phrase ends 2 beats after the last release (beat 2.83 → 4.83); the rendering starts
+    // at the next bar line, beat 8 (sample 192 000), and is the Piano rendering of what was
+    // played.
+    let played: Vec<_> = note_ons(&out)
+        .into_iter()
+        .filter(|&(s, _, _)| s < 72_000)
+        .collect();
+    assert_eq!(played.len(), 3, "pass-through of the played notes");
+    let rendered: Vec<_> = note_ons(&out)
+        .into_iter()
+        .filter(|&(s, _, _)| s >= 72_000)
+        .collect();
+    assert!(
+        !rendered.is_empty() && rendered[0].0 >= 192_000,
+        "{rendered:?}"
+    );
+    let saved = plugin.save_state();
+    let state: serde_json::Value = serde_json::from_slice(&saved[8..]).unwrap();
+    let library: serde_json::Value =
+        serde_json::from_str(state["fields"]["library"].as_str().unwrap()).unwrap();
+    let keys: Vec<u64> = library["slots"][0]["motif"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n[2].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        vec![60, 64, 67],
+        "the captured motif is in slot 1 of the saved state"
+    );
+    assert_balanced_and_sorted(&out, "capture");
+}
