@@ -71,6 +71,9 @@ pub struct Scheduler {
     looping: bool,
     /// For each channel × key: the id of the rendering note sounding there, or `NO_OWNER`.
     owner: [u32; NUM_CHANNELS * NUM_KEYS],
+    /// The rendering notes sounding now, as (cycle, note index); mirrors `owner`. Fixed capacity
+    /// (one per channel × key).
+    active: Vec<(u32, u32)>,
     /// Channels on which this scheduler put the sustain pedal down.
     pedal_down: [bool; NUM_CHANNELS],
     /// Per-window scratch list (fixed capacity).
@@ -93,6 +96,7 @@ impl Scheduler {
             mute_until_beats: f64::NEG_INFINITY,
             looping: true,
             owner: [NO_OWNER; NUM_CHANNELS * NUM_KEYS],
+            active: Vec::with_capacity(NUM_CHANNELS * NUM_KEYS),
             pedal_down: [false; NUM_CHANNELS],
             candidates: Vec::with_capacity(MAX_WINDOW_EVENTS),
             num_dropped: 0,
@@ -147,7 +151,7 @@ impl Scheduler {
             let (channel, key) = ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8);
             // Someone else (a played note-off on the same key) may already have ended it.
             if !sounding.is_sounding(channel, key) {
-                self.owner[cell] = NO_OWNER;
+                self.clear_owner(cell);
                 continue;
             }
             if out
@@ -155,7 +159,7 @@ impl Scheduler {
                 .is_ok()
             {
                 sounding.note_off(channel, key);
-                self.owner[cell] = NO_OWNER;
+                self.clear_owner(cell);
             } else {
                 self.num_dropped += 1;
             }
@@ -195,6 +199,7 @@ impl Scheduler {
     /// plugin's release of every output note on reset) and stops.
     pub fn forget(&mut self) {
         self.owner = [NO_OWNER; NUM_CHANNELS * NUM_KEYS];
+        self.active.clear();
         self.pedal_down = [false; NUM_CHANNELS];
         self.launch_beats = None;
     }
@@ -243,14 +248,40 @@ impl Scheduler {
             (sample >= window.start_sample as f64 && sample < window.end_sample as f64)
                 .then_some(sample as u32)
         };
+        // Note-offs: only notes this scheduler has sounding can end.
+        for active_idx in 0..self.active.len() {
+            let (cycle, index) = self.active[active_idx];
+            let Some(note) = rendering.notes.get(index as usize) else {
+                continue;
+            };
+            let end = launch + cycle as f64 * length + note.end_beats();
+            if let Some(sample) = in_window(end) {
+                self.push_candidate(Candidate {
+                    sample,
+                    rank: 0,
+                    cycle,
+                    index,
+                });
+            }
+        }
+        let mute_until_beats = self.mute_until_beats;
+        let muted = |beats: f64| beats < mute_until_beats - 1e-9;
         for cycle in first_cycle..=last_cycle.min(first_cycle + 64) {
             let offset = launch + cycle as f64 * length;
-            let mute_until_beats = self.mute_until_beats;
-            let muted = |beats: f64| beats < mute_until_beats - 1e-9;
-            for (index, note) in rendering.notes.iter().enumerate() {
+            // Notes and controller points are sorted by time: look only at the window's span.
+            let (span_start, span_end) =
+                (local_start + launch - offset, local_end + launch - offset);
+            let first_note = rendering
+                .notes
+                .partition_point(|n| n.start_beats < span_start);
+            for (index, note) in rendering.notes.iter().enumerate().skip(first_note) {
+                if note.start_beats > span_end {
+                    break;
+                }
                 if muted(offset + note.start_beats) {
-                    // Its note-off is skipped too: it never had an owner.
-                } else if let Some(sample) = in_window(offset + note.start_beats) {
+                    continue;
+                }
+                if let Some(sample) = in_window(offset + note.start_beats) {
                     self.push_candidate(Candidate {
                         sample,
                         rank: 2,
@@ -258,16 +289,12 @@ impl Scheduler {
                         index: index as u32,
                     });
                 }
-                if let Some(sample) = in_window(offset + note.end_beats()) {
-                    self.push_candidate(Candidate {
-                        sample,
-                        rank: 0,
-                        cycle: cycle as u32,
-                        index: index as u32,
-                    });
-                }
             }
-            for (index, point) in rendering.ccs.iter().enumerate() {
+            let first_point = rendering.ccs.partition_point(|p| p.beats < span_start);
+            for (index, point) in rendering.ccs.iter().enumerate().skip(first_point) {
+                if point.beats > span_end {
+                    break;
+                }
                 if muted(offset + point.beats) {
                     continue;
                 }
@@ -302,6 +329,33 @@ impl Scheduler {
         }
     }
 
+    fn set_owner(&mut self, cell: usize, candidate: Candidate) {
+        self.clear_owner(cell);
+        self.owner[cell] = Self::note_uid(candidate);
+        if self.active.len() < self.active.capacity() {
+            self.active.push((candidate.cycle, candidate.index));
+        }
+    }
+
+    fn clear_owner(&mut self, cell: usize) {
+        let uid = self.owner[cell];
+        if uid == NO_OWNER {
+            return;
+        }
+        self.owner[cell] = NO_OWNER;
+        let found = self.active.iter().position(|&(cycle, index)| {
+            Self::note_uid(Candidate {
+                sample: 0,
+                rank: 0,
+                cycle,
+                index,
+            }) == uid
+        });
+        if let Some(position) = found {
+            self.active.swap_remove(position);
+        }
+    }
+
     fn note_uid(candidate: Candidate) -> u32 {
         ((candidate.cycle & 0x7FFFF) << 12) | (candidate.index & 0xFFF)
     }
@@ -318,7 +372,7 @@ impl Scheduler {
         // The same key struck again while it sounds: release it first, so the instrument hears
         // off-then-on and the earlier note's own off is skipped later.
         if self.owner[cell] != NO_OWNER && !sounding.is_sounding(note.channel, note.key) {
-            self.owner[cell] = NO_OWNER;
+            self.clear_owner(cell);
         }
         if self.owner[cell] != NO_OWNER {
             if out
@@ -335,7 +389,7 @@ impl Scheduler {
                 return;
             }
             sounding.note_off(note.channel, note.key);
-            self.owner[cell] = NO_OWNER;
+            self.clear_owner(cell);
         }
         if out
             .push(Event::note_on(
@@ -348,7 +402,7 @@ impl Scheduler {
             .is_ok()
         {
             sounding.note_on(note.channel, note.key, None);
-            self.owner[cell] = Self::note_uid(candidate);
+            self.set_owner(cell, candidate);
         } else {
             self.num_dropped += 1;
         }
@@ -368,7 +422,7 @@ impl Scheduler {
         }
         if !sounding.is_sounding(note.channel, note.key) {
             // Already ended by someone else (a played note-off on the same key).
-            self.owner[cell] = NO_OWNER;
+            self.clear_owner(cell);
             return;
         }
         if out
@@ -382,7 +436,7 @@ impl Scheduler {
             .is_ok()
         {
             sounding.note_off(note.channel, note.key);
-            self.owner[cell] = NO_OWNER;
+            self.clear_owner(cell);
         } else {
             self.num_dropped += 1;
         }
