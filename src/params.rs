@@ -275,6 +275,10 @@ pub struct RepriseParams {
     /// Tempo used when the host gives none, BPM.
     #[id = "tempo"]
     pub tempo: FloatParam,
+    /// The host's bypass: renderings stop (their notes end at that sample) and everything played
+    /// passes through untouched.
+    #[id = "bypass"]
+    pub bypass: BoolParam,
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -363,6 +367,7 @@ impl RepriseParams {
             .with_step_size(0.25),
             quantize: EnumParam::new("Quantize", QuantizeChoice::Off),
             quantize_strength: percent("Quantize strength", 1.0),
+            bypass: BoolParam::new("Bypass", false).make_bypass(),
             tempo: FloatParam::new(
                 "Tempo (no transport)",
                 120.0,
@@ -431,10 +436,12 @@ impl RepriseParams {
             QuantizeChoice::SixteenthTriplet => Some(Grid::SixteenthTriplet),
         };
         let (low, high) = (self.trigger_low.value(), self.trigger_high.value());
+        let bypass = self.bypass.value();
         LiveSettings {
             character,
             active_slot: (self.slot.value() - 1).clamp(0, NUM_SLOTS as i32 - 1) as usize,
             playback_mode: match self.playback.value() {
+                _ if bypass => PlaybackMode::Off,
                 PlaybackChoice::Off => PlaybackMode::Off,
                 PlaybackChoice::Follow => PlaybackMode::FollowTransport,
                 PlaybackChoice::KeyTrigger => PlaybackMode::KeyTrigger,
@@ -445,7 +452,7 @@ impl RepriseParams {
                 LaunchChoice::Bar => LaunchQuantize::Bar,
             },
             looping: self.looping.value(),
-            pass_through: self.pass_through.value(),
+            pass_through: self.pass_through.value() || bypass,
             trigger_low_key: low.min(high).clamp(0, 127) as u8,
             trigger_high_key: low.max(high).clamp(0, 127) as u8,
             trigger_transpose: match self.trigger_transpose.value() {
@@ -454,6 +461,7 @@ impl RepriseParams {
             },
             own_tempo_bpm: self.tempo.value() as f64,
             capture: match self.capture_mode.value() {
+                _ if bypass => LiveCapture::Off,
                 CaptureChoice::Off => LiveCapture::Off,
                 CaptureChoice::Always => LiveCapture::AlwaysListening,
                 CaptureChoice::Armed => LiveCapture::Armed,
