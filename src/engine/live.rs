@@ -402,11 +402,21 @@ impl LiveEngine {
         } else {
             48_000.0
         };
-        let (start, tempo, playing, on_host) = match block.transport {
-            Some(t) if t.tempo_bpm.is_finite() && t.tempo_bpm > 0.0 && t.pos_beats.is_finite() => {
-                (t.pos_beats, t.tempo_bpm, t.playing, true)
-            }
-            _ => {
+        // Timeline: the host's while it plays. While it is stopped the plugin's own clock runs at
+        // the host's tempo (played phrases still need time to pass); with no transport at all,
+        // at the plugin's own tempo (and counts as playing).
+        let valid = block
+            .transport
+            .filter(|t| t.tempo_bpm.is_finite() && t.tempo_bpm > 0.0 && t.pos_beats.is_finite());
+        let (start, tempo, playing, on_host) = match valid {
+            Some(t) if t.playing => (t.pos_beats, t.tempo_bpm, true, true),
+            Some(t) => (
+                self.own_clock_beats,
+                t.tempo_bpm.clamp(1.0, 999.0),
+                false,
+                false,
+            ),
+            None => {
                 let tempo = super::motif::sanitize_tempo_bpm(self.settings.own_tempo_bpm);
                 (self.own_clock_beats, tempo, true, false)
             }

@@ -696,3 +696,85 @@ fn a_played_phrase_is_captured_and_played_back_from_the_next_bar() {
     );
     assert_balanced_and_sorted(&out, "capture");
 }
+
+#[test]
+fn a_phrase_played_while_the_host_is_stopped_is_captured_and_plays_when_it_starts() {
+    let tempo = 100.0;
+    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+    let beat = (60.0 * SAMPLE_RATE / tempo) as u64; // 28 800 samples
+    let mut events = Vec::new();
+    for (i, key) in [62u16, 65, 69, 74].into_iter().enumerate() {
+        let on = 1_000 + i as u64 * beat / 2;
+        events.push(InEvent {
+            time_samples: on,
+            kind: InKind::NoteOn {
+                channel: 0,
+                key,
+                velocity: 0.6,
+                note_id: i as u32,
+            },
+        });
+        events.push(InEvent {
+            time_samples: on + beat / 3,
+            kind: InKind::NoteOff {
+                channel: 0,
+                key,
+                note_id: i as u32,
+            },
+        });
+    }
+    // Stopped at bar 5 for 6 beats: the phrase (2 beats long) ends 2 beats after its last note.
+    let stopped = beat * 6;
+    let mut out = plugin.run_with_transport(
+        &events,
+        stopped,
+        || 512,
+        |_| Some(transport(16.0, tempo, false, None)),
+    );
+    let saved = plugin.save_state();
+    let state: serde_json::Value = serde_json::from_slice(&saved[8..]).unwrap();
+    let library: serde_json::Value =
+        serde_json::from_str(state["fields"]["library"].as_str().unwrap()).unwrap();
+    let notes = library["slots"][0]["motif"]["notes"]
+        .as_array()
+        .expect("captured while stopped")
+        .clone();
+    let lengths: Vec<f64> = notes.iter().map(|n| n[1].as_f64().unwrap()).collect();
+    assert_eq!(notes.len(), 4);
+    assert!(
+        lengths.iter().all(|&l| (l - 1.0 / 3.0).abs() < 1e-3),
+        "played lengths kept: {lengths:?}"
+    );
+    assert!(
+        note_ons(&out).len() == 4,
+        "only the played notes while stopped"
+    );
+    // Play from bar 5: the Piano rendering comes in right away (bar line).
+    let start = plugin.now_samples;
+    out.extend(plugin.run_with_transport(
+        &[],
+        start + beat * 8,
+        || 512,
+        |s| {
+            Some(transport(
+                16.0 + (s - start) as f64 / beat as f64,
+                tempo,
+                true,
+                None,
+            ))
+        },
+    ));
+    let end = plugin.now_samples;
+    out.extend(plugin.run_with_transport(
+        &[],
+        end + 64,
+        || 64,
+        |_| Some(transport(24.0, tempo, false, None)),
+    ));
+    let rendered: Vec<_> = note_ons(&out)
+        .into_iter()
+        .filter(|&(s, _, _)| s >= start)
+        .collect();
+    assert!(rendered.len() >= 4, "{rendered:?}");
+    assert_balanced_and_sorted(&out, "stopped capture");
+}
