@@ -391,9 +391,6 @@ impl LiveEngine {
             self.capture.arm();
         }
         self.settings = *settings;
-        if !self.processor.pass_through() && settings.pass_through {
-            self.processor.set_pass_through(true, 0, out);
-        }
     }
 
     fn read_timeline(&mut self, block: &BlockInfo, out: &mut EventBuffer) {
