@@ -1,28 +1,114 @@
-//! The egui editor. The window shows the plugin's name, version and parameters; the piano roll
-//! and library come with later stages. Layout lives in [`draw_editor`], a plain function over
-//! `egui::Ui` so it can be tested without a window.
+//! The egui editor: see, shape and keep the motif. Everything is drawn by [`draw_editor`], a
+//! plain function over `egui::Ui` and an [`EditorState`], so it runs headless in tests.
+//!
+//! The editor never touches the audio thread's data: it reads the latest
+//! [`EditorSnapshot`](crate::shared::EditorSnapshot) and atomics, sends [`Command`]s through a
+//! bounded queue, and changes parameters only through nice-plug's `ParamSetter` gestures.
 
+mod piano_roll;
+
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use nice_plug::prelude::*;
 use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::{Frame, NiceEguiApp};
 
-use crate::params::RepriseParams;
+use crate::engine::character::{render, Character};
+use crate::engine::key::{estimate_key, DEFAULT_PROFILES};
+use crate::engine::midi_file::{
+    motif_from_performance, read_performance, write_tracks, ExportTrack,
+};
+use crate::engine::motif::Note;
+use crate::engine::rendering::Rendering;
+use crate::params::{CharacterChoice, RepriseParams};
+use crate::shared::{Command, EditorSnapshot, GuiSide};
 
-/// The editor's state. Owner: the GUI thread (the host's main thread).
-pub struct EditorApp {
+/// The editor's state. Owner: the GUI thread.
+pub struct EditorState {
     /// Parameters shared with the audio thread.
-    params: Arc<RepriseParams>,
+    pub params: Arc<RepriseParams>,
+    /// The GUI side of the audio ↔ GUI hand-over.
+    pub shared: GuiSide,
+    /// The snapshot being shown (copied from the shared one when it changes).
+    pub snapshot: EditorSnapshot,
+    /// Path typed for import.
+    pub import_path: String,
+    /// Path typed for export.
+    pub export_path: String,
+    /// Text of the rename field.
+    pub rename: String,
+    /// Result of the last action, shown in the status line.
+    pub message: Option<String>,
+}
+
+impl EditorState {
+    /// A state over `params` and the GUI side of the shared state.
+    pub fn new(params: Arc<RepriseParams>, shared: GuiSide) -> Self {
+        Self {
+            params,
+            shared,
+            snapshot: EditorSnapshot::new(),
+            import_path: String::new(),
+            export_path: String::new(),
+            rename: String::new(),
+            message: None,
+        }
+    }
+
+    /// Takes the latest snapshot if it changed.
+    fn refresh(&mut self) {
+        let latest = self.shared.snapshot();
+        if latest.revision != self.snapshot.revision {
+            self.snapshot.clone_from(latest);
+        }
+    }
+
+    /// The status line: warnings first, then the last action, then what capture is doing.
+    pub fn status_line(&self) -> String {
+        let readouts = &self.shared.readouts;
+        let refused = readouts.commands_refused.load(Ordering::Relaxed);
+        let dropped = readouts.dropped_events.load(Ordering::Relaxed);
+        if refused > 0 {
+            return format!("Warning: the command queue was full — {refused} action(s) were not applied; try again.");
+        }
+        if self.params.library.0.state_fallback() {
+            return "Warning: the saved state was old, newer or damaged — what could be read was kept, the rest reset to defaults.".into();
+        }
+        if self.snapshot.motif.truncated {
+            return "Warning: the captured phrase was longer than 256 notes and was cut.".into();
+        }
+        if dropped > 0 {
+            return format!(
+                "Warning: {dropped} output event(s) were dropped because a buffer was full."
+            );
+        }
+        if let Some(message) = &self.message {
+            return message.clone();
+        }
+        if readouts.listening.load(Ordering::Relaxed) {
+            match readouts.phrase_notes.load(Ordering::Relaxed) {
+                0 => "Listening — play a phrase.".into(),
+                n => format!("Listening — captured {n} notes so far."),
+            }
+        } else {
+            "Capture is off.".into()
+        }
+    }
+}
+
+/// The editor as nice-plug-egui runs it.
+pub struct EditorApp {
+    state: EditorState,
     /// Set in `build` when the window opens; gives the parameter setter.
     gui_context: Option<nice_plug::context::gui::GuiContext>,
 }
 
 impl EditorApp {
-    /// An editor over `params`. Called once per plugin instance.
-    pub fn new(params: Arc<RepriseParams>) -> Self {
+    /// An editor over `params` and the GUI side of the shared state.
+    pub fn new(params: Arc<RepriseParams>, shared: GuiSide) -> Self {
         Self {
-            params,
+            state: EditorState::new(params, shared),
             gui_context: None,
         }
     }
@@ -44,7 +130,11 @@ impl NiceEguiApp for EditorApp {
             .gui_context
             .as_ref()
             .map(|context| context.param_setter());
-        draw_editor(ui, &self.params, setter.as_ref());
+        egui::ScrollArea::vertical()
+            .show(ui, |ui| draw_editor(ui, &mut self.state, setter.as_ref()));
+        // Keep the playhead moving.
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(33));
     }
 
     fn editor_closed(&mut self) {
@@ -52,35 +142,21 @@ impl NiceEguiApp for EditorApp {
     }
 }
 
+/// One row of the operator grid: draws the parameter's widget.
+type ParamRow<'a> = &'a dyn Fn(&mut egui::Ui);
+
 /// Title line shown at the top of the editor: name and version.
 pub fn title_text() -> String {
     format!("Reprise {}", env!("CARGO_PKG_VERSION"))
 }
 
-/// Draws the whole editor. With a `setter` the parameters are sliders that automate through the
-/// host; without one (tests) they are shown as read-only text.
-pub fn draw_editor(ui: &mut egui::Ui, params: &RepriseParams, setter: Option<&ParamSetter>) {
-    ui.heading(title_text());
-    ui.label("Capture a motif, hear it again as Piano, Swell or Distant.");
-    ui.separator();
-    egui::Grid::new("params").num_columns(2).show(ui, |ui| {
-        ui.label("Pass-through");
-        param_widget(ui, &params.pass_through, setter);
-        ui.end_row();
-        ui.label("Character");
-        param_widget(ui, &params.character, setter);
-        ui.end_row();
-        ui.label("Intensity");
-        param_widget(ui, &params.intensity, setter);
-        ui.end_row();
-    });
-    ui.separator();
-    let status = if params.library.0.state_fallback() {
-        "Status: the saved state was old, newer or damaged — what could be read was kept, the rest reset to defaults."
-    } else {
-        "Status: listening. Play a phrase; it becomes the active slot's motif and plays back in the chosen character."
-    };
-    ui.label(status);
+/// One parameter change as a complete host gesture.
+fn set_param<P: Param>(setter: Option<&ParamSetter>, param: &P, value: P::Plain) {
+    if let Some(setter) = setter {
+        setter.begin_set_parameter(param);
+        setter.set_parameter(param, value);
+        setter.end_set_parameter(param);
+    }
 }
 
 fn param_widget<P: Param>(ui: &mut egui::Ui, param: &P, setter: Option<&ParamSetter>) {
@@ -94,41 +170,307 @@ fn param_widget<P: Param>(ui: &mut egui::Ui, param: &P, setter: Option<&ParamSet
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Draws the whole editor.
+pub fn draw_editor(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSetter>) {
+    state.refresh();
+    let params = state.params.clone();
+    ui.heading(title_text());
+    ui.label(egui::RichText::new(state.status_line()).strong());
+    ui.separator();
 
-    /// Every piece of text the editor laid out in one frame.
-    fn rendered_texts(params: &RepriseParams) -> Vec<String> {
-        let ctx = egui::Context::default();
-        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
-            draw_editor(ui, params, None);
-        });
-        // No renderer here: discard the font texture upload egui asks for.
-        output.textures_delta.clear();
-        output
-            .shapes
-            .iter()
-            .filter_map(|clipped| match &clipped.shape {
-                egui::Shape::Text(text) => Some(text.galley.text().to_owned()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn editor_shows_name_version_and_parameter_values() {
-        let params = RepriseParams::new(crate::library_state::LibraryHandle::new().0);
-        let texts = rendered_texts(&params);
-        assert!(
-            texts.contains(&format!("Reprise {}", env!("CARGO_PKG_VERSION"))),
-            "{texts:?}"
-        );
-        for expected in ["Pass-through", "Character", "Intensity", "Piano", "50 %"] {
-            assert!(
-                texts.iter().any(|t| t == expected),
-                "missing {expected:?} in {texts:?}"
-            );
+    // Characters: three large buttons and Intensity.
+    ui.horizontal(|ui| {
+        let current = params.character.value();
+        for (choice, name) in [
+            (CharacterChoice::Piano, "Piano"),
+            (CharacterChoice::Swell, "Swell"),
+            (CharacterChoice::Distant, "Distant"),
+        ] {
+            let button =
+                egui::Button::selectable(current == choice, egui::RichText::new(name).size(18.0));
+            if ui.add_sized([110.0, 36.0], button).clicked() {
+                set_param(setter, &params.character, choice);
+            }
         }
+        ui.label("Intensity");
+        param_widget(ui, &params.intensity, setter);
+    });
+    ui.separator();
+
+    // Capture and key.
+    ui.horizontal(|ui| {
+        let armed = params.capture_arm.value();
+        if ui
+            .add(egui::Button::selectable(armed, "Arm capture"))
+            .clicked()
+        {
+            set_param(setter, &params.capture_arm, !armed);
+        }
+        ui.label("Capture");
+        param_widget(ui, &params.capture_mode, setter);
+        ui.label("Silence");
+        param_widget(ui, &params.silence_beats, setter);
+        if ui.button("Clear slot").clicked() {
+            let slot = state.snapshot.active_slot;
+            if state.shared.send(Command::ClearSlot { slot }) {
+                state.message = Some(format!("Slot {} cleared.", slot + 1));
+            }
+        }
+    });
+    draw_key(ui, state);
+    ui.separator();
+
+    // Library.
+    draw_library(ui, state, setter);
+    ui.separator();
+
+    // Piano roll.
+    let playhead = state.shared.readouts.playhead_beats();
+    piano_roll::draw(
+        ui,
+        &state.snapshot.motif,
+        &state.snapshot.rendering,
+        playhead,
+    );
+    ui.separator();
+
+    // Operators and playback.
+    egui::CollapsingHeader::new("Playback and operators")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("operators").num_columns(4).show(ui, |ui| {
+                let rows: [(&str, ParamRow); 20] = [
+                    ("Pass-through", &|ui| {
+                        param_widget(ui, &params.pass_through, setter)
+                    }),
+                    ("Playback", &|ui| param_widget(ui, &params.playback, setter)),
+                    ("Launch", &|ui| {
+                        param_widget(ui, &params.launch_quantize, setter)
+                    }),
+                    ("Loop", &|ui| param_widget(ui, &params.looping, setter)),
+                    ("Trigger low", &|ui| {
+                        param_widget(ui, &params.trigger_low, setter)
+                    }),
+                    ("Trigger high", &|ui| {
+                        param_widget(ui, &params.trigger_high, setter)
+                    }),
+                    ("Trigger transpose", &|ui| {
+                        param_widget(ui, &params.trigger_transpose, setter)
+                    }),
+                    ("Transpose", &|ui| {
+                        param_widget(ui, &params.transpose_semitones, setter)
+                    }),
+                    ("Transpose steps", &|ui| {
+                        param_widget(ui, &params.transpose_steps, setter)
+                    }),
+                    ("Invert", &|ui| param_widget(ui, &params.invert, setter)),
+                    ("Retrograde", &|ui| {
+                        param_widget(ui, &params.retrograde, setter)
+                    }),
+                    ("Augmentation", &|ui| {
+                        param_widget(ui, &params.augmentation, setter)
+                    }),
+                    ("Mode", &|ui| param_widget(ui, &params.mode, setter)),
+                    ("Dynamics CC", &|ui| {
+                        param_widget(ui, &params.dynamics_cc, setter)
+                    }),
+                    ("Channels", &|ui| {
+                        param_widget(ui, &params.channel_layout, setter)
+                    }),
+                    ("Base channel", &|ui| {
+                        param_widget(ui, &params.base_channel, setter)
+                    }),
+                    ("Humanize", &|ui| param_widget(ui, &params.humanize, setter)),
+                    ("Seed", &|ui| param_widget(ui, &params.seed, setter)),
+                    ("Quantize", &|ui| param_widget(ui, &params.quantize, setter)),
+                    ("Tempo (no transport)", &|ui| {
+                        param_widget(ui, &params.tempo, setter)
+                    }),
+                ];
+                for (i, (name, widget)) in rows.iter().enumerate() {
+                    ui.label(*name);
+                    widget(ui);
+                    if i % 2 == 1 {
+                        ui.end_row();
+                    }
+                }
+            });
+        });
+}
+
+fn draw_key(ui: &mut egui::Ui, state: &mut EditorState) {
+    let motif = &state.snapshot.motif;
+    let slot = state.snapshot.active_slot;
+    ui.horizontal(|ui| {
+        if motif.is_empty() {
+            ui.label("Key: — (no motif yet)");
+            return;
+        }
+        if let Some(locked) = motif.locked_key {
+            ui.label(format!("Key: {locked} (locked)"));
+            if ui.button("Unlock key").clicked() {
+                state.shared.send(Command::LockKey { slot, key: None });
+            }
+        } else if let Some(estimate) = motif.detected_key {
+            let tied: Vec<String> = estimate
+                .tied()
+                .iter()
+                .skip(1)
+                .map(|c| c.key.to_string())
+                .collect();
+            let tied_text = if tied.is_empty() {
+                String::new()
+            } else {
+                format!(" · tied with {}", tied.join(", "))
+            };
+            ui.label(format!(
+                "Key: {} · confidence {:.3}{tied_text}",
+                estimate.best.key, estimate.confidence
+            ));
+            if ui.button("Lock key").clicked() {
+                state.shared.send(Command::LockKey {
+                    slot,
+                    key: Some(estimate.best.key),
+                });
+            }
+        }
+    });
+}
+
+fn draw_library(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSetter>) {
+    let names = state.params.library.0.names();
+    let active = state.snapshot.active_slot;
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Library:");
+        for (slot, name) in names.iter().enumerate() {
+            let count = state.snapshot.slot_num_notes[slot];
+            let text = if count == 0 {
+                format!("{} (empty)", name)
+            } else {
+                format!("{} ({count})", name)
+            };
+            if ui
+                .add(egui::Button::selectable(slot == active, text))
+                .clicked()
+            {
+                set_param(setter, &state.params.slot, slot as i32 + 1);
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label("Name");
+        ui.add(
+            egui::TextEdit::singleline(&mut state.rename)
+                .desired_width(160.0)
+                .hint_text(names[active].as_str()),
+        );
+        if ui.button("Rename slot").clicked() && !state.rename.trim().is_empty() {
+            state.params.library.0.set_name(active, state.rename.trim());
+            state.message = Some(format!(
+                "Slot {} renamed to {}.",
+                active + 1,
+                state.rename.trim()
+            ));
+            state.rename.clear();
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.label(".mid path");
+        ui.add(
+            egui::TextEdit::singleline(&mut state.import_path)
+                .desired_width(220.0)
+                .hint_text("/path/to/motif.mid"),
+        );
+        if ui.button("Import into slot").clicked() {
+            state.message = Some(import(state));
+        }
+        ui.add(
+            egui::TextEdit::singleline(&mut state.export_path)
+                .desired_width(220.0)
+                .hint_text("/path/to/export.mid"),
+        );
+        if ui.button("Export motif + characters").clicked() {
+            state.message = Some(export(state));
+        }
+    });
+    // Files dropped onto the window are imported into the active slot.
+    let dropped: Vec<std::path::PathBuf> = ui.ctx().input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect()
+    });
+    if let Some(path) = dropped.first() {
+        state.import_path = path.display().to_string();
+        state.message = Some(import(state));
     }
 }
+
+fn import(state: &mut EditorState) -> String {
+    let path = state.import_path.trim().to_owned();
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => return format!("Import failed: cannot read {path}: {e}"),
+    };
+    let performance = match read_performance(&bytes, None) {
+        Ok(performance) => performance,
+        Err(e) => return format!("Import failed: {path}: {e}"),
+    };
+    let mut motif = motif_from_performance(&performance);
+    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
+    let slot = state.snapshot.active_slot;
+    let num_notes = motif.len();
+    if state.shared.send(Command::SetSlot { slot, motif }) {
+        format!("Imported {num_notes} notes into slot {}.", slot + 1)
+    } else {
+        "Import failed: the command queue is full; try again.".into()
+    }
+}
+
+fn export(state: &EditorState) -> String {
+    let path = state.export_path.trim();
+    let motif = &state.snapshot.motif;
+    if motif.is_empty() {
+        return "Export failed: the active slot has no motif.".into();
+    }
+    let settings = state.params.to_live_settings().character;
+    let renderings: Vec<(&str, Vec<Note>, Rendering)> = [
+        ("Piano", Character::Piano),
+        ("Swell", Character::Swell),
+        ("Distant", Character::Distant),
+    ]
+    .into_iter()
+    .map(|(name, character)| {
+        let mut out = Rendering::new();
+        render(
+            motif,
+            &crate::engine::character::CharacterSettings {
+                character,
+                ..settings
+            },
+            &mut out,
+        );
+        (name, out.notes.iter().map(|n| n.as_note()).collect(), out)
+    })
+    .collect();
+    let mut tracks = vec![ExportTrack {
+        name: "Motif",
+        notes: motif.notes(),
+        ccs: &[],
+    }];
+    tracks.extend(renderings.iter().map(|(name, notes, out)| ExportTrack {
+        name,
+        notes,
+        ccs: &out.ccs,
+    }));
+    let bytes = write_tracks(&tracks, motif.time_signature, motif.tempo_bpm, motif.key());
+    match std::fs::write(path, bytes) {
+        Ok(()) => format!("Exported the motif and the three characters to {path}."),
+        Err(e) => format!("Export failed: cannot write {path}: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -19,9 +19,11 @@ mod library_state;
 mod params;
 #[cfg(feature = "plugin")]
 mod plugin;
+#[cfg(feature = "plugin")]
+mod shared;
 
 #[cfg(feature = "plugin")]
-pub use editor::draw_editor;
+pub use editor::{draw_editor, EditorState};
 #[cfg(feature = "plugin")]
 pub use params::{CharacterChoice, RepriseParams};
 #[cfg(feature = "plugin")]

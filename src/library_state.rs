@@ -49,6 +49,13 @@ impl SharedLibrary {
         self.state_fallback.load(Ordering::Relaxed)
     }
 
+    /// Renames a slot (GUI thread; saved with the next state save).
+    pub fn set_name(&self, slot: usize, name: &str) {
+        if let (Ok(mut names), true) = (self.names.lock(), slot < NUM_SLOTS) {
+            names[slot] = name.chars().take(64).collect();
+        }
+    }
+
     /// The slot names.
     pub fn names(&self) -> [String; NUM_SLOTS] {
         self.names

@@ -18,6 +18,7 @@ use crate::engine::processor::MAX_OUT_EVENTS_PER_BLOCK;
 use crate::host_events;
 use crate::library_state::{LibraryAudioSide, LibraryHandle};
 use crate::params::RepriseParams;
+use crate::shared::{shared_state, AudioSide, Command, GuiSide};
 
 /// Input events handed to the engine in one go. A host block with more events is processed in
 /// several chunks, so no event is ever dropped on the way in.
@@ -48,15 +49,22 @@ pub struct Reprise {
     events_out: EventBuffer,
     /// Output events the host refused (its output queue was full), since activation.
     num_host_refused_events: u64,
+    /// The audio thread's side of the editor hand-over.
+    shared_audio: AudioSide,
+    /// The editor's side, moved into the editor when the host asks for it.
+    shared_gui: Option<GuiSide>,
+    /// (library revision, render revision) last published to the editor.
+    published_to_editor: (u64, u64),
 }
 
 impl Default for Reprise {
     fn default() -> Self {
         let (library, library_audio) = LibraryHandle::new();
+        let (shared_audio, shared_gui) = shared_state();
         Self {
             params: Arc::new(RepriseParams::new(library)),
             editor_state: EguiEditorState::from_size(
-                nice_plug::editor::dpi::LogicalSize::new(560.0, 360.0),
+                nice_plug::editor::dpi::LogicalSize::new(900.0, 760.0),
                 1.0,
             ),
             live: Box::new(LiveEngine::new()),
@@ -66,11 +74,54 @@ impl Default for Reprise {
             events_in: EventBuffer::with_capacity(0),
             events_out: EventBuffer::with_capacity(0),
             num_host_refused_events: 0,
+            shared_audio,
+            shared_gui: Some(shared_gui),
+            published_to_editor: (u64::MAX, u64::MAX),
         }
     }
 }
 
 impl Reprise {
+    /// Applies the editor's queued commands. Never blocks.
+    fn apply_commands(&mut self) {
+        while let Some(command) = self.shared_audio.next_command() {
+            match command {
+                Command::SetSlot { slot, motif } => self.live.set_slot(slot, &motif),
+                Command::ClearSlot { slot } => self.live.clear_slot(slot),
+                Command::LockKey { slot, key } => self.live.lock_key(slot, key),
+            }
+        }
+    }
+
+    /// Updates the readouts, and the snapshot when the editor is open and something changed.
+    fn publish_to_editor(&mut self) {
+        let readouts = &self.shared_audio.readouts;
+        readouts.set_playhead_beats(self.live.playhead_beats());
+        readouts.phrase_notes.store(
+            self.live.num_phrase_notes() as u32,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let dropped =
+            self.live.num_dropped() + self.events_out.num_dropped() + self.num_host_refused_events;
+        readouts
+            .dropped_events
+            .store(dropped, std::sync::atomic::Ordering::Relaxed);
+        let revisions = (self.live.library_revision(), self.live.render_revision());
+        if !self.editor_state.is_open() || revisions == self.published_to_editor {
+            return;
+        }
+        self.published_to_editor = revisions;
+        let live = &self.live;
+        self.shared_audio.publish(|snapshot| {
+            snapshot.active_slot = live.active_slot();
+            snapshot.motif.clone_from(&live.slots()[live.active_slot()]);
+            snapshot.rendering.clone_from(live.rendering());
+            for (count, motif) in snapshot.slot_num_notes.iter_mut().zip(live.slots().iter()) {
+                *count = motif.len();
+            }
+        });
+    }
+
     fn send_output(&mut self, context: &mut impl ProcessContext<Self>) {
         for event in self.events_out.as_slice() {
             if let Some(host_event) = host_events::to_host(event) {
@@ -138,11 +189,20 @@ impl Plugin for Reprise {
     }
 
     fn editor(&mut self, _async_executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        let shared = self.shared_gui.take()?;
+        let resizable = nice_plug::editor::ResizeHint {
+            can_resize: true,
+            can_resize_horizontally: true,
+            can_resize_vertically: true,
+            ..Default::default()
+        };
         create_egui_editor(
             self.editor_state.clone(),
             RepaintNotifier::new(),
-            EguiNiceSettings::new().with_tile(Self::NAME),
-            EditorApp::new(self.params.clone()),
+            EguiNiceSettings::new()
+                .with_tile(Self::NAME)
+                .with_resize_hint(resizable),
+            EditorApp::new(self.params.clone(), shared),
         )
     }
 
@@ -194,7 +254,12 @@ impl Plugin for Reprise {
             sample_rate: context.transport().sample_rate as f64,
             transport: transport_info(context.transport()),
         };
+        self.apply_commands();
         let settings = self.params.to_live_settings();
+        self.shared_audio.readouts.listening.store(
+            settings.capture != crate::engine::live::LiveCapture::Off,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         self.live
             .begin_block(&block, &settings, &mut self.events_out);
         while let Some(host_event) = context.next_event() {
@@ -220,6 +285,7 @@ impl Plugin for Reprise {
         );
         self.live.end_block(&mut self.events_out);
         self.send_output(context);
+        self.publish_to_editor();
         if self.live.library_revision() != self.published_revision {
             self.published_revision = self.live.library_revision();
             self.library_audio.publish(self.live.slots());

@@ -185,6 +185,8 @@ pub struct LiveEngine {
     slots: Box<[Motif; NUM_SLOTS]>,
     /// Increments whenever a slot's motif changes (for the plugin to publish the library).
     library_revision: u64,
+    /// Increments whenever the rendering is redone.
+    render_revision: u64,
     rendering: Rendering,
     scheduler: Scheduler,
     settings: LiveSettings,
@@ -231,6 +233,7 @@ impl LiveEngine {
             capture: Box::new(PhraseCapture::new(capture_settings(&settings))),
             slots: Box::new(std::array::from_fn(|_| Motif::default())),
             library_revision: 0,
+            render_revision: 0,
             rendering: Rendering::new(),
             scheduler: Scheduler::new(),
             settings,
@@ -274,6 +277,48 @@ impl LiveEngine {
     /// Changes whenever a slot's motif changes.
     pub fn library_revision(&self) -> u64 {
         self.library_revision
+    }
+
+    /// Changes whenever the rendering is redone.
+    pub fn render_revision(&self) -> u64 {
+        self.render_revision
+    }
+
+    /// The active slot, 0-based.
+    pub fn active_slot(&self) -> usize {
+        self.settings.active_slot.min(NUM_SLOTS - 1)
+    }
+
+    /// Where playback is in the rendering, in rendering beats, or `None` when not playing.
+    pub fn playhead_beats(&self) -> Option<f64> {
+        let launch = self.scheduler.launch_beats()?;
+        let length = self.rendering.length_beats;
+        let position = self.beats_at(self.num_samples) - launch;
+        if length.is_nan() || length <= 0.0 || position < 0.0 {
+            return None;
+        }
+        if self.scheduler.is_looping() {
+            Some(position.rem_euclid(length))
+        } else {
+            (position < length).then_some(position)
+        }
+    }
+
+    /// Empties a slot (its rendering's notes end at the next block if it is active).
+    pub fn clear_slot(&mut self, slot: usize) {
+        if slot < NUM_SLOTS {
+            let empty = Motif::new(self.slots[slot].time_signature, self.slots[slot].tempo_bpm);
+            self.set_slot(slot, &empty);
+        }
+    }
+
+    /// Locks (or with `None` unlocks) a slot's key.
+    pub fn lock_key(&mut self, slot: usize, key: Option<Key>) {
+        if slot < NUM_SLOTS {
+            let mut motif = self.slots[slot].clone();
+            motif.locked_key = key;
+            self.set_slot(slot, &motif);
+        }
     }
 
     /// The current rendering (for display and tests).
@@ -657,6 +702,7 @@ impl LiveEngine {
 
     fn render_now(&mut self) {
         self.should_render = false;
+        self.render_revision = self.render_revision.wrapping_add(1);
         let mut settings = self.settings.character;
         if self.settings.playback_mode == PlaybackMode::KeyTrigger {
             settings.transpose_semitones += self.trigger_shift.0;

@@ -87,7 +87,7 @@ pub struct CcPoint {
 /// [`Rendering::new`] (allocates); [`clear`](Self::clear), pushes and the operators never
 /// allocate: pushes beyond capacity are dropped and counted in
 /// [`num_dropped`](Self::num_dropped).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Rendering {
     /// The notes (order is whatever the operators left; [`finish`](Self::finish) sorts them).
     pub notes: Vec<RenderedNote>,
@@ -98,6 +98,27 @@ pub struct Rendering {
     /// Notes or points dropped because a buffer was full, or notes dropped because their key
     /// could not be placed in 0–127.
     pub num_dropped: u32,
+}
+
+impl Clone for Rendering {
+    fn clone(&self) -> Self {
+        let mut copy = Self::new();
+        copy.clone_from(self);
+        copy
+    }
+
+    /// Copies into the existing buffers: never allocates when `self` has full capacity (as every
+    /// rendering made by [`Rendering::new`] does), so the audio thread can publish copies.
+    fn clone_from(&mut self, source: &Self) {
+        self.notes.clear();
+        self.notes
+            .extend_from_slice(&source.notes[..source.notes.len().min(MAX_RENDER_NOTES)]);
+        self.ccs.clear();
+        self.ccs
+            .extend_from_slice(&source.ccs[..source.ccs.len().min(MAX_RENDER_CCS)]);
+        self.length_beats = source.length_beats;
+        self.num_dropped = source.num_dropped;
+    }
 }
 
 impl Default for Rendering {

@@ -1,0 +1,251 @@
+//! The piano roll: the captured motif above its current rendering (a colour per output channel),
+//! with lanes for the dynamics controller and the sustain pedal, and the playhead. Layout math is
+//! in small pure functions; every note is an accessible widget labelled with its pitch and time.
+
+use egui::{Color32, Pos2, Rect, Role, Sense, Stroke, StrokeKind, Ui, Vec2, WidgetInfo};
+
+use crate::engine::event::{CC_EXPRESSION, CC_MODULATION, CC_SUSTAIN};
+use crate::engine::key::PITCH_CLASS_NAMES;
+use crate::engine::motif::Motif;
+use crate::engine::rendering::Rendering;
+
+/// Colours of output channels 1–8 (repeating).
+pub const CHANNEL_COLOURS: [Color32; 8] = [
+    Color32::from_rgb(0x5b, 0x9b, 0xd5),
+    Color32::from_rgb(0xed, 0x7d, 0x31),
+    Color32::from_rgb(0x70, 0xad, 0x47),
+    Color32::from_rgb(0xff, 0xc0, 0x00),
+    Color32::from_rgb(0xa5, 0x6c, 0xc1),
+    Color32::from_rgb(0x4b, 0xc0, 0xc0),
+    Color32::from_rgb(0xe0, 0x60, 0x80),
+    Color32::from_rgb(0x9e, 0x9e, 0x9e),
+];
+
+/// A note name like `C#4` (MIDI 60 = C4).
+pub fn note_name(key: u8) -> String {
+    format!(
+        "{}{}",
+        PITCH_CLASS_NAMES[(key % 12) as usize],
+        key as i32 / 12 - 1
+    )
+}
+
+/// x of a beat inside `rect` for a view `length_beats` long.
+pub fn beat_to_x(rect: Rect, beats: f64, length_beats: f64) -> f32 {
+    let fraction = if length_beats > 0.0 {
+        (beats / length_beats).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    rect.left() + rect.width() * fraction as f32
+}
+
+/// y of the top of a key's row inside `rect` showing keys `low..=high` (high at the top).
+pub fn key_to_y(rect: Rect, key: u8, low: u8, high: u8) -> f32 {
+    let rows = (high.saturating_sub(low) as f32 + 1.0).max(1.0);
+    let row = high.saturating_sub(key.clamp(low, high)) as f32;
+    rect.top() + rect.height() * row / rows
+}
+
+/// Key range to show: the notes' range with two keys of margin, at least an octave.
+pub fn key_span(keys: impl Iterator<Item = u8>) -> (u8, u8) {
+    let (low, high) = keys.fold((127u8, 0u8), |(lo, hi), k| (lo.min(k), hi.max(k)));
+    if low > high {
+        return (60, 72);
+    }
+    let (mut low, mut high) = (low.saturating_sub(2), high.saturating_add(2).min(127));
+    while high - low < 12 {
+        low = low.saturating_sub(1);
+        high = (high + 1).min(127);
+    }
+    (low, high)
+}
+
+fn roll_frame(ui: &mut Ui, height: f32, title: &str) -> Rect {
+    ui.label(title);
+    let (rect, _) = ui.allocate_exact_size(
+        Vec2::new(ui.available_width().max(200.0), height),
+        Sense::hover(),
+    );
+    ui.painter()
+        .rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
+    rect
+}
+
+fn grid(ui: &Ui, rect: Rect, length_beats: f64, bar_beats: f64) {
+    let mut beat = 0.0;
+    while beat <= length_beats + 1e-9 {
+        let x = beat_to_x(rect, beat, length_beats);
+        let on_bar =
+            bar_beats > 0.0 && (beat / bar_beats - (beat / bar_beats).round()).abs() < 1e-6;
+        let colour = if on_bar {
+            ui.visuals().weak_text_color()
+        } else {
+            ui.visuals().faint_bg_color
+        };
+        ui.painter().line_segment(
+            [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+            Stroke::new(1.0, colour),
+        );
+        beat += 1.0;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn note_widget(ui: &mut Ui, rect: Rect, id: egui::Id, colour: Color32, label: String) {
+    ui.painter().rect_filled(rect, 1.0, colour);
+    ui.painter().rect_stroke(
+        rect,
+        1.0,
+        Stroke::new(1.0, Color32::BLACK),
+        StrokeKind::Inside,
+    );
+    let response = ui.interact(rect, id, Sense::hover());
+    response.widget_info(|| WidgetInfo::labeled(Role::Label, true, label.clone()));
+    response.on_hover_text(label);
+}
+
+/// Draws the motif roll, the rendering roll (with `playhead_beats`) and the controller lanes.
+pub fn draw(ui: &mut Ui, motif: &Motif, rendering: &Rendering, playhead_beats: Option<f64>) {
+    let bar = motif.time_signature.bar_length_beats();
+    // The motif.
+    let (low, high) = key_span(motif.notes().iter().map(|n| n.key));
+    let rect = roll_frame(
+        ui,
+        110.0,
+        &format!("Captured motif — {} notes", motif.len()),
+    );
+    grid(ui, rect, motif.length_beats, bar);
+    let row_height = rect.height() / (high - low + 1) as f32;
+    for (idx, note) in motif.notes().iter().enumerate() {
+        let top = key_to_y(rect, note.key, low, high);
+        let note_rect = Rect::from_min_max(
+            Pos2::new(beat_to_x(rect, note.start_beats, motif.length_beats), top),
+            Pos2::new(
+                beat_to_x(rect, note.end_beats(), motif.length_beats)
+                    .max(beat_to_x(rect, note.start_beats, motif.length_beats) + 2.0),
+                top + row_height.max(2.0),
+            ),
+        );
+        let label = format!(
+            "Motif note {} at beat {:.2}, {:.2} beats",
+            note_name(note.key),
+            note.start_beats,
+            note.length_beats
+        );
+        note_widget(
+            ui,
+            note_rect,
+            ui.scope_id().with(("motif-note", idx)),
+            ui.visuals().text_color(),
+            label,
+        );
+    }
+
+    // The rendering.
+    let (low, high) = key_span(rendering.notes.iter().map(|n| n.key));
+    let length = rendering.length_beats.max(1.0);
+    let rect = roll_frame(
+        ui,
+        160.0,
+        &format!("Rendering — {} notes", rendering.notes.len()),
+    );
+    grid(ui, rect, length, bar);
+    let row_height = rect.height() / (high - low + 1) as f32;
+    for (idx, note) in rendering.notes.iter().enumerate().take(2048) {
+        let top = key_to_y(rect, note.key, low, high);
+        let x0 = beat_to_x(rect, note.start_beats, length);
+        let note_rect = Rect::from_min_max(
+            Pos2::new(x0, top),
+            Pos2::new(
+                beat_to_x(rect, note.end_beats(), length).max(x0 + 2.0),
+                top + row_height.max(2.0),
+            ),
+        );
+        let label = format!(
+            "Rendered note {} at beat {:.2}, {:.2} beats, channel {}",
+            note_name(note.key),
+            note.start_beats,
+            note.length_beats,
+            note.channel + 1
+        );
+        note_widget(
+            ui,
+            note_rect,
+            ui.scope_id().with(("rendered-note", idx)),
+            CHANNEL_COLOURS[note.channel as usize % 8],
+            label,
+        );
+    }
+    if let Some(beats) = playhead_beats {
+        let x = beat_to_x(rect, beats, length);
+        ui.painter().line_segment(
+            [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
+            Stroke::new(2.0, Color32::WHITE),
+        );
+    }
+
+    // Dynamics controller lane (CC1 / CC11 of the melody channel) and the pedal lane.
+    let lane = roll_frame(ui, 40.0, "Dynamics (CC1 / CC11)");
+    let melody_channel = rendering.notes.first().map_or(0, |n| n.channel);
+    let points: Vec<Pos2> = rendering
+        .ccs
+        .iter()
+        .filter(|p| (p.cc == CC_MODULATION || p.cc == CC_EXPRESSION) && p.channel == melody_channel)
+        .map(|p| {
+            Pos2::new(
+                beat_to_x(lane, p.beats, length),
+                lane.bottom() - lane.height() * p.value,
+            )
+        })
+        .collect();
+    if points.len() >= 2 {
+        ui.painter().add(egui::Shape::line(
+            points,
+            Stroke::new(1.5, CHANNEL_COLOURS[0]),
+        ));
+    }
+    let pedal = roll_frame(ui, 16.0, "Sustain pedal (CC64)");
+    let mut down_since: Option<f64> = None;
+    for point in rendering.ccs.iter().filter(|p| p.cc == CC_SUSTAIN) {
+        match (point.value >= 0.5, down_since) {
+            (true, None) => down_since = Some(point.beats),
+            (false, Some(start)) => {
+                let r = Rect::from_min_max(
+                    Pos2::new(beat_to_x(pedal, start, length), pedal.top() + 3.0),
+                    Pos2::new(beat_to_x(pedal, point.beats, length), pedal.bottom() - 3.0),
+                );
+                ui.painter().rect_filled(r, 1.0, CHANNEL_COLOURS[2]);
+                down_since = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_math_maps_beats_and_keys_into_the_rect() {
+        let rect = Rect::from_min_size(Pos2::new(10.0, 20.0), Vec2::new(400.0, 130.0));
+        assert_eq!(beat_to_x(rect, 0.0, 8.0), 10.0);
+        assert_eq!(beat_to_x(rect, 4.0, 8.0), 210.0);
+        assert_eq!(
+            beat_to_x(rect, 99.0, 8.0),
+            410.0,
+            "clamped to the right edge"
+        );
+        assert_eq!(key_to_y(rect, 72, 60, 72), 20.0, "highest key at the top");
+        assert_eq!(key_to_y(rect, 60, 60, 72), 20.0 + 130.0 * 12.0 / 13.0);
+        assert_eq!(
+            key_span([64u8, 65].into_iter()),
+            (58, 71),
+            "widened evenly to at least an octave"
+        );
+        assert_eq!(note_name(60), "C4");
+        assert_eq!(note_name(61), "C#4");
+        assert_eq!(note_name(21), "A0");
+    }
+}
