@@ -14,13 +14,13 @@ mod editor;
 #[cfg(feature = "plugin")]
 mod host_events;
 #[cfg(feature = "plugin")]
-mod library_state;
+pub mod library_state;
 #[cfg(feature = "plugin")]
 mod params;
 #[cfg(feature = "plugin")]
 mod plugin;
 #[cfg(feature = "plugin")]
-mod shared;
+pub mod shared;
 
 #[cfg(feature = "plugin")]
 pub use editor::{draw_editor, EditorState};

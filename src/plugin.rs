@@ -61,13 +61,17 @@ impl Default for Reprise {
     fn default() -> Self {
         let (library, library_audio) = LibraryHandle::new();
         let (shared_audio, shared_gui) = shared_state();
+        let mut live = Box::new(LiveEngine::new());
+        if cfg!(feature = "demo-motif") {
+            live.set_slot(0, &crate::engine::demo::demo_motif());
+        }
         Self {
             params: Arc::new(RepriseParams::new(library)),
             editor_state: EguiEditorState::from_size(
                 nice_plug::editor::dpi::LogicalSize::new(900.0, 760.0),
                 1.0,
             ),
-            live: Box::new(LiveEngine::new()),
+            live,
             library_audio,
             published_revision: u64::MAX,
             // Zero capacity does not allocate; the real buffers are made in `initialize()`.

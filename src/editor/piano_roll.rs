@@ -187,7 +187,11 @@ pub fn draw(ui: &mut Ui, motif: &Motif, rendering: &Rendering, playhead_beats: O
 
     // Dynamics controller lane (CC1 / CC11 of the melody channel) and the pedal lane.
     let lane = roll_frame(ui, 40.0, "Dynamics (CC1 / CC11)");
-    let melody_channel = rendering.notes.first().map_or(0, |n| n.channel);
+    let melody_channel = rendering
+        .notes
+        .iter()
+        .find(|n| n.voice == crate::engine::rendering::Voice::Melody)
+        .map_or(0, |n| n.channel);
     let points: Vec<Pos2> = rendering
         .ccs
         .iter()
