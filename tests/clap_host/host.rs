@@ -46,12 +46,31 @@ impl SharedHandler<'_> for TestHostShared {
     fn request_callback(&self) {}
 }
 
+impl clack_extensions::gui::HostGuiImpl for TestHostShared {
+    fn resize_hints_changed(&self) {}
+    fn request_resize(&self, _new_size: clack_extensions::gui::GuiSize) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn request_show(&self) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn request_hide(&self) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn closed(&self, _was_destroyed: bool) {}
+}
+
 pub struct TestHost;
 
 impl HostHandlers for TestHost {
     type Shared<'a> = TestHostShared;
     type MainThread<'a> = ();
     type AudioProcessor<'a> = ();
+
+    // A DAW offers the GUI extension; nice-plug relies on it when an editor opens.
+    fn declare_extensions(builder: &mut HostExtensions<Self>, _shared: &Self::Shared<'_>) {
+        builder.register::<clack_extensions::gui::HostGui>();
+    }
 }
 
 /// Audio port layouts the plugin offers.

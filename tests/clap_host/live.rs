@@ -778,3 +778,12 @@ fn a_phrase_played_while_the_host_is_stopped_is_captured_and_plays_when_it_start
     assert!(rendered.len() >= 4, "{rendered:?}");
     assert_balanced_and_sorted(&out, "stopped capture");
 }
+
+/// Loads motif A into slot 1 with the Swell character (for tests in other modules).
+pub fn load_demo_library(plugin: &mut PluginUnderTest) {
+    load_library(
+        plugin,
+        &[(0, &motif_a())],
+        &[("character", serde_json::json!({"string": "swell"}))],
+    );
+}
