@@ -24,8 +24,6 @@ fn plugin(rendering: bool) -> PluginUnderTest {
         &[("Playback", 0.0), ("Capture", 0.0)]
     };
     let mut plugin = PluginUnderTest::start_with(Layout::Stereo, SAMPLE_RATE, BLOCK, params);
-    let saved = plugin.save_state();
-    let mut state: serde_json::Value = serde_json::from_slice(&saved[8..]).unwrap();
     let notes: Vec<serde_json::Value> = (0..64)
         .map(|i| {
             serde_json::json!([
@@ -41,12 +39,7 @@ fn plugin(rendering: bool) -> PluginUnderTest {
         .map(|i| serde_json::json!({"name": format!("Slot {}", i + 1), "motif": null}))
         .collect();
     slots[0] = serde_json::json!({"name": "bench", "motif": {"notes": notes, "length_beats": 16.0, "time_signature": [4, 4], "tempo_bpm": 120.0}});
-    state["fields"]["library"] =
-        serde_json::Value::String(serde_json::json!({"version": 1, "slots": slots}).to_string());
-    let json = serde_json::to_vec(&state).unwrap();
-    let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
-    bytes.extend(json);
-    assert!(plugin.load_state(&bytes));
+    plugin.load_library(serde_json::json!({"version": 1, "slots": slots}), &[]);
     plugin
 }
 

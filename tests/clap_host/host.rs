@@ -263,6 +263,26 @@ impl PluginUnderTest {
             .is_ok()
     }
 
+    /// Loads this plugin's own saved state with the motif library replaced by `library` (schema
+    /// JSON) and some parameters (by string id, nice-plug value JSON such as
+    /// `{"string": "swell"}`) overridden, the way a host restores a project.
+    pub fn load_library(
+        &mut self,
+        library: serde_json::Value,
+        params: &[(&str, serde_json::Value)],
+    ) {
+        let saved = self.save_state();
+        let mut state: serde_json::Value = serde_json::from_slice(&saved[8..]).expect("state JSON");
+        state["fields"]["library"] = serde_json::Value::String(library.to_string());
+        for (id, value) in params {
+            state["params"][*id] = value.clone();
+        }
+        let json = serde_json::to_vec(&state).unwrap();
+        let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
+        bytes.extend(json);
+        assert!(self.load_state(&bytes), "state load refused");
+    }
+
     /// The instance, for extension queries.
     pub fn instance(&mut self) -> &mut PluginInstance<TestHost> {
         &mut self.instance
@@ -706,4 +726,35 @@ impl Rng {
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.next_u64() % (hi - lo + 1)
     }
+}
+
+/// Every note-on on the output is answered by a note-off (by the end), no note-off comes
+/// without a note-on, and events are sorted by time.
+pub fn assert_balanced(out: &[OutEvent], context: &str) {
+    assert!(
+        out.windows(2)
+            .all(|w| w[0].time_samples <= w[1].time_samples),
+        "{context}: events out of order"
+    );
+    let mut open = std::collections::HashMap::<(i16, i16), i32>::new();
+    for event in out {
+        match event.kind {
+            OutKind::NoteOn { channel, key, .. } => *open.entry((channel, key)).or_default() += 1,
+            OutKind::NoteOff { channel, key, .. } => {
+                let count = open.entry((channel, key)).or_default();
+                assert!(
+                    *count > 0,
+                    "{context}: note-off without note-on at {}: {event:?}",
+                    event.time_samples
+                );
+                *count -= 1;
+            }
+            _ => {}
+        }
+    }
+    let hanging: Vec<_> = open.into_iter().filter(|&(_, n)| n != 0).collect();
+    assert!(
+        hanging.is_empty(),
+        "{context}: notes left sounding {hanging:?}"
+    );
 }

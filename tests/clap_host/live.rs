@@ -12,7 +12,8 @@ use reprise::engine::motif::{Motif, Note, TimeSignature};
 use reprise::engine::rendering::Rendering;
 
 use crate::host::{
-    param_id, transport, InEvent, InKind, Layout, OutEvent, OutKind, PluginUnderTest, Rng,
+    assert_balanced, param_id, transport, InEvent, InKind, Layout, OutEvent, OutKind,
+    PluginUnderTest, Rng,
 };
 
 const SAMPLE_RATE: f64 = 48_000.0;
@@ -72,23 +73,13 @@ fn library_json(slots: &[(usize, &Motif)]) -> serde_json::Value {
     serde_json::json!({"version": 1, "slots": slot_values})
 }
 
-/// Loads a state into `plugin`: its own saved state with the library replaced and some
-/// parameters (by id, nice-plug value JSON such as `{"string": "swell"}`) overridden.
+/// Loads `slots` (and parameter overrides) into `plugin` as a host restoring a project would.
 fn load_library(
     plugin: &mut PluginUnderTest,
     slots: &[(usize, &Motif)],
     params: &[(&str, serde_json::Value)],
 ) {
-    let saved = plugin.save_state();
-    let mut state: serde_json::Value = serde_json::from_slice(&saved[8..]).expect("state JSON");
-    state["fields"]["library"] = serde_json::Value::String(library_json(slots).to_string());
-    for (id, value) in params {
-        state["params"][*id] = value.clone();
-    }
-    let json = serde_json::to_vec(&state).unwrap();
-    let mut bytes = (json.len() as u64).to_le_bytes().to_vec();
-    bytes.extend(json);
-    assert!(plugin.load_state(&bytes), "state load refused");
+    plugin.load_library(library_json(slots), params);
 }
 
 fn character_settings(character: Character, tempo: f64) -> CharacterSettings {
@@ -173,37 +164,6 @@ fn expected_loop(
     (ons, ccs)
 }
 
-/// Every note-on is answered by a note-off (by the end), no note-off without a note-on, events
-/// sorted by time.
-pub fn assert_balanced_and_sorted(out: &[OutEvent], context: &str) {
-    assert!(
-        out.windows(2)
-            .all(|w| w[0].time_samples <= w[1].time_samples),
-        "{context}: events out of order"
-    );
-    let mut open = std::collections::HashMap::<(i16, i16), i32>::new();
-    for event in out {
-        match event.kind {
-            OutKind::NoteOn { channel, key, .. } => *open.entry((channel, key)).or_default() += 1,
-            OutKind::NoteOff { channel, key, .. } => {
-                let count = open.entry((channel, key)).or_default();
-                assert!(
-                    *count > 0,
-                    "{context}: note-off without note-on at {}: {event:?}",
-                    event.time_samples
-                );
-                *count -= 1;
-            }
-            _ => {}
-        }
-    }
-    let hanging: Vec<_> = open.into_iter().filter(|&(_, n)| n != 0).collect();
-    assert!(
-        hanging.is_empty(),
-        "{context}: notes left sounding {hanging:?}"
-    );
-}
-
 /// Runs a follow-transport performance and stops the transport at the end, so every note must
 /// have ended.
 fn run_follow(
@@ -265,7 +225,7 @@ fn follow_transport_puts_every_event_at_the_sample_its_beat_implies() {
         assert!(ons.len() >= 10, "{context}: too few notes to mean anything");
         assert_eq!(note_ons(&out), ons, "{context}: note-ons");
         assert_eq!(controllers(&out), ccs, "{context}: controllers");
-        assert_balanced_and_sorted(&out, &context);
+        assert_balanced(&out, &context);
     }
 }
 
@@ -319,7 +279,7 @@ fn a_tempo_change_between_blocks_moves_later_events_exactly() {
     let (ons, ccs) = expected_loop(&rendering, sample_at, 0, end, 64.0);
     assert_eq!(note_ons(&out), ons);
     assert_eq!(controllers(&out), ccs);
-    assert_balanced_and_sorted(&out, "tempo change");
+    assert_balanced(&out, "tempo change");
 }
 
 #[test]
@@ -382,7 +342,7 @@ fn a_host_loop_wrapping_inside_a_block_restarts_exactly_at_the_wrap() {
             "a note rings across the loop point; it must end at sample {wrap}"
         );
     }
-    assert_balanced_and_sorted(&out, "loop wrap");
+    assert_balanced(&out, "loop wrap");
 }
 
 fn key_trigger_run(trigger: &str, press_key: u16) -> (Vec<OutEvent>, u64, u64) {
@@ -483,7 +443,7 @@ fn key_trigger_starts_transposed_at_the_key_and_stops_at_release() {
             offs_at_release >= 1,
             "{mode}: the sounding note ends at the release"
         );
-        assert_balanced_and_sorted(&out, mode);
+        assert_balanced(&out, mode);
     }
 }
 
@@ -551,7 +511,7 @@ fn automating_character_or_slot_switches_at_that_exact_sample() {
             offs_at_switch >= 1,
             "{after}: the Swell notes sounding at the switch end there"
         );
-        assert_balanced_and_sorted(&out, after);
+        assert_balanced(&out, after);
     }
 }
 
@@ -694,7 +654,7 @@ fn a_played_phrase_is_captured_and_played_back_from_the_next_bar() {
         vec![60, 64, 67],
         "the captured motif is in slot 1 of the saved state"
     );
-    assert_balanced_and_sorted(&out, "capture");
+    assert_balanced(&out, "capture");
 }
 
 #[test]
@@ -776,7 +736,7 @@ fn a_phrase_played_while_the_host_is_stopped_is_captured_and_plays_when_it_start
         .filter(|&(s, _, _)| s >= start)
         .collect();
     assert!(rendered.len() >= 4, "{rendered:?}");
-    assert_balanced_and_sorted(&out, "stopped capture");
+    assert_balanced(&out, "stopped capture");
 }
 
 /// Loads motif A into slot 1 with the Swell character (for tests in other modules).

@@ -2,7 +2,8 @@
 //! layouts and both note dialects; audio passes bit-exactly; no note is ever left hanging.
 
 use crate::host::{
-    param_id, InEvent, InKind, Layout, OutEvent, OutKind, PluginUnderTest, Rng, PASS_THROUGH_ONLY,
+    assert_balanced, param_id, InEvent, InKind, Layout, OutKind, PluginUnderTest, Rng,
+    PASS_THROUGH_ONLY,
 };
 
 /// A random but well-formed performance: overlapping notes on several channels (CLAP dialect),
@@ -105,31 +106,6 @@ fn assert_same_kind(actual: &OutKind, wanted: &OutKind, context: &str) {
         }
         _ => assert_eq!(actual, wanted, "{context}"),
     }
-}
-
-/// Checks that every note-on on the output is answered by a note-off and vice versa.
-fn assert_balanced(out: &[OutEvent], context: &str) {
-    let mut open = std::collections::HashMap::<(i16, i16), i32>::new();
-    for event in out {
-        match event.kind {
-            OutKind::NoteOn { channel, key, .. } => *open.entry((channel, key)).or_default() += 1,
-            OutKind::NoteOff { channel, key, .. } => {
-                let count = open.entry((channel, key)).or_default();
-                assert!(
-                    *count > 0,
-                    "{context}: note-off without note-on at {}: {event:?}",
-                    event.time_samples
-                );
-                *count -= 1;
-            }
-            _ => {}
-        }
-    }
-    let hanging: Vec<_> = open.into_iter().filter(|&(_, n)| n != 0).collect();
-    assert!(
-        hanging.is_empty(),
-        "{context}: notes left sounding {hanging:?}"
-    );
 }
 
 #[test]
