@@ -55,6 +55,8 @@ pub struct Reprise {
     shared_gui: Option<GuiSide>,
     /// (library revision, render revision) last published to the editor.
     published_to_editor: (u64, u64),
+    /// Whether the editor was open at the last block (a newly opened editor gets a snapshot).
+    editor_was_open: bool,
 }
 
 impl Default for Reprise {
@@ -81,6 +83,7 @@ impl Default for Reprise {
             shared_audio,
             shared_gui: Some(shared_gui),
             published_to_editor: (u64::MAX, u64::MAX),
+            editor_was_open: false,
         }
     }
 }
@@ -111,7 +114,10 @@ impl Reprise {
             .dropped_events
             .store(dropped, std::sync::atomic::Ordering::Relaxed);
         let revisions = (self.live.library_revision(), self.live.render_revision());
-        if !self.editor_state.is_open() || revisions == self.published_to_editor {
+        let open = self.editor_state.is_open();
+        let just_opened = open && !self.editor_was_open;
+        self.editor_was_open = open;
+        if !open || (revisions == self.published_to_editor && !just_opened) {
             return;
         }
         self.published_to_editor = revisions;
