@@ -157,11 +157,6 @@ impl PhraseCapture {
         self.settings.mode == CaptureMode::AlwaysListening || self.armed
     }
 
-    /// Whether a phrase is in progress.
-    pub fn is_recording(&self) -> bool {
-        self.num_notes > 0
-    }
-
     /// Notes in the phrase in progress.
     pub fn num_phrase_notes(&self) -> usize {
         self.num_notes

@@ -56,14 +56,6 @@ impl Key {
         PITCH_CLASS_NAMES[self.tonic as usize]
     }
 
-    /// Semitone offsets of the scale degrees from the tonic.
-    pub fn scale_semitones(&self) -> [u8; 7] {
-        match self.mode {
-            Mode::Major => [0, 2, 4, 5, 7, 9, 11],
-            Mode::Minor => [0, 2, 3, 5, 7, 8, 10],
-        }
-    }
-
     /// Parses `C#:minor`, `Db major`, `f#m`, `A` (major) … Flats are accepted and stored as the
     /// equivalent sharp.
     pub fn parse(text: &str) -> Option<Key> {

@@ -15,7 +15,6 @@ use super::event::{Event, EventKind, CC_SUSTAIN};
 use super::event_buffer::EventBuffer;
 use super::key::{Key, Mode};
 use super::motif::{Motif, TimeSignature};
-use super::note_table::SoundingNotes;
 use super::processor::Processor;
 use super::quantize::Quantize;
 use super::rendering::Rendering;
@@ -324,11 +323,6 @@ impl LiveEngine {
     /// The current rendering (for display and tests).
     pub fn rendering(&self) -> &Rendering {
         &self.rendering
-    }
-
-    /// The table of sounding output notes.
-    pub fn sounding(&self) -> &SoundingNotes {
-        self.processor.sounding()
     }
 
     /// Where the scheduler's rendering beat 0 lies on the timeline, if playing.

@@ -131,11 +131,6 @@ impl Motif {
         &self.notes[..self.num_notes]
     }
 
-    /// Mutable access to the notes (e.g. for quantizing); call [`finish`](Self::finish) after.
-    pub fn notes_mut(&mut self) -> &mut [Note] {
-        &mut self.notes[..self.num_notes]
-    }
-
     /// Number of notes.
     pub fn len(&self) -> usize {
         self.num_notes
@@ -169,14 +164,6 @@ impl Motif {
         };
         self.num_notes += 1;
         true
-    }
-
-    /// Removes all notes (keeps metre, tempo and the key lock).
-    pub fn clear(&mut self) {
-        self.num_notes = 0;
-        self.truncated = false;
-        self.detected_key = None;
-        self.length_beats = self.time_signature.bar_length_beats();
     }
 
     /// Sorts the notes by onset then key, and sets the length to the whole number of bars that

@@ -40,6 +40,13 @@ impl BeatWindow {
         self.block_start_beats + sample as f64 * self.beats_per_sample
     }
 
+    /// The sample at which beat `beats` falls, if it is inside the window.
+    pub fn sample_in_window(&self, beats: f64) -> Option<u32> {
+        let sample = self.sample_of(beats);
+        (sample >= self.start_sample as f64 && sample < self.end_sample as f64)
+            .then_some(sample as u32)
+    }
+
     /// The block sample at which beat `beats` falls (may be outside the window).
     pub fn sample_of(&self, beats: f64) -> f64 {
         ((beats - self.block_start_beats) / self.beats_per_sample - SAMPLE_TOLERANCE).ceil()
@@ -243,11 +250,6 @@ impl Scheduler {
             0
         };
         self.candidates.clear();
-        let in_window = |beats: f64| -> Option<u32> {
-            let sample = window.sample_of(beats);
-            (sample >= window.start_sample as f64 && sample < window.end_sample as f64)
-                .then_some(sample as u32)
-        };
         // Note-offs: only notes this scheduler has sounding can end.
         for active_idx in 0..self.active.len() {
             let (cycle, index) = self.active[active_idx];
@@ -255,7 +257,7 @@ impl Scheduler {
                 continue;
             };
             let end = launch + cycle as f64 * length + note.end_beats();
-            if let Some(sample) = in_window(end) {
+            if let Some(sample) = window.sample_in_window(end) {
                 self.push_candidate(Candidate {
                     sample,
                     rank: 0,
@@ -264,49 +266,32 @@ impl Scheduler {
                 });
             }
         }
-        let mute_until_beats = self.mute_until_beats;
-        let muted = |beats: f64| beats < mute_until_beats - 1e-9;
         for cycle in first_cycle..=last_cycle.min(first_cycle + 64) {
             let offset = launch + cycle as f64 * length;
-            // Notes and controller points are sorted by time: look only at the window's span.
-            let (span_start, span_end) =
-                (local_start + launch - offset, local_end + launch - offset);
-            let first_note = rendering
-                .notes
-                .partition_point(|n| n.start_beats < span_start);
-            for (index, note) in rendering.notes.iter().enumerate().skip(first_note) {
-                if note.start_beats > span_end {
-                    break;
-                }
-                if muted(offset + note.start_beats) {
-                    continue;
-                }
-                if let Some(sample) = in_window(offset + note.start_beats) {
-                    self.push_candidate(Candidate {
-                        sample,
-                        rank: 2,
-                        cycle: cycle as u32,
-                        index: index as u32,
-                    });
-                }
-            }
-            let first_point = rendering.ccs.partition_point(|p| p.beats < span_start);
-            for (index, point) in rendering.ccs.iter().enumerate().skip(first_point) {
-                if point.beats > span_end {
-                    break;
-                }
-                if muted(offset + point.beats) {
-                    continue;
-                }
-                if let Some(sample) = in_window(offset + point.beats) {
-                    self.push_candidate(Candidate {
-                        sample,
-                        rank: 1,
-                        cycle: cycle as u32,
-                        index: index as u32,
-                    });
-                }
-            }
+            // Rendering-local span of the window in this cycle.
+            let span = (local_start + launch - offset, local_end + launch - offset);
+            let first_note = rendering.notes.partition_point(|n| n.start_beats < span.0);
+            self.push_span(
+                rendering.notes.len(),
+                first_note,
+                |i| rendering.notes[i].start_beats,
+                2,
+                cycle as u32,
+                offset,
+                span.1,
+                &window,
+            );
+            let first_point = rendering.ccs.partition_point(|p| p.beats < span.0);
+            self.push_span(
+                rendering.ccs.len(),
+                first_point,
+                |i| rendering.ccs[i].beats,
+                1,
+                cycle as u32,
+                offset,
+                span.1,
+                &window,
+            );
         }
         // Unique keys (cycle and index included), so an unstable sort is deterministic.
         self.candidates
@@ -317,6 +302,41 @@ impl Scheduler {
                 2 => self.note_on(rendering, candidate, out, sounding),
                 0 => self.note_off(rendering, candidate, out, sounding),
                 _ => self.controller(rendering, candidate, out, sounding),
+            }
+        }
+    }
+
+    /// Adds the onsets (`rank` 2) or controller points (`rank` 1) of one loop cycle that fall in
+    /// the window. The items are sorted by time (`beats_of`), so the scan starts at `first` and
+    /// stops past `span_end_beats`; anything before the mute point is skipped (a note without an
+    /// onset never gets an owner, so its note-off is skipped too).
+    #[allow(clippy::too_many_arguments)]
+    fn push_span(
+        &mut self,
+        count: usize,
+        first: usize,
+        beats_of: impl Fn(usize) -> f64,
+        rank: u8,
+        cycle: u32,
+        offset_beats: f64,
+        span_end_beats: f64,
+        window: &BeatWindow,
+    ) {
+        for index in first..count {
+            let beats = beats_of(index);
+            if beats > span_end_beats {
+                break;
+            }
+            if offset_beats + beats < self.mute_until_beats - 1e-9 {
+                continue;
+            }
+            if let Some(sample) = window.sample_in_window(offset_beats + beats) {
+                self.push_candidate(Candidate {
+                    sample,
+                    rank,
+                    cycle,
+                    index: index as u32,
+                });
             }
         }
     }

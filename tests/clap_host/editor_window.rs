@@ -1,7 +1,8 @@
 //! Opening and closing the editor while the plugin plays has no effect on its output. The
 //! editor really opens: an X server (Xvfb) is started for the test and the plugin's window is
 //! embedded in a parent window, as a DAW does. (Skipped, with a message, where Xvfb is not
-//! installed; `.ci/run` installs it.)
+//! installed; `.ci/run` installs it and sets `REPRISE_REQUIRE_XVFB`, which turns a skip into a
+//! failure.)
 
 use std::process::{Child, Command, Stdio};
 
@@ -72,6 +73,11 @@ fn plugin_with_motif() -> PluginUnderTest {
 #[test]
 fn opening_and_closing_the_editor_does_not_change_the_output() {
     let Some((_xvfb, display)) = start_xvfb() else {
+        // CI installs Xvfb and sets REPRISE_REQUIRE_XVFB, so there this test cannot be skipped.
+        assert!(
+            std::env::var_os("REPRISE_REQUIRE_XVFB").is_none(),
+            "Xvfb is required but could not be started"
+        );
         eprintln!("Xvfb is not installed: skipping (CI installs it)");
         return;
     };

@@ -5,6 +5,36 @@ use super::transpose::diatonic_step;
 use crate::engine::rendering::{RenderedNote, Rendering, Voice};
 use crate::engine::scale::Scale;
 
+/// Adds a voice derived from every `source` note: its key from `pitch_of` (placed by `policy`),
+/// its velocity scaled by `velocity_scale`, same timing.
+fn add_voice(
+    rendering: &mut Rendering,
+    source: Voice,
+    voice: Voice,
+    velocity_scale: f32,
+    policy: KeyRangePolicy,
+    pitch_of: impl Fn(u8) -> i32,
+) {
+    let count = rendering.notes.len();
+    for i in 0..count {
+        let note = rendering.notes[i];
+        if note.voice != source {
+            continue;
+        }
+        match place_key(pitch_of(note.key), policy) {
+            Some(key) => {
+                rendering.push_note(RenderedNote {
+                    key,
+                    voice,
+                    velocity: note.velocity * velocity_scale,
+                    ..note
+                });
+            }
+            None => rendering.num_dropped += 1,
+        }
+    }
+}
+
 /// Adds a copy of every `source` note `semitones` away (±12 for octaves) as `voice`.
 pub fn double(
     rendering: &mut Rendering,
@@ -13,23 +43,13 @@ pub fn double(
     voice: Voice,
     policy: KeyRangePolicy,
 ) {
-    let count = rendering.notes.len();
-    for i in 0..count {
-        let note = rendering.notes[i];
-        if note.voice != source {
-            continue;
-        }
-        match place_key(note.key as i32 + semitones, policy) {
-            Some(key) => {
-                rendering.push_note(RenderedNote { key, voice, ..note });
-            }
-            None => rendering.num_dropped += 1,
-        }
-    }
+    add_voice(rendering, source, voice, 1.0, policy, |key| {
+        key as i32 + semitones
+    });
 }
 
 /// Adds a voice `steps_below` scale degrees under every `source` note (2 = a third, 5 = a
-/// sixth), in `scale`.
+/// sixth), in `scale`, a little softer.
 pub fn add_diatonic_below(
     rendering: &mut Rendering,
     source: Voice,
@@ -38,24 +58,9 @@ pub fn add_diatonic_below(
     voice: Voice,
     policy: KeyRangePolicy,
 ) {
-    let count = rendering.notes.len();
-    for i in 0..count {
-        let note = rendering.notes[i];
-        if note.voice != source {
-            continue;
-        }
-        match place_key(diatonic_step(scale, note.key as i32, -steps_below), policy) {
-            Some(key) => {
-                rendering.push_note(RenderedNote {
-                    key,
-                    voice,
-                    velocity: note.velocity * 0.85,
-                    ..note
-                });
-            }
-            None => rendering.num_dropped += 1,
-        }
-    }
+    add_voice(rendering, source, voice, 0.85, policy, |key| {
+        diatonic_step(scale, key as i32, -steps_below)
+    });
 }
 
 /// Adds the tonic of `scale` in the bass register (C2–B2, MIDI 36–47) held from the first onset
