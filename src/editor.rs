@@ -21,7 +21,7 @@ use crate::engine::midi_file::{
 };
 use crate::engine::motif::Note;
 use crate::engine::rendering::Rendering;
-use crate::params::{CharacterChoice, RepriseParams};
+use crate::params::{Pick, RepriseParams};
 use crate::shared::{Command, EditorSnapshot, GuiSide};
 
 /// The editor's state. Owner: the GUI thread.
@@ -181,11 +181,8 @@ pub fn draw_editor(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&P
     // Characters: three large buttons and Intensity.
     ui.horizontal(|ui| {
         let current = params.character.value();
-        for (choice, name) in [
-            (CharacterChoice::Piano, "Piano"),
-            (CharacterChoice::Swell, "Swell"),
-            (CharacterChoice::Distant, "Distant"),
-        ] {
+        for choice in Character::CHOICES {
+            let (choice, name) = (Pick(choice.value), choice.label);
             let button =
                 egui::Button::selectable(current == choice, egui::RichText::new(name).size(18.0));
             if ui.add_sized([110.0, 36.0], button).clicked() {

@@ -25,6 +25,6 @@ pub mod shared;
 #[cfg(feature = "plugin")]
 pub use editor::{draw_editor, EditorState};
 #[cfg(feature = "plugin")]
-pub use params::{CharacterChoice, RepriseParams};
+pub use params::{CharacterChoice, Pick, RepriseParams};
 #[cfg(feature = "plugin")]
 pub use plugin::Reprise;

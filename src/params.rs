@@ -8,183 +8,61 @@ use nice_plug::prelude::*;
 
 use crate::engine::capture::DEFAULT_GAP_BEATS;
 use crate::engine::character::{ChannelLayout, Character, CharacterSettings, Retrograde};
+use crate::engine::choice;
 use crate::engine::live::{
     LaunchQuantize, LiveCapture, LiveSettings, PlaybackMode, TriggerTranspose, NUM_SLOTS,
 };
 use crate::engine::ops::dynamics::DynamicsCc;
-use crate::engine::quantize::{Grid, Quantize};
-use crate::engine::scale::ScaleMode;
+use crate::engine::quantize::{Grid, Quantize, GRID_CHOICES};
+use crate::engine::scale::{ScaleMode, MODE_CHANGE_CHOICES};
 use crate::library_state::LibraryHandle;
 
-/// The three characters.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CharacterChoice {
-    /// Vulnerable, intimate solo piano line.
-    #[id = "piano"]
-    #[name = "Piano"]
-    Piano,
-    /// Orchestral surge.
-    #[id = "swell"]
-    #[name = "Swell"]
-    Swell,
-    /// Distant, whispering memory.
-    #[id = "distant"]
-    #[name = "Distant"]
-    Distant,
+/// An engine value picked by an enum parameter. The parameter's variants, their order, stable
+/// ids and labels all come from the engine's choice list ([`crate::engine::choice`]): there is no
+/// second copy of any enum here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pick<T>(pub T);
+
+/// Implements nice-plug's [`Enum`] for `Pick<value>` from an engine choice list.
+macro_rules! enum_from_choices {
+    ($($value:ty => $choices:expr),+ $(,)?) => {$(
+        impl Enum for Pick<$value> {
+            fn variants() -> &'static [&'static str] {
+                static LABELS: [&str; $choices.len()] = choice::labels(&$choices);
+                &LABELS
+            }
+
+            fn ids() -> Option<&'static [&'static str]> {
+                static IDS: [&str; $choices.len()] = choice::ids(&$choices);
+                Some(&IDS)
+            }
+
+            fn to_index(self) -> usize {
+                choice::index_of(&$choices, self.0)
+            }
+
+            fn from_index(index: usize) -> Self {
+                Self(choice::value_at(&$choices, index))
+            }
+        }
+    )+};
 }
 
-/// Playback mode.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlaybackChoice {
-    #[id = "off"]
-    #[name = "Off"]
-    Off,
-    #[id = "follow"]
-    #[name = "Follow transport"]
-    Follow,
-    #[id = "trigger"]
-    #[name = "Key trigger"]
-    KeyTrigger,
+enum_from_choices! {
+    Character => Character::CHOICES,
+    PlaybackMode => PlaybackMode::CHOICES,
+    LaunchQuantize => LaunchQuantize::CHOICES,
+    TriggerTranspose => TriggerTranspose::CHOICES,
+    Retrograde => Retrograde::CHOICES,
+    Option<ScaleMode> => MODE_CHANGE_CHOICES,
+    DynamicsCc => DynamicsCc::CHOICES,
+    ChannelLayout => ChannelLayout::CHOICES,
+    LiveCapture => LiveCapture::CHOICES,
+    Option<Grid> => GRID_CHOICES,
 }
 
-/// Launch quantize.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LaunchChoice {
-    #[id = "off"]
-    #[name = "Immediately"]
-    Off,
-    #[id = "beat"]
-    #[name = "Next beat"]
-    Beat,
-    #[id = "bar"]
-    #[name = "Next bar"]
-    Bar,
-}
-
-/// Trigger transposition.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TriggerTransposeChoice {
-    #[id = "diatonic"]
-    #[name = "Diatonic"]
-    Diatonic,
-    #[id = "chromatic"]
-    #[name = "Chromatic"]
-    Chromatic,
-}
-
-/// Retrograde.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetrogradeChoice {
-    #[id = "off"]
-    #[name = "Off"]
-    Off,
-    #[id = "pitches"]
-    #[name = "Pitches"]
-    Pitches,
-    #[id = "full"]
-    #[name = "Full"]
-    Full,
-}
-
-/// Mode change.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModeChoice {
-    #[id = "keep"]
-    #[name = "Keep"]
-    Keep,
-    #[id = "major"]
-    #[name = "Major"]
-    Major,
-    #[id = "minor"]
-    #[name = "Minor"]
-    Minor,
-    #[id = "harmonic_minor"]
-    #[name = "Harmonic minor"]
-    HarmonicMinor,
-    #[id = "dorian"]
-    #[name = "Dorian"]
-    Dorian,
-    #[id = "phrygian"]
-    #[name = "Phrygian"]
-    Phrygian,
-    #[id = "lydian"]
-    #[name = "Lydian"]
-    Lydian,
-    #[id = "mixolydian"]
-    #[name = "Mixolydian"]
-    Mixolydian,
-}
-
-/// Dynamics controller.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DynamicsChoice {
-    #[id = "cc1"]
-    #[name = "CC1 (dynamics)"]
-    Cc1,
-    #[id = "cc11"]
-    #[name = "CC11 (expression)"]
-    Cc11,
-    #[id = "both"]
-    #[name = "CC1 + CC11"]
-    Both,
-    #[id = "none"]
-    #[name = "None"]
-    None,
-}
-
-/// Channel layout.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChannelsChoice {
-    #[id = "split"]
-    #[name = "Voices on consecutive channels"]
-    Split,
-    #[id = "single"]
-    #[name = "All on one channel"]
-    Single,
-}
-
-/// Capture mode.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CaptureChoice {
-    #[id = "off"]
-    #[name = "Off"]
-    Off,
-    #[id = "always"]
-    #[name = "Always listening"]
-    Always,
-    #[id = "armed"]
-    #[name = "Armed"]
-    Armed,
-}
-
-/// Quantize on capture.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QuantizeChoice {
-    #[id = "off"]
-    #[name = "Off"]
-    Off,
-    #[id = "q4"]
-    #[name = "1/4"]
-    Quarter,
-    #[id = "q8"]
-    #[name = "1/8"]
-    Eighth,
-    #[id = "q16"]
-    #[name = "1/16"]
-    Sixteenth,
-    #[id = "q32"]
-    #[name = "1/32"]
-    ThirtySecond,
-    #[id = "q4t"]
-    #[name = "1/4 triplet"]
-    QuarterTriplet,
-    #[id = "q8t"]
-    #[name = "1/8 triplet"]
-    EighthTriplet,
-    #[id = "q16t"]
-    #[name = "1/16 triplet"]
-    SixteenthTriplet,
-}
+/// The character parameter's value type.
+pub type CharacterChoice = Pick<Character>;
 
 /// All parameters. Shared (`Arc`) between the host's threads, the audio thread and the editor;
 /// every parameter is atomic inside nice-plug. The motif library is persisted with them.
@@ -199,7 +77,7 @@ pub struct RepriseParams {
     pub pass_through: BoolParam,
     /// The character renderings play in.
     #[id = "character"]
-    pub character: EnumParam<CharacterChoice>,
+    pub character: EnumParam<Pick<Character>>,
     /// The character macro, 0–1.
     #[id = "intensity"]
     pub intensity: FloatParam,
@@ -208,10 +86,10 @@ pub struct RepriseParams {
     pub slot: IntParam,
     /// How renderings start.
     #[id = "playback"]
-    pub playback: EnumParam<PlaybackChoice>,
+    pub playback: EnumParam<Pick<PlaybackMode>>,
     /// Where follow-transport playback starts.
     #[id = "launch_quantize"]
-    pub launch_quantize: EnumParam<LaunchChoice>,
+    pub launch_quantize: EnumParam<Pick<LaunchQuantize>>,
     /// Loop (on) or one-shot (off).
     #[id = "loop"]
     pub looping: BoolParam,
@@ -223,7 +101,7 @@ pub struct RepriseParams {
     pub trigger_high: IntParam,
     /// How trigger keys transpose.
     #[id = "trigger_transpose"]
-    pub trigger_transpose: EnumParam<TriggerTransposeChoice>,
+    pub trigger_transpose: EnumParam<Pick<TriggerTranspose>>,
     /// Chromatic transposition, semitones.
     #[id = "transpose_semitones"]
     pub transpose_semitones: IntParam,
@@ -235,19 +113,19 @@ pub struct RepriseParams {
     pub invert: BoolParam,
     /// Retrograde.
     #[id = "retrograde"]
-    pub retrograde: EnumParam<RetrogradeChoice>,
+    pub retrograde: EnumParam<Pick<Retrograde>>,
     /// Augmentation factor.
     #[id = "augmentation"]
     pub augmentation: FloatParam,
     /// Mode change.
     #[id = "mode"]
-    pub mode: EnumParam<ModeChoice>,
+    pub mode: EnumParam<Pick<Option<ScaleMode>>>,
     /// Dynamics controller.
     #[id = "dynamics_cc"]
-    pub dynamics_cc: EnumParam<DynamicsChoice>,
+    pub dynamics_cc: EnumParam<Pick<DynamicsCc>>,
     /// Channel layout.
     #[id = "channel_layout"]
-    pub channel_layout: EnumParam<ChannelsChoice>,
+    pub channel_layout: EnumParam<Pick<ChannelLayout>>,
     /// First output channel, 1–16.
     #[id = "base_channel"]
     pub base_channel: IntParam,
@@ -259,7 +137,7 @@ pub struct RepriseParams {
     pub seed: IntParam,
     /// Capture mode.
     #[id = "capture_mode"]
-    pub capture_mode: EnumParam<CaptureChoice>,
+    pub capture_mode: EnumParam<Pick<LiveCapture>>,
     /// Armed capture: turning this on arms the next phrase.
     #[id = "capture_arm"]
     pub capture_arm: BoolParam,
@@ -268,7 +146,7 @@ pub struct RepriseParams {
     pub silence_beats: FloatParam,
     /// Quantize on capture.
     #[id = "quantize"]
-    pub quantize: EnumParam<QuantizeChoice>,
+    pub quantize: EnumParam<Pick<Option<Grid>>>,
     /// Quantize strength.
     #[id = "quantize_strength"]
     pub quantize_strength: FloatParam,
@@ -300,7 +178,7 @@ impl RepriseParams {
         Self {
             library,
             pass_through: BoolParam::new("Pass-through", true),
-            character: EnumParam::new("Character", CharacterChoice::Piano),
+            character: EnumParam::new("Character", Pick(Character::Piano)),
             intensity: percent("Intensity", 0.5),
             slot: IntParam::new(
                 "Slot",
@@ -310,20 +188,31 @@ impl RepriseParams {
                     max: NUM_SLOTS as i32,
                 },
             ),
-            playback: EnumParam::new("Playback", PlaybackChoice::Follow),
-            launch_quantize: EnumParam::new("Launch", LaunchChoice::Bar),
-            looping: BoolParam::new("Loop", true).with_value_to_string(Arc::new(|on| {
-                if on {
-                    "Loop".into()
-                } else {
-                    "One-shot".into()
-                }
-            })),
+            playback: EnumParam::new("Playback", Pick(PlaybackMode::FollowTransport)),
+            launch_quantize: EnumParam::new("Launch", Pick(LaunchQuantize::Bar)),
+            looping: BoolParam::new("Loop", true)
+                .with_value_to_string(Arc::new(
+                    |on| {
+                        if on {
+                            "Loop".into()
+                        } else {
+                            "One-shot".into()
+                        }
+                    },
+                ))
+                // The inverse of the text above (hosts parse what they showed), plus On/Off.
+                .with_string_to_value(Arc::new(|text| {
+                    match text.trim().to_ascii_lowercase().as_str() {
+                        "loop" | "on" | "1" | "true" => Some(true),
+                        "one-shot" | "one shot" | "off" | "0" | "false" => Some(false),
+                        _ => None,
+                    }
+                })),
             trigger_low: key_param("Trigger low key", 36),
             trigger_high: key_param("Trigger high key", 59),
             trigger_transpose: EnumParam::new(
                 "Trigger transpose",
-                TriggerTransposeChoice::Diatonic,
+                Pick(TriggerTranspose::Diatonic),
             ),
             transpose_semitones: IntParam::new(
                 "Transpose",
@@ -338,7 +227,7 @@ impl RepriseParams {
             )
             .with_unit(" steps"),
             invert: BoolParam::new("Invert", false),
-            retrograde: EnumParam::new("Retrograde", RetrogradeChoice::Off),
+            retrograde: EnumParam::new("Retrograde", Pick(Retrograde::Off)),
             augmentation: FloatParam::new(
                 "Augmentation",
                 1.0,
@@ -350,13 +239,13 @@ impl RepriseParams {
             )
             .with_unit("×")
             .with_value_to_string(formatters::v2s_f32_rounded(2)),
-            mode: EnumParam::new("Mode", ModeChoice::Keep),
-            dynamics_cc: EnumParam::new("Dynamics CC", DynamicsChoice::Cc1),
-            channel_layout: EnumParam::new("Channels", ChannelsChoice::Split),
+            mode: EnumParam::new("Mode", Pick(None)),
+            dynamics_cc: EnumParam::new("Dynamics CC", Pick(DynamicsCc::Modulation)),
+            channel_layout: EnumParam::new("Channels", Pick(ChannelLayout::Split)),
             base_channel: IntParam::new("Base channel", 1, IntRange::Linear { min: 1, max: 16 }),
             humanize: percent("Humanize", 0.3),
             seed: IntParam::new("Seed", 1, IntRange::Linear { min: 1, max: 9999 }),
-            capture_mode: EnumParam::new("Capture", CaptureChoice::Always),
+            capture_mode: EnumParam::new("Capture", Pick(LiveCapture::AlwaysListening)),
             capture_arm: BoolParam::new("Arm capture", false),
             silence_beats: FloatParam::new(
                 "Silence to end phrase",
@@ -365,7 +254,7 @@ impl RepriseParams {
             )
             .with_unit(" beats")
             .with_step_size(0.25),
-            quantize: EnumParam::new("Quantize", QuantizeChoice::Off),
+            quantize: EnumParam::new("Quantize", Pick(None)),
             quantize_strength: percent("Quantize strength", 1.0),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             tempo: FloatParam::new(
@@ -384,90 +273,46 @@ impl RepriseParams {
     /// The engine settings the parameters describe. Cheap; called at the top of every block.
     pub fn to_live_settings(&self) -> LiveSettings {
         let character = CharacterSettings {
-            character: match self.character.value() {
-                CharacterChoice::Piano => Character::Piano,
-                CharacterChoice::Swell => Character::Swell,
-                CharacterChoice::Distant => Character::Distant,
-            },
+            character: self.character.value().0,
             intensity: self.intensity.value() as f64,
             transpose_semitones: self.transpose_semitones.value(),
             transpose_steps: self.transpose_steps.value(),
             invert: self.invert.value(),
-            retrograde: match self.retrograde.value() {
-                RetrogradeChoice::Off => Retrograde::Off,
-                RetrogradeChoice::Pitches => Retrograde::Pitches,
-                RetrogradeChoice::Full => Retrograde::Full,
-            },
+            retrograde: self.retrograde.value().0,
             augmentation: self.augmentation.value() as f64,
-            mode: match self.mode.value() {
-                ModeChoice::Keep => None,
-                ModeChoice::Major => Some(ScaleMode::Major),
-                ModeChoice::Minor => Some(ScaleMode::Minor),
-                ModeChoice::HarmonicMinor => Some(ScaleMode::HarmonicMinor),
-                ModeChoice::Dorian => Some(ScaleMode::Dorian),
-                ModeChoice::Phrygian => Some(ScaleMode::Phrygian),
-                ModeChoice::Lydian => Some(ScaleMode::Lydian),
-                ModeChoice::Mixolydian => Some(ScaleMode::Mixolydian),
-            },
+            mode: self.mode.value().0,
             key: None,
-            dynamics_cc: match self.dynamics_cc.value() {
-                DynamicsChoice::Cc1 => DynamicsCc::Modulation,
-                DynamicsChoice::Cc11 => DynamicsCc::Expression,
-                DynamicsChoice::Both => DynamicsCc::Both,
-                DynamicsChoice::None => DynamicsCc::None,
-            },
-            channel_layout: match self.channel_layout.value() {
-                ChannelsChoice::Split => ChannelLayout::Split,
-                ChannelsChoice::Single => ChannelLayout::Single,
-            },
+            dynamics_cc: self.dynamics_cc.value().0,
+            channel_layout: self.channel_layout.value().0,
             base_channel: (self.base_channel.value() - 1).clamp(0, 15) as u8,
             humanize: self.humanize.value() as f64,
             seed: self.seed.value().max(1) as u64,
             ..CharacterSettings::default()
-        };
-        let grid = match self.quantize.value() {
-            QuantizeChoice::Off => None,
-            QuantizeChoice::Quarter => Some(Grid::Quarter),
-            QuantizeChoice::Eighth => Some(Grid::Eighth),
-            QuantizeChoice::Sixteenth => Some(Grid::Sixteenth),
-            QuantizeChoice::ThirtySecond => Some(Grid::ThirtySecond),
-            QuantizeChoice::QuarterTriplet => Some(Grid::QuarterTriplet),
-            QuantizeChoice::EighthTriplet => Some(Grid::EighthTriplet),
-            QuantizeChoice::SixteenthTriplet => Some(Grid::SixteenthTriplet),
         };
         let (low, high) = (self.trigger_low.value(), self.trigger_high.value());
         let bypass = self.bypass.value();
         LiveSettings {
             character,
             active_slot: (self.slot.value() - 1).clamp(0, NUM_SLOTS as i32 - 1) as usize,
-            playback_mode: match self.playback.value() {
-                _ if bypass => PlaybackMode::Off,
-                PlaybackChoice::Off => PlaybackMode::Off,
-                PlaybackChoice::Follow => PlaybackMode::FollowTransport,
-                PlaybackChoice::KeyTrigger => PlaybackMode::KeyTrigger,
+            playback_mode: if bypass {
+                PlaybackMode::Off
+            } else {
+                self.playback.value().0
             },
-            launch_quantize: match self.launch_quantize.value() {
-                LaunchChoice::Off => LaunchQuantize::Off,
-                LaunchChoice::Beat => LaunchQuantize::Beat,
-                LaunchChoice::Bar => LaunchQuantize::Bar,
-            },
+            launch_quantize: self.launch_quantize.value().0,
             looping: self.looping.value(),
             pass_through: self.pass_through.value() || bypass,
             trigger_low_key: low.min(high).clamp(0, 127) as u8,
             trigger_high_key: low.max(high).clamp(0, 127) as u8,
-            trigger_transpose: match self.trigger_transpose.value() {
-                TriggerTransposeChoice::Diatonic => TriggerTranspose::Diatonic,
-                TriggerTransposeChoice::Chromatic => TriggerTranspose::Chromatic,
-            },
+            trigger_transpose: self.trigger_transpose.value().0,
             own_tempo_bpm: self.tempo.value() as f64,
-            capture: match self.capture_mode.value() {
-                _ if bypass => LiveCapture::Off,
-                CaptureChoice::Off => LiveCapture::Off,
-                CaptureChoice::Always => LiveCapture::AlwaysListening,
-                CaptureChoice::Armed => LiveCapture::Armed,
+            capture: if bypass {
+                LiveCapture::Off
+            } else {
+                self.capture_mode.value().0
             },
             capture_gap_beats: self.silence_beats.value() as f64,
-            capture_quantize: grid.map(|grid| Quantize {
+            capture_quantize: self.quantize.value().0.map(|grid| Quantize {
                 grid,
                 strength: self.quantize_strength.value() as f64,
             }),

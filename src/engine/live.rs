@@ -11,6 +11,7 @@
 
 use super::capture::{CaptureMode, CaptureSettings, PhraseCapture};
 use super::character::{render, CharacterSettings};
+use super::choice::Choice;
 use super::event::{Event, EventKind, CC_SUSTAIN};
 use super::event_buffer::EventBuffer;
 use super::key::{Key, Mode};
@@ -36,6 +37,27 @@ pub enum PlaybackMode {
     KeyTrigger,
 }
 
+impl PlaybackMode {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<PlaybackMode>; 3] = [
+        Choice {
+            value: PlaybackMode::Off,
+            id: "off",
+            label: "Off",
+        },
+        Choice {
+            value: PlaybackMode::FollowTransport,
+            id: "follow",
+            label: "Follow transport",
+        },
+        Choice {
+            value: PlaybackMode::KeyTrigger,
+            id: "trigger",
+            label: "Key trigger",
+        },
+    ];
+}
+
 /// Where a rendering starts in follow-transport mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LaunchQuantize {
@@ -48,6 +70,27 @@ pub enum LaunchQuantize {
     Bar,
 }
 
+impl LaunchQuantize {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<LaunchQuantize>; 3] = [
+        Choice {
+            value: LaunchQuantize::Off,
+            id: "off",
+            label: "Immediately",
+        },
+        Choice {
+            value: LaunchQuantize::Beat,
+            id: "beat",
+            label: "Next beat",
+        },
+        Choice {
+            value: LaunchQuantize::Bar,
+            id: "bar",
+            label: "Next bar",
+        },
+    ];
+}
+
 /// How a trigger key transposes the rendering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TriggerTranspose {
@@ -56,6 +99,22 @@ pub enum TriggerTranspose {
     Diatonic,
     /// By semitones.
     Chromatic,
+}
+
+impl TriggerTranspose {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<TriggerTranspose>; 2] = [
+        Choice {
+            value: TriggerTranspose::Diatonic,
+            id: "diatonic",
+            label: "Diatonic",
+        },
+        Choice {
+            value: TriggerTranspose::Chromatic,
+            id: "chromatic",
+            label: "Chromatic",
+        },
+    ];
 }
 
 /// When the plugin captures phrases.
@@ -68,6 +127,27 @@ pub enum LiveCapture {
     AlwaysListening,
     /// The next phrase after `arm` turns on.
     Armed,
+}
+
+impl LiveCapture {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<LiveCapture>; 3] = [
+        Choice {
+            value: LiveCapture::Off,
+            id: "off",
+            label: "Off",
+        },
+        Choice {
+            value: LiveCapture::AlwaysListening,
+            id: "always",
+            label: "Always listening",
+        },
+        Choice {
+            value: LiveCapture::Armed,
+            id: "armed",
+            label: "Armed",
+        },
+    ];
 }
 
 /// Everything the parameters decide. Compared block by block: a change ends sounding notes.

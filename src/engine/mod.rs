@@ -20,6 +20,7 @@
 
 pub mod capture;
 pub mod character;
+pub mod choice;
 pub mod demo;
 pub mod event;
 pub mod event_buffer;

@@ -1,5 +1,6 @@
 //! Quantize on capture: pull note onsets and ends toward a grid by a strength.
 
+use super::choice::Choice;
 use super::motif::Note;
 
 /// Quantize grid.
@@ -70,6 +71,56 @@ impl Grid {
         Grid::ALL.into_iter().find(|grid| grid.name() == normalized)
     }
 }
+
+/// What a capture-quantize setting offers: off, or one of the grids. Frozen order (the 1/32
+/// triplet was added last).
+pub const GRID_CHOICES: [Choice<Option<Grid>>; 9] = [
+    Choice {
+        value: None,
+        id: "off",
+        label: "Off",
+    },
+    Choice {
+        value: Some(Grid::Quarter),
+        id: "q4",
+        label: "1/4",
+    },
+    Choice {
+        value: Some(Grid::Eighth),
+        id: "q8",
+        label: "1/8",
+    },
+    Choice {
+        value: Some(Grid::Sixteenth),
+        id: "q16",
+        label: "1/16",
+    },
+    Choice {
+        value: Some(Grid::ThirtySecond),
+        id: "q32",
+        label: "1/32",
+    },
+    Choice {
+        value: Some(Grid::QuarterTriplet),
+        id: "q4t",
+        label: "1/4 triplet",
+    },
+    Choice {
+        value: Some(Grid::EighthTriplet),
+        id: "q8t",
+        label: "1/8 triplet",
+    },
+    Choice {
+        value: Some(Grid::SixteenthTriplet),
+        id: "q16t",
+        label: "1/16 triplet",
+    },
+    Choice {
+        value: Some(Grid::ThirtySecondTriplet),
+        id: "q32t",
+        label: "1/32 triplet",
+    },
+];
 
 /// Quantize settings: a grid and how far to move toward it.
 #[derive(Debug, Clone, Copy, PartialEq)]

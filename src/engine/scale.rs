@@ -1,5 +1,6 @@
 //! Scales and scale-degree arithmetic for the diatonic operators.
 
+use super::choice::Choice;
 use super::key::{Key, Mode};
 
 /// A seven-note scale type.
@@ -73,6 +74,56 @@ impl ScaleMode {
         }
     }
 }
+
+/// What a mode-change setting offers: keep the motif's mode, or change to one of the modes.
+/// Frozen order (Locrian was added last).
+pub const MODE_CHANGE_CHOICES: [Choice<Option<ScaleMode>>; 9] = [
+    Choice {
+        value: None,
+        id: "keep",
+        label: "Keep",
+    },
+    Choice {
+        value: Some(ScaleMode::Major),
+        id: "major",
+        label: "Major",
+    },
+    Choice {
+        value: Some(ScaleMode::Minor),
+        id: "minor",
+        label: "Minor",
+    },
+    Choice {
+        value: Some(ScaleMode::HarmonicMinor),
+        id: "harmonic_minor",
+        label: "Harmonic minor",
+    },
+    Choice {
+        value: Some(ScaleMode::Dorian),
+        id: "dorian",
+        label: "Dorian",
+    },
+    Choice {
+        value: Some(ScaleMode::Phrygian),
+        id: "phrygian",
+        label: "Phrygian",
+    },
+    Choice {
+        value: Some(ScaleMode::Lydian),
+        id: "lydian",
+        label: "Lydian",
+    },
+    Choice {
+        value: Some(ScaleMode::Mixolydian),
+        id: "mixolydian",
+        label: "Mixolydian",
+    },
+    Choice {
+        value: Some(ScaleMode::Locrian),
+        id: "locrian",
+        label: "Locrian",
+    },
+];
 
 impl From<Mode> for ScaleMode {
     fn from(mode: Mode) -> Self {

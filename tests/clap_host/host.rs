@@ -239,16 +239,7 @@ impl PluginUnderTest {
 
     /// Saves the plugin state (main thread).
     pub fn save_state(&mut self) -> Vec<u8> {
-        let state = self
-            .instance
-            .plugin_handle()
-            .get_extension::<PluginState>()
-            .expect("state extension");
-        let mut bytes = Vec::new();
-        state
-            .save(&self.instance.plugin_handle(), &mut bytes)
-            .expect("state save");
-        bytes
+        save_instance_state(&mut self.instance)
     }
 
     /// Loads a plugin state (main thread). Returns whether the plugin accepted it.
@@ -507,8 +498,31 @@ pub fn flush_params(instance: &mut PluginInstance<TestHost>, params: &[(&str, f6
     extension.flush(&mut handle, &events.as_input(), &mut output.as_output());
     for &(name, value) in params {
         let id = param_id(instance, name);
-        assert_eq!(param_value(instance, id), value, "{name} was not set");
+        // Stepped values travel as f32 fractions inside the framework (1.0000000447 for 1).
+        let now = param_value(instance, id);
+        assert!(
+            (now - value).abs() < 1e-6,
+            "{name} was not set: {now} ≠ {value}"
+        );
     }
+}
+
+/// Saves an instance's state (main thread; active or not).
+pub fn save_instance_state(instance: &mut PluginInstance<TestHost>) -> Vec<u8> {
+    let state = instance
+        .plugin_handle()
+        .get_extension::<PluginState>()
+        .expect("state extension");
+    let mut bytes = Vec::new();
+    state
+        .save(&instance.plugin_handle(), &mut bytes)
+        .expect("state save");
+    bytes
+}
+
+/// The JSON inside a saved state (nice-plug's blob: an 8-byte length, then JSON).
+pub fn state_json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(&bytes[8..]).expect("state JSON")
 }
 
 /// Only pass-through: no capture, no rendering playback (for tests of the pass-through path).

@@ -1,8 +1,8 @@
 //! Parameters as a host sees them, and the state save → load round trip.
 
 use crate::host::{
-    list_params, param_from_text, param_id, param_text, param_value, InEvent, InKind, Layout,
-    PluginUnderTest,
+    flush_params, list_params, param_from_text, param_id, param_text, param_value,
+    save_instance_state, state_json, InEvent, InKind, Layout, PluginUnderTest,
 };
 
 /// CLAP parameter ids are hashes of the frozen string ids; automation in saved projects refers
@@ -45,6 +45,132 @@ fn parameter_ids_names_and_ranges_are_frozen() {
             "{id} missing"
         );
     }
+}
+
+/// Every enum parameter's variants, as a host shows and saves them, are frozen too: plain index,
+/// the text the host shows, and the id saved in projects. Read through the real surface: the text
+/// from `value_to_text`, the id from the state saved after setting that variant.
+#[test]
+fn enum_variants_text_and_saved_ids_are_frozen() {
+    let (_entry, mut instance) = PluginUnderTest::instantiate();
+    let mut described = String::new();
+    for param in list_params(&mut instance) {
+        if !param.stepped || param.max > 64.0 {
+            continue;
+        }
+        // Saved enum values are {"string": id}; find the key whose id follows this parameter.
+        let mut saved_ids: Vec<(String, String)> = Vec::new();
+        for index in 0..=param.max as i64 {
+            flush_params(&mut instance, &[(param.name.as_str(), index as f64)]);
+            let state = state_json(&save_instance_state(&mut instance));
+            let ids = state["params"]
+                .as_object()
+                .expect("params object")
+                .iter()
+                .filter_map(|(key, value)| {
+                    Some((key.clone(), value.get("string")?.as_str()?.to_string()))
+                })
+                .collect::<Vec<_>>();
+            saved_ids.extend(ids.into_iter().map(|(k, v)| (format!("{index}|{k}"), v)));
+        }
+        flush_params(&mut instance, &[(param.name.as_str(), param.default)]);
+        let keys: std::collections::BTreeSet<String> = saved_ids
+            .iter()
+            .map(|(k, _)| k.split_once('|').unwrap().1.to_string())
+            .collect();
+        let id_of = |index: i64, key: &str| {
+            saved_ids
+                .iter()
+                .find(|(k, _)| *k == format!("{index}|{key}"))
+                .map(|(_, v)| v.clone())
+        };
+        let Some(key) = keys
+            .iter()
+            .find(|key| (1..=param.max as i64).any(|index| id_of(index, key) != id_of(0, key)))
+        else {
+            continue; // not an enum (integers and switches are saved as numbers)
+        };
+        for index in 0..=param.max as i64 {
+            described.push_str(&format!(
+                "{key} | {index} | {} | {}\n",
+                param_text(&mut instance, param.id, index as f64),
+                id_of(index, key).expect("saved id"),
+            ));
+        }
+    }
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/param_enum_snapshot.txt");
+    if std::env::var_os("REPRISE_WRITE_SNAPSHOT").is_some() {
+        std::fs::write(&path, &described).unwrap();
+    }
+    let frozen = std::fs::read_to_string(&path).unwrap_or_default();
+    for line in frozen.lines() {
+        assert!(
+            described.lines().any(|l| l == line),
+            "enum variant changed, moved or removed: {line}\nnow:\n{described}"
+        );
+    }
+    assert_eq!(
+        described.lines().count(),
+        frozen.lines().count(),
+        "variants added: update the snapshot\n{described}"
+    );
+    // The modes and grids the engine has are all offered.
+    for expected in [
+        "mode | 8 | Locrian | locrian",
+        "quantize | 8 | 1/32 triplet | q32t",
+    ] {
+        assert!(described.contains(expected), "{expected} missing");
+    }
+}
+
+/// Grid of values tried per parameter (plain values evenly over [min, max], so stepped
+/// parameters also get the fractional values a host may send).
+const ROUND_TRIP_GRID_POINTS: usize = 1001;
+
+/// What clap-validator's `param-conversions` checks, on a fine grid: value → text → value → text
+/// gives the same text, for every parameter; and every variant's text parses to itself.
+#[test]
+fn every_parameter_round_trips_value_text_value_text() {
+    let (_entry, mut instance) = PluginUnderTest::instantiate();
+    let params = list_params(&mut instance);
+    let mut checked = 0;
+    for param in &params {
+        for step in 0..ROUND_TRIP_GRID_POINTS {
+            let fraction = step as f64 / (ROUND_TRIP_GRID_POINTS - 1) as f64;
+            let value = param.min + (param.max - param.min) * fraction;
+            let text = param_text(&mut instance, param.id, value);
+            let c_text = std::ffi::CString::new(text.clone()).unwrap();
+            let parsed = param_from_text(&mut instance, param.id, &c_text).unwrap_or_else(|| {
+                panic!("{}: {text:?} (from {value}) does not parse", param.name)
+            });
+            let again = param_text(&mut instance, param.id, parsed);
+            assert_eq!(
+                again, text,
+                "{}: {value} → {text:?} → {parsed} → {again:?}",
+                param.name
+            );
+            checked += 1;
+        }
+        if param.stepped {
+            for index in param.min as i64..=param.max as i64 {
+                let text = param_text(&mut instance, param.id, index as f64);
+                let c_text = std::ffi::CString::new(text.clone()).unwrap();
+                // The framework carries stepped values as f32 fractions (1.0000000447 for 1).
+                let parsed = param_from_text(&mut instance, param.id, &c_text);
+                assert!(
+                    parsed.is_some_and(|v| (v - index as f64).abs() < 1e-3),
+                    "{}: {text:?} parses to {parsed:?}, not {index}",
+                    param.name
+                );
+            }
+        }
+    }
+    assert_eq!(checked, params.len() * ROUND_TRIP_GRID_POINTS);
+    println!(
+        "round trip: {} parameters × {ROUND_TRIP_GRID_POINTS} values",
+        params.len()
+    );
 }
 
 #[test]

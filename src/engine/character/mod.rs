@@ -9,6 +9,7 @@ mod distant;
 mod piano;
 mod swell;
 
+use super::choice::Choice;
 use super::key::{estimate_key, Key, Mode, DEFAULT_PROFILES};
 use super::motif::{whole_bars_beats, Motif};
 use super::ops::augmentation::augment;
@@ -38,6 +39,25 @@ pub enum Character {
 impl Character {
     /// The three characters.
     pub const ALL: [Character; 3] = [Character::Piano, Character::Swell, Character::Distant];
+
+    /// The characters a parameter offers, in their frozen order.
+    pub const CHOICES: [Choice<Character>; 3] = [
+        Choice {
+            value: Character::Piano,
+            id: "piano",
+            label: "Piano",
+        },
+        Choice {
+            value: Character::Swell,
+            id: "swell",
+            label: "Swell",
+        },
+        Choice {
+            value: Character::Distant,
+            id: "distant",
+            label: "Distant",
+        },
+    ];
 
     /// Lower-case name.
     pub fn name(self) -> &'static str {
@@ -75,6 +95,27 @@ pub enum Retrograde {
     Full,
 }
 
+impl Retrograde {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<Retrograde>; 3] = [
+        Choice {
+            value: Retrograde::Off,
+            id: "off",
+            label: "Off",
+        },
+        Choice {
+            value: Retrograde::Pitches,
+            id: "pitches",
+            label: "Pitches",
+        },
+        Choice {
+            value: Retrograde::Full,
+            id: "full",
+            label: "Full",
+        },
+    ];
+}
+
 /// Where the voices go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ChannelLayout {
@@ -83,6 +124,22 @@ pub enum ChannelLayout {
     /// Melody on the base channel, then doubling, harmony, bass on the following channels.
     #[default]
     Split,
+}
+
+impl ChannelLayout {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<ChannelLayout>; 2] = [
+        Choice {
+            value: ChannelLayout::Split,
+            id: "split",
+            label: "Voices on consecutive channels",
+        },
+        Choice {
+            value: ChannelLayout::Single,
+            id: "single",
+            label: "All on one channel",
+        },
+    ];
 }
 
 /// Everything that shapes a rendering.

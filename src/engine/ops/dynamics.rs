@@ -1,6 +1,7 @@
 //! Dynamics curves on CC1 (dynamics) and/or CC11 (expression): u^γ between two levels up to a
 //! climax, then an easing to an end level.
 
+use crate::engine::choice::Choice;
 use crate::engine::event::{CC_EXPRESSION, CC_MODULATION};
 use crate::engine::rendering::{CcPoint, Rendering};
 
@@ -19,6 +20,30 @@ pub enum DynamicsCc {
 }
 
 impl DynamicsCc {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<DynamicsCc>; 4] = [
+        Choice {
+            value: DynamicsCc::Modulation,
+            id: "cc1",
+            label: "CC1 (dynamics)",
+        },
+        Choice {
+            value: DynamicsCc::Expression,
+            id: "cc11",
+            label: "CC11 (expression)",
+        },
+        Choice {
+            value: DynamicsCc::Both,
+            id: "both",
+            label: "CC1 + CC11",
+        },
+        Choice {
+            value: DynamicsCc::None,
+            id: "none",
+            label: "None",
+        },
+    ];
+
     /// The controller numbers to write.
     pub fn controllers(self) -> &'static [u8] {
         match self {
