@@ -5,6 +5,10 @@ use super::key::{Key, KeyEstimate};
 
 /// Most notes a motif holds. A longer phrase is cut and flagged [`Motif::truncated`].
 pub const MAX_MOTIF_NOTES: usize = 256;
+/// Longest motif, in bars of its own metre. A note starting later is dropped and a note running
+/// past is shortened to end there; both flag [`Motif::truncated`]. This bounds everything that
+/// walks a motif or its rendering bar by bar, whatever a state, a `.mid` file or a capture holds.
+pub const MAX_MOTIF_BARS: usize = 256;
 
 /// One note of a motif.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -96,7 +100,8 @@ pub struct Motif {
     pub detected_key: Option<KeyEstimate>,
     /// Key the composer locked; overrides the detected one when set.
     pub locked_key: Option<Key>,
-    /// Whether notes were cut because the phrase had more than [`MAX_MOTIF_NOTES`].
+    /// Whether notes were cut because the phrase had more than [`MAX_MOTIF_NOTES`] notes or ran
+    /// past [`MAX_MOTIF_BARS`] bars.
     pub truncated: bool,
 }
 
@@ -141,9 +146,15 @@ impl Motif {
         self.num_notes == 0
     }
 
+    /// Longest this motif may be, in beats: [`MAX_MOTIF_BARS`] bars of its metre.
+    pub fn max_length_beats(&self) -> f64 {
+        MAX_MOTIF_BARS as f64 * self.time_signature.bar_length_beats()
+    }
+
     /// Adds a note; when full, sets [`truncated`](Self::truncated) and drops it. Notes with
-    /// non-finite or non-positive timing, or out-of-range key/channel, are dropped.
-    /// Returns whether the note was kept.
+    /// non-finite or non-positive timing, or out-of-range key/channel, are dropped. A note
+    /// starting at or after [`max_length_beats`](Self::max_length_beats) is dropped, one running
+    /// past it is shortened; both set `truncated`. Returns whether the note was kept.
     pub fn push(&mut self, note: Note) -> bool {
         let valid = note.start_beats.is_finite()
             && note.length_beats.is_finite()
@@ -154,12 +165,19 @@ impl Motif {
         if !valid {
             return false;
         }
-        if self.num_notes == MAX_MOTIF_NOTES {
+        let max_beats = self.max_length_beats();
+        if self.num_notes == MAX_MOTIF_NOTES || note.start_beats >= max_beats {
             self.truncated = true;
             return false;
         }
+        let mut length_beats = note.length_beats;
+        if note.end_beats() > max_beats {
+            length_beats = max_beats - note.start_beats;
+            self.truncated = true;
+        }
         self.notes[self.num_notes] = Note {
             velocity: sanitize_velocity(note.velocity),
+            length_beats,
             ..note
         };
         self.num_notes += 1;
@@ -280,6 +298,28 @@ mod tests {
         motif.finish();
         let keys: Vec<u8> = motif.notes().iter().map(|n| n.key).collect();
         assert_eq!(keys, vec![60, 67, 64]);
+    }
+
+    #[test]
+    fn far_off_notes_are_cut_at_the_bar_limit_and_flagged() {
+        let mut motif = Motif::new(TimeSignature::new(3, 4), 90.0);
+        let limit = MAX_MOTIF_BARS as f64 * 3.0;
+        assert!(motif.push(note(0.0, 1.0, 60)));
+        assert!(!motif.truncated);
+        assert!(
+            !motif.push(note(1e16, 1.0, 62)),
+            "a note past the limit is dropped"
+        );
+        assert!(motif.truncated);
+        let mut long = Motif::new(TimeSignature::new(3, 4), 90.0);
+        assert!(
+            long.push(note(limit - 1.0, 1e300, 64)),
+            "a note running past is shortened"
+        );
+        assert!(long.truncated);
+        long.finish();
+        assert_eq!(long.notes()[0].end_beats(), limit);
+        assert_eq!(long.length_beats, limit);
     }
 
     #[test]

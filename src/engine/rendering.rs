@@ -7,6 +7,25 @@ use super::motif::Note;
 pub const MAX_RENDER_NOTES: usize = 4096;
 /// Most controller points a rendering holds.
 pub const MAX_RENDER_CCS: usize = 4096;
+/// Most bars any bar-by-bar pass over a rendering visits (pedal changes, left-hand downbeats).
+/// A motif is at most [`super::motif::MAX_MOTIF_BARS`] bars; stretched by the largest
+/// augmentation and a character's own broadening it stays well below this.
+pub const MAX_RENDER_BARS: usize = 4096;
+
+/// Number of bar lines at `first_bar_beats + k × bar_length_beats` (k = 0, 1, …) before
+/// `end_beats`, capped at [`MAX_RENDER_BARS`]: the count a bar loop runs for. Zero for a
+/// non-positive or non-finite bar length.
+pub fn bar_count(first_bar_beats: f64, end_beats: f64, bar_length_beats: f64) -> usize {
+    if !(bar_length_beats > 0.0) || !bar_length_beats.is_finite() {
+        return 0;
+    }
+    let bars = ((end_beats - first_bar_beats) / bar_length_beats).ceil();
+    if bars.is_nan() || bars <= 0.0 {
+        0
+    } else {
+        bars.min(MAX_RENDER_BARS as f64) as usize
+    }
+}
 
 /// The role of a rendered note; decides its output channel in the split layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -318,11 +318,13 @@ pub(crate) fn center_register(out: &mut Rendering, center_key: i32) {
     let min = out.notes.iter().map(|n| n.key as i32).min().unwrap_or(60);
     let max = out.notes.iter().map(|n| n.key as i32).max().unwrap_or(60);
     let mut shift = ((center_key - (min + max) / 2) as f64 / 12.0).round() as i32 * 12;
-    while min + shift < 0 {
-        shift += 12;
-    }
-    while max + shift > 127 {
-        shift -= 12;
+    // Keys are 0–127, so at most 11 octaves either way.
+    for _ in 0..11 {
+        if min + shift < 0 {
+            shift += 12;
+        } else if max + shift > 127 {
+            shift -= 12;
+        }
     }
     if min + shift >= 0 {
         for note in &mut out.notes {

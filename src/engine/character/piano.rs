@@ -4,11 +4,12 @@
 use super::{
     assign_channels, center_register, contour, key_range, CharacterSettings, RecipeContext,
 };
+use crate::engine::motif::MAX_MOTIF_NOTES;
 use crate::engine::ops::augmentation::{augment, ritardando};
 use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
 use crate::engine::ops::humanize::humanize;
 use crate::engine::ops::pedal::repedal;
-use crate::engine::rendering::{RenderedNote, Rendering, Voice};
+use crate::engine::rendering::{bar_count, RenderedNote, Rendering, Voice};
 
 /// Softest and loudest Piano velocity (MIDI), pp–mp.
 pub const VELOCITY_RANGE: (f32, f32) = (30.0, 70.0);
@@ -73,30 +74,59 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     );
 }
 
+/// Scale degrees (0-based) of the left hand's candidate roots: I, IV, V.
+const CANDIDATE_ROOT_DEGREES: [i32; 3] = [0, 3, 4];
+
 /// Root on each bar's downbeat, fifth on the bar's middle strong beat (intensity ≥ 0.8), in the
 /// octave below C4; the root is that of the tonic, subdominant or dominant triad that best covers
 /// the melody in that bar.
 fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensity: f64) {
+    // Sorted by onset, so each bar only visits the notes that can overlap it (the scan stays
+    // linear in bars + notes, however long the line).
+    out.finish();
     let melody_end = out.notes_end_beats();
     let num_melody = out.notes.len();
+    let longest = out.notes.iter().map(|n| n.length_beats).fold(0.0, f64::max);
     let scale = context.scale;
-    let mut bar_start = 0.0;
-    while bar_start < melody_end - 1e-9 {
+    // Which of the candidate triads (bit 0: I, bit 1: IV, bit 2: V) holds each melody note;
+    // worked out once per note, not once per bar. The melody is the motif's line (≤ 256 notes).
+    let num_melody = num_melody.min(MAX_MOTIF_NOTES);
+    let mut in_triads = [0u8; MAX_MOTIF_NOTES];
+    for (mask, note) in in_triads.iter_mut().zip(&out.notes[..num_melody]) {
+        let degree = scale.position_of(note.key as i32).degree.rem_euclid(7);
+        for (candidate, root_degree) in CANDIDATE_ROOT_DEGREES.into_iter().enumerate() {
+            if [0, 2, 4]
+                .iter()
+                .any(|step| (root_degree + step).rem_euclid(7) == degree)
+            {
+                *mask |= 1 << candidate;
+            }
+        }
+    }
+    let mut first_candidate = 0;
+    for bar_idx in 0..bar_count(0.0, melody_end - 1e-9, bar) {
+        let bar_start = bar_idx as f64 * bar;
         let bar_end = bar_start + bar;
+        while first_candidate < num_melody
+            && out.notes[first_candidate].start_beats + longest <= bar_start
+        {
+            first_candidate += 1;
+        }
+        let last_candidate = first_candidate
+            + out.notes[first_candidate..num_melody]
+                .iter()
+                .take_while(|n| n.start_beats < bar_end)
+                .count();
         // Weight of each candidate triad (degrees I, IV, V) in this bar.
         let mut best = (0usize, -1.0f64);
-        for (candidate, root_degree) in [0i32, 3, 4].into_iter().enumerate() {
+        for candidate in 0..CANDIDATE_ROOT_DEGREES.len() {
             let mut weight = 0.0;
-            for note in &out.notes[..num_melody] {
+            for (note, mask) in out.notes[first_candidate..last_candidate]
+                .iter()
+                .zip(&in_triads[first_candidate..last_candidate])
+            {
                 let overlap = note.end_beats().min(bar_end) - note.start_beats.max(bar_start);
-                if overlap <= 0.0 {
-                    continue;
-                }
-                let degree = scale.position_of(note.key as i32).degree.rem_euclid(7);
-                if [0, 2, 4]
-                    .iter()
-                    .any(|step| (root_degree + step).rem_euclid(7) == degree)
-                {
+                if overlap > 0.0 && mask & (1 << candidate) != 0 {
                     weight += overlap;
                 }
             }
@@ -106,7 +136,7 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
             }
         }
         if best.1 > 0.0 {
-            let root_degree = [0i32, 3, 4][best.0];
+            let root_degree = CANDIDATE_ROOT_DEGREES[best.0];
             let root = 48 + (scale.pitch_of_degree(root_degree).rem_euclid(12))
                 - if scale.tonic > 6 { 12 } else { 0 };
             let length = (bar * 0.5).min(melody_end - bar_start).max(0.25);
@@ -130,6 +160,5 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
                 out.push_note(fifth);
             }
         }
-        bar_start = bar_end;
     }
 }

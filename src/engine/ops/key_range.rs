@@ -21,13 +21,12 @@ pub fn place_key(pitch: i32, policy: KeyRangePolicy) -> Option<u8> {
     match policy {
         KeyRangePolicy::Drop => None,
         KeyRangePolicy::OctaveFold => {
-            let mut folded = pitch;
-            while folded < 0 {
-                folded += 12;
-            }
-            while folded > 127 {
-                folded -= 12;
-            }
+            // The nearest octave of the same pitch class inside 0–127 (no loop: any i32 works).
+            let folded = if pitch < 0 {
+                pitch.rem_euclid(12)
+            } else {
+                127 - (127 - pitch).rem_euclid(12)
+            };
             Some(folded as u8)
         }
     }
