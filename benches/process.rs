@@ -24,22 +24,16 @@ fn plugin(rendering: bool) -> PluginUnderTest {
         &[("Playback", 0.0), ("Capture", 0.0)]
     };
     let mut plugin = PluginUnderTest::start_with(Layout::Stereo, SAMPLE_RATE, BLOCK, params);
-    let notes: Vec<serde_json::Value> = (0..64)
+    let notes: Vec<(f64, f64, u8)> = (0..64)
         .map(|i| {
-            serde_json::json!([
+            (
                 i as f64 * 0.25,
                 0.25,
                 60 + [0, 2, 4, 5, 7, 9, 11, 12][i % 8],
-                0.7,
-                0
-            ])
+            )
         })
         .collect();
-    let mut slots: Vec<serde_json::Value> = (0..8)
-        .map(|i| serde_json::json!({"name": format!("Slot {}", i + 1), "motif": null}))
-        .collect();
-    slots[0] = serde_json::json!({"name": "bench", "motif": {"notes": notes, "length_beats": 16.0, "time_signature": [4, 4], "tempo_bpm": 120.0}});
-    plugin.load_library(serde_json::json!({"version": 1, "slots": slots}), &[]);
+    plugin.load_library(host::library_of(&[(0, &host::motif(&notes))]), &[]);
     plugin
 }
 

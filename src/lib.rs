@@ -14,6 +14,8 @@ mod editor;
 #[cfg(feature = "plugin")]
 mod host_events;
 #[cfg(feature = "plugin")]
+pub mod library_schema;
+#[cfg(feature = "plugin")]
 pub mod library_state;
 #[cfg(feature = "plugin")]
 mod params;

@@ -61,12 +61,14 @@ pub struct Reprise {
 
 impl Default for Reprise {
     fn default() -> Self {
-        let (library, library_audio) = LibraryHandle::new();
+        let (library, mut library_audio) = LibraryHandle::new();
         let (shared_audio, shared_gui) = shared_state();
         let mut live = Box::new(LiveEngine::new());
         if cfg!(feature = "demo-motif") {
             live.set_slot(0, &crate::engine::demo::demo_motif());
         }
+        // What a save before the first block returns (the demo motif, if built in).
+        library_audio.publish(live.slots());
         Self {
             params: Arc::new(RepriseParams::new(library)),
             editor_state: EguiEditorState::from_size(
@@ -258,6 +260,9 @@ impl Plugin for Reprise {
             for (slot, motif) in loaded.iter().enumerate() {
                 self.live.set_slot(slot, motif);
             }
+            // Publish below even if the library looks unchanged: the publication must carry the
+            // new load's generation.
+            self.published_revision = u64::MAX;
         }
         let block = BlockInfo {
             num_samples: buffer.samples() as u32,

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use crate::host::{
-    list_params, transport, InEvent, InKind, Layout, OutEvent, OutKind, ParamDescription,
-    PluginUnderTest, Rng,
+    library_of, list_params, motif, transport, InEvent, InKind, Layout, OutEvent, OutKind,
+    ParamDescription, PluginUnderTest, Rng,
 };
 
 const NUM_INSTANCES: u64 = 40;
@@ -78,30 +78,21 @@ fn random_value(rng: &mut Rng, param: &ParamDescription) -> f64 {
 
 /// The motif library the instances start with (so renderings play from the first block).
 fn seed_library(plugin: &mut PluginUnderTest) {
-    let slot = |notes: &[(f64, f64, u8)]| {
-        let notes: Vec<serde_json::Value> = notes
-            .iter()
-            .map(|&(s, l, k)| serde_json::json!([s, l, k, 0.7, 0]))
-            .collect();
-        serde_json::json!({"name": "seeded", "motif": {"notes": notes, "length_beats": 4.0, "time_signature": [4, 4], "tempo_bpm": 120.0}})
-    };
-    let mut slots: Vec<serde_json::Value> = (0..8)
-        .map(|i| serde_json::json!({"name": format!("Slot {}", i + 1), "motif": null}))
-        .collect();
-    slots[0] = slot(&[
+    let slot_a = motif(&[
         (0.0, 1.0, 60),
         (1.0, 0.5, 64),
         (1.5, 0.5, 67),
         (2.0, 2.0, 72),
     ]);
-    slots[1] = slot(&[
+    let slot_b = motif(&[
         (0.0, 0.25, 48),
         (0.25, 0.25, 50),
         (0.5, 3.0, 55),
         (0.5, 3.0, 59),
     ]);
-    slots[2] = slot(&[(0.0, 4.0, 127), (1.0, 1.0, 0), (2.0, 0.1, 66)]);
-    plugin.load_library(serde_json::json!({"version": 1, "slots": slots}), &[]);
+    let slot_c = motif(&[(0.0, 4.0, 127), (1.0, 1.0, 0), (2.0, 0.1, 66)]);
+    let library = library_of(&[(0, &slot_a), (1, &slot_b), (2, &slot_c)]);
+    plugin.load_library(library, &[]);
 }
 
 #[test]

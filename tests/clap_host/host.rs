@@ -507,6 +507,45 @@ pub fn flush_params(instance: &mut PluginInstance<TestHost>, params: &[(&str, f6
     }
 }
 
+/// A 4/4, 120 BPM motif of (start, length, key) notes at velocity 0.7 on channel 1, analysed.
+pub fn motif(notes: &[(f64, f64, u8)]) -> reprise::engine::motif::Motif {
+    use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
+    use reprise::engine::motif::{Motif, Note, TimeSignature};
+    let mut motif = Motif::new(TimeSignature::new(4, 4), 120.0);
+    for &(start_beats, length_beats, key) in notes {
+        motif.push(Note {
+            start_beats,
+            length_beats,
+            key,
+            velocity: 0.7,
+            channel: 0,
+        });
+    }
+    motif.finish();
+    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
+    motif
+}
+
+/// The library document (the plugin's own schema function) with motifs in the given slots
+/// (0-based) and the default names.
+pub fn library_of(slots: &[(usize, &reprise::engine::motif::Motif)]) -> serde_json::Value {
+    use reprise::library_schema::{default_names, empty_slots, library_json};
+    let mut library = empty_slots();
+    for &(slot, motif) in slots {
+        library[slot] = motif.clone();
+    }
+    library_json(&library, &default_names())
+}
+
+/// The library document inside a saved state.
+pub fn saved_library(state: &[u8]) -> serde_json::Value {
+    let library = state_json(state)["fields"]["library"]
+        .as_str()
+        .expect("library field")
+        .to_string();
+    serde_json::from_str(&library).expect("library JSON")
+}
+
 /// Saves an instance's state (main thread; active or not).
 pub fn save_instance_state(instance: &mut PluginInstance<TestHost>) -> Vec<u8> {
     let state = instance

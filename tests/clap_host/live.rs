@@ -7,13 +7,12 @@ use std::collections::BTreeSet;
 
 use reprise::engine::character::{render, Character, CharacterSettings};
 use reprise::engine::event::CC_SUSTAIN;
-use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
-use reprise::engine::motif::{Motif, Note, TimeSignature};
+use reprise::engine::motif::Motif;
 use reprise::engine::rendering::Rendering;
 
 use crate::host::{
-    assert_balanced, param_id, transport, InEvent, InKind, Layout, OutEvent, OutKind,
-    PluginUnderTest, Rng,
+    assert_balanced, library_of, motif, param_id, saved_library, transport, InEvent, InKind,
+    Layout, OutEvent, OutKind, PluginUnderTest, Rng,
 };
 
 const SAMPLE_RATE: f64 = 48_000.0;
@@ -39,47 +38,13 @@ fn motif_b() -> Motif {
     ])
 }
 
-fn motif(notes: &[(f64, f64, u8)]) -> Motif {
-    let mut motif = Motif::new(TimeSignature::new(4, 4), 120.0);
-    for &(start_beats, length_beats, key) in notes {
-        motif.push(Note {
-            start_beats,
-            length_beats,
-            key,
-            velocity: 0.7,
-            channel: 0,
-        });
-    }
-    motif.finish();
-    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
-    motif
-}
-
-/// The library JSON (schema 1) with motifs in the given slots.
-fn library_json(slots: &[(usize, &Motif)]) -> serde_json::Value {
-    let slot_values: Vec<serde_json::Value> = (0..8)
-        .map(|idx| {
-            let motif = slots.iter().find(|(slot, _)| *slot == idx).map(|(_, m)| {
-                let notes: Vec<serde_json::Value> = m
-                    .notes()
-                    .iter()
-                    .map(|n| serde_json::json!([n.start_beats, n.length_beats, n.key, n.velocity, n.channel]))
-                    .collect();
-                serde_json::json!({"notes": notes, "length_beats": m.length_beats, "time_signature": [4, 4], "tempo_bpm": m.tempo_bpm})
-            });
-            serde_json::json!({"name": format!("Slot {}", idx + 1), "motif": motif})
-        })
-        .collect();
-    serde_json::json!({"version": 1, "slots": slot_values})
-}
-
 /// Loads `slots` (and parameter overrides) into `plugin` as a host restoring a project would.
 fn load_library(
     plugin: &mut PluginUnderTest,
     slots: &[(usize, &Motif)],
     params: &[(&str, serde_json::Value)],
 ) {
-    plugin.load_library(library_json(slots), params);
+    plugin.load_library(library_of(slots), params);
 }
 
 fn character_settings(character: Character, tempo: f64) -> CharacterSettings {
@@ -639,15 +604,12 @@ fn a_played_phrase_is_captured_and_played_back_from_the_next_bar() {
         !rendered.is_empty() && rendered[0].0 >= 192_000,
         "{rendered:?}"
     );
-    let saved = plugin.save_state();
-    let state: serde_json::Value = serde_json::from_slice(&saved[8..]).unwrap();
-    let library: serde_json::Value =
-        serde_json::from_str(state["fields"]["library"].as_str().unwrap()).unwrap();
+    let library = saved_library(&plugin.save_state());
     let keys: Vec<u64> = library["slots"][0]["motif"]["notes"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| n[2].as_u64().unwrap())
+        .map(|n| n["key"].as_u64().unwrap())
         .collect();
     assert_eq!(
         keys,
@@ -691,15 +653,15 @@ fn a_phrase_played_while_the_host_is_stopped_is_captured_and_plays_when_it_start
         || 512,
         |_| Some(transport(16.0, tempo, false, None)),
     );
-    let saved = plugin.save_state();
-    let state: serde_json::Value = serde_json::from_slice(&saved[8..]).unwrap();
-    let library: serde_json::Value =
-        serde_json::from_str(state["fields"]["library"].as_str().unwrap()).unwrap();
+    let library = saved_library(&plugin.save_state());
     let notes = library["slots"][0]["motif"]["notes"]
         .as_array()
         .expect("captured while stopped")
         .clone();
-    let lengths: Vec<f64> = notes.iter().map(|n| n[1].as_f64().unwrap()).collect();
+    let lengths: Vec<f64> = notes
+        .iter()
+        .map(|n| n["length_beats"].as_f64().unwrap())
+        .collect();
     assert_eq!(notes.len(), 4);
     assert!(
         lengths.iter().all(|&l| (l - 1.0 / 3.0).abs() < 1e-3),

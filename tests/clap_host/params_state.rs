@@ -1,8 +1,9 @@
 //! Parameters as a host sees them, and the state save → load round trip.
 
 use crate::host::{
-    flush_params, list_params, param_from_text, param_id, param_text, param_value,
-    save_instance_state, state_json, InEvent, InKind, Layout, PluginUnderTest,
+    flush_params, library_of, list_params, motif, param_from_text, param_id, param_text,
+    param_value, save_instance_state, saved_library, state_json, InEvent, InKind, Layout,
+    PluginUnderTest,
 };
 
 /// CLAP parameter ids are hashes of the frozen string ids; automation in saved projects refers
@@ -282,4 +283,43 @@ fn editor_is_offered_as_an_embeddable_x11_window() {
         .get_size(&instance.plugin_handle())
         .expect("editor size");
     assert!(size.width >= 400 && size.height >= 300, "{size:?}");
+}
+
+/// A host that loads a project and saves it again before the first `process()` call (autosave,
+/// a frozen or disabled track, open and re-save) must get every motif back. It used to get the
+/// names and `"motif": null` in every slot.
+#[test]
+fn a_save_before_any_process_call_keeps_every_motif() {
+    use reprise::library_schema::parse_library;
+    let melody = motif(&[(0.0, 1.0, 62), (1.0, 0.5, 65), (1.5, 2.5, 69)]);
+    let other = motif(&[(0.5, 0.5, 48), (1.0, 3.0, 55)]);
+    let library = library_of(&[(0, &melody), (5, &other)]);
+    for active in [false, true] {
+        let mut plugin = PluginUnderTest::start(Layout::Stereo, 48_000.0, 256);
+        if !active {
+            plugin.deactivate();
+        }
+        plugin.load_library(library.clone(), &[]);
+        let first_save = plugin.save_state();
+        let saved = saved_library(&first_save);
+        let (expected, got) = (parse_library(library.clone()), parse_library(saved.clone()));
+        for slot in 0..8 {
+            assert_eq!(
+                got.slots[slot],
+                expected.slots[slot],
+                "slot {} after load → save (active: {active})",
+                slot + 1
+            );
+        }
+        assert_eq!(saved, library, "the saved library is the loaded one");
+        assert!(got.report.is_clean(), "{:?}", got.report);
+        // Load → save → load → save is stable, byte for byte.
+        assert!(plugin.load_state(&first_save));
+        assert_eq!(plugin.save_state(), first_save);
+        // And once audio runs, the motifs are still there (now from the audio thread).
+        if active {
+            plugin.run(&[], 1024, || 256);
+            assert_eq!(saved_library(&plugin.save_state()), library);
+        }
+    }
 }
