@@ -323,3 +323,59 @@ fn a_save_before_any_process_call_keeps_every_motif() {
         }
     }
 }
+
+/// Hostile but well-formed library JSON, through the real state calls: each load is accepted,
+/// keeps what is readable, the plugin keeps processing, and what it saves next is a clean library.
+#[test]
+fn hostile_library_json_is_read_leniently_through_the_host() {
+    use reprise::library_schema::parse_library;
+    use serde_json::json;
+    let good = library_of(&[(0, &motif(&[(0.0, 1.0, 60), (1.0, 1.0, 64)]))]);
+    let mut wrong_types = good.clone();
+    wrong_types["slots"][0]["motif"]["tempo_bpm"] = json!("fast");
+    wrong_types["slots"][0]["motif"]["notes"][1]["key"] = json!(300);
+    wrong_types["slots"][1] = json!("garbage");
+    let mut huge_name = good.clone();
+    huge_name["slots"][0]["name"] = json!("n".repeat(10 << 20));
+    let mut newer = good.clone();
+    newer["version"] = json!(99);
+    newer["slots"][0]["motif"]["notes"][0]["articulation"] = json!("legato");
+    let many: Vec<serde_json::Value> = (0..50_000)
+        .map(|i| json!({"start_beats": i as f64 * 1e12, "length_beats": 1.0, "key": 60, "velocity": 0.5, "channel": 0}))
+        .collect();
+    let mut far_apart = good.clone();
+    far_apart["slots"][2]["motif"] =
+        json!({"notes": many, "time_signature": [3, 4], "tempo_bpm": 90.0});
+    let cases = [
+        ("wrong types", wrong_types, 1usize),
+        ("10 MB name", huge_name, 2),
+        ("newer schema", newer, 2),
+        ("far-apart notes", far_apart, 2),
+    ];
+    for (what, document, notes_in_slot_1) in cases {
+        let mut plugin = PluginUnderTest::start(Layout::Stereo, 48_000.0, 256);
+        plugin.load_library(document, &[]);
+        let played = [InEvent {
+            time_samples: 0,
+            kind: InKind::Midi {
+                bytes: [0x90, 60, 90],
+            },
+        }];
+        assert!(
+            !plugin.run(&played, 512, || 128).is_empty(),
+            "{what}: still plays"
+        );
+        let saved = parse_library(saved_library(&plugin.save_state()));
+        assert!(saved.report.is_clean(), "{what}: saves a clean library");
+        assert_eq!(saved.slots[0].len(), notes_in_slot_1, "{what}: slot 1 kept");
+        assert!(saved.names[0].chars().count() <= 64, "{what}");
+        if what == "far-apart notes" {
+            assert_eq!(
+                saved.slots[2].len(),
+                1,
+                "only the first note is inside 256 bars"
+            );
+            assert!(saved.slots[2].truncated, "and the cut is flagged");
+        }
+    }
+}
