@@ -146,6 +146,18 @@ impl Reprise {
     }
 }
 
+/// Replaces every subnormal sample by 0.0, in place. Every other value (NaN included) passes
+/// unchanged. Audio thread; one pass over the block.
+fn flush_subnormals(buffer: &mut Buffer) {
+    for channel in buffer.as_slice() {
+        for sample in channel.iter_mut() {
+            if sample.is_subnormal() {
+                *sample = 0.0;
+            }
+        }
+    }
+}
+
 /// The engine's view of the host transport: usable only with both tempo and position.
 fn transport_info(transport: &Transport) -> Option<TransportInfo> {
     let tempo_bpm = transport.tempo?;
@@ -251,7 +263,9 @@ impl Plugin for Reprise {
         _aux: &mut AuxiliaryBuffers,
         context: &mut impl ProcessContext<Self>,
     ) -> ProcessStatus {
-        // Audio passes through untouched: nice-plug has already copied input to output.
+        // Audio passes through: nice-plug has already copied input to output. Subnormal samples
+        // become zero (a denormal input must not come out as subnormal output).
+        flush_subnormals(buffer);
         // With sample-accurate automation this call covers one sub-block that starts at a
         // parameter change or transport update, so sample 0 here is the exact sample of it.
         self.events_in.clear();

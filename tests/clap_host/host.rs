@@ -146,6 +146,8 @@ pub struct PluginUnderTest {
     pub max_block: usize,
     /// Samples processed since start (absolute time of the next block's first sample).
     pub now_samples: u64,
+    /// What the host feeds the stereo input: (absolute sample, channel) → sample.
+    pub input_signal: fn(u64, usize) -> f32,
     /// Host-side audio buffers, sized to `max_block`.
     input_audio: [Vec<f32>; 2],
     output_audio: [Vec<f32>; 2],
@@ -201,6 +203,7 @@ impl PluginUnderTest {
             sample_rate,
             max_block,
             now_samples: 0,
+            input_signal: test_signal,
             input_audio: [vec![0.0; max_block], vec![0.0; max_block]],
             output_audio: [vec![0.0; max_block], vec![0.0; max_block]],
         };
@@ -309,7 +312,7 @@ impl PluginUnderTest {
         let mut out_events = EventBuffer::with_capacity(events.len() * 2 + 64);
         for (channel_idx, channel) in self.input_audio.iter_mut().enumerate() {
             for (i, sample) in channel[..frames].iter_mut().enumerate() {
-                *sample = test_signal(block_start + i as u64, channel_idx);
+                *sample = (self.input_signal)(block_start + i as u64, channel_idx);
             }
         }
         for channel in &mut self.output_audio {

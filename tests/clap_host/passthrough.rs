@@ -406,3 +406,53 @@ fn event_flood_in_one_block_loses_nothing() {
     );
     assert_balanced(&out, "flood");
 }
+
+/// Subnormal input samples, deterministic per (sample, channel): a random mantissa below the
+/// smallest normal f32, either sign; every 7th sample an ordinary value that must pass unchanged.
+fn denormal_signal(time_samples: u64, channel_idx: usize) -> f32 {
+    let mut x = time_samples.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (channel_idx as u64 + 1);
+    x ^= x >> 29;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    if time_samples % 7 == 0 {
+        return ((x >> 40) as f32 / (1u64 << 24) as f32) - 0.5;
+    }
+    let mantissa = (x as u32) & 0x007F_FFFF | 1;
+    let sign = ((x >> 32) as u32 & 1) << 31;
+    f32::from_bits(sign | mantissa)
+}
+
+/// A fuzzer that feeds denormal audio got subnormal samples back on both channels within
+/// milliseconds. Now: no subnormal output at any sample rate or block size, and ordinary
+/// samples pass through bit for bit.
+#[test]
+fn denormal_input_never_comes_out_subnormal() {
+    for (sample_rate, block) in [
+        (44_100.0, 64),
+        (48_000.0, 333),
+        (96_000.0, 1024),
+        (192_000.0, 4096),
+    ] {
+        let mut plugin = PluginUnderTest::start(Layout::Stereo, sample_rate, block);
+        plugin.input_signal = denormal_signal;
+        assert!(denormal_signal(1, 0).is_subnormal() && denormal_signal(2, 1).is_subnormal());
+        let (mut subnormal_in, mut checked) = (0u64, 0u64);
+        for _ in 0..40 {
+            let start = plugin.now_samples;
+            plugin.process(block, &[], None);
+            for (channel_idx, output) in plugin.last_output_audio(block).iter().enumerate() {
+                for (offset, &sample) in output.iter().enumerate() {
+                    let input = denormal_signal(start + offset as u64, channel_idx);
+                    assert!(!sample.is_subnormal(), "subnormal out at {sample_rate} Hz");
+                    if input.is_subnormal() {
+                        subnormal_in += 1;
+                        assert_eq!(sample, 0.0);
+                    } else {
+                        assert_eq!(sample.to_bits(), input.to_bits(), "ordinary samples pass");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(subnormal_in > checked / 2, "the input really was denormal");
+    }
+}
