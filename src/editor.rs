@@ -40,6 +40,41 @@ pub struct EditorState {
     pub rename: String,
     /// Result of the last action, shown in the status line.
     pub message: Option<String>,
+    /// The event counters' warnings (each shows while its counter recently grew).
+    warnings: CounterWarnings,
+}
+
+/// How long a counter's warning stays after the counter last grew.
+pub const COUNTER_WARNING_SECONDS: f64 = 5.0;
+
+/// Warnings from counters that only grow (refused commands, dropped events): each shows for
+/// [`COUNTER_WARNING_SECONDS`] after its counter last grew, then clears itself, so an old event
+/// can never hide a later warning. GUI thread.
+#[derive(Debug, Default)]
+struct CounterWarnings {
+    /// Refused commands: (count last seen, seconds it last grew at).
+    refused: (u64, Option<f64>),
+    /// Dropped events: (count last seen, seconds it last grew at).
+    dropped: (u64, Option<f64>),
+    /// The clock of the last update, seconds since the editor state was made.
+    now_seconds: f64,
+}
+
+impl CounterWarnings {
+    fn update(&mut self, now_seconds: f64, refused: u64, dropped: u64) {
+        self.now_seconds = now_seconds;
+        for (seen, count) in [(&mut self.refused, refused), (&mut self.dropped, dropped)] {
+            if count > seen.0 {
+                *seen = (count, Some(now_seconds));
+            }
+        }
+    }
+
+    /// The count by which the counter grew recently, if it did.
+    fn recent(&self, counter: &(u64, Option<f64>)) -> Option<u64> {
+        let grew_at = counter.1?;
+        (self.now_seconds - grew_at < COUNTER_WARNING_SECONDS).then_some(counter.0)
+    }
 }
 
 impl EditorState {
@@ -53,7 +88,19 @@ impl EditorState {
             export_path: String::new(),
             rename: String::new(),
             message: None,
+            warnings: CounterWarnings::default(),
         }
+    }
+
+    /// Advances the warnings' clock (seconds, any origin, never decreasing) and reads the
+    /// counters. Called every frame by [`draw_editor`] with the wall clock; tests pass their own.
+    pub fn update_warnings(&mut self, now_seconds: f64) {
+        let readouts = &self.shared.readouts;
+        self.warnings.update(
+            now_seconds,
+            readouts.commands_refused.load(Ordering::Relaxed),
+            readouts.dropped_events.load(Ordering::Relaxed),
+        );
     }
 
     /// Takes the latest snapshot if it changed.
@@ -64,24 +111,34 @@ impl EditorState {
         }
     }
 
-    /// The status line: warnings first, then the last action, then what capture is doing.
+    /// The status line: every current warning first (joined), else the last action, else what
+    /// capture is doing. Warnings clear themselves once their cause is gone.
     pub fn status_line(&self) -> String {
         let readouts = &self.shared.readouts;
-        let refused = readouts.commands_refused.load(Ordering::Relaxed);
-        let dropped = readouts.dropped_events.load(Ordering::Relaxed);
-        if refused > 0 {
-            return format!("Warning: the command queue was full — {refused} action(s) were not applied; try again.");
+        let mut warnings = Vec::new();
+        if let Some(refused) = self.warnings.recent(&self.warnings.refused) {
+            warnings.push(format!(
+                "the command queue was full — {refused} action(s) were not applied; try again"
+            ));
         }
-        if self.params.library.0.state_fallback() {
-            return "Warning: the saved state was old, newer or damaged — what could be read was kept, the rest reset to defaults.".into();
+        let report = self.params.library.0.load_report();
+        if !report.is_clean() {
+            warnings.push(format!(
+                "the saved state was old, newer or damaged ({}) — what could be read was kept",
+                report.summary()
+            ));
         }
         if self.snapshot.motif.truncated {
-            return "Warning: the captured phrase was longer than 256 notes and was cut.".into();
+            warnings
+                .push("the motif was longer than 256 notes or 256 bars and was cut".to_string());
         }
-        if dropped > 0 {
-            return format!(
-                "Warning: {dropped} output event(s) were dropped because a buffer was full."
-            );
+        if let Some(dropped) = self.warnings.recent(&self.warnings.dropped) {
+            warnings.push(format!(
+                "{dropped} output event(s) were dropped because a buffer was full"
+            ));
+        }
+        if !warnings.is_empty() {
+            return format!("Warning: {}.", warnings.join("; "));
         }
         if let Some(message) = &self.message {
             return message.clone();
@@ -173,6 +230,7 @@ fn param_widget<P: Param>(ui: &mut egui::Ui, param: &P, setter: Option<&ParamSet
 /// Draws the whole editor.
 pub fn draw_editor(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSetter>) {
     state.refresh();
+    state.update_warnings(ui.input(|input| input.time));
     let params = state.params.clone();
     ui.heading(title_text());
     ui.label(egui::RichText::new(state.status_line()).strong());

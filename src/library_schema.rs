@@ -428,14 +428,11 @@ fn read_motif(doc: MotifDoc, report: &mut LoadReport) -> Motif {
     if motif.truncated {
         report.motifs_truncated += 1;
     }
-    match doc.locked_key.or_count(report) {
-        Some(Some(text)) => {
-            motif.locked_key = Key::parse(&text);
-            if motif.locked_key.is_none() {
-                report.fields_defaulted += 1;
-            }
+    if let Some(Some(text)) = doc.locked_key.or_count(report) {
+        motif.locked_key = Key::parse(&text);
+        if motif.locked_key.is_none() {
+            report.fields_defaulted += 1;
         }
-        Some(None) | None => {}
     }
     motif.finish();
     // A saved length may be longer than the notes (trailing rest), never past the bar limit.

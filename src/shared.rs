@@ -10,6 +10,8 @@
 //! Parameters are not here: the editor changes them only through nice-plug's `ParamSetter`.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+
+use atomic_float::AtomicF64;
 use std::sync::Arc;
 
 use crate::engine::key::Key;
@@ -54,6 +56,10 @@ impl Default for EditorSnapshot {
     }
 }
 
+// A command is dropped on whichever thread pops it, including the audio thread: it must own
+// nothing that frees memory.
+const _: () = assert!(!std::mem::needs_drop::<Command>());
+
 /// A request from the editor to the audio thread.
 // The motif travels by value on purpose: nothing is allocated or freed on the audio thread, and
 // the queue's slots are allocated once.
@@ -84,8 +90,9 @@ pub enum Command {
 /// Scalar readouts, written by the audio thread (and the GUI for its own counter).
 #[derive(Debug, Default)]
 pub struct Readouts {
-    /// Position in the rendering, beats (f64 bits); negative when not playing.
-    playhead_beats_bits: AtomicU64,
+    /// Position in the rendering, beats; NaN when not playing (one atomic, so the value and
+    /// its "none" can never tear apart).
+    playhead_beats: AtomicF64,
     /// Notes in the phrase being captured.
     pub phrase_notes: AtomicU32,
     /// Whether capture is listening.
@@ -99,14 +106,14 @@ pub struct Readouts {
 impl Readouts {
     /// The playhead in rendering beats, or `None` when not playing.
     pub fn playhead_beats(&self) -> Option<f64> {
-        let beats = f64::from_bits(self.playhead_beats_bits.load(Ordering::Relaxed));
-        (beats >= 0.0).then_some(beats)
+        let beats = self.playhead_beats.load(Ordering::Relaxed);
+        (!beats.is_nan()).then_some(beats)
     }
 
     /// Sets the playhead (audio thread).
     pub fn set_playhead_beats(&self, beats: Option<f64>) {
-        self.playhead_beats_bits
-            .store(beats.unwrap_or(-1.0).to_bits(), Ordering::Relaxed);
+        let beats = beats.filter(|b| !b.is_nan()).unwrap_or(f64::NAN);
+        self.playhead_beats.store(beats, Ordering::Relaxed);
     }
 }
 
@@ -285,6 +292,16 @@ mod tests {
             });
         });
         assert_eq!(gui.snapshot().rendering.notes.len(), 300);
+    }
+
+    #[test]
+    fn the_playhead_hand_over_keeps_none_and_values_apart() {
+        let readouts = Readouts::default();
+        for value in [Some(0.0), Some(-0.5), None, Some(1e9), Some(f64::NAN)] {
+            readouts.set_playhead_beats(value);
+            let expected = value.filter(|v| !v.is_nan());
+            assert_eq!(readouts.playhead_beats(), expected);
+        }
     }
 
     #[test]

@@ -177,3 +177,42 @@ fn editor_shows_name_version_and_the_captured_state() {
     harness.get_by_label("Key: — (no motif yet)");
     harness.get_by_label_contains("Capture is off");
 }
+
+#[test]
+fn counter_warnings_clear_themselves_and_never_hide_later_ones() {
+    use std::sync::atomic::Ordering;
+    let (mut state, _audio, _library) = editor();
+    let readouts = state.shared.readouts.clone();
+    state.update_warnings(0.0);
+    assert!(!state.status_line().starts_with("Warning"));
+    readouts.commands_refused.store(1, Ordering::Relaxed);
+    state.update_warnings(1.0);
+    assert!(state
+        .status_line()
+        .contains("command queue was full — 1 action"));
+    // Later, events are dropped: both show.
+    readouts.dropped_events.store(3, Ordering::Relaxed);
+    state.update_warnings(2.0);
+    let line = state.status_line();
+    assert!(
+        line.contains("command queue") && line.contains("3 output event(s)"),
+        "{line}"
+    );
+    // The refusal is old now; only the drop remains, then nothing.
+    state.update_warnings(1.0 + super::COUNTER_WARNING_SECONDS + 0.1);
+    let line = state.status_line();
+    assert!(
+        !line.contains("command queue") && line.contains("3 output event(s)"),
+        "{line}"
+    );
+    state.update_warnings(2.0 + super::COUNTER_WARNING_SECONDS + 0.1);
+    assert!(
+        !state.status_line().starts_with("Warning"),
+        "{}",
+        state.status_line()
+    );
+    // A new refusal shows again.
+    readouts.commands_refused.store(2, Ordering::Relaxed);
+    state.update_warnings(20.0);
+    assert!(state.status_line().contains("2 action(s)"));
+}

@@ -255,7 +255,15 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
     }
     let weights = pitch_class_weights(notes);
     let mut ranked = score_keys(&weights, profiles);
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    // Unstable sorts with explicit tie-breaks (the order `score_keys` lists keys in): the same
+    // result as a stable sort, and never a scratch allocation (this runs on the audio thread).
+    let listing_order =
+        |c: &KeyCandidate| c.key.tonic as usize * 2 + usize::from(c.key.mode == Mode::Minor);
+    ranked.sort_unstable_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(listing_order(a).cmp(&listing_order(b)))
+    });
     let top = ranked[0].score;
     let num_tied = ranked
         .iter()
@@ -292,12 +300,16 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
             + weights[((tonic + 7) % 12) as usize];
         (rule, -triad_weight)
     };
-    // Order only the tied block by tie-break rules (stable, so score order decides the rest).
+    // Order only the tied block by tie-break rules; equal ranks keep score order.
     let tied = &mut ranked[..num_tied];
-    tied.sort_by(|a, b| {
+    tied.sort_unstable_by(|a, b| {
         let (rule_a, triad_a) = tie_break_rank(a);
         let (rule_b, triad_b) = tie_break_rank(b);
-        rule_a.cmp(&rule_b).then(triad_a.total_cmp(&triad_b))
+        rule_a
+            .cmp(&rule_b)
+            .then(triad_a.total_cmp(&triad_b))
+            .then(b.score.total_cmp(&a.score))
+            .then(listing_order(a).cmp(&listing_order(b)))
     });
     let best = ranked[0];
     let second_best = ranked[1..]

@@ -16,7 +16,7 @@ pub const MAX_RENDER_BARS: usize = 4096;
 /// `end_beats`, capped at [`MAX_RENDER_BARS`]: the count a bar loop runs for. Zero for a
 /// non-positive or non-finite bar length.
 pub fn bar_count(first_bar_beats: f64, end_beats: f64, bar_length_beats: f64) -> usize {
-    if !(bar_length_beats > 0.0) || !bar_length_beats.is_finite() {
+    if !bar_length_beats.is_finite() || bar_length_beats <= 0.0 {
         return 0;
     }
     let bars = ((end_beats - first_bar_beats) / bar_length_beats).ceil();

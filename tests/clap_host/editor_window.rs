@@ -1,8 +1,10 @@
 //! Opening and closing the editor while the plugin plays has no effect on its output. The
 //! editor really opens: an X server (Xvfb) is started for the test and the plugin's window is
-//! embedded in a parent window, as a DAW does. (Skipped, with a message, where Xvfb is not
-//! installed; `.ci/run` installs it and sets `REPRISE_REQUIRE_XVFB`, which turns a skip into a
-//! failure.)
+//! embedded in a parent window, as a DAW does.
+//!
+//! The test is `#[ignore]`d by default, so where Xvfb is missing it shows as skipped, never as
+//! passed; `scripts/test.sh` runs it (`--run-ignored all`) when `Xvfb` is installed and says SKIP
+//! otherwise (`.ci/run` installs Xvfb and makes a missing one an error).
 
 use std::process::{Child, Command, Stdio};
 
@@ -71,16 +73,10 @@ fn plugin_with_motif() -> PluginUnderTest {
 }
 
 #[test]
+#[ignore = "needs Xvfb: scripts/test.sh runs it when Xvfb is installed"]
 fn opening_and_closing_the_editor_does_not_change_the_output() {
-    let Some((_xvfb, display)) = start_xvfb() else {
-        // CI installs Xvfb and sets REPRISE_REQUIRE_XVFB, so there this test cannot be skipped.
-        assert!(
-            std::env::var_os("REPRISE_REQUIRE_XVFB").is_none(),
-            "Xvfb is required but could not be started"
-        );
-        eprintln!("Xvfb is not installed: skipping (CI installs it)");
-        return;
-    };
+    let (_xvfb, display) =
+        start_xvfb().expect("Xvfb could not be started (install it, or do not run ignored tests)");
     // The plugin's window connects to this display. Single-threaded test process (nextest).
     std::env::set_var("DISPLAY", &display);
     let mut connected = None;
@@ -168,8 +164,11 @@ fn opening_and_closing_the_editor_does_not_change_the_output() {
     std::mem::forget(_xvfb);
     // Everything asserted has passed. The GL and X11 libraries behind the editor's window run
     // their own teardown at process exit while the windowing threads are still alive, which
-    // sometimes crashes after the test; leave without it. (nextest runs this test in its own
-    // process and reads the exit status.)
-    // SAFETY: `_exit` ends the process immediately; nothing of this test needs to run after it.
-    unsafe { libc::_exit(0) }
+    // sometimes crashes after the test. Under nextest (which sets NEXTEST=1) this test has its
+    // own process, so it leaves without that teardown; under plain `cargo test` other tests
+    // share the process, so it returns normally.
+    if std::env::var_os("NEXTEST").is_some() {
+        // SAFETY: `_exit` ends this test's own process immediately; nothing needs to run after.
+        unsafe { libc::_exit(0) }
+    }
 }

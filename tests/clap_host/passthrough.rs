@@ -413,7 +413,7 @@ fn denormal_signal(time_samples: u64, channel_idx: usize) -> f32 {
     let mut x = time_samples.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (channel_idx as u64 + 1);
     x ^= x >> 29;
     x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    if time_samples % 7 == 0 {
+    if time_samples.is_multiple_of(7) {
         return ((x >> 40) as f32 / (1u64 << 24) as f32) - 0.5;
     }
     let mantissa = (x as u32) & 0x007F_FFFF | 1;
