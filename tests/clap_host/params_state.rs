@@ -6,6 +6,30 @@ use crate::host::{
     PluginUnderTest,
 };
 
+/// Compares `described` with the snapshot `tests/data/{file}`: every frozen line must still be
+/// there exactly (nothing changed, moved or removed) and nothing may be added without updating
+/// the snapshot (`REPRISE_WRITE_SNAPSHOT=1` rewrites it).
+fn assert_frozen(file: &str, described: &str, what: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(file);
+    if std::env::var_os("REPRISE_WRITE_SNAPSHOT").is_some() {
+        std::fs::write(&path, described).unwrap();
+    }
+    let frozen = std::fs::read_to_string(&path).unwrap_or_default();
+    for line in frozen.lines() {
+        assert!(
+            described.lines().any(|l| l == line),
+            "{what} changed, moved or removed: {line}\nnow:\n{described}"
+        );
+    }
+    assert_eq!(
+        described.lines().count(),
+        frozen.lines().count(),
+        "{what}s added: update {file}\n{described}"
+    );
+}
+
 /// CLAP parameter ids are hashes of the frozen string ids; automation in saved projects refers
 /// to these numbers, so they must never change. The snapshot lists id, name, range and default
 /// (plain CLAP values: steps for discrete parameters, 0–1 for continuous ones).
@@ -21,24 +45,7 @@ fn parameter_ids_names_and_ranges_are_frozen() {
             )
         })
         .collect();
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/param_snapshot.txt");
-    if std::env::var_os("REPRISE_WRITE_SNAPSHOT").is_some() {
-        std::fs::write(&path, &described).unwrap();
-    }
-    let frozen = std::fs::read_to_string(&path).unwrap_or_default();
-    // Existing lines must stay exactly as they are; new parameters may only be added.
-    for line in frozen.lines() {
-        assert!(
-            described.lines().any(|l| l == line),
-            "parameter changed or removed: {line}\nnow:\n{described}"
-        );
-    }
-    assert_eq!(
-        described.lines().count(),
-        frozen.lines().count(),
-        "parameters added: update the snapshot\n{described}"
-    );
+    assert_frozen("param_snapshot.txt", &described, "parameter");
     // The first three ids shipped with the foundation release.
     for id in [1_559_295_127u32, 1_564_195_625, 499_324_979] {
         assert!(
@@ -99,23 +106,7 @@ fn enum_variants_text_and_saved_ids_are_frozen() {
             ));
         }
     }
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/param_enum_snapshot.txt");
-    if std::env::var_os("REPRISE_WRITE_SNAPSHOT").is_some() {
-        std::fs::write(&path, &described).unwrap();
-    }
-    let frozen = std::fs::read_to_string(&path).unwrap_or_default();
-    for line in frozen.lines() {
-        assert!(
-            described.lines().any(|l| l == line),
-            "enum variant changed, moved or removed: {line}\nnow:\n{described}"
-        );
-    }
-    assert_eq!(
-        described.lines().count(),
-        frozen.lines().count(),
-        "variants added: update the snapshot\n{described}"
-    );
+    assert_frozen("param_enum_snapshot.txt", &described, "enum variant");
     // The modes and grids the engine has are all offered.
     for expected in [
         "mode | 8 | Locrian | locrian",
