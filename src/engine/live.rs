@@ -283,6 +283,8 @@ pub struct LiveEngine {
     on_host_timeline: bool,
     tempo_bpm: f64,
     time_signature: Option<TimeSignature>,
+    /// The last metre the host gave (4/4 before any); capture uses it while the host gives none.
+    last_host_time_signature: TimeSignature,
     /// Beat the next block should start at if nothing jumped.
     expected_next_beats: Option<f64>,
     /// The plugin's own clock, in beats at the own tempo.
@@ -326,6 +328,7 @@ impl LiveEngine {
             on_host_timeline: false,
             tempo_bpm: 120.0,
             time_signature: None,
+            last_host_time_signature: TimeSignature::default(),
             expected_next_beats: None,
             own_clock_beats: 0.0,
             cursor: 0,
@@ -538,6 +541,14 @@ impl LiveEngine {
             }
         };
         self.time_signature = block.transport.and_then(|t| t.time_signature);
+        // Capture records phrases in the metre and tempo in force: the host's, or with no host
+        // metre the last one it gave (4/4 before any).
+        if let Some(metre) = self.time_signature {
+            self.last_host_time_signature = metre;
+        }
+        self.capture
+            .set_time_signature(self.last_host_time_signature);
+        self.capture.set_tempo_bpm(tempo);
         let beats_per_sample = tempo / 60.0 / sample_rate;
         let jumped = match self.expected_next_beats {
             Some(expected) => {

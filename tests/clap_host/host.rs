@@ -444,6 +444,18 @@ pub fn transport(
     playing: bool,
     loop_beats: Option<(f64, f64)>,
 ) -> TransportEvent {
+    transport_in_metre(pos_beats, tempo_bpm, playing, loop_beats, (4, 4))
+}
+
+/// [`transport`] in the metre `(numerator, denominator)` (bar start and number follow it).
+pub fn transport_in_metre(
+    pos_beats: f64,
+    tempo_bpm: f64,
+    playing: bool,
+    loop_beats: Option<(f64, f64)>,
+    (numerator, denominator): (u16, u16),
+) -> TransportEvent {
+    let bar_beats = numerator as f64 * 4.0 / denominator as f64;
     use clack_host::events::event_types::TransportFlags;
     use clack_host::events::{EventFlags, EventHeader};
     use clack_host::utils::{BeatTime, SecondsTime};
@@ -468,10 +480,10 @@ pub fn transport(
         loop_end_beats: BeatTime::from_float(loop_end),
         loop_start_seconds: SecondsTime::from_float(loop_start * 60.0 / tempo_bpm),
         loop_end_seconds: SecondsTime::from_float(loop_end * 60.0 / tempo_bpm),
-        bar_start: BeatTime::from_float((pos_beats / 4.0).floor() * 4.0),
-        bar_number: (pos_beats / 4.0).floor() as i32,
-        time_signature_numerator: 4,
-        time_signature_denominator: 4,
+        bar_start: BeatTime::from_float((pos_beats / bar_beats).floor() * bar_beats),
+        bar_number: (pos_beats / bar_beats).floor() as i32,
+        time_signature_numerator: numerator,
+        time_signature_denominator: denominator,
     }
 }
 

@@ -11,8 +11,8 @@ use reprise::engine::motif::Motif;
 use reprise::engine::rendering::Rendering;
 
 use crate::host::{
-    assert_balanced, library_of, motif, param_id, saved_library, transport, InEvent, InKind,
-    Layout, OutEvent, OutKind, PluginUnderTest, Rng,
+    assert_balanced, library_of, motif, param_id, saved_library, transport, transport_in_metre,
+    InEvent, InKind, Layout, OutEvent, OutKind, PluginUnderTest, Rng,
 };
 
 const SAMPLE_RATE: f64 = 48_000.0;
@@ -708,4 +708,72 @@ pub fn load_demo_library(plugin: &mut PluginUnderTest) {
         &[(0, &motif_a())],
         &[("character", serde_json::json!({"string": "swell"}))],
     );
+}
+
+/// A phrase played in a 3/4 song at 90 BPM is captured in 3/4 at 90 BPM, aligned to that song's
+/// bar lines (it used to be stored as 4/4 at 120 BPM).
+#[test]
+fn a_phrase_played_in_three_four_at_90_bpm_is_kept_in_three_four_at_90_bpm() {
+    let tempo = 90.0;
+    let samples_per_beat = (60.0 * SAMPLE_RATE / tempo) as u64; // 32 000
+    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 1024);
+    // From beat 2 of bar 2 (song beat 4): D F A, half a beat each, the A held a bar.
+    let mut events = Vec::new();
+    for (i, (start_beats, length_beats, key)) in [(4.0, 0.5, 62u16), (4.5, 0.5, 65), (5.0, 3.0, 69)]
+        .into_iter()
+        .enumerate()
+    {
+        let on = (start_beats * samples_per_beat as f64) as u64;
+        let off = ((start_beats + length_beats) * samples_per_beat as f64) as u64;
+        events.push(InEvent {
+            time_samples: on,
+            kind: InKind::NoteOn {
+                channel: 0,
+                key,
+                velocity: 0.7,
+                note_id: i as u32,
+            },
+        });
+        events.push(InEvent {
+            time_samples: off,
+            kind: InKind::NoteOff {
+                channel: 0,
+                key,
+                note_id: i as u32,
+            },
+        });
+    }
+    events.sort_by_key(|e| e.time_samples);
+    let end = samples_per_beat * 14;
+    let mut rng = Rng::new(34);
+    let mut out = plugin.run_with_transport(
+        &events,
+        end,
+        || rng.range(1, 1024) as usize,
+        |s| {
+            Some(transport_in_metre(
+                s as f64 / samples_per_beat as f64,
+                tempo,
+                true,
+                None,
+                (3, 4),
+            ))
+        },
+    );
+    let stopped = transport_in_metre(14.0, tempo, false, None, (3, 4));
+    out.extend(plugin.run_with_transport(&[], end + 64, || 64, |_| Some(stopped)));
+    assert_balanced(&out, "3/4 capture");
+    let library = saved_library(&plugin.save_state());
+    let motif = &library["slots"][0]["motif"];
+    assert_eq!(
+        motif["time_signature"],
+        serde_json::json!([3, 4]),
+        "{motif}"
+    );
+    assert_eq!(motif["tempo_bpm"], serde_json::json!(90.0));
+    // The bar line before the first note is song beat 3: the upbeat stays one beat in.
+    let first = motif["notes"][0]["start_beats"].as_f64().unwrap();
+    assert!((first - 1.0).abs() < 1e-6, "{motif}");
+    // 1 + 0.5 + 0.5 + 3 beats → ends at beat 5 of the motif: two 3/4 bars.
+    assert_eq!(motif["length_beats"], serde_json::json!(6.0));
 }
