@@ -124,3 +124,235 @@ fn capture_takes_the_songs_metre_and_tempo() {
         );
     }
 }
+
+/// A note as heard at the output: (channel, key), first sample, last sample + 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct HeardNote {
+    channel: u8,
+    key: u8,
+    on: u64,
+    off: Option<u64>,
+}
+
+/// Reads output events as a sampler would: a note-on starts a voice on (channel, key); a
+/// note-on for a sounding cell is a defect (counted); a note-off ends the cell's voice.
+#[derive(Default)]
+struct Sampler {
+    notes: Vec<HeardNote>,
+    double_strikes: usize,
+    stray_offs: usize,
+}
+
+impl Sampler {
+    fn hear(&mut self, block_start: u64, events: &[Event]) {
+        use reprise::engine::event::EventKind;
+        for event in events {
+            let at = block_start + event.timing_samples as u64;
+            match event.kind {
+                EventKind::NoteOn {
+                    channel,
+                    key,
+                    velocity,
+                    ..
+                } if velocity > 0.0 => {
+                    if self.sounding(channel, key).is_some() {
+                        self.double_strikes += 1;
+                    }
+                    self.notes.push(HeardNote {
+                        channel,
+                        key,
+                        on: at,
+                        off: None,
+                    });
+                }
+                EventKind::NoteOn { channel, key, .. }
+                | EventKind::NoteOff { channel, key, .. } => match self.sounding(channel, key) {
+                    Some(idx) => self.notes[idx].off = Some(at),
+                    None => self.stray_offs += 1,
+                },
+                _ => {}
+            }
+        }
+    }
+
+    fn sounding(&self, channel: u8, key: u8) -> Option<usize> {
+        self.notes
+            .iter()
+            .rposition(|n| n.channel == channel && n.key == key && n.off.is_none())
+    }
+}
+
+/// The host's side of one block: its length and the transport it reports.
+type HostBlock = (u32, TransportInfo);
+
+/// Runs `engine` with `settings` over the host's blocks (no input), hearing the output.
+fn run_blocks(engine: &mut LiveEngine, settings: &LiveSettings, blocks: &[HostBlock]) -> Sampler {
+    let mut out = EventBuffer::with_capacity(1 << 14);
+    let mut sampler = Sampler::default();
+    let mut now = 0u64;
+    for &(num_samples, transport) in blocks {
+        let block = BlockInfo {
+            num_samples,
+            sample_rate: SAMPLE_RATE,
+            transport: Some(transport),
+        };
+        nice_assert_no_alloc::assert_no_alloc(|| {
+            engine.begin_block(&block, settings, &mut out);
+            engine.process_events(&[], num_samples, &mut out);
+            engine.end_block(&mut out);
+        });
+        sampler.hear(now, out.as_slice());
+        out.clear();
+        now += num_samples as u64;
+    }
+    sampler
+}
+
+/// A one-bar 4/4 motif of eight eighth notes on eight different keys (each 0.45 beats long).
+fn eighths_motif(length_beats: f64) -> reprise::engine::motif::Motif {
+    use reprise::engine::motif::{Motif, Note};
+    let mut motif = Motif::new(TimeSignature::new(4, 4), 120.0);
+    for (i, key) in [60u8, 62, 64, 65, 67, 69, 71, 72].into_iter().enumerate() {
+        motif.push(Note {
+            start_beats: i as f64 * 0.5,
+            length_beats,
+            key,
+            velocity: 0.6,
+            channel: 0,
+        });
+    }
+    motif.finish();
+    motif
+}
+
+/// Follow-transport playback of the motif exactly as it is (no character), looping.
+fn plain_playback() -> LiveSettings {
+    use reprise::engine::character::{Character, CharacterSettings};
+    LiveSettings {
+        character: CharacterSettings {
+            character: Character::None,
+            humanize: 0.0,
+            ..CharacterSettings::default()
+        },
+        playback_mode: PlaybackMode::FollowTransport,
+        looping: true,
+        capture: reprise::engine::live::LiveCapture::Off,
+        ..LiveSettings::default()
+    }
+}
+
+/// A host ramping its tempo linearly from `from_bpm` to `to_bpm` over `ramp_beats` (tempo changes
+/// continuously inside each block; each block reports the tempo at its start), then steady,
+/// in blocks of `block` samples, until `total_beats`.
+fn ramp_blocks(
+    from_bpm: f64,
+    to_bpm: f64,
+    ramp_beats: f64,
+    total_beats: f64,
+    block: u32,
+) -> Vec<HostBlock> {
+    let tempo_at = |beats: f64| {
+        let t = (beats / ramp_beats).clamp(0.0, 1.0);
+        from_bpm + (to_bpm - from_bpm) * t
+    };
+    let mut blocks = Vec::new();
+    let mut beats = 0.0f64;
+    while beats < total_beats {
+        blocks.push((
+            block,
+            transport(beats, tempo_at(beats), TimeSignature::new(4, 4)),
+        ));
+        for _ in 0..block {
+            beats += tempo_at(beats) / 60.0 / SAMPLE_RATE;
+        }
+    }
+    blocks
+}
+
+/// Issue 10, defect 2: a 4-bar ritardando 120→60 with 4096-sample blocks was taken for a jump at
+/// every block (notes ended, muted to the next bar): 5 notes instead of 32.
+#[test]
+fn a_ritardando_plays_every_note_once_and_in_full() {
+    for block in [64u32, 512, 4096, 8192] {
+        let mut engine = Box::new(LiveEngine::new());
+        engine.set_slot(0, &eighths_motif(0.45));
+        let blocks = ramp_blocks(120.0, 60.0, 16.0, 16.0, block);
+        let heard = run_blocks(&mut engine, &plain_playback(), &blocks);
+        let shortest_samples = 0.4 * 60.0 / 120.0 * SAMPLE_RATE; // 0.4 beat at the fastest tempo
+        let played: Vec<&HeardNote> = heard.notes.iter().collect();
+        assert_eq!(heard.double_strikes, 0, "block {block}");
+        assert_eq!(heard.stray_offs, 0, "block {block}");
+        assert!(
+            (32..=33).contains(&played.len()),
+            "block {block}: {} notes in 16 beats of eighths",
+            played.len()
+        );
+        for note in &played[..32] {
+            let off = note.off.unwrap_or(u64::MAX);
+            assert!(
+                (off - note.on) as f64 >= shortest_samples,
+                "block {block}: a note cut to {} samples",
+                off - note.on
+            );
+        }
+    }
+}
+
+/// Issue 10, defect 5: a staccato note whose on and off fall in one scheduling window rang until
+/// the next loop cycle; every note must end at its own length.
+#[test]
+fn a_note_that_starts_and_ends_in_one_block_gets_its_off_in_that_block() {
+    for block in [256u32, 4096, 16384] {
+        let mut engine = Box::new(LiveEngine::new());
+        engine.set_slot(0, &eighths_motif(0.05)); // 1 200 samples at 120 BPM
+        let blocks = ramp_blocks(120.0, 120.0, 1.0, 8.0, block);
+        let heard = run_blocks(&mut engine, &plain_playback(), &blocks);
+        let total: u64 = blocks.iter().map(|&(n, _)| n as u64).sum();
+        assert!(
+            heard.notes.len() >= 15,
+            "block {block}: {}",
+            heard.notes.len()
+        );
+        for note in heard.notes.iter().filter(|n| n.on + 1_300 < total) {
+            let length = note.off.map(|off| off - note.on);
+            assert!(
+                length.is_some_and(|l| l.abs_diff(1_200) <= 1),
+                "block {block}: staccato note lasted {length:?} samples"
+            );
+        }
+    }
+}
+
+/// Issue 10, defect 5: host positions a fraction of a sample off the prediction (fixed-point
+/// positions) must neither drop a note-off nor strike a note twice.
+#[test]
+fn sub_sample_position_jitter_loses_no_note_off_and_doubles_no_note() {
+    let mut engine = Box::new(LiveEngine::new());
+    engine.set_slot(0, &eighths_motif(0.45));
+    // 600-sample blocks: every onset (12 000) and every end (10 800) lies on a block boundary.
+    let mut blocks = ramp_blocks(120.0, 120.0, 1.0, 16.0, 600);
+    let beats_per_sample = 120.0 / 60.0 / SAMPLE_RATE;
+    for (idx, (_, transport)) in blocks.iter_mut().enumerate() {
+        // −0.45 … +0.45 sample, alternating sign, never zero.
+        let jitter = (((idx * 7919) % 97) as f64 / 97.0 * 0.35 + 0.1)
+            * if idx % 2 == 0 { 1.0 } else { -1.0 };
+        transport.pos_beats = (transport.pos_beats + jitter * beats_per_sample).max(0.0);
+    }
+    let heard = run_blocks(&mut engine, &plain_playback(), &blocks);
+    assert_eq!(heard.double_strikes, 0);
+    assert_eq!(heard.stray_offs, 0);
+    // Eighths every 12 000 samples at 120 BPM, from sample 0 to the end of the run.
+    let total: u64 = blocks.iter().map(|&(n, _)| n as u64).sum();
+    assert_eq!(
+        heard.notes.len() as u64,
+        total.div_ceil(12_000),
+        "every eighth, once"
+    );
+    for note in &heard.notes[..31] {
+        let length = note.off.map(|off| off - note.on);
+        assert!(
+            length.is_some_and(|l| l.abs_diff(10_800) <= 2),
+            "a note lasted {length:?} samples (0.45 beat = 10 800)"
+        );
+    }
+}

@@ -22,6 +22,10 @@ use super::rendering::Rendering;
 use super::scale::Scale;
 use super::scheduler::{BeatWindow, Scheduler};
 
+/// Smallest difference between a block's reported start and the predicted one that counts as
+/// a jump (a locate), in beats; at least half the previous block's length counts too.
+pub const JUMP_TOLERANCE_BEATS: f64 = 0.25;
+
 /// Number of motif slots in the library.
 pub const NUM_SLOTS: usize = 8;
 
@@ -285,6 +289,8 @@ pub struct LiveEngine {
     time_signature: Option<TimeSignature>,
     /// The last metre the host gave (4/4 before any); capture uses it while the host gives none.
     last_host_time_signature: TimeSignature,
+    /// Length of the last block, beats.
+    last_block_beats: f64,
     /// Beat the next block should start at if nothing jumped.
     expected_next_beats: Option<f64>,
     /// The plugin's own clock, in beats at the own tempo.
@@ -329,6 +335,7 @@ impl LiveEngine {
             tempo_bpm: 120.0,
             time_signature: None,
             last_host_time_signature: TimeSignature::default(),
+            last_block_beats: 0.0,
             expected_next_beats: None,
             own_clock_beats: 0.0,
             cursor: 0,
@@ -478,6 +485,7 @@ impl LiveEngine {
         self.schedule_until(self.num_samples, out);
         let block_beats = self.num_samples as f64 * self.beats_per_sample;
         self.expected_next_beats = Some(self.block_start_beats + block_beats);
+        self.last_block_beats = block_beats;
         if !self.on_host_timeline {
             self.own_clock_beats += block_beats;
         }
@@ -550,10 +558,14 @@ impl LiveEngine {
             .set_time_signature(self.last_host_time_signature);
         self.capture.set_tempo_bpm(tempo);
         let beats_per_sample = tempo / 60.0 / sample_rate;
+        // A block that starts off the prediction is a jump only when the difference is large in
+        // musical terms: tempo ramps inside a block, tempo changes and fixed-point positions all
+        // move the next block's start a little, and the scheduler continues seamlessly across
+        // them (see `Scheduler::handled_until_beats`).
         let jumped = match self.expected_next_beats {
             Some(expected) => {
-                on_host != self.on_host_timeline
-                    || (start - expected).abs() > beats_per_sample.max(1e-9)
+                let tolerance = JUMP_TOLERANCE_BEATS.max(0.5 * self.last_block_beats);
+                on_host != self.on_host_timeline || (start - expected).abs() > tolerance
             }
             None => true,
         };
@@ -639,7 +651,8 @@ impl LiveEngine {
             LaunchQuantize::Beat => 1.0,
             LaunchQuantize::Bar => bar,
         };
-        ((beats - 1e-9) / grid).ceil() * grid
+        // A position up to a sample past a grid line (fixed-point host positions) is on it.
+        ((beats - self.beats_per_sample.max(1e-9)) / grid).ceil() * grid
     }
 
     fn active_motif(&self) -> &Motif {

@@ -40,11 +40,18 @@ impl BeatWindow {
         self.block_start_beats + sample as f64 * self.beats_per_sample
     }
 
-    /// The sample at which beat `beats` falls, if it is inside the window.
-    pub fn sample_in_window(&self, beats: f64) -> Option<u32> {
+    /// The latest beat whose events fall before `sample` (an event at beat `h` falls on
+    /// `sample_of(h)`, so every `h` up to this one lands on an earlier sample).
+    pub fn last_beat_before(&self, sample: u32) -> f64 {
+        self.block_start_beats + (sample as f64 - 1.0 + SAMPLE_TOLERANCE) * self.beats_per_sample
+    }
+
+    /// The sample an event at beat `beats` goes out at if it is due in this window: it falls
+    /// before the window's end; one that fell before the window's start (it was due earlier and
+    /// is not yet sent) goes out at the window's first sample.
+    pub fn due_sample(&self, beats: f64) -> Option<u32> {
         let sample = self.sample_of(beats);
-        (sample >= self.start_sample as f64 && sample < self.end_sample as f64)
-            .then_some(sample as u32)
+        (sample < self.end_sample as f64).then(|| sample.max(self.start_sample as f64) as u32)
     }
 
     /// The block sample at which beat `beats` falls (may be outside the window).
@@ -76,6 +83,12 @@ pub struct Scheduler {
     mute_until_beats: f64,
     /// Whether the rendering repeats every `length_beats`.
     looping: bool,
+    /// Host beat up to which onsets and controllers have been handled (sent or skipped), so the
+    /// next window starts right after it whatever the next block's reported position: a block
+    /// that starts a little later than predicted (a tempo ramp, position jitter) sends what fell
+    /// in between at its first sample, one that starts a little earlier sends nothing twice.
+    /// `None` after a launch: the first window starts at its own first sample.
+    handled_until_beats: Option<f64>,
     /// For each channel × key: the id of the rendering note sounding there, or `NO_OWNER`.
     owner: [u32; NUM_CHANNELS * NUM_KEYS],
     /// The rendering notes sounding now, as (cycle, note index); mirrors `owner`. Fixed capacity
@@ -102,6 +115,7 @@ impl Scheduler {
             launch_beats: None,
             mute_until_beats: f64::NEG_INFINITY,
             looping: true,
+            handled_until_beats: None,
             owner: [NO_OWNER; NUM_CHANNELS * NUM_KEYS],
             active: Vec::with_capacity(NUM_CHANNELS * NUM_KEYS),
             pedal_down: [false; NUM_CHANNELS],
@@ -121,6 +135,7 @@ impl Scheduler {
         self.launch_beats = launch_beats.is_finite().then_some(launch_beats);
         self.looping = looping;
         self.mute_until_beats = start_beats;
+        self.handled_until_beats = None;
     }
 
     /// Whether the rendering repeats.
@@ -200,6 +215,7 @@ impl Scheduler {
     ) {
         self.end_notes(timing_samples, out, sounding);
         self.launch_beats = None;
+        self.handled_until_beats = None;
     }
 
     /// Forgets what sounds without sending anything (someone else already ended it all, e.g. the
@@ -209,6 +225,7 @@ impl Scheduler {
         self.active.clear();
         self.pedal_down = [false; NUM_CHANNELS];
         self.launch_beats = None;
+        self.handled_until_beats = None;
     }
 
     /// Writes the rendering's events that fall inside `window`, in time order.
@@ -232,9 +249,14 @@ impl Scheduler {
         if !(length.is_finite() && length > 0.0) {
             return;
         }
-        // Rendering-local beats covered by the window (one sample of margin on each side; the
-        // exact sample test below decides).
-        let local_start = window.beats_at(window.start_sample) - launch - window.beats_per_sample;
+        // Onsets and controllers due in this window: after what was handled, up to the last
+        // beat before the window's end.
+        let window_first = window.last_beat_before(window.start_sample);
+        let due_after = self.handled_until_beats.unwrap_or(window_first);
+        let due_until = window.last_beat_before(window.end_sample);
+        self.handled_until_beats = Some(due_after.max(due_until));
+        // Rendering-local beats covered (a sample of margin; the due test below decides).
+        let local_start = due_after.min(window_first) - launch - window.beats_per_sample;
         let local_end = window.beats_at(window.end_sample) - launch + window.beats_per_sample;
         if local_end < 0.0 {
             return;
@@ -250,14 +272,15 @@ impl Scheduler {
             0
         };
         self.candidates.clear();
-        // Note-offs: only notes this scheduler has sounding can end.
+        // Note-offs: only notes this scheduler has sounding can end, and every one whose end is
+        // due goes out (at its sample, or at the first one if it is already past).
         for active_idx in 0..self.active.len() {
             let (cycle, index) = self.active[active_idx];
             let Some(note) = rendering.notes.get(index as usize) else {
                 continue;
             };
             let end = launch + cycle as f64 * length + note.end_beats();
-            if let Some(sample) = window.sample_in_window(end) {
+            if let Some(sample) = window.due_sample(end) {
                 self.push_candidate(Candidate {
                     sample,
                     rank: 0,
@@ -270,6 +293,7 @@ impl Scheduler {
             let offset = launch + cycle as f64 * length;
             // Rendering-local span of the window in this cycle.
             let span = (local_start + launch - offset, local_end + launch - offset);
+            let due = (due_after, due_until);
             let first_note = rendering.notes.partition_point(|n| n.start_beats < span.0);
             self.push_span(
                 rendering.notes.len(),
@@ -279,6 +303,7 @@ impl Scheduler {
                 cycle as u32,
                 offset,
                 span.1,
+                due,
                 &window,
             );
             let first_point = rendering.ccs.partition_point(|p| p.beats < span.0);
@@ -290,8 +315,30 @@ impl Scheduler {
                 cycle as u32,
                 offset,
                 span.1,
+                due,
                 &window,
             );
+        }
+        // A note that starts and ends inside this window gets its note-off here too (at least a
+        // sample after its onset; when there is no later sample in the window, the next window's
+        // note-off scan ends it at its first sample).
+        for i in 0..self.candidates.len() {
+            let onset = self.candidates[i];
+            if onset.rank != 2 {
+                continue;
+            }
+            let note = rendering.notes[onset.index as usize];
+            let end = launch + onset.cycle as f64 * length + note.end_beats();
+            if let Some(sample) = window.due_sample(end) {
+                let sample = sample.max(onset.sample + 1);
+                if sample < window.end_sample {
+                    self.push_candidate(Candidate {
+                        sample,
+                        rank: 0,
+                        ..onset
+                    });
+                }
+            }
         }
         // Unique keys (cycle and index included), so an unstable sort is deterministic.
         self.candidates
@@ -320,6 +367,7 @@ impl Scheduler {
         cycle: u32,
         offset_beats: f64,
         span_end_beats: f64,
+        (due_after, due_until): (f64, f64),
         window: &BeatWindow,
     ) {
         for index in first..count {
@@ -327,10 +375,14 @@ impl Scheduler {
             if beats > span_end_beats {
                 break;
             }
-            if offset_beats + beats < self.mute_until_beats - 1e-9 {
+            let host_beats = offset_beats + beats;
+            if host_beats < self.mute_until_beats - 1e-9
+                || host_beats <= due_after
+                || host_beats > due_until
+            {
                 continue;
             }
-            if let Some(sample) = window.sample_in_window(offset_beats + beats) {
+            if let Some(sample) = window.due_sample(host_beats) {
                 self.push_candidate(Candidate {
                     sample,
                     rank,

@@ -777,3 +777,48 @@ fn a_phrase_played_in_three_four_at_90_bpm_is_kept_in_three_four_at_90_bpm() {
     // 1 + 0.5 + 0.5 + 3 beats → ends at beat 5 of the motif: two 3/4 bars.
     assert_eq!(motif["length_beats"], serde_json::json!(6.0));
 }
+
+/// Plays the Swell rendering of `motif_a` for 16 beats in 4096-sample blocks while the host's
+/// tempo goes `tempo_at(beats)` (changing inside blocks; each block reports its start tempo),
+/// then stops. Returns the output.
+fn play_tempo_map(tempo_at: impl Fn(f64) -> f64) -> Vec<OutEvent> {
+    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+    load_library(
+        &mut plugin,
+        &[(0, &motif_a())],
+        &[
+            ("character", serde_json::json!({"string": "swell"})),
+            ("capture_mode", serde_json::json!({"string": "off"})),
+        ],
+    );
+    let mut out = Vec::new();
+    let mut beats = 0.0f64;
+    while beats < 16.0 {
+        let transport = transport(beats, tempo_at(beats), true, None);
+        out.extend(plugin.process(4096, &[], Some(&transport)));
+        for _ in 0..4096 {
+            beats += tempo_at(beats) / 60.0 / SAMPLE_RATE;
+        }
+    }
+    out.extend(plugin.process(64, &[], Some(&transport(beats, 60.0, false, None))));
+    out
+}
+
+/// A 4-bar ritardando 120→60 BPM, with the tempo changing inside 4096-sample blocks, plays the
+/// same notes as a steady tempo over the same 16 beats (it used to be taken for a jump at every
+/// block: notes ended and muted to the next bar).
+#[test]
+fn a_ritardando_inside_large_blocks_plays_every_note() {
+    let steady = play_tempo_map(|_| 120.0);
+    let ritardando = play_tempo_map(|beats| 120.0 - 60.0 * (beats / 16.0).clamp(0.0, 1.0));
+    assert_balanced(&steady, "steady");
+    assert_balanced(&ritardando, "ritardando");
+    let (steady_ons, ritardando_ons) = (note_ons(&steady), note_ons(&ritardando));
+    assert!(steady_ons.len() >= 16, "{}", steady_ons.len());
+    let keys = |ons: &NoteOns| ons.iter().map(|&(_, c, k)| (c, k)).collect::<Vec<_>>();
+    assert_eq!(
+        keys(&ritardando_ons),
+        keys(&steady_ons),
+        "the same notes in the same order"
+    );
+}
