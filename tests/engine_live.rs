@@ -356,3 +356,82 @@ fn sub_sample_position_jitter_loses_no_note_off_and_doubles_no_note() {
         );
     }
 }
+
+/// Runs `engine` in 64-sample blocks at a steady 120 BPM for `beats`, with `settings_at(block)`
+/// giving each block's settings (automation every 64 samples), hearing the output.
+fn run_automated(
+    engine: &mut LiveEngine,
+    beats: f64,
+    settings_at: impl Fn(usize) -> LiveSettings,
+) -> (Sampler, u64) {
+    let blocks = ramp_blocks(120.0, 120.0, 1.0, beats, 64);
+    let mut out = EventBuffer::with_capacity(1 << 14);
+    let mut sampler = Sampler::default();
+    let mut now = 0u64;
+    for (idx, &(num_samples, transport)) in blocks.iter().enumerate() {
+        let settings = settings_at(idx);
+        let block = BlockInfo {
+            num_samples,
+            sample_rate: SAMPLE_RATE,
+            transport: Some(transport),
+        };
+        nice_assert_no_alloc::assert_no_alloc(|| {
+            engine.begin_block(&block, &settings, &mut out);
+            engine.process_events(&[], num_samples, &mut out);
+            engine.end_block(&mut out);
+        });
+        sampler.hear(now, out.as_slice());
+        out.clear();
+        now += num_samples as u64;
+    }
+    (sampler, now)
+}
+
+/// An automation lane: the settings at lane position 0–1.
+type Automation = fn(LiveSettings, f64) -> LiveSettings;
+
+/// Issue 10, defect 6: each automation point of Intensity (likewise humanize, augmentation,
+/// seed) ended every sounding note and re-rendered: a ramp left 13 ms stubs of 1 s notes. Now a
+/// sounding note keeps its length, whatever the automation does meanwhile.
+#[test]
+fn automating_shaping_settings_every_64_samples_never_chops_a_note() {
+    use reprise::engine::character::Character;
+    let lanes: [(&str, Automation); 3] = [
+        ("intensity", |mut s, t| {
+            s.character.intensity = t;
+            s
+        }),
+        ("augmentation + humanize", |mut s, t| {
+            s.character.augmentation = 1.0 + t;
+            s.character.humanize = t;
+            s
+        }),
+        ("seed", |mut s, t| {
+            s.character.seed = 1 + (t * 50.0) as u64;
+            s
+        }),
+    ];
+    for (lane, apply) in lanes {
+        let mut engine = Box::new(LiveEngine::new());
+        engine.set_slot(0, &eighths_motif(0.45));
+        let mut base = plain_playback();
+        base.character.character = Character::Swell;
+        let total_blocks = (16.0 * 24_000.0 / 64.0) as usize;
+        let (heard, end) = run_automated(&mut engine, 16.0, |idx| {
+            apply(base, idx as f64 / total_blocks as f64)
+        });
+        assert_eq!(heard.double_strikes, 0, "{lane}");
+        assert_eq!(heard.stray_offs, 0, "{lane}");
+        assert!(heard.notes.len() >= 16, "{lane}: {}", heard.notes.len());
+        // Swell's shortest notes are well over a quarter beat (6 000 samples at 120 BPM); a
+        // chopped note would be a stub of one automation step.
+        for note in &heard.notes {
+            let length = note.off.unwrap_or(end) - note.on;
+            assert!(
+                length >= 6_000 || note.off.is_none(),
+                "{lane}: a note on {} lasted {length} samples",
+                note.key
+            );
+        }
+    }
+}

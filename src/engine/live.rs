@@ -209,7 +209,23 @@ impl Default for LiveSettings {
 }
 
 impl LiveSettings {
-    /// The settings that decide what plays (a change to any of them ends sounding notes).
+    /// The structural settings: a change to any of them ends the sounding rendering notes
+    /// (cleanly, at that sample) before playback continues. The others — intensity, humanize,
+    /// augmentation, seed, dynamics controller — only shape the rendering: a change re-renders
+    /// and sounding notes keep their own end, so automating them never chops notes.
+    fn structural_part(&self) -> impl PartialEq {
+        let mut character = self.character;
+        character.intensity = 0.0;
+        character.humanize = 0.0;
+        character.augmentation = 1.0;
+        character.seed = 0;
+        character.dynamics_cc = Default::default();
+        let mut settings = *self;
+        settings.character = character;
+        settings.playback_part()
+    }
+
+    /// The settings that decide what plays (a change to any of them re-renders).
     fn playback_part(
         &self,
     ) -> (
@@ -493,11 +509,13 @@ impl LiveEngine {
 
     fn apply_settings(&mut self, settings: &LiveSettings, restart: bool, out: &mut EventBuffer) {
         let previous = self.settings;
-        let playback_changed = previous.playback_part() != settings.playback_part();
-        if playback_changed || restart {
+        if previous.structural_part() != settings.structural_part() || restart {
             self.scheduler
                 .end_notes(0, out, self.processor.sounding_mut());
             self.should_render = true;
+        } else if previous.playback_part() != settings.playback_part() {
+            self.should_render = true;
+            self.scheduler.rendering_replaced();
         }
         if previous.playback_mode != settings.playback_mode
             || previous.launch_quantize != settings.launch_quantize

@@ -16,6 +16,11 @@ use super::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
 /// How far (in samples) an event may lie past a sample boundary and still fall on it.
 pub const SAMPLE_TOLERANCE: f64 = 0.01;
 
+/// The owner-table cell of a (channel, key).
+fn note_cell(channel: u8, key: u8) -> u32 {
+    channel as u32 * NUM_KEYS as u32 + key as u32
+}
+
 /// Owner value meaning "no rendering note sounds here".
 const NO_OWNER: u32 = u32::MAX;
 /// Capacity of the per-window candidate list.
@@ -70,6 +75,25 @@ struct Candidate {
     cycle: u32,
     /// Index into the rendering's notes or controller points.
     index: u32,
+    /// Host beat of the event.
+    beats: f64,
+    /// For note-offs: the channel × key cell of the note to end.
+    cell: u32,
+}
+
+/// A rendering note this scheduler has sounding. Its end is fixed when it starts, so a new
+/// rendering (a shaping setting moved) never changes when a sounding note ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ActiveNote {
+    /// Loop cycle and note index it was started from (its identity in the owner table).
+    cycle: u32,
+    index: u32,
+    /// Channel × key cell.
+    cell: u32,
+    /// Host beat at which it ends.
+    end_beats: f64,
+    /// [`Scheduler::rendering_generation`] it was started under.
+    generation: u32,
 }
 
 /// Plays a rendering. Owner: the audio thread. Built once with [`Scheduler::new`] (allocates the
@@ -91,13 +115,14 @@ pub struct Scheduler {
     handled_until_beats: Option<f64>,
     /// For each channel × key: the id of the rendering note sounding there, or `NO_OWNER`.
     owner: [u32; NUM_CHANNELS * NUM_KEYS],
-    /// The rendering notes sounding now, as (cycle, note index); mirrors `owner`. Fixed capacity
-    /// (one per channel × key).
-    active: Vec<(u32, u32)>,
+    /// The rendering notes sounding now; mirrors `owner`. Fixed capacity (one per channel × key).
+    active: Vec<ActiveNote>,
     /// Channels on which this scheduler put the sustain pedal down.
     pedal_down: [bool; NUM_CHANNELS],
     /// Per-window scratch list (fixed capacity).
     candidates: Vec<Candidate>,
+    /// Increments when the rendering is replaced while notes sound ([`Self::rendering_replaced`]).
+    rendering_generation: u32,
     /// Events not written because the output buffer was full.
     num_dropped: u64,
 }
@@ -120,6 +145,7 @@ impl Scheduler {
             active: Vec::with_capacity(NUM_CHANNELS * NUM_KEYS),
             pedal_down: [false; NUM_CHANNELS],
             candidates: Vec::with_capacity(MAX_WINDOW_EVENTS),
+            rendering_generation: 0,
             num_dropped: 0,
         }
     }
@@ -136,6 +162,13 @@ impl Scheduler {
         self.looping = looping;
         self.mute_until_beats = start_beats;
         self.handled_until_beats = None;
+    }
+
+    /// The rendering was replaced by one with other shaping (intensity, humanize, …) while its
+    /// notes may sound: they keep their own ends, and an onset of the new rendering on a key
+    /// that such a note still holds is taken as that note (no second strike, no cut).
+    pub fn rendering_replaced(&mut self) {
+        self.rendering_generation = self.rendering_generation.wrapping_add(1);
     }
 
     /// Whether the rendering repeats.
@@ -275,17 +308,15 @@ impl Scheduler {
         // Note-offs: only notes this scheduler has sounding can end, and every one whose end is
         // due goes out (at its sample, or at the first one if it is already past).
         for active_idx in 0..self.active.len() {
-            let (cycle, index) = self.active[active_idx];
-            let Some(note) = rendering.notes.get(index as usize) else {
-                continue;
-            };
-            let end = launch + cycle as f64 * length + note.end_beats();
-            if let Some(sample) = window.due_sample(end) {
+            let active = self.active[active_idx];
+            if let Some(sample) = window.due_sample(active.end_beats) {
                 self.push_candidate(Candidate {
                     sample,
                     rank: 0,
-                    cycle,
-                    index,
+                    cycle: active.cycle,
+                    index: active.index,
+                    beats: active.end_beats,
+                    cell: active.cell,
                 });
             }
         }
@@ -328,13 +359,15 @@ impl Scheduler {
                 continue;
             }
             let note = rendering.notes[onset.index as usize];
-            let end = launch + onset.cycle as f64 * length + note.end_beats();
+            let end = onset.beats + note.length_beats;
             if let Some(sample) = window.due_sample(end) {
                 let sample = sample.max(onset.sample + 1);
                 if sample < window.end_sample {
                     self.push_candidate(Candidate {
                         sample,
                         rank: 0,
+                        beats: end,
+                        cell: note_cell(note.channel, note.key),
                         ..onset
                     });
                 }
@@ -347,7 +380,7 @@ impl Scheduler {
             let candidate = self.candidates[i];
             match candidate.rank {
                 2 => self.note_on(rendering, candidate, out, sounding),
-                0 => self.note_off(rendering, candidate, out, sounding),
+                0 => self.note_off(candidate, out, sounding),
                 _ => self.controller(rendering, candidate, out, sounding),
             }
         }
@@ -388,6 +421,8 @@ impl Scheduler {
                     rank,
                     cycle,
                     index: index as u32,
+                    beats: host_beats,
+                    cell: 0,
                 });
             }
         }
@@ -401,29 +436,26 @@ impl Scheduler {
         }
     }
 
-    fn set_owner(&mut self, cell: usize, candidate: Candidate) {
+    fn set_owner(&mut self, cell: usize, candidate: Candidate, end_beats: f64) {
         self.clear_owner(cell);
         self.owner[cell] = Self::note_uid(candidate);
         if self.active.len() < self.active.capacity() {
-            self.active.push((candidate.cycle, candidate.index));
+            self.active.push(ActiveNote {
+                cycle: candidate.cycle,
+                index: candidate.index,
+                cell: cell as u32,
+                end_beats,
+                generation: self.rendering_generation,
+            });
         }
     }
 
     fn clear_owner(&mut self, cell: usize) {
-        let uid = self.owner[cell];
-        if uid == NO_OWNER {
+        if self.owner[cell] == NO_OWNER {
             return;
         }
         self.owner[cell] = NO_OWNER;
-        let found = self.active.iter().position(|&(cycle, index)| {
-            Self::note_uid(Candidate {
-                sample: 0,
-                rank: 0,
-                cycle,
-                index,
-            }) == uid
-        });
-        if let Some(position) = found {
+        if let Some(position) = self.active.iter().position(|a| a.cell as usize == cell) {
             self.active.swap_remove(position);
         }
     }
@@ -441,6 +473,19 @@ impl Scheduler {
     ) {
         let note = rendering.notes[candidate.index as usize];
         let cell = note.channel as usize * NUM_KEYS + note.key as usize;
+        // A note of an earlier rendering still holds this key and lasts past this onset: it is
+        // the same note handed over, not a new attack.
+        let handed_over = self.active.iter().any(|a| {
+            a.cell as usize == cell
+                && a.generation != self.rendering_generation
+                && candidate.beats < a.end_beats
+        });
+        if handed_over
+            && self.owner[cell] != NO_OWNER
+            && sounding.is_sounding(note.channel, note.key)
+        {
+            return;
+        }
         // The same key struck again while it sounds: release it first, so the instrument hears
         // off-then-on and the earlier note's own off is skipped later.
         if self.owner[cell] != NO_OWNER && !sounding.is_sounding(note.channel, note.key) {
@@ -474,7 +519,7 @@ impl Scheduler {
             .is_ok()
         {
             sounding.note_on(note.channel, note.key, None);
-            self.set_owner(cell, candidate);
+            self.set_owner(cell, candidate, candidate.beats + note.length_beats);
         } else {
             self.num_dropped += 1;
         }
@@ -482,32 +527,25 @@ impl Scheduler {
 
     fn note_off(
         &mut self,
-        rendering: &Rendering,
         candidate: Candidate,
         out: &mut EventBuffer,
         sounding: &mut SoundingNotes,
     ) {
-        let note = rendering.notes[candidate.index as usize];
-        let cell = note.channel as usize * NUM_KEYS + note.key as usize;
+        let cell = candidate.cell as usize;
+        let (channel, key) = ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8);
         if self.owner[cell] != Self::note_uid(candidate) {
             return;
         }
-        if !sounding.is_sounding(note.channel, note.key) {
+        if !sounding.is_sounding(channel, key) {
             // Already ended by someone else (a played note-off on the same key).
             self.clear_owner(cell);
             return;
         }
         if out
-            .push(Event::note_off(
-                candidate.sample,
-                note.channel,
-                note.key,
-                0.0,
-                None,
-            ))
+            .push(Event::note_off(candidate.sample, channel, key, 0.0, None))
             .is_ok()
         {
-            sounding.note_off(note.channel, note.key);
+            sounding.note_off(channel, key);
             self.clear_owner(cell);
         } else {
             self.num_dropped += 1;
