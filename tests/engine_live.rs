@@ -185,27 +185,51 @@ impl Sampler {
 /// The host's side of one block: its length and the transport it reports.
 type HostBlock = (u32, TransportInfo);
 
-/// Runs `engine` with `settings` over the host's blocks (no input), hearing the output.
-fn run_blocks(engine: &mut LiveEngine, settings: &LiveSettings, blocks: &[HostBlock]) -> Sampler {
+/// Runs `engine` over the host's blocks, with `settings_at(block index)` as each block's
+/// settings and `input` (absolute sample, event) played in, under the allocation guard; hears the
+/// output. Returns what was heard and the samples run.
+fn drive(
+    engine: &mut LiveEngine,
+    blocks: &[HostBlock],
+    settings_at: impl Fn(usize) -> LiveSettings,
+    input: &[(u64, Event)],
+) -> (Sampler, u64) {
     let mut out = EventBuffer::with_capacity(1 << 14);
+    let mut events: Vec<Event> = Vec::with_capacity(input.len());
     let mut sampler = Sampler::default();
     let mut now = 0u64;
-    for &(num_samples, transport) in blocks {
+    let mut next = 0;
+    for (idx, &(num_samples, transport)) in blocks.iter().enumerate() {
+        events.clear();
+        while next < input.len() && input[next].0 < now + num_samples as u64 {
+            let (sample, event) = input[next];
+            events.push(Event {
+                timing_samples: (sample - now) as u32,
+                ..event
+            });
+            next += 1;
+        }
+        let settings = settings_at(idx);
         let block = BlockInfo {
             num_samples,
             sample_rate: SAMPLE_RATE,
             transport: Some(transport),
         };
         nice_assert_no_alloc::assert_no_alloc(|| {
-            engine.begin_block(&block, settings, &mut out);
-            engine.process_events(&[], num_samples, &mut out);
+            engine.begin_block(&block, &settings, &mut out);
+            engine.process_events(&events, num_samples, &mut out);
             engine.end_block(&mut out);
         });
         sampler.hear(now, out.as_slice());
         out.clear();
         now += num_samples as u64;
     }
-    sampler
+    (sampler, now)
+}
+
+/// [`drive`] with fixed settings and no input.
+fn run_blocks(engine: &mut LiveEngine, settings: &LiveSettings, blocks: &[HostBlock]) -> Sampler {
+    drive(engine, blocks, |_| *settings, &[]).0
 }
 
 /// A one-bar 4/4 motif of eight eighth notes on eight different keys (each 0.45 beats long).
@@ -357,34 +381,18 @@ fn sub_sample_position_jitter_loses_no_note_off_and_doubles_no_note() {
     }
 }
 
-/// Runs `engine` in 64-sample blocks at a steady 120 BPM for `beats`, with `settings_at(block)`
-/// giving each block's settings (automation every 64 samples), hearing the output.
+/// [`drive`] in 64-sample blocks at a steady 120 BPM for `beats`, with per-block settings.
 fn run_automated(
     engine: &mut LiveEngine,
     beats: f64,
     settings_at: impl Fn(usize) -> LiveSettings,
 ) -> (Sampler, u64) {
-    let blocks = ramp_blocks(120.0, 120.0, 1.0, beats, 64);
-    let mut out = EventBuffer::with_capacity(1 << 14);
-    let mut sampler = Sampler::default();
-    let mut now = 0u64;
-    for (idx, &(num_samples, transport)) in blocks.iter().enumerate() {
-        let settings = settings_at(idx);
-        let block = BlockInfo {
-            num_samples,
-            sample_rate: SAMPLE_RATE,
-            transport: Some(transport),
-        };
-        nice_assert_no_alloc::assert_no_alloc(|| {
-            engine.begin_block(&block, &settings, &mut out);
-            engine.process_events(&[], num_samples, &mut out);
-            engine.end_block(&mut out);
-        });
-        sampler.hear(now, out.as_slice());
-        out.clear();
-        now += num_samples as u64;
-    }
-    (sampler, now)
+    drive(
+        engine,
+        &ramp_blocks(120.0, 120.0, 1.0, beats, 64),
+        settings_at,
+        &[],
+    )
 }
 
 /// An automation lane: the settings at lane position 0–1.
@@ -434,4 +442,126 @@ fn automating_shaping_settings_every_64_samples_never_chops_a_note() {
             );
         }
     }
+}
+
+/// Issue 10, defect 4: an onset at the loop end was struck, ended and struck again a sample
+/// later (the wrap used a 1e-6-sample tolerance, onsets 0.01). At the wrap the host is at the
+/// loop start: the loop-start onset sounds, once.
+#[test]
+fn an_onset_at_the_loop_end_is_struck_once() {
+    // The loop end (beat 4) falls 0.005 samples after sample 100 000: past the sample by less
+    // than the onsets' tolerance, more than the old wrap tolerance.
+    let tempo = 4.0 * 60.0 * SAMPLE_RATE / 100_000.005;
+    let beats_per_sample = tempo / 60.0 / SAMPLE_RATE;
+    let mut blocks = Vec::new();
+    let mut beats = 0.0f64;
+    for _ in 0..(3.0 * 4.0 / beats_per_sample / 512.0) as usize {
+        let mut info = transport(beats, tempo, TimeSignature::new(4, 4));
+        info.loop_range_beats = Some((0.0, 4.0));
+        blocks.push((512u32, info));
+        beats += 512.0 * beats_per_sample;
+        if beats >= 4.0 {
+            beats -= 4.0;
+        }
+    }
+    // A two-bar motif: its second bar starts with key 60 too, exactly at the loop end.
+    let mut motif = eighths_motif(0.45);
+    let mut two_bars = reprise::engine::motif::Motif::new(TimeSignature::new(4, 4), 120.0);
+    for note in motif.notes() {
+        two_bars.push(*note);
+        two_bars.push(reprise::engine::motif::Note {
+            start_beats: note.start_beats + 4.0,
+            ..*note
+        });
+    }
+    two_bars.finish();
+    motif.clone_from(&two_bars);
+    let mut engine = Box::new(LiveEngine::new());
+    engine.set_slot(0, &motif);
+    let heard = run_blocks(&mut engine, &plain_playback(), &blocks);
+    assert_eq!(heard.double_strikes, 0);
+    let strikes_of_60: Vec<u64> = heard
+        .notes
+        .iter()
+        .filter(|n| n.key == 60)
+        .map(|n| n.on)
+        .collect();
+    for pair in strikes_of_60.windows(2) {
+        assert!(
+            pair[1] - pair[0] > 1_000,
+            "key 60 struck twice in a row: {strikes_of_60:?}"
+        );
+    }
+    assert!(strikes_of_60.len() >= 3, "{strikes_of_60:?}");
+}
+
+/// Issue 10, defect 7: hold a key, bypass (capture off), release it while bypassed, un-bypass,
+/// play a phrase: it was never captured. Turning capture off drops the phrase in progress.
+#[test]
+fn a_key_released_while_capture_is_off_does_not_wedge_capture() {
+    let mut engine = Box::new(LiveEngine::new());
+    let listening = LiveSettings {
+        playback_mode: PlaybackMode::Off,
+        ..LiveSettings::default()
+    };
+    let bypassed = LiveSettings {
+        capture: reprise::engine::live::LiveCapture::Off,
+        ..listening
+    };
+    let beat = 24_000u64; // at 120 BPM
+    let input = [
+        (beat, Event::note_on(0, 0, 50, 0.7, None)),
+        (3 * beat, Event::note_off(0, 0, 50, 0.0, None)), // released while bypassed
+        (8 * beat, Event::note_on(0, 0, 62, 0.7, None)),
+        (8 * beat + beat / 2, Event::note_off(0, 0, 62, 0.0, None)),
+        (9 * beat, Event::note_on(0, 0, 65, 0.7, None)),
+        (9 * beat + beat / 2, Event::note_off(0, 0, 65, 0.0, None)),
+    ];
+    let blocks = ramp_blocks(120.0, 120.0, 1.0, 16.0, 512);
+    let block_of_beat = |b: u64| (b * beat / 512) as usize;
+    drive(
+        &mut engine,
+        &blocks,
+        |idx| {
+            if (block_of_beat(2)..block_of_beat(5)).contains(&idx) {
+                bypassed
+            } else {
+                listening
+            }
+        },
+        &input,
+    );
+    let keys: Vec<u8> = engine.slots()[0].notes().iter().map(|n| n.key).collect();
+    assert_eq!(
+        keys,
+        [62, 65],
+        "the phrase after the bypass is captured, alone"
+    );
+}
+
+/// Issue 10, defect 11: each new capture dropped the slot's key lock.
+#[test]
+fn a_new_capture_keeps_the_slots_key_lock() {
+    use reprise::engine::key::Key;
+    let mut engine = Box::new(LiveEngine::new());
+    engine.set_slot(0, &eighths_motif(0.45));
+    let lock = Key::parse("D:minor").unwrap();
+    engine.lock_key(0, Some(lock));
+    let settings = LiveSettings {
+        playback_mode: PlaybackMode::Off,
+        ..LiveSettings::default()
+    };
+    let beat = 24_000u64;
+    let input = [
+        (beat, Event::note_on(0, 0, 62, 0.7, None)),
+        (2 * beat, Event::note_off(0, 0, 62, 0.0, None)),
+    ];
+    drive(
+        &mut engine,
+        &ramp_blocks(120.0, 120.0, 1.0, 8.0, 512),
+        |_| settings,
+        &input,
+    );
+    assert_eq!(engine.slots()[0].notes()[0].key, 62, "captured");
+    assert_eq!(engine.slots()[0].locked_key, Some(lock), "the lock stays");
 }

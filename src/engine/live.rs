@@ -535,6 +535,11 @@ impl LiveEngine {
         if capture_settings(&previous) != capture_settings(settings) {
             self.capture.set_settings(capture_settings(settings));
         }
+        if settings.capture == LiveCapture::Off && previous.capture != LiveCapture::Off {
+            // Capture stops hearing the keyboard (off, or bypassed): a phrase in progress would
+            // wait forever for the releases it no longer hears.
+            self.capture.clear_phrase();
+        }
         if settings.capture == LiveCapture::Armed && settings.arm && !previous.arm {
             self.capture.arm();
         }
@@ -604,7 +609,12 @@ impl LiveEngine {
         if let Some((loop_start, loop_end)) = block.transport.and_then(|t| t.loop_range_beats) {
             let block_end = start + block.num_samples as f64 * beats_per_sample;
             if playing && loop_end > loop_start && start < loop_end && loop_end < block_end {
-                let sample = ((loop_end - start) / beats_per_sample - 1e-6)
+                // The same rule as every scheduled event (`BeatWindow::sample_of`): the wrap's
+                // sample is the one an event at the loop end would fall on, so such an event
+                // belongs after the wrap (where the host is back at the loop start), never to
+                // both sides of it.
+                let sample = ((loop_end - start) / beats_per_sample
+                    - super::scheduler::SAMPLE_TOLERANCE)
                     .ceil()
                     .max(1.0) as u32;
                 if sample < block.num_samples {
@@ -809,7 +819,13 @@ impl LiveEngine {
         }
         self.num_captured_seen = captured;
         let slot = self.settings.active_slot.min(NUM_SLOTS - 1);
+        // The slot's key lock belongs to the slot: a new phrase keeps it (unless capture itself
+        // brought a lock).
+        let locked_key = self.slots[slot].locked_key;
         self.slots[slot].clone_from(self.capture.motif());
+        if self.slots[slot].locked_key.is_none() {
+            self.slots[slot].locked_key = locked_key;
+        }
         self.library_revision += 1;
         self.scheduler
             .end_notes(timing, out, self.processor.sounding_mut());
