@@ -26,6 +26,10 @@ use super::scheduler::{BeatWindow, Scheduler};
 /// a jump (a locate), in beats; at least half the previous block's length counts too.
 pub const JUMP_TOLERANCE_BEATS: f64 = 0.25;
 
+/// How far (in samples) a block's reported start may lie from the anchored timeline and still
+/// be taken as the same timeline (float noise in the host's or our own arithmetic).
+pub const ANCHOR_SNAP_SAMPLES: f64 = 1e-3;
+
 /// Number of motif slots in the library.
 pub const NUM_SLOTS: usize = 8;
 
@@ -296,7 +300,14 @@ pub struct LiveEngine {
     /// The trigger key being held (channel, key), in key-trigger mode.
     trigger_key: Option<(u8, u8)>,
     // Timeline of the current block.
-    block_start_beats: f64,
+    /// The timeline's anchor: a beat at an absolute sample; beats elsewhere are counted from it
+    /// in whole samples (see [`BeatWindow`]), so they do not depend on block splits.
+    anchor_beats: f64,
+    /// Absolute sample position (since the engine started) of the anchor; fractional at a loop
+    /// wrap, where the loop end falls between samples.
+    anchor_sample: f64,
+    /// Absolute sample of the current block's first sample.
+    block_sample: u64,
     beats_per_sample: f64,
     num_samples: u32,
     playing: bool,
@@ -317,8 +328,8 @@ pub struct LiveEngine {
     num_captured_seen: u64,
     /// The active slot's motif was replaced from outside: end its notes at the next block.
     restart_pending: bool,
-    /// A host loop wrap inside this block: (sample, loop start beat).
-    pending_wrap: Option<(u32, f64)>,
+    /// A host loop wrap inside this block: (sample, loop start beat, loop end beat).
+    pending_wrap: Option<(u32, f64, f64)>,
 }
 
 impl Default for LiveEngine {
@@ -343,7 +354,9 @@ impl LiveEngine {
             should_render: true,
             trigger_shift: (0, 0),
             trigger_key: None,
-            block_start_beats: 0.0,
+            anchor_beats: 0.0,
+            anchor_sample: 0.0,
+            block_sample: 0,
             beats_per_sample: 0.0,
             num_samples: 0,
             playing: false,
@@ -500,8 +513,9 @@ impl LiveEngine {
     pub fn end_block(&mut self, out: &mut EventBuffer) {
         self.schedule_until(self.num_samples, out);
         let block_beats = self.num_samples as f64 * self.beats_per_sample;
-        self.expected_next_beats = Some(self.block_start_beats + block_beats);
+        self.expected_next_beats = Some(self.beats_at(self.num_samples));
         self.last_block_beats = block_beats;
+        self.block_sample += self.num_samples as u64;
         if !self.on_host_timeline {
             self.own_clock_beats += block_beats;
         }
@@ -594,7 +608,19 @@ impl LiveEngine {
         };
         let was_playing = self.playing;
         let source_changed = on_host != self.on_host_timeline;
-        self.block_start_beats = start;
+        // Keep the anchor while the timeline runs on unchanged (the reported start is the
+        // anchored one up to float noise); otherwise anchor at this block's start.
+        let anchored =
+            self.anchor_beats + (self.block_sample as f64 - self.anchor_sample) * beats_per_sample;
+        let continues = !jumped
+            && beats_per_sample == self.beats_per_sample
+            && (start - anchored).abs() <= ANCHOR_SNAP_SAMPLES * beats_per_sample;
+        if !continues {
+            self.anchor_beats = start;
+            self.anchor_sample = self.block_sample as f64;
+        }
+        let start =
+            self.anchor_beats + (self.block_sample as f64 - self.anchor_sample) * beats_per_sample;
         self.beats_per_sample = beats_per_sample;
         self.tempo_bpm = tempo;
         self.playing = playing;
@@ -607,18 +633,18 @@ impl LiveEngine {
 
         self.pending_wrap = None;
         if let Some((loop_start, loop_end)) = block.transport.and_then(|t| t.loop_range_beats) {
-            let block_end = start + block.num_samples as f64 * beats_per_sample;
+            let block_end = self.beats_at(block.num_samples);
             if playing && loop_end > loop_start && start < loop_end && loop_end < block_end {
                 // The same rule as every scheduled event (`BeatWindow::sample_of`): the wrap's
                 // sample is the one an event at the loop end would fall on, so such an event
                 // belongs after the wrap (where the host is back at the loop start), never to
                 // both sides of it.
-                let sample = ((loop_end - start) / beats_per_sample
-                    - super::scheduler::SAMPLE_TOLERANCE)
-                    .ceil()
+                let sample = self
+                    .window(0, block.num_samples)
+                    .sample_of(loop_end)
                     .max(1.0) as u32;
                 if sample < block.num_samples {
-                    self.pending_wrap = Some((sample, loop_start));
+                    self.pending_wrap = Some((sample, loop_start, loop_end));
                 }
             }
         }
@@ -688,18 +714,30 @@ impl LiveEngine {
     }
 
     fn beats_at(&self, sample: u32) -> f64 {
-        self.block_start_beats + sample as f64 * self.beats_per_sample
+        self.window(0, 0).beats_at(sample)
+    }
+
+    /// Samples `start_sample..end_sample` of the current block on the anchored timeline.
+    fn window(&self, start_sample: u32, end_sample: u32) -> BeatWindow {
+        BeatWindow {
+            anchor_beats: self.anchor_beats,
+            anchor_offset_samples: self.block_sample as f64 - self.anchor_sample,
+            beats_per_sample: self.beats_per_sample,
+            start_sample,
+            end_sample,
+        }
     }
 
     fn schedule_until(&mut self, sample: u32, out: &mut EventBuffer) {
-        if let Some((wrap_sample, loop_start)) = self.pending_wrap {
+        if let Some((wrap_sample, loop_start, loop_end)) = self.pending_wrap {
             if sample > wrap_sample {
                 self.schedule_range(wrap_sample, out);
                 self.pending_wrap = None;
                 // The host loops back: from here the timeline continues at the loop start.
-                let loop_end = self.beats_at(wrap_sample);
                 self.capture.flush(loop_end);
-                self.block_start_beats = loop_start - wrap_sample as f64 * self.beats_per_sample;
+                // The new timeline starts exactly where the old one reaches the loop end.
+                self.anchor_sample += (loop_end - self.anchor_beats) / self.beats_per_sample;
+                self.anchor_beats = loop_start;
                 self.follow_timeline(loop_start, wrap_sample, true, out);
                 self.take_new_capture(wrap_sample, out);
             }
@@ -711,12 +749,7 @@ impl LiveEngine {
         if sample <= self.cursor {
             return;
         }
-        let window = BeatWindow {
-            block_start_beats: self.block_start_beats,
-            beats_per_sample: self.beats_per_sample,
-            start_sample: self.cursor,
-            end_sample: sample,
-        };
+        let window = self.window(self.cursor, sample);
         if self.settings.playback_mode != PlaybackMode::Off && !self.rendering.notes.is_empty() {
             self.scheduler
                 .schedule(&self.rendering, window, out, self.processor.sounding_mut());

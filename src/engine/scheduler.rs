@@ -26,11 +26,16 @@ const NO_OWNER: u32 = u32::MAX;
 /// Capacity of the per-window candidate list.
 const MAX_WINDOW_EVENTS: usize = 2 * MAX_RENDER_NOTES + MAX_RENDER_CCS;
 
-/// A stretch of samples with its beat timeline.
+/// A stretch of samples with its beat timeline. Beats are counted from an anchor (a beat at a
+/// sample) in whole samples, so a beat's sample does not depend on how the samples since the
+/// anchor were split into blocks.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BeatWindow {
-    /// Beat position of the block's first sample.
-    pub block_start_beats: f64,
+    /// Beat position of the anchor.
+    pub anchor_beats: f64,
+    /// Samples from the anchor to the block's first sample (a whole number; negative when the
+    /// anchor lies inside the block, e.g. at a loop wrap).
+    pub anchor_offset_samples: f64,
     /// Beats per sample (tempo / 60 / sample rate), > 0.
     pub beats_per_sample: f64,
     /// First sample of the window, relative to the block start.
@@ -42,13 +47,15 @@ pub struct BeatWindow {
 impl BeatWindow {
     /// The beat position of a sample of the block.
     pub fn beats_at(&self, sample: u32) -> f64 {
-        self.block_start_beats + sample as f64 * self.beats_per_sample
+        self.anchor_beats + (self.anchor_offset_samples + sample as f64) * self.beats_per_sample
     }
 
     /// The latest beat whose events fall before `sample` (an event at beat `h` falls on
     /// `sample_of(h)`, so every `h` up to this one lands on an earlier sample).
     pub fn last_beat_before(&self, sample: u32) -> f64 {
-        self.block_start_beats + (sample as f64 - 1.0 + SAMPLE_TOLERANCE) * self.beats_per_sample
+        self.anchor_beats
+            + (self.anchor_offset_samples + sample as f64 - 1.0 + SAMPLE_TOLERANCE)
+                * self.beats_per_sample
     }
 
     /// The sample an event at beat `beats` goes out at if it is due in this window: it falls
@@ -61,7 +68,10 @@ impl BeatWindow {
 
     /// The block sample at which beat `beats` falls (may be outside the window).
     pub fn sample_of(&self, beats: f64) -> f64 {
-        ((beats - self.block_start_beats) / self.beats_per_sample - SAMPLE_TOLERANCE).ceil()
+        ((beats - self.anchor_beats) / self.beats_per_sample
+            - self.anchor_offset_samples
+            - SAMPLE_TOLERANCE)
+            .ceil()
     }
 }
 
