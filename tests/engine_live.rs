@@ -712,3 +712,64 @@ fn block_splits_do_not_change_the_output() {
         }
     }
 }
+
+/// Issue 10, defect 9: notes played along on the melody channel gave a note-on for a key the
+/// rendering already held (and the reverse); a sampler hears one voice and releases it at the
+/// first note-off. One collision policy now: a new note-on for a sounding cell first ends the
+/// old one at that sample, and the displaced note's own note-off is not sent.
+#[test]
+fn playing_along_on_the_rendering_channel_never_holds_a_key_twice() {
+    let mut engine = Box::new(LiveEngine::new());
+    engine.set_slot(0, &eighths_motif(0.45));
+    let beat = 24_000u64;
+    let mut input = Vec::new();
+    // The rendering plays 60 62 64 65 67 69 71 72 in eighths on channel 1 (index 0); the
+    // composer plays the same keys, a little early, late and long, on the same channel.
+    for (i, key) in [60u8, 64, 67, 72, 62, 69].into_iter().enumerate() {
+        let on = i as u64 * 2 * beat + beat / 8 + (i as u64 % 3) * 1_000;
+        input.push((on, Event::note_on(0, 0, key, 0.6, None)));
+        input.push((on + beat * 3 / 2, Event::note_off(0, 0, key, 0.0, None)));
+    }
+    input.sort_by_key(|&(sample, _)| sample);
+    let blocks = ramp_blocks(120.0, 120.0, 1.0, 16.0, 512);
+    let (heard, _) = drive(&mut engine, &blocks, |_| plain_playback(), &input);
+    assert_eq!(heard.double_strikes, 0, "a key was struck while it sounded");
+    assert_eq!(
+        heard.stray_offs, 0,
+        "a note-off for a key that was not sounding"
+    );
+}
+
+/// Issue 10, defect 10: turning Pass-through off also ended the rendering's notes and lifted
+/// its pedal, after which the scheduler believed the pedal was still down and skipped the next
+/// pedal-down. Pass-through only owns what was played.
+#[test]
+fn toggling_pass_through_leaves_the_rendering_alone() {
+    use reprise::engine::character::Character;
+    let mut settings = plain_playback();
+    settings.character.character = Character::Piano;
+    settings.character.intensity = 0.8;
+    let blocks = ramp_blocks(120.0, 120.0, 1.0, 24.0, 512);
+    let run = |toggle: bool| {
+        let mut engine = Box::new(LiveEngine::new());
+        engine.set_slot(0, &eighths_motif(0.45));
+        drive(
+            &mut engine,
+            &blocks,
+            |idx| LiveSettings {
+                pass_through: !(toggle && (idx / 40) % 2 == 1),
+                ..settings
+            },
+            &[],
+        )
+        .0
+        .notes
+    };
+    let steady = run(false);
+    assert!(steady.len() > 20);
+    assert_eq!(
+        run(true),
+        steady,
+        "the rendering is the same with pass-through toggled"
+    );
+}

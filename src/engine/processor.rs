@@ -4,7 +4,7 @@
 
 use super::event::{Event, EventKind};
 use super::event_buffer::EventBuffer;
-use super::note_table::SoundingNotes;
+use super::note_table::{Owner, SoundingNotes};
 
 /// Capacity of the output event buffer the plugin allocates for one block, in events.
 ///
@@ -47,7 +47,9 @@ impl Processor {
     /// notes it had forwarded at that sample, so none is left hanging.
     pub fn set_pass_through(&mut self, enabled: bool, timing_samples: u32, out: &mut EventBuffer) {
         if self.pass_through && !enabled {
-            self.sounding.release_all(timing_samples, out);
+            // Only what was played: the rendering's notes and pedal are not pass-through's.
+            self.sounding
+                .release_owner(Owner::PassThrough, timing_samples, out);
         }
         self.pass_through = enabled;
     }
@@ -105,8 +107,18 @@ impl Processor {
                 velocity,
                 note_id,
             } if velocity > 0.0 => {
-                if self.pass_through && out.push(*event).is_ok() {
-                    self.sounding.note_on(channel, key, note_id);
+                if self.pass_through
+                    && self.sounding.displace(
+                        channel,
+                        key,
+                        Owner::PassThrough,
+                        event.timing_samples,
+                        out,
+                    )
+                    && out.push(*event).is_ok()
+                {
+                    self.sounding
+                        .note_on(channel, key, note_id, Owner::PassThrough);
                 }
             }
             // A note-on with velocity 0 is a note-off in MIDI.
@@ -124,7 +136,8 @@ impl Processor {
             }
             EventKind::ControlChange { channel, cc, value } => {
                 if out.push(*event).is_ok() {
-                    self.sounding.control_change(channel, cc, value);
+                    self.sounding
+                        .control_change(channel, cc, value, Owner::PassThrough);
                 }
             }
             EventKind::OtherMidi { .. } => {
@@ -133,10 +146,12 @@ impl Processor {
         }
     }
 
-    /// Forwards a note-off only if its note-on went out (no orphan note-offs); it is removed from
-    /// the table only once it fits in `out`.
+    /// Forwards a note-off only if its played note-on went out and still sounds (no orphan
+    /// note-offs; none for a key the rendering has taken over); it is removed from the table
+    /// only once it fits in `out`.
     fn route_note_off(&mut self, event: &Event, channel: u8, key: u8, out: &mut EventBuffer) {
-        if self.sounding.is_sounding(channel, key) && out.push(*event).is_ok() {
+        if self.sounding.owner(channel, key) == Some(Owner::PassThrough) && out.push(*event).is_ok()
+        {
             self.sounding.note_off(channel, key);
         }
     }

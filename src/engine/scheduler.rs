@@ -10,7 +10,7 @@
 
 use super::event::{Event, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
 use super::event_buffer::EventBuffer;
-use super::note_table::SoundingNotes;
+use super::note_table::{Owner, SoundingNotes};
 use super::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
 
 /// How far (in samples) an event may lie past a sample boundary and still fall on it.
@@ -215,7 +215,7 @@ impl Scheduler {
             }
             let (channel, key) = ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8);
             // Someone else (a played note-off on the same key) may already have ended it.
-            if !sounding.is_sounding(channel, key) {
+            if sounding.owner(channel, key) != Some(Owner::Rendering) {
                 self.clear_owner(cell);
                 continue;
             }
@@ -240,7 +240,7 @@ impl Scheduler {
                     ))
                     .is_ok()
                 {
-                    sounding.control_change(channel as u8, CC_SUSTAIN, 0.0);
+                    sounding.control_change(channel as u8, CC_SUSTAIN, 0.0, Owner::Rendering);
                     self.pedal_down[channel] = false;
                 } else {
                     self.num_dropped += 1;
@@ -490,17 +490,27 @@ impl Scheduler {
                 && a.generation != self.rendering_generation
                 && candidate.beats < a.end_beats
         });
-        if handed_over
-            && self.owner[cell] != NO_OWNER
-            && sounding.is_sounding(note.channel, note.key)
-        {
+        let ours = sounding.owner(note.channel, note.key) == Some(Owner::Rendering);
+        if handed_over && self.owner[cell] != NO_OWNER && ours {
+            return;
+        }
+        // A cell this scheduler no longer sounds (a played note took it over) is not ours.
+        if self.owner[cell] != NO_OWNER && !ours {
+            self.clear_owner(cell);
+        }
+        // A played note holds the key: the collision policy ends it first.
+        if !sounding.displace(
+            note.channel,
+            note.key,
+            Owner::Rendering,
+            candidate.sample,
+            out,
+        ) {
+            self.num_dropped += 1;
             return;
         }
         // The same key struck again while it sounds: release it first, so the instrument hears
         // off-then-on and the earlier note's own off is skipped later.
-        if self.owner[cell] != NO_OWNER && !sounding.is_sounding(note.channel, note.key) {
-            self.clear_owner(cell);
-        }
         if self.owner[cell] != NO_OWNER {
             if out
                 .push(Event::note_off(
@@ -528,7 +538,7 @@ impl Scheduler {
             ))
             .is_ok()
         {
-            sounding.note_on(note.channel, note.key, None);
+            sounding.note_on(note.channel, note.key, None, Owner::Rendering);
             self.set_owner(cell, candidate, candidate.beats + note.length_beats);
         } else {
             self.num_dropped += 1;
@@ -546,7 +556,7 @@ impl Scheduler {
         if self.owner[cell] != Self::note_uid(candidate) {
             return;
         }
-        if !sounding.is_sounding(channel, key) {
+        if sounding.owner(channel, key) != Some(Owner::Rendering) {
             // Already ended by someone else (a played note-off on the same key).
             self.clear_owner(cell);
             return;
@@ -589,7 +599,7 @@ impl Scheduler {
             ))
             .is_ok()
         {
-            sounding.control_change(point.channel, point.cc, point.value);
+            sounding.control_change(point.channel, point.cc, point.value, Owner::Rendering);
             if point.cc == CC_SUSTAIN {
                 self.pedal_down[point.channel as usize] = point.value >= 0.5;
             }
