@@ -773,3 +773,53 @@ fn toggling_pass_through_leaves_the_rendering_alone() {
         "the rendering is the same with pass-through toggled"
     );
 }
+
+/// Issue 10, defect 8: a held trigger key stopped at a loop wrap or a transport stop and did not
+/// come back while still held. A triggered rendering belongs to the key: it carries on.
+#[test]
+fn a_held_trigger_key_plays_on_across_loop_wraps_and_a_stop() {
+    let beat = 24_000u64; // 120 BPM
+    let mut blocks = Vec::new();
+    let mut beats = 0.0f64;
+    for idx in 0..(14 * beat / 512) {
+        // Looping 0–4 beats for 10 beats of time, then stopped.
+        let playing = idx * 512 < 10 * beat;
+        let mut info = transport(beats, 120.0, TimeSignature::new(4, 4));
+        info.playing = playing;
+        info.loop_range_beats = Some((0.0, 4.0));
+        blocks.push((512u32, info));
+        if playing {
+            beats += 512.0 / beat as f64;
+            if beats >= 4.0 {
+                beats -= 4.0;
+            }
+        }
+    }
+    let settings = LiveSettings {
+        playback_mode: PlaybackMode::KeyTrigger,
+        ..plain_playback()
+    };
+    let input = [
+        (beat / 2, Event::note_on(0, 0, 48, 0.8, None)),
+        (13 * beat + beat / 2, Event::note_off(0, 0, 48, 0.0, None)),
+    ];
+    let mut engine = Box::new(LiveEngine::new());
+    engine.set_slot(0, &eighths_motif(0.45));
+    let (heard, _) = drive(&mut engine, &blocks, |_| settings, &input);
+    assert_eq!(heard.double_strikes, 0);
+    assert_eq!(heard.stray_offs, 0);
+    // Held 13 beats: 26 eighths of the looping one-bar rendering, and silence after the release.
+    let while_held = heard
+        .notes
+        .iter()
+        .filter(|n| n.on >= beat / 2 && n.on < 13 * beat + beat / 2)
+        .count();
+    assert!(
+        (25..=27).contains(&while_held),
+        "{while_held} notes while the key was held"
+    );
+    assert!(
+        heard.notes.iter().all(|n| n.off.is_some()),
+        "everything ends at the release"
+    );
+}

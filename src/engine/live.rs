@@ -648,12 +648,21 @@ impl LiveEngine {
                 }
             }
         }
-        self.follow_timeline(start, 0, jumped, out);
+        let previous = self.expected_next_beats;
+        self.follow_timeline(start, 0, jumped, previous, out);
     }
 
     /// Playback's reaction to the timeline at `timing` (block start or a loop wrap): stops with
     /// the transport, and after a jump ends the sounding notes and rejoins the rendering.
-    fn follow_timeline(&mut self, start: f64, timing: u32, jumped: bool, out: &mut EventBuffer) {
+    /// `previous_beats` is where the old timeline would have been at `timing`.
+    fn follow_timeline(
+        &mut self,
+        start: f64,
+        timing: u32,
+        jumped: bool,
+        previous_beats: Option<f64>,
+        out: &mut EventBuffer,
+    ) {
         match self.settings.playback_mode {
             PlaybackMode::Off => {
                 if self.scheduler.launch_beats().is_some() {
@@ -686,9 +695,18 @@ impl LiveEngine {
             }
             PlaybackMode::KeyTrigger => {
                 if jumped && self.scheduler.launch_beats().is_some() {
-                    self.scheduler
-                        .stop(timing, out, self.processor.sounding_mut());
-                    self.trigger_key = None;
+                    match (self.trigger_key, previous_beats) {
+                        // The key is still held: a triggered rendering belongs to the key, not
+                        // to the song, so it carries on across loop wraps, jumps and stops.
+                        (Some(_), Some(previous)) => {
+                            self.scheduler.shift_timeline(start - previous)
+                        }
+                        _ => {
+                            self.scheduler
+                                .stop(timing, out, self.processor.sounding_mut());
+                            self.trigger_key = None;
+                        }
+                    }
                 }
             }
         }
@@ -738,7 +756,7 @@ impl LiveEngine {
                 // The new timeline starts exactly where the old one reaches the loop end.
                 self.anchor_sample += (loop_end - self.anchor_beats) / self.beats_per_sample;
                 self.anchor_beats = loop_start;
-                self.follow_timeline(loop_start, wrap_sample, true, out);
+                self.follow_timeline(loop_start, wrap_sample, true, Some(loop_end), out);
                 self.take_new_capture(wrap_sample, out);
             }
         }

@@ -181,6 +181,25 @@ impl Scheduler {
         self.rendering_generation = self.rendering_generation.wrapping_add(1);
     }
 
+    /// The host timeline moved by `delta_beats` (a loop wrap, a jump, a stop onto the plugin's
+    /// own clock) while the rendering should carry on where it was: every position it keeps
+    /// moves with it, so sounding notes end and the next ones start as if nothing happened.
+    pub fn shift_timeline(&mut self, delta_beats: f64) {
+        if !delta_beats.is_finite() {
+            return;
+        }
+        if let Some(launch) = self.launch_beats.as_mut() {
+            *launch += delta_beats;
+        }
+        self.mute_until_beats += delta_beats;
+        if let Some(handled) = self.handled_until_beats.as_mut() {
+            *handled += delta_beats;
+        }
+        for active in &mut self.active {
+            active.end_beats += delta_beats;
+        }
+    }
+
     /// Whether the rendering repeats.
     pub fn is_looping(&self) -> bool {
         self.looping
