@@ -823,3 +823,75 @@ fn a_held_trigger_key_plays_on_across_loop_wraps_and_a_stop() {
         "everything ends at the release"
     );
 }
+
+/// Issue 10, defect 11: capture completed only at block starts, so when a phrase came in (and
+/// whether the next onset joined it) depended on the block size, and the new motif came in
+/// mid-bar. Now a phrase completes at the sample its silence gap ends, and its rendering comes
+/// in at the next launch point (bar): the output is the same for any split.
+#[test]
+fn captured_phrases_come_in_at_the_next_bar_whatever_the_block_size() {
+    use reprise::engine::rng::Rng;
+    let sample_rate = 48_000.0;
+    let tempo = 100.0;
+    let samples_per_beat = 60.0 * sample_rate / tempo; // 28 800
+    let settings = LiveSettings {
+        capture: reprise::engine::live::LiveCapture::AlwaysListening,
+        capture_gap_beats: 1.5,
+        ..plain_playback()
+    };
+    // Three phrases on channel 3; the third starts just after the second one's gap.
+    let mut input: Vec<(u64, Event)> = Vec::new();
+    let phrase = |start_beats: f64, keys: &[u8], input: &mut Vec<(u64, Event)>| {
+        for (i, &key) in keys.iter().enumerate() {
+            let on = ((start_beats + i as f64 * 0.5) * samples_per_beat) as u64;
+            input.push((on, Event::note_on(0, 2, key, 0.7, None)));
+            input.push((
+                on + (0.4 * samples_per_beat) as u64,
+                Event::note_off(0, 2, key, 0.0, None),
+            ));
+        }
+    };
+    phrase(1.25, &[60, 64, 67], &mut input);
+    phrase(9.1, &[62, 65, 69, 72], &mut input);
+    // Second phrase's last release: 9.1 + 1.5 + 0.4 = 11.0; its gap ends at 12.5.
+    phrase(12.5 + 0.01, &[57, 60], &mut input);
+    input.sort_by_key(|&(sample, _)| sample);
+    let run = |next_block: &mut dyn FnMut() -> u32| {
+        let mut engine = Box::new(LiveEngine::new());
+        let song = SteadySong {
+            sample_rate,
+            tempo,
+            loop_beats: None,
+            total_samples: (30.0 * samples_per_beat) as u64,
+        };
+        let out = output_with_blocks(&mut engine, &settings, song, next_block, &input);
+        (out, engine.slots()[0].clone())
+    };
+    let (reference, motif) = run(&mut || 16_384);
+    let keys: Vec<u8> = motif.notes().iter().map(|n| n.key).collect();
+    assert_eq!(keys, [57, 60], "the third phrase is a phrase of its own");
+    // The first phrase completes at beat 1.25 + 1.0 + 0.4 + 1.5 = 4.15; its rendering (on
+    // channel 1) comes in at the next bar line of the 3/4 song, beat 6, with the phrase's own
+    // offset from its bar line (1.25 beats): first note at beat 7.25.
+    let first_rendered = reference
+        .iter()
+        .find(|(_, e)| {
+            matches!(
+                e.kind,
+                reprise::engine::event::EventKind::NoteOn { channel: 0, .. }
+            )
+        })
+        .map(|&(sample, _)| sample as f64 / samples_per_beat);
+    assert!(
+        first_rendered.is_some_and(|beats| (beats - 7.25).abs() < 1e-3),
+        "first rendered note at beat {first_rendered:?}"
+    );
+    for (seed, max_block) in [(7u64, 16_384u64), (8, 700), (9, 64)] {
+        let mut rng = Rng::new(seed);
+        let (split, _) = run(&mut || 1 + (rng.next_u64() % max_block) as u32);
+        assert!(
+            split == reference,
+            "splits up to {max_block} change the output"
+        );
+    }
+}

@@ -261,6 +261,14 @@ impl PhraseCapture {
         }
     }
 
+    /// The beat at which the phrase in progress will be complete if nothing more is played
+    /// (its last release plus the silence gap), or `None` while nothing is pending or a key is
+    /// still down.
+    pub fn completion_beats(&self) -> Option<f64> {
+        (self.num_notes > 0 && self.num_sounding == 0)
+            .then_some(self.last_end_beats + self.settings.gap_beats)
+    }
+
     /// Time moves on to `beats`. When the phrase has been silent for `gap_beats`, it becomes the
     /// new [`motif`](Self::motif) and this returns `true`.
     pub fn advance(&mut self, beats: f64) -> bool {

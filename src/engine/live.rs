@@ -747,6 +747,22 @@ impl LiveEngine {
     }
 
     fn schedule_until(&mut self, sample: u32, out: &mut EventBuffer) {
+        // A phrase whose silence gap ends inside this stretch completes at that very sample (not
+        // at the next block start), before anything played after it is heard.
+        if self.settings.capture != LiveCapture::Off && sample > self.cursor {
+            if let Some(complete) = self.capture.completion_beats() {
+                let at = self.window(self.cursor, sample).sample_of(complete);
+                // Past a loop wrap in this stretch the wrap itself completes the phrase.
+                let limit = self
+                    .pending_wrap
+                    .map_or(sample, |(wrap, _, _)| wrap.min(sample));
+                if at < limit as f64 {
+                    let at = at.max(self.cursor as f64) as u32;
+                    self.schedule_range(at, out);
+                    self.take_new_capture_at(at, complete.max(self.beats_at(at)), out);
+                }
+            }
+        }
         if let Some((wrap_sample, loop_start, loop_end)) = self.pending_wrap {
             if sample > wrap_sample {
                 self.schedule_range(wrap_sample, out);
@@ -861,8 +877,15 @@ impl LiveEngine {
     /// If capture finished a phrase, it becomes the active slot's motif: the rendering's notes end
     /// at `timing` and the new motif plays from the current position.
     fn take_new_capture(&mut self, timing: u32, out: &mut EventBuffer) {
+        self.take_new_capture_at(timing, self.beats_at(timing), out);
+    }
+
+    /// Completes the phrase in progress if its silence gap has passed at `beats` (the beat of
+    /// sample `timing`, or the exact completion beat), and puts a new motif into the active
+    /// slot: its rendering comes in at the next launch point, as after a jump.
+    fn take_new_capture_at(&mut self, timing: u32, beats: f64, out: &mut EventBuffer) {
         if self.settings.capture != LiveCapture::Off {
-            self.capture.advance(self.beats_at(timing));
+            self.capture.advance(beats);
         }
         let captured = self.capture.num_captured();
         if captured == self.num_captured_seen {
@@ -881,6 +904,17 @@ impl LiveEngine {
         self.scheduler
             .end_notes(timing, out, self.processor.sounding_mut());
         self.render_now();
+        if self.settings.playback_mode == PlaybackMode::FollowTransport
+            && self.playing
+            && self.scheduler.launch_beats().is_some()
+        {
+            let launch_point = self.launch_point(beats);
+            if self.settings.looping {
+                self.scheduler.launch_from(0.0, true, launch_point);
+            } else {
+                self.scheduler.launch(launch_point, false);
+            }
+        }
     }
 
     fn render_now(&mut self) {
