@@ -895,3 +895,50 @@ fn captured_phrases_come_in_at_the_next_bar_whatever_the_block_size() {
         );
     }
 }
+
+/// Issue 10, defect 3: a loop wrap the host reports as a transport event inside its block
+/// reaches the plugin, through nice-plug's CLAP wrapper, as a sub-block whose position has the
+/// sub-block's offset added (loop start + offset × tempo). It was read as a jump and the first
+/// bar after every such wrap was silent. The engine takes it for the wrap it is.
+#[test]
+fn a_loop_wrap_reported_inside_a_block_with_the_frameworks_offset_keeps_playing() {
+    let (loop_start, loop_end) = (4.0, 12.0);
+    let beats_per_sample = 120.0 / 60.0 / SAMPLE_RATE;
+    let host_block = 1024u64;
+    let mut blocks: Vec<HostBlock> = Vec::new();
+    let mut wraps = Vec::new();
+    let mut beats = 0.0f64;
+    let mut now = 0u64;
+    while now < 5 * 192_000 {
+        let until_end = ((loop_end - beats) / beats_per_sample).round() as u64;
+        let mut info = transport(beats, 120.0, TimeSignature::new(4, 4));
+        info.loop_range_beats = Some((loop_start, loop_end));
+        if until_end > 0 && until_end < host_block {
+            // The host's wrap event at `until_end`: nice-plug splits the block there and adds
+            // the offset to the event's position.
+            blocks.push((until_end as u32, info));
+            let mut after = info;
+            after.pos_beats = loop_start + until_end as f64 * beats_per_sample;
+            blocks.push(((host_block - until_end) as u32, after));
+            wraps.push(now + until_end);
+            beats = loop_start + (host_block - until_end) as f64 * beats_per_sample;
+        } else {
+            blocks.push((host_block as u32, info));
+            beats += host_block as f64 * beats_per_sample;
+        }
+        now += host_block;
+    }
+    assert!(wraps.len() >= 3);
+    let mut engine = Box::new(LiveEngine::new());
+    engine.set_slot(0, &eighths_motif(0.45));
+    let heard = run_blocks(&mut engine, &plain_playback(), &blocks);
+    assert_eq!(heard.double_strikes, 0);
+    for &wrap in &wraps {
+        // The loop start is a bar line: its first eighth sounds right at the wrap.
+        let struck = heard
+            .notes
+            .iter()
+            .any(|n| n.on >= wrap && n.on < wrap + 12_000);
+        assert!(struck, "silence after the wrap at sample {wrap}");
+    }
+}

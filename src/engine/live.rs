@@ -595,6 +595,31 @@ impl LiveEngine {
             .set_time_signature(self.last_host_time_signature);
         self.capture.set_tempo_bpm(tempo);
         let beats_per_sample = tempo / 60.0 / sample_rate;
+        // A loop wrap at the block boundary: the prediction has reached the loop end and the
+        // host is back inside the loop. Hosts report the loop start there, but through
+        // nice-plug's CLAP wrapper a transport event inside a host block (a wrap reported
+        // mid-block) arrives with the sub-block's offset × tempo added to its position, so the
+        // reported start is not trusted: the timeline goes on from the loop start by exactly
+        // what the prediction ran past the loop end.
+        let boundary_wrap = match (
+            self.expected_next_beats,
+            valid.and_then(|t| t.loop_range_beats),
+        ) {
+            (Some(expected), Some((loop_start, loop_end)))
+                if playing
+                    && on_host
+                    && self.on_host_timeline
+                    && self.playing
+                    && loop_end > loop_start
+                    && (expected - loop_end).abs() <= beats_per_sample
+                    && start < expected - beats_per_sample
+                    && (loop_start - beats_per_sample..loop_end).contains(&start) =>
+            {
+                Some((loop_start + (expected - loop_end).max(0.0), loop_end))
+            }
+            _ => None,
+        };
+        let start = boundary_wrap.map_or(start, |(wrapped_start, _)| wrapped_start);
         // A block that starts off the prediction is a jump only when the difference is large in
         // musical terms: tempo ramps inside a block, tempo changes and fixed-point positions all
         // move the next block's start a little, and the scheduler continues seamlessly across
@@ -625,7 +650,7 @@ impl LiveEngine {
         self.tempo_bpm = tempo;
         self.playing = playing;
         self.on_host_timeline = on_host;
-        if source_changed || (was_playing && !playing) {
+        if source_changed || (was_playing && !playing) || boundary_wrap.is_some() {
             // The phrase in progress ends where its clock stopped (taken by `take_new_capture`).
             let end = self.expected_next_beats.unwrap_or(start);
             self.capture.flush(end);
@@ -648,7 +673,10 @@ impl LiveEngine {
                 }
             }
         }
-        let previous = self.expected_next_beats;
+        let previous = match boundary_wrap {
+            Some((_, loop_end)) => Some(loop_end),
+            None => self.expected_next_beats,
+        };
         self.follow_timeline(start, 0, jumped, previous, out);
     }
 
