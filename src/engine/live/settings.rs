@@ -1,0 +1,244 @@
+//! What the parameters decide for the live engine: playback mode, launch, trigger, capture,
+//! and which of them are structural (a change ends sounding notes) or only shape the rendering.
+
+use crate::engine::capture::{CaptureMode, CaptureSettings};
+use crate::engine::character::CharacterSettings;
+use crate::engine::choice::Choice;
+use crate::engine::quantize::Quantize;
+
+/// How renderings are started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlaybackMode {
+    /// Renderings do not play (capture and pass-through still work).
+    Off,
+    /// Plays aligned to the host's bars while the transport runs (own tempo without transport).
+    #[default]
+    FollowTransport,
+    /// A note in the trigger range starts the rendering transposed to that key.
+    KeyTrigger,
+}
+
+impl PlaybackMode {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<PlaybackMode>; 3] = [
+        Choice {
+            value: PlaybackMode::Off,
+            id: "off",
+            label: "Off",
+        },
+        Choice {
+            value: PlaybackMode::FollowTransport,
+            id: "follow",
+            label: "Follow transport",
+        },
+        Choice {
+            value: PlaybackMode::KeyTrigger,
+            id: "trigger",
+            label: "Key trigger",
+        },
+    ];
+}
+
+/// Where a rendering starts in follow-transport mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LaunchQuantize {
+    /// At the current position.
+    Off,
+    /// At the next beat.
+    Beat,
+    /// At the next bar line.
+    #[default]
+    Bar,
+}
+
+impl LaunchQuantize {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<LaunchQuantize>; 3] = [
+        Choice {
+            value: LaunchQuantize::Off,
+            id: "off",
+            label: "Immediately",
+        },
+        Choice {
+            value: LaunchQuantize::Beat,
+            id: "beat",
+            label: "Next beat",
+        },
+        Choice {
+            value: LaunchQuantize::Bar,
+            id: "bar",
+            label: "Next bar",
+        },
+    ];
+}
+
+/// How a trigger key transposes the rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TriggerTranspose {
+    /// By scale steps within the motif's key.
+    #[default]
+    Diatonic,
+    /// By semitones.
+    Chromatic,
+}
+
+impl TriggerTranspose {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<TriggerTranspose>; 2] = [
+        Choice {
+            value: TriggerTranspose::Diatonic,
+            id: "diatonic",
+            label: "Diatonic",
+        },
+        Choice {
+            value: TriggerTranspose::Chromatic,
+            id: "chromatic",
+            label: "Chromatic",
+        },
+    ];
+}
+
+/// When the plugin captures phrases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LiveCapture {
+    /// Never.
+    Off,
+    /// Every phrase played replaces the active slot's motif.
+    #[default]
+    AlwaysListening,
+    /// The next phrase after `arm` turns on.
+    Armed,
+}
+
+impl LiveCapture {
+    /// The choices, in their frozen order.
+    pub const CHOICES: [Choice<LiveCapture>; 3] = [
+        Choice {
+            value: LiveCapture::Off,
+            id: "off",
+            label: "Off",
+        },
+        Choice {
+            value: LiveCapture::AlwaysListening,
+            id: "always",
+            label: "Always listening",
+        },
+        Choice {
+            value: LiveCapture::Armed,
+            id: "armed",
+            label: "Armed",
+        },
+    ];
+}
+
+/// Everything the parameters decide. Compared block by block: a change ends sounding notes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiveSettings {
+    /// Character and operators.
+    pub character: CharacterSettings,
+    /// Active library slot, 0-based.
+    pub active_slot: usize,
+    /// How renderings start.
+    pub playback_mode: PlaybackMode,
+    /// Launch point in follow mode.
+    pub launch_quantize: LaunchQuantize,
+    /// Loop (true) or one-shot.
+    pub looping: bool,
+    /// Forward the notes played.
+    pub pass_through: bool,
+    /// Lowest trigger key (key-trigger mode).
+    pub trigger_low_key: u8,
+    /// Highest trigger key.
+    pub trigger_high_key: u8,
+    /// How trigger keys transpose.
+    pub trigger_transpose: TriggerTranspose,
+    /// Tempo when the host gives none, BPM.
+    pub own_tempo_bpm: f64,
+    /// Capture mode.
+    pub capture: LiveCapture,
+    /// Silence that ends a phrase, beats.
+    pub capture_gap_beats: f64,
+    /// Quantize on capture.
+    pub capture_quantize: Option<Quantize>,
+    /// Armed capture: arms on the change from off to on.
+    pub arm: bool,
+}
+
+impl Default for LiveSettings {
+    fn default() -> Self {
+        Self {
+            character: CharacterSettings::default(),
+            active_slot: 0,
+            playback_mode: PlaybackMode::FollowTransport,
+            launch_quantize: LaunchQuantize::Bar,
+            looping: true,
+            pass_through: true,
+            trigger_low_key: 36,
+            trigger_high_key: 59,
+            trigger_transpose: TriggerTranspose::Diatonic,
+            own_tempo_bpm: 120.0,
+            capture: LiveCapture::AlwaysListening,
+            capture_gap_beats: 2.0,
+            capture_quantize: None,
+            arm: false,
+        }
+    }
+}
+
+impl LiveSettings {
+    /// The structural settings: a change to any of them ends the sounding rendering notes
+    /// (cleanly, at that sample) before playback continues. The others — intensity, humanize,
+    /// augmentation, seed, dynamics controller — only shape the rendering: a change re-renders
+    /// and sounding notes keep their own end, so automating them never chops notes.
+    pub(super) fn structural_part(&self) -> impl PartialEq {
+        let mut character = self.character;
+        character.intensity = 0.0;
+        character.humanize = 0.0;
+        character.augmentation = 1.0;
+        character.seed = 0;
+        character.dynamics_cc = Default::default();
+        let mut settings = *self;
+        settings.character = character;
+        settings.playback_part()
+    }
+
+    /// The settings that decide what plays (a change to any of them re-renders).
+    pub(super) fn playback_part(
+        &self,
+    ) -> (
+        CharacterSettings,
+        usize,
+        PlaybackMode,
+        LaunchQuantize,
+        bool,
+        u8,
+        u8,
+        TriggerTranspose,
+    ) {
+        (
+            self.character,
+            self.active_slot,
+            self.playback_mode,
+            self.launch_quantize,
+            self.looping,
+            self.trigger_low_key,
+            self.trigger_high_key,
+            self.trigger_transpose,
+        )
+    }
+}
+
+/// The phrase-capture settings the live settings describe.
+pub(super) fn capture_settings(settings: &LiveSettings) -> CaptureSettings {
+    CaptureSettings {
+        gap_beats: settings.capture_gap_beats,
+        mode: if settings.capture == LiveCapture::Armed {
+            CaptureMode::Armed
+        } else {
+            CaptureMode::AlwaysListening
+        },
+        align_to_bars: true,
+        quantize: settings.capture_quantize,
+        locked_key: settings.character.key,
+    }
+}
