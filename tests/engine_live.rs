@@ -40,46 +40,22 @@ fn play_phrase(
         ..LiveSettings::default()
     };
     let samples_per_beat = SAMPLE_RATE * 60.0 / tempo_bpm;
-    let mut events: Vec<Event> = Vec::new();
-    let mut timed: Vec<(u64, Event)> = Vec::new();
+    let mut input: Vec<(u64, Event)> = Vec::new();
     for &(start, length, key) in notes {
         let on = (start * samples_per_beat).round() as u64;
         let off = ((start + length) * samples_per_beat).round() as u64;
-        timed.push((on, Event::note_on(0, 0, key, 0.7, None)));
-        timed.push((off, Event::note_off(0, 0, key, 0.0, None)));
+        input.push((on, Event::note_on(0, 0, key, 0.7, None)));
+        input.push((off, Event::note_off(0, 0, key, 0.0, None)));
     }
-    timed.sort_by_key(|&(sample, _)| sample);
-    let mut out = EventBuffer::with_capacity(4096);
-    let total_samples = (total_beats * samples_per_beat) as u64;
-    let mut next = 0;
-    let mut now = 0u64;
-    while now < total_samples {
-        events.clear();
-        while next < timed.len() && timed[next].0 < now + BLOCK as u64 {
-            let (sample, event) = timed[next];
-            events.push(Event {
-                timing_samples: (sample - now) as u32,
-                ..event
-            });
-            next += 1;
-        }
-        let block = BlockInfo {
-            num_samples: BLOCK,
-            sample_rate: SAMPLE_RATE,
-            transport: Some(transport(
-                now as f64 / samples_per_beat,
-                tempo_bpm,
-                time_signature,
-            )),
-        };
-        nice_assert_no_alloc::assert_no_alloc(|| {
-            engine.begin_block(&block, &settings, &mut out);
-            engine.process_events(&events, BLOCK, &mut out);
-            engine.end_block(&mut out);
-        });
-        out.clear();
-        now += BLOCK as u64;
-    }
+    input.sort_by_key(|&(sample, _)| sample);
+    let num_blocks = (total_beats * samples_per_beat / BLOCK as f64).ceil() as u64;
+    let blocks: Vec<HostBlock> = (0..num_blocks)
+        .map(|idx| {
+            let beats = (idx * BLOCK as u64) as f64 / samples_per_beat;
+            (BLOCK, transport(beats, tempo_bpm, time_signature))
+        })
+        .collect();
+    drive(&mut engine, &blocks, |_| settings, &input);
     engine
 }
 
@@ -200,15 +176,7 @@ fn drive(
     let mut now = 0u64;
     let mut next = 0;
     for (idx, &(num_samples, transport)) in blocks.iter().enumerate() {
-        events.clear();
-        while next < input.len() && input[next].0 < now + num_samples as u64 {
-            let (sample, event) = input[next];
-            events.push(Event {
-                timing_samples: (sample - now) as u32,
-                ..event
-            });
-            next += 1;
-        }
+        take_block_input(input, &mut next, now, num_samples, &mut events);
         let settings = settings_at(idx);
         let block = BlockInfo {
             num_samples,
@@ -225,6 +193,26 @@ fn drive(
         now += num_samples as u64;
     }
     (sampler, now)
+}
+
+/// Moves the `input` events (absolute sample, event) that fall in the block starting at `now`
+/// into `events`, with block-relative timings; `next` is the first event not yet taken.
+fn take_block_input(
+    input: &[(u64, Event)],
+    next: &mut usize,
+    now: u64,
+    num_samples: u32,
+    events: &mut Vec<Event>,
+) {
+    events.clear();
+    while *next < input.len() && input[*next].0 < now + num_samples as u64 {
+        let (sample, event) = input[*next];
+        events.push(Event {
+            timing_samples: (sample - now) as u32,
+            ..event
+        });
+        *next += 1;
+    }
 }
 
 /// [`drive`] with fixed settings and no input.
@@ -608,15 +596,7 @@ fn output_with_blocks(
         let num_samples = next_block()
             .clamp(1, 16_384)
             .min((total_samples - now) as u32);
-        events.clear();
-        while next < input.len() && input[next].0 < now + num_samples as u64 {
-            let (sample, event) = input[next];
-            events.push(Event {
-                timing_samples: (sample - now) as u32,
-                ..event
-            });
-            next += 1;
-        }
+        take_block_input(input, &mut next, now, num_samples, &mut events);
         let mut info = transport(position_at(now), tempo, TimeSignature::new(3, 4));
         info.loop_range_beats = loop_beats;
         let block = BlockInfo {

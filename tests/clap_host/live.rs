@@ -47,6 +47,33 @@ fn load_library(
     plugin.load_library(library_of(slots), params);
 }
 
+/// Played notes on channel 1 as (on sample, off sample, key), velocity 0.7, sorted by time.
+fn played(notes: &[(u64, u64, u16)]) -> Vec<InEvent> {
+    let mut events = Vec::new();
+    for (i, &(on, off, key)) in notes.iter().enumerate() {
+        let note_id = i as u32;
+        events.push(InEvent {
+            time_samples: on,
+            kind: InKind::NoteOn {
+                channel: 0,
+                key,
+                velocity: 0.7,
+                note_id,
+            },
+        });
+        events.push(InEvent {
+            time_samples: off,
+            kind: InKind::NoteOff {
+                channel: 0,
+                key,
+                note_id,
+            },
+        });
+    }
+    events.sort_by_key(|e| e.time_samples);
+    events
+}
+
 fn character_settings(character: Character, tempo: f64) -> CharacterSettings {
     CharacterSettings {
         character,
@@ -553,27 +580,7 @@ fn a_played_phrase_is_captured_and_played_back_from_the_next_bar() {
     let beats = |s: u64| s as f64 * tempo / 60.0 / SAMPLE_RATE;
     let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
     // Played: C E G, a beat each, from beat 1 of bar 1.
-    let mut events = Vec::new();
-    for (i, key) in [60u16, 64, 67].into_iter().enumerate() {
-        let on = i as u64 * 24_000;
-        events.push(InEvent {
-            time_samples: on,
-            kind: InKind::NoteOn {
-                channel: 0,
-                key,
-                velocity: 0.7,
-                note_id: i as u32,
-            },
-        });
-        events.push(InEvent {
-            time_samples: on + 20_000,
-            kind: InKind::NoteOff {
-                channel: 0,
-                key,
-                note_id: i as u32,
-            },
-        });
-    }
+    let events = played(&[(0, 20_000, 60), (24_000, 44_000, 64), (48_000, 68_000, 67)]);
     let end = 24_000 * 16;
     let mut rng = Rng::new(2);
     let mut out = plugin.run_with_transport(
@@ -718,32 +725,12 @@ fn a_phrase_played_in_three_four_at_90_bpm_is_kept_in_three_four_at_90_bpm() {
     let samples_per_beat = (60.0 * SAMPLE_RATE / tempo) as u64; // 32 000
     let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 1024);
     // From beat 2 of bar 2 (song beat 4): D F A, half a beat each, the A held a bar.
-    let mut events = Vec::new();
-    for (i, (start_beats, length_beats, key)) in [(4.0, 0.5, 62u16), (4.5, 0.5, 65), (5.0, 3.0, 69)]
-        .into_iter()
-        .enumerate()
-    {
-        let on = (start_beats * samples_per_beat as f64) as u64;
-        let off = ((start_beats + length_beats) * samples_per_beat as f64) as u64;
-        events.push(InEvent {
-            time_samples: on,
-            kind: InKind::NoteOn {
-                channel: 0,
-                key,
-                velocity: 0.7,
-                note_id: i as u32,
-            },
-        });
-        events.push(InEvent {
-            time_samples: off,
-            kind: InKind::NoteOff {
-                channel: 0,
-                key,
-                note_id: i as u32,
-            },
-        });
-    }
-    events.sort_by_key(|e| e.time_samples);
+    let beats_to_samples = |beats: f64| (beats * samples_per_beat as f64) as u64;
+    let events = played(&[
+        (beats_to_samples(4.0), beats_to_samples(4.5), 62),
+        (beats_to_samples(4.5), beats_to_samples(5.0), 65),
+        (beats_to_samples(5.0), beats_to_samples(8.0), 69),
+    ]);
     let end = samples_per_beat * 14;
     let mut rng = Rng::new(34);
     let mut out = plugin.run_with_transport(
