@@ -27,6 +27,6 @@ pub mod shared;
 #[cfg(feature = "plugin")]
 pub use editor::{draw_editor, EditorState};
 #[cfg(feature = "plugin")]
-pub use params::{CharacterChoice, Pick, RepriseParams};
+pub use params::{Pick, RepriseParams};
 #[cfg(feature = "plugin")]
 pub use plugin::Reprise;

@@ -65,11 +65,6 @@ pub struct SharedLibrary {
 }
 
 impl SharedLibrary {
-    /// Whether the last loaded state needed fallbacks (the editor shows it).
-    pub fn state_fallback(&self) -> bool {
-        !self.load_report().is_clean()
-    }
-
     /// What the last load dropped, cut or defaulted (clean before any load).
     pub fn load_report(&self) -> LoadReport {
         self.report.lock().map(|r| *r).unwrap_or_default()

@@ -61,9 +61,6 @@ enum_from_choices! {
     Option<Grid> => GRID_CHOICES,
 }
 
-/// The character parameter's value type.
-pub type CharacterChoice = Pick<Character>;
-
 /// All parameters. Shared (`Arc`) between the host's threads, the audio thread and the editor;
 /// every parameter is atomic inside nice-plug. The motif library is persisted with them.
 #[derive(Params)]

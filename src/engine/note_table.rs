@@ -139,11 +139,6 @@ impl SoundingNotes {
         true
     }
 
-    /// Who holds the sustain pedal on `channel`, if anyone.
-    pub fn pedal_owner(&self, channel: u8) -> Option<Owner> {
-        self.pedal_down.get(channel as usize).copied().flatten()
-    }
-
     /// Number of open note-ons over all channels and keys.
     pub fn num_sounding(&self) -> u32 {
         self.num_open_total

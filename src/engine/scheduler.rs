@@ -402,9 +402,10 @@ impl Scheduler {
                 }
             }
         }
-        // Unique keys (cycle and index included), so an unstable sort is deterministic.
+        // Unique keys (cycle, index and cell included: after a re-render an older note and a
+        // new one can share cycle and index), so an unstable sort is deterministic.
         self.candidates
-            .sort_unstable_by_key(|c| (c.sample, c.rank, c.cycle, c.index));
+            .sort_unstable_by_key(|c| (c.sample, c.rank, c.cycle, c.index, c.cell));
         for i in 0..self.candidates.len() {
             let candidate = self.candidates[i];
             match candidate.rank {
@@ -501,7 +502,7 @@ impl Scheduler {
         sounding: &mut SoundingNotes,
     ) {
         let note = rendering.notes[candidate.index as usize];
-        let cell = note.channel as usize * NUM_KEYS + note.key as usize;
+        let cell = note_cell(note.channel, note.key) as usize;
         // A note of an earlier rendering still holds this key and lasts past this onset: it is
         // the same note handed over, not a new attack.
         let handed_over = self.active.iter().any(|a| {

@@ -474,12 +474,7 @@ impl LiveEngine {
             && self.playing
             && self.scheduler.launch_beats().is_some()
         {
-            let launch_point = self.launch_point(beats);
-            if self.settings.looping {
-                self.scheduler.launch_from(0.0, true, launch_point);
-            } else {
-                self.scheduler.launch(launch_point, false);
-            }
+            self.rejoin_song(beats);
         }
     }
 

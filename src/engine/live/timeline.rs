@@ -194,15 +194,7 @@ impl LiveEngine {
                 }
                 self.scheduler
                     .end_notes(timing, out, self.processor.sounding_mut());
-                let launch_point = self.launch_point(start);
-                if self.settings.looping {
-                    // Looping renderings are locked to the song: bar 1 is the rendering's beat 0,
-                    // so a position always sounds the same, whatever happened before. Sound
-                    // starts at the launch point.
-                    self.scheduler.launch_from(0.0, true, launch_point);
-                } else {
-                    self.scheduler.launch(launch_point, false);
-                }
+                self.rejoin_song(start);
             }
             PlaybackMode::KeyTrigger => {
                 if jumped && self.scheduler.launch_beats().is_some() {
@@ -220,6 +212,19 @@ impl LiveEngine {
                     }
                 }
             }
+        }
+    }
+
+    /// Follow-transport playback (re)joins the song at the launch point at or after `beats`.
+    pub(super) fn rejoin_song(&mut self, beats: f64) {
+        let launch_point = self.launch_point(beats);
+        if self.settings.looping {
+            // Looping renderings are locked to the song: bar 1 is the rendering's beat 0, so a
+            // position always sounds the same, whatever happened before. Sound starts at the
+            // launch point.
+            self.scheduler.launch_from(0.0, true, launch_point);
+        } else {
+            self.scheduler.launch(launch_point, false);
         }
     }
 
