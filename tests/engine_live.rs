@@ -561,6 +561,9 @@ struct SteadySong {
     tempo: f64,
     loop_beats: Option<(f64, f64)>,
     total_samples: u64,
+    /// Intensity and humanize automated in steps at every multiple of this many samples (the
+    /// framework splits blocks at each automation point, so no block crosses one).
+    automation_every_samples: Option<u64>,
 }
 
 /// Runs `engine` over a steady transport (with an optional host loop) for `total_samples`, in
@@ -578,6 +581,7 @@ fn output_with_blocks(
         tempo,
         loop_beats,
         total_samples,
+        automation_every_samples,
     } = song;
     let beats_per_sample = tempo / 60.0 / sample_rate;
     let mut out = EventBuffer::with_capacity(1 << 15);
@@ -593,9 +597,24 @@ fn output_with_blocks(
         }
     };
     while now < total_samples {
-        let num_samples = next_block()
+        let mut num_samples = next_block()
             .clamp(1, 16_384)
             .min((total_samples - now) as u32);
+        let mut block_settings = *settings;
+        if let Some(every) = automation_every_samples {
+            let step = now / every;
+            num_samples = num_samples.min(((step + 1) * every - now) as u32);
+            // A ramp up and down over 20 steps.
+            let position = (step % 20) as f64 / 10.0;
+            let ramp = if position <= 1.0 {
+                position
+            } else {
+                2.0 - position
+            };
+            block_settings.character.intensity = ramp;
+            block_settings.character.humanize = 1.0 - ramp;
+        }
+        let settings = &block_settings;
         take_block_input(input, &mut next, now, num_samples, &mut events);
         let mut info = transport(position_at(now), tempo, TimeSignature::new(3, 4));
         info.loop_range_beats = loop_beats;
@@ -625,15 +644,22 @@ fn output_with_blocks(
 }
 
 /// The output is a function of the music, not of the block size: the same transport (3/4, a
-/// host loop that wraps inside blocks) and the same played notes, processed in 16 384-sample
-/// blocks and in seeded random splits of 1–16 384 (and 1–64) samples, give the same events at
-/// the same samples, at 22.05–192 kHz, for Piano and Swell.
+/// host loop that wraps inside blocks), the same played notes and the same automation (none, or
+/// Intensity and Humanize stepped every 50 ms), processed in 16 384-sample blocks and in seeded
+/// random splits of 1–16 384 (and 1–64) samples, give the same events at the same samples, at
+/// 22.05–192 kHz, for Piano and Swell.
 #[test]
 fn block_splits_do_not_change_the_output() {
     use reprise::engine::character::Character;
     use reprise::engine::rng::Rng;
     for sample_rate in [22_050.0, 44_100.0, 48_000.0, 96_000.0, 192_000.0] {
-        for character in [Character::Piano, Character::Swell] {
+        let mut unautomated: Vec<(Character, Vec<(u64, Event)>)> = Vec::new();
+        for (character, automated) in [
+            (Character::Piano, false),
+            (Character::Swell, false),
+            (Character::Piano, true),
+            (Character::Swell, true),
+        ] {
             let tempo = 97.0;
             let samples_per_beat = 60.0 * sample_rate / tempo;
             let total = (40.0 * samples_per_beat) as u64;
@@ -665,11 +691,17 @@ fn block_splits_do_not_change_the_output() {
                     tempo,
                     loop_beats: Some((6.0, 21.0)),
                     total_samples: total,
+                    automation_every_samples: automated.then_some((sample_rate / 20.0) as u64),
                 };
                 output_with_blocks(&mut engine, &settings, song, next_block, &input)
             };
             let reference = run(&mut || 16_384);
             assert!(reference.len() > 100, "{} events", reference.len());
+            // The automation really shapes the output (else this case would prove nothing).
+            match unautomated.iter().find(|(c, _)| *c == character) {
+                Some((_, plain)) => assert!(automated && *plain != reference, "{character:?}"),
+                None => unautomated.push((character, reference.clone())),
+            }
             for (seed, max_block) in [(1u64, 16_384u64), (2, 4_096), (3, 64)] {
                 let mut rng = Rng::new(seed);
                 let split = run(&mut || 1 + (rng.next_u64() % max_block) as u32);
@@ -680,7 +712,7 @@ fn block_splits_do_not_change_the_output() {
                         .position(|(a, b)| a != b)
                         .unwrap_or(split.len().min(reference.len()));
                     panic!(
-                        "{sample_rate} Hz {character:?}, splits up to {max_block}: {} vs {} events, \
+                        "{sample_rate} Hz {character:?} (automated: {automated}), splits up to {max_block}: {} vs {} events, \
                          first difference at {first_difference}: {:?} vs {:?}",
                         split.len(),
                         reference.len(),
@@ -843,6 +875,7 @@ fn captured_phrases_come_in_at_the_next_bar_whatever_the_block_size() {
             tempo,
             loop_beats: None,
             total_samples: (30.0 * samples_per_beat) as u64,
+            automation_every_samples: None,
         };
         let out = output_with_blocks(&mut engine, &settings, song, next_block, &input);
         (out, engine.slots()[0].clone())
