@@ -20,8 +20,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::engine::key::{estimate_key, Key, DEFAULT_PROFILES};
-use crate::engine::live::NUM_SLOTS;
 use crate::engine::motif::{whole_bars_beats, Motif, Note, TimeSignature};
+use crate::engine::playback::NUM_SLOTS;
 
 /// Schema version written by this build.
 pub const LIBRARY_SCHEMA_VERSION: u64 = 2;

@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex};
 use nice_plug::params::persist::PersistentField;
 use serde_json::Value;
 
-use crate::engine::live::NUM_SLOTS;
 use crate::engine::motif::Motif;
+use crate::engine::playback::NUM_SLOTS;
 use crate::library_schema::{
     default_names, empty_slots, library_json, parse_library, LoadReport, Slots, MAX_SLOT_NAME_CHARS,
 };

@@ -9,10 +9,10 @@ use nice_plug::prelude::*;
 use crate::engine::capture::DEFAULT_GAP_BEATS;
 use crate::engine::character::{ChannelLayout, Character, CharacterSettings, Retrograde};
 use crate::engine::choice;
-use crate::engine::live::{
+use crate::engine::ops::dynamics::DynamicsCc;
+use crate::engine::playback::{
     LaunchQuantize, LiveCapture, LiveSettings, PlaybackMode, TriggerTranspose, NUM_SLOTS,
 };
-use crate::engine::ops::dynamics::DynamicsCc;
 use crate::engine::quantize::{Grid, Quantize, GRID_CHOICES};
 use crate::engine::scale::{ScaleMode, MODE_CHANGE_CHOICES};
 use crate::library_state::LibraryHandle;

@@ -10,25 +10,15 @@ use nice_plug_egui::{
 };
 
 use crate::editor::EditorApp;
-use crate::engine::event::{NUM_CHANNELS, NUM_KEYS};
 use crate::engine::event_buffer::EventBuffer;
-use crate::engine::live::{BlockInfo, LiveEngine, TransportInfo};
 use crate::engine::motif::TimeSignature;
-use crate::engine::processor::MAX_OUT_EVENTS_PER_BLOCK;
+use crate::engine::playback::{
+    BlockInfo, LiveEngine, TransportInfo, MAX_IN_EVENTS_PER_BLOCK, MAX_OUT_EVENTS_PER_BLOCK,
+};
 use crate::host_events;
 use crate::library_state::{LibraryAudioSide, LibraryHandle};
 use crate::params::RepriseParams;
 use crate::shared::{shared_state, AudioSide, Command, GuiSide};
-
-/// Input events handed to the engine in one go. A host block with more events is processed in
-/// several chunks, so no event is ever dropped on the way in.
-const MAX_IN_EVENTS_PER_CHUNK: usize = 4096;
-
-// Pass-through output of one chunk is at most its input plus one release per note cell and
-// pedal; the rest of the output buffer is for the rendering.
-const _: () = assert!(
-    MAX_OUT_EVENTS_PER_BLOCK >= MAX_IN_EVENTS_PER_CHUNK + NUM_CHANNELS * NUM_KEYS + NUM_CHANNELS
-);
 
 /// The Reprise plugin instance.
 pub struct Reprise {
@@ -42,9 +32,6 @@ pub struct Reprise {
     library_audio: LibraryAudioSide,
     /// Library revision last published for saving.
     published_revision: u64,
-    /// Engine input for the current chunk. Capacity `MAX_IN_EVENTS_PER_CHUNK`, allocated in
-    /// `initialize()` (nice-plug's `activate`).
-    events_in: EventBuffer,
     /// Engine output. Capacity `MAX_OUT_EVENTS_PER_BLOCK`, allocated in `initialize()`.
     events_out: EventBuffer,
     /// Output events the host refused (its output queue was full), since activation.
@@ -79,7 +66,6 @@ impl Default for Reprise {
             library_audio,
             published_revision: u64::MAX,
             // Zero capacity does not allocate; the real buffers are made in `initialize()`.
-            events_in: EventBuffer::with_capacity(0),
             events_out: EventBuffer::with_capacity(0),
             num_host_refused_events: 0,
             shared_audio,
@@ -202,7 +188,7 @@ impl Plugin for Reprise {
     const MIDI_INPUT: MidiConfig = MidiConfig::MidiCCs;
     const MIDI_OUTPUT: MidiConfig = MidiConfig::MidiCCs;
     const SAMPLE_ACCURATE_AUTOMATION: bool = true;
-    const INPUT_EVENT_CAPACITY: usize = 8192;
+    const INPUT_EVENT_CAPACITY: usize = MAX_IN_EVENTS_PER_BLOCK;
 
     type SysExMessage = ();
     type BackgroundTask = ();
@@ -233,28 +219,26 @@ impl Plugin for Reprise {
     fn activate(
         &mut self,
         _audio_io_layout: &AudioIOLayout,
-        _buffer_config: &BufferConfig,
+        buffer_config: &BufferConfig,
         _context: &mut impl ActivateContext<Self>,
     ) -> bool {
         // `initialize()`: the only place that allocates. Re-activation keeps existing buffers.
-        if self.events_in.capacity() < MAX_IN_EVENTS_PER_CHUNK {
-            self.events_in = EventBuffer::with_capacity(MAX_IN_EVENTS_PER_CHUNK);
-        }
         if self.events_out.capacity() < MAX_OUT_EVENTS_PER_BLOCK {
             self.events_out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
         }
         self.num_host_refused_events = 0;
+        self.live.prepare(buffer_config.sample_rate as f64);
         true
     }
 
     fn reset(&mut self) {
         // Anything still sounding from before the reset is ended at the first sample of the next
         // block (reset cannot send events itself).
-        self.live.request_release_all();
+        self.live.reset();
     }
 
     fn deactivate(&mut self) {
-        self.live.request_release_all();
+        self.live.reset();
     }
 
     fn process(
@@ -268,7 +252,6 @@ impl Plugin for Reprise {
         flush_subnormals(buffer);
         // With sample-accurate automation this call covers one sub-block that starts at a
         // parameter change or transport update, so sample 0 here is the exact sample of it.
-        self.events_in.clear();
         self.events_out.clear();
         if let Some(loaded) = self.library_audio.take_loaded(&self.params.library.0) {
             for (slot, motif) in loaded.iter().enumerate() {
@@ -280,39 +263,23 @@ impl Plugin for Reprise {
         }
         let block = BlockInfo {
             num_samples: buffer.samples() as u32,
-            sample_rate: context.transport().sample_rate as f64,
             transport: transport_info(context.transport()),
         };
         self.apply_commands();
         let settings = self.params.to_live_settings();
         self.shared_audio.readouts.listening.store(
-            settings.capture != crate::engine::live::LiveCapture::Off,
+            settings.capture != crate::engine::playback::LiveCapture::Off,
             std::sync::atomic::Ordering::Relaxed,
         );
-        self.live
-            .begin_block(&block, &settings, &mut self.events_out);
-        while let Some(host_event) = context.next_event() {
-            let Some(event) = host_events::to_engine(&host_event) else {
-                continue;
-            };
-            if self.events_in.push(event).is_err() {
-                // Full: run what we have up to this event's sample, send it, continue.
-                self.live.process_events(
-                    self.events_in.as_slice(),
-                    event.timing_samples,
-                    &mut self.events_out,
-                );
-                self.send_output(context);
-                self.events_in.clear();
-                let _ = self.events_in.push(event);
+        // The block's input events go straight from the host queue into the engine.
+        let events = std::iter::from_fn(|| loop {
+            let host_event = context.next_event()?;
+            if let Some(event) = host_events::to_engine(&host_event) {
+                return Some(event);
             }
-        }
-        self.live.process_events(
-            self.events_in.as_slice(),
-            block.num_samples,
-            &mut self.events_out,
-        );
-        self.live.end_block(&mut self.events_out);
+        });
+        self.live
+            .process(&block, &settings, events, &mut self.events_out);
         self.send_output(context);
         self.publish_to_editor();
         if self.live.library_revision() != self.published_revision {

@@ -15,8 +15,8 @@ use atomic_float::AtomicF64;
 use std::sync::Arc;
 
 use crate::engine::key::Key;
-use crate::engine::live::NUM_SLOTS;
 use crate::engine::motif::Motif;
+use crate::engine::playback::NUM_SLOTS;
 use crate::engine::rendering::Rendering;
 
 /// Commands the GUI can queue at once before the audio thread takes them.

@@ -1,11 +1,13 @@
 //! The live engine driven headless, through the same calls the plugin makes per block
-//! (`begin_block`, `process_events`, `end_block`), under the allocation guard: the conditions a
+//! (`prepare`, `process`), under the allocation guard: the conditions a
 //! DAW creates (metres, tempos) tested without a host.
 
 use reprise::engine::event::Event;
 use reprise::engine::event_buffer::EventBuffer;
-use reprise::engine::live::{BlockInfo, LiveEngine, LiveSettings, PlaybackMode, TransportInfo};
 use reprise::engine::motif::TimeSignature;
+use reprise::engine::playback::{
+    BlockInfo, LiveEngine, LiveSettings, PlaybackMode, TransportInfo, MAX_OUT_EVENTS_PER_BLOCK,
+};
 
 #[cfg(not(all(feature = "plugin", debug_assertions)))]
 #[global_allocator]
@@ -170,7 +172,7 @@ fn drive(
     settings_at: impl Fn(usize) -> LiveSettings,
     input: &[(u64, Event)],
 ) -> (Sampler, u64) {
-    let mut out = EventBuffer::with_capacity(1 << 14);
+    let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
     let mut events: Vec<Event> = Vec::with_capacity(input.len());
     let mut sampler = Sampler::default();
     let mut now = 0u64;
@@ -180,13 +182,10 @@ fn drive(
         let settings = settings_at(idx);
         let block = BlockInfo {
             num_samples,
-            sample_rate: SAMPLE_RATE,
             transport: Some(transport),
         };
         nice_assert_no_alloc::assert_no_alloc(|| {
-            engine.begin_block(&block, &settings, &mut out);
-            engine.process_events(&events, num_samples, &mut out);
-            engine.end_block(&mut out);
+            engine.process(&block, &settings, &events, &mut out);
         });
         sampler.hear(now, out.as_slice());
         out.clear();
@@ -248,7 +247,7 @@ fn plain_playback() -> LiveSettings {
         },
         playback_mode: PlaybackMode::FollowTransport,
         looping: true,
-        capture: reprise::engine::live::LiveCapture::Off,
+        capture: reprise::engine::playback::LiveCapture::Off,
         ..LiveSettings::default()
     }
 }
@@ -493,7 +492,7 @@ fn a_key_released_while_capture_is_off_does_not_wedge_capture() {
         ..LiveSettings::default()
     };
     let bypassed = LiveSettings {
-        capture: reprise::engine::live::LiveCapture::Off,
+        capture: reprise::engine::playback::LiveCapture::Off,
         ..listening
     };
     let beat = 24_000u64; // at 120 BPM
@@ -583,8 +582,9 @@ fn output_with_blocks(
         total_samples,
         automation_every_samples,
     } = song;
+    engine.prepare(sample_rate);
     let beats_per_sample = tempo / 60.0 / sample_rate;
-    let mut out = EventBuffer::with_capacity(1 << 15);
+    let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
     let mut heard = Vec::new();
     let mut events: Vec<Event> = Vec::with_capacity(input.len());
     let (mut now, mut next) = (0u64, 0usize);
@@ -620,13 +620,10 @@ fn output_with_blocks(
         info.loop_range_beats = loop_beats;
         let block = BlockInfo {
             num_samples,
-            sample_rate,
             transport: Some(info),
         };
         nice_assert_no_alloc::assert_no_alloc(|| {
-            engine.begin_block(&block, settings, &mut out);
-            engine.process_events(&events, num_samples, &mut out);
-            engine.end_block(&mut out);
+            engine.process(&block, settings, &events, &mut out);
         });
         heard.extend(out.as_slice().iter().map(|e| {
             (
@@ -847,7 +844,7 @@ fn captured_phrases_come_in_at_the_next_bar_whatever_the_block_size() {
     let tempo = 100.0;
     let samples_per_beat = 60.0 * sample_rate / tempo; // 28 800
     let settings = LiveSettings {
-        capture: reprise::engine::live::LiveCapture::AlwaysListening,
+        capture: reprise::engine::playback::LiveCapture::AlwaysListening,
         capture_gap_beats: 1.5,
         ..plain_playback()
     };

@@ -55,8 +55,8 @@ pub fn value_at<T: Copy>(choices: &[Choice<T>], index: usize) -> T {
 mod tests {
     use super::*;
     use crate::engine::character::{ChannelLayout, Character, Retrograde};
-    use crate::engine::live::{LaunchQuantize, LiveCapture, PlaybackMode, TriggerTranspose};
     use crate::engine::ops::dynamics::DynamicsCc;
+    use crate::engine::playback::{LaunchQuantize, LiveCapture, PlaybackMode, TriggerTranspose};
     use crate::engine::quantize::{Grid, GRID_CHOICES};
     use crate::engine::scale::{ScaleMode, MODE_CHANGE_CHOICES};
 

@@ -80,6 +80,12 @@ impl EventBuffer {
         self.capacity - self.events.len()
     }
 
+    /// Counts `num_events` events that were not pushed because they would not have fit (a pair
+    /// that must go out together, such as an off and the on after it).
+    pub fn count_dropped(&mut self, num_events: u64) {
+        self.num_dropped += num_events;
+    }
+
     /// Fixed capacity in events.
     pub fn capacity(&self) -> usize {
         self.capacity

@@ -797,7 +797,8 @@ impl Rng {
 }
 
 /// Every note-on on the output is answered by a note-off (by the end), no note-off comes
-/// without a note-on, and events are sorted by time.
+/// without a note-on, no note-on comes for a key already sounding, and events are sorted by
+/// time.
 pub fn assert_balanced(out: &[OutEvent], context: &str) {
     assert!(
         out.windows(2)
@@ -807,7 +808,17 @@ pub fn assert_balanced(out: &[OutEvent], context: &str) {
     let mut open = std::collections::HashMap::<(i16, i16), i32>::new();
     for event in out {
         match event.kind {
-            OutKind::NoteOn { channel, key, .. } => *open.entry((channel, key)).or_default() += 1,
+            OutKind::NoteOn { channel, key, .. } => {
+                let count = open.entry((channel, key)).or_default();
+                // A sampler hears one voice per key: a second note-on would be released by the
+                // first note-off.
+                assert!(
+                    *count == 0,
+                    "{context}: note-on for a sounding key at {}: {event:?}",
+                    event.time_samples
+                );
+                *count += 1;
+            }
             OutKind::NoteOff { channel, key, .. } => {
                 let count = open.entry((channel, key)).or_default();
                 assert!(

@@ -233,12 +233,12 @@ fn corrupt_state_is_refused_without_changing_anything() {
     let mut garbage = before.clone();
     let len = garbage.len();
     garbage[len / 2..].iter_mut().for_each(|b| *b = b'#');
-    for bad in [
+    for (key, bad) in (60u8..).zip([
         &b""[..],
         &b"\x05\x00\x00\x00\x00\x00\x00\x00{{{{{"[..],
         &garbage[..],
         &[0xFFu8; 64][..],
-    ] {
+    ]) {
         let _accepted = plugin.load_state(bad);
         assert_eq!(
             plugin.save_state(),
@@ -250,7 +250,7 @@ fn corrupt_state_is_refused_without_changing_anything() {
         let note = [InEvent {
             time_samples: start,
             kind: InKind::Midi {
-                bytes: [0x90, 60, 90],
+                bytes: [0x90, key, 90],
             },
         }];
         assert_eq!(plugin.run(&note, start + 64, || 64).len(), 1);

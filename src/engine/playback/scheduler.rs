@@ -1,79 +1,22 @@
 //! The sample-accurate scheduler: plays a [`Rendering`] (musical time) against a block's beat
 //! timeline (host transport or the plugin's own clock), looping or once, and guarantees that
-//! every note it starts gets its note-off.
+//! every note it starts gets its note-off. What sounds is kept in the one [`Voices`] table; the
+//! scheduler only decides what is due.
 //!
 //! Sample of an event at host beat `h` in a block starting at beat `b0` with `beats_per_sample`:
 //! the first sample whose beat is at or after `h`, i.e. `ceil((h − b0) / beats_per_sample)`,
-//! with a tolerance of [`SAMPLE_TOLERANCE`] samples: CLAP hosts send the song position in fixed
+//! with a tolerance of [`SAMPLE_TOLERANCE`](super::timeline::SAMPLE_TOLERANCE) samples: CLAP hosts send the song position in fixed
 //! point (2⁻³¹ beat), which can land a hair past the exact beat. At one sample, note-offs come
 //! before controllers, which come before note-ons.
 
-use super::event::{Event, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
-use super::event_buffer::EventBuffer;
-use super::note_table::{Owner, SoundingNotes};
-use super::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
+use super::timeline::BeatWindow;
+use super::voices::{cell_of, channel_key_of, Owner, RenderedVoice, Voices};
+use crate::engine::event::CC_SUSTAIN;
+use crate::engine::event_buffer::EventBuffer;
+use crate::engine::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
 
-/// How far (in samples) an event may lie past a sample boundary and still fall on it.
-pub const SAMPLE_TOLERANCE: f64 = 0.01;
-
-/// The owner-table cell of a (channel, key).
-fn note_cell(channel: u8, key: u8) -> u32 {
-    channel as u32 * NUM_KEYS as u32 + key as u32
-}
-
-/// Owner value meaning "no rendering note sounds here".
-const NO_OWNER: u32 = u32::MAX;
 /// Capacity of the per-window candidate list.
 const MAX_WINDOW_EVENTS: usize = 2 * MAX_RENDER_NOTES + MAX_RENDER_CCS;
-
-/// A stretch of samples with its beat timeline. Beats are counted from an anchor (a beat at a
-/// sample) in whole samples, so a beat's sample does not depend on how the samples since the
-/// anchor were split into blocks.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BeatWindow {
-    /// Beat position of the anchor.
-    pub anchor_beats: f64,
-    /// Samples from the anchor to the block's first sample (a whole number; negative when the
-    /// anchor lies inside the block, e.g. at a loop wrap).
-    pub anchor_offset_samples: f64,
-    /// Beats per sample (tempo / 60 / sample rate), > 0.
-    pub beats_per_sample: f64,
-    /// First sample of the window, relative to the block start.
-    pub start_sample: u32,
-    /// One past the last sample of the window, relative to the block start.
-    pub end_sample: u32,
-}
-
-impl BeatWindow {
-    /// The beat position of a sample of the block.
-    pub fn beats_at(&self, sample: u32) -> f64 {
-        self.anchor_beats + (self.anchor_offset_samples + sample as f64) * self.beats_per_sample
-    }
-
-    /// The latest beat whose events fall before `sample` (an event at beat `h` falls on
-    /// `sample_of(h)`, so every `h` up to this one lands on an earlier sample).
-    pub fn last_beat_before(&self, sample: u32) -> f64 {
-        self.anchor_beats
-            + (self.anchor_offset_samples + sample as f64 - 1.0 + SAMPLE_TOLERANCE)
-                * self.beats_per_sample
-    }
-
-    /// The sample an event at beat `beats` goes out at if it is due in this window: it falls
-    /// before the window's end; one that fell before the window's start (it was due earlier and
-    /// is not yet sent) goes out at the window's first sample.
-    pub fn due_sample(&self, beats: f64) -> Option<u32> {
-        let sample = self.sample_of(beats);
-        (sample < self.end_sample as f64).then(|| sample.max(self.start_sample as f64) as u32)
-    }
-
-    /// The block sample at which beat `beats` falls (may be outside the window).
-    pub fn sample_of(&self, beats: f64) -> f64 {
-        ((beats - self.anchor_beats) / self.beats_per_sample
-            - self.anchor_offset_samples
-            - SAMPLE_TOLERANCE)
-            .ceil()
-    }
-}
 
 /// One candidate event of a window, before sorting.
 #[derive(Debug, Clone, Copy)]
@@ -89,21 +32,6 @@ struct Candidate {
     beats: f64,
     /// For note-offs: the channel × key cell of the note to end.
     cell: u32,
-}
-
-/// A rendering note this scheduler has sounding. Its end is fixed when it starts, so a new
-/// rendering (a shaping setting moved) never changes when a sounding note ends.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct ActiveNote {
-    /// Loop cycle and note index it was started from (its identity in the owner table).
-    cycle: u32,
-    index: u32,
-    /// Channel × key cell.
-    cell: u32,
-    /// Host beat at which it ends.
-    end_beats: f64,
-    /// [`Scheduler::rendering_generation`] it was started under.
-    generation: u32,
 }
 
 /// Plays a rendering. Owner: the audio thread. Built once with [`Scheduler::new`] (allocates the
@@ -123,12 +51,6 @@ pub struct Scheduler {
     /// in between at its first sample, one that starts a little earlier sends nothing twice.
     /// `None` after a launch: the first window starts at its own first sample.
     handled_until_beats: Option<f64>,
-    /// For each channel × key: the id of the rendering note sounding there, or `NO_OWNER`.
-    owner: [u32; NUM_CHANNELS * NUM_KEYS],
-    /// The rendering notes sounding now; mirrors `owner`. Fixed capacity (one per channel × key).
-    active: Vec<ActiveNote>,
-    /// Channels on which this scheduler put the sustain pedal down.
-    pedal_down: [bool; NUM_CHANNELS],
     /// Per-window scratch list (fixed capacity).
     candidates: Vec<Candidate>,
     /// Increments when the rendering is replaced while notes sound ([`Self::rendering_replaced`]).
@@ -151,9 +73,6 @@ impl Scheduler {
             mute_until_beats: f64::NEG_INFINITY,
             looping: true,
             handled_until_beats: None,
-            owner: [NO_OWNER; NUM_CHANNELS * NUM_KEYS],
-            active: Vec::with_capacity(NUM_CHANNELS * NUM_KEYS),
-            pedal_down: [false; NUM_CHANNELS],
             candidates: Vec::with_capacity(MAX_WINDOW_EVENTS),
             rendering_generation: 0,
             num_dropped: 0,
@@ -184,7 +103,7 @@ impl Scheduler {
     /// The host timeline moved by `delta_beats` (a loop wrap, a jump, a stop onto the plugin's
     /// own clock) while the rendering should carry on where it was: every position it keeps
     /// moves with it, so sounding notes end and the next ones start as if nothing happened.
-    pub fn shift_timeline(&mut self, delta_beats: f64) {
+    pub fn shift_timeline(&mut self, delta_beats: f64, voices: &mut Voices) {
         if !delta_beats.is_finite() {
             return;
         }
@@ -195,9 +114,7 @@ impl Scheduler {
         if let Some(handled) = self.handled_until_beats.as_mut() {
             *handled += delta_beats;
         }
-        for active in &mut self.active {
-            active.end_beats += delta_beats;
-        }
+        voices.shift_rendering(delta_beats);
     }
 
     /// Whether the rendering repeats.
@@ -210,11 +127,6 @@ impl Scheduler {
         self.launch_beats
     }
 
-    /// Whether any rendering note or pedal is sounding.
-    pub fn is_sounding(&self) -> bool {
-        self.owner.iter().any(|&o| o != NO_OWNER) || self.pedal_down.iter().any(|&d| d)
-    }
-
     /// Events dropped because the output was full.
     pub fn num_dropped(&self) -> u64 {
         self.num_dropped
@@ -222,70 +134,13 @@ impl Scheduler {
 
     /// Ends every rendering note (and lifts the pedals it put down) at `timing_samples`, keeping
     /// the launch point so playback can continue from the current position.
-    pub fn end_notes(
-        &mut self,
-        timing_samples: u32,
-        out: &mut EventBuffer,
-        sounding: &mut SoundingNotes,
-    ) {
-        for cell in 0..self.owner.len() {
-            if self.owner[cell] == NO_OWNER {
-                continue;
-            }
-            let (channel, key) = ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8);
-            // Someone else (a played note-off on the same key) may already have ended it.
-            if sounding.owner(channel, key) != Some(Owner::Rendering) {
-                self.clear_owner(cell);
-                continue;
-            }
-            if out
-                .push(Event::note_off(timing_samples, channel, key, 0.0, None))
-                .is_ok()
-            {
-                sounding.note_off(channel, key);
-                self.clear_owner(cell);
-            } else {
-                self.num_dropped += 1;
-            }
-        }
-        for channel in 0..NUM_CHANNELS {
-            if self.pedal_down[channel] {
-                if out
-                    .push(Event::control_change(
-                        timing_samples,
-                        channel as u8,
-                        CC_SUSTAIN,
-                        0.0,
-                    ))
-                    .is_ok()
-                {
-                    sounding.control_change(channel as u8, CC_SUSTAIN, 0.0, Owner::Rendering);
-                    self.pedal_down[channel] = false;
-                } else {
-                    self.num_dropped += 1;
-                }
-            }
-        }
+    pub fn end_notes(&mut self, timing_samples: u32, out: &mut EventBuffer, voices: &mut Voices) {
+        self.num_dropped += voices.release_owner(Owner::Rendering, timing_samples, out) as u64;
     }
 
     /// [`end_notes`](Self::end_notes) and forget the launch point.
-    pub fn stop(
-        &mut self,
-        timing_samples: u32,
-        out: &mut EventBuffer,
-        sounding: &mut SoundingNotes,
-    ) {
-        self.end_notes(timing_samples, out, sounding);
-        self.launch_beats = None;
-        self.handled_until_beats = None;
-    }
-
-    /// Forgets what sounds without sending anything (someone else already ended it all, e.g. the
-    /// plugin's release of every output note on reset) and stops.
-    pub fn forget(&mut self) {
-        self.owner = [NO_OWNER; NUM_CHANNELS * NUM_KEYS];
-        self.active.clear();
-        self.pedal_down = [false; NUM_CHANNELS];
+    pub fn stop(&mut self, timing_samples: u32, out: &mut EventBuffer, voices: &mut Voices) {
+        self.end_notes(timing_samples, out, voices);
         self.launch_beats = None;
         self.handled_until_beats = None;
     }
@@ -296,7 +151,7 @@ impl Scheduler {
         rendering: &Rendering,
         window: BeatWindow,
         out: &mut EventBuffer,
-        sounding: &mut SoundingNotes,
+        voices: &mut Voices,
     ) {
         let Some(launch) = self.launch_beats else {
             return;
@@ -334,18 +189,20 @@ impl Scheduler {
             0
         };
         self.candidates.clear();
-        // Note-offs: only notes this scheduler has sounding can end, and every one whose end is
-        // due goes out (at its sample, or at the first one if it is already past).
-        for active_idx in 0..self.active.len() {
-            let active = self.active[active_idx];
-            if let Some(sample) = window.due_sample(active.end_beats) {
+        // Note-offs: only rendering notes that sound can end, and every one whose end is due
+        // goes out (at its sample, or at the first one if it is already past).
+        for &cell in voices.rendering_cells() {
+            let Some(voice) = voices.rendered(cell as usize) else {
+                continue;
+            };
+            if let Some(sample) = window.due_sample(voice.end_beats) {
                 self.push_candidate(Candidate {
                     sample,
                     rank: 0,
-                    cycle: active.cycle,
-                    index: active.index,
-                    beats: active.end_beats,
-                    cell: active.cell,
+                    cycle: voice.cycle,
+                    index: voice.index,
+                    beats: voice.end_beats,
+                    cell: cell as u32,
                 });
             }
         }
@@ -388,6 +245,9 @@ impl Scheduler {
                 continue;
             }
             let note = rendering.notes[onset.index as usize];
+            let Some(cell) = cell_of(note.channel, note.key) else {
+                continue;
+            };
             let end = onset.beats + note.length_beats;
             if let Some(sample) = window.due_sample(end) {
                 let sample = sample.max(onset.sample + 1);
@@ -396,7 +256,7 @@ impl Scheduler {
                         sample,
                         rank: 0,
                         beats: end,
-                        cell: note_cell(note.channel, note.key),
+                        cell: cell as u32,
                         ..onset
                     });
                 }
@@ -409,9 +269,9 @@ impl Scheduler {
         for i in 0..self.candidates.len() {
             let candidate = self.candidates[i];
             match candidate.rank {
-                2 => self.note_on(rendering, candidate, out, sounding),
-                0 => self.note_off(candidate, out, sounding),
-                _ => self.controller(rendering, candidate, out, sounding),
+                2 => self.note_on(rendering, candidate, out, voices),
+                0 => self.note_off(candidate, out, voices),
+                _ => self.controller(rendering, candidate, out, voices),
             }
         }
     }
@@ -419,7 +279,7 @@ impl Scheduler {
     /// Adds the onsets (`rank` 2) or controller points (`rank` 1) of one loop cycle that fall in
     /// the window. The items are sorted by time (`beats_of`), so the scan starts at `first` and
     /// stops past `span_end_beats`; anything before the mute point is skipped (a note without an
-    /// onset never gets an owner, so its note-off is skipped too).
+    /// onset never sounds, so it has no note-off either).
     #[allow(clippy::too_many_arguments)]
     fn push_span(
         &mut self,
@@ -466,128 +326,62 @@ impl Scheduler {
         }
     }
 
-    fn set_owner(&mut self, cell: usize, candidate: Candidate, end_beats: f64) {
-        self.clear_owner(cell);
-        self.owner[cell] = Self::note_uid(candidate);
-        if self.active.len() < self.active.capacity() {
-            self.active.push(ActiveNote {
-                cycle: candidate.cycle,
-                index: candidate.index,
-                cell: cell as u32,
-                end_beats,
-                generation: self.rendering_generation,
-            });
-        }
-    }
-
-    fn clear_owner(&mut self, cell: usize) {
-        if self.owner[cell] == NO_OWNER {
-            return;
-        }
-        self.owner[cell] = NO_OWNER;
-        if let Some(position) = self.active.iter().position(|a| a.cell as usize == cell) {
-            self.active.swap_remove(position);
-        }
-    }
-
-    fn note_uid(candidate: Candidate) -> u32 {
-        ((candidate.cycle & 0x7FFFF) << 12) | (candidate.index & 0xFFF)
-    }
-
     fn note_on(
         &mut self,
         rendering: &Rendering,
         candidate: Candidate,
         out: &mut EventBuffer,
-        sounding: &mut SoundingNotes,
+        voices: &mut Voices,
     ) {
         let note = rendering.notes[candidate.index as usize];
-        let cell = note_cell(note.channel, note.key) as usize;
+        let Some(cell) = cell_of(note.channel, note.key) else {
+            return;
+        };
         // A note of an earlier rendering still holds this key and lasts past this onset: it is
         // the same note handed over, not a new attack.
-        let handed_over = self.active.iter().any(|a| {
-            a.cell as usize == cell
-                && a.generation != self.rendering_generation
-                && candidate.beats < a.end_beats
-        });
-        let ours = sounding.owner(note.channel, note.key) == Some(Owner::Rendering);
-        if handed_over && self.owner[cell] != NO_OWNER && ours {
-            return;
+        if let Some(voice) = voices.rendered(cell) {
+            if voice.generation != self.rendering_generation && candidate.beats < voice.end_beats {
+                return;
+            }
         }
-        // A cell this scheduler no longer sounds (a played note took it over) is not ours.
-        if self.owner[cell] != NO_OWNER && !ours {
-            self.clear_owner(cell);
-        }
-        // A played note holds the key: the collision policy ends it first.
-        if !sounding.displace(
+        // The voices table ends whatever sounds on the cell first (a played note, or this
+        // key's earlier rendering note), at this sample.
+        let voice = RenderedVoice {
+            cycle: candidate.cycle,
+            index: candidate.index,
+            end_beats: candidate.beats + note.length_beats,
+            generation: self.rendering_generation,
+        };
+        if !voices.start(
             note.channel,
             note.key,
+            note.velocity.max(1.0 / 127.0),
+            None,
             Owner::Rendering,
+            Some(voice),
             candidate.sample,
             out,
         ) {
             self.num_dropped += 1;
-            return;
-        }
-        // The same key struck again while it sounds: release it first, so the instrument hears
-        // off-then-on and the earlier note's own off is skipped later.
-        if self.owner[cell] != NO_OWNER {
-            if out
-                .push(Event::note_off(
-                    candidate.sample,
-                    note.channel,
-                    note.key,
-                    0.0,
-                    None,
-                ))
-                .is_err()
-            {
-                self.num_dropped += 1;
-                return;
-            }
-            sounding.note_off(note.channel, note.key);
-            self.clear_owner(cell);
-        }
-        if out
-            .push(Event::note_on(
-                candidate.sample,
-                note.channel,
-                note.key,
-                note.velocity.max(1.0 / 127.0),
-                None,
-            ))
-            .is_ok()
-        {
-            sounding.note_on(note.channel, note.key, None, Owner::Rendering);
-            self.set_owner(cell, candidate, candidate.beats + note.length_beats);
-        } else {
-            self.num_dropped += 1;
         }
     }
 
-    fn note_off(
-        &mut self,
-        candidate: Candidate,
-        out: &mut EventBuffer,
-        sounding: &mut SoundingNotes,
-    ) {
+    fn note_off(&mut self, candidate: Candidate, out: &mut EventBuffer, voices: &mut Voices) {
         let cell = candidate.cell as usize;
-        let (channel, key) = ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8);
-        if self.owner[cell] != Self::note_uid(candidate) {
+        // Only the very note this off belongs to, at the end it was given when it started: the
+        // cell may since have been struck again, taken over by a played note, or handed over
+        // from an earlier rendering (which keeps its own end).
+        let Some(voice) = voices.rendered(cell) else {
             return;
-        }
-        if sounding.owner(channel, key) != Some(Owner::Rendering) {
-            // Already ended by someone else (a played note-off on the same key).
-            self.clear_owner(cell);
-            return;
-        }
-        if out
-            .push(Event::note_off(candidate.sample, channel, key, 0.0, None))
-            .is_ok()
+        };
+        if voice.cycle != candidate.cycle
+            || voice.index != candidate.index
+            || voice.end_beats != candidate.beats
         {
-            sounding.note_off(channel, key);
-            self.clear_owner(cell);
-        } else {
+            return;
+        }
+        let (channel, key) = channel_key_of(cell);
+        if !voices.end(channel, key, Owner::Rendering, 0.0, candidate.sample, out) {
             self.num_dropped += 1;
         }
     }
@@ -597,33 +391,26 @@ impl Scheduler {
         rendering: &Rendering,
         candidate: Candidate,
         out: &mut EventBuffer,
-        sounding: &mut SoundingNotes,
+        voices: &mut Voices,
     ) {
         let point = rendering.ccs[candidate.index as usize];
         if point.cc == CC_SUSTAIN {
             let down = point.value >= 0.5;
-            // A lift without a press from this scheduler (e.g. launched mid-phrase) is skipped.
-            if !down && !self.pedal_down[point.channel as usize] {
-                return;
-            }
-            if down && self.pedal_down[point.channel as usize] {
+            let ours = voices.pedal(point.channel) == Some(Owner::Rendering);
+            // A lift without a press from the rendering (e.g. launched mid-phrase), or a press
+            // while its pedal is already down, is skipped.
+            if down == ours {
                 return;
             }
         }
-        if out
-            .push(Event::control_change(
-                candidate.sample,
-                point.channel,
-                point.cc,
-                point.value,
-            ))
-            .is_ok()
-        {
-            sounding.control_change(point.channel, point.cc, point.value, Owner::Rendering);
-            if point.cc == CC_SUSTAIN {
-                self.pedal_down[point.channel as usize] = point.value >= 0.5;
-            }
-        } else {
+        if !voices.control_change(
+            point.channel,
+            point.cc,
+            point.value,
+            Owner::Rendering,
+            candidate.sample,
+            out,
+        ) {
             self.num_dropped += 1;
         }
     }

@@ -1,0 +1,463 @@
+//! The live engine the plugin runs: one entry in three calls — [`LiveEngine::prepare`] (sample
+//! rate), [`LiveEngine::reset`] (everything sounding ends, playback starts afresh) and
+//! [`LiveEngine::process`] (one block: its settings, transport and input events in, its output
+//! events out, in time order).
+//!
+//! Inside a block the engine walks the input events in time order: before each, the rendering
+//! is scheduled up to the event's sample (a loop wrap or a finished phrase on the way is handled
+//! at its own sample); then the event goes to capture and pass-through. Nothing here allocates
+//! after [`LiveEngine::new`].
+
+use super::follow::TriggerShift;
+use super::library::{Library, NUM_SLOTS};
+use super::pass_through::PassThrough;
+use super::scheduler::Scheduler;
+use super::settings::{capture_settings, LiveCapture, LiveSettings, PlaybackMode};
+use super::timeline::{BlockInfo, Timeline};
+use super::voices::{Owner, Voices};
+use std::borrow::Borrow;
+
+use crate::engine::capture::PhraseCapture;
+use crate::engine::character::render;
+use crate::engine::event::{Event, EventKind, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
+use crate::engine::event_buffer::EventBuffer;
+use crate::engine::key::Key;
+use crate::engine::motif::Motif;
+use crate::engine::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
+
+/// Input events per block the output buffer is sized for (the plugin's host queue is made this
+/// large; more are still taken, and what does not fit in the output is counted as dropped, with
+/// due note-offs sent first thing in the next block).
+pub const MAX_IN_EVENTS_PER_BLOCK: usize = 8192;
+
+/// Output buffer capacity that suffices for a block of up to `MAX_IN_EVENTS_PER_BLOCK` input
+/// events: each passed through with an off before it (a displaced note), a release of every cell
+/// and pedal, and the rendering's events of a window (each with a possible displacement).
+pub const MAX_OUT_EVENTS_PER_BLOCK: usize = 2 * MAX_IN_EVENTS_PER_BLOCK
+    + NUM_CHANNELS * NUM_KEYS
+    + NUM_CHANNELS
+    + 2 * (2 * MAX_RENDER_NOTES + MAX_RENDER_CCS);
+
+/// The live engine. Owner: the audio thread. Built once with [`LiveEngine::new`] (allocates).
+pub struct LiveEngine {
+    pub(super) timeline: Timeline,
+    /// What the output sounds, whoever sent it.
+    pub(super) voices: Voices,
+    pub(super) pass_through: PassThrough,
+    pub(super) capture: Box<PhraseCapture>,
+    pub(super) library: Library,
+    /// Increments whenever the rendering is redone.
+    render_revision: u64,
+    pub(super) rendering: Rendering,
+    pub(super) scheduler: Scheduler,
+    pub(super) settings: LiveSettings,
+    /// The rendering no longer matches settings, slot or trigger: render before scheduling.
+    should_render: bool,
+    /// Transposition added by the held trigger key.
+    pub(super) trigger_shift: TriggerShift,
+    /// The trigger key being held (channel, key), in key-trigger mode.
+    pub(super) trigger_key: Option<(u8, u8)>,
+    /// Next sample of the block still to schedule.
+    cursor: u32,
+    /// Motifs captured so far (to notice a new one).
+    num_captured_seen: u64,
+    /// The active slot's motif was replaced from outside: end its notes at the next block.
+    restart_pending: bool,
+    /// [`reset`](Self::reset) asked for everything to end at the next block's first sample.
+    should_release_all: bool,
+}
+
+impl Default for LiveEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LiveEngine {
+    /// A new engine with empty slots, at 48 kHz until [`prepare`](Self::prepare). Allocates
+    /// (call from `Default`/`initialize()`).
+    pub fn new() -> Self {
+        let settings = LiveSettings::default();
+        Self {
+            timeline: Timeline::default(),
+            voices: Voices::new(),
+            pass_through: PassThrough::default(),
+            capture: Box::new(PhraseCapture::new(capture_settings(&settings))),
+            library: Library::new(),
+            render_revision: 0,
+            rendering: Rendering::new(),
+            scheduler: Scheduler::new(),
+            settings,
+            should_render: true,
+            trigger_shift: TriggerShift::default(),
+            trigger_key: None,
+            cursor: 0,
+            num_captured_seen: 0,
+            restart_pending: false,
+            should_release_all: false,
+        }
+    }
+
+    /// Sets the sample rate (activation). Whatever sounds ends at the next block and playback
+    /// starts afresh, as after [`reset`](Self::reset).
+    pub fn prepare(&mut self, sample_rate_hz: f64) {
+        self.timeline.set_sample_rate(sample_rate_hz);
+        self.reset();
+    }
+
+    /// Everything sounding ends at the first sample of the next block, and playback starts
+    /// afresh there (for host calls that cannot write events: reset, deactivate).
+    pub fn reset(&mut self) {
+        self.should_release_all = true;
+        self.timeline.reset();
+    }
+
+    /// Processes one block: applies `settings` at its first sample, follows the transport, takes
+    /// the input `events` (sorted by time, timings inside the block; hosts guarantee both, and
+    /// anything else is clamped into order) and writes the output in time order. Events that do
+    /// not fit in `out` are dropped and counted; a note-off that does not fit stays in the table
+    /// and goes out with the next release.
+    pub fn process<E: Borrow<Event>>(
+        &mut self,
+        block: &BlockInfo,
+        settings: &LiveSettings,
+        events: impl IntoIterator<Item = E>,
+        out: &mut EventBuffer,
+    ) {
+        self.begin_block(block, settings, out);
+        let last_sample = block.num_samples.saturating_sub(1);
+        for event in events {
+            let event = *event.borrow();
+            let timing = event
+                .timing_samples
+                .clamp(self.cursor, last_sample.max(self.cursor));
+            self.schedule_until(timing, out);
+            self.handle_event(
+                &Event {
+                    timing_samples: timing,
+                    ..event
+                },
+                out,
+            );
+        }
+        self.schedule_until(block.num_samples, out);
+        self.timeline.end_block();
+    }
+
+    /// The library's motifs (an empty motif = an empty slot).
+    pub fn slots(&self) -> &[Motif; NUM_SLOTS] {
+        self.library.slots()
+    }
+
+    /// Replaces a slot's motif (state load, import). If it is the active slot, its rendering's
+    /// notes end at the next block start.
+    pub fn set_slot(&mut self, slot: usize, motif: &Motif) {
+        let changed = self.library.set(slot, motif);
+        self.slot_changed(slot, changed);
+    }
+
+    /// Empties a slot (its rendering's notes end at the next block if it is active).
+    pub fn clear_slot(&mut self, slot: usize) {
+        let changed = self.library.clear(slot);
+        self.slot_changed(slot, changed);
+    }
+
+    /// Locks (or with `None` unlocks) a slot's key.
+    pub fn lock_key(&mut self, slot: usize, key: Option<Key>) {
+        let changed = self.library.lock_key(slot, key);
+        self.slot_changed(slot, changed);
+    }
+
+    fn slot_changed(&mut self, slot: usize, changed: bool) {
+        if changed && slot == self.settings.active_slot {
+            self.should_render = true;
+            self.restart_pending = true;
+        }
+    }
+
+    /// Changes whenever a slot's motif changes.
+    pub fn library_revision(&self) -> u64 {
+        self.library.revision()
+    }
+
+    /// Changes whenever the rendering is redone.
+    pub fn render_revision(&self) -> u64 {
+        self.render_revision
+    }
+
+    /// The active slot, 0-based.
+    pub fn active_slot(&self) -> usize {
+        self.settings.active_slot.min(NUM_SLOTS - 1)
+    }
+
+    /// Where playback is in the rendering, in rendering beats, or `None` when not playing.
+    pub fn playhead_beats(&self) -> Option<f64> {
+        let launch = self.scheduler.launch_beats()?;
+        let length = self.rendering.length_beats;
+        let position = self.timeline.beats_at(self.timeline.num_samples()) - launch;
+        if length.is_nan() || length <= 0.0 || position < 0.0 {
+            return None;
+        }
+        if self.scheduler.is_looping() {
+            Some(position.rem_euclid(length))
+        } else {
+            (position < length).then_some(position)
+        }
+    }
+
+    /// The current rendering (for display and tests).
+    pub fn rendering(&self) -> &Rendering {
+        &self.rendering
+    }
+
+    /// What the output sounds now.
+    pub fn voices(&self) -> &Voices {
+        &self.voices
+    }
+
+    /// Where the scheduler's rendering beat 0 lies on the timeline, if playing.
+    pub fn launch_beats(&self) -> Option<f64> {
+        self.scheduler.launch_beats()
+    }
+
+    /// Events dropped because an output buffer was full (rendering side).
+    pub fn num_dropped(&self) -> u64 {
+        self.scheduler.num_dropped()
+    }
+
+    /// Phrase notes captured so far in the phrase in progress.
+    pub fn num_phrase_notes(&self) -> usize {
+        self.capture.num_phrase_notes()
+    }
+
+    /// Starts a block: a requested release, the settings, the timeline (stops, jumps, loop
+    /// wraps at the boundary). May write events at sample 0.
+    fn begin_block(&mut self, block: &BlockInfo, settings: &LiveSettings, out: &mut EventBuffer) {
+        self.cursor = 0;
+        self.voices.send_pending_releases(0, out);
+        if self.should_release_all {
+            if self.voices.release_all(0, out) == 0 {
+                self.should_release_all = false;
+            }
+            // Every output note was just ended, the rendering's included.
+            self.scheduler.stop(0, out, &mut self.voices);
+            self.trigger_key = None;
+        }
+        let restart = std::mem::take(&mut self.restart_pending);
+        self.apply_settings(settings, restart, out);
+        let start = self
+            .timeline
+            .begin_block(block, self.settings.own_tempo_bpm);
+        // Capture records phrases in the metre and tempo in force.
+        self.capture
+            .set_time_signature(self.timeline.capture_time_signature());
+        self.capture.set_tempo_bpm(self.timeline.tempo_bpm());
+        if let Some(end) = start.phrase_end_beats {
+            // The phrase in progress ends where its clock stopped (taken just below).
+            self.capture.flush(end);
+        }
+        self.follow_timeline(
+            start.start_beats,
+            0,
+            start.jumped,
+            start.previous_beats,
+            out,
+        );
+        self.take_new_capture(0, out);
+        if self.should_render {
+            self.render_now();
+        }
+    }
+
+    fn apply_settings(&mut self, settings: &LiveSettings, restart: bool, out: &mut EventBuffer) {
+        let previous = self.settings;
+        if previous.structural_part() != settings.structural_part() || restart {
+            self.scheduler.end_notes(0, out, &mut self.voices);
+            self.should_render = true;
+        } else if previous.playback_part() != settings.playback_part() {
+            self.should_render = true;
+            self.scheduler.rendering_replaced();
+        }
+        if previous.playback_mode != settings.playback_mode
+            || previous.launch_quantize != settings.launch_quantize
+        {
+            self.scheduler.stop(0, out, &mut self.voices);
+            self.trigger_key = None;
+        }
+        if previous.looping != settings.looping {
+            if let Some(launch) = self.scheduler.launch_beats() {
+                self.scheduler.launch(launch, settings.looping);
+            }
+        }
+        if previous.pass_through != settings.pass_through {
+            self.pass_through
+                .set_enabled(settings.pass_through, 0, &mut self.voices, out);
+        }
+        if capture_settings(&previous) != capture_settings(settings) {
+            self.capture.set_settings(capture_settings(settings));
+        }
+        if settings.capture == LiveCapture::Off && previous.capture != LiveCapture::Off {
+            // Capture stops hearing the keyboard (off, or bypassed): a phrase in progress would
+            // wait forever for the releases it no longer hears.
+            self.capture.clear_phrase();
+        }
+        if settings.capture == LiveCapture::Armed && settings.arm && !previous.arm {
+            self.capture.arm();
+        }
+        self.settings = *settings;
+    }
+
+    /// Schedules the rendering up to (not including) `sample`, handling on the way a phrase
+    /// whose silence gap ends and a loop wrap, each at its own sample.
+    fn schedule_until(&mut self, sample: u32, out: &mut EventBuffer) {
+        // A phrase whose silence gap ends inside this stretch completes at that very sample (not
+        // at the next block start), before anything played after it is heard.
+        if self.settings.capture != LiveCapture::Off && sample > self.cursor {
+            if let Some(complete) = self.capture.completion_beats() {
+                let at = self
+                    .timeline
+                    .window(self.cursor, sample)
+                    .sample_of(complete);
+                // Past a loop wrap in this stretch the wrap itself completes the phrase.
+                let limit = self
+                    .timeline
+                    .pending_wrap()
+                    .map_or(sample, |wrap| wrap.sample.min(sample));
+                if at < limit as f64 {
+                    let at = at.max(self.cursor as f64) as u32;
+                    self.schedule_range(at, out);
+                    let beats = complete.max(self.timeline.beats_at(at));
+                    self.take_new_capture_at(at, beats, out);
+                }
+            }
+        }
+        if let Some(wrap) = self.timeline.pending_wrap() {
+            if sample > wrap.sample {
+                self.schedule_range(wrap.sample, out);
+                self.timeline.take_wrap();
+                // The host loops back: the phrase in progress ends at the loop end, and from
+                // here the timeline continues at the loop start.
+                self.capture.flush(wrap.loop_end_beats);
+                self.follow_timeline(
+                    wrap.loop_start_beats,
+                    wrap.sample,
+                    true,
+                    Some(wrap.loop_end_beats),
+                    out,
+                );
+                self.take_new_capture(wrap.sample, out);
+            }
+        }
+        self.schedule_range(sample, out);
+    }
+
+    fn schedule_range(&mut self, sample: u32, out: &mut EventBuffer) {
+        if sample <= self.cursor {
+            return;
+        }
+        let window = self.timeline.window(self.cursor, sample);
+        if self.settings.playback_mode != PlaybackMode::Off && !self.rendering.notes.is_empty() {
+            self.scheduler
+                .schedule(&self.rendering, window, out, &mut self.voices);
+        }
+        self.cursor = sample;
+    }
+
+    fn handle_event(&mut self, event: &Event, out: &mut EventBuffer) {
+        let timing = event.timing_samples;
+        match event.kind {
+            EventKind::NoteOn {
+                channel,
+                key,
+                velocity,
+                ..
+            } if velocity > 0.0 && self.is_trigger_key(key) => {
+                self.trigger(timing, channel, key, out);
+                return;
+            }
+            // Only the release of the key that triggered is consumed; any other release goes on
+            // to pass-through, so a note forwarded before the mode or range changed still ends.
+            EventKind::NoteOn { channel, key, .. } | EventKind::NoteOff { channel, key, .. }
+                if self.trigger_key == Some((channel, key)) =>
+            {
+                self.release_trigger(timing, out);
+                return;
+            }
+            _ => {}
+        }
+        if self.settings.capture != LiveCapture::Off {
+            let beats = self.timeline.beats_at(timing);
+            match event.kind {
+                EventKind::NoteOn {
+                    channel,
+                    key,
+                    velocity,
+                    ..
+                } => self.capture.note_on(beats, channel, key, velocity),
+                EventKind::NoteOff { channel, key, .. } => {
+                    self.capture.note_off(beats, channel, key)
+                }
+                EventKind::ControlChange {
+                    channel,
+                    cc: CC_SUSTAIN,
+                    value,
+                } => self.capture.sustain(beats, channel, value >= 63.5 / 127.0),
+                _ => {}
+            }
+            self.take_new_capture(timing, out);
+        }
+        self.pass_through.route(event, &mut self.voices, out);
+    }
+
+    /// If capture finished a phrase, it becomes the active slot's motif (see
+    /// [`take_new_capture_at`](Self::take_new_capture_at)).
+    fn take_new_capture(&mut self, timing: u32, out: &mut EventBuffer) {
+        self.take_new_capture_at(timing, self.timeline.beats_at(timing), out);
+    }
+
+    /// Completes the phrase in progress if its silence gap has passed at `beats` (the beat of
+    /// sample `timing`, or the exact completion beat), and puts a new motif into the active
+    /// slot: the old rendering's notes end at `timing` and the new one comes in at the next
+    /// launch point, as after a jump.
+    fn take_new_capture_at(&mut self, timing: u32, beats: f64, out: &mut EventBuffer) {
+        if self.settings.capture != LiveCapture::Off {
+            self.capture.advance(beats);
+        }
+        let captured = self.capture.num_captured();
+        if captured == self.num_captured_seen {
+            return;
+        }
+        self.num_captured_seen = captured;
+        self.library
+            .take_capture(self.settings.active_slot, self.capture.motif());
+        self.scheduler.end_notes(timing, out, &mut self.voices);
+        self.render_now();
+        if self.settings.playback_mode == PlaybackMode::FollowTransport
+            && self.timeline.is_playing()
+            && self.scheduler.launch_beats().is_some()
+        {
+            self.rejoin_song(beats);
+        }
+    }
+
+    pub(super) fn render_now(&mut self) {
+        self.should_render = false;
+        self.render_revision = self.render_revision.wrapping_add(1);
+        let mut settings = self.settings.character;
+        if self.settings.playback_mode == PlaybackMode::KeyTrigger {
+            settings.transpose_semitones += self.trigger_shift.semitones;
+            settings.transpose_steps += self.trigger_shift.steps;
+        }
+        settings.playback_tempo_bpm = Some(self.timeline.tempo_bpm());
+        render(
+            self.library.slot(self.settings.active_slot),
+            &settings,
+            &mut self.rendering,
+        );
+    }
+
+    /// Whether the rendering's notes or pedal sound.
+    pub(super) fn rendering_sounds(&self) -> bool {
+        self.voices.owns_any(Owner::Rendering)
+    }
+}
