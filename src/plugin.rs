@@ -162,6 +162,7 @@ fn transport_info(transport: &Transport) -> Option<TransportInfo> {
         pos_beats,
         time_signature,
         loop_range_beats: transport.loop_range_beats,
+        bar_start_beats: transport.bar_start_pos_beats,
     })
 }
 

@@ -5,6 +5,7 @@
 use reprise::engine::event::Event;
 use reprise::engine::event_buffer::EventBuffer;
 use reprise::engine::motif::TimeSignature;
+use reprise::engine::playback::voices::Owner;
 use reprise::engine::playback::{
     BlockInfo, LiveEngine, LiveSettings, PlaybackMode, TransportInfo, MAX_OUT_EVENTS_PER_BLOCK,
 };
@@ -24,6 +25,7 @@ fn transport(pos_beats: f64, tempo_bpm: f64, time_signature: TimeSignature) -> T
         pos_beats,
         time_signature: Some(time_signature),
         loop_range_beats: None,
+        bar_start_beats: None,
     }
 }
 
@@ -191,7 +193,51 @@ fn drive(
         out.clear();
         now += num_samples as u64;
     }
+    assert_sampler_invariants(engine, &mut sampler, now, &mut out);
     (sampler, now)
+}
+
+/// What must hold whatever the scenario: no note-on for a sounding cell and no note-off
+/// without its note-on (as a sampler reads the output); once the transport stops, no rendering
+/// note sounds; after a reset nothing sounds at all. Runs the stop and the reset on `engine`
+/// (after sample `now`); the notes the two blocks end get their offs in `sampler`.
+fn assert_sampler_invariants(
+    engine: &mut LiveEngine,
+    sampler: &mut Sampler,
+    now: u64,
+    out: &mut EventBuffer,
+) {
+    let stopped = BlockInfo {
+        num_samples: 64,
+        transport: Some(TransportInfo {
+            playing: false,
+            ..transport(0.0, 120.0, TimeSignature::new(4, 4))
+        }),
+    };
+    let settings = LiveSettings::default();
+    nice_assert_no_alloc::assert_no_alloc(|| {
+        engine.process(&stopped, &settings, [] as [Event; 0], out);
+    });
+    sampler.hear(now, out.as_slice());
+    out.clear();
+    assert!(
+        !engine.voices().owns_any(Owner::Rendering),
+        "a rendering note sounds after the transport stopped"
+    );
+    engine.reset();
+    nice_assert_no_alloc::assert_no_alloc(|| {
+        engine.process(&stopped, &settings, [] as [Event; 0], out);
+    });
+    sampler.hear(now + 64, out.as_slice());
+    out.clear();
+    assert!(
+        engine.voices().is_silent(),
+        "something sounds after a reset"
+    );
+    assert_eq!(sampler.double_strikes, 0, "note-ons for a sounding key");
+    assert_eq!(sampler.stray_offs, 0, "note-offs without a note-on");
+    let open: Vec<&HeardNote> = sampler.notes.iter().filter(|n| n.off.is_none()).collect();
+    assert!(open.is_empty(), "notes left sounding: {open:?}");
 }
 
 /// Moves the `input` events (absolute sample, event) that fall in the block starting at `now`
@@ -419,11 +465,13 @@ fn automating_shaping_settings_every_64_samples_never_chops_a_note() {
         assert_eq!(heard.stray_offs, 0, "{lane}");
         assert!(heard.notes.len() >= 16, "{lane}: {}", heard.notes.len());
         // Swell's shortest notes are well over a quarter beat (6 000 samples at 120 BPM); a
-        // chopped note would be a stub of one automation step.
+        // chopped note would be a stub of one automation step (the transport stop at `end`
+        // ends what still sounds).
         for note in &heard.notes {
-            let length = note.off.unwrap_or(end) - note.on;
+            let off = note.off.unwrap_or(end);
+            let length = off - note.on;
             assert!(
-                length >= 6_000 || note.off.is_none(),
+                length >= 6_000 || off >= end,
                 "{lane}: a note on {} lasted {length} samples",
                 note.key
             );
@@ -586,6 +634,7 @@ fn output_with_blocks(
     let beats_per_sample = tempo / 60.0 / sample_rate;
     let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
     let mut heard = Vec::new();
+    let mut sampler = Sampler::default();
     let mut events: Vec<Event> = Vec::with_capacity(input.len());
     let (mut now, mut next) = (0u64, 0usize);
     // The host's song position, wrapping at the loop end like a host does.
@@ -625,6 +674,7 @@ fn output_with_blocks(
         nice_assert_no_alloc::assert_no_alloc(|| {
             engine.process(&block, settings, &events, &mut out);
         });
+        sampler.hear(now, out.as_slice());
         heard.extend(out.as_slice().iter().map(|e| {
             (
                 now + e.timing_samples as u64,
@@ -637,6 +687,7 @@ fn output_with_blocks(
         out.clear();
         now += num_samples as u64;
     }
+    assert_sampler_invariants(engine, &mut sampler, now, &mut out);
     heard
 }
 
@@ -950,5 +1001,222 @@ fn a_loop_wrap_reported_inside_a_block_with_the_frameworks_offset_keeps_playing(
             .iter()
             .any(|n| n.on >= wrap && n.on < wrap + 12_000);
         assert!(struck, "silence after the wrap at sample {wrap}");
+    }
+}
+
+/// A song whose tempo and metre are functions of the beat, played from beat 0 to `total_beats`
+/// in blocks of `block` samples: the tempo is integrated sample by sample (so it changes inside
+/// blocks), and each block reports the tempo and metre at its first sample, with the bar start
+/// if `with_bar_start`. `metre_at(beat)` gives the metre and the beat of its bar line at or
+/// before that beat. Returns the blocks and the song's beat at every sample.
+fn song_blocks(
+    tempo_at: &dyn Fn(f64) -> f64,
+    metre_at: &dyn Fn(f64) -> (TimeSignature, f64),
+    total_beats: f64,
+    block: u32,
+    with_bar_start: bool,
+) -> (Vec<HostBlock>, Vec<f64>) {
+    let mut blocks = Vec::new();
+    let mut beat_at_sample = Vec::new();
+    let mut beats = 0.0f64;
+    while beats < total_beats {
+        let (metre, bar_start) = metre_at(beats);
+        let mut info = transport(beats, tempo_at(beats), metre);
+        info.bar_start_beats = with_bar_start.then_some(bar_start);
+        blocks.push((block, info));
+        for _ in 0..block {
+            beat_at_sample.push(beats);
+            beats += tempo_at(beats) / 60.0 / SAMPLE_RATE;
+        }
+    }
+    (blocks, beat_at_sample)
+}
+
+/// One bar of `metre` in eighth notes: an accented 72 on the downbeat, then a rising line
+/// (each 0.45 beats long).
+fn bar_of_eighths(metre: TimeSignature) -> reprise::engine::motif::Motif {
+    use reprise::engine::motif::{Motif, Note};
+    let mut motif = Motif::new(metre, 120.0);
+    let num_eighths = (metre.bar_length_beats() / 0.5).round() as usize;
+    for i in 0..num_eighths {
+        motif.push(Note {
+            start_beats: i as f64 * 0.5,
+            length_beats: 0.45,
+            key: if i == 0 { 72 } else { 48 + i as u8 },
+            velocity: if i == 0 { 0.9 } else { 0.6 },
+            channel: 0,
+        });
+    }
+    motif.finish();
+    motif
+}
+
+/// Tempo ramps 60→180 and 180→60 BPM and tempo steps inside blocks, in blocks of 64–8192
+/// samples: every note of the eighths motif in the 16 beats played sounds once, on its beat and
+/// with its full length in beats. (Inside a block the engine runs at the tempo the block
+/// reports; a step inside a block is caught up at the next block start, so near a step the
+/// timing may be off by up to one block at the faster tempo.)
+#[test]
+fn tempo_ramps_and_steps_play_every_note_once_on_its_beat_and_in_full() {
+    let ramp = |from: f64, to: f64| move |beats: f64| from + (to - from) * (beats / 16.0).min(1.0);
+    let steps = |beats: f64| match beats {
+        b if b < 5.3 => 120.0,
+        b if b < 9.7 => 60.0,
+        _ => 180.0,
+    };
+    let cases: [(&str, &dyn Fn(f64) -> f64, bool); 3] = [
+        ("ramp 60→180", &ramp(60.0, 180.0), false),
+        ("ramp 180→60", &ramp(180.0, 60.0), false),
+        ("steps 120→60→180", &steps, true),
+    ];
+    let four_four = |_: f64| (TimeSignature::new(4, 4), 0.0);
+    for (name, tempo_at, stepped) in cases {
+        for block in [64u32, 512, 4096, 8192] {
+            let (blocks, beat_at) = song_blocks(tempo_at, &four_four, 16.0, block, false);
+            let mut engine = Box::new(LiveEngine::new());
+            engine.set_slot(0, &eighths_motif(0.45));
+            let heard = run_blocks(&mut engine, &plain_playback(), &blocks);
+            let beat = |sample: u64| beat_at[(sample as usize).min(beat_at.len() - 1)];
+            let tolerance = if stepped {
+                0.02 + block as f64 / SAMPLE_RATE * 3.0
+            } else {
+                0.02
+            };
+            // Each note heard is the eighth nearest its onset; the 32 eighths of beats 0–16
+            // must each be heard exactly once.
+            let context = format!("{name}, blocks of {block}");
+            let mut times_heard = [0usize; 32];
+            for note in &heard.notes {
+                let on = beat(note.on);
+                let i = (on / 0.5).round() as usize;
+                if i >= 32 {
+                    continue;
+                }
+                times_heard[i] += 1;
+                let off = beat(note.off.expect("every note ends"));
+                assert_eq!(
+                    note.key,
+                    [60u8, 62, 64, 65, 67, 69, 71, 72][i % 8],
+                    "{context}"
+                );
+                assert!(
+                    (on - i as f64 * 0.5).abs() <= tolerance,
+                    "{context}: note {i} at beat {on}"
+                );
+                assert!(
+                    (off - on - 0.45).abs() <= tolerance,
+                    "{context}: note {i} lasted {} beats",
+                    off - on
+                );
+            }
+            assert_eq!(
+                times_heard, [1; 32],
+                "{context}: times each eighth was heard"
+            );
+        }
+    }
+}
+
+/// Playback in 3/4, 6/8, 7/8 and 5/4 songs: a one-bar motif in the song's metre repeats on the
+/// song's bar lines (its downbeat note on every bar line, to the sample).
+#[test]
+fn playback_falls_on_the_songs_bar_lines_in_every_metre() {
+    for (numerator, denominator, tempo) in
+        [(3u8, 4u8, 90.0), (6, 8, 72.0), (7, 8, 132.0), (5, 4, 100.0)]
+    {
+        let metre = TimeSignature::new(numerator, denominator);
+        let bar = metre.bar_length_beats();
+        let (blocks, _) = song_blocks(&|_| tempo, &|_| (metre, 0.0), 6.0 * bar, 480, false);
+        let mut engine = Box::new(LiveEngine::new());
+        engine.set_slot(0, &bar_of_eighths(metre));
+        let heard = run_blocks(&mut engine, &plain_playback(), &blocks);
+        let samples_per_beat = 60.0 * SAMPLE_RATE / tempo;
+        let end = (6.0 * bar * samples_per_beat) as u64;
+        let downbeats: Vec<u64> = heard
+            .notes
+            .iter()
+            .filter(|n| n.key == 72 && n.on < end)
+            .map(|n| n.on)
+            .collect();
+        let bar_lines: Vec<u64> = (0..6)
+            .map(|k| (k as f64 * bar * samples_per_beat).ceil() as u64)
+            .collect();
+        assert_eq!(downbeats, bar_lines, "{numerator}/{denominator}");
+        let per_bar = (bar / 0.5).round() as usize;
+        let in_six_bars = heard.notes.iter().filter(|n| n.on < end).count();
+        assert_eq!(in_six_bars, 6 * per_bar, "{numerator}/{denominator}");
+    }
+}
+
+/// A metre change mid-song (three bars of 4/4, then 7/8 from beat 12), with and without the
+/// host reporting the bar start: playback realigns to the new bar lines (12, 15.5, 19, …), and a
+/// phrase played half a beat into the second 7/8 bar is captured from that bar line (15.5),
+/// not from a bar line counted in 7/8 from beat 0 (14).
+#[test]
+fn a_metre_change_mid_song_moves_playback_and_capture_to_the_new_bars() {
+    let metre_at = |beats: f64| {
+        if beats < 12.0 {
+            (TimeSignature::new(4, 4), (beats / 4.0).floor() * 4.0)
+        } else {
+            let bars = ((beats - 12.0) / 3.5).floor();
+            (TimeSignature::new(7, 8), 12.0 + bars * 3.5)
+        }
+    };
+    let tempo = 120.0;
+    let samples_per_beat = 60.0 * SAMPLE_RATE / tempo;
+    for with_bar_start in [false, true] {
+        // Playback.
+        let (blocks, _) = song_blocks(&|_| tempo, &metre_at, 12.0 + 5.0 * 3.5, 512, with_bar_start);
+        let mut engine = Box::new(LiveEngine::new());
+        engine.set_slot(0, &bar_of_eighths(TimeSignature::new(7, 8)));
+        let heard = run_blocks(&mut engine, &plain_playback(), &blocks);
+        let end = ((12.0 + 5.0 * 3.5) * samples_per_beat) as u64;
+        let mut downbeats_after_change: Vec<u64> = heard
+            .notes
+            .iter()
+            .filter(|n| n.key == 72 && n.on >= (12.0 * samples_per_beat) as u64 && n.on < end)
+            .map(|n| n.on)
+            .collect();
+        let bar_lines: Vec<u64> = (0..5)
+            .map(|k| ((12.0 + k as f64 * 3.5) * samples_per_beat).ceil() as u64)
+            .collect();
+        // The host reports the new metre from the first block start after the bar line: the
+        // downbeat there comes at that block start, less than a block late.
+        let first_late = downbeats_after_change.first().map(|&on| on - bar_lines[0]);
+        assert!(
+            first_late.is_some_and(|late| late < 512),
+            "bar start given: {with_bar_start}: first 7/8 downbeat {first_late:?} samples late"
+        );
+        downbeats_after_change[0] = bar_lines[0];
+        assert_eq!(
+            downbeats_after_change, bar_lines,
+            "bar start given: {with_bar_start}"
+        );
+
+        // Capture.
+        let (blocks, _) = song_blocks(&|_| tempo, &metre_at, 30.0, 512, with_bar_start);
+        let notes = [(16.0, 0.5, 62u8), (16.5, 0.5, 65), (17.0, 1.0, 69)];
+        let mut input: Vec<(u64, Event)> = Vec::new();
+        for &(start, length, key) in &notes {
+            let on = (start * samples_per_beat).round() as u64;
+            let off = ((start + length) * samples_per_beat).round() as u64;
+            input.push((on, Event::note_on(0, 0, key, 0.7, None)));
+            input.push((off, Event::note_off(0, 0, key, 0.0, None)));
+        }
+        input.sort_by_key(|&(sample, _)| sample);
+        let settings = LiveSettings {
+            playback_mode: PlaybackMode::Off,
+            ..LiveSettings::default()
+        };
+        let mut engine = Box::new(LiveEngine::new());
+        drive(&mut engine, &blocks, |_| settings, &input);
+        let motif = &engine.slots()[0];
+        assert_eq!(motif.len(), 3, "bar start given: {with_bar_start}");
+        assert_eq!(motif.time_signature, TimeSignature::new(7, 8));
+        assert!(
+            (motif.notes()[0].start_beats - 0.5).abs() < 1e-3,
+            "bar start given: {with_bar_start}: first note at {} beats into the motif",
+            motif.notes()[0].start_beats
+        );
     }
 }

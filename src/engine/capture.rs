@@ -75,6 +75,9 @@ const NO_NOTE: u16 = u16::MAX;
 pub struct PhraseCapture {
     settings: CaptureSettings,
     time_signature: TimeSignature,
+    /// A bar line of the input timeline, beats: bar lines lie whole bars of `time_signature`
+    /// from it (after a metre change mid-song they do not lie whole bars from beat 0).
+    bar_origin_beats: f64,
     tempo_bpm: f64,
     /// Notes of the phrase in progress, in arrival order.
     notes: [OpenNote; MAX_MOTIF_NOTES],
@@ -105,6 +108,7 @@ impl PhraseCapture {
         Self {
             settings: sanitize_settings(settings),
             time_signature: TimeSignature::default(),
+            bar_origin_beats: 0.0,
             tempo_bpm: 120.0,
             notes: [OpenNote {
                 start_beats: 0.0,
@@ -140,6 +144,14 @@ impl PhraseCapture {
     /// Sets the metre used for bar alignment and the motif's length.
     pub fn set_time_signature(&mut self, time_signature: TimeSignature) {
         self.time_signature = time_signature;
+    }
+
+    /// Sets a bar line of the input timeline, in beats (0 until set): phrases are aligned to
+    /// the bar lines whole bars of the time signature from it.
+    pub fn set_bar_origin_beats(&mut self, bar_origin_beats: f64) {
+        if bar_origin_beats.is_finite() {
+            self.bar_origin_beats = bar_origin_beats;
+        }
     }
 
     /// Sets the tempo recorded in motifs, in BPM.
@@ -320,7 +332,9 @@ impl PhraseCapture {
             .fold(f64::INFINITY, f64::min);
         let bar = self.time_signature.bar_length_beats();
         let origin = if self.settings.align_to_bars {
-            (first_onset / bar).floor() * bar
+            // A sample's worth of float noise past a bar line is on it.
+            let bars = ((first_onset - self.bar_origin_beats) / bar + 1e-9).floor();
+            self.bar_origin_beats + bars * bar
         } else {
             first_onset
         };

@@ -765,6 +765,54 @@ fn a_phrase_played_in_three_four_at_90_bpm_is_kept_in_three_four_at_90_bpm() {
     assert_eq!(motif["length_beats"], serde_json::json!(6.0));
 }
 
+/// A metre change mid-song through the built plugin: three bars of 4/4, then 7/8 from beat 12
+/// (the host's bar start and bar number follow the change). A phrase played half a beat into
+/// the second 7/8 bar (song beat 16) is saved in 7/8, starting half a beat into its bar: the
+/// bar line is 15.5, not 14 (7/8 bars counted from beat 0).
+#[test]
+fn a_phrase_after_a_metre_change_is_aligned_to_the_new_bars() {
+    let tempo = 120.0;
+    let samples_per_beat = (60.0 * SAMPLE_RATE / tempo) as u64; // 24 000
+    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 1024);
+    let beats_to_samples = |beats: f64| (beats * samples_per_beat as f64) as u64;
+    let events = played(&[
+        (beats_to_samples(16.0), beats_to_samples(16.5), 62),
+        (beats_to_samples(16.5), beats_to_samples(17.0), 65),
+        (beats_to_samples(17.0), beats_to_samples(18.0), 69),
+    ]);
+    let song_at = |beats: f64, playing: bool| {
+        use clack_host::utils::BeatTime;
+        if beats < 12.0 {
+            return transport_in_metre(beats, tempo, playing, None, (4, 4));
+        }
+        let bars = ((beats - 12.0) / 3.5).floor();
+        let mut t = transport_in_metre(beats, tempo, playing, None, (7, 8));
+        t.bar_start = BeatTime::from_float(12.0 + bars * 3.5);
+        t.bar_number = 3 + bars as i32;
+        t
+    };
+    let end = samples_per_beat * 24;
+    let mut rng = Rng::new(35);
+    let mut out = plugin.run_with_transport(
+        &events,
+        end,
+        || rng.range(1, 1024) as usize,
+        |s| Some(song_at(s as f64 / samples_per_beat as f64, true)),
+    );
+    let stopped = song_at(24.0, false);
+    out.extend(plugin.run_with_transport(&[], end + 64, || 64, |_| Some(stopped)));
+    assert_balanced(&out, "capture after a metre change");
+    let library = saved_library(&plugin.save_state());
+    let motif = &library["slots"][0]["motif"];
+    assert_eq!(
+        motif["time_signature"],
+        serde_json::json!([7, 8]),
+        "{motif}"
+    );
+    let first = motif["notes"][0]["start_beats"].as_f64().unwrap();
+    assert!((first - 0.5).abs() < 1e-6, "{motif}");
+}
+
 /// Plays the Swell rendering of `motif_a` for 16 beats in 4096-sample blocks while the host's
 /// tempo goes `tempo_at(beats)` (changing inside blocks; each block reports its start tempo),
 /// then stops. Returns the output.

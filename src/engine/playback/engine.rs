@@ -251,6 +251,8 @@ impl LiveEngine {
         // Capture records phrases in the metre and tempo in force.
         self.capture
             .set_time_signature(self.timeline.capture_time_signature());
+        self.capture
+            .set_bar_origin_beats(self.timeline.bar_origin_beats());
         self.capture.set_tempo_bpm(self.timeline.tempo_bpm());
         if let Some(end) = start.phrase_end_beats {
             // The phrase in progress ends where its clock stopped (taken just below).
@@ -263,6 +265,13 @@ impl LiveEngine {
             start.previous_beats,
             out,
         );
+        if start.regridded
+            && self.settings.playback_mode == PlaybackMode::FollowTransport
+            && self.timeline.is_playing()
+            && self.scheduler.launch_beats().is_some()
+        {
+            self.realign_to_bars(start.start_beats);
+        }
         self.take_new_capture(0, out);
         if self.should_render {
             self.render_now();

@@ -71,17 +71,34 @@ impl LiveEngine {
     pub(super) fn rejoin_song(&mut self, beats: f64) {
         let launch_point = self.launch_point(beats);
         if self.settings.looping {
-            // Looping renderings are locked to the song: bar 1 is the rendering's beat 0, so a
-            // position always sounds the same, whatever happened before. Sound starts at the
-            // launch point.
-            self.scheduler.launch_from(0.0, true, launch_point);
+            // Looping renderings are locked to the song's bar grid (bar 1, or the first bar of
+            // the current metre, is a rendering beat 0), so a position always sounds the same,
+            // whatever happened before. Sound starts at the launch point.
+            self.scheduler
+                .launch_from(self.timeline.bar_origin_beats(), true, launch_point);
         } else {
             self.scheduler.launch(launch_point, false);
         }
     }
 
-    /// The launch point at or after `beats` per the launch quantize setting, on the bar grid of
-    /// the song's metre (the motif's without a host metre).
+    /// The song's bar grid moved at `beats` (a metre change): a looping rendering realigns to
+    /// the new bars from their first bar line — if the host reported the change only at the
+    /// first block start after that bar line, the onsets since it go out at once rather than a
+    /// bar later — and a one-shot from the next launch point. What sounds plays out.
+    pub(super) fn realign_to_bars(&mut self, beats: f64) {
+        let origin = self.timeline.bar_origin_beats();
+        let passed_beats = beats - origin;
+        let just_passed = (0.0..=self.timeline.last_block_beats() + 1e-9).contains(&passed_beats);
+        if self.settings.looping && just_passed {
+            self.scheduler.launch_from(origin, true, origin);
+            self.scheduler.catch_up_from(origin);
+        } else {
+            self.rejoin_song(beats);
+        }
+    }
+
+    /// The launch point at or after `beats` per the launch quantize setting, on the song's bar
+    /// grid (bars of the song's metre, the motif's without a host metre, from the grid origin).
     pub(super) fn launch_point(&self, beats: f64) -> f64 {
         let bar = self
             .timeline
@@ -95,7 +112,8 @@ impl LiveEngine {
         };
         // A position up to a sample past a grid line (fixed-point host positions) is on it.
         let tolerance = self.timeline.beats_per_sample().max(1e-9);
-        ((beats - tolerance) / grid).ceil() * grid
+        let origin = self.timeline.bar_origin_beats();
+        origin + ((beats - tolerance - origin) / grid).ceil() * grid
     }
 
     pub(super) fn is_trigger_key(&self, key: u8) -> bool {

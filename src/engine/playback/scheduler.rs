@@ -93,6 +93,15 @@ impl Scheduler {
         self.handled_until_beats = None;
     }
 
+    /// Onsets and controllers from host beat `beats` on are still due (they go out at the next
+    /// window's first sample if that lies past them): a launch point the timeline has just
+    /// passed, such as a bar line seen only at the next block start.
+    pub fn catch_up_from(&mut self, beats: f64) {
+        if beats.is_finite() {
+            self.handled_until_beats = Some(beats - 1e-9);
+        }
+    }
+
     /// The rendering was replaced by one with other shaping (intensity, humanize, …) while its
     /// notes may sound: they keep their own ends, and an onset of the new rendering on a key
     /// that such a note still holds is taken as that note (no second strike, no cut).

@@ -36,6 +36,9 @@ pub struct TransportInfo {
     pub time_signature: Option<TimeSignature>,
     /// The host's active loop (start, end) in beats, if looping.
     pub loop_range_beats: Option<(f64, f64)>,
+    /// Beat of the bar line at or before the block's first sample, if the host gives it (after
+    /// a metre change mid-song, bar lines are not whole bars from beat 0).
+    pub bar_start_beats: Option<f64>,
 }
 
 /// One block as the host presents it.
@@ -73,6 +76,8 @@ pub struct BlockStart {
     /// A played phrase cannot continue across this block start (the transport stopped, the
     /// timeline changed source, the loop wrapped): it ends at this beat.
     pub phrase_end_beats: Option<f64>,
+    /// The bar grid moved without a jump (a metre change mid-song): playback realigns to it.
+    pub regridded: bool,
 }
 
 /// A stretch of samples with its beat timeline. Beats are counted from an anchor (a beat at a
@@ -145,6 +150,8 @@ pub struct Timeline {
     time_signature: Option<TimeSignature>,
     /// The last metre the host gave (4/4 before any).
     last_host_time_signature: TimeSignature,
+    /// A bar line of the current metre, beats: the bar grid is this plus whole bars.
+    bar_origin_beats: f64,
     /// Length of the last block, beats.
     last_block_beats: f64,
     /// Beat the next block should start at if nothing jumped.
@@ -169,6 +176,7 @@ impl Default for Timeline {
             tempo_bpm: 120.0,
             time_signature: None,
             last_host_time_signature: TimeSignature::default(),
+            bar_origin_beats: 0.0,
             last_block_beats: 0.0,
             expected_next_beats: None,
             own_clock_beats: 0.0,
@@ -220,6 +228,7 @@ impl Timeline {
             ),
         };
         self.time_signature = block.transport.and_then(|t| t.time_signature);
+        let previous_metre = self.last_host_time_signature;
         if let Some(metre) = self.time_signature {
             self.last_host_time_signature = metre;
         }
@@ -261,6 +270,15 @@ impl Timeline {
         let start = self.beats_at(0);
         let phrase_end_beats = (source_changed || stopped || boundary_wrap.is_some())
             .then(|| self.expected_next_beats.unwrap_or(start));
+        let metre_changed = self.last_host_time_signature != previous_metre;
+        let host_bar_start = valid.filter(|t| t.playing).and_then(|t| t.bar_start_beats);
+        let regridded = self.update_bar_grid(
+            start,
+            previous_metre,
+            metre_changed,
+            jumped || boundary_wrap.is_some(),
+            host_bar_start,
+        ) && !jumped;
         self.pending_wrap = self.wrap_inside(block);
         BlockStart {
             start_beats: start,
@@ -270,7 +288,56 @@ impl Timeline {
                 None => self.expected_next_beats,
             },
             phrase_end_beats,
+            regridded,
         }
+    }
+
+    /// Keeps the bar grid in step with the song; returns whether it moved. Where the grid may
+    /// have moved (a metre change, a jump) the host's bar start is used, if it is a bar line at
+    /// or before the block start (nice-plug reconstructs it from beat 0 inside split blocks,
+    /// which is wrong after a metre change):
+    /// - a metre change while playing on: the new metre's bars start at the host's bar start,
+    ///   or without one at the last bar line of the old grid at or before the block start
+    ///   (hosts change metre at a bar line). The grid origin is that bar line, so a looping
+    ///   rendering starts from its beginning there.
+    /// - a jump: the grid keeps its origin if the host's bar lines lie on it; otherwise it takes
+    ///   their phase (the bar line nearest beat 0 at or after it), the best guess of where a
+    ///   multi-bar rendering's cycles fall from one position.
+    fn update_bar_grid(
+        &mut self,
+        start: f64,
+        previous_metre: TimeSignature,
+        metre_changed: bool,
+        jumped: bool,
+        host_bar_start: Option<f64>,
+    ) -> bool {
+        if !(metre_changed || jumped) {
+            return false;
+        }
+        let bar = self.last_host_time_signature.bar_length_beats();
+        let tolerance = 1e-6;
+        let consistent = host_bar_start
+            .filter(|&b| b.is_finite() && b <= start + tolerance && start - b < bar + tolerance);
+        let on_grid = |origin: f64, beats: f64| {
+            let bars = (beats - origin) / bar;
+            (bars - bars.round()).abs() * bar <= tolerance
+        };
+        let origin = match consistent {
+            Some(bar_start) if !jumped => bar_start,
+            Some(bar_start) if !metre_changed && on_grid(self.bar_origin_beats, bar_start) => {
+                return false;
+            }
+            Some(bar_start) => bar_start.rem_euclid(bar),
+            None if metre_changed && !jumped => {
+                let old_bar = previous_metre.bar_length_beats();
+                let bars = ((start - self.bar_origin_beats) / old_bar + tolerance).floor();
+                self.bar_origin_beats + bars * old_bar
+            }
+            None => return false,
+        };
+        let moved = metre_changed || !on_grid(self.bar_origin_beats, origin);
+        self.bar_origin_beats = origin;
+        moved
     }
 
     /// A loop wrap at the block boundary: the prediction has reached the loop end and the host
@@ -366,6 +433,11 @@ impl Timeline {
         self.num_samples
     }
 
+    /// Length of the previous block, beats (0 before any).
+    pub fn last_block_beats(&self) -> f64 {
+        self.last_block_beats
+    }
+
     /// Beats per sample in the current block.
     pub fn beats_per_sample(&self) -> f64 {
         self.beats_per_sample
@@ -390,6 +462,17 @@ impl Timeline {
     pub fn capture_time_signature(&self) -> TimeSignature {
         self.last_host_time_signature
     }
+
+    /// A bar line of the song in the current metre, beats: the song's bar lines are this plus
+    /// whole bars of [`capture_time_signature`](Self::capture_time_signature).
+    /// (0 on the plugin's own clock, whose bars count from its beat 0.)
+    pub fn bar_origin_beats(&self) -> f64 {
+        if self.on_host {
+            self.bar_origin_beats
+        } else {
+            0.0
+        }
+    }
 }
 
 #[cfg(test)]
@@ -405,6 +488,7 @@ mod tests {
                 pos_beats,
                 time_signature: Some(TimeSignature::new(3, 4)),
                 loop_range_beats: None,
+                bar_start_beats: None,
             }),
         }
     }
@@ -462,5 +546,34 @@ mod tests {
         timeline.take_wrap();
         assert!((timeline.beats_at(240)).abs() < 1e-9);
         assert!((timeline.beats_at(480) - 0.01).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_metre_change_starts_the_new_bars_at_the_bar_line_and_a_jump_keeps_the_grid() {
+        let block = |pos: f64, metre: TimeSignature, bar_start: Option<f64>| BlockInfo {
+            num_samples: 480,
+            transport: Some(TransportInfo {
+                playing: true,
+                tempo_bpm: 120.0,
+                pos_beats: pos,
+                time_signature: Some(metre),
+                loop_range_beats: None,
+                bar_start_beats: bar_start,
+            }),
+        };
+        let (four, seven) = (TimeSignature::new(4, 4), TimeSignature::new(7, 8));
+        for bar_start in [None, Some(12.0)] {
+            let mut timeline = Timeline::default();
+            timeline.begin_block(&block(11.98, four, bar_start.map(|_| 8.0)), 120.0);
+            timeline.end_block();
+            let start = timeline.begin_block(&block(12.0, seven, bar_start), 120.0);
+            assert!(start.regridded && !start.jumped, "{bar_start:?}");
+            assert_eq!(timeline.bar_origin_beats(), 12.0, "{bar_start:?}");
+            timeline.end_block();
+            // A locate to another bar of the same grid keeps the origin.
+            let start = timeline.begin_block(&block(19.0, seven, bar_start.map(|_| 19.0)), 120.0);
+            assert!(start.jumped && !start.regridded);
+            assert_eq!(timeline.bar_origin_beats(), 12.0, "{bar_start:?}");
+        }
     }
 }
