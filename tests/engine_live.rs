@@ -1005,7 +1005,7 @@ fn a_loop_wrap_reported_inside_a_block_with_the_frameworks_offset_keeps_playing(
 }
 
 /// A tempo map: BPM at a beat.
-type TempoMap = dyn Fn(f64) -> f64;
+type TempoMap<'a> = dyn Fn(f64) -> f64 + 'a;
 
 /// A song whose tempo and metre are functions of the beat, played from beat 0 to `total_beats`
 /// in blocks of `block` samples: the tempo is integrated sample by sample (so it changes inside
@@ -1013,7 +1013,7 @@ type TempoMap = dyn Fn(f64) -> f64;
 /// if `with_bar_start`. `metre_at(beat)` gives the metre and the beat of its bar line at or
 /// before that beat. Returns the blocks and the song's beat at every sample.
 fn song_blocks(
-    tempo_at: &TempoMap,
+    tempo_at: &TempoMap<'_>,
     metre_at: &dyn Fn(f64) -> (TimeSignature, f64),
     total_beats: f64,
     block: u32,
@@ -1067,7 +1067,7 @@ fn tempo_ramps_and_steps_play_every_note_once_on_its_beat_and_in_full() {
         b if b < 9.7 => 60.0,
         _ => 180.0,
     };
-    let cases: [(&str, &TempoMap, bool); 3] = [
+    let cases: [(&str, &TempoMap<'_>, bool); 3] = [
         ("ramp 60→180", &ramp(60.0, 180.0), false),
         ("ramp 180→60", &ramp(180.0, 60.0), false),
         ("steps 120→60→180", &steps, true),
