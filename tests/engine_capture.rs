@@ -326,6 +326,31 @@ fn an_overlong_phrase_is_cut_and_flagged_not_crashed() {
     assert!(motif.truncated);
 }
 
+/// A phrase longer than the motif can hold is cut, but it still ends only after the silence
+/// that follows the last note played (it used to end a gap after the last note it kept, in the
+/// middle of the playing, and take the dense opening as a new motif).
+#[test]
+fn an_overlong_phrase_ends_after_the_playing_stops_not_when_it_is_full() {
+    let mut capture = Box::new(PhraseCapture::new(CaptureSettings::default()));
+    let num_played = MAX_MOTIF_NOTES * 3;
+    let mut completed_at = None;
+    for i in 0..num_played {
+        let beats = i as f64 * 0.25;
+        let key = 60 + (i % 12) as u8;
+        if capture.advance(beats) && completed_at.is_none() {
+            completed_at = Some(beats);
+        }
+        capture.note_on(beats, 0, key, 0.5);
+        capture.note_off(beats + 0.2, 0, key);
+    }
+    assert_eq!(completed_at, None, "completed while still playing");
+    let last_release = (num_played - 1) as f64 * 0.25 + 0.2;
+    assert!(!capture.advance(last_release + 1.9));
+    assert!(capture.advance(last_release + 2.0));
+    assert_eq!(capture.motif().len(), MAX_MOTIF_NOTES);
+    assert!(capture.motif().truncated);
+}
+
 #[test]
 fn metre_and_tempo_are_recorded_and_a_key_is_detected() {
     let mut capture = Box::new(PhraseCapture::new(CaptureSettings::default()));

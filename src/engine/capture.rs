@@ -68,6 +68,9 @@ struct OpenNote {
 }
 
 const NO_NOTE: u16 = u16::MAX;
+/// A key sounding whose note did not fit in the phrase (it was cut): it is not recorded, but
+/// the phrase goes on until it is released.
+const UNRECORDED: u16 = u16::MAX - 1;
 
 /// The capture state machine. Owner: the audio thread (or the CLI, which feeds a file through it
 /// exactly as the plugin would).
@@ -221,7 +224,11 @@ impl PhraseCapture {
             self.end_note(cell, beats);
         }
         if self.num_notes == MAX_MOTIF_NOTES {
+            // The phrase is full, but the player is still playing: the phrase ends only after
+            // the silence gap that follows this note too.
             self.truncated = true;
+            self.sounding[cell] = UNRECORDED;
+            self.num_sounding += 1;
             return;
         }
         self.notes[self.num_notes] = OpenNote {
@@ -246,7 +253,7 @@ impl PhraseCapture {
         if idx == NO_NOTE || !beats.is_finite() {
             return;
         }
-        if self.pedal_down[channel as usize] {
+        if self.pedal_down[channel as usize] && idx != UNRECORDED {
             self.notes[idx as usize].held_by_pedal = true;
         } else {
             self.end_note(cell, beats);
@@ -266,7 +273,7 @@ impl PhraseCapture {
             for key in 0..NUM_KEYS {
                 let cell = channel_idx * NUM_KEYS + key;
                 let idx = self.sounding[cell];
-                if idx != NO_NOTE && self.notes[idx as usize].held_by_pedal {
+                if idx != NO_NOTE && idx != UNRECORDED && self.notes[idx as usize].held_by_pedal {
                     self.end_note(cell, beats);
                 }
             }
@@ -312,6 +319,13 @@ impl PhraseCapture {
     fn end_note(&mut self, cell: usize, beats: f64) {
         let idx = self.sounding[cell] as usize;
         self.sounding[cell] = NO_NOTE;
+        if idx == UNRECORDED as usize {
+            self.num_sounding -= 1;
+            if beats.is_finite() {
+                self.last_end_beats = self.last_end_beats.max(beats);
+            }
+            return;
+        }
         let note = &mut self.notes[idx];
         // Time never runs backwards inside a note; a zero-length note gets a tiny length.
         let end = if beats > note.start_beats {

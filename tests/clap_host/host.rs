@@ -310,6 +310,16 @@ impl PluginUnderTest {
             push_in_event(&mut in_events, offset as u32, event.kind);
         }
         let mut out_events = EventBuffer::with_capacity(events.len() * 2 + 64);
+        self.fill_input_audio(frames);
+        self.process_raw(frames, &in_events, &mut out_events, transport);
+        self.now_samples += frames as u64;
+        out_events_of(&out_events, block_start, frames)
+    }
+
+    /// Fills the stereo input of the next `frames` samples with the input signal and the output
+    /// with NaN (so untouched output shows).
+    fn fill_input_audio(&mut self, frames: usize) {
+        let block_start = self.now_samples;
         for (channel_idx, channel) in self.input_audio.iter_mut().enumerate() {
             for (i, sample) in channel[..frames].iter_mut().enumerate() {
                 *sample = (self.input_signal)(block_start + i as u64, channel_idx);
@@ -318,8 +328,19 @@ impl PluginUnderTest {
         for channel in &mut self.output_audio {
             channel[..frames].fill(f32::NAN);
         }
+    }
+
+    /// One `process` call on prepared event buffers at `now_samples` (not advanced). Returns how
+    /// long the plugin's `process` took: the host's own work (ports, events) is outside it.
+    fn process_raw(
+        &mut self,
+        frames: usize,
+        in_events: &EventBuffer,
+        out_events: &mut EventBuffer,
+        transport: Option<&TransportEvent>,
+    ) -> std::time::Duration {
         let processor = self.processor.as_mut().expect("processing started");
-        let status = match self.layout {
+        let (status, elapsed) = match self.layout {
             Layout::Stereo => {
                 let mut input_ports = AudioPorts::with_capacity(2, 1);
                 let mut output_ports = AudioPorts::with_capacity(2, 1);
@@ -341,14 +362,16 @@ impl PluginUnderTest {
                         [&mut out_l[..frames], &mut out_r[..frames]].into_iter(),
                     ),
                 }]);
-                processor.process(
+                let started = std::time::Instant::now();
+                let status = processor.process(
                     &input_audio,
                     &mut output_audio,
                     &in_events.as_input(),
                     &mut out_events.as_output(),
-                    Some(block_start),
+                    Some(self.now_samples),
                     transport,
-                )
+                );
+                (status, started.elapsed())
             }
             Layout::MidiOnly => {
                 // SAFETY: no port buffers are referenced; clack-host only takes the frame count.
@@ -357,32 +380,39 @@ impl PluginUnderTest {
                 // SAFETY: as above.
                 let mut output_audio =
                     unsafe { OutputAudioBuffers::from_raw_buffers(&mut [], frames as u32) };
-                processor.process(
+                let started = std::time::Instant::now();
+                let status = processor.process(
                     &input_audio,
                     &mut output_audio,
                     &in_events.as_input(),
                     &mut out_events.as_output(),
-                    Some(block_start),
+                    Some(self.now_samples),
                     transport,
-                )
+                );
+                (status, started.elapsed())
             }
         };
         status.expect("process call");
+        elapsed
+    }
+
+    /// Processes one block from event buffers the caller prepared (events at block offsets, see
+    /// [`in_event_buffer`]), and returns only how long the plugin's `process` call took: the
+    /// test host's own per-block work (building events, audio ports, reading the output) is
+    /// kept out of the timing. Output events are left in `out_events` (cleared first); the
+    /// input audio keeps whatever it last held.
+    pub fn process_timed(
+        &mut self,
+        frames: usize,
+        in_events: &EventBuffer,
+        out_events: &mut EventBuffer,
+        transport: Option<&TransportEvent>,
+    ) -> std::time::Duration {
+        assert!(frames >= 1 && frames <= self.max_block);
+        out_events.clear();
+        let elapsed = self.process_raw(frames, in_events, out_events, transport);
         self.now_samples += frames as u64;
-        out_events
-            .iter()
-            .map(|event| {
-                let offset = event.header().time();
-                assert!(
-                    (offset as usize) < frames,
-                    "output event at offset {offset} outside a {frames}-sample block"
-                );
-                OutEvent {
-                    time_samples: block_start + offset as u64,
-                    kind: out_kind(event),
-                }
-            })
-            .collect()
+        elapsed
     }
 
     /// The stereo output of the last block (first `frames` samples are valid).
@@ -612,6 +642,35 @@ pub fn select_layout(instance: &mut PluginInstance<TestHost>, layout: Layout) {
 pub fn test_signal(time_samples: u64, channel_idx: usize) -> f32 {
     let phase = (time_samples % 977) as f32 / 977.0;
     (phase * 2.0 - 1.0) * if channel_idx == 0 { 0.5 } else { -0.25 }
+}
+
+/// The output events of a block of `frames` samples starting at `block_start`, with absolute
+/// times (checked to lie inside the block).
+pub fn out_events_of(buffer: &EventBuffer, block_start: u64, frames: usize) -> Vec<OutEvent> {
+    buffer
+        .iter()
+        .map(|event| {
+            let offset = event.header().time();
+            assert!(
+                (offset as usize) < frames,
+                "output event at offset {offset} outside a {frames}-sample block"
+            );
+            OutEvent {
+                time_samples: block_start + offset as u64,
+                kind: out_kind(event),
+            }
+        })
+        .collect()
+}
+
+/// A clack input event buffer for events given at offsets inside one block (for
+/// [`PluginUnderTest::process_timed`]).
+pub fn in_event_buffer(events: &[(u32, InKind)]) -> EventBuffer {
+    let mut buffer = EventBuffer::with_capacity(events.len());
+    for &(offset, kind) in events {
+        push_in_event(&mut buffer, offset, kind);
+    }
+    buffer
 }
 
 fn push_in_event(buffer: &mut EventBuffer, time: u32, kind: InKind) {

@@ -2,8 +2,8 @@
 //! layouts and both note dialects; audio passes bit-exactly; no note is ever left hanging.
 
 use crate::host::{
-    assert_balanced, param_id, InEvent, InKind, Layout, OutKind, PluginUnderTest, Rng,
-    PASS_THROUGH_ONLY,
+    assert_balanced, in_event_buffer, out_events_of, param_id, InEvent, InKind, Layout, OutKind,
+    PluginUnderTest, Rng, PASS_THROUGH_ONLY,
 };
 
 /// A random but well-formed performance: overlapping notes on several channels (CLAP dialect),
@@ -514,4 +514,34 @@ fn denormal_input_never_comes_out_subnormal() {
         }
         assert!(subnormal_in > checked / 2, "the input really was denormal");
     }
+}
+
+/// The benchmark's timed path (events prepared by the caller, only the plugin's `process`
+/// timed) does the same work as the ordinary one: same output for the same blocks.
+#[test]
+fn the_timed_process_path_gives_the_same_output() {
+    let mut rng = Rng::new(77);
+    let length_samples = 4096;
+    let events = random_performance(&mut rng, length_samples);
+    let mut plain = PluginUnderTest::start_with(Layout::Stereo, 48_000.0, 256, PASS_THROUGH_ONLY);
+    let mut timed = PluginUnderTest::start_with(Layout::Stereo, 48_000.0, 256, PASS_THROUGH_ONLY);
+    let mut out = clack_host::prelude::EventBuffer::with_capacity(1024);
+    let mut total = 0;
+    for block_start in (0..length_samples).step_by(256) {
+        let block: Vec<InEvent> = events
+            .iter()
+            .filter(|e| (block_start..block_start + 256).contains(&e.time_samples))
+            .copied()
+            .collect();
+        let expected = plain.process(256, &block, None);
+        let offsets: Vec<(u32, InKind)> = block
+            .iter()
+            .map(|e| ((e.time_samples - block_start) as u32, e.kind))
+            .collect();
+        let elapsed = timed.process_timed(256, &in_event_buffer(&offsets), &mut out, None);
+        assert!(elapsed > std::time::Duration::ZERO);
+        assert_eq!(out_events_of(&out, block_start, 256), expected);
+        total += expected.len();
+    }
+    assert!(total > 20, "{total} events");
 }

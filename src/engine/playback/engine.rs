@@ -451,6 +451,7 @@ impl LiveEngine {
 
     pub(super) fn render_now(&mut self) {
         self.should_render = false;
+        self.scheduler.rendering_changed();
         self.render_revision = self.render_revision.wrapping_add(1);
         let mut settings = self.settings.character;
         if self.settings.playback_mode == PlaybackMode::KeyTrigger {

@@ -51,6 +51,10 @@ pub struct Scheduler {
     /// in between at its first sample, one that starts a little earlier sends nothing twice.
     /// `None` after a launch: the first window starts at its own first sample.
     handled_until_beats: Option<f64>,
+    /// No event of the rendering is due before this host beat (a lower bound, or `None` when
+    /// unknown): windows that end before it have nothing to do. Reset by anything that changes
+    /// what plays or when.
+    next_due_beats: Option<f64>,
     /// Per-window scratch list (fixed capacity).
     candidates: Vec<Candidate>,
     /// Increments when the rendering is replaced while notes sound ([`Self::rendering_replaced`]).
@@ -73,6 +77,7 @@ impl Scheduler {
             mute_until_beats: f64::NEG_INFINITY,
             looping: true,
             handled_until_beats: None,
+            next_due_beats: None,
             candidates: Vec::with_capacity(MAX_WINDOW_EVENTS),
             rendering_generation: 0,
             num_dropped: 0,
@@ -91,6 +96,7 @@ impl Scheduler {
         self.looping = looping;
         self.mute_until_beats = start_beats;
         self.handled_until_beats = None;
+        self.next_due_beats = None;
     }
 
     /// Onsets and controllers from host beat `beats` on are still due (they go out at the next
@@ -99,6 +105,7 @@ impl Scheduler {
     pub fn catch_up_from(&mut self, beats: f64) {
         if beats.is_finite() {
             self.handled_until_beats = Some(beats - 1e-9);
+            self.next_due_beats = None;
         }
     }
 
@@ -107,6 +114,12 @@ impl Scheduler {
     /// that such a note still holds is taken as that note (no second strike, no cut).
     pub fn rendering_replaced(&mut self) {
         self.rendering_generation = self.rendering_generation.wrapping_add(1);
+        self.rendering_changed();
+    }
+
+    /// The rendering was redone (any change of what it holds): what is due next is recomputed.
+    pub fn rendering_changed(&mut self) {
+        self.next_due_beats = None;
     }
 
     /// The host timeline moved by `delta_beats` (a loop wrap, a jump, a stop onto the plugin's
@@ -116,6 +129,7 @@ impl Scheduler {
         if !delta_beats.is_finite() {
             return;
         }
+        self.next_due_beats = None;
         if let Some(launch) = self.launch_beats.as_mut() {
             *launch += delta_beats;
         }
@@ -152,6 +166,7 @@ impl Scheduler {
         self.end_notes(timing_samples, out, voices);
         self.launch_beats = None;
         self.handled_until_beats = None;
+        self.next_due_beats = None;
     }
 
     /// Writes the rendering's events that fall inside `window`, in time order.
@@ -180,6 +195,14 @@ impl Scheduler {
         let window_first = window.last_beat_before(window.start_sample);
         let due_after = self.handled_until_beats.unwrap_or(window_first);
         let due_until = window.last_beat_before(window.end_sample);
+        if self.handled_until_beats.is_some()
+            && self.next_due_beats.is_some_and(|next| due_until < next)
+        {
+            // Nothing falls due in this window (most windows: they end at the next played
+            // event, a few samples on).
+            self.handled_until_beats = Some(due_after.max(due_until));
+            return;
+        }
         self.handled_until_beats = Some(due_after.max(due_until));
         // Rendering-local beats covered (a sample of margin; the due test below decides).
         let local_start = due_after.min(window_first) - launch - window.beats_per_sample;
@@ -283,6 +306,59 @@ impl Scheduler {
                 _ => self.controller(rendering, candidate, out, voices),
             }
         }
+        self.next_due_beats = Some(self.next_event_after(rendering, launch, due_until, voices));
+    }
+
+    /// A lower bound of the host beat of the rendering's next event after `due_until`: the
+    /// next onset or controller point (in this cycle or the next) and the earliest end of a
+    /// sounding rendering note. Events are due when at or before a window's `due_until`, so a
+    /// window whose `due_until` lies before this has nothing to send.
+    fn next_event_after(
+        &self,
+        rendering: &Rendering,
+        launch: f64,
+        due_until: f64,
+        voices: &Voices,
+    ) -> f64 {
+        let length = rendering.length_beats;
+        let local = due_until - launch;
+        let (cycle_start, in_cycle) = if self.looping && local >= 0.0 {
+            let cycle = (local / length).floor();
+            (launch + cycle * length, local - cycle * length)
+        } else {
+            (launch, local)
+        };
+        // The first item strictly after `in_cycle` in this cycle, else the first of the next
+        // cycle (looping), else none.
+        let next_in = |beats: &dyn Fn(usize) -> f64, count: usize| -> f64 {
+            let mut lo = 0;
+            let mut hi = count;
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if beats(mid) <= in_cycle {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if lo < count {
+                cycle_start + beats(lo)
+            } else if self.looping && count > 0 {
+                cycle_start + length + beats(0)
+            } else {
+                f64::INFINITY
+            }
+        };
+        let next_onset = next_in(&|i| rendering.notes[i].start_beats, rendering.notes.len());
+        let next_point = next_in(&|i| rendering.ccs[i].beats, rendering.ccs.len());
+        let next_end = voices
+            .rendering_cells()
+            .iter()
+            .filter_map(|&cell| voices.rendered(cell as usize))
+            .map(|voice| voice.end_beats)
+            .fold(f64::INFINITY, f64::min);
+        // A little earlier than exact: float noise must never make an event late.
+        next_onset.min(next_point).min(next_end) - 1e-9
     }
 
     /// Adds the onsets (`rank` 2) or controller points (`rank` 1) of one loop cycle that fall in
