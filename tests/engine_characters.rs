@@ -2,7 +2,9 @@
 //! plus determinism and the allocation guard.
 
 use proptest::prelude::*;
-use reprise::engine::character::{render, ChannelLayout, Character, CharacterSettings};
+use reprise::engine::character::{
+    render, ChannelLayout, Character, CharacterSettings, REPEATED_KEY_GAP_MS,
+};
 use reprise::engine::event::{CC_MODULATION, CC_SUSTAIN};
 use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
 use reprise::engine::motif::{Motif, Note, TimeSignature};
@@ -46,6 +48,31 @@ fn motif_strategy() -> impl Strategy<Value = Motif> {
             motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
             motif
         })
+}
+
+/// Checks no (channel, key) is held twice: on every channel and key, each note starts at or
+/// after the previous one ended (a sampler releases a voice at the first note-off for its key).
+fn check_no_key_held_twice(rendering: &Rendering) -> Result<(), TestCaseError> {
+    let mut notes = rendering.notes.clone();
+    notes.sort_by(|a, b| {
+        (a.channel, a.key)
+            .cmp(&(b.channel, b.key))
+            .then(a.start_beats.total_cmp(&b.start_beats))
+    });
+    for pair in notes.windows(2) {
+        if (pair[0].channel, pair[0].key) == (pair[1].channel, pair[1].key) {
+            prop_assert!(
+                pair[1].start_beats >= pair[0].end_beats() - 1e-9,
+                "key {} on channel {} struck at {} while held {}..{}",
+                pair[1].key,
+                pair[1].channel,
+                pair[1].start_beats,
+                pair[0].start_beats,
+                pair[0].end_beats()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn settings(character: Character, intensity: f64, seed: u64) -> CharacterSettings {
@@ -128,6 +155,62 @@ fn check_pedal_balanced(rendering: &Rendering) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// A motif of repeated and neighbouring keys (2–40 notes within a third), the case that makes
+/// same-key overlaps.
+fn repeated_keys_strategy() -> impl Strategy<Value = Motif> {
+    (
+        prop::collection::vec((1u32..5, 1u32..9, 0i32..4), 2..40),
+        36i32..84,
+    )
+        .prop_map(|(steps, low_key)| {
+            let mut motif = Motif::new(TimeSignature::new(4, 4), 100.0);
+            let mut start_sixteenths = 0u32;
+            for (ioi, length, offset) in steps {
+                motif.push(Note {
+                    start_beats: start_sixteenths as f64 / 4.0,
+                    length_beats: length.min(ioi) as f64 / 4.0,
+                    key: (low_key + offset) as u8,
+                    velocity: 0.6,
+                    channel: 0,
+                });
+                start_sixteenths += ioi;
+            }
+            motif.finish();
+            motif
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 300,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5A3E),
+        ..ProptestConfig::default()
+    })]
+
+    /// Issue 11, item 1: Swell's legato overlap, Distant's echoes, Piano's humanize and voices
+    /// merged on one channel started notes on keys still held on the same channel.
+    #[test]
+    fn no_rendering_holds_a_channel_and_key_twice(
+        motif in prop_oneof![motif_strategy(), repeated_keys_strategy()],
+        character in prop_oneof![Just(Character::Piano), Just(Character::Swell), Just(Character::Distant)],
+        single in any::<bool>(),
+        intensity in 0.0f64..=1.0,
+        humanize in 0.0f64..=1.0,
+        seed in any::<u64>(),
+    ) {
+        let settings = CharacterSettings {
+            channel_layout: if single { ChannelLayout::Single } else { ChannelLayout::Split },
+            humanize,
+            ..settings(character, intensity, seed)
+        };
+        let mut out = Rendering::new();
+        render(&motif, &settings, &mut out);
+        check_well_formed(&out)?;
+        check_no_key_held_twice(&out)?;
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 200,
@@ -168,10 +251,17 @@ proptest! {
         let melody: Vec<_> = out.notes.iter().filter(|n| n.voice == Voice::Melody).copied().collect();
         prop_assert!(melody.iter().all(|n| n.channel == settings.channel_for(Voice::Melody)));
         prop_assert_eq!(intervals(melody.iter().map(|n| n.key)), intervals(motif.notes().iter().map(|n| n.key)));
-        // Consecutive melody notes overlap (legato).
+        // Consecutive melody notes overlap (legato), except a repeated key: it gets a short gap
+        // (a sampler would otherwise cut the second note at the first one's note-off).
+        let gap_beats = REPEATED_KEY_GAP_MS / 1000.0 * motif.tempo_bpm / 60.0;
         for pair in melody.windows(2) {
             if pair[1].start_beats > pair[0].start_beats {
-                prop_assert!(pair[0].end_beats() > pair[1].start_beats, "gap between {:?} and {:?}", pair[0], pair[1]);
+                if pair[1].key == pair[0].key {
+                    let gap = pair[1].start_beats - pair[0].end_beats();
+                    prop_assert!(gap >= -1e-9 && gap <= gap_beats + 1e-9, "gap {gap} between {:?} and {:?}", pair[0], pair[1]);
+                } else {
+                    prop_assert!(pair[0].end_beats() > pair[1].start_beats, "gap between {:?} and {:?}", pair[0], pair[1]);
+                }
             }
         }
         // Doubling: exactly ±12 from the melody, same rhythm, on its own channel.
@@ -292,6 +382,38 @@ proptest! {
         if single {
             prop_assert!(out.notes.iter().all(|n| n.channel == base_channel));
         }
+    }
+}
+
+/// The demo's repeated D4 in Swell: the second D4 used to last 0.028 beats (the first one's
+/// legato overlap ran into it); it keeps nearly its full broadened length now.
+#[test]
+fn the_demos_repeated_note_in_swell_keeps_its_length() {
+    let motif = reprise::engine::demo::demo_motif();
+    for layout in [ChannelLayout::Split, ChannelLayout::Single] {
+        let settings = CharacterSettings {
+            channel_layout: layout,
+            humanize: 0.0,
+            ..settings(Character::Swell, 1.0, 1)
+        };
+        let mut out = Rendering::new();
+        render(&motif, &settings, &mut out);
+        let d4: Vec<_> = out
+            .voice(Voice::Melody)
+            .filter(|n| n.key == 62)
+            .copied()
+            .collect();
+        // Broadened 2x at intensity 1: the second D4 starts at beat 4 and lasts about 2 beats.
+        let second = d4
+            .iter()
+            .find(|n| (n.start_beats - 4.0).abs() < 1e-6)
+            .expect("second D4");
+        assert!(second.length_beats > 1.9, "{layout:?}: {second:?}");
+        let first = d4.iter().find(|n| n.start_beats.abs() < 1e-6).unwrap();
+        assert!(
+            first.end_beats() < second.start_beats,
+            "{layout:?}: {first:?}"
+        );
     }
 }
 

@@ -213,6 +213,53 @@ impl Rendering {
         });
     }
 
+    /// Makes sure no (channel, key) is ever held twice, as a sampler needs (it releases a voice
+    /// at the first note-off for its key): notes on one channel and key that start together
+    /// (voices merged on one channel) become one note (the longer, the louder); a note still
+    /// sounding when its key is struck again ends `gap_beats` before the new onset (half the
+    /// time between the two onsets if that is shorter). Legato overlaps between different keys
+    /// are untouched. Leaves the notes sorted by channel and key; call
+    /// [`finish`](Self::finish) after. Never allocates.
+    pub fn separate_repeated_keys(&mut self, gap_beats: f64) {
+        let gap_beats = if gap_beats.is_finite() {
+            gap_beats.max(0.0)
+        } else {
+            0.0
+        };
+        self.notes.sort_unstable_by(|a, b| {
+            (a.channel, a.key)
+                .cmp(&(b.channel, b.key))
+                .then(a.start_beats.total_cmp(&b.start_beats))
+                .then(b.length_beats.total_cmp(&a.length_beats))
+                .then(b.velocity.total_cmp(&a.velocity))
+                .then(a.voice.channel_offset().cmp(&b.voice.channel_offset()))
+        });
+        // Onsets closer than this are the same onset.
+        const SAME_ONSET_BEATS: f64 = 1e-6;
+        let mut kept = 0;
+        for i in 0..self.notes.len() {
+            let note = self.notes[i];
+            if kept > 0 {
+                let previous = &mut self.notes[kept - 1];
+                if previous.channel == note.channel && previous.key == note.key {
+                    let onset_gap = note.start_beats - previous.start_beats;
+                    if onset_gap < SAME_ONSET_BEATS {
+                        // Sorted longest and loudest first: the kept note already covers it.
+                        previous.length_beats = previous.length_beats.max(note.length_beats);
+                        previous.velocity = previous.velocity.max(note.velocity);
+                        continue;
+                    }
+                    if previous.end_beats() > note.start_beats - gap_beats {
+                        previous.length_beats = (onset_gap - gap_beats).max(0.5 * onset_gap);
+                    }
+                }
+            }
+            self.notes[kept] = note;
+            kept += 1;
+        }
+        self.notes.truncate(kept);
+    }
+
     /// Latest note end, in beats (0 when empty).
     pub fn notes_end_beats(&self) -> f64 {
         self.notes

@@ -260,12 +260,18 @@ pub fn render(motif: &Motif, settings: &CharacterSettings, out: &mut Rendering) 
         Character::Distant => distant::render(out, settings, &context),
         Character::None => assign_channels(out, settings),
     }
+    // No voice ever holds a (channel, key) twice: a sampler would cut the repeated note short.
+    out.separate_repeated_keys(REPEATED_KEY_GAP_MS / 1000.0 * context.tempo_bpm / 60.0);
     out.finish();
     let end = out.notes_end_beats();
     let cc_end = out.ccs.iter().map(|p| p.beats).fold(0.0, f64::max);
     out.length_beats =
         whole_bars_beats(end.max(cc_end).max(out.length_beats), motif.time_signature);
 }
+
+/// Silence left between a note and the same key struck again on its channel, in milliseconds
+/// at playback tempo: enough for a sampler to release the voice before the new attack.
+pub const REPEATED_KEY_GAP_MS: f64 = 15.0;
 
 /// What a recipe needs besides the settings.
 pub(crate) struct RecipeContext {
