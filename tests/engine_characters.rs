@@ -305,6 +305,8 @@ proptest! {
         let mut head_source = Rendering::new();
         render(&motif, &CharacterSettings { character: Character::None, ..settings }, &mut head_source);
         let head = head_length(&head_source);
+        // Issue 11, item 6: a head of 2 notes is not recognisable.
+        prop_assert!(head >= 3.min(motif.len()), "head of {head} notes");
         let head_intervals = intervals(motif.notes()[..head].iter().map(|n| n.key));
         prop_assert_eq!(intervals(out.notes[..head].iter().map(|n| n.key)), head_intervals);
 
@@ -312,7 +314,7 @@ proptest! {
         let mut sizes = Vec::new();
         if intensity >= 0.85 {
             let mut size = head;
-            while sizes.iter().sum::<usize>() < out.notes.len() { sizes.push(size); size = size.saturating_sub(1).max(1); }
+            while sizes.iter().sum::<usize>() < out.notes.len() { sizes.push(size); size = size.saturating_sub(1).max(2.min(head)); }
         } else {
             sizes = vec![head; out.notes.len() / head];
         }

@@ -129,7 +129,18 @@ fn retrograde_pitches_keeps_rhythm_full_reverses_it() {
         .iter()
         .map(|n| (n.start_beats, n.length_beats, n.key))
         .collect();
-    assert_eq!(got, vec![(0.5, 2.0, 67), (2.5, 0.5, 64), (3.0, 1.0, 60)]);
+    // Reversed within the notes' own span (0–3.5), not within the whole bar: no leading rest.
+    assert_eq!(got, vec![(0.0, 2.0, 67), (2.0, 0.5, 64), (2.5, 1.0, 60)]);
+    // An upbeat keeps its offset (issue 11, item 7: a bar-long rest used to come first).
+    let mut upbeat = line(&[(3.0, 1.0, 60), (4.0, 1.0, 64), (5.0, 3.0, 67)]);
+    upbeat.length_beats = 12.0;
+    retrograde_full(&mut upbeat);
+    let got: Vec<(f64, f64, u8)> = upbeat
+        .notes
+        .iter()
+        .map(|n| (n.start_beats, n.length_beats, n.key))
+        .collect();
+    assert_eq!(got, vec![(3.0, 3.0, 67), (6.0, 1.0, 64), (7.0, 1.0, 60)]);
 }
 
 #[test]
@@ -171,7 +182,8 @@ fn fragment_takes_the_head_up_to_the_first_long_note() {
     // No long note and even rhythm: the first four notes.
     let even = keys_of(&[60, 62, 64, 65, 67, 69]);
     assert_eq!(head_length(&even), 4);
-    // A gap of ≥ 1.5× the median inter-onset interval ends the head early.
+    // A gap of ≥ 1.5× the median inter-onset interval ends the head early, but a head has at
+    // least 3 notes (issue 11, item 6: a gap after the second note made 2-note heads).
     let gap = line(&[
         (0.0, 0.5, 60),
         (0.5, 0.5, 62),
@@ -179,7 +191,16 @@ fn fragment_takes_the_head_up_to_the_first_long_note() {
         (2.5, 0.5, 65),
         (3.0, 0.5, 67),
     ]);
-    assert_eq!(head_length(&gap), 2);
+    assert_eq!(head_length(&gap), 3);
+    let late_gap = line(&[
+        (0.0, 0.5, 60),
+        (0.5, 0.5, 62),
+        (1.0, 0.5, 64),
+        (3.0, 0.5, 65),
+        (3.5, 0.5, 67),
+    ]);
+    assert_eq!(head_length(&late_gap), 3);
+    assert_eq!(head_length(&line(&[(0.0, 0.5, 60), (0.5, 4.0, 62)])), 2);
     let mut cut = line(&[
         (0.0, 0.5, 60),
         (0.5, 0.5, 62),
@@ -208,9 +229,17 @@ fn liquidation_drops_the_tail_each_time_and_fades() {
             (2.0, 64, 0.5),
             (4.0, 60, 0.25),
             (5.0, 62, 0.25),
-            (7.0, 60, 0.125)
         ]
     );
+    // Down to two notes, not one.
+    let mut four = line(&[
+        (0.0, 1.0, 60),
+        (1.0, 1.0, 62),
+        (2.0, 1.0, 64),
+        (3.0, 1.0, 65),
+    ]);
+    liquidate(&mut four, 10, 1.0, 0.5);
+    assert_eq!(keys(&four), vec![60, 62, 64, 65, 60, 62, 64, 60, 62]);
 }
 
 #[test]

@@ -1,10 +1,11 @@
-//! Fragmentation: the head motif — the first 2–4 notes, or up to the first long note or the
-//! first inter-onset interval of at least 1.5× the median.
+//! Fragmentation: the head motif — the first 3–4 notes, or up to the first long note or the
+//! first inter-onset interval of at least 1.5× the median (but never fewer than 3 notes when
+//! the motif has 3: a 2-note fragment is not recognisable).
 
 use crate::engine::rendering::Rendering;
 
 /// Fewest notes in a head motif (when the motif has that many).
-pub const MIN_HEAD_NOTES: usize = 2;
+pub const MIN_HEAD_NOTES: usize = 3;
 /// Most notes in a head motif.
 pub const MAX_HEAD_NOTES: usize = 4;
 
@@ -38,8 +39,9 @@ pub fn head_length(rendering: &Rendering) -> usize {
         };
         let is_long = notes[i].length_beats >= 1.5 * median_length && median_length > 0.0;
         let is_gap = ioi >= 1.5 * median_ioi && median_ioi > 0.0;
-        if (is_long || is_gap) && i + 1 >= MIN_HEAD_NOTES {
-            return i + 1;
+        if is_long || is_gap {
+            // A phrase member shorter than the minimum is extended to it.
+            return (i + 1).max(MIN_HEAD_NOTES);
         }
     }
     count.min(MAX_HEAD_NOTES)

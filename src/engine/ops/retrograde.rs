@@ -15,12 +15,17 @@ pub fn retrograde_pitches(rendering: &mut Rendering) {
     }
 }
 
-/// Plays the rendering backwards in time within `length_beats`: each note starts where its
-/// mirror image ended (t' = length − end). Sorts the result.
+/// Plays the notes backwards in time within the span they fill, from the first onset to the
+/// last note end: each note starts where its mirror image ended (t' = first + last end − end).
+/// The motif's start offset (an upbeat) stays, and no rest is added before the first note.
+/// Sorts the result.
 pub fn retrograde_full(rendering: &mut Rendering) {
-    let length = rendering.length_beats.max(rendering.notes_end_beats());
+    let Some(first) = rendering.first_onset_beats() else {
+        return;
+    };
+    let last_end = rendering.notes_end_beats();
     for note in &mut rendering.notes {
-        note.start_beats = (length - note.end_beats()).max(0.0);
+        note.start_beats = (first + last_end - note.end_beats()).max(0.0);
     }
     rendering.finish();
 }
