@@ -362,7 +362,8 @@ fn draw_key(ui: &mut egui::Ui, state: &mut EditorState) {
             return;
         }
         if let Some(locked) = motif.locked_key {
-            ui.label(format!("Key: {locked} (locked)"));
+            // The editor's fonts have no ♭ or ♯: keys are spelled in ASCII (Eb major).
+            ui.label(format!("Key: {} (locked)", locked.ascii()));
             if ui.button("Unlock key").clicked() {
                 state.shared.send(Command::LockKey { slot, key: None });
             }
@@ -371,7 +372,7 @@ fn draw_key(ui: &mut egui::Ui, state: &mut EditorState) {
                 .tied()
                 .iter()
                 .skip(1)
-                .map(|c| c.key.to_string())
+                .map(|c| c.key.ascii().to_string())
                 .collect();
             let tied_text = if tied.is_empty() {
                 String::new()
@@ -380,7 +381,8 @@ fn draw_key(ui: &mut egui::Ui, state: &mut EditorState) {
             };
             ui.label(format!(
                 "Key: {} · confidence {:.3}{tied_text}",
-                estimate.best.key, estimate.confidence
+                estimate.best.key.ascii(),
+                estimate.confidence
             ));
             if ui.button("Lock key").clicked() {
                 state.shared.send(Command::LockKey {

@@ -119,6 +119,33 @@ fn analyze_text_and_locked_key() {
     );
 }
 
+/// Issue 11, item 8: `--key "Eb major"` printed `D# major`; tonics are spelled as musicians
+/// spell them, in text (with ♭ and ♯) and JSON (ASCII `b` and `#`), either spelling accepted.
+#[test]
+fn keys_are_spelled_with_flats_and_sharps_as_musicians_do() {
+    let dir = scratch("spelling");
+    let file = write_ode(&dir);
+    for (given, text_name, tonic, mode) in [
+        ("Eb major", "E♭ major", "Eb", "major"),
+        ("D# major", "E♭ major", "Eb", "major"),
+        ("A#:minor", "B♭ minor", "Bb", "minor"),
+        ("F♯ minor", "F♯ minor", "F#", "minor"),
+    ] {
+        let path = file.to_str().unwrap();
+        let output = reprise(&["analyze", path, "--key", given]);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{given}");
+        assert!(
+            text.contains(&format!("key: {text_name} (locked)")),
+            "{given}: {text}"
+        );
+        let output = reprise(&["analyze", path, "--key", given, "--json"]);
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["key"]["tonic"], tonic, "{given}");
+        assert_eq!(json["key"]["mode"], mode, "{given}");
+    }
+}
+
 #[test]
 fn errors_are_one_line_and_non_zero() {
     let dir = scratch("errors");

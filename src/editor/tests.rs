@@ -216,3 +216,19 @@ fn counter_warnings_clear_themselves_and_never_hide_later_ones() {
     state.update_warnings(20.0);
     assert!(state.status_line().contains("2 action(s)"));
 }
+
+/// Issue 11, item 8: the key readout spells tonics as musicians do (E♭ major, not D# major), in
+/// ASCII because the editor's fonts have no ♭ or ♯.
+#[test]
+fn the_key_readout_spells_the_tonic_as_musicians_do() {
+    use crate::engine::key::Key;
+    let (mut state, _audio, _library) = editor();
+    let mut motif = crate::engine::demo::demo_motif();
+    motif.locked_key = Key::parse("D# major");
+    state.snapshot.motif = motif;
+    let harness = Harness::new_ui_state(
+        |ui, state: &mut EditorState| draw_editor(ui, state, None),
+        state,
+    );
+    harness.get_by_label("Key: Eb major (locked)");
+}

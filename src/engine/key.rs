@@ -37,9 +37,27 @@ pub struct Key {
     pub mode: Mode,
 }
 
-/// Pitch-class names with sharps.
+/// Pitch-class names with sharps (note names on a keyboard axis).
 pub const PITCH_CLASS_NAMES: [&str; 12] = [
     "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
+];
+
+/// Tonics of the major keys as musicians spell them (the spelling with fewer accidentals; F♯
+/// over G♭), in ASCII (`b` flat, `#` sharp), by pitch class.
+const MAJOR_TONICS: [&str; 12] = [
+    "C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
+];
+/// Tonics of the minor keys as musicians spell them (C♯ minor, E♭ minor, G♯ minor, B♭ minor).
+const MINOR_TONICS: [&str; 12] = [
+    "C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B",
+];
+/// [`MAJOR_TONICS`] with the musical signs ♭ and ♯, for display.
+const MAJOR_TONIC_SIGNS: [&str; 12] = [
+    "C", "D♭", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B",
+];
+/// [`MINOR_TONICS`] with the musical signs, for display.
+const MINOR_TONIC_SIGNS: [&str; 12] = [
+    "C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "G♯", "A", "B♭", "B",
 ];
 
 impl Key {
@@ -51,15 +69,28 @@ impl Key {
         }
     }
 
-    /// Tonic as a note name with sharps (`C#`).
+    /// Tonic spelled as musicians spell this key, in ASCII: `Eb` (E♭ major), `C#` (C♯ minor),
+    /// `Bb`, `F#`. For JSON and saved state; [`Self::parse`] reads it back.
     pub fn tonic_name(&self) -> &'static str {
-        PITCH_CLASS_NAMES[self.tonic as usize]
+        match self.mode {
+            Mode::Major => MAJOR_TONICS[self.tonic as usize % 12],
+            Mode::Minor => MINOR_TONICS[self.tonic as usize % 12],
+        }
     }
 
-    /// Parses `C#:minor`, `Db major`, `f#m`, `A` (major) … Flats are accepted and stored as the
-    /// equivalent sharp.
+    /// [`tonic_name`](Self::tonic_name) with the signs ♭ and ♯, for display (`E♭`).
+    pub fn tonic_symbol(&self) -> &'static str {
+        match self.mode {
+            Mode::Major => MAJOR_TONIC_SIGNS[self.tonic as usize % 12],
+            Mode::Minor => MINOR_TONIC_SIGNS[self.tonic as usize % 12],
+        }
+    }
+
+    /// Parses `C#:minor`, `Db major`, `E♭ major`, `f#m`, `A` (major) … Sharps and flats are
+    /// both accepted, as `#`/`♯` and `b`/`♭`; the key is the pitch class (D♯ major = E♭ major).
     pub fn parse(text: &str) -> Option<Key> {
-        let text = text.trim();
+        let text = text.trim().replace('♭', "b").replace('♯', "#");
+        let text = text.as_str();
         let split = text.find([':', ' ']).unwrap_or(text.len());
         let (tonic_text, mode_text) = text.split_at(split);
         let mode_text = mode_text
@@ -96,9 +127,27 @@ impl Key {
     }
 }
 
+/// A key shown in ASCII (`Eb major`), for fonts without ♭ and ♯ (the editor's). See
+/// [`Key::ascii`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsciiKey(pub Key);
+
+impl std::fmt::Display for AsciiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0.tonic_name(), self.0.mode.name())
+    }
+}
+
+impl Key {
+    /// The key for display in ASCII (`Eb major`); `Display` on the key itself uses ♭ and ♯.
+    pub fn ascii(self) -> AsciiKey {
+        AsciiKey(self)
+    }
+}
+
 impl std::fmt::Display for Key {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.tonic_name(), self.mode.name())
+        write!(f, "{} {}", self.tonic_symbol(), self.mode.name())
     }
 }
 
@@ -422,6 +471,31 @@ mod tests {
         assert!(estimate_key(&[], DEFAULT_PROFILES).is_none());
     }
 
+    /// Issue 11, item 8: keys printed with sharps only (`--key "Eb major"` showed `D# major`).
+    #[test]
+    fn tonics_are_spelled_as_musicians_spell_them() {
+        let spelled = |text: &str| Key::parse(text).unwrap().to_string();
+        assert_eq!(spelled("Eb major"), "E♭ major");
+        assert_eq!(spelled("D# major"), "E♭ major");
+        assert_eq!(spelled("A#m"), "B♭ minor");
+        assert_eq!(spelled("Gb minor"), "F♯ minor");
+        assert_eq!(spelled("Db:minor"), "C♯ minor");
+        assert_eq!(spelled("C# major"), "D♭ major");
+        assert_eq!(spelled("Ab minor"), "G♯ minor");
+        assert_eq!(spelled("E♭ major"), "E♭ major");
+        assert_eq!(spelled("F♯ minor"), "F♯ minor");
+        assert_eq!(Key::parse("Bb minor").unwrap().tonic_name(), "Bb");
+        // Every key reads back from its own names.
+        for tonic in 0..12 {
+            for mode in [Mode::Major, Mode::Minor] {
+                let key = Key::new(tonic, mode);
+                assert_eq!(Key::parse(&key.to_string()), Some(key));
+                let ascii = format!("{}:{}", key.tonic_name(), key.mode.name());
+                assert_eq!(Key::parse(&ascii), Some(key));
+            }
+        }
+    }
+
     #[test]
     fn parses_key_names() {
         assert_eq!(Key::parse("C#:minor"), Some(Key::new(1, Mode::Minor)));
@@ -430,6 +504,6 @@ mod tests {
         assert_eq!(Key::parse("E"), Some(Key::new(4, Mode::Major)));
         assert_eq!(Key::parse("H minor"), None);
         assert_eq!(Key::parse("C:lydian"), None);
-        assert_eq!(Key::new(1, Mode::Minor).to_string(), "C# minor");
+        assert_eq!(Key::new(1, Mode::Minor).to_string(), "C♯ minor");
     }
 }
