@@ -147,6 +147,10 @@ pub struct RepriseParams {
     /// Quantize strength.
     #[id = "quantize_strength"]
     pub quantize_strength: FloatParam,
+    /// Capture hears MIDI channel 10 (General MIDI drums) too; off by default, as drum hits are
+    /// not a melody.
+    #[id = "capture_drums"]
+    pub capture_drums: BoolParam,
     /// Tempo used when the host gives none, BPM.
     #[id = "tempo"]
     pub tempo: FloatParam,
@@ -253,6 +257,7 @@ impl RepriseParams {
             .with_step_size(0.25),
             quantize: EnumParam::new("Quantize", Pick(None)),
             quantize_strength: percent("Quantize strength", 1.0),
+            capture_drums: BoolParam::new("Capture channel 10 (drums)", false),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             tempo: FloatParam::new(
                 "Tempo (no transport)",
@@ -314,6 +319,7 @@ impl RepriseParams {
                 strength: self.quantize_strength.value() as f64,
             }),
             arm: self.capture_arm.value(),
+            capture_drums: self.capture_drums.value(),
         }
     }
 }

@@ -462,6 +462,102 @@ fn render_with_character_none_applies_only_the_given_operators() {
     assert_eq!(timings, vec![(0.0, 2.0), (2.0, 2.0), (4.0, 4.0)]);
 }
 
+/// Issue 11, item 5: drums on channel 10 mixed into the melody track were analysed as melody.
+/// They are ignored with a note on stderr; `--include-drums` keeps them.
+#[test]
+fn drums_on_channel_10_are_ignored_and_said_so() {
+    let dir = scratch("drums");
+    let mut notes: Vec<Note> = (0..8)
+        .map(|i| note(i as f64, 1.0, 60 + 2 * (i % 4) as u8))
+        .collect();
+    for i in 0..16 {
+        notes.push(Note {
+            channel: 9,
+            ..note(i as f64 * 0.5, 0.25, if i % 2 == 0 { 36 } else { 42 })
+        });
+    }
+    let path = dir.join("band.mid");
+    let bytes = write_tracks(
+        &[ExportTrack {
+            name: "Band",
+            notes: &notes,
+            ccs: &[],
+        }],
+        TimeSignature::new(4, 4),
+        100.0,
+        None,
+    );
+    std::fs::write(&path, bytes).unwrap();
+    let output = reprise(&["analyze", path.to_str().unwrap(), "--json"]);
+    assert!(output.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["notes"].as_array().unwrap().len(), 8);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("16 note(s) on channel 10"), "{stderr}");
+    let output = reprise(&[
+        "analyze",
+        path.to_str().unwrap(),
+        "--json",
+        "--include-drums",
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["notes"].as_array().unwrap().len(), 24);
+    assert!(output.stderr.is_empty());
+}
+
+/// Issue 11, item 4: `--base-channel 15` put Swell's third and octave doubling both on channel
+/// 16 without a word. The split voices now wrap past 16 onto separate channels, and the CLI
+/// says where each voice went.
+#[test]
+fn split_voices_past_channel_16_wrap_onto_separate_channels_and_say_so() {
+    let dir = scratch("channel-wrap");
+    let file = write_ode(&dir);
+    let out = dir.join("wrapped.mid");
+    let output = reprise(&[
+        "render",
+        file.to_str().unwrap(),
+        "--character",
+        "swell",
+        "--intensity",
+        "1",
+        "--base-channel",
+        "15",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("melody 15, doubling 16, harmony 1, bass 2"),
+        "{stderr}"
+    );
+    let performance = read_performance(&std::fs::read(&out).unwrap(), None).unwrap();
+    let mut channels: Vec<u8> = performance
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            reprise::engine::midi_file::PerformanceEvent::NoteOn { channel, .. } => Some(channel),
+            _ => None,
+        })
+        .collect();
+    channels.sort_unstable();
+    channels.dedup();
+    assert_eq!(channels, vec![0, 1, 14, 15], "one channel per voice");
+    // A base that leaves room says nothing.
+    let output = reprise(&[
+        "render",
+        file.to_str().unwrap(),
+        "--character",
+        "swell",
+        "--base-channel",
+        "13",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("wrap"));
+}
+
 #[test]
 fn render_all_writes_three_tracks_and_bad_settings_are_one_line_errors() {
     let dir = scratch("render-all");

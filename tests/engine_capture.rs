@@ -326,6 +326,32 @@ fn an_overlong_phrase_is_cut_and_flagged_not_crashed() {
     assert!(motif.truncated);
 }
 
+/// Issue 11, item 5: drum hits on channel 10 played into capture became melody notes. Capture
+/// ignores channel 10 unless asked to hear it.
+#[test]
+fn capture_ignores_channel_10_unless_asked() {
+    for include_drums in [false, true] {
+        let settings = CaptureSettings {
+            include_drums,
+            ..CaptureSettings::default()
+        };
+        let mut capture = Box::new(PhraseCapture::new(settings));
+        capture.note_on(0.0, 0, 60, 0.8);
+        capture.note_on(0.0, 9, 36, 0.9);
+        capture.note_off(0.5, 9, 36);
+        capture.note_off(1.0, 0, 60);
+        capture.note_on(1.0, 9, 42, 0.9);
+        capture.note_off(1.2, 9, 42);
+        assert!(capture.advance(5.0));
+        let keys: Vec<u8> = capture.motif().notes().iter().map(|n| n.key).collect();
+        if include_drums {
+            assert_eq!(keys, vec![36, 60, 42]);
+        } else {
+            assert_eq!(keys, vec![60]);
+        }
+    }
+}
+
 /// A phrase longer than the motif can hold is cut, but it still ends only after the silence
 /// that follows the last note played (it used to end a gap after the last note it kept, in the
 /// middle of the playing, and take the dense opening as a new motif).

@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use reprise::engine::key::{Key, Mode};
 use reprise::engine::midi_file::{
-    motif_from_performance, read_performance, write_motif, write_tracks, ExportTrack,
-    MidiFileError, PerformanceEvent,
+    motif_from_performance, read_performance, read_performance_with_drums, write_motif,
+    write_tracks, ExportTrack, MidiFileError, PerformanceEvent,
 };
 use reprise::engine::motif::{Motif, Note, TimeSignature};
 
@@ -85,6 +85,54 @@ fn type_0_with_running_status_at_96_ppq() {
     assert_eq!(motif.notes()[0].velocity, 100.0 / 127.0);
     assert_eq!(motif.length_beats, 4.0);
     assert_eq!(motif.tempo_bpm, 120.0, "no tempo event: 120 BPM");
+}
+
+/// Issue 11, item 5: notes on channel 10 (General MIDI drums) were analysed and rendered as a
+/// melody, also mixed into a melody track. They are left out by default (and counted), kept on
+/// request; a file of drums only says so.
+#[test]
+fn drums_on_channel_10_are_left_out_unless_asked_for() {
+    // A melody on channel 1 with a kick and hi-hat on channel 10 in the same track.
+    let mixed = track(&[
+        (0, &[0x90, 60, 100]),
+        (0, &[0x99, 36, 110]),
+        (48, &[0x89, 36, 0]),
+        (48, &[0x80, 60, 0]),
+        (0, &[0x90, 64, 100]),
+        (0, &[0x99, 42, 90]),
+        (48, &[0x89, 42, 0]),
+        (48, &[0x80, 64, 0]),
+    ]);
+    let bytes = smf(0, 96, &[mixed]);
+    let performance = read_performance(&bytes, None).unwrap();
+    let keys: Vec<u8> = motif_from_performance(&performance)
+        .notes()
+        .iter()
+        .map(|n| n.key)
+        .collect();
+    assert_eq!(keys, vec![60, 64]);
+    assert_eq!(performance.num_drum_notes_ignored, 2);
+    let with_drums = read_performance_with_drums(&bytes, None, true).unwrap();
+    assert_eq!(motif_from_performance(&with_drums).len(), 4);
+    assert_eq!(with_drums.num_drum_notes_ignored, 0);
+
+    // A drum track first and a melody track after it: the melody is the track chosen.
+    let drums = track(&[(0, &[0x99, 36, 110]), (96, &[0x89, 36, 0])]);
+    let melody = track(&[(0, &[0x90, 67, 100]), (96, &[0x80, 67, 0])]);
+    let bytes = smf(1, 96, &[drums.clone(), melody]);
+    let performance = read_performance(&bytes, None).unwrap();
+    assert_eq!(performance.track_idx, 1);
+
+    // Drums only: a clear error naming the way out.
+    let bytes = smf(0, 96, &[drums]);
+    let error = read_performance(&bytes, None).unwrap_err();
+    assert_eq!(error, MidiFileError::OnlyDrums { track: None });
+    assert!(error.to_string().contains("channel 10"), "{error}");
+    assert_eq!(
+        read_performance(&bytes, Some(0)).unwrap_err(),
+        MidiFileError::OnlyDrums { track: Some(0) }
+    );
+    assert!(read_performance_with_drums(&bytes, None, true).is_ok());
 }
 
 #[test]
@@ -312,7 +360,8 @@ proptest! {
         let mut seen = std::collections::HashSet::new();
         let notes: Vec<_> = notes.into_iter().filter(|n| seen.insert((n.2, n.4))).collect();
         let motif = motif_of(&notes, TimeSignature::new(numerator, 1 << denominator_pow2), tempo);
-        let read = motif_from_performance(&read_performance(&write_motif(&motif), None).unwrap());
+        // Every channel, drums included: the round trip keeps everything.
+        let read = motif_from_performance(&read_performance_with_drums(&write_motif(&motif), None, true).unwrap());
         // Reading re-bases on the bar line before the first note; shift back for comparison.
         let shift = motif.notes()[0].start_beats - read.notes()[0].start_beats;
         prop_assert_eq!(motif.len(), read.len());

@@ -13,13 +13,13 @@ use reprise::engine::capture::{segment_performance, CaptureSettings, DEFAULT_GAP
 use reprise::engine::character::{render, ChannelLayout, Character, CharacterSettings, Retrograde};
 use reprise::engine::key::{Key, KeyEstimate};
 use reprise::engine::midi_file::{
-    motif_from_performance, read_performance, write_motif, Performance,
+    motif_from_performance, read_performance_with_drums, write_motif, Performance,
 };
 use reprise::engine::midi_file::{write_tracks, ExportTrack};
 use reprise::engine::motif::Motif;
 use reprise::engine::ops::dynamics::DynamicsCc;
 use reprise::engine::quantize::{Grid, Quantize};
-use reprise::engine::rendering::Rendering;
+use reprise::engine::rendering::{Rendering, Voice};
 use reprise::engine::scale::ScaleMode;
 
 #[derive(Parser)]
@@ -31,6 +31,9 @@ use reprise::engine::scale::ScaleMode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Keep notes on MIDI channel 10 (General MIDI drums); they are ignored by default.
+    #[arg(long, global = true)]
+    include_drums: bool,
 }
 
 #[derive(Subcommand)]
@@ -216,13 +219,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let drums = cli.include_drums;
     let result = match cli.command {
         Command::Analyze {
             file,
             track,
             json,
             key,
-        } => analyze(&file, track, json, key),
+        } => analyze(&file, (track, drums), json, key),
         Command::Capture {
             file,
             output_dir,
@@ -230,8 +234,15 @@ fn main() -> ExitCode {
             quantize,
             strength,
             track,
-        } => capture(&file, &output_dir, gap_beats, quantize, strength, track),
-        Command::Render(args) => render_command(&args),
+        } => capture(
+            &file,
+            &output_dir,
+            gap_beats,
+            quantize,
+            strength,
+            (track, drums),
+        ),
+        Command::Render(args) => render_command(&args, drums),
         Command::Demo {
             output_dir,
             intensity,
@@ -247,18 +258,31 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(file: &Path, track: Option<usize>) -> Result<Performance, String> {
+/// Which notes of a file to read: the track (`None` = the first with notes) and whether to keep
+/// channel 10 (drums).
+type Source = (Option<usize>, bool);
+
+/// Reads a performance; says on stderr how many drum notes (channel 10) were left out.
+fn load(file: &Path, (track, include_drums): Source) -> Result<Performance, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    read_performance(&bytes, track).map_err(|e| format!("{}: {e}", file.display()))
+    let performance = read_performance_with_drums(&bytes, track, include_drums)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    if performance.num_drum_notes_ignored > 0 {
+        eprintln!(
+            "note: {} note(s) on channel 10 (General MIDI drums) ignored; --include-drums keeps them",
+            performance.num_drum_notes_ignored
+        );
+    }
+    Ok(performance)
 }
 
 fn analyze(
     file: &Path,
-    track: Option<usize>,
+    source: Source,
     as_json: bool,
     locked_key: Option<Key>,
 ) -> Result<(), String> {
-    let performance = load(file, track)?;
+    let performance = load(file, source)?;
     let mut motif = motif_from_performance(&performance);
     motif.detected_key =
         reprise::engine::key::estimate_key(motif.notes(), reprise::engine::key::DEFAULT_PROFILES);
@@ -395,7 +419,7 @@ fn capture(
     gap_beats: f64,
     grid: Option<Grid>,
     strength_percent: f64,
-    track: Option<usize>,
+    source: Source,
 ) -> Result<(), String> {
     if !(gap_beats.is_finite() && gap_beats > 0.0) {
         return Err(format!(
@@ -407,13 +431,14 @@ fn capture(
             "--strength must be between 0 and 100, not {strength_percent}"
         ));
     }
-    let performance = load(file, track)?;
+    let performance = load(file, source)?;
     let settings = CaptureSettings {
         gap_beats,
         quantize: grid.map(|grid| Quantize {
             grid,
             strength: strength_percent / 100.0,
         }),
+        include_drums: source.1,
         ..CaptureSettings::default()
     };
     let phrases = segment_performance(&performance, settings);
@@ -461,7 +486,7 @@ fn check_unit(name: &str, value: f64) -> Result<(), String> {
     }
 }
 
-fn render_command(args: &RenderArgs) -> Result<(), String> {
+fn render_command(args: &RenderArgs, include_drums: bool) -> Result<(), String> {
     check_unit("intensity", args.intensity)?;
     check_unit("humanize", args.humanize)?;
     if !(args.augment.is_finite() && (0.25..=4.0).contains(&args.augment)) {
@@ -470,7 +495,7 @@ fn render_command(args: &RenderArgs) -> Result<(), String> {
             args.augment
         ));
     }
-    let performance = load(&args.file, args.track)?;
+    let performance = load(&args.file, (args.track, include_drums))?;
     let mut motif = motif_from_performance(&performance);
     motif.detected_key =
         reprise::engine::key::estimate_key(motif.notes(), reprise::engine::key::DEFAULT_PROFILES);
@@ -497,6 +522,18 @@ fn render_command(args: &RenderArgs) -> Result<(), String> {
         seed: args.seed,
         ..CharacterSettings::default()
     };
+    if base.split_wraps() {
+        let channel = |voice| base.channel_for(voice) + 1;
+        eprintln!(
+            "note: from base channel {} the split voices wrap past 16: melody {}, doubling {}, \
+             harmony {}, bass {} (use --base-channel 13 or lower, or --channels single)",
+            args.base_channel,
+            channel(Voice::Melody),
+            channel(Voice::Doubling),
+            channel(Voice::Harmony),
+            channel(Voice::Bass)
+        );
+    }
     let characters: Vec<Character> = if args.all {
         Character::ALL.to_vec()
     } else {

@@ -10,7 +10,7 @@
 
 use super::event::{NUM_CHANNELS, NUM_KEYS};
 use super::key::{estimate_key, Key, DEFAULT_PROFILES};
-use super::midi_file::{Performance, PerformanceEvent};
+use super::midi_file::{Performance, PerformanceEvent, DRUM_CHANNEL};
 use super::motif::{sanitize_tempo_bpm, Motif, Note, TimeSignature, MAX_MOTIF_NOTES};
 use super::quantize::Quantize;
 
@@ -40,6 +40,9 @@ pub struct CaptureSettings {
     pub quantize: Option<Quantize>,
     /// Key the composer locked, copied into each motif.
     pub locked_key: Option<Key>,
+    /// Hear notes on MIDI channel 10 (General MIDI drums) too; by default they are drum hits,
+    /// not melody, and are ignored.
+    pub include_drums: bool,
 }
 
 impl Default for CaptureSettings {
@@ -50,6 +53,7 @@ impl Default for CaptureSettings {
             align_to_bars: true,
             quantize: None,
             locked_key: None,
+            include_drums: false,
         }
     }
 }
@@ -211,7 +215,7 @@ impl PhraseCapture {
         let Some(cell) = cell_idx(channel, key) else {
             return;
         };
-        if !beats.is_finite() {
+        if !beats.is_finite() || (channel == DRUM_CHANNEL && !self.settings.include_drums) {
             return;
         }
         // A note after a long enough silence starts a new phrase: finish the previous one first.

@@ -39,6 +39,12 @@ pub enum MidiFileError {
         /// The track that was searched, or `None` if all were.
         track: Option<usize>,
     },
+    /// The only notes are on MIDI channel 10 (General MIDI drums), which is ignored unless
+    /// asked for.
+    OnlyDrums {
+        /// The track that was searched, or `None` if all were.
+        track: Option<usize>,
+    },
 }
 
 impl std::fmt::Display for MidiFileError {
@@ -58,6 +64,17 @@ impl std::fmt::Display for MidiFileError {
                 write!(f, "track {track} contains no notes")
             }
             MidiFileError::NoNotes { track: None } => f.write_str("the file contains no notes"),
+            MidiFileError::OnlyDrums { track } => {
+                let place = match track {
+                    Some(track) => format!("track {track}"),
+                    None => "the file".to_owned(),
+                };
+                write!(
+                    f,
+                    "{place} has notes only on channel 10 (drums), which are ignored; \
+                     include them to use them (--include-drums)"
+                )
+            }
         }
     }
 }
@@ -97,14 +114,35 @@ pub struct Performance {
     pub track_idx: usize,
     /// Number of tracks in the file.
     pub num_tracks: usize,
+    /// Notes on channel 10 (drums) in the track that were left out.
+    pub num_drum_notes_ignored: usize,
 }
 
+/// MIDI channel 10, 0-based: General MIDI's drum channel. Its notes are drum hits, not a melody.
+pub const DRUM_CHANNEL: u8 = 9;
+
 /// Reads a performance from SMF bytes: track `track` if given, else the first track with notes.
+/// Notes on channel 10 (General MIDI drums) are left out (counted in
+/// [`Performance::num_drum_notes_ignored`]); see [`read_performance_with_drums`].
 ///
 /// # Errors
 ///
 /// [`MidiFileError`] for unreadable files, a zero resolution, a missing track or no notes.
 pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performance, MidiFileError> {
+    read_performance_with_drums(bytes, track, false)
+}
+
+/// [`read_performance`], keeping the notes on channel 10 if `include_drums`.
+///
+/// # Errors
+///
+/// As [`read_performance`]; [`MidiFileError::OnlyDrums`] when drums are left out and are the
+/// only notes.
+pub fn read_performance_with_drums(
+    bytes: &[u8],
+    track: Option<usize>,
+    include_drums: bool,
+) -> Result<Performance, MidiFileError> {
     check_smpte_rate(bytes)?;
     let smf = Smf::parse(bytes).map_err(|e| MidiFileError::Malformed {
         reason: e.to_string(),
@@ -137,10 +175,18 @@ pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performanc
         }
     }
 
-    let has_notes = |events: &[TrackEvent]| {
+    let has_notes = |events: &[TrackEvent], drums: bool| {
         events.iter().any(|e| {
-            matches!(e.kind, TrackEventKind::Midi { message: MidiMessage::NoteOn { vel, .. }, .. } if vel.as_int() > 0)
+            matches!(e.kind, TrackEventKind::Midi { channel, message: MidiMessage::NoteOn { vel, .. } }
+                if vel.as_int() > 0 && (drums || channel.as_int() != DRUM_CHANNEL))
         })
+    };
+    let no_notes = |track: Option<usize>, tracks: &[&[TrackEvent]]| {
+        if !include_drums && tracks.iter().any(|t| has_notes(t, true)) {
+            MidiFileError::OnlyDrums { track }
+        } else {
+            MidiFileError::NoNotes { track }
+        }
     };
     let track_idx = match track {
         Some(requested) if requested >= num_tracks => {
@@ -149,18 +195,19 @@ pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performanc
                 num_tracks,
             });
         }
-        Some(requested) if !has_notes(&smf.tracks[requested]) => {
-            return Err(MidiFileError::NoNotes {
-                track: Some(requested),
-            });
+        Some(requested) if !has_notes(&smf.tracks[requested], include_drums) => {
+            return Err(no_notes(Some(requested), &[&smf.tracks[requested]]));
         }
         Some(requested) => requested,
-        None => smf
-            .tracks
-            .iter()
-            .position(|t| has_notes(t))
-            .ok_or(MidiFileError::NoNotes { track: None })?,
+        None => match smf.tracks.iter().position(|t| has_notes(t, include_drums)) {
+            Some(found) => found,
+            None => {
+                let tracks: Vec<&[TrackEvent]> = smf.tracks.iter().map(|t| &t[..]).collect();
+                return Err(no_notes(None, &tracks));
+            }
+        },
     };
+    let mut num_drum_notes_ignored = 0;
 
     let mut events = Vec::new();
     let mut ticks: u64 = 0;
@@ -170,6 +217,12 @@ pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performanc
             continue;
         };
         let channel = channel.as_int();
+        if channel == DRUM_CHANNEL && !include_drums {
+            if matches!(message, MidiMessage::NoteOn { vel, .. } if vel.as_int() > 0) {
+                num_drum_notes_ignored += 1;
+            }
+            continue;
+        }
         let kind = match message {
             MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => PerformanceEvent::NoteOn {
                 channel,
@@ -204,6 +257,7 @@ pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performanc
         tempo_bpm: first_tempo.unwrap_or(120.0),
         track_idx,
         num_tracks,
+        num_drum_notes_ignored,
     })
 }
 

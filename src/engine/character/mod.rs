@@ -204,13 +204,22 @@ impl Default for CharacterSettings {
 }
 
 impl CharacterSettings {
-    /// Output channel of a voice under the layout.
+    /// Output channel of a voice under the layout. In the split layout the voices take the
+    /// base channel and the ones after it, wrapping past channel 16 to channel 1 (so they stay
+    /// on separate channels whatever the base; see [`Self::split_wraps`]).
     pub fn channel_for(&self, voice: Voice) -> u8 {
         let base = self.base_channel.min(15);
         match self.channel_layout {
             ChannelLayout::Single => base,
-            ChannelLayout::Split => (base + voice.channel_offset()).min(15),
+            ChannelLayout::Split => (base + voice.channel_offset()) % 16,
         }
+    }
+
+    /// Whether the split layout's voices run past channel 16 and wrap to channel 1 (a base
+    /// channel above 13, counting from 1), which a composer should be told.
+    pub fn split_wraps(&self) -> bool {
+        self.channel_layout == ChannelLayout::Split
+            && self.base_channel.min(15) + Voice::Bass.channel_offset() > 15
     }
 
     fn intensity(&self) -> f64 {

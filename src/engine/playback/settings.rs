@@ -162,6 +162,8 @@ pub struct LiveSettings {
     pub capture_quantize: Option<Quantize>,
     /// Armed capture: arms on the change from off to on.
     pub arm: bool,
+    /// Capture hears channel 10 (General MIDI drums) too.
+    pub capture_drums: bool,
 }
 
 impl Default for LiveSettings {
@@ -181,6 +183,7 @@ impl Default for LiveSettings {
             capture_gap_beats: 2.0,
             capture_quantize: None,
             arm: false,
+            capture_drums: false,
         }
     }
 }
@@ -240,5 +243,6 @@ pub(super) fn capture_settings(settings: &LiveSettings) -> CaptureSettings {
         align_to_bars: true,
         quantize: settings.capture_quantize,
         locked_key: settings.character.key,
+        include_drums: settings.capture_drums,
     }
 }
