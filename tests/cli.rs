@@ -462,6 +462,58 @@ fn render_with_character_none_applies_only_the_given_operators() {
     assert_eq!(timings, vec![(0.0, 2.0), (2.0, 2.0), (4.0, 4.0)]);
 }
 
+/// Issue 11, item 3: `--transpose-semitones 1000` exited 0 with each note folded on its own
+/// (an opening leap up became a leap down). Requests past the keyboard are refused; a line
+/// pushed past 0–127 moves as a whole by octaves, and the CLI says so.
+#[test]
+fn transpositions_keep_the_contour_and_say_when_they_moved_the_line() {
+    let dir = scratch("transpose-contour");
+    let file = write_ode(&dir);
+    let out = dir.join("high.mid");
+    let path = file.to_str().unwrap();
+    let output = reprise(&[
+        "render",
+        path,
+        "--character",
+        "none",
+        "--transpose-semitones",
+        "1000",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("between -127 and 127"), "{stderr}");
+    let output = reprise(&[
+        "render",
+        path,
+        "--character",
+        "none",
+        "--transpose-semitones",
+        "100",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("moved down 4 octave(s)"), "{stderr}");
+    let rendered =
+        motif_from_performance(&read_performance(&std::fs::read(&out).unwrap(), None).unwrap());
+    let original =
+        motif_from_performance(&read_performance(&std::fs::read(&file).unwrap(), None).unwrap());
+    let intervals = |m: &reprise::engine::motif::Motif| -> Vec<i32> {
+        m.notes()
+            .windows(2)
+            .map(|w| w[1].key as i32 - w[0].key as i32)
+            .collect()
+    };
+    assert_eq!(intervals(&rendered), intervals(&original));
+    assert_eq!(
+        rendered.notes()[0].key as i32,
+        original.notes()[0].key as i32 + 100 - 48
+    );
+}
+
 /// Issue 11, item 5: drums on channel 10 mixed into the melody track were analysed as melody.
 /// They are ignored with a note on stderr; `--include-drums` keeps them.
 #[test]

@@ -387,6 +387,26 @@ proptest! {
     }
 }
 
+/// Issue 11, item 3: Piano's register placement silently undid a transposition by octaves.
+#[test]
+fn piano_keeps_a_transposition_by_octaves() {
+    let motif = reprise::engine::demo::demo_motif();
+    let melody_mean = |transpose_semitones: i32| {
+        let settings = CharacterSettings {
+            transpose_semitones,
+            ..settings(Character::Piano, 0.3, 1)
+        };
+        let mut out = Rendering::new();
+        render(&motif, &settings, &mut out);
+        let keys: Vec<f64> = out.voice(Voice::Melody).map(|n| n.key as f64).collect();
+        keys.iter().sum::<f64>() / keys.len() as f64
+    };
+    let plain = melody_mean(0);
+    assert!((melody_mean(12) - plain - 12.0).abs() < 1e-9);
+    assert!((melody_mean(-12) - plain + 12.0).abs() < 1e-9);
+    assert!((melody_mean(24) - plain - 24.0).abs() < 1e-9);
+}
+
 /// The demo's repeated D4 in Swell: the second D4 used to last 0.028 beats (the first one's
 /// legato overlap ran into it); it keeps nearly its full broadened length now.
 #[test]

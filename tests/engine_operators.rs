@@ -81,9 +81,11 @@ fn diatonic_transposition_in_major_and_minor_with_chromatic_notes() {
 
 #[test]
 fn chromatic_transposition_folds_or_drops_at_the_edges_never_wraps() {
+    // Past the top, the whole line moves down by octaves (its contour kept), not note by note.
     let mut r = keys_of(&[120, 127, 60]);
     transpose_chromatic(&mut r, 12, OctaveFold);
-    assert_eq!(keys(&r), vec![120, 127, 72]);
+    assert_eq!(keys(&r), vec![120, 127, 60]);
+    assert_eq!(r.octaves_shifted_to_fit, -1);
     let mut r = keys_of(&[120, 127, 60]);
     transpose_chromatic(&mut r, 12, Drop);
     assert_eq!(keys(&r), vec![72]);
@@ -91,6 +93,35 @@ fn chromatic_transposition_folds_or_drops_at_the_edges_never_wraps() {
     let mut r = keys_of(&[2, 0]);
     transpose_chromatic(&mut r, -5, OctaveFold);
     assert_eq!(keys(&r), vec![9, 7]);
+}
+
+/// Issue 11, item 3: a transposition far past the keyboard folded each note on its own, so an
+/// opening leap up became a leap down. The line now moves as a whole and keeps its contour.
+#[test]
+fn a_transposition_past_the_keyboard_keeps_the_contour() {
+    let line = [60u8, 72, 67, 64, 76, 55];
+    let intervals =
+        |keys: &[u8]| -> Vec<i32> { keys.windows(2).map(|w| w[1] as i32 - w[0] as i32).collect() };
+    for semitones in [60, 100, 127, -70, -127] {
+        let mut r = keys_of(&line);
+        transpose_chromatic(&mut r, semitones, OctaveFold);
+        let got = keys(&r);
+        assert_eq!(intervals(&got), intervals(&line), "{semitones}: {got:?}");
+        // The pitch classes moved by the request.
+        assert_eq!(
+            (got[0] as i32 - 60).rem_euclid(12),
+            semitones.rem_euclid(12),
+            "{semitones}"
+        );
+        assert_ne!(r.octaves_shifted_to_fit, 0, "{semitones}: reported");
+    }
+    let mut r = keys_of(&line);
+    transpose_diatonic(&mut r, C_MAJOR, 40, OctaveFold);
+    let got = keys(&r);
+    assert!(got
+        .windows(2)
+        .zip(line.windows(2))
+        .all(|(g, l)| (g[1] > g[0]) == (l[1] > l[0])));
 }
 
 #[test]

@@ -489,6 +489,18 @@ fn check_unit(name: &str, value: f64) -> Result<(), String> {
 fn render_command(args: &RenderArgs, include_drums: bool) -> Result<(), String> {
     check_unit("intensity", args.intensity)?;
     check_unit("humanize", args.humanize)?;
+    if args.transpose_semitones.abs() > 127 {
+        return Err(format!(
+            "--transpose-semitones must be between -127 and 127, not {}",
+            args.transpose_semitones
+        ));
+    }
+    if args.transpose_steps.abs() > 75 {
+        return Err(format!(
+            "--transpose-steps must be between -75 and 75, not {}",
+            args.transpose_steps
+        ));
+    }
     if !(args.augment.is_finite() && (0.25..=4.0).contains(&args.augment)) {
         return Err(format!(
             "--augment must be between 0.25 and 4, not {}",
@@ -550,6 +562,16 @@ fn render_command(args: &RenderArgs, include_drums: bool) -> Result<(), String> 
     write_renderings(&args.output, &motif, &renderings)?;
     for (character, rendering) in &renderings {
         println!("{}: {}", character.name(), summary(rendering, &motif));
+        let octaves = rendering.octaves_shifted_to_fit;
+        if octaves != 0 {
+            eprintln!(
+                "note: {}: the line left the MIDI key range (0-127); it was moved {} {} octave(s) \
+                 as a whole to fit, keeping its contour",
+                character.name(),
+                if octaves > 0 { "up" } else { "down" },
+                octaves.abs()
+            );
+        }
     }
     println!("-> {}", args.output.display());
     Ok(())

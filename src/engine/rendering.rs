@@ -117,6 +117,9 @@ pub struct Rendering {
     /// Notes or points dropped because a buffer was full, or notes dropped because their key
     /// could not be placed in 0–127.
     pub num_dropped: u32,
+    /// Octaves (up positive) the operators moved whole lines by to keep them in 0–127 with their
+    /// contour (a transposition past the keyboard's end); 0 normally. For reporting.
+    pub octaves_shifted_to_fit: i32,
 }
 
 impl Clone for Rendering {
@@ -137,6 +140,7 @@ impl Clone for Rendering {
             .extend_from_slice(&source.ccs[..source.ccs.len().min(MAX_RENDER_CCS)]);
         self.length_beats = source.length_beats;
         self.num_dropped = source.num_dropped;
+        self.octaves_shifted_to_fit = source.octaves_shifted_to_fit;
     }
 }
 
@@ -154,6 +158,7 @@ impl Rendering {
             ccs: Vec::with_capacity(MAX_RENDER_CCS),
             length_beats: 0.0,
             num_dropped: 0,
+            octaves_shifted_to_fit: 0,
         }
     }
 
@@ -163,6 +168,7 @@ impl Rendering {
         self.ccs.clear();
         self.length_beats = 0.0;
         self.num_dropped = 0;
+        self.octaves_shifted_to_fit = 0;
     }
 
     /// Adds a note if there is room and it is well formed; returns whether it was kept.

@@ -18,8 +18,10 @@ pub const LEFT_HAND_INTENSITY: f64 = 0.5;
 
 pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
     let intensity = context.intensity;
-    // Middle of the keyboard: centre the line on F#4 so it sits inside roughly C3–C6.
-    center_register(out, 66);
+    // Middle of the keyboard: centre the line on F#4 so it sits inside roughly C3–C6, moved by
+    // the octaves the composer transposed by (a transposition up an octave stays one).
+    let user_octaves = settings.transpose_semitones / 12 + settings.transpose_steps / 7;
+    center_register(out, 66 + 12 * user_octaves.clamp(-5, 5));
     out.finish();
 
     // Velocity from the contour (higher = a little louder), softer toward the phrase end.

@@ -11,7 +11,7 @@ pub fn transpose_chromatic(rendering: &mut Rendering, semitones: i32, policy: Ke
             rendering,
             policy,
             |_| true,
-            |note| note.key as i32 + semitones,
+            |note| (note.key as i32).saturating_add(semitones),
         );
     }
 }
