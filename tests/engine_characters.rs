@@ -387,6 +387,61 @@ proptest! {
     }
 }
 
+/// Issue 11, item 2: stretched renderings left the bar grid — at intensity 1 (Piano's own 1.5×
+/// stretch) or a user augmentation of 1.5, the left hand and the pedal changes landed on the
+/// stretched source bars (0, 4.5, 9 … in 3/4). Bar-bound events now fall on the output's bar
+/// lines, and the rendering is whole output bars long.
+#[test]
+fn stretched_renderings_keep_bar_bound_events_on_the_output_bars() {
+    use reprise::engine::event::CC_SUSTAIN;
+    let motif = reprise::engine::demo::demo_motif(); // 3/4
+    let bar = 3.0;
+    let on_grid = |beats: f64, offset: f64| {
+        let bars = (beats - offset) / bar;
+        (bars - bars.round()).abs() < 1e-6
+    };
+    for (intensity, augmentation) in [(1.0, 1.0), (0.6, 1.5), (1.0, 1.5), (0.8, 2.0)] {
+        let settings = CharacterSettings {
+            augmentation,
+            humanize: 0.0,
+            ..settings(Character::Piano, intensity, 1)
+        };
+        let mut out = Rendering::new();
+        render(&motif, &settings, &mut out);
+        let context = format!("intensity {intensity}, augmentation {augmentation}");
+        let left_hand: Vec<f64> = out.voice(Voice::Bass).map(|n| n.start_beats).collect();
+        assert!(!left_hand.is_empty(), "{context}");
+        for start in &left_hand {
+            // Root on the downbeat, fifth on the middle of the bar.
+            assert!(
+                on_grid(*start, 0.0) || on_grid(*start, bar / 2.0),
+                "{context}: left hand at {start}"
+            );
+        }
+        assert!(
+            left_hand.iter().filter(|s| on_grid(**s, 0.0)).count() >= 3,
+            "{context}"
+        );
+        for channel in 0..16u8 {
+            let pedal_ups: Vec<f64> = out
+                .ccs
+                .iter()
+                .filter(|p| p.cc == CC_SUSTAIN && p.value < 0.5 && p.channel == channel)
+                .map(|p| p.beats)
+                .collect();
+            // On each pedalled channel, every lift but the final one is just before a bar line.
+            for beats in pedal_ups.iter().rev().skip(1) {
+                assert!(on_grid(beats + 0.05, 0.0), "{context}: pedal up at {beats}");
+            }
+        }
+        assert!(
+            on_grid(out.length_beats, 0.0),
+            "{context}: length {}",
+            out.length_beats
+        );
+    }
+}
+
 /// Issue 11, item 3: Piano's register placement silently undid a transposition by octaves.
 #[test]
 fn piano_keeps_a_transposition_by_octaves() {

@@ -360,11 +360,12 @@ fn doubling_thirds_sixths_and_bass_pedal() {
     assert_eq!(voice_keys(Voice::Doubling), vec![52, 55]);
     // Third below E4, G4: C4, E4; sixth below: G3, B3.
     assert_eq!(voice_keys(Voice::Harmony), vec![60, 64, 55, 59]);
-    add_bass_pedal(&mut r, A_MINOR, 0.5);
+    add_bass_pedal(&mut r, A_MINOR, 0.5, 4.0);
     let bass: Vec<_> = r.voice(Voice::Bass).collect();
+    // Held to the bar line after the last note (bars of 4 beats).
     assert_eq!(
         (bass[0].key, bass[0].start_beats, bass[0].end_beats()),
-        (45, 0.0, 2.0)
+        (45, 0.0, 4.0)
     );
     let mut high = keys_of(&[125]);
     double(&mut high, Voice::Melody, 12, Voice::Doubling, Drop);

@@ -44,7 +44,9 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         note.velocity = note.velocity.clamp(soft / 127.0, loud / 127.0);
     }
 
-    let bar = context.bar_length_beats * (1.0 + 0.5 * intensity);
+    // Bar-bound events (left hand, pedal changes) fall on the bar lines of the song the
+    // rendering plays in — the motif's metre, unstretched — not on the stretched source bars.
+    let bar = context.bar_length_beats;
     if intensity >= LEFT_HAND_INTENSITY {
         add_left_hand(out, context, bar, intensity);
     }

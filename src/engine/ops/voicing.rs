@@ -65,11 +65,22 @@ pub fn add_diatonic_below(
 
 /// Adds the tonic of `scale` in the bass register (C2–B2, MIDI 36–47) held from the first onset
 /// to the end of the rendering, at `velocity`.
-pub fn add_bass_pedal(rendering: &mut Rendering, scale: Scale, velocity: f32) {
+pub fn add_bass_pedal(
+    rendering: &mut Rendering,
+    scale: Scale,
+    velocity: f32,
+    bar_length_beats: f64,
+) {
     let Some(start) = rendering.first_onset_beats() else {
         return;
     };
+    // It holds to the bar line after the last note (on the output's bar grid).
     let end = rendering.notes_end_beats().max(rendering.length_beats);
+    let end = if bar_length_beats.is_finite() && bar_length_beats > 0.0 {
+        (end / bar_length_beats - 1e-9).ceil() * bar_length_beats
+    } else {
+        end
+    };
     let key = 36 + scale.tonic;
     rendering.push_note(RenderedNote {
         start_beats: start,
