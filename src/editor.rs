@@ -368,27 +368,31 @@ fn draw_key(ui: &mut egui::Ui, state: &mut EditorState) {
                 state.shared.send(Command::LockKey { slot, key: None });
             }
         } else if let Some(estimate) = motif.detected_key {
-            let tied: Vec<String> = estimate
-                .tied()
-                .iter()
-                .skip(1)
-                .map(|c| c.key.ascii().to_string())
-                .collect();
-            let tied_text = if tied.is_empty() {
-                String::new()
-            } else {
-                format!(" · tied with {}", tied.join(", "))
-            };
+            use crate::engine::key::KeyCertainty;
             ui.label(format!(
-                "Key: {} · confidence {:.3}{tied_text}",
-                estimate.best.key.ascii(),
-                estimate.confidence
+                "Key: {}",
+                estimate.describe(|k| k.ascii().to_string())
             ));
-            if ui.button("Lock key").clicked() {
-                state.shared.send(Command::LockKey {
-                    slot,
-                    key: Some(estimate.best.key),
-                });
+            if estimate.certainty() == KeyCertainty::Clear {
+                if ui.button("Lock key").clicked() {
+                    state.shared.send(Command::LockKey {
+                        slot,
+                        key: Some(estimate.best.key),
+                    });
+                }
+            } else {
+                // Unsure: each candidate is one click away.
+                for candidate in estimate.alternatives() {
+                    if ui
+                        .button(format!("Lock {}", candidate.key.ascii()))
+                        .clicked()
+                    {
+                        state.shared.send(Command::LockKey {
+                            slot,
+                            key: Some(candidate.key),
+                        });
+                    }
+                }
             }
         }
     });

@@ -328,6 +328,8 @@ fn analysis_json(motif: &Motif, performance: &Performance) -> serde_json::Value 
             "mode": estimate.best.key.mode.name(),
             "locked": false,
             "confidence": tidy(estimate.confidence, 4),
+            "certainty": estimate.certainty().word(),
+            "verdict": estimate.describe(|k| k.ascii().to_string()),
             "candidates": candidates_json(&estimate),
         }),
         (None, None) => serde_json::Value::Null,
@@ -386,14 +388,8 @@ fn print_analysis(file: &Path, motif: &Motif, performance: &Performance) {
             .map(|c| format!("{} {:.3}", c.key, c.score))
             .collect();
         println!(
-            "key: {} (confidence {:.3}{}); candidates: {}",
-            estimate.best.key,
-            estimate.confidence,
-            if estimate.num_tied > 1 {
-                format!(", {} tied", estimate.num_tied)
-            } else {
-                String::new()
-            },
+            "key: {}; candidates: {}",
+            estimate.describe(|k| k.to_string()),
             others.join(", ")
         );
     }

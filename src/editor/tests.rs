@@ -232,3 +232,41 @@ fn the_key_readout_spells_the_tonic_as_musicians_do() {
     );
     harness.get_by_label("Key: Eb major (locked)");
 }
+
+/// Issue 11: confidence in a musician's words, and when the finder is unsure the editor offers
+/// each candidate as a one-click lock.
+#[test]
+fn an_ambiguous_key_offers_its_candidates_as_one_click_locks() {
+    use crate::engine::key::{Key, KeyCandidate, KeyEstimate, ProfileSet};
+    let (mut state, mut audio, _library) = editor();
+    let candidate = |text: &str, score: f64| KeyCandidate {
+        key: Key::parse(text).unwrap(),
+        score,
+    };
+    let mut ranked = [candidate("C major", 0.0); 24];
+    ranked[0] = candidate("Eb major", 0.38);
+    ranked[1] = candidate("C minor", 0.33);
+    ranked[2] = candidate("Bb major", 0.05);
+    let mut motif = crate::engine::demo::demo_motif();
+    motif.locked_key = None;
+    motif.detected_key = Some(KeyEstimate {
+        best: ranked[0],
+        confidence: 0.06,
+        ranked,
+        num_tied: 1,
+        finder: ProfileSet::Learned,
+    });
+    state.snapshot.motif = motif;
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut EditorState| draw_editor(ui, state, None),
+        state,
+    );
+    harness.get_by_label("Key: ambiguous between Eb major and C minor");
+    assert!(harness.query_by_label("Lock Bb major").is_none());
+    harness.get_by_label("Lock C minor").click();
+    harness.run();
+    match audio.next_command() {
+        Some(Command::LockKey { slot: 0, key }) => assert_eq!(key, Key::parse("C minor")),
+        _ => panic!("the lock did not reach the audio side"),
+    }
+}

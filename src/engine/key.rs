@@ -156,7 +156,8 @@ impl std::fmt::Display for Key {
 pub struct KeyCandidate {
     /// The key.
     pub key: Key,
-    /// Correlation of the motif's profile with this key's profile, −1…1.
+    /// With the learned model, the key's probability 0–1; with a profile set, the correlation
+    /// of the motif's profile with the key's, −1…1.
     pub score: f64,
 }
 
@@ -175,12 +176,90 @@ pub struct KeyEstimate {
     pub ranked: [KeyCandidate; 24],
     /// How many of `ranked` (from the start) were within [`TIE_TOLERANCE`] of the top score.
     pub num_tied: usize,
+    /// The finder that scored the keys.
+    pub finder: ProfileSet,
+}
+
+/// How sure the key finder is, in a musician's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCertainty {
+    /// One key clearly (learned model: probability ≥ 0.7).
+    Clear,
+    /// Probably this key (probability ≥ 0.4), with others possible.
+    Likely,
+    /// Two or more keys fit about as well.
+    Ambiguous,
+}
+
+impl KeyCertainty {
+    /// Lower-case word: `clear`, `likely`, `ambiguous`.
+    pub fn word(self) -> &'static str {
+        match self {
+            KeyCertainty::Clear => "clear",
+            KeyCertainty::Likely => "likely",
+            KeyCertainty::Ambiguous => "ambiguous",
+        }
+    }
 }
 
 impl KeyEstimate {
     /// The keys that were tied with the best (including it).
     pub fn tied(&self) -> &[KeyCandidate] {
         &self.ranked[..self.num_tied]
+    }
+
+    /// How sure the finder is. With the learned model, from the best key's probability; with a
+    /// profile set, from the margin to the next key (≥ 0.1 clear, ≥ 0.03 likely) — correlations
+    /// are not probabilities.
+    pub fn certainty(&self) -> KeyCertainty {
+        let (clear, likely, value) = if self.finder == ProfileSet::Learned {
+            (0.7, 0.4, self.best.score)
+        } else {
+            (0.1, 0.03, self.confidence)
+        };
+        if self.num_tied > 1 || value < likely {
+            KeyCertainty::Ambiguous
+        } else if value < clear {
+            KeyCertainty::Likely
+        } else {
+            KeyCertainty::Clear
+        }
+    }
+
+    /// The keys worth offering when the finder is unsure: the best, and the next ones that come
+    /// close (at least a third of the best's probability with the learned model; the tied ones
+    /// with a profile set), at most three.
+    pub fn alternatives(&self) -> &[KeyCandidate] {
+        let count = if self.finder == ProfileSet::Learned {
+            1 + self.ranked[1..3]
+                .iter()
+                .take_while(|c| c.score >= self.best.score / 3.0)
+                .count()
+        } else {
+            self.num_tied.clamp(1, 3)
+        };
+        &self.ranked[..count]
+    }
+
+    /// The verdict in words, with `name` spelling each key (e.g. `|k| k.to_string()`):
+    /// "E♭ major (clear)", "E♭ major (likely; or C minor)", "ambiguous between E♭ major and C
+    /// minor".
+    pub fn describe(&self, name: impl Fn(Key) -> String) -> String {
+        let others: Vec<String> = self.alternatives()[1..]
+            .iter()
+            .map(|c| name(c.key))
+            .collect();
+        match self.certainty() {
+            KeyCertainty::Ambiguous if !others.is_empty() => format!(
+                "ambiguous between {} and {}",
+                name(self.best.key),
+                others.join(" and ")
+            ),
+            KeyCertainty::Likely if !others.is_empty() => {
+                format!("{} (likely; or {})", name(self.best.key), others.join(", "))
+            }
+            certainty => format!("{} ({})", name(self.best.key), certainty.word()),
+        }
     }
 }
 
@@ -195,10 +274,22 @@ pub const ALBRECHT_SHANAHAN_MAJOR: Profile = [
 pub const ALBRECHT_SHANAHAN_MINOR: Profile = [
     0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052,
 ];
-/// Temperley (Kostka–Payne) major profile.
+/// Temperley's (1999) revised major profile ("What's Key for Key?"), a hand-adjusted
+/// Krumhansl–Kessler profile. (Earlier versions of this file called it Kostka–Payne; it is not
+/// the Kostka–Payne corpus profile, which is [`TEMPERLEY_KOSTKA_PAYNE_MAJOR`].)
 pub const TEMPERLEY_MAJOR: Profile = [5.0, 2.0, 3.5, 2.0, 4.5, 4.0, 2.0, 4.5, 2.0, 3.5, 1.5, 4.0];
-/// Temperley (Kostka–Payne) minor profile.
+/// Temperley's (1999) revised minor profile.
 pub const TEMPERLEY_MINOR: Profile = [5.0, 2.0, 3.5, 4.5, 2.0, 4.0, 2.0, 4.5, 3.5, 2.0, 1.5, 4.0];
+/// Temperley–Kostka–Payne major profile: pitch-class frequencies in the Kostka–Payne harmony
+/// textbook corpus (Temperley 2007, *Music and Probability*; values as listed by Humdrum's
+/// `keycor` and music21).
+pub const TEMPERLEY_KOSTKA_PAYNE_MAJOR: Profile = [
+    0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400,
+];
+/// Temperley–Kostka–Payne minor profile.
+pub const TEMPERLEY_KOSTKA_PAYNE_MINOR: Profile = [
+    0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330,
+];
 /// Krumhansl–Kessler (1982) major probe-tone profile.
 pub const KRUMHANSL_KESSLER_MAJOR: Profile = [
     6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88,
@@ -208,22 +299,31 @@ pub const KRUMHANSL_KESSLER_MINOR: Profile = [
     6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17,
 ];
 
-/// Which published profiles the finder correlates with.
+/// How the finder scores keys: the learned model, or correlation with published profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileSet {
+    /// The learned model (`key_model.rs`): the default.
+    Learned,
     /// Albrecht–Shanahan only.
     AlbrechtShanahan,
-    /// Temperley only.
+    /// Temperley's 1999 revised profile only.
     Temperley,
+    /// Temperley–Kostka–Payne only.
+    TemperleyKostkaPayne,
     /// Krumhansl–Kessler only.
     KrumhanslKessler,
-    /// Mean of the Albrecht–Shanahan and Temperley correlations (the default).
+    /// Mean of the Albrecht–Shanahan and Temperley 1999 correlations (the default before the
+    /// learned model).
     AlbrechtShanahanTemperley,
 }
 
 impl ProfileSet {
     fn profiles(self) -> &'static [(&'static Profile, &'static Profile)] {
         match self {
+            ProfileSet::Learned => &[],
+            ProfileSet::TemperleyKostkaPayne => {
+                &[(&TEMPERLEY_KOSTKA_PAYNE_MAJOR, &TEMPERLEY_KOSTKA_PAYNE_MINOR)]
+            }
             ProfileSet::AlbrechtShanahan => &[(&ALBRECHT_SHANAHAN_MAJOR, &ALBRECHT_SHANAHAN_MINOR)],
             ProfileSet::Temperley => &[(&TEMPERLEY_MAJOR, &TEMPERLEY_MINOR)],
             ProfileSet::KrumhanslKessler => &[(&KRUMHANSL_KESSLER_MAJOR, &KRUMHANSL_KESSLER_MINOR)],
@@ -235,8 +335,8 @@ impl ProfileSet {
     }
 }
 
-/// The default profile set.
-pub const DEFAULT_PROFILES: ProfileSet = ProfileSet::AlbrechtShanahanTemperley;
+/// The default key finder.
+pub const DEFAULT_PROFILES: ProfileSet = ProfileSet::Learned;
 
 /// Duration-weighted pitch-class histogram. A note's weight is its length in beats, capped at
 /// 2 beats so one held final note cannot drown the melody. Never allocates.
@@ -248,7 +348,7 @@ pub fn pitch_class_weights(notes: &[Note]) -> [f64; 12] {
     weights
 }
 
-fn correlation(a: &[f64; 12], b: &[f64; 12]) -> f64 {
+pub(crate) fn correlation(a: &[f64; 12], b: &[f64; 12]) -> f64 {
     let mean_a = a.iter().sum::<f64>() / 12.0;
     let mean_b = b.iter().sum::<f64>() / 12.0;
     let (mut num, mut den_a, mut den_b) = (0.0, 0.0, 0.0);
@@ -267,7 +367,8 @@ fn correlation(a: &[f64; 12], b: &[f64; 12]) -> f64 {
 }
 
 /// Scores all 24 keys for a pitch-class histogram: the mean correlation with the profiles of
-/// `profiles`, each rotated to the key's tonic. Order: C major, C minor, C# major, …
+/// `profiles`, each rotated to the key's tonic. Order: C major, C minor, C# major, … (All 0 for
+/// [`ProfileSet::Learned`], which scores notes, not a histogram: see [`estimate_key`].)
 pub fn score_keys(weights: &[f64; 12], profiles: ProfileSet) -> [KeyCandidate; 24] {
     let mut scores = [KeyCandidate {
         key: Key::new(0, Mode::Major),
@@ -286,7 +387,7 @@ pub fn score_keys(weights: &[f64; 12], profiles: ProfileSet) -> [KeyCandidate; 2
             }
             scores[tonic as usize * 2 + mode_idx] = KeyCandidate {
                 key: Key::new(tonic, mode),
-                score: total / profiles.profiles().len() as f64,
+                score: total / profiles.profiles().len().max(1) as f64,
             };
         }
     }
@@ -304,6 +405,12 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
     }
     let weights = pitch_class_weights(notes);
     let mut ranked = score_keys(&weights, profiles);
+    if profiles == ProfileSet::Learned {
+        let probabilities = super::key_model::key_probabilities(notes);
+        for (candidate, p) in ranked.iter_mut().zip(probabilities) {
+            candidate.score = p;
+        }
+    }
     // Unstable sorts with explicit tie-breaks (the order `score_keys` lists keys in): the same
     // result as a stable sort, and never a scratch allocation (this runs on the audio thread).
     let listing_order =
@@ -314,9 +421,15 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
             .then(listing_order(a).cmp(&listing_order(b)))
     });
     let top = ranked[0].score;
+    // The learned model already weighs first and last notes: only its exact ties are ties.
+    let tolerance = if profiles == ProfileSet::Learned {
+        1e-12
+    } else {
+        TIE_TOLERANCE
+    };
     let num_tied = ranked
         .iter()
-        .take_while(|c| top - c.score <= TIE_TOLERANCE)
+        .take_while(|c| top - c.score <= tolerance)
         .count();
 
     let first = notes
@@ -371,6 +484,7 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
         confidence,
         ranked,
         num_tied,
+        finder: profiles,
     })
 }
 
@@ -458,12 +572,38 @@ mod tests {
 
     #[test]
     fn ambiguous_fifth_resolves_to_the_tonic_of_first_and_last_note() {
-        // A bare fifth C–G fits C major and C minor (and more) equally; the tie-break picks a key
-        // on C because the melody starts and ends there.
+        // A bare fifth C–G fits C major and C minor (and more) equally; the profile finder's
+        // tie-break picks a key on C because the melody starts and ends there.
         let notes = melody(&[(60, 1.0), (67, 1.0), (60, 1.0)]);
-        let estimate = estimate_key(&notes, DEFAULT_PROFILES).unwrap();
+        let estimate = estimate_key(&notes, ProfileSet::AlbrechtShanahanTemperley).unwrap();
         assert!(estimate.num_tied >= 2, "{:?}", estimate.tied());
         assert_eq!(estimate.best.key.tonic, 0);
+        assert_eq!(estimate.certainty(), KeyCertainty::Ambiguous);
+        // The learned model says C too, and that it is not sure of the mode.
+        let learned = estimate_key(&notes, ProfileSet::Learned).unwrap();
+        assert_eq!(learned.best.key.tonic, 0);
+        assert_ne!(learned.certainty(), KeyCertainty::Clear);
+        assert!((learned.ranked.iter().map(|c| c.score).sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn certainty_is_worded_for_musicians() {
+        let scale = melody(&[
+            (60, 1.0),
+            (62, 1.0),
+            (64, 1.0),
+            (65, 1.0),
+            (67, 1.0),
+            (69, 1.0),
+            (71, 1.0),
+            (72, 2.0),
+            (67, 1.0),
+            (64, 1.0),
+            (60, 2.0),
+        ]);
+        let estimate = estimate_key(&scale, DEFAULT_PROFILES).unwrap();
+        assert_eq!(estimate.certainty(), KeyCertainty::Clear);
+        assert_eq!(estimate.describe(|k| k.to_string()), "C major (clear)");
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub mod demo;
 pub mod event;
 pub mod event_buffer;
 pub mod key;
+pub mod key_model;
+pub mod key_weights;
 pub mod midi_file;
 pub mod motif;
 pub mod ops;
