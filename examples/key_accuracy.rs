@@ -1,8 +1,11 @@
-//! Prints key-finding accuracy on the melody test set for every profile set, and the melodies
-//! each gets wrong. `cargo run --example key_accuracy`
+//! Prints key-finding accuracy on the hand-transcribed melody set for every finder (the learned
+//! default and each profile set), and the melodies each gets wrong.
+//! `cargo run --example key_accuracy`
 
 #[path = "../tests/common/melodies.rs"]
 mod melodies;
+#[path = "../tests/common/note_tokens.rs"]
+mod note_tokens;
 
 use reprise::engine::key::{estimate_key, ProfileSet};
 
@@ -14,6 +17,8 @@ fn main() {
         .count();
     println!("{} melodies ({} minor)", set.len(), num_minor);
     for profiles in [
+        ProfileSet::Learned,
+        ProfileSet::TemperleyKostkaPayne,
         ProfileSet::AlbrechtShanahanTemperley,
         ProfileSet::AlbrechtShanahan,
         ProfileSet::Temperley,

@@ -16,6 +16,8 @@ mod dev_melodies;
 #[allow(dead_code)]
 #[path = "../tests/common/melodies.rs"]
 mod melodies;
+#[path = "../tests/common/note_tokens.rs"]
+mod note_tokens;
 
 use reprise::engine::key::{estimate_key, Key, Mode, ProfileSet};
 use reprise::engine::key_model::{key_features, key_logits, softmax, KeyFeatures, KeyWeights};

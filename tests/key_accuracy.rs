@@ -7,6 +7,8 @@
 mod dev_melodies;
 #[path = "common/melodies.rs"]
 mod melodies;
+#[path = "common/note_tokens.rs"]
+mod note_tokens;
 
 use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
 

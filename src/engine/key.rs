@@ -510,18 +510,21 @@ mod tests {
             .collect()
     }
 
+    /// A C major scale up an octave, the top note held.
+    const C_MAJOR_SCALE: [(u8, f64); 8] = [
+        (60, 1.0),
+        (62, 1.0),
+        (64, 1.0),
+        (65, 1.0),
+        (67, 1.0),
+        (69, 1.0),
+        (71, 1.0),
+        (72, 2.0),
+    ];
+
     #[test]
     fn c_major_scale_is_c_major() {
-        let notes = melody(&[
-            (60, 1.0),
-            (62, 1.0),
-            (64, 1.0),
-            (65, 1.0),
-            (67, 1.0),
-            (69, 1.0),
-            (71, 1.0),
-            (72, 2.0),
-        ]);
+        let notes = melody(&C_MAJOR_SCALE);
         let estimate = estimate_key(&notes, DEFAULT_PROFILES).unwrap();
         assert_eq!(estimate.best.key, Key::new(0, Mode::Major));
     }
@@ -588,19 +591,9 @@ mod tests {
 
     #[test]
     fn certainty_is_worded_for_musicians() {
-        let scale = melody(&[
-            (60, 1.0),
-            (62, 1.0),
-            (64, 1.0),
-            (65, 1.0),
-            (67, 1.0),
-            (69, 1.0),
-            (71, 1.0),
-            (72, 2.0),
-            (67, 1.0),
-            (64, 1.0),
-            (60, 2.0),
-        ]);
+        let mut line = C_MAJOR_SCALE.to_vec();
+        line.extend([(67, 1.0), (64, 1.0), (60, 2.0)]);
+        let scale = melody(&line);
         let estimate = estimate_key(&scale, DEFAULT_PROFILES).unwrap();
         assert_eq!(estimate.certainty(), KeyCertainty::Clear);
         assert_eq!(estimate.describe(|k| k.to_string()), "C major (clear)");

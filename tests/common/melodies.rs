@@ -1,4 +1,5 @@
-//! Reader for `tests/data/key_melodies.txt`: short public-domain melodies with known keys,
+//! Reader for `tests/data/key_melodies.txt` (the including crate also includes
+//! `note_tokens.rs` as `note_tokens`): short public-domain melodies with known keys,
 //! transcribed by hand. Shared by the key-accuracy test and the accuracy report example.
 
 use reprise::engine::key::Key;
@@ -30,29 +31,8 @@ pub fn load() -> Vec<Melody> {
         );
         let key = Key::parse(fields[1])
             .unwrap_or_else(|| panic!("line {}: bad key {:?}", line_idx + 1, fields[1]));
-        let mut notes = Vec::new();
-        let mut start_beats = 0.0;
-        for token in fields[2].split_whitespace() {
-            let (pitch, duration) = token
-                .split_once(':')
-                .unwrap_or_else(|| panic!("line {}: bad token {token}", line_idx + 1));
-            let length_beats: f64 = duration
-                .parse()
-                .unwrap_or_else(|_| panic!("line {}: bad duration {token}", line_idx + 1));
-            if pitch != "R" {
-                let key: u8 = pitch
-                    .parse()
-                    .unwrap_or_else(|_| panic!("line {}: bad pitch {token}", line_idx + 1));
-                notes.push(Note {
-                    start_beats,
-                    length_beats,
-                    key,
-                    velocity: 0.7,
-                    channel: 0,
-                });
-            }
-            start_beats += length_beats;
-        }
+        let notes = super::note_tokens::parse_note_tokens(fields[2], 0.0)
+            .unwrap_or_else(|e| panic!("line {}: {e}", line_idx + 1));
         melodies.push(Melody {
             name: fields[0].to_owned(),
             key,
