@@ -19,7 +19,9 @@ mod melodies;
 #[path = "../tests/common/note_tokens.rs"]
 mod note_tokens;
 
-use reprise::engine::key::{estimate_key, Key, Mode, ProfileSet};
+use reprise::engine::key::{
+    estimate_key, Key, Mode, ProfileSet, CLEAR_PROBABILITY, LIKELY_PROBABILITY,
+};
 use reprise::engine::key_model::{key_features, key_logits, softmax, KeyFeatures, KeyWeights};
 use reprise::engine::motif::Note;
 use reprise::engine::rng::Rng;
@@ -153,6 +155,15 @@ trait Method {
 }
 
 struct Learned(KeyWeights);
+
+impl Learned {
+    /// The best key's probability.
+    fn top_probability(&self, sample: &Sample) -> f64 {
+        let mut p = key_logits(&sample.features, &self.0);
+        softmax(&mut p);
+        p.iter().copied().fold(0.0, f64::max)
+    }
+}
 
 impl Method for Learned {
     fn rank(&self, sample: &Sample) -> [Key; 24] {
@@ -310,6 +321,8 @@ fn main() {
     let mut learned = Tally::default();
     let mut baseline_tallies = [Tally::default(); 3];
     let mut fold_accuracies = Vec::new();
+    // (verdicts, right) for "clear", "likely", "ambiguous" on the held-out motifs.
+    let mut by_certainty = [(0usize, 0usize); 3];
     for (fold_idx, held) in outer.iter().enumerate() {
         let held_set: std::collections::HashSet<usize> = held.iter().copied().collect();
         let train_idx: Vec<usize> = (0..samples.len())
@@ -322,6 +335,16 @@ fn main() {
         for &i in held {
             let ranked = model.rank(&samples[i]);
             learned.add(&samples[i], &ranked);
+            let p = model.top_probability(&samples[i]);
+            let bucket = if p >= CLEAR_PROBABILITY {
+                0
+            } else if p >= LIKELY_PROBABILITY {
+                1
+            } else {
+                2
+            };
+            by_certainty[bucket].0 += 1;
+            by_certainty[bucket].1 += usize::from(ranked[0] == samples[i].key);
             fold.add(&samples[i], &ranked);
             for (tally, (_, profiles)) in baseline_tallies.iter_mut().zip(baselines) {
                 tally.add(&samples[i], &Profiles(profiles).rank(&samples[i]));
@@ -355,6 +378,15 @@ fn main() {
         100.0 * mean,
         100.0 * spread
     );
+
+    println!("What the verdicts mean on the held-out motifs (learned model, best key right):");
+    for (words, (count, right)) in ["clear", "likely", "ambiguous"].iter().zip(by_certainty) {
+        println!(
+            "  {words}: {count} motifs ({} of all), best key right {}",
+            percent(count, samples.len()),
+            percent(right, count)
+        );
+    }
 
     // The final model: trained on the whole set, λ chosen by CV on the whole set.
     let all: Vec<usize> = (0..samples.len()).collect();

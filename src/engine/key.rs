@@ -180,12 +180,19 @@ pub struct KeyEstimate {
     pub finder: ProfileSet,
 }
 
+/// With the learned model: the best key's probability from which the verdict is "clear".
+/// How often such verdicts are right on held-out motifs is reported by `examples/key_train.rs`.
+pub const CLEAR_PROBABILITY: f64 = 0.7;
+/// With the learned model: the best key's probability from which it is "likely" (below it:
+/// "ambiguous").
+pub const LIKELY_PROBABILITY: f64 = 0.4;
+
 /// How sure the key finder is, in a musician's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyCertainty {
-    /// One key clearly (learned model: probability ≥ 0.7).
+    /// One key clearly (learned model: probability ≥ [`CLEAR_PROBABILITY`]).
     Clear,
-    /// Probably this key (probability ≥ 0.4), with others possible.
+    /// Probably this key (probability ≥ [`LIKELY_PROBABILITY`]), with others possible.
     Likely,
     /// Two or more keys fit about as well.
     Ambiguous,
@@ -213,7 +220,7 @@ impl KeyEstimate {
     /// are not probabilities.
     pub fn certainty(&self) -> KeyCertainty {
         let (clear, likely, value) = if self.finder == ProfileSet::Learned {
-            (0.7, 0.4, self.best.score)
+            (CLEAR_PROBABILITY, LIKELY_PROBABILITY, self.best.score)
         } else {
             (0.1, 0.03, self.confidence)
         };
@@ -404,13 +411,15 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
         return None;
     }
     let weights = pitch_class_weights(notes);
-    let mut ranked = score_keys(&weights, profiles);
-    if profiles == ProfileSet::Learned {
+    let mut ranked = if profiles == ProfileSet::Learned {
         let probabilities = super::key_model::key_probabilities(notes);
-        for (candidate, p) in ranked.iter_mut().zip(probabilities) {
-            candidate.score = p;
-        }
-    }
+        std::array::from_fn(|i| KeyCandidate {
+            key: Key::new((i / 2) as u8, [Mode::Major, Mode::Minor][i % 2]),
+            score: probabilities[i],
+        })
+    } else {
+        score_keys(&weights, profiles)
+    };
     // Unstable sorts with explicit tie-breaks (the order `score_keys` lists keys in): the same
     // result as a stable sort, and never a scratch allocation (this runs on the audio thread).
     let listing_order =

@@ -92,6 +92,11 @@ impl Default for Voices {
     }
 }
 
+/// Whether a release of `only` (`None` = everyone) ends something `owner` holds.
+fn released_by(owner: Option<Owner>, only: Option<Owner>) -> bool {
+    owner.is_some() && (only.is_none() || owner == only)
+}
+
 /// The cell index of a (channel, key), if both are in MIDI range.
 pub fn cell_of(channel: u8, key: u8) -> Option<usize> {
     let (channel, key) = (channel as usize, key as usize);
@@ -338,7 +343,7 @@ impl Voices {
         if self.is_silent() {
             return 0;
         }
-        let matches = |owner: Option<Owner>| owner.is_some() && (only.is_none() || owner == only);
+        let matches = |owner| released_by(owner, only);
         for idx in 0..NUM_CELLS {
             let cell = self.cells[idx];
             if !matches(cell.owner) {
@@ -379,7 +384,7 @@ impl Voices {
     }
 
     fn num_pending(&self, only: Option<Owner>) -> u32 {
-        let matches = |owner: Option<Owner>| owner.is_some() && (only.is_none() || owner == only);
+        let matches = |owner| released_by(owner, only);
         let notes = self.cells.iter().filter(|c| matches(c.owner)).count();
         let pedals = self.pedal_down.iter().filter(|&&p| matches(p)).count();
         (notes + pedals) as u32
