@@ -1,71 +1,17 @@
 //! End-to-end tests of the `reprise` command-line tool.
 
+#[path = "common/cli_run.rs"]
+mod cli_run;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use cli_run::{note, reprise, scratch, stderr_lines, write_ode};
 
 use reprise::engine::capture::{segment_performance, CaptureSettings};
 use reprise::engine::midi_file::{
     motif_from_performance, read_performance, write_tracks, ExportTrack,
 };
 use reprise::engine::motif::{Note, TimeSignature};
-
-fn reprise(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reprise"))
-        .args(args)
-        .output()
-        .expect("run reprise")
-}
-
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("reprise-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn note(start_beats: f64, length_beats: f64, key: u8) -> Note {
-    Note {
-        start_beats,
-        length_beats,
-        key,
-        velocity: 0.8,
-        channel: 0,
-    }
-}
-
-/// "Ode to Joy" opening in D major, 4/4 at 96 BPM.
-fn write_ode(dir: &Path) -> PathBuf {
-    let keys = [66u8, 66, 67, 69, 69, 67, 66, 64, 62, 62, 64, 66];
-    let mut notes: Vec<Note> = keys
-        .iter()
-        .enumerate()
-        .map(|(i, &k)| note(i as f64, 1.0, k))
-        .collect();
-    notes.push(note(12.0, 1.5, 66));
-    notes.push(note(13.5, 0.5, 64));
-    notes.push(note(14.0, 2.0, 64));
-    let path = dir.join("ode.mid");
-    let bytes = write_tracks(
-        &[ExportTrack {
-            name: "Ode",
-            notes: &notes,
-            ccs: &[],
-        }],
-        TimeSignature::new(4, 4),
-        96.0,
-        None,
-    );
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn stderr_lines(output: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
 
 #[test]
 fn analyze_json_reports_notes_metre_tempo_and_key() {
@@ -79,7 +25,10 @@ fn analyze_json_reports_notes_metre_tempo_and_key() {
     assert_eq!(notes[0]["start_beats"], 0.0);
     assert_eq!(notes[0]["length_beats"], 1.0);
     assert_eq!(notes[0]["key"], 66);
-    assert_eq!(notes[0]["channel"], 0);
+    assert_eq!(
+        notes[0]["channel"], 1,
+        "channels count from 1, as in the text"
+    );
     assert!((notes[0]["velocity"].as_f64().unwrap() - 0.8).abs() < 0.01);
     assert_eq!(json["length_beats"], 16.0);
     assert_eq!(json["time_signature"], serde_json::json!([4, 4]));

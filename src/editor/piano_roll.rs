@@ -5,8 +5,8 @@
 use egui::{Color32, Pos2, Rect, Role, Sense, Stroke, StrokeKind, Ui, Vec2, WidgetInfo};
 
 use crate::engine::event::{CC_EXPRESSION, CC_MODULATION, CC_SUSTAIN};
-use crate::engine::key::PITCH_CLASS_NAMES;
 use crate::engine::motif::Motif;
+use crate::engine::notation::note_name;
 use crate::engine::rendering::Rendering;
 
 /// Colours of output channels 1–8 (repeating).
@@ -20,15 +20,6 @@ pub const CHANNEL_COLOURS: [Color32; 8] = [
     Color32::from_rgb(0xe0, 0x60, 0x80),
     Color32::from_rgb(0x9e, 0x9e, 0x9e),
 ];
-
-/// A note name like `C#4` (MIDI 60 = C4).
-pub fn note_name(key: u8) -> String {
-    format!(
-        "{}{}",
-        PITCH_CLASS_NAMES[(key % 12) as usize],
-        key as i32 / 12 - 1
-    )
-}
 
 /// x of a beat inside `rect` for a view `length_beats` long.
 pub fn beat_to_x(rect: Rect, beats: f64, length_beats: f64) -> f32 {

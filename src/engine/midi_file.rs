@@ -27,7 +27,8 @@ pub enum MidiFileError {
     },
     /// The header declares a resolution of 0 ticks per quarter note (or 0 SMPTE subframes).
     ZeroResolution,
-    /// `--track N` asked for a track the file does not have.
+    /// `--track N` asked for a track the file does not have. (Fields are 0-based indices; the
+    /// message numbers tracks from 1, as a DAW lists them.)
     TrackOutOfRange {
         /// Requested track index (0-based).
         requested: usize,
@@ -36,13 +37,13 @@ pub enum MidiFileError {
     },
     /// The chosen track (or every track) holds no notes.
     NoNotes {
-        /// The track that was searched, or `None` if all were.
+        /// Index of the track that was searched (0-based), or `None` if all were.
         track: Option<usize>,
     },
     /// The only notes are on MIDI channel 10 (General MIDI drums), which is ignored unless
     /// asked for.
     OnlyDrums {
-        /// The track that was searched, or `None` if all were.
+        /// Index of the track that was searched (0-based), or `None` if all were.
         track: Option<usize>,
     },
 }
@@ -58,15 +59,19 @@ impl std::fmt::Display for MidiFileError {
                 requested,
                 num_tracks,
             } => {
-                write!(f, "track {requested} does not exist: the file has {num_tracks} track(s), numbered from 0")
+                write!(
+                    f,
+                    "track {} does not exist: the file has {num_tracks} track(s), numbered from 1",
+                    requested + 1
+                )
             }
             MidiFileError::NoNotes { track: Some(track) } => {
-                write!(f, "track {track} contains no notes")
+                write!(f, "track {} contains no notes", track + 1)
             }
             MidiFileError::NoNotes { track: None } => f.write_str("the file contains no notes"),
             MidiFileError::OnlyDrums { track } => {
                 let place = match track {
-                    Some(track) => format!("track {track}"),
+                    Some(track) => format!("track {}", track + 1),
                     None => "the file".to_owned(),
                 };
                 write!(

@@ -22,6 +22,7 @@ pub mod key_model;
 pub mod key_weights;
 pub mod midi_file;
 pub mod motif;
+pub mod notation;
 pub mod ops;
 pub mod playback;
 pub mod quantize;

@@ -1,0 +1,96 @@
+//! Argument types shared by the commands: value parsers with musician-readable errors, and the
+//! track/drum choice of a .mid input.
+
+use std::path::Path;
+
+use reprise::engine::character::{ChannelLayout, Character};
+use reprise::engine::key::Key;
+use reprise::engine::midi_file::{read_performance_with_drums, Performance};
+use reprise::engine::ops::dynamics::DynamicsCc;
+use reprise::engine::quantize::Grid;
+use reprise::engine::scale::ScaleMode;
+
+use crate::error::note;
+
+pub fn parse_character(text: &str) -> Result<Character, String> {
+    Character::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a character (piano, swell, distant, none)"))
+}
+
+pub fn parse_mode(text: &str) -> Result<ScaleMode, String> {
+    ScaleMode::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a mode (major, minor, dorian, …)"))
+}
+
+pub fn parse_dynamics_cc(text: &str) -> Result<DynamicsCc, String> {
+    DynamicsCc::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a dynamics controller (1, 11, both, none)"))
+}
+
+pub fn parse_channels(text: &str) -> Result<ChannelLayout, String> {
+    match text {
+        "single" => Ok(ChannelLayout::Single),
+        "split" => Ok(ChannelLayout::Split),
+        _ => Err(format!("`{text}` is not a channel layout (single, split)")),
+    }
+}
+
+pub fn parse_key(text: &str) -> Result<Key, String> {
+    Key::parse(text).ok_or_else(|| format!("`{text}` is not a key (try C#:minor or Bb major)"))
+}
+
+pub fn parse_grid(text: &str) -> Result<Grid, String> {
+    Grid::parse(text).ok_or_else(|| {
+        format!("`{text}` is not a grid (1/4, 1/8, 1/16, 1/32, or with t for triplets)")
+    })
+}
+
+/// A track number as a DAW lists a file's tracks: 1 = the first track in the file.
+pub fn parse_track(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<i64>() {
+        Ok(number) if number >= 1 => Ok(number as usize),
+        Ok(_) => Err(format!(
+            "`{text}` is not a track number: tracks count from 1, as a DAW lists them"
+        )),
+        Err(_) => Err(format!("`{text}` is not a track number (1, 2, …)")),
+    }
+}
+
+/// Which notes of a file to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Source {
+    /// Track number counting from 1; `None` = the first track with notes.
+    pub track_number: Option<usize>,
+    /// Keep notes on channel 10 (General MIDI drums).
+    pub include_drums: bool,
+}
+
+/// Reads a performance; says on stderr how many drum notes (channel 10) were left out.
+pub fn load(file: &Path, source: Source) -> Result<Performance, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let track_idx = source.track_number.map(|number| number - 1);
+    let performance = read_performance_with_drums(&bytes, track_idx, source.include_drums)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    if performance.num_drum_notes_ignored > 0 {
+        note(format_args!(
+            "{} note(s) on channel 10 (General MIDI drums) ignored; --include-drums keeps them",
+            performance.num_drum_notes_ignored
+        ));
+    }
+    Ok(performance)
+}
+
+/// `--name` must lie in 0–1.
+pub fn check_unit(name: &str, value: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("--{name} must be between 0 and 1, not {value}"))
+    }
+}
+
+/// Rounds away float noise for display (1e-6 beats is far below any musical resolution).
+pub fn tidy(value: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (value * scale).round() / scale
+}

@@ -1,0 +1,65 @@
+//! `reprise demo`: the built-in motif (the opening of "Scarborough Fair", traditional) and its
+//! three renderings, with a summary of each file.
+
+use std::io::Write;
+use std::path::Path;
+
+use reprise::engine::character::{render, Character, CharacterSettings};
+use reprise::engine::midi_file::write_motif;
+use reprise::engine::rendering::Rendering;
+
+use crate::args::{check_unit, tidy};
+use crate::error::{CliError, CliResult};
+use crate::render::{summary, write_renderings};
+
+pub fn demo(out: &mut dyn Write, output_dir: &Path, intensity: f64, seed: u64) -> CliResult {
+    check_unit("intensity", intensity)?;
+    std::fs::create_dir_all(output_dir)
+        .map_err(|e| CliError::failed(format!("cannot create {}: {e}", output_dir.display())))?;
+    let motif = reprise::engine::demo::demo_motif();
+    let motif_path = output_dir.join("motif.mid");
+    std::fs::write(&motif_path, write_motif(&motif))
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", motif_path.display())))?;
+    writeln!(
+        out,
+        "motif.mid: Scarborough Fair (traditional), {} notes, {} {}/{} bars at {} BPM, {}",
+        motif.len(),
+        tidy(
+            motif.length_beats / motif.time_signature.bar_length_beats(),
+            2
+        ),
+        motif.time_signature.numerator,
+        motif.time_signature.denominator,
+        motif.tempo_bpm,
+        motif
+            .key()
+            .map_or_else(|| "no key".to_owned(), |k| k.to_string())
+    )?;
+    let mut all = Vec::new();
+    for character in Character::ALL {
+        let settings = CharacterSettings {
+            character,
+            intensity,
+            seed,
+            ..CharacterSettings::default()
+        };
+        let mut rendering = Rendering::new();
+        render(&motif, &settings, &mut rendering);
+        let path = output_dir.join(format!("{}.mid", character.name()));
+        write_renderings(&path, &motif, &[(character, rendering.clone())])?;
+        writeln!(
+            out,
+            "{}.mid: {}",
+            character.name(),
+            summary(&rendering, &motif)
+        )?;
+        all.push((character, rendering));
+    }
+    write_renderings(&output_dir.join("all.mid"), &motif, &all)?;
+    writeln!(
+        out,
+        "all.mid: the three characters on three tracks -> {}",
+        output_dir.display()
+    )?;
+    Ok(())
+}

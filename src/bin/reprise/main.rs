@@ -1,0 +1,259 @@
+//! `reprise`: the Reprise engine on the command line — analyze a .mid, capture phrases from a
+//! performance exactly as the plugin would, render a motif in a character, render the demo.
+//! One file per command; shared argument types in `args.rs`.
+//!
+//! Errors print one line on stderr and exit with a non-zero code; a closed standard output
+//! (`reprise analyze x.mid | head -1`) ends the command quietly.
+
+mod analyze;
+mod args;
+mod capture;
+mod demo;
+mod error;
+mod render;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use reprise::engine::capture::DEFAULT_GAP_BEATS;
+use reprise::engine::character::{ChannelLayout, Character};
+use reprise::engine::key::Key;
+use reprise::engine::ops::dynamics::DynamicsCc;
+use reprise::engine::quantize::Grid;
+use reprise::engine::scale::ScaleMode;
+
+use args::{
+    parse_channels, parse_character, parse_dynamics_cc, parse_grid, parse_key, parse_mode,
+    parse_track, Source,
+};
+use error::CliError;
+
+#[derive(Parser)]
+#[command(
+    name = "reprise",
+    version,
+    about = "Capture a motif and hear it again: the Reprise engine offline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Keep notes on MIDI channel 10 (General MIDI drums); they are ignored by default.
+    #[arg(long, global = true)]
+    include_drums: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show a .mid file's notes, length, time signature and detected key.
+    Analyze {
+        /// The MIDI file to read.
+        file: PathBuf,
+        /// Track to read, counting from 1 as a DAW lists the file's tracks; default: the first
+        /// track with notes.
+        #[arg(long, value_parser = parse_track, allow_negative_numbers = true)]
+        track: Option<usize>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Lock the key instead of detecting it, e.g. `C#:minor`, `Bb major`.
+        #[arg(long, value_parser = parse_key)]
+        key: Option<Key>,
+    },
+    /// Play a performance .mid into the capture as if live; write each phrase as a motif .mid.
+    Capture {
+        /// The performance to segment.
+        file: PathBuf,
+        /// Directory for the phrase files (created if missing).
+        #[arg(short = 'o', long = "output")]
+        output_dir: PathBuf,
+        /// Silence that ends a phrase, in beats.
+        #[arg(long, default_value_t = DEFAULT_GAP_BEATS, allow_negative_numbers = true)]
+        gap_beats: f64,
+        /// Quantize grid: 1/4, 1/8, 1/16, 1/32, or a triplet grid such as 1/8t.
+        #[arg(long, value_parser = parse_grid)]
+        quantize: Option<Grid>,
+        /// Quantize strength in percent (0–100), with --quantize.
+        #[arg(
+            long,
+            default_value_t = 100.0,
+            requires = "quantize",
+            allow_negative_numbers = true
+        )]
+        strength: f64,
+        /// Track to read, counting from 1 as a DAW lists the file's tracks; default: the first
+        /// track with notes.
+        #[arg(long, value_parser = parse_track, allow_negative_numbers = true)]
+        track: Option<usize>,
+        /// Delete the phrase files of an earlier take in the folder first (without it, a
+        /// folder holding phrase_NN.mid files is refused).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Render a motif .mid in a character (or all three) to a new .mid.
+    Render(RenderArgs),
+    /// Render the built-in demo motif (Scarborough Fair) in all three characters.
+    Demo {
+        /// Directory for motif.mid, piano.mid, swell.mid, distant.mid and all.mid.
+        #[arg(short = 'o', long = "output")]
+        output_dir: PathBuf,
+        /// Intensity 0–1.
+        #[arg(long, default_value_t = 0.7, allow_negative_numbers = true)]
+        intensity: f64,
+        /// Seed for humanize and drift.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct RenderArgs {
+    /// The motif to render (the whole chosen track is the motif).
+    pub file: PathBuf,
+    /// Output .mid file.
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// piano, swell, distant, or none (only the operators given).
+    #[arg(long, value_parser = parse_character, required_unless_present = "all")]
+    pub character: Option<Character>,
+    /// Render Piano, Swell and Distant on three tracks.
+    #[arg(long, conflicts_with = "character")]
+    pub all: bool,
+    /// Intensity 0–1.
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+    pub intensity: f64,
+    /// Key to use instead of the detected one, e.g. C#:minor.
+    #[arg(long, value_parser = parse_key)]
+    pub key: Option<Key>,
+    /// Chromatic transposition in semitones.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub transpose_semitones: i32,
+    /// Diatonic transposition in scale steps.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub transpose_steps: i32,
+    /// Diatonic inversion around the first note.
+    #[arg(long)]
+    pub invert: bool,
+    /// Pitches backwards, rhythm kept.
+    #[arg(long, conflicts_with = "retrograde_full")]
+    pub retrograde: bool,
+    /// Pitches and rhythm backwards.
+    #[arg(long)]
+    pub retrograde_full: bool,
+    /// Augmentation factor (0.25–4; 2 = twice as slow, 0.5 = diminution).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub augment: f64,
+    /// Change mode: major, minor, harmonic-minor, dorian, phrygian, lydian, mixolydian, locrian.
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Option<ScaleMode>,
+    /// Dynamics controller: 1, 11, both or none.
+    #[arg(long, value_parser = parse_dynamics_cc, default_value = "1")]
+    pub dynamics_cc: DynamicsCc,
+    /// single: all voices on one channel; split: voices on consecutive channels.
+    #[arg(long, value_parser = parse_channels, default_value = "split")]
+    pub channels: ChannelLayout,
+    /// First output channel, 1–16.
+    #[arg(
+        long,
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..=16),
+        allow_negative_numbers = true
+    )]
+    pub base_channel: u8,
+    /// Humanize amount 0–1.
+    #[arg(long, default_value_t = 0.3, allow_negative_numbers = true)]
+    pub humanize: f64,
+    /// Seed for humanize and drift.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Track to read, counting from 1 as a DAW lists the file's tracks; default: the first
+    /// track with notes.
+    #[arg(long, value_parser = parse_track, allow_negative_numbers = true)]
+    pub track: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            use clap::error::ErrorKind;
+            if matches!(
+                error.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = error.print();
+                return if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            // clap's message is several lines (details, then usage); keep the details on one line.
+            let rendered = error.to_string();
+            let details: Vec<&str> = rendered
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let message = details.join(" ");
+            let _ = writeln!(
+                std::io::stderr(),
+                "reprise: {} (see reprise --help)",
+                message.trim_start_matches("error: ")
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let include_drums = cli.include_drums;
+    let source = |track_number| Source {
+        track_number,
+        include_drums,
+    };
+    let mut out = std::io::stdout().lock();
+    let result = match cli.command {
+        Command::Analyze {
+            file,
+            track,
+            json,
+            key,
+        } => analyze::analyze(&mut out, &file, source(track), json, key),
+        Command::Capture {
+            file,
+            output_dir,
+            gap_beats,
+            quantize,
+            strength,
+            track,
+            replace,
+        } => capture::capture(
+            &mut out,
+            &capture::CaptureRequest {
+                file: &file,
+                output_dir: &output_dir,
+                gap_beats,
+                grid: quantize,
+                strength_percent: strength,
+                source: source(track),
+                replace,
+            },
+        ),
+        Command::Render(args) => render::render_command(&mut out, &args, include_drums),
+        Command::Demo {
+            output_dir,
+            intensity,
+            seed,
+        } => demo::demo(&mut out, &output_dir, intensity, seed),
+    };
+    let result = result.and_then(|()| out.flush().map_err(CliError::from));
+    match result {
+        Ok(()) | Err(CliError::ClosedPipe) => ExitCode::SUCCESS,
+        Err(CliError::Failed { message }) => {
+            let _ = writeln!(std::io::stderr(), "reprise: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! `reprise render` (a motif .mid in a character, or all three, to a new .mid) and the output
+//! shared with `demo`: writing renderings as tracks and a one-line summary of each.
+
+use std::io::Write;
+use std::path::Path;
+
+use reprise::engine::character::{render, Character, CharacterSettings, Retrograde};
+use reprise::engine::event::fraction_to_midi_7bit;
+use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
+use reprise::engine::midi_file::{motif_from_performance, write_tracks, ExportTrack};
+use reprise::engine::motif::{Motif, Note, MAX_MOTIF_NOTES};
+use reprise::engine::rendering::{Rendering, Voice};
+
+use crate::args::{check_unit, load, tidy, Source};
+use crate::error::{note, CliError, CliResult};
+use crate::RenderArgs;
+
+/// Whether `output` names the same file as `input` (also through another path to it).
+fn same_file(input: &Path, output: &Path) -> bool {
+    match (input.canonicalize(), output.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: bool) -> CliResult {
+    check_unit("intensity", args.intensity)?;
+    check_unit("humanize", args.humanize)?;
+    if args.transpose_semitones.abs() > 127 {
+        return Err(CliError::failed(format!(
+            "--transpose-semitones must be between -127 and 127, not {}",
+            args.transpose_semitones
+        )));
+    }
+    if args.transpose_steps.abs() > 75 {
+        return Err(CliError::failed(format!(
+            "--transpose-steps must be between -75 and 75, not {}",
+            args.transpose_steps
+        )));
+    }
+    if !(args.augment.is_finite() && (0.25..=4.0).contains(&args.augment)) {
+        return Err(CliError::failed(format!(
+            "--augment must be between 0.25 and 4, not {}",
+            args.augment
+        )));
+    }
+    if same_file(&args.file, &args.output) {
+        return Err(CliError::failed(format!(
+            "-o {} is the input file; refusing to overwrite the motif with its rendering",
+            args.output.display()
+        )));
+    }
+    let source = Source {
+        track_number: args.track,
+        include_drums,
+    };
+    let performance = load(&args.file, source)?;
+    let mut motif = motif_from_performance(&performance);
+    if motif.truncated {
+        note(format_args!(
+            "{}: the track has more than {MAX_MOTIF_NOTES} notes or runs past the longest \
+             motif; only its first {} notes ({} beats) are rendered",
+            args.file.display(),
+            motif.len(),
+            tidy(motif.length_beats, 3)
+        ));
+    }
+    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
+    let base = CharacterSettings {
+        character: args.character.unwrap_or(Character::Piano),
+        intensity: args.intensity,
+        transpose_semitones: args.transpose_semitones,
+        transpose_steps: args.transpose_steps,
+        invert: args.invert,
+        retrograde: if args.retrograde_full {
+            Retrograde::Full
+        } else if args.retrograde {
+            Retrograde::Pitches
+        } else {
+            Retrograde::Off
+        },
+        augmentation: args.augment,
+        mode: args.mode,
+        key: args.key,
+        dynamics_cc: args.dynamics_cc,
+        channel_layout: args.channels,
+        base_channel: args.base_channel - 1,
+        humanize: args.humanize,
+        seed: args.seed,
+        ..CharacterSettings::default()
+    };
+    if base.split_wraps() {
+        let channel = |voice| base.channel_for(voice) + 1;
+        note(format_args!(
+            "from base channel {} the split voices wrap past 16: melody {}, doubling {}, \
+             harmony {}, bass {} (use --base-channel 13 or lower, or --channels single)",
+            args.base_channel,
+            channel(Voice::Melody),
+            channel(Voice::Doubling),
+            channel(Voice::Harmony),
+            channel(Voice::Bass)
+        ));
+    }
+    let characters: Vec<Character> = if args.all {
+        Character::ALL.to_vec()
+    } else {
+        vec![base.character]
+    };
+    let renderings: Vec<(Character, Rendering)> = characters
+        .into_iter()
+        .map(|character| {
+            let mut out = Rendering::new();
+            render(&motif, &CharacterSettings { character, ..base }, &mut out);
+            (character, out)
+        })
+        .collect();
+    write_renderings(&args.output, &motif, &renderings)?;
+    for (character, rendering) in &renderings {
+        writeln!(out, "{}: {}", character.name(), summary(rendering, &motif))?;
+        let octaves = rendering.octaves_shifted_to_fit;
+        if octaves != 0 {
+            note(format_args!(
+                "{}: the line left the MIDI key range (0-127); it was moved {} {} octave(s) \
+                 as a whole to fit, keeping its contour",
+                character.name(),
+                if octaves > 0 { "up" } else { "down" },
+                octaves.abs()
+            ));
+        }
+    }
+    writeln!(out, "-> {}", args.output.display())?;
+    Ok(())
+}
+
+/// Writes renderings as the tracks of one .mid file, named after their characters.
+pub fn write_renderings(
+    path: &Path,
+    motif: &Motif,
+    renderings: &[(Character, Rendering)],
+) -> Result<(), CliError> {
+    let notes: Vec<Vec<Note>> = renderings
+        .iter()
+        .map(|(_, r)| r.notes.iter().map(|n| n.as_note()).collect())
+        .collect();
+    let names: Vec<String> = renderings
+        .iter()
+        .map(|(c, _)| title_case(c.name()))
+        .collect();
+    let tracks: Vec<ExportTrack> = renderings
+        .iter()
+        .zip(&notes)
+        .zip(&names)
+        .map(|(((_, rendering), notes), name)| ExportTrack {
+            name,
+            notes,
+            ccs: &rendering.ccs,
+        })
+        .collect();
+    let bytes = write_tracks(&tracks, motif.time_signature, motif.tempo_bpm, motif.key());
+    std::fs::write(path, bytes)
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
+}
+
+fn title_case(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// One line: notes, channels, velocity and controller ranges, length.
+pub fn summary(rendering: &Rendering, motif: &Motif) -> String {
+    let mut channels: Vec<u8> = rendering.notes.iter().map(|n| n.channel + 1).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    let velocity = |f: fn(f32, f32) -> f32, start: f32| {
+        rendering
+            .notes
+            .iter()
+            .map(|n| fraction_to_midi_7bit(n.velocity) as f32)
+            .fold(start, f)
+    };
+    let mut controllers: Vec<u8> = rendering.ccs.iter().map(|p| p.cc).collect();
+    controllers.sort_unstable();
+    controllers.dedup();
+    let cc_ranges: Vec<String> = controllers
+        .iter()
+        .map(|&cc| {
+            let values = rendering
+                .ccs
+                .iter()
+                .filter(|p| p.cc == cc)
+                .map(|p| fraction_to_midi_7bit(p.value));
+            let (low, high) = values.fold((127u8, 0u8), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            format!("CC{cc} {low}–{high}")
+        })
+        .collect();
+    format!(
+        "{} notes on channel(s) {}; velocity {}–{}; {}; {} beats ({} bars)",
+        rendering.notes.len(),
+        channels
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        velocity(f32::min, 127.0),
+        velocity(f32::max, 0.0),
+        if cc_ranges.is_empty() {
+            "no controllers".to_owned()
+        } else {
+            cc_ranges.join(", ")
+        },
+        tidy(rendering.length_beats, 3),
+        tidy(
+            rendering.length_beats / motif.time_signature.bar_length_beats(),
+            2
+        ),
+    )
+}

@@ -1,0 +1,352 @@
+//! Issue 12: the command-line tool as a musician reads it — note names, bar:beat positions in
+//! the motif's metre, tracks and channels counted from 1 in text and JSON alike — and as a
+//! shell uses it: a closed pipe ends quietly, negative numbers reach the range checks, `render`
+//! never overwrites its input, `capture` never mixes two takes and writes nothing when it fails.
+
+#[allow(dead_code)]
+#[path = "common/cli_run.rs"]
+mod cli_run;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use cli_run::{note, reprise, scratch, stderr_lines, write_ode};
+use reprise::engine::midi_file::{write_tracks, ExportTrack};
+use reprise::engine::motif::{Note, TimeSignature};
+
+/// A waltz (3/4): D4 on beat 1, F4 on beat 2½, A4 at bar 2, with `velocity` 0.5.
+fn write_waltz(dir: &Path) -> PathBuf {
+    let notes = [
+        Note {
+            velocity: 0.5,
+            ..note(0.0, 1.5, 62)
+        },
+        note(1.5, 1.5, 65),
+        note(3.0, 3.0, 69),
+    ];
+    let path = dir.join("waltz.mid");
+    let bytes = write_tracks(
+        &[ExportTrack {
+            name: "Waltz",
+            notes: &notes,
+            ccs: &[],
+        }],
+        TimeSignature::new(3, 4),
+        84.0,
+        None,
+    );
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn analyze_speaks_in_note_names_bars_and_beats_in_text_and_json_alike() {
+    let dir = scratch("readable");
+    let waltz = write_waltz(&dir);
+    let output = reprise(&["analyze", waltz.to_str().unwrap()]);
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    // write_tracks puts the tempo map on track 1 and the notes on track 2, as a DAW lists them.
+    assert!(text.contains("track 2 of 2"), "{text}");
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|line| line.split_whitespace().collect())
+        .filter(|words: &Vec<&str>| words.first().is_some_and(|w| w.contains(':')))
+        .filter(|words| words.len() == 7)
+        .collect();
+    // bar:beat, beats, note, key, velocity (1-127), (0-1), channel
+    assert_eq!(
+        rows.iter().map(|r| (r[0], r[2], r[3])).collect::<Vec<_>>(),
+        [
+            ("1:1", "D4", "62"),
+            ("1:2.5", "F4", "65"),
+            ("2:1", "A4", "69")
+        ],
+        "{text}"
+    );
+    assert_eq!((rows[0][4], rows[0][5], rows[0][6]), ("64", "(0.50)", "1"));
+
+    let output = reprise(&["analyze", waltz.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let notes = json["notes"].as_array().unwrap();
+    let from_json: Vec<(&str, &str, u64)> = notes
+        .iter()
+        .map(|n| {
+            (
+                n["position"].as_str().unwrap(),
+                n["name"].as_str().unwrap(),
+                n["key"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        from_json,
+        [("1:1", "D4", 62), ("1:2.5", "F4", 65), ("2:1", "A4", 69)]
+    );
+    assert_eq!(notes[0]["velocity_midi"], 64);
+    assert_eq!(notes[0]["channel"], 1);
+    assert_eq!(json["track"], 2);
+    assert_eq!(json["length_bars"], 2.0);
+}
+
+#[test]
+fn tracks_are_numbered_from_one_as_a_daw_lists_them() {
+    let dir = scratch("tracks");
+    let ode = write_ode(&dir);
+    let ode = ode.to_str().unwrap();
+    // Track 1 is the tempo map, track 2 the notes.
+    let output = reprise(&["analyze", ode, "--track", "2", "--json"]);
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        (json["track"].as_u64(), json["num_tracks"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let output = reprise(&["analyze", ode, "--track", "1"]);
+    assert_eq!(
+        stderr_lines(&output),
+        [format!("reprise: {ode}: track 1 contains no notes")]
+    );
+    for bad in ["0", "-2"] {
+        let output = reprise(&["analyze", ode, "--track", bad]);
+        assert_eq!(output.status.code(), Some(2), "--track {bad}");
+        let stderr = stderr_lines(&output);
+        assert_eq!(stderr.len(), 1, "{stderr:?}");
+        assert!(stderr[0].contains("tracks count from 1"), "{stderr:?}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    let dir = scratch("pipe");
+    let ode = write_ode(&dir);
+    // The reader is gone before the command writes a byte: every write fails with EPIPE.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_reprise"))
+        .args(["analyze", ode.to_str().unwrap()])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn negative_numbers_reach_the_range_checks() {
+    let dir = scratch("negative");
+    let ode = write_ode(&dir);
+    let ode = ode.to_str().unwrap();
+    let out = dir.join("out.mid");
+    let out = out.to_str().unwrap();
+    let down = reprise(&[
+        "render",
+        ode,
+        "--character",
+        "none",
+        "--transpose-semitones",
+        "-3",
+        "-o",
+        out,
+    ]);
+    assert!(down.status.success(), "{:?}", stderr_lines(&down));
+    for (flag, value, message) in [
+        (
+            "--intensity",
+            "-1",
+            "--intensity must be between 0 and 1, not -1",
+        ),
+        (
+            "--humanize",
+            "-0.5",
+            "--humanize must be between 0 and 1, not -0.5",
+        ),
+        (
+            "--augment",
+            "-2",
+            "--augment must be between 0.25 and 4, not -2",
+        ),
+    ] {
+        let output = reprise(&[
+            "render",
+            ode,
+            "--character",
+            "piano",
+            flag,
+            value,
+            "-o",
+            out,
+        ]);
+        assert_eq!(output.status.code(), Some(1), "{flag} {value}");
+        assert_eq!(stderr_lines(&output), [format!("reprise: {message}")]);
+    }
+}
+
+#[test]
+fn render_refuses_to_overwrite_its_input() {
+    let dir = scratch("overwrite");
+    let ode = write_ode(&dir);
+    let before = std::fs::read(&ode).unwrap();
+    // The same file, also through another spelling of its path.
+    let other_spelling = dir.join(".").join("ode.mid");
+    for output_path in [ode.clone(), other_spelling] {
+        let output = reprise(&[
+            "render",
+            ode.to_str().unwrap(),
+            "--character",
+            "piano",
+            "-o",
+            output_path.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = stderr_lines(&output);
+        assert!(stderr[0].contains("is the input file"), "{stderr:?}");
+        assert_eq!(
+            std::fs::read(&ode).unwrap(),
+            before,
+            "the motif is untouched"
+        );
+    }
+}
+
+/// Three phrases, then (for the second take) one.
+fn write_take(dir: &Path, name: &str, phrases: usize) -> PathBuf {
+    let notes: Vec<Note> = (0..phrases)
+        .flat_map(|phrase| {
+            (0..4).map(move |i| note(phrase as f64 * 12.0 + i as f64, 1.0, 60 + 2 * i as u8))
+        })
+        .collect();
+    let path = dir.join(name);
+    let bytes = write_tracks(
+        &[ExportTrack {
+            name: "Take",
+            notes: &notes,
+            ccs: &[],
+        }],
+        TimeSignature::new(4, 4),
+        100.0,
+        None,
+    );
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn phrase_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn capture_never_mixes_two_takes_and_writes_nothing_when_it_fails() {
+    let dir = scratch("takes");
+    let first = write_take(&dir, "first.mid", 3);
+    let second = write_take(&dir, "second.mid", 1);
+    let phrases = dir.join("phrases");
+    let phrases_arg = phrases.to_str().unwrap();
+    let run = |input: &Path, extra: &[&str]| {
+        let mut args = vec!["capture", input.to_str().unwrap(), "-o", phrases_arg];
+        args.extend_from_slice(extra);
+        reprise(&args)
+    };
+    assert!(run(&first, &[]).status.success());
+    assert_eq!(
+        phrase_files(&phrases),
+        ["phrase_01.mid", "phrase_02.mid", "phrase_03.mid"]
+    );
+    let first_take = std::fs::read(phrases.join("phrase_01.mid")).unwrap();
+
+    // A second take into the same folder is refused and changes nothing.
+    let refused = run(&second, &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = stderr_lines(&refused);
+    assert!(
+        stderr[0].contains("3 phrase file(s) from an earlier take"),
+        "{stderr:?}"
+    );
+    assert_eq!(phrase_files(&phrases).len(), 3);
+    assert_eq!(
+        std::fs::read(phrases.join("phrase_01.mid")).unwrap(),
+        first_take
+    );
+
+    // --replace clears the earlier take: one phrase left, no stale phrase_02/03.
+    let replaced = run(&second, &["--replace"]);
+    assert!(replaced.status.success(), "{:?}", stderr_lines(&replaced));
+    assert!(String::from_utf8_lossy(&replaced.stdout)
+        .contains("3 phrase file(s) of the earlier take deleted"));
+    assert_eq!(phrase_files(&phrases), ["phrase_01.mid"]);
+
+    // A failing capture creates no folder.
+    let garbage = dir.join("garbage.mid");
+    std::fs::write(&garbage, b"not midi").unwrap();
+    let nowhere = dir.join("never-created");
+    let failed = reprise(&[
+        "capture",
+        garbage.to_str().unwrap(),
+        "-o",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(!nowhere.exists(), "nothing written for a failed capture");
+}
+
+#[test]
+fn render_warns_when_the_input_was_truncated() {
+    let dir = scratch("truncated");
+    // 300 sixteenth notes: more than a motif holds (256).
+    let notes: Vec<Note> = (0..300)
+        .map(|i| note(i as f64 * 0.25, 0.25, 60 + (i % 12) as u8))
+        .collect();
+    let path = dir.join("long.mid");
+    std::fs::write(
+        &path,
+        write_tracks(
+            &[ExportTrack {
+                name: "Long",
+                notes: &notes,
+                ccs: &[],
+            }],
+            TimeSignature::new(4, 4),
+            120.0,
+            None,
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out.mid");
+    let output = reprise(&[
+        "render",
+        path.to_str().unwrap(),
+        "--character",
+        "piano",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    let stderr = stderr_lines(&output);
+    assert!(
+        stderr
+            .iter()
+            .any(|l| l.starts_with("note: ") && l.contains("only its first 256 notes")),
+        "{stderr:?}"
+    );
+    // A motif that fits gets no such note.
+    let ode = write_ode(&dir);
+    let output = reprise(&[
+        "render",
+        ode.to_str().unwrap(),
+        "--character",
+        "piano",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.stderr.is_empty(), "{:?}", stderr_lines(&output));
+}
