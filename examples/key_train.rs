@@ -22,7 +22,10 @@ mod note_tokens;
 use reprise::engine::key::{
     estimate_key, Key, Mode, ProfileSet, CLEAR_PROBABILITY, LIKELY_PROBABILITY,
 };
-use reprise::engine::key_model::{key_features, key_logits, softmax, KeyFeatures, KeyWeights};
+use reprise::engine::key_model::{
+    key_features, key_logits, softmax, KeyFeatures, KeyWeights, NUM_FEATURE_BLOCKS,
+    NUM_PROFILE_FITS,
+};
 use reprise::engine::motif::Note;
 use reprise::engine::rng::Rng;
 
@@ -31,6 +34,14 @@ const LAMBDAS: [f64; 4] = [1e-5, 1e-4, 1e-3, 1e-2];
 const OUTER_FOLDS: usize = 5;
 const INNER_FOLDS: usize = 4;
 const ITERATIONS: usize = 800;
+
+/// Training iterations (`REPRISE_KEY_ITERATIONS` overrides [`ITERATIONS`] for experiments).
+fn iterations() -> usize {
+    std::env::var("REPRISE_KEY_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(ITERATIONS)
+}
 const SEED: u64 = 0x004B_4559;
 
 /// Mode balancing (see [`train`]); `REPRISE_KEY_BALANCE` overrides it for experiments.
@@ -64,25 +75,49 @@ fn key_of_index(index: usize) -> Key {
     )
 }
 
+/// Number of trained block weights (per mode, block and interval).
+const NUM_BLOCK_PARAMS: usize = 2 * NUM_FEATURE_BLOCKS * 12;
+/// Where the profile-fit weights start, then the biases.
+const FIT_PARAMS: usize = NUM_BLOCK_PARAMS;
+const BIAS_PARAMS: usize = FIT_PARAMS + 2 * NUM_PROFILE_FITS;
 /// Number of trained parameters: blocks, profile fits, biases.
-const NUM_PARAMS: usize = 2 * 4 * 12 + 2 * 2 + 2;
+const NUM_PARAMS: usize = BIAS_PARAMS + 2;
+
+/// Which feature blocks the model may use (all unless `REPRISE_KEY_BLOCKS` lists some, e.g.
+/// `0,1,2,3`, for experiments); a left-out block is zero in every sample.
+fn enabled_blocks() -> [bool; NUM_FEATURE_BLOCKS] {
+    match std::env::var("REPRISE_KEY_BLOCKS") {
+        Ok(list) => {
+            let mut enabled = [false; NUM_FEATURE_BLOCKS];
+            for item in list.split(',') {
+                let block: usize = item
+                    .trim()
+                    .parse()
+                    .expect("REPRISE_KEY_BLOCKS: block numbers");
+                enabled[block] = true;
+            }
+            enabled
+        }
+        Err(_) => [true; NUM_FEATURE_BLOCKS],
+    }
+}
 
 fn unpack(p: &[f64; NUM_PARAMS]) -> KeyWeights {
     let mut weights = KeyWeights {
-        blocks: [[[0.0; 12]; 4]; 2],
-        profile_fit: [[0.0; 2]; 2],
+        blocks: [[[0.0; 12]; NUM_FEATURE_BLOCKS]; 2],
+        profile_fit: [[0.0; NUM_PROFILE_FITS]; 2],
         bias: [0.0; 2],
     };
     for mode in 0..2 {
-        for block in 0..4 {
+        for block in 0..NUM_FEATURE_BLOCKS {
             for i in 0..12 {
-                weights.blocks[mode][block][i] = p[(mode * 4 + block) * 12 + i];
+                weights.blocks[mode][block][i] = p[(mode * NUM_FEATURE_BLOCKS + block) * 12 + i];
             }
         }
-        for fit in 0..2 {
-            weights.profile_fit[mode][fit] = p[96 + mode * 2 + fit];
+        for fit in 0..NUM_PROFILE_FITS {
+            weights.profile_fit[mode][fit] = p[FIT_PARAMS + mode * NUM_PROFILE_FITS + fit];
         }
-        weights.bias[mode] = p[100 + mode];
+        weights.bias[mode] = p[BIAS_PARAMS + mode];
     }
     weights
 }
@@ -107,7 +142,7 @@ fn train(samples: &[&Sample], lambda: f64, balance: f64) -> KeyWeights {
         } / samples.len() as f64;
         (0.5 / share).powf(balance)
     };
-    for step in 1..=ITERATIONS {
+    for step in 1..=iterations() {
         let weights = unpack(&params);
         let mut grad = [0.0f64; NUM_PARAMS];
         let mut total_weight = 0.0;
@@ -120,21 +155,23 @@ fn train(samples: &[&Sample], lambda: f64, balance: f64) -> KeyWeights {
             for (k, pk) in p.iter().enumerate() {
                 let c = sample_weight * (pk - if k == target { 1.0 } else { 0.0 });
                 let (tonic, mode) = (k / 2, k % 2);
-                for block in 0..4 {
+                for block in 0..NUM_FEATURE_BLOCKS {
                     let features = &sample.features.blocks[block];
                     for i in 0..12 {
-                        grad[(mode * 4 + block) * 12 + i] += c * features[(tonic + i) % 12];
+                        grad[(mode * NUM_FEATURE_BLOCKS + block) * 12 + i] +=
+                            c * features[(tonic + i) % 12];
                     }
                 }
-                for fit in 0..2 {
-                    grad[96 + mode * 2 + fit] += c * sample.features.profile_fit[k][fit];
+                for fit in 0..NUM_PROFILE_FITS {
+                    grad[FIT_PARAMS + mode * NUM_PROFILE_FITS + fit] +=
+                        c * sample.features.profile_fit[k][fit];
                 }
-                grad[100 + mode] += c;
+                grad[BIAS_PARAMS + mode] += c;
             }
         }
         for (i, g) in grad.iter_mut().enumerate() {
             *g /= total_weight;
-            if i < 100 {
+            if i < BIAS_PARAMS {
                 *g += 2.0 * lambda * params[i];
             }
         }
@@ -246,6 +283,13 @@ fn folds(n: usize, folds: usize, seed: u64) -> Vec<Vec<usize>> {
 
 /// The λ with the best inner cross-validated accuracy on `train_idx`.
 fn choose_lambda(samples: &[Sample], train_idx: &[usize], seed: u64) -> f64 {
+    // For quick experiments only: a fixed λ skips the inner cross-validation.
+    if let Some(lambda) = std::env::var("REPRISE_KEY_LAMBDA")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        return lambda;
+    }
     let inner = folds(train_idx.len(), INNER_FOLDS, seed);
     let mut best = (LAMBDAS[0], -1.0);
     for lambda in LAMBDAS {
@@ -287,8 +331,14 @@ fn report(name: &str, tally: &Tally) {
 }
 
 fn to_sample(notes: Vec<Note>, key: Key) -> Sample {
+    let mut features = key_features(&notes);
+    for (block, enabled) in features.blocks.iter_mut().zip(enabled_blocks()) {
+        if !enabled {
+            *block = [0.0; 12];
+        }
+    }
     Sample {
-        features: key_features(&notes),
+        features,
         notes,
         key,
     }

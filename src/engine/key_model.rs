@@ -1,8 +1,8 @@
-//! The learned key model: a linear score for each of the 24 keys from four
-//! transposition-invariant features of a melody, trained as a softmax (multinomial logistic)
+//! The learned key model: a linear score for each of the 24 keys from transposition-invariant
+//! features of a melody (pitch-class shares, cadence, melodic cues, profile fits), trained as a softmax (multinomial logistic)
 //! regression on a development set of folk-tune openings. `cargo run --release --example
 //! key_train` trains it, reports its cross-validated accuracy and writes the weights
-//! (`key_weights.rs`). Scoring is a few hundred multiply-adds: real-time safe, no allocation.
+//! (`key_weights.rs`). Scoring is a few thousand multiply-adds: real-time safe, no allocation.
 
 use super::key::{
     correlation, ALBRECHT_SHANAHAN_MAJOR, ALBRECHT_SHANAHAN_MINOR, TEMPERLEY_KOSTKA_PAYNE_MAJOR,
@@ -12,7 +12,7 @@ use super::key_weights::LEARNED_WEIGHTS;
 use super::motif::Note;
 
 /// Number of 12-bin feature blocks.
-pub const NUM_FEATURE_BLOCKS: usize = 4;
+pub const NUM_FEATURE_BLOCKS: usize = 10;
 /// Number of published-profile fits per key (Temperley–Kostka–Payne, Albrecht–Shanahan).
 pub const NUM_PROFILE_FITS: usize = 2;
 
@@ -22,6 +22,13 @@ pub const NUM_PROFILE_FITS: usize = 2;
 ///    (all 0 when no note starts on a beat);
 /// 2. the first note's pitch class (one-hot);
 /// 3. the last note's pitch class (one-hot);
+/// 4. the second-to-last note's pitch class (one-hot; the cadence's approach);
+/// 5. the longest note's pitch class (one-hot, shared among equally long notes);
+/// 6. the lowest note's pitch class (one-hot);
+/// 7. pitch classes reached by a rising semitone (a leading tone resolving), shares;
+/// 8. pitch classes of notes reached or left by a leap of a third or more (chord tones),
+///    duration shares;
+/// 9. which pitch classes occur at all (1 or 0);
 ///
 /// and per key, how well the duration shares fit the Temperley–Kostka–Payne and
 /// Albrecht–Shanahan profiles of that key (correlation).
@@ -50,34 +57,95 @@ const ON_BEAT_TOLERANCE_BEATS: f64 = 1e-3;
 /// The features of `notes` (any order). All zero for no notes. Never allocates.
 pub fn key_features(notes: &[Note]) -> KeyFeatures {
     let mut blocks = [[0.0; 12]; NUM_FEATURE_BLOCKS];
-    let mut first: Option<&Note> = None;
-    let mut last: Option<&Note> = None;
-    for note in notes {
+    let mut first: Option<usize> = None;
+    let mut longest_beats = 0.0f64;
+    let mut lowest: Option<u8> = None;
+    for (index, note) in notes.iter().enumerate() {
         let pc = (note.key % 12) as usize;
         let weight = note.length_beats.clamp(0.0, 2.0);
         blocks[0][pc] += weight;
+        blocks[9][pc] = 1.0;
         let beat_phase = note.start_beats - note.start_beats.round();
         if beat_phase.abs() <= ON_BEAT_TOLERANCE_BEATS {
             blocks[1][pc] += weight;
         }
-        if first.is_none_or(|f| note.start_beats < f.start_beats) {
-            first = Some(note);
+        if first.is_none_or(|f| before(note, index, &notes[f], f)) {
+            first = Some(index);
         }
-        if last.is_none_or(|l| note.start_beats >= l.start_beats) {
-            last = Some(note);
+        longest_beats = longest_beats.max(note.length_beats);
+        lowest = Some(lowest.map_or(note.key, |low| low.min(note.key)));
+    }
+    let Some(first) = first else {
+        return KeyFeatures {
+            blocks,
+            profile_fit: [[0.0; NUM_PROFILE_FITS]; 24],
+        };
+    };
+    // Motifs keep their notes in time order, so the successor is usually the next index.
+    let in_order = notes
+        .windows(2)
+        .all(|pair| pair[0].start_beats <= pair[1].start_beats);
+    let next_of = |current: usize| -> Option<usize> {
+        if in_order {
+            return (current + 1 < notes.len()).then_some(current + 1);
+        }
+        let mut best: Option<usize> = None;
+        for (index, note) in notes.iter().enumerate() {
+            if before(&notes[current], current, note, index)
+                && best.is_none_or(|b| before(note, index, &notes[b], b))
+            {
+                best = Some(index);
+            }
+        }
+        best
+    };
+    // Walk the melody once in time order: intervals, the last two notes.
+    let (mut previous, mut current) = (None::<usize>, first);
+    let mut leap_at = [false; 2]; // [reached by a leap, left by a leap] of `current`
+    for _ in 0..notes.len() {
+        let next = next_of(current);
+        let note = &notes[current];
+        if let Some(next) = next {
+            let interval = i32::from(notes[next].key) - i32::from(note.key);
+            leap_at[1] = interval.abs() >= 3;
+            if interval == 1 {
+                blocks[7][(notes[next].key % 12) as usize] += 1.0;
+            }
+        } else {
+            leap_at[1] = false;
+        }
+        if leap_at[0] || leap_at[1] {
+            blocks[8][(note.key % 12) as usize] += note.length_beats.clamp(0.0, 2.0);
+        }
+        leap_at[0] = leap_at[1];
+        match next {
+            Some(next) => {
+                previous = Some(current);
+                current = next;
+            }
+            None => break,
         }
     }
-    for block in &mut blocks[..2] {
-        let total: f64 = block.iter().sum();
+    blocks[2][(notes[first].key % 12) as usize] = 1.0;
+    blocks[3][(notes[current].key % 12) as usize] = 1.0;
+    if let Some(previous) = previous {
+        blocks[4][(notes[previous].key % 12) as usize] = 1.0;
+    }
+    for note in notes {
+        if note.length_beats >= longest_beats - ON_BEAT_TOLERANCE_BEATS {
+            blocks[5][(note.key % 12) as usize] += 1.0;
+        }
+    }
+    if let Some(lowest) = lowest {
+        blocks[6][(lowest % 12) as usize] = 1.0;
+    }
+    for block in [0, 1, 5, 7, 8] {
+        let total: f64 = blocks[block].iter().sum();
         if total > 0.0 {
-            for value in block.iter_mut() {
+            for value in blocks[block].iter_mut() {
                 *value /= total;
             }
         }
-    }
-    if let (Some(first), Some(last)) = (first, last) {
-        blocks[2][(first.key % 12) as usize] = 1.0;
-        blocks[3][(last.key % 12) as usize] = 1.0;
     }
     let profiles = [
         [&TEMPERLEY_KOSTKA_PAYNE_MAJOR, &ALBRECHT_SHANAHAN_MAJOR],
@@ -96,6 +164,12 @@ pub fn key_features(notes: &[Note]) -> KeyFeatures {
         blocks,
         profile_fit,
     }
+}
+
+/// Whether note `a` (at `a_index`) comes before note `b` in time order (ties by index, so the
+/// order is total).
+fn before(a: &Note, a_index: usize, b: &Note, b_index: usize) -> bool {
+    a.start_beats < b.start_beats || (a.start_beats == b.start_beats && a_index < b_index)
 }
 
 /// The model's score (logit) of every key, in the order C major, C minor, C♯ major, … (index
@@ -168,6 +242,52 @@ mod tests {
         assert!((f.blocks[1][0] - 1.0 / 3.0).abs() < 1e-12);
         assert_eq!(f.blocks[2][0], 1.0);
         assert_eq!(f.blocks[3][7], 1.0);
+    }
+
+    #[test]
+    fn cadence_and_melodic_blocks() {
+        // B3 C4 E4 D4 C4 (last, long): rising semitone into C, leaps C→E.
+        let notes = [
+            note(0.0, 0.5, 59),
+            note(0.5, 0.5, 60),
+            note(1.0, 1.0, 64),
+            note(2.0, 0.5, 62),
+            note(2.5, 1.5, 60),
+        ];
+        let f = key_features(&notes);
+        assert_eq!(f.blocks[3][0], 1.0, "last note C");
+        assert_eq!(f.blocks[4][2], 1.0, "second-to-last D");
+        assert_eq!(f.blocks[4].iter().sum::<f64>(), 1.0);
+        assert_eq!(f.blocks[5][0], 1.0, "longest note C");
+        assert_eq!(f.blocks[6][11], 1.0, "lowest note B");
+        assert_eq!(
+            f.blocks[7][0], 1.0,
+            "only C is reached by a rising semitone"
+        );
+        // Leaps: C4→E4 (4 semitones): C (0.5 beats) and E (1 beat) count.
+        assert!((f.blocks[8][4] - 1.0 / 1.5).abs() < 1e-12);
+        assert!((f.blocks[8][0] - 0.5 / 1.5).abs() < 1e-12);
+        let present: Vec<usize> = (0..12).filter(|&pc| f.blocks[9][pc] == 1.0).collect();
+        assert_eq!(present, [0, 2, 4, 11]);
+        // The same notes in any order give the same features.
+        let mut shuffled = notes;
+        shuffled.swap(0, 4);
+        shuffled.swap(1, 3);
+        assert_eq!(key_features(&shuffled), f);
+    }
+
+    #[test]
+    fn no_notes_and_one_note() {
+        let empty = key_features(&[]);
+        assert!(empty.blocks.iter().flatten().all(|&v| v == 0.0));
+        let one = key_features(&[note(0.0, 1.0, 67)]);
+        assert_eq!(one.blocks[2][7], 1.0);
+        assert_eq!(one.blocks[3][7], 1.0);
+        assert!(
+            one.blocks[4].iter().all(|&v| v == 0.0),
+            "no second-to-last note"
+        );
+        assert!(one.blocks[8].iter().all(|&v| v == 0.0), "no leap");
     }
 
     #[test]
