@@ -18,6 +18,8 @@ pub mod library_schema;
 #[cfg(feature = "plugin")]
 pub mod library_state;
 #[cfg(feature = "plugin")]
+mod param_reference;
+#[cfg(feature = "plugin")]
 mod params;
 #[cfg(feature = "plugin")]
 mod plugin;

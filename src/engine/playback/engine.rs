@@ -287,9 +287,7 @@ impl LiveEngine {
             self.should_render = true;
             self.scheduler.rendering_replaced();
         }
-        if previous.playback_mode != settings.playback_mode
-            || previous.launch_quantize != settings.launch_quantize
-        {
+        if previous.stops_playback(settings) {
             self.scheduler.stop(0, out, &mut self.voices);
             self.trigger_key = None;
         }

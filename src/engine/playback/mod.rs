@@ -38,5 +38,7 @@ pub mod voices;
 
 pub use engine::{LiveEngine, MAX_IN_EVENTS_PER_BLOCK, MAX_OUT_EVENTS_PER_BLOCK};
 pub use library::NUM_SLOTS;
-pub use settings::{LaunchQuantize, LiveCapture, LiveSettings, PlaybackMode, TriggerTranspose};
+pub use settings::{
+    ChangeEffect, LaunchQuantize, LiveCapture, LiveSettings, PlaybackMode, TriggerTranspose,
+};
 pub use timeline::{BlockInfo, TransportInfo, ANCHOR_SNAP_SAMPLES, JUMP_TOLERANCE_BEATS};

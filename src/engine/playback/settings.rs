@@ -188,7 +188,35 @@ impl Default for LiveSettings {
     }
 }
 
+/// What a change of settings does to the notes sounding: the rule the live engine follows
+/// (and the parameter reference reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChangeEffect {
+    /// The rendering's sounding notes end at the change (a structural setting changed, or
+    /// playback stopped or restarted).
+    pub ends_rendering_notes: bool,
+    /// The forwarded (played) notes end at the change (pass-through turned off).
+    pub ends_forwarded_notes: bool,
+    /// The rendering is made again from the motif (what plays next changes).
+    pub rerenders: bool,
+}
+
 impl LiveSettings {
+    /// What changing from `self` to `next` does to the notes sounding.
+    pub fn change_effect(&self, next: &LiveSettings) -> ChangeEffect {
+        ChangeEffect {
+            ends_rendering_notes: self.structural_part() != next.structural_part()
+                || self.stops_playback(next),
+            ends_forwarded_notes: self.pass_through && !next.pass_through,
+            rerenders: self.playback_part() != next.playback_part(),
+        }
+    }
+
+    /// Whether the change to `next` stops playback (mode or launch changed): it starts afresh.
+    pub(super) fn stops_playback(&self, next: &LiveSettings) -> bool {
+        self.playback_mode != next.playback_mode || self.launch_quantize != next.launch_quantize
+    }
+
     /// The structural settings: a change to any of them ends the sounding rendering notes
     /// (cleanly, at that sample) before playback continues. The others — intensity, humanize,
     /// augmentation, seed, dynamics controller — only shape the rendering: a change re-renders
