@@ -17,7 +17,8 @@ mod host_events;
 pub mod library_schema;
 #[cfg(feature = "plugin")]
 pub mod library_state;
-#[cfg(feature = "plugin")]
+// Only its test uses it: it checks and rewrites docs/parameters.md.
+#[cfg(all(feature = "plugin", test))]
 mod param_reference;
 #[cfg(feature = "plugin")]
 mod params;

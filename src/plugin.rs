@@ -92,6 +92,11 @@ impl Reprise {
     fn publish_to_editor(&mut self) {
         let readouts = &self.shared_audio.readouts;
         readouts.set_playhead_beats(self.live.playhead_beats());
+        readouts.capture_armed.store(
+            self.params.capture_mode.value().0 == crate::engine::playback::LiveCapture::Armed
+                && self.live.capture_is_listening(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         readouts.phrase_notes.store(
             self.live.num_phrase_notes() as u32,
             std::sync::atomic::Ordering::Relaxed,

@@ -97,6 +97,8 @@ pub struct Readouts {
     pub phrase_notes: AtomicU32,
     /// Whether capture is listening.
     pub listening: AtomicBool,
+    /// Whether armed capture is armed now (the engine disarms itself once it took a phrase).
+    pub capture_armed: AtomicBool,
     /// Output events dropped because a buffer was full, since the plugin started.
     pub dropped_events: AtomicU64,
     /// Commands the GUI could not queue because the queue was full.

@@ -1,12 +1,14 @@
 //! The piano roll: the captured motif above its current rendering (a colour per output channel),
-//! with lanes for the dynamics controller and the sustain pedal, and the playhead. Layout math is
-//! in small pure functions; every note is an accessible widget labelled with its pitch and time.
+//! with lanes for the dynamics controller and the sustain pedal, and the playhead. Note names on
+//! the key axis, bar numbers (in the motif's metre) on the time axis. Layout math is in small
+//! pure functions; every note, key name and bar number is an accessible widget with a label.
 
 use egui::{Color32, Pos2, Rect, Role, Sense, Stroke, StrokeKind, Ui, Vec2, WidgetInfo};
 
 use crate::engine::event::{CC_EXPRESSION, CC_MODULATION, CC_SUSTAIN};
 use crate::engine::motif::Motif;
-use crate::engine::notation::note_name;
+use crate::engine::notation::{note_name, BarBeat};
+use crate::engine::ops::dynamics::DynamicsCc;
 use crate::engine::rendering::Rendering;
 
 /// Colours of output channels 1–8 (repeating).
@@ -52,23 +54,75 @@ pub fn key_span(keys: impl Iterator<Item = u8>) -> (u8, u8) {
     (low, high)
 }
 
+/// Width of the key axis (note names) left of each roll, points.
+pub const KEY_AXIS_WIDTH: f32 = 34.0;
+/// Most beat lines drawn per roll (a 256-bar motif would otherwise draw thousands).
+const MAX_GRID_LINES: usize = 512;
+
+/// The frame of one lane: its title, then the lane (right of a key-axis gutter).
 fn roll_frame(ui: &mut Ui, height: f32, title: &str) -> Rect {
     ui.label(title);
-    let (rect, _) = ui.allocate_exact_size(
+    let (outer, _) = ui.allocate_exact_size(
         Vec2::new(ui.available_width().max(200.0), height),
         Sense::hover(),
+    );
+    let rect = Rect::from_min_max(
+        Pos2::new(outer.left() + KEY_AXIS_WIDTH, outer.top()),
+        outer.max,
     );
     ui.painter()
         .rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
     rect
 }
 
-fn grid(ui: &Ui, rect: Rect, length_beats: f64, bar_beats: f64) {
-    let mut beat = 0.0;
-    while beat <= length_beats + 1e-9 {
+/// A small accessible text: painted at `pos` (left-top), labelled `label` for screen readers
+/// and tests.
+fn axis_text(ui: &mut Ui, pos: Pos2, text: &str, label: String, id: egui::Id) {
+    let galley = ui.painter().layout_no_wrap(
+        text.to_owned(),
+        egui::FontId::proportional(10.0),
+        ui.visuals().weak_text_color(),
+    );
+    let rect = Rect::from_min_size(pos, galley.size());
+    ui.painter()
+        .galley(pos, galley, ui.visuals().weak_text_color());
+    let response = ui.interact(rect, id, Sense::hover());
+    response.widget_info(|| WidgetInfo::labeled(Role::Label, true, label.clone()));
+}
+
+/// Note names on the key axis of a roll showing keys `low..=high`: every row when rows are
+/// tall enough to read, else the C of each octave (and the lowest key).
+fn key_axis(ui: &mut Ui, rect: Rect, low: u8, high: u8, roll: &str) {
+    let row_height = rect.height() / (high - low + 1) as f32;
+    for key in low..=high {
+        if row_height < 10.0 && key % 12 != 0 && key != low {
+            continue;
+        }
+        let name = note_name(key);
+        let top = key_to_y(rect, key, low, high);
+        let y = top + (row_height - 10.0).max(0.0) / 2.0;
+        axis_text(
+            ui,
+            Pos2::new(rect.left() - KEY_AXIS_WIDTH + 2.0, y),
+            &name,
+            format!("{roll} key {name}"),
+            ui.scope_id().with((roll, "key", key)),
+        );
+    }
+}
+
+/// Beat lines (bar lines stronger) and bar numbers, counting from 1, in the motif's metre.
+fn grid(ui: &mut Ui, rect: Rect, length_beats: f64, bar_beats: f64, roll: &str) {
+    let num_beats = (length_beats.max(0.0).floor() as usize + 1).min(MAX_GRID_LINES);
+    for beat_index in 0..num_beats {
+        let beat = beat_index as f64;
         let x = beat_to_x(rect, beat, length_beats);
-        let on_bar =
-            bar_beats > 0.0 && (beat / bar_beats - (beat / bar_beats).round()).abs() < 1e-6;
+        let bar_position = if bar_beats > 0.0 {
+            beat / bar_beats
+        } else {
+            0.5
+        };
+        let on_bar = (bar_position - bar_position.round()).abs() < 1e-6;
         let colour = if on_bar {
             ui.visuals().weak_text_color()
         } else {
@@ -78,7 +132,26 @@ fn grid(ui: &Ui, rect: Rect, length_beats: f64, bar_beats: f64) {
             [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
             Stroke::new(1.0, colour),
         );
-        beat += 1.0;
+        if on_bar && beat < length_beats - 1e-9 {
+            let bar = bar_position.round() as i64 + 1;
+            axis_text(
+                ui,
+                Pos2::new(x + 2.0, rect.top() + 1.0),
+                &bar.to_string(),
+                format!("{roll} bar {bar}"),
+                ui.scope_id().with((roll, "bar", bar)),
+            );
+        }
+    }
+}
+
+/// The dynamics lane's title: the controller actually sent.
+pub fn dynamics_title(cc: DynamicsCc) -> &'static str {
+    match cc {
+        DynamicsCc::Modulation => "Dynamics sent as CC1 (modulation)",
+        DynamicsCc::Expression => "Dynamics sent as CC11 (expression)",
+        DynamicsCc::Both => "Dynamics sent as CC1 and CC11",
+        DynamicsCc::None => "Dynamics: no controller sent (Dynamics CC is None)",
     }
 }
 
@@ -96,17 +169,31 @@ fn note_widget(ui: &mut Ui, rect: Rect, id: egui::Id, colour: Color32, label: St
     response.on_hover_text(label);
 }
 
-/// Draws the motif roll, the rendering roll (with `playhead_beats`) and the controller lanes.
-pub fn draw(ui: &mut Ui, motif: &Motif, rendering: &Rendering, playhead_beats: Option<f64>) {
-    let bar = motif.time_signature.bar_length_beats();
+/// Draws the motif roll, the rendering roll (with `playhead_beats`) and the controller lanes
+/// (the dynamics lane shows `dynamics_cc`, the controller being sent).
+pub fn draw(
+    ui: &mut Ui,
+    motif: &Motif,
+    rendering: &Rendering,
+    playhead_beats: Option<f64>,
+    dynamics_cc: DynamicsCc,
+) {
+    let metre = motif.time_signature;
+    let bar = metre.bar_length_beats();
     // The motif.
     let (low, high) = key_span(motif.notes().iter().map(|n| n.key));
     let rect = roll_frame(
         ui,
-        110.0,
-        &format!("Captured motif — {} notes", motif.len()),
+        100.0,
+        &format!(
+            "Captured motif — {} notes, {}/{}",
+            motif.len(),
+            metre.numerator,
+            metre.denominator
+        ),
     );
-    grid(ui, rect, motif.length_beats, bar);
+    grid(ui, rect, motif.length_beats, bar, "Motif");
+    key_axis(ui, rect, low, high, "Motif");
     let row_height = rect.height() / (high - low + 1) as f32;
     for (idx, note) in motif.notes().iter().enumerate() {
         let top = key_to_y(rect, note.key, low, high);
@@ -119,10 +206,11 @@ pub fn draw(ui: &mut Ui, motif: &Motif, rendering: &Rendering, playhead_beats: O
             ),
         );
         let label = format!(
-            "Motif note {} at beat {:.2}, {:.2} beats",
+            "Motif note {} at beat {:.2}, {:.2} beats (bar:beat {})",
             note_name(note.key),
             note.start_beats,
-            note.length_beats
+            note.length_beats,
+            BarBeat::of(note.start_beats, metre)
         );
         note_widget(
             ui,
@@ -138,10 +226,11 @@ pub fn draw(ui: &mut Ui, motif: &Motif, rendering: &Rendering, playhead_beats: O
     let length = rendering.length_beats.max(1.0);
     let rect = roll_frame(
         ui,
-        160.0,
+        140.0,
         &format!("Rendering — {} notes", rendering.notes.len()),
     );
-    grid(ui, rect, length, bar);
+    grid(ui, rect, length, bar, "Rendering");
+    key_axis(ui, rect, low, high, "Rendering");
     let row_height = rect.height() / (high - low + 1) as f32;
     for (idx, note) in rendering.notes.iter().enumerate().take(2048) {
         let top = key_to_y(rect, note.key, low, high);
@@ -176,8 +265,8 @@ pub fn draw(ui: &mut Ui, motif: &Motif, rendering: &Rendering, playhead_beats: O
         );
     }
 
-    // Dynamics controller lane (CC1 / CC11 of the melody channel) and the pedal lane.
-    let lane = roll_frame(ui, 40.0, "Dynamics (CC1 / CC11)");
+    // Dynamics controller lane (the controller sent, on the melody channel) and the pedal lane.
+    let lane = roll_frame(ui, 36.0, dynamics_title(dynamics_cc));
     let melody_channel = rendering
         .notes
         .iter()
@@ -186,7 +275,14 @@ pub fn draw(ui: &mut Ui, motif: &Motif, rendering: &Rendering, playhead_beats: O
     let points: Vec<Pos2> = rendering
         .ccs
         .iter()
-        .filter(|p| (p.cc == CC_MODULATION || p.cc == CC_EXPRESSION) && p.channel == melody_channel)
+        .filter(|p| {
+            let sent = match dynamics_cc {
+                DynamicsCc::Modulation | DynamicsCc::Both => CC_MODULATION,
+                DynamicsCc::Expression => CC_EXPRESSION,
+                DynamicsCc::None => return false,
+            };
+            p.cc == sent && p.channel == melody_channel
+        })
         .map(|p| {
             Pos2::new(
                 beat_to_x(lane, p.beats, length),
@@ -223,6 +319,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_dynamics_lane_names_the_controller_sent() {
+        assert!(dynamics_title(DynamicsCc::Expression).contains("CC11"));
+        assert!(!dynamics_title(DynamicsCc::Expression).contains("CC1 "));
+        assert!(dynamics_title(DynamicsCc::None).contains("no controller"));
+    }
+
+    #[test]
     fn layout_math_maps_beats_and_keys_into_the_rect() {
         let rect = Rect::from_min_size(Pos2::new(10.0, 20.0), Vec2::new(400.0, 130.0));
         assert_eq!(beat_to_x(rect, 0.0, 8.0), 10.0);
@@ -239,8 +342,5 @@ mod tests {
             (58, 71),
             "widened evenly to at least an octave"
         );
-        assert_eq!(note_name(60), "C4");
-        assert_eq!(note_name(61), "C#4");
-        assert_eq!(note_name(21), "A0");
     }
 }

@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use nice_plug::params::persist::PersistentField;
 use nice_plug::prelude::*;
 
-use super::{draw_editor, EditorState};
+use super::{draw_editor, EditorState, Tab};
 use crate::engine::midi_file::{write_tracks, ExportTrack};
 use crate::engine::motif::{Note, TimeSignature};
 use crate::library_state::LibraryHandle;
@@ -114,6 +114,7 @@ fn an_imported_motif_appears_in_the_piano_roll() {
     )
     .unwrap();
     let (mut state, mut audio, _library) = editor();
+    state.tab = Tab::Library;
     state.import_path = path.display().to_string();
     let mut harness = Harness::new_ui_state(
         |ui, state: &mut EditorState| draw_editor(ui, state, None),
@@ -131,8 +132,8 @@ fn an_imported_motif_appears_in_the_piano_roll() {
         snapshot.slot_num_notes[0] = motif.len();
     });
     harness.run();
-    harness.get_by_label("Motif note D4 at beat 0.00, 1.00 beats");
-    harness.get_by_label("Motif note A4 at beat 1.00, 2.00 beats");
+    harness.get_by_label("Motif note D4 at beat 0.00, 1.00 beats (bar:beat 1:1)");
+    harness.get_by_label("Motif note A4 at beat 1.00, 2.00 beats (bar:beat 1:2)");
     harness.get_by_label_contains("Imported 2 notes into slot 1");
     let _ = std::fs::remove_file(path);
 }
@@ -140,6 +141,7 @@ fn an_imported_motif_appears_in_the_piano_roll() {
 #[test]
 fn a_renamed_slot_lands_in_the_saved_state() {
     let (mut state, _audio, library) = editor();
+    state.tab = Tab::Library;
     state.rename = "Hero theme".into();
     let mut harness = Harness::new_ui_state(
         |ui, state: &mut EditorState| draw_editor(ui, state, None),
@@ -269,4 +271,164 @@ fn an_ambiguous_key_offers_its_candidates_as_one_click_locks() {
         Some(Command::LockKey { slot: 0, key }) => assert_eq!(key, Key::parse("C minor")),
         _ => panic!("the lock did not reach the audio side"),
     }
+}
+
+/// A harness at the editor's default size (900×760) with a recording host behind the setter.
+fn default_size_harness(
+    state: EditorState,
+) -> (
+    egui_kittest::Harness<'static, EditorState>,
+    Arc<RecordingHost>,
+) {
+    let host = Arc::new(RecordingHost::default());
+    let setter_host = host.clone();
+    let harness = Harness::builder()
+        .with_size(egui::vec2(900.0, 760.0))
+        .build_ui_state(
+            move |ui, state: &mut EditorState| {
+                let setter = ParamSetter::new(&*setter_host);
+                draw_editor(ui, state, Some(&setter));
+            },
+            state,
+        );
+    (harness, host)
+}
+
+/// Asserts the widget labelled `label` lies inside the 900×760 window.
+fn assert_in_view(harness: &egui_kittest::Harness<'_, EditorState>, label: &str) {
+    let rect = harness.get_by_label(label).rect();
+    assert!(
+        rect.min.x >= 0.0 && rect.min.y >= 0.0 && rect.max.x <= 900.0 && rect.max.y <= 760.0,
+        "{label} at {rect:?} is outside the 900×760 window"
+    );
+}
+
+/// Issue 12: at the default size every operator and setting is reachable without scrolling:
+/// a click on its tab shows it inside the window, with the rolls and lanes still in view.
+#[test]
+fn everything_is_in_reach_at_the_default_size() {
+    let (mut state, _audio, _library) = editor();
+    state.snapshot.motif = crate::engine::demo::demo_motif();
+    let (mut harness, _host) = default_size_harness(state);
+    let panels: [(&str, &[&str]); 5] = [
+        (
+            "Capture",
+            &[
+                "Arm capture (not armed)",
+                "Clear slot",
+                "Capture",
+                "Silence to end phrase",
+                "Quantize",
+                "Quantize strength",
+                "Capture channel 10 (drums)",
+            ],
+        ),
+        ("Key", &[]),
+        ("Operators", &super::operators::LABELS),
+        ("Playback", &super::playback::LABELS),
+        (
+            "Library",
+            &[
+                "Rename slot",
+                "Import into slot",
+                "Export motif + characters",
+            ],
+        ),
+    ];
+    for (tab, labels) in panels {
+        harness.get_all_by_label(tab).next().expect("tab").click();
+        harness.run();
+        for label in labels {
+            // Some labels (Capture, Quantize) name both a tab or a row and its widget: the
+            // row label is the last one drawn.
+            let rect = harness
+                .get_all_by_label(label)
+                .last()
+                .unwrap_or_else(|| panic!("{label} on the {tab} tab"))
+                .rect();
+            assert!(
+                rect.max.y <= 760.0 && rect.max.x <= 900.0,
+                "{tab} tab: {label} at {rect:?} is below or beside the 900×760 window"
+            );
+        }
+        for always in ["Piano", "Swell", "Distant", "Sustain pedal (CC64)"] {
+            assert_in_view(&harness, always);
+        }
+    }
+}
+
+/// Issue 12: the rolls show note names on the key axis and bar numbers on the time axis, in the
+/// motif's metre (the demo motif is in 3/4: 24 beats are 8 bars).
+#[test]
+fn the_rolls_show_note_names_and_bar_numbers() {
+    let (mut state, _audio, _library) = editor();
+    let motif = crate::engine::demo::demo_motif();
+    let bars = (motif.length_beats / motif.time_signature.bar_length_beats()).round() as i64;
+    let lowest = motif.notes().iter().map(|n| n.key).min().unwrap();
+    state.snapshot.motif = motif;
+    let (harness, _host) = default_size_harness(state);
+    assert_in_view(
+        &harness,
+        &format!("Motif key {}", crate::engine::notation::note_name(lowest)),
+    );
+    for bar in 1..=bars {
+        assert_in_view(&harness, &format!("Motif bar {bar}"));
+    }
+    assert!(harness
+        .query_by_label(&format!("Motif bar {}", bars + 1))
+        .is_none());
+    harness.get_by_label_contains("notes, 3/4");
+}
+
+/// Issue 12: the arm button says whether capture is armed, and the dynamics lane names the
+/// controller actually sent.
+#[test]
+fn the_arm_button_and_the_dynamics_lane_say_what_they_do() {
+    let (state, _audio, _library) = editor();
+    let (mut harness, host) = default_size_harness(state);
+    harness.get_by_label("Arm capture (not armed)").click();
+    harness.run();
+    assert_eq!(
+        host.gestures.lock().unwrap().clone(),
+        vec!["begin Arm capture", "set Arm capture 1", "end Arm capture"]
+    );
+    assert_eq!(
+        super::capture::arm_text(true),
+        "Armed: waiting for the next phrase"
+    );
+    assert_in_view(&harness, "Dynamics sent as CC1 (modulation)");
+}
+
+/// When the engine disarms itself after taking the armed phrase, the editor turns the Arm
+/// capture parameter off too: the button stops saying "armed" and the next click arms again.
+#[test]
+fn the_arm_parameter_follows_the_engine_disarming_itself() {
+    use nice_plug::params::Params;
+    use std::sync::atomic::Ordering;
+    let (state, _audio, _library) = editor();
+    let readouts = state.shared.readouts.clone();
+    let params = state.params.clone();
+    let arm_ptr = params
+        .param_map()
+        .into_iter()
+        .find(|(id, ..)| id == "capture_arm")
+        .map(|(_, ptr, _)| ptr)
+        .unwrap();
+    // SAFETY: the pointer comes from `params`, alive for the whole test.
+    unsafe { arm_ptr._internal_set_normalized_value(1.0) };
+    readouts.capture_armed.store(true, Ordering::Relaxed);
+    let (mut harness, host) = default_size_harness(state);
+    harness.run();
+    harness.get_by_label("Armed: waiting for the next phrase");
+    assert!(
+        host.gestures.lock().unwrap().is_empty(),
+        "armed: nothing to do"
+    );
+    // The engine took the phrase and disarmed.
+    readouts.capture_armed.store(false, Ordering::Relaxed);
+    harness.run();
+    assert_eq!(
+        host.gestures.lock().unwrap()[..3],
+        ["begin Arm capture", "set Arm capture 0", "end Arm capture"]
+    );
 }

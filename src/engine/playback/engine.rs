@@ -225,6 +225,12 @@ impl LiveEngine {
         self.scheduler.num_dropped()
     }
 
+    /// Whether the capture takes the next phrase (always while always listening; in armed
+    /// mode only while armed: it disarms once it took a phrase).
+    pub fn capture_is_listening(&self) -> bool {
+        self.capture.is_listening()
+    }
+
     /// Phrase notes captured so far in the phrase in progress.
     pub fn num_phrase_notes(&self) -> usize {
         self.capture.num_phrase_notes()
