@@ -8,14 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if command -v Xvfb >/dev/null 2>&1; then
-  cargo nextest run --locked --no-fail-fast --run-ignored all
+  cargo nextest run --locked --workspace --no-fail-fast --run-ignored all
 else
   if [ -n "${REPRISE_REQUIRE_XVFB:-}" ]; then
     echo "Xvfb is required (REPRISE_REQUIRE_XVFB is set) but not installed" >&2
     exit 1
   fi
   echo "SKIP: clap_host editor_window (Xvfb is not installed; apt-get install xvfb to run it)"
-  cargo nextest run --locked --no-fail-fast
+  cargo nextest run --locked --workspace --no-fail-fast
   echo "SKIP: clap_host editor_window (Xvfb is not installed)"
 fi
 cargo test --locked --doc
