@@ -33,3 +33,18 @@ pub use editor::{draw_editor, EditorState};
 pub use params::{Pick, RepriseParams};
 #[cfg(feature = "plugin")]
 pub use plugin::Reprise;
+
+/// Whether a new plugin instance starts with the built-in demo motif in slot 1. Off in the
+/// plugin (a DAW project starts empty); the standalone app turns it on before it starts, with
+/// [`start_with_demo_motif`]. A run-time switch rather than a cargo feature, so building the
+/// workspace never changes what the plugin bundle does.
+#[cfg(feature = "plugin")]
+pub(crate) static STARTS_WITH_DEMO_MOTIF: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Makes every plugin instance created from now on start with the demo motif in slot 1 (the
+/// standalone app calls this first).
+#[cfg(feature = "plugin")]
+pub fn start_with_demo_motif() {
+    STARTS_WITH_DEMO_MOTIF.store(true, std::sync::atomic::Ordering::Relaxed);
+}

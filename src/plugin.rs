@@ -51,7 +51,7 @@ impl Default for Reprise {
         let (library, mut library_audio) = LibraryHandle::new();
         let (shared_audio, shared_gui) = shared_state();
         let mut live = Box::new(LiveEngine::new());
-        if cfg!(feature = "demo-motif") {
+        if crate::STARTS_WITH_DEMO_MOTIF.load(std::sync::atomic::Ordering::Relaxed) {
             live.set_slot(0, &crate::engine::demo::demo_motif());
         }
         // What a save before the first block returns (the demo motif, if built in).

@@ -70,6 +70,7 @@ fn main() -> ExitCode {
                 .unwrap_or("auto (JACK, else ALSA, else the silent dummy backend)"),
         );
     }
+    reprise::start_with_demo_motif();
     if nice_plug::prelude::nice_export_standalone_with_args::<reprise::Reprise, _>(args) {
         ExitCode::SUCCESS
     } else {
