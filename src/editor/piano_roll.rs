@@ -95,7 +95,9 @@ fn axis_text(ui: &mut Ui, pos: Pos2, text: &str, label: String, id: egui::Id) {
 fn key_axis(ui: &mut Ui, rect: Rect, low: u8, high: u8, roll: &str) {
     let row_height = rect.height() / (high - low + 1) as f32;
     for key in low..=high {
-        if row_height < 10.0 && key % 12 != 0 && key != low {
+        // Small rows: the C of each octave, and the lowest key unless a C is close by.
+        let c_nearby = (low..=low.saturating_add(2).min(high)).any(|k| k % 12 == 0);
+        if row_height < 10.0 && key % 12 != 0 && (key != low || c_nearby) {
             continue;
         }
         let name = note_name(key);

@@ -1,0 +1,268 @@
+//! Pitch of a short monophonic segment: McLeod's normalised square difference function (NSDF)
+//! computed through the autocorrelation of a real FFT, the first key maximum above 90 % of the
+//! highest as the period (parabolic interpolation), and an octave check (a clearly stronger
+//! maximum at twice the lag means the fundamental is an octave lower).
+//!
+//! McLeod & Wyvill, "A smarter way to find pitch", ICMC 2005.
+
+use std::sync::Arc;
+
+use realfft::num_complex::Complex;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+
+/// Longest segment analysed, samples (at the analysis rate).
+pub const MAX_SEGMENT: usize = 1024;
+/// A key maximum counts when it reaches this share of the highest one (McLeod's k).
+const PEAK_SHARE: f32 = 0.9;
+/// The octave check: the maximum at twice the lag must beat the chosen one by this much.
+const OCTAVE_MARGIN: f32 = 0.04;
+
+/// One pitch estimate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PitchEstimate {
+    /// Fundamental frequency, Hz.
+    pub frequency_hz: f32,
+    /// How periodic the segment is: the NSDF at the period, 0–1 (noise is low, a steady tone
+    /// near 1).
+    pub clarity: f32,
+}
+
+impl PitchEstimate {
+    /// The pitch as a fractional MIDI key (69 = A4 = 440 Hz).
+    pub fn midi(&self) -> f32 {
+        69.0 + 12.0 * (self.frequency_hz / 440.0).log2()
+    }
+}
+
+/// The FFT plans and scratch buffers of the pitch detector. Made once (allocates); each
+/// estimate is allocation-free. Owner: the tracker (audio thread).
+pub struct PitchDetector {
+    forward: Arc<dyn RealToComplex<f32>>,
+    inverse: Arc<dyn ComplexToReal<f32>>,
+    time: Vec<f32>,
+    spectrum: Vec<Complex<f32>>,
+    scratch: Vec<Complex<f32>>,
+    nsdf: Vec<f32>,
+}
+
+impl std::fmt::Debug for PitchDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PitchDetector").finish_non_exhaustive()
+    }
+}
+
+impl Default for PitchDetector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PitchDetector {
+    /// Plans the FFTs for segments up to [`MAX_SEGMENT`] samples. Allocates.
+    pub fn new() -> Self {
+        let size = 2 * MAX_SEGMENT;
+        let mut planner = RealFftPlanner::<f32>::new();
+        let forward = planner.plan_fft_forward(size);
+        let inverse = planner.plan_fft_inverse(size);
+        let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
+        Self {
+            time: forward.make_input_vec(),
+            spectrum: forward.make_output_vec(),
+            scratch: vec![Complex::new(0.0, 0.0); scratch_len],
+            nsdf: vec![0.0; MAX_SEGMENT],
+            forward,
+            inverse,
+        }
+    }
+
+    /// The pitch of `segment` (at most [`MAX_SEGMENT`] samples are used, the newest), searched
+    /// between `min_hz` and `max_hz` at `rate_hz`; `None` when no period fits (silence, too
+    /// short a segment for the lowest pitch, no maximum).
+    pub fn estimate(
+        &mut self,
+        segment: &[f32],
+        rate_hz: f32,
+        min_hz: f32,
+        max_hz: f32,
+    ) -> Option<PitchEstimate> {
+        let segment = &segment[segment.len().saturating_sub(MAX_SEGMENT)..];
+        let len = segment.len();
+        let min_lag = ((rate_hz / max_hz).floor() as usize).max(2);
+        // The period must fit twice into the segment.
+        let max_lag = ((rate_hz / min_hz).ceil() as usize).min(len / 2);
+        if max_lag <= min_lag + 2 {
+            return None;
+        }
+        // Autocorrelation r(τ) through |FFT|² of the zero-padded segment.
+        self.time.iter_mut().for_each(|t| *t = 0.0);
+        self.time[..len].copy_from_slice(segment);
+        let energy: f32 = segment.iter().map(|x| x * x).sum();
+        if energy <= 1e-12 || !energy.is_finite() {
+            return None;
+        }
+        self.forward
+            .process_with_scratch(&mut self.time, &mut self.spectrum, &mut self.scratch)
+            .ok()?;
+        for bin in self.spectrum.iter_mut() {
+            *bin = Complex::new(bin.norm_sqr(), 0.0);
+        }
+        // The DC and Nyquist bins are real by construction.
+        self.inverse
+            .process_with_scratch(&mut self.spectrum, &mut self.time, &mut self.scratch)
+            .ok()?;
+        let norm = 1.0 / (2 * MAX_SEGMENT) as f32;
+        // m(τ) = Σ x_j² + x_{j+τ}² over the overlap, updated from m(τ − 1).
+        let mut m = 2.0 * energy;
+        let upper = (max_lag + 2).min(len - 1);
+        for tau in 0..=upper {
+            if tau > 0 {
+                m -= segment[tau - 1] * segment[tau - 1] + segment[len - tau] * segment[len - tau];
+            }
+            self.nsdf[tau] = if m > 1e-12 {
+                2.0 * self.time[tau] * norm / m
+            } else {
+                0.0
+            };
+        }
+        let nsdf = &self.nsdf[..=upper];
+        // Key maxima: the highest value between a positive-going and the next negative-going
+        // zero crossing, within the lag range.
+        let mut best_overall = 0.0f32;
+        let mut first_lag_above: Option<usize> = None;
+        // Two passes over at most `upper` lags: find the highest key maximum, then the first
+        // one above PEAK_SHARE of it.
+        for pass in 0..2 {
+            let mut tau = 1;
+            // Skip the lobe around τ = 0.
+            while tau <= upper && nsdf[tau] > 0.0 {
+                tau += 1;
+            }
+            while tau <= upper {
+                while tau <= upper && nsdf[tau] <= 0.0 {
+                    tau += 1;
+                }
+                let mut peak_lag = tau;
+                while tau <= upper && nsdf[tau] > 0.0 {
+                    if nsdf[tau] > nsdf[peak_lag] {
+                        peak_lag = tau;
+                    }
+                    tau += 1;
+                }
+                if peak_lag > upper || peak_lag < min_lag || peak_lag > max_lag {
+                    continue;
+                }
+                let value = nsdf[peak_lag];
+                if pass == 0 {
+                    best_overall = best_overall.max(value);
+                } else if value >= PEAK_SHARE * best_overall {
+                    first_lag_above = Some(peak_lag);
+                    break;
+                }
+            }
+            if pass == 0 && best_overall <= 0.0 {
+                return None;
+            }
+        }
+        let mut lag = first_lag_above?;
+        // Octave check: a clearly stronger maximum near twice the lag.
+        let double = 2 * lag;
+        if double < max_lag.min(upper - 1) {
+            let around = (double - 1..=double + 1).max_by(|&a, &b| nsdf[a].total_cmp(&nsdf[b]));
+            if let Some(around) = around {
+                if nsdf[around] > nsdf[lag] + OCTAVE_MARGIN {
+                    lag = around;
+                }
+            }
+        }
+        // Parabolic interpolation around the chosen lag.
+        let (a, b, c) = (nsdf[lag - 1], nsdf[lag], nsdf[(lag + 1).min(upper)]);
+        let denominator = a - 2.0 * b + c;
+        let (shift, peak) = if denominator.abs() > 1e-9 {
+            let shift = (0.5 * (a - c) / denominator).clamp(-0.5, 0.5);
+            (shift, b - 0.25 * (a - c) * shift)
+        } else {
+            (0.0, b)
+        };
+        let period = lag as f32 + shift;
+        Some(PitchEstimate {
+            frequency_hz: rate_hz / period,
+            clarity: peak.clamp(0.0, 1.0),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(frequency: f32, rate: f32, len: usize, harmonics: &[f32]) -> Vec<f32> {
+        (0..len)
+            .map(|n| {
+                harmonics
+                    .iter()
+                    .enumerate()
+                    .map(|(h, amp)| {
+                        amp * (2.0 * std::f32::consts::PI * frequency * (h + 1) as f32 * n as f32
+                            / rate)
+                            .sin()
+                    })
+                    .sum()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_the_fundamental_of_clean_and_harmonic_tones() {
+        let mut detector = PitchDetector::new();
+        let rate = 22_050.0;
+        for (frequency, harmonics) in [
+            (82.41, vec![1.0, 0.5, 0.3]),
+            (220.0, vec![1.0]),
+            (440.0, vec![0.3, 1.0, 0.6, 0.4]),
+            (1046.5, vec![1.0, 0.2]),
+        ] {
+            let x = tone(frequency, rate, MAX_SEGMENT, &harmonics);
+            let estimate = detector.estimate(&x, rate, 60.0, 2100.0).expect("a pitch");
+            let cents = 1200.0 * (estimate.frequency_hz / frequency).log2();
+            assert!(
+                cents.abs() < 5.0,
+                "{frequency} Hz: {} Hz",
+                estimate.frequency_hz
+            );
+            assert!(
+                estimate.clarity > 0.9,
+                "{frequency}: clarity {}",
+                estimate.clarity
+            );
+        }
+    }
+
+    #[test]
+    fn a_weak_fundamental_is_not_read_an_octave_up() {
+        let mut detector = PitchDetector::new();
+        let rate = 22_050.0;
+        // A fundamental at 15 % of a strong second harmonic (as in some low voices).
+        let x = tone(130.81, rate, MAX_SEGMENT, &[0.15, 1.0, 0.5, 0.3]);
+        let estimate = detector.estimate(&x, rate, 60.0, 1100.0).unwrap();
+        assert!((estimate.midi() - 48.0).abs() < 0.1, "{}", estimate.midi());
+    }
+
+    #[test]
+    fn noise_and_silence_are_not_pitched() {
+        let mut detector = PitchDetector::new();
+        let mut rng = crate::engine::rng::Rng::new(7);
+        let noise: Vec<f32> = (0..MAX_SEGMENT)
+            .map(|_| (rng.next_u64() % 2001) as f32 / 1000.0 - 1.0)
+            .collect();
+        let clarity = detector
+            .estimate(&noise, 22_050.0, 60.0, 2100.0)
+            .map_or(0.0, |e| e.clarity);
+        assert!(clarity < 0.6, "white noise clarity {clarity}");
+        assert!(detector
+            .estimate(&[0.0; MAX_SEGMENT], 22_050.0, 60.0, 2100.0)
+            .is_none());
+        assert!(detector
+            .estimate(&[0.5; 10], 22_050.0, 60.0, 2100.0)
+            .is_none());
+    }
+}

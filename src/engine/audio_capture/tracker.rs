@@ -1,0 +1,615 @@
+//! The note tracker: from samples to time-stamped notes, causally and block-size independent.
+//!
+//! Per hop of [`HOP`] analysis samples (about 2.9 ms at 22 kHz) it measures the level and the
+//! spectral flux, and runs a small state machine:
+//!
+//! - **Silent**: the level rising above the gate opens a *candidate* note, its onset placed at
+//!   the start of the rise (searched back a few hops, then to the sample).
+//! - **Candidate**: the pitch of the audio since the onset is estimated every hop; two estimates
+//!   in a row within a third of a semitone make the note: a note-on is reported *now*, stamped
+//!   at the onset. No steady pitch within [`CANDIDATE_TIMEOUT_HOPS`] (a cough, a door): the
+//!   sound is ignored until silence or a new attack.
+//! - **Note**: it ends (note-off stamped where the level fell) when the level drops below the gate
+//!   (less a hysteresis) or 40 dB under the note's peak; on a re-attack (a jump in level with new
+//!   spectral energy: repeated notes); or on a held pitch change (legato: a new pitch steady for
+//!   [`STEADY_HOPS`] at least three quarters of a semitone from the note's mean pitch, which
+//!   vibrato of ±1 semitone never is for that long).
+//!
+//! Times are host sample indices since the tracker was made or reset.
+
+use super::decimator::Decimator;
+use super::onset::{level_db, Flux, FLUX_FRAME};
+use super::pitch::{PitchDetector, PitchEstimate, MAX_SEGMENT};
+use super::settings::TrackerSettings;
+use crate::engine::key::{Key, Mode};
+
+/// Analysis samples per hop.
+pub const HOP: usize = 64;
+/// Analysis samples kept (a power of two, more than any frame).
+const RING: usize = 4096;
+/// Hops of level and flux history kept.
+const HISTORY: usize = 64;
+/// The level is the RMS over this many hops (about 11 ms).
+const LEVEL_HOPS: usize = 4;
+/// A candidate without a steady pitch for this many hops (about 200 ms) is not a note.
+pub const CANDIDATE_TIMEOUT_HOPS: u64 = 70;
+/// Hops a new pitch must hold to end a note by a pitch change (about 75 ms).
+pub const STEADY_HOPS: usize = 26;
+/// Hops after an onset in which no re-attack is looked for (the attack itself rises).
+const REFRACTORY_HOPS: u64 = 16;
+/// The gate's hysteresis: a note ends this far below the gate, dB.
+const GATE_HYSTERESIS_DB: f32 = 3.0;
+/// A note ends this far below its peak level, dB (a long decay into reverb).
+const DECAY_END_DB: f32 = 40.0;
+/// Re-attack: a level jump of this much over the level 22–44 ms earlier, dB, alone …
+const REATTACK_ALONE_DB: f32 = 10.0;
+/// … or this much with a spectral-flux peak.
+const REATTACK_WITH_FLUX_DB: f32 = 5.0;
+/// Least periodicity for a pitch estimate to count.
+const MIN_CLARITY: f32 = 0.8;
+/// Two estimates agree within this, semitones.
+const AGREE_SEMITONES: f32 = 0.35;
+/// A held pitch change: at least this far from the note's mean pitch, semitones.
+const PITCH_CHANGE_SEMITONES: f32 = 0.75;
+/// Analysis samples of audio a note's pitch is estimated on while it sounds.
+const NOTE_SEGMENT: usize = 768;
+
+/// A note starting or ending.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackedNote {
+    /// `true` for a note-on, `false` for its note-off.
+    pub is_on: bool,
+    /// MIDI key.
+    pub key: u8,
+    /// Velocity 0–1 (note-on; the note-on's for a note-off).
+    pub velocity: f32,
+    /// When the note started or ended, host samples since the tracker began.
+    pub at_samples: u64,
+    /// When the tracker knew it: host samples consumed when the event was reported.
+    pub reported_at_samples: u64,
+}
+
+/// What the editor shows live.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TrackerReadout {
+    /// Input level, dBFS (RMS over about 11 ms).
+    pub level_db: f32,
+    /// The latest confident pitch estimate while a sound is tracked, fractional MIDI key.
+    pub pitch_midi: Option<f32>,
+    /// The key of the note sounding, if any.
+    pub sounding_key: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    Silent,
+    /// Sound without a pitch yet; `onset` in analysis samples.
+    Candidate {
+        onset: u64,
+        opened_hop: u64,
+        last_midi: Option<f32>,
+        peak_db: f32,
+    },
+    /// Sound that is not a note (no steady pitch): ignored until silence or a new attack.
+    Unpitched {
+        opened_hop: u64,
+    },
+    Note {
+        key: u8,
+        velocity: f32,
+        onset: u64,
+        opened_hop: u64,
+        peak_db: f32,
+        /// Sum and count of the valid pitch estimates since the note-on (its mean pitch).
+        pitch_sum: f32,
+        pitch_count: u32,
+    },
+}
+
+/// The causal monophonic note tracker. Owner: the audio thread (or the CLI). Allocates only in
+/// [`NoteTracker::new`].
+pub struct NoteTracker {
+    settings: TrackerSettings,
+    decimator: Decimator,
+    analysis_rate_hz: f32,
+    /// Host samples per analysis sample.
+    factor: u64,
+    /// The decimator's delay, host samples.
+    delay_samples: u64,
+    ring: Vec<f32>,
+    /// Analysis samples produced so far.
+    analysed: u64,
+    /// Host samples consumed so far.
+    consumed: u64,
+    hops: u64,
+    hop_energy: [f32; HISTORY],
+    flux_history: [f32; HISTORY],
+    /// Pitch per hop while a note sounds (NaN: no confident estimate).
+    pitch_history: [f32; HISTORY],
+    segment: Vec<f32>,
+    pitch: PitchDetector,
+    flux: Flux,
+    phase: Phase,
+    readout: TrackerReadout,
+}
+
+impl std::fmt::Debug for NoteTracker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NoteTracker")
+            .field("settings", &self.settings)
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NoteTracker {
+    /// A tracker for `sample_rate_hz`. Allocates (FFT plans, buffers): call from
+    /// `initialize()`/`prepare()`, never from `process()`.
+    pub fn new(sample_rate_hz: f64, settings: TrackerSettings) -> Self {
+        let decimator = Decimator::new(sample_rate_hz);
+        let rate = if sample_rate_hz.is_finite() && sample_rate_hz > 0.0 {
+            sample_rate_hz
+        } else {
+            48_000.0
+        };
+        Self {
+            settings,
+            analysis_rate_hz: decimator.analysis_rate_hz(rate) as f32,
+            factor: decimator.factor() as u64,
+            delay_samples: decimator.delay_samples() as u64,
+            decimator,
+            ring: vec![0.0; RING],
+            analysed: 0,
+            consumed: 0,
+            hops: 0,
+            hop_energy: [0.0; HISTORY],
+            flux_history: [0.0; HISTORY],
+            pitch_history: [f32::NAN; HISTORY],
+            segment: vec![0.0; MAX_SEGMENT.max(FLUX_FRAME)],
+            pitch: PitchDetector::new(),
+            flux: Flux::new(),
+            phase: Phase::Silent,
+            readout: TrackerReadout {
+                level_db: -120.0,
+                ..TrackerReadout::default()
+            },
+        }
+    }
+
+    /// Changes the settings (between blocks; a sounding note keeps going).
+    pub fn set_settings(&mut self, settings: TrackerSettings) {
+        self.settings = settings;
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> TrackerSettings {
+        self.settings
+    }
+
+    /// What the editor shows.
+    pub fn readout(&self) -> TrackerReadout {
+        self.readout
+    }
+
+    /// Host samples consumed since the tracker was made or reset.
+    pub fn consumed_samples(&self) -> u64 {
+        self.consumed
+    }
+
+    /// Ends a sounding note (reported through `emit`, stamped now) and forgets all input; times
+    /// count from 0 again.
+    pub fn reset(&mut self, emit: &mut impl FnMut(TrackedNote)) {
+        self.finish(emit);
+        self.decimator.reset();
+        self.flux.reset();
+        self.ring.iter_mut().for_each(|s| *s = 0.0);
+        self.analysed = 0;
+        self.consumed = 0;
+        self.hops = 0;
+        self.hop_energy = [0.0; HISTORY];
+        self.flux_history = [0.0; HISTORY];
+        self.pitch_history = [f32::NAN; HISTORY];
+        self.phase = Phase::Silent;
+        self.readout = TrackerReadout {
+            level_db: -120.0,
+            ..TrackerReadout::default()
+        };
+    }
+
+    /// Ends a sounding note now (the end of a file, a stop).
+    pub fn finish(&mut self, emit: &mut impl FnMut(TrackedNote)) {
+        if let Phase::Note {
+            key,
+            velocity,
+            onset,
+            ..
+        } = self.phase
+        {
+            let at = self.host_time(self.analysed).max(self.host_time(onset) + 1);
+            emit(TrackedNote {
+                is_on: false,
+                key,
+                velocity,
+                at_samples: at,
+                reported_at_samples: self.consumed,
+            });
+        }
+        self.phase = Phase::Silent;
+        self.readout.sounding_key = None;
+    }
+
+    /// Feeds one block of stereo input (`left` and `right` the same length; pass the same slice
+    /// twice for mono). Notes found are reported through `emit`, in time order. Never allocates.
+    pub fn process(&mut self, left: &[f32], right: &[f32], emit: &mut impl FnMut(TrackedNote)) {
+        let channel = self.settings.input_channel;
+        for (&l, &r) in left.iter().zip(right) {
+            self.consumed += 1;
+            if let Some(y) = self.decimator.push(channel.pick(l, r)) {
+                self.ring[(self.analysed % RING as u64) as usize] = y;
+                self.analysed += 1;
+                if self.analysed.is_multiple_of(HOP as u64) {
+                    self.hop(emit);
+                }
+            }
+        }
+    }
+
+    /// The host sample an analysis sample index describes.
+    fn host_time(&self, analysis_index: u64) -> u64 {
+        (analysis_index * self.factor + self.factor - 1).saturating_sub(self.delay_samples)
+    }
+
+    /// Copies the newest `len` analysis samples into `self.segment[..len]`.
+    fn copy_newest(&mut self, len: usize) {
+        let len = len.min(self.segment.len()).min(self.analysed as usize);
+        let start = self.analysed - len as u64;
+        for i in 0..len {
+            self.segment[i] = self.ring[((start + i as u64) % RING as u64) as usize];
+        }
+    }
+
+    fn history_index(&self, hops_back: u64) -> usize {
+        ((self.hops + HISTORY as u64 - 1 - hops_back) % HISTORY as u64) as usize
+    }
+
+    /// Mean of hop energies `from..to` hops back (0 = the newest hop).
+    fn mean_energy(&self, from: u64, to: u64) -> f32 {
+        let to = to.min(self.hops).min(HISTORY as u64);
+        if to <= from {
+            return 0.0;
+        }
+        let mut sum = 0.0;
+        for back in from..to {
+            sum += self.hop_energy[self.history_index(back)];
+        }
+        sum / (to - from) as f32
+    }
+
+    /// Where the attack that brought the current level began, analysis samples: the first hop
+    /// after the last one (within 12 hops) under a tenth of the newest hop's energy, then the
+    /// first sample in that hop above a quarter of the hop's peak.
+    fn attack_start(&mut self) -> u64 {
+        let newest = self.hop_energy[self.history_index(0)];
+        let mut hops_back = 0u64;
+        for back in 1..12u64.min(self.hops) {
+            if self.hop_energy[self.history_index(back)] < 0.1 * newest {
+                break;
+            }
+            hops_back = back;
+        }
+        let hop_start = self.analysed - (hops_back + 1) * HOP as u64;
+        // To the sample: the first one reaching a quarter of the hop pair's peak.
+        let span = (2 * HOP).min((self.analysed - hop_start) as usize);
+        let mut peak = 0.0f32;
+        for i in 0..span {
+            peak = peak.max(self.ring[((hop_start + i as u64) % RING as u64) as usize].abs());
+        }
+        for i in 0..HOP.min(span) {
+            if self.ring[((hop_start + i as u64) % RING as u64) as usize].abs() >= 0.25 * peak {
+                return hop_start + i as u64;
+            }
+        }
+        hop_start
+    }
+
+    /// A confident pitch of the newest `len` samples within the range, fractional MIDI key.
+    fn pitch_of_newest(&mut self, len: usize) -> Option<f32> {
+        self.copy_newest(len.min(MAX_SEGMENT));
+        let len = len.min(MAX_SEGMENT).min(self.analysed as usize);
+        let (min_key, max_key) = (
+            self.settings.min_key,
+            self.settings
+                .max_key
+                .max(min_key_plus(self.settings.min_key)),
+        );
+        // Search a little beyond the range, then keep only notes inside it.
+        let min_hz = midi_to_hz(f32::from(min_key) - 1.0);
+        let max_hz = midi_to_hz(f32::from(max_key) + 1.0).min(0.45 * self.analysis_rate_hz);
+        let estimate: PitchEstimate =
+            self.pitch
+                .estimate(&self.segment[..len], self.analysis_rate_hz, min_hz, max_hz)?;
+        let midi = estimate.midi();
+        let in_range = midi >= f32::from(min_key) - 0.5 && midi <= f32::from(max_key) + 0.5;
+        (estimate.clarity >= MIN_CLARITY && in_range && midi.is_finite()).then_some(midi)
+    }
+
+    /// The key a pitch is reported as: the nearest key, or the nearest in the locked key's scale.
+    fn key_for(&self, midi: f32) -> u8 {
+        let nearest = midi.round().clamp(0.0, 127.0) as u8;
+        let Some(key) = self.settings.snap_to_key else {
+            return nearest;
+        };
+        let in_scale = |k: i32| scale_contains(key, k);
+        let mut best = nearest;
+        let mut best_distance = f32::INFINITY;
+        for k in (i32::from(nearest) - 2)..=(i32::from(nearest) + 2) {
+            if (0..=127).contains(&k) && in_scale(k) {
+                let distance = (k as f32 - midi).abs();
+                if distance < best_distance {
+                    best_distance = distance;
+                    best = k as u8;
+                }
+            }
+        }
+        best
+    }
+
+    fn velocity_of(peak_db: f32) -> f32 {
+        ((peak_db + 54.0) / 48.0).clamp(0.05, 1.0)
+    }
+
+    fn hop(&mut self, emit: &mut impl FnMut(TrackedNote)) {
+        // Level and flux of this hop.
+        self.copy_newest(FLUX_FRAME);
+        let newest = &self.segment[FLUX_FRAME - HOP..FLUX_FRAME];
+        let energy = newest.iter().map(|x| x * x).sum::<f32>() / HOP as f32;
+        let flux = if self.analysed >= FLUX_FRAME as u64 {
+            let bin_hz = self.analysis_rate_hz / FLUX_FRAME as f32;
+            let low = (midi_to_hz(f32::from(self.settings.min_key)) / bin_hz) as usize;
+            let high = (5_000.0 / bin_hz) as usize + 1;
+            let frame: [f32; FLUX_FRAME] = std::array::from_fn(|i| self.segment[i]);
+            self.flux.next(&frame, low.max(1), high)
+        } else {
+            0.0
+        };
+        self.hops += 1;
+        let index = self.history_index(0);
+        self.hop_energy[index] = energy;
+        self.flux_history[index] = flux;
+        self.pitch_history[index] = f32::NAN;
+        let level = level_db(self.mean_energy(0, LEVEL_HOPS as u64));
+        let earlier = level_db(self.mean_energy(8, 16));
+        self.readout.level_db = level;
+        let rise_db = level - earlier.max(self.settings.gate_db - 20.0);
+        let flux_peak = {
+            let mut recent = 0.0;
+            for back in 1..17u64.min(self.hops) {
+                recent += self.flux_history[self.history_index(back)];
+            }
+            let mean = recent / 16.0;
+            flux > 2.0 * mean + 1.0
+        };
+        let gate = self.settings.gate_db;
+        let now = self.consumed;
+        match self.phase {
+            Phase::Silent => {
+                if level > gate {
+                    self.open_candidate();
+                }
+            }
+            Phase::Unpitched { opened_hop } => {
+                if level < gate - GATE_HYSTERESIS_DB {
+                    self.phase = Phase::Silent;
+                    self.readout.pitch_midi = None;
+                } else if self.hops - opened_hop > REFRACTORY_HOPS
+                    && (rise_db >= REATTACK_ALONE_DB
+                        || (rise_db >= REATTACK_WITH_FLUX_DB && flux_peak))
+                {
+                    self.open_candidate();
+                }
+            }
+            Phase::Candidate {
+                onset,
+                opened_hop,
+                last_midi,
+                peak_db,
+            } => {
+                let peak_db = peak_db.max(level);
+                if level < gate - GATE_HYSTERESIS_DB {
+                    self.phase = Phase::Silent;
+                    self.readout.pitch_midi = None;
+                    return;
+                }
+                if self.hops - opened_hop > CANDIDATE_TIMEOUT_HOPS {
+                    self.phase = Phase::Unpitched {
+                        opened_hop: self.hops,
+                    };
+                    return;
+                }
+                let since_onset = (self.analysed - onset) as usize;
+                let estimate = self.pitch_of_newest(since_onset);
+                if estimate.is_some() {
+                    self.readout.pitch_midi = estimate;
+                }
+                match (estimate, last_midi) {
+                    (Some(midi), Some(previous)) if (midi - previous).abs() <= AGREE_SEMITONES => {
+                        let mean = 0.5 * (midi + previous);
+                        let key = self.key_for(mean);
+                        let velocity = Self::velocity_of(peak_db);
+                        emit(TrackedNote {
+                            is_on: true,
+                            key,
+                            velocity,
+                            at_samples: self.host_time(onset),
+                            reported_at_samples: now,
+                        });
+                        self.phase = Phase::Note {
+                            key,
+                            velocity,
+                            onset,
+                            opened_hop,
+                            peak_db,
+                            pitch_sum: midi + previous,
+                            pitch_count: 2,
+                        };
+                        self.readout.sounding_key = Some(key);
+                    }
+                    _ => {
+                        self.phase = Phase::Candidate {
+                            onset,
+                            opened_hop,
+                            last_midi: estimate.or(last_midi),
+                            peak_db,
+                        };
+                    }
+                }
+            }
+            Phase::Note {
+                key,
+                velocity,
+                onset,
+                opened_hop,
+                peak_db,
+                pitch_sum,
+                pitch_count,
+            } => {
+                let peak_db = peak_db.max(level);
+                let note_off = |at: u64, this: &Self| TrackedNote {
+                    is_on: false,
+                    key,
+                    velocity,
+                    at_samples: this.host_time(at).max(this.host_time(onset) + 1),
+                    reported_at_samples: now,
+                };
+                if level < gate - GATE_HYSTERESIS_DB || level < peak_db - DECAY_END_DB {
+                    // The 11 ms level lags the release by about two hops.
+                    let at = self.analysed.saturating_sub(2 * HOP as u64).max(onset + 1);
+                    emit(note_off(at, self));
+                    // A tail still above the gate is not a new note: wait for silence or an
+                    // attack.
+                    self.phase = if level < gate - GATE_HYSTERESIS_DB {
+                        Phase::Silent
+                    } else {
+                        Phase::Unpitched {
+                            opened_hop: self.hops,
+                        }
+                    };
+                    self.readout.sounding_key = None;
+                    self.readout.pitch_midi = None;
+                    return;
+                }
+                if self.hops - opened_hop > REFRACTORY_HOPS
+                    && (rise_db >= REATTACK_ALONE_DB
+                        || (rise_db >= REATTACK_WITH_FLUX_DB && flux_peak))
+                {
+                    let attack = self.attack_start().max(onset + 1);
+                    emit(note_off(attack, self));
+                    self.readout.sounding_key = None;
+                    self.phase = Phase::Candidate {
+                        onset: attack,
+                        opened_hop: self.hops,
+                        last_midi: None,
+                        peak_db: level,
+                    };
+                    return;
+                }
+                let since_onset = (self.analysed - onset) as usize;
+                let estimate = self.pitch_of_newest(since_onset.min(NOTE_SEGMENT));
+                self.pitch_history[index] = estimate.unwrap_or(f32::NAN);
+                if estimate.is_some() {
+                    self.readout.pitch_midi = estimate;
+                }
+                let mean_pitch = pitch_sum / pitch_count.max(1) as f32;
+                // A held pitch change (legato)?
+                if let Some(new_pitch) = self.steady_pitch() {
+                    let new_key = self.key_for(new_pitch);
+                    if (new_pitch - mean_pitch).abs() >= PITCH_CHANGE_SEMITONES && new_key != key {
+                        // The change began where the steady window's audio began.
+                        let window = (STEADY_HOPS * HOP + NOTE_SEGMENT / 2) as u64;
+                        let at = self.analysed.saturating_sub(window).max(onset + 1);
+                        emit(note_off(at, self));
+                        let velocity_new = Self::velocity_of(level);
+                        emit(TrackedNote {
+                            is_on: true,
+                            key: new_key,
+                            velocity: velocity_new,
+                            at_samples: self.host_time(at).max(self.host_time(onset) + 1),
+                            reported_at_samples: now,
+                        });
+                        self.phase = Phase::Note {
+                            key: new_key,
+                            velocity: velocity_new,
+                            onset: at,
+                            opened_hop: self.hops,
+                            peak_db: level,
+                            pitch_sum: new_pitch,
+                            pitch_count: 1,
+                        };
+                        self.pitch_history = [f32::NAN; HISTORY];
+                        self.readout.sounding_key = Some(new_key);
+                        return;
+                    }
+                }
+                let (pitch_sum, pitch_count) = match estimate {
+                    Some(midi) => (pitch_sum + midi, pitch_count + 1),
+                    None => (pitch_sum, pitch_count),
+                };
+                self.phase = Phase::Note {
+                    key,
+                    velocity,
+                    onset,
+                    opened_hop,
+                    peak_db,
+                    pitch_sum,
+                    pitch_count,
+                };
+            }
+        }
+    }
+
+    /// Opens a candidate at the start of the current attack.
+    fn open_candidate(&mut self) {
+        let onset = self.attack_start();
+        self.phase = Phase::Candidate {
+            onset,
+            opened_hop: self.hops,
+            last_midi: None,
+            peak_db: self.readout.level_db,
+        };
+    }
+
+    /// The mean of the last [`STEADY_HOPS`] pitch estimates when all are confident and within
+    /// [`AGREE_SEMITONES`] of each other.
+    fn steady_pitch(&self) -> Option<f32> {
+        let (mut low, mut high, mut sum) = (f32::INFINITY, f32::NEG_INFINITY, 0.0);
+        for back in 0..STEADY_HOPS as u64 {
+            let p = self.pitch_history[self.history_index(back)];
+            if !p.is_finite() {
+                return None;
+            }
+            low = low.min(p);
+            high = high.max(p);
+            sum += p;
+        }
+        (high - low <= AGREE_SEMITONES).then_some(sum / STEADY_HOPS as f32)
+    }
+}
+
+/// At least an octave of range, whatever the settings say.
+fn min_key_plus(min_key: u8) -> u8 {
+    min_key.saturating_add(12)
+}
+
+fn midi_to_hz(midi: f32) -> f32 {
+    440.0 * 2f32.powf((midi - 69.0) / 12.0)
+}
+
+/// Whether MIDI key `k` is in `key`'s scale (major, or natural minor with its raised 6th and
+/// 7th, which melodies use).
+fn scale_contains(key: Key, k: i32) -> bool {
+    let degree = (k - i32::from(key.tonic)).rem_euclid(12);
+    match key.mode {
+        Mode::Major => matches!(degree, 0 | 2 | 4 | 5 | 7 | 9 | 11),
+        Mode::Minor => matches!(degree, 0 | 2 | 3 | 5 | 7 | 8 | 9 | 10 | 11),
+    }
+}
