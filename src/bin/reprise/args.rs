@@ -45,6 +45,11 @@ pub fn parse_grid(text: &str) -> Result<Grid, String> {
     })
 }
 
+pub fn parse_range(text: &str) -> Result<reprise::engine::audio_capture::PitchRange, String> {
+    reprise::engine::audio_capture::PitchRange::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a range (voice, low, high)"))
+}
+
 /// A track number as a DAW lists a file's tracks: 1 = the first track in the file.
 pub fn parse_track(text: &str) -> Result<usize, String> {
     match text.trim().parse::<i64>() {

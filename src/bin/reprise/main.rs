@@ -10,6 +10,7 @@ mod args;
 mod capture;
 mod demo;
 mod error;
+mod listen;
 mod render;
 
 use std::io::Write;
@@ -18,6 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use reprise::engine::audio_capture::PitchRange;
 use reprise::engine::capture::DEFAULT_GAP_BEATS;
 use reprise::engine::character::{ChannelLayout, Character};
 use reprise::engine::key::Key;
@@ -27,7 +29,7 @@ use reprise::engine::scale::ScaleMode;
 
 use args::{
     parse_channels, parse_character, parse_dynamics_cc, parse_grid, parse_key, parse_mode,
-    parse_track, Source,
+    parse_range, parse_track, Source,
 };
 use error::CliError;
 
@@ -94,6 +96,27 @@ enum Command {
     },
     /// Render a motif .mid in a character (or all three) to a new .mid.
     Render(RenderArgs),
+    /// Hear a sung, hummed, whistled or played line in a WAV file (the plugin's audio capture,
+    /// fed block by block) and write its notes.
+    Listen {
+        /// The WAV file (any common rate and bit depth, mono or stereo).
+        file: PathBuf,
+        /// Write the notes as a motif .mid.
+        #[arg(short = 'o', long = "output")]
+        motif: Option<PathBuf>,
+        /// Write the notes as CSV: onset_s,offset_s,midi_pitch,velocity,emit_s.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Samples per block fed to the tracker, as a host would (1–16384).
+        #[arg(long, default_value_t = 256, allow_negative_numbers = true)]
+        block: i64,
+        /// Pitch range: voice (E2–C6), low (C2–C5) or high (G3–C7).
+        #[arg(long, value_parser = parse_range, default_value = "voice")]
+        range: PitchRange,
+        /// Tempo the motif's beats are counted at, BPM.
+        #[arg(long, default_value_t = 120.0, allow_negative_numbers = true)]
+        tempo: f64,
+    },
     /// Render the built-in demo motif (Scarborough Fair) in all three characters.
     Demo {
         /// Directory for motif.mid, piano.mid, swell.mid, distant.mid and all.mid.
@@ -242,6 +265,24 @@ fn main() -> ExitCode {
             },
         ),
         Command::Render(args) => render::render_command(&mut out, &args, include_drums),
+        Command::Listen {
+            file,
+            motif,
+            csv,
+            block,
+            range,
+            tempo,
+        } => listen::listen(
+            &mut out,
+            &listen::ListenRequest {
+                file: &file,
+                motif: motif.as_ref(),
+                csv: csv.as_ref(),
+                block,
+                range,
+                tempo_bpm: tempo,
+            },
+        ),
         Command::Demo {
             output_dir,
             intensity,

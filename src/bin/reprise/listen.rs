@@ -1,0 +1,196 @@
+//! `reprise listen IN.wav`: the audio note tracker, fed block by block as the plugin would be,
+//! on a recorded voice or instrument line; writes the notes it hears as a motif .mid and/or a
+//! CSV (`onset_s,offset_s,midi_pitch,velocity,emit_s`, `emit_s` being the end of the block whose
+//! processing reported the note-on) and prints a summary.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use reprise::engine::audio_capture::{NoteTracker, PitchRange, TrackedNote, TrackerSettings};
+use reprise::engine::event::fraction_to_midi_7bit;
+use reprise::engine::midi_file::{write_tracks, ExportTrack};
+use reprise::engine::motif::{Note, TimeSignature};
+use reprise::engine::notation::note_name;
+
+use crate::args::tidy;
+use crate::error::{CliError, CliResult};
+
+/// What `listen` was asked to do.
+pub struct ListenRequest<'a> {
+    pub file: &'a Path,
+    pub motif: Option<&'a PathBuf>,
+    pub csv: Option<&'a PathBuf>,
+    /// Samples per block fed to the tracker, 1–16384 (checked here).
+    pub block: i64,
+    pub range: PitchRange,
+    /// Tempo the motif's beats are counted at, BPM.
+    pub tempo_bpm: f64,
+}
+
+/// One note heard: on and off.
+struct Heard {
+    key: u8,
+    velocity: f32,
+    onset_samples: u64,
+    offset_samples: u64,
+    /// The end of the block whose processing reported the note-on, samples.
+    emit_samples: u64,
+}
+
+/// The samples of a WAV file as stereo frames (mono duplicated; more channels: the first two).
+fn read_wav(file: &Path) -> Result<(f64, Vec<f32>, Vec<f32>), CliError> {
+    let fail =
+        |e: hound::Error| CliError::failed(format!("{}: cannot read as WAV: {e}", file.display()));
+    let mut reader = hound::WavReader::open(file).map_err(fail)?;
+    let spec = reader.spec();
+    if spec.channels == 0 || spec.sample_rate == 0 {
+        return Err(CliError::failed(format!(
+            "{}: the WAV header declares {} channel(s) at {} Hz",
+            file.display(),
+            spec.channels,
+            spec.sample_rate
+        )));
+    }
+    let interleaved: Vec<f32> = match spec.sample_format {
+        hound::SampleFormat::Float => reader
+            .samples::<f32>()
+            .collect::<Result<_, _>>()
+            .map_err(fail)?,
+        hound::SampleFormat::Int => {
+            let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
+            reader
+                .samples::<i32>()
+                .map(|s| s.map(|v| v as f32 * scale))
+                .collect::<Result<_, _>>()
+                .map_err(fail)?
+        }
+    };
+    let channels = spec.channels as usize;
+    let frames = interleaved.len() / channels;
+    let mut left = Vec::with_capacity(frames);
+    let mut right = Vec::with_capacity(frames);
+    for frame in interleaved.chunks_exact(channels) {
+        left.push(frame[0]);
+        right.push(if channels > 1 { frame[1] } else { frame[0] });
+    }
+    Ok((f64::from(spec.sample_rate), left, right))
+}
+
+pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
+    if !(1..=16_384).contains(&request.block) {
+        return Err(CliError::failed(format!(
+            "--block must be between 1 and 16384 samples, not {}",
+            request.block
+        )));
+    }
+    if !(request.tempo_bpm.is_finite() && (20.0..=400.0).contains(&request.tempo_bpm)) {
+        return Err(CliError::failed(format!(
+            "--tempo must be between 20 and 400 BPM, not {}",
+            request.tempo_bpm
+        )));
+    }
+    let block = request.block as usize;
+    let (rate, left, right) = read_wav(request.file)?;
+    let mut tracker = NoteTracker::new(rate, TrackerSettings::for_range(request.range));
+    let mut heard: Vec<Heard> = Vec::new();
+    let mut open: Option<Heard> = None;
+    let mut on_event = |event: TrackedNote, block_end: u64, heard: &mut Vec<Heard>| {
+        if event.is_on {
+            open = Some(Heard {
+                key: event.key,
+                velocity: event.velocity,
+                onset_samples: event.at_samples,
+                offset_samples: event.at_samples,
+                emit_samples: block_end,
+            });
+        } else if let Some(mut note) = open.take() {
+            note.offset_samples = event.at_samples;
+            heard.push(note);
+        }
+    };
+    let mut start = 0;
+    while start < left.len() {
+        let end = (start + block).min(left.len());
+        let mut events = Vec::new();
+        tracker.process(&left[start..end], &right[start..end], &mut |e| {
+            events.push(e)
+        });
+        for event in events {
+            on_event(event, end as u64, &mut heard);
+        }
+        start = end;
+    }
+    let mut events = Vec::new();
+    tracker.finish(&mut |e| events.push(e));
+    for event in events {
+        on_event(event, left.len() as u64, &mut heard);
+    }
+
+    let seconds = |samples: u64| samples as f64 / rate;
+    if let Some(csv) = request.csv {
+        let mut text = String::from("onset_s,offset_s,midi_pitch,velocity,emit_s\n");
+        for note in &heard {
+            text.push_str(&format!(
+                "{:.6},{:.6},{},{},{:.6}\n",
+                seconds(note.onset_samples),
+                seconds(note.offset_samples),
+                note.key,
+                fraction_to_midi_7bit(note.velocity),
+                seconds(note.emit_samples)
+            ));
+        }
+        std::fs::write(csv, text)
+            .map_err(|e| CliError::failed(format!("cannot write {}: {e}", csv.display())))?;
+    }
+    if let Some(motif_path) = request.motif {
+        let beats_per_second = request.tempo_bpm / 60.0;
+        let notes: Vec<Note> = heard
+            .iter()
+            .map(|n| Note {
+                start_beats: seconds(n.onset_samples) * beats_per_second,
+                length_beats: (seconds(n.offset_samples - n.onset_samples) * beats_per_second)
+                    .max(1.0 / 64.0),
+                key: n.key,
+                velocity: n.velocity,
+                channel: 0,
+            })
+            .collect();
+        let bytes = write_tracks(
+            &[ExportTrack {
+                name: "Heard",
+                notes: &notes,
+                ccs: &[],
+            }],
+            TimeSignature::default(),
+            request.tempo_bpm,
+            None,
+        );
+        std::fs::write(motif_path, bytes)
+            .map_err(|e| CliError::failed(format!("cannot write {}: {e}", motif_path.display())))?;
+    }
+    writeln!(
+        out,
+        "{}: {} note(s) heard in {} s at {} Hz (blocks of {})",
+        request.file.display(),
+        heard.len(),
+        tidy(left.len() as f64 / rate, 3),
+        rate,
+        request.block
+    )?;
+    for note in &heard {
+        writeln!(
+            out,
+            "{:>9.3} s {:>9.3} s {:>5} {:>4} vel {:>3} (reported {:.1} ms after the onset)",
+            seconds(note.onset_samples),
+            seconds(note.offset_samples),
+            note_name(note.key),
+            note.key,
+            fraction_to_midi_7bit(note.velocity),
+            1000.0 * seconds(note.emit_samples.saturating_sub(note.onset_samples))
+        )?;
+    }
+    for path in [request.motif, request.csv].into_iter().flatten() {
+        writeln!(out, "-> {}", path.display())?;
+    }
+    Ok(())
+}
