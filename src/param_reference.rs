@@ -39,6 +39,11 @@ pub const MEANINGS: &[(&str, &str)] = &[
     ("quantize", "Snaps captured notes to a grid (or leaves them as played)."),
     ("quantize_strength", "How far notes move toward the grid: 100 % snaps, less keeps some of the feel."),
     ("capture_drums", "Capture also hears MIDI channel 10 (General MIDI drums), which is ignored by default."),
+    ("capture_source", "Where capture hears notes: MIDI (your keyboard), Audio (sing, hum, whistle or play one line into Reprise's audio input; notes are placed where you sang them), or both."),
+    ("audio_input", "Which audio input channel is listened to: left (a microphone on input 1), right, or both averaged."),
+    ("audio_range", "The pitch range listened for: Voice (E2-C6), Low instrument (C2-C5: cello, bassoon, bass voice), High instrument (G3-C7: flute, violin, whistle)."),
+    ("audio_gate", "Sensitivity: audio quieter than this is silence (raise it in a noisy room, lower it for a soft voice)."),
+    ("audio_snap", "Heard pitches snap to the scale of the slot's locked key (a sung note between two scale notes goes to the nearer one)."),
     ("tempo", "The tempo Reprise plays at when the host sends no transport."),
     ("bypass", "The host's bypass: renderings stop and everything played passes through untouched."),
 ];

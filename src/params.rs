@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use nice_plug::prelude::*;
 
+use crate::engine::audio_capture::{
+    AudioSource, AudioTracking, InputChannel, PitchRange, DEFAULT_GATE_DB,
+};
 use crate::engine::capture::DEFAULT_GAP_BEATS;
 use crate::engine::character::{ChannelLayout, Character, CharacterSettings, Retrograde};
 use crate::engine::choice;
@@ -59,6 +62,9 @@ enum_from_choices! {
     ChannelLayout => ChannelLayout::CHOICES,
     LiveCapture => LiveCapture::CHOICES,
     Option<Grid> => GRID_CHOICES,
+    AudioSource => AudioSource::CHOICES,
+    InputChannel => InputChannel::CHOICES,
+    PitchRange => PitchRange::CHOICES,
 }
 
 /// All parameters. Shared (`Arc`) between the host's threads, the audio thread and the editor;
@@ -151,6 +157,21 @@ pub struct RepriseParams {
     /// not a melody.
     #[id = "capture_drums"]
     pub capture_drums: BoolParam,
+    /// Where capture hears notes: MIDI, the audio input (a voice or instrument line), or both.
+    #[id = "capture_source"]
+    pub capture_source: EnumParam<Pick<AudioSource>>,
+    /// Which audio input channel the note tracker hears.
+    #[id = "audio_input"]
+    pub audio_input: EnumParam<Pick<InputChannel>>,
+    /// The pitch range the tracker searches.
+    #[id = "audio_range"]
+    pub audio_range: EnumParam<Pick<PitchRange>>,
+    /// Audio quieter than this is silence, dBFS (the tracker's sensitivity).
+    #[id = "audio_gate"]
+    pub audio_gate: FloatParam,
+    /// Snap heard pitches to the scale of the active slot's locked key.
+    #[id = "audio_snap"]
+    pub audio_snap: BoolParam,
     /// Tempo used when the host gives none, BPM.
     #[id = "tempo"]
     pub tempo: FloatParam,
@@ -258,6 +279,20 @@ impl RepriseParams {
             quantize: EnumParam::new("Quantize", Pick(None)),
             quantize_strength: percent("Quantize strength", 1.0),
             capture_drums: BoolParam::new("Capture channel 10 (drums)", false),
+            capture_source: EnumParam::new("Capture from", Pick(AudioSource::Midi)),
+            audio_input: EnumParam::new("Audio input", Pick(InputChannel::Sum)),
+            audio_range: EnumParam::new("Audio range", Pick(PitchRange::Voice)),
+            audio_gate: FloatParam::new(
+                "Audio gate",
+                DEFAULT_GATE_DB,
+                FloatRange::Linear {
+                    min: -80.0,
+                    max: -10.0,
+                },
+            )
+            .with_unit(" dB")
+            .with_step_size(0.5),
+            audio_snap: BoolParam::new("Snap audio to locked key", false),
             bypass: BoolParam::new("Bypass", false).make_bypass(),
             tempo: FloatParam::new(
                 "Tempo (no transport)",
@@ -320,6 +355,13 @@ impl RepriseParams {
             }),
             arm: self.capture_arm.value(),
             capture_drums: self.capture_drums.value(),
+            capture_source: self.capture_source.value().0,
+            audio: AudioTracking {
+                input_channel: self.audio_input.value().0,
+                range: self.audio_range.value().0,
+                gate_db: self.audio_gate.value(),
+                snap_to_locked_key: self.audio_snap.value(),
+            },
         }
     }
 }

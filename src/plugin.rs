@@ -92,6 +92,16 @@ impl Reprise {
     fn publish_to_editor(&mut self) {
         let readouts = &self.shared_audio.readouts;
         readouts.set_playhead_beats(self.live.playhead_beats());
+        if let Some(heard) = self.live.audio_readout() {
+            use std::sync::atomic::Ordering::Relaxed;
+            readouts.audio_level_db.store(heard.level_db, Relaxed);
+            readouts
+                .audio_pitch_midi
+                .store(heard.pitch_midi.unwrap_or(0.0), Relaxed);
+            readouts
+                .audio_note
+                .store(heard.sounding_key.map_or(0, |k| u32::from(k) + 1), Relaxed);
+        }
         readouts.capture_armed.store(
             self.params.capture_mode.value().0 == crate::engine::playback::LiveCapture::Armed
                 && self.live.capture_is_listening(),
@@ -284,8 +294,16 @@ impl Plugin for Reprise {
                 return Some(event);
             }
         });
+        // The audio input (already copied to the output, which passes through unchanged) is
+        // what the note tracker hears when capture listens to audio.
+        let channels = buffer.as_slice_immutable();
+        let audio: [&[f32]; 2] = match channels {
+            [left, right, ..] => [left, right],
+            [mono] => [mono, mono],
+            [] => [&[], &[]],
+        };
         self.live
-            .process(&block, &settings, events, &mut self.events_out);
+            .process_with_audio(&block, &settings, events, audio, &mut self.events_out);
         self.send_output(context);
         self.publish_to_editor();
         if self.live.library_revision() != self.published_revision {

@@ -11,7 +11,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
-use atomic_float::AtomicF64;
+use atomic_float::{AtomicF32, AtomicF64};
 use std::sync::Arc;
 
 use crate::engine::key::Key;
@@ -99,6 +99,12 @@ pub struct Readouts {
     pub listening: AtomicBool,
     /// Whether armed capture is armed now (the engine disarms itself once it took a phrase).
     pub capture_armed: AtomicBool,
+    /// The audio input's level, dBFS (−120 when silent or not heard).
+    pub audio_level_db: AtomicF32,
+    /// The pitch heard in the audio input, fractional MIDI key; 0 when none.
+    pub audio_pitch_midi: AtomicF32,
+    /// The note being heard in the audio input: MIDI key + 1; 0 when none.
+    pub audio_note: AtomicU32,
     /// Output events dropped because a buffer was full, since the plugin started.
     pub dropped_events: AtomicU64,
     /// Commands the GUI could not queue because the queue was full.

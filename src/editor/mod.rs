@@ -2,13 +2,14 @@
 //! plain function over `egui::Ui` and an [`EditorState`], so it runs headless in tests.
 //!
 //! Layout (everything in reach at the default 900×760, no scrolling): the title and status
-//! line, the Character panel, a row of tabs (Capture · Key · Operators · Playback · Library)
+//! line, the Character panel, a row of tabs (Capture · Audio · Key · Operators · Playback · Library)
 //! with one panel below it, and the piano rolls. One file per panel.
 //!
 //! The editor never touches the audio thread's data: it reads the latest
 //! [`EditorSnapshot`](crate::shared::EditorSnapshot) and atomics, sends [`Command`]s through a
 //! bounded queue, and changes parameters only through nice-plug's `ParamSetter` gestures.
 
+mod audio;
 mod capture;
 mod character;
 mod key;
@@ -37,6 +38,8 @@ pub enum Tab {
     /// Capture mode, arming, silence, quantize.
     #[default]
     Capture,
+    /// Capture from audio: source, input, range, gate, snap; the live level and pitch.
+    Audio,
     /// The key readout and locks.
     Key,
     /// Transposition, inversion, retrograde, augmentation, mode, humanize.
@@ -49,8 +52,9 @@ pub enum Tab {
 
 impl Tab {
     /// All tabs with their titles, in order.
-    pub const ALL: [(Tab, &'static str); 5] = [
+    pub const ALL: [(Tab, &'static str); 6] = [
         (Tab::Capture, "Capture"),
+        (Tab::Audio, "Audio"),
         (Tab::Key, "Key"),
         (Tab::Operators, "Operators"),
         (Tab::Playback, "Playback"),
@@ -236,6 +240,7 @@ pub fn draw_editor(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&P
         ui.set_min_size(egui::vec2(width, panel_height));
         match state.tab {
             Tab::Capture => capture::draw(ui, state, setter),
+            Tab::Audio => audio::draw(ui, state, setter),
             Tab::Key => key::draw(ui, state),
             Tab::Operators => operators::draw(ui, &params, setter),
             Tab::Playback => playback::draw(ui, &params, setter),

@@ -310,7 +310,7 @@ fn everything_is_in_reach_at_the_default_size() {
     let (mut state, _audio, _library) = editor();
     state.snapshot.motif = crate::engine::demo::demo_motif();
     let (mut harness, _host) = default_size_harness(state);
-    let panels: [(&str, &[&str]); 5] = [
+    let panels: [(&str, &[&str]); 6] = [
         (
             "Capture",
             &[
@@ -321,6 +321,16 @@ fn everything_is_in_reach_at_the_default_size() {
                 "Quantize",
                 "Quantize strength",
                 "Capture channel 10 (drums)",
+            ],
+        ),
+        (
+            "Audio",
+            &[
+                "Capture from",
+                "Audio input",
+                "Audio range",
+                "Audio gate",
+                "Snap audio to locked key",
             ],
         ),
         ("Key", &[]),
@@ -430,4 +440,29 @@ fn the_arm_parameter_follows_the_engine_disarming_itself() {
         host.gestures.lock().unwrap()[..3],
         ["begin Arm capture", "set Arm capture 0", "end Arm capture"]
     );
+}
+
+/// Issue 13: the Audio tab shows the input level, the live pitch with cents and the note heard.
+#[test]
+fn the_audio_tab_shows_level_pitch_and_the_note_heard() {
+    use std::sync::atomic::Ordering;
+    let (mut state, _audio, _library) = editor();
+    let readouts = state.shared.readouts.clone();
+    state.tab = Tab::Audio;
+    let (mut harness, _host) = default_size_harness(state);
+    harness.get_by_label("Audio in: not listened to (Capture from is MIDI)");
+    readouts.audio_level_db.store(-23.4, Ordering::Relaxed);
+    readouts.audio_pitch_midi.store(69.12, Ordering::Relaxed);
+    readouts.audio_note.store(70, Ordering::Relaxed);
+    assert_eq!(
+        super::audio::readout_text(&readouts, true),
+        "Audio in: -23 dB · pitch A4 +12 cents · hearing A4"
+    );
+    readouts.audio_pitch_midi.store(0.0, Ordering::Relaxed);
+    readouts.audio_note.store(0, Ordering::Relaxed);
+    assert_eq!(
+        super::audio::readout_text(&readouts, true),
+        "Audio in: -23 dB · no pitch"
+    );
+    harness.run();
 }

@@ -19,5 +19,7 @@ pub mod pitch;
 pub mod settings;
 pub mod tracker;
 
-pub use settings::{AudioSource, InputChannel, PitchRange, TrackerSettings};
+pub use settings::{
+    AudioSource, AudioTracking, InputChannel, PitchRange, TrackerSettings, DEFAULT_GATE_DB,
+};
 pub use tracker::{NoteTracker, TrackedNote, TrackerReadout, HOP};

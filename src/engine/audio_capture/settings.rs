@@ -176,3 +176,47 @@ impl TrackerSettings {
         }
     }
 }
+
+/// How the live engine tracks its audio input: what the plugin's parameters choose.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AudioTracking {
+    /// Which input channel is heard.
+    pub input_channel: InputChannel,
+    /// The pitch range searched.
+    pub range: PitchRange,
+    /// Silence below this, dBFS.
+    pub gate_db: f32,
+    /// Snap pitches to the scale of the active slot's locked key (when one is locked).
+    pub snap_to_locked_key: bool,
+}
+
+impl Default for AudioTracking {
+    fn default() -> Self {
+        Self {
+            input_channel: InputChannel::Sum,
+            range: PitchRange::Voice,
+            gate_db: DEFAULT_GATE_DB,
+            snap_to_locked_key: false,
+        }
+    }
+}
+
+impl AudioTracking {
+    /// The tracker settings, given the active slot's locked key.
+    pub fn tracker_settings(&self, locked_key: Option<Key>) -> TrackerSettings {
+        TrackerSettings {
+            input_channel: self.input_channel,
+            gate_db: if self.gate_db.is_finite() {
+                self.gate_db.clamp(-90.0, 0.0)
+            } else {
+                DEFAULT_GATE_DB
+            },
+            snap_to_key: if self.snap_to_locked_key {
+                locked_key
+            } else {
+                None
+            },
+            ..TrackerSettings::for_range(self.range)
+        }
+    }
+}

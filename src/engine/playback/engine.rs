@@ -17,6 +17,7 @@ use super::timeline::{BlockInfo, Timeline};
 use super::voices::{Owner, Voices};
 use std::borrow::Borrow;
 
+use crate::engine::audio_capture::NoteTracker;
 use crate::engine::capture::PhraseCapture;
 use crate::engine::character::render;
 use crate::engine::event::{Event, EventKind, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
@@ -65,6 +66,12 @@ pub struct LiveEngine {
     restart_pending: bool,
     /// [`reset`](Self::reset) asked for everything to end at the next block's first sample.
     should_release_all: bool,
+    /// The audio note tracker (made by [`prepare`](Self::prepare) for its sample rate).
+    pub(super) tracker: Option<Box<NoteTracker>>,
+    /// Notes heard in the audio input that did not fit a block's buffer.
+    pub(super) num_heard_dropped: u64,
+    /// The tracker was fed audio in the last block.
+    pub(super) tracker_was_hearing: bool,
 }
 
 impl Default for LiveEngine {
@@ -95,13 +102,21 @@ impl LiveEngine {
             num_captured_seen: 0,
             restart_pending: false,
             should_release_all: false,
+            tracker: None,
+            num_heard_dropped: 0,
+            tracker_was_hearing: false,
         }
     }
 
-    /// Sets the sample rate (activation). Whatever sounds ends at the next block and playback
-    /// starts afresh, as after [`reset`](Self::reset).
+    /// Sets the sample rate (activation) and makes the audio note tracker for it (allocates:
+    /// call from `initialize()`/`activate()`). Whatever sounds ends at the next block and
+    /// playback starts afresh, as after [`reset`](Self::reset).
     pub fn prepare(&mut self, sample_rate_hz: f64) {
         self.timeline.set_sample_rate(sample_rate_hz);
+        self.tracker = Some(Box::new(NoteTracker::new(
+            sample_rate_hz,
+            self.settings.audio.tracker_settings(None),
+        )));
         self.reset();
     }
 
@@ -124,7 +139,23 @@ impl LiveEngine {
         events: impl IntoIterator<Item = E>,
         out: &mut EventBuffer,
     ) {
+        self.process_with_audio(block, settings, events, [&[], &[]], out);
+    }
+
+    /// [`process`](Self::process) with the block's stereo audio input (`[left, right]`, each
+    /// `block.num_samples` long, or empty when there is none): when capture hears audio, the
+    /// note tracker listens to it and the notes it hears enter the phrase capture at their
+    /// onsets (see [`hear_audio`](Self::hear_audio)).
+    pub fn process_with_audio<E: Borrow<Event>>(
+        &mut self,
+        block: &BlockInfo,
+        settings: &LiveSettings,
+        events: impl IntoIterator<Item = E>,
+        audio: [&[f32]; 2],
+        out: &mut EventBuffer,
+    ) {
         self.begin_block(block, settings, out);
+        self.hear_audio(audio, out);
         let last_sample = block.num_samples.saturating_sub(1);
         for event in events {
             let event = *event.borrow();
@@ -398,7 +429,7 @@ impl LiveEngine {
             }
             _ => {}
         }
-        if self.settings.capture != LiveCapture::Off {
+        if self.settings.capture != LiveCapture::Off && self.settings.capture_source.hears_midi() {
             let beats = self.timeline.beats_at(timing);
             match event.kind {
                 EventKind::NoteOn {
@@ -424,7 +455,7 @@ impl LiveEngine {
 
     /// If capture finished a phrase, it becomes the active slot's motif (see
     /// [`take_new_capture_at`](Self::take_new_capture_at)).
-    fn take_new_capture(&mut self, timing: u32, out: &mut EventBuffer) {
+    pub(super) fn take_new_capture(&mut self, timing: u32, out: &mut EventBuffer) {
         self.take_new_capture_at(timing, self.timeline.beats_at(timing), out);
     }
 

@@ -29,6 +29,7 @@
 
 pub mod engine;
 pub mod follow;
+pub mod heard;
 pub mod library;
 pub mod pass_through;
 pub mod scheduler;

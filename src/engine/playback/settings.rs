@@ -1,6 +1,7 @@
 //! What the parameters decide for the live engine: playback mode, launch, trigger, capture,
 //! and which of them are structural (a change ends sounding notes) or only shape the rendering.
 
+use crate::engine::audio_capture::{AudioSource, AudioTracking};
 use crate::engine::capture::{CaptureMode, CaptureSettings};
 use crate::engine::character::CharacterSettings;
 use crate::engine::choice::Choice;
@@ -164,6 +165,10 @@ pub struct LiveSettings {
     pub arm: bool,
     /// Capture hears channel 10 (General MIDI drums) too.
     pub capture_drums: bool,
+    /// Where capture hears notes: MIDI, the audio input, or both.
+    pub capture_source: AudioSource,
+    /// How the audio input is tracked.
+    pub audio: AudioTracking,
 }
 
 impl Default for LiveSettings {
@@ -184,6 +189,8 @@ impl Default for LiveSettings {
             capture_quantize: None,
             arm: false,
             capture_drums: false,
+            capture_source: AudioSource::Midi,
+            audio: AudioTracking::default(),
         }
     }
 }

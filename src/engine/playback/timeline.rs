@@ -417,6 +417,13 @@ impl Timeline {
         self.window(0, 0).beats_at(sample)
     }
 
+    /// Beat position of a sample counted from the current block's first sample, also before
+    /// it (negative `sample`: an event heard late, stamped in the past) on the current tempo.
+    pub fn beats_at_offset(&self, sample: f64) -> f64 {
+        let window = self.window(0, 0);
+        window.anchor_beats + (window.anchor_offset_samples + sample) * window.beats_per_sample
+    }
+
     /// Samples `start_sample..end_sample` of the current block on the anchored timeline.
     pub fn window(&self, start_sample: u32, end_sample: u32) -> BeatWindow {
         BeatWindow {

@@ -1,0 +1,161 @@
+//! Issue 13: notes sung into the live engine's audio input become the active slot's motif,
+//! placed where they were sung (not where the tracker recognised them), in whatever blocks the
+//! host sends, without allocating; MIDI-only capture ignores the audio, audio-only capture
+//! ignores MIDI notes.
+
+use reprise::engine::audio_capture::AudioSource;
+use reprise::engine::event::Event;
+use reprise::engine::event_buffer::EventBuffer;
+use reprise::engine::motif::{Motif, TimeSignature};
+use reprise::engine::playback::{
+    BlockInfo, LiveEngine, LiveSettings, TransportInfo, MAX_OUT_EVENTS_PER_BLOCK,
+};
+use reprise::engine::rng::Rng;
+
+// The allocation guard. With the plugin feature in a debug build, nice-plug already installs
+// this allocator for the whole binary; otherwise this test binary installs it.
+#[cfg(not(all(feature = "plugin", debug_assertions)))]
+#[global_allocator]
+static ALLOCATOR: nice_assert_no_alloc::AllocDisabler = nice_assert_no_alloc::AllocDisabler;
+
+const RATE: f64 = 48_000.0;
+const TEMPO: f64 = 120.0;
+/// Sung notes: (MIDI key, start beat, length in beats) at 120 BPM from beat 4.
+const SUNG: [(u8, f64, f64); 4] = [
+    (62, 4.0, 0.75),
+    (65, 5.0, 0.75),
+    (69, 6.0, 0.5),
+    (67, 6.5, 1.25),
+];
+
+fn sung_audio(seconds: f64) -> Vec<f32> {
+    let len = (seconds * RATE) as usize;
+    let mut out = vec![0.0f32; len];
+    let beat_s = 60.0 / TEMPO;
+    for &(key, start, length) in &SUNG {
+        let f = 440.0 * 2f64.powf((f64::from(key) - 69.0) / 12.0);
+        let (t0, t1) = (start * beat_s, (start + length) * beat_s - 0.02);
+        for (n, sample) in out.iter_mut().enumerate() {
+            let t = n as f64 / RATE;
+            if t < t0 || t >= t1 {
+                continue;
+            }
+            let ramp = ((t - t0) / 0.01).min(1.0) * ((t1 - t) / 0.01).min(1.0);
+            let vibrato = 0.003 * (std::f64::consts::TAU * 5.0 * t).sin();
+            let phase = std::f64::consts::TAU * f * (t - t0) * (1.0 + vibrato);
+            *sample += (0.3 * ramp * (phase.sin() + 0.4 * (2.0 * phase).sin())) as f32;
+        }
+    }
+    out
+}
+
+fn settings(source: AudioSource) -> LiveSettings {
+    LiveSettings {
+        capture_source: source,
+        ..LiveSettings::default()
+    }
+}
+
+/// Runs the engine over `audio` (and `midi`: (sample, event)) in blocks whose sizes come from
+/// `block_size`, with the transport playing from beat 0; returns the active slot's motif.
+fn run(
+    audio: &[f32],
+    midi: &[(usize, Event)],
+    settings: &LiveSettings,
+    mut block_size: impl FnMut() -> usize,
+) -> Motif {
+    let mut engine = Box::new(LiveEngine::new());
+    engine.prepare(RATE);
+    let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
+    let mut start = 0;
+    while start < audio.len() {
+        let end = (start + block_size()).min(audio.len());
+        let block = BlockInfo {
+            num_samples: (end - start) as u32,
+            transport: Some(TransportInfo {
+                playing: true,
+                tempo_bpm: TEMPO,
+                pos_beats: start as f64 * TEMPO / 60.0 / RATE,
+                time_signature: Some(TimeSignature::new(4, 4)),
+                loop_range_beats: None,
+                bar_start_beats: None,
+            }),
+        };
+        let events: Vec<Event> = midi
+            .iter()
+            .filter(|(at, _)| (start..end).contains(at))
+            .map(|&(at, e)| Event {
+                timing_samples: (at - start) as u32,
+                ..e
+            })
+            .collect();
+        let samples = &audio[start..end];
+        nice_assert_no_alloc::assert_no_alloc(|| {
+            engine.process_with_audio(&block, settings, &events, [samples, samples], &mut out);
+        });
+        out.clear();
+        start = end;
+    }
+    engine.slots()[0].clone()
+}
+
+#[test]
+fn a_sung_phrase_becomes_the_motif_where_it_was_sung() {
+    let audio = sung_audio(8.0);
+    let motif = run(&audio, &[], &settings(AudioSource::Audio), || 256);
+    let keys: Vec<u8> = motif.notes().iter().map(|n| n.key).collect();
+    assert_eq!(keys, [62, 65, 69, 67], "{:?}", motif.notes());
+    // The motif starts on the bar line before the first note (beat 4 = bar 2): onsets relative
+    // to it are 0, 1, 2, 2.5 beats; 10 ms is 0.02 beats at 120 BPM.
+    for (note, &(_, start, length)) in motif.notes().iter().zip(&SUNG) {
+        let onset_ms = (note.start_beats - (start - 4.0)) * 500.0;
+        assert!(
+            onset_ms.abs() < 10.0,
+            "{note:?}: onset off by {onset_ms} ms"
+        );
+        let length_ms = (note.length_beats - (length - 0.04)) * 500.0;
+        assert!(
+            length_ms.abs() < 40.0,
+            "{note:?}: length off by {length_ms} ms"
+        );
+    }
+}
+
+#[test]
+fn the_hosts_block_sizes_change_nothing() {
+    let audio = sung_audio(8.0);
+    let whole = run(&audio, &[], &settings(AudioSource::Audio), || 4096);
+    assert_eq!(whole.len(), 4);
+    let mut rng = Rng::new(5);
+    let split = run(&audio, &[], &settings(AudioSource::Audio), || {
+        1 + (rng.next_u64() % 2048) as usize
+    });
+    assert_eq!(split.notes(), whole.notes());
+    let single = run(&audio, &[], &settings(AudioSource::Audio), || 1);
+    assert_eq!(single.notes(), whole.notes());
+}
+
+#[test]
+fn the_source_decides_what_capture_hears() {
+    let audio = sung_audio(8.0);
+    // A MIDI phrase later in the song: C5 E5 at beats 12 and 13.
+    let beat = (RATE * 60.0 / TEMPO) as usize;
+    let midi = [
+        (12 * beat, Event::note_on(0, 0, 72, 0.8, None)),
+        (12 * beat + beat / 2, Event::note_off(0, 0, 72, 0.0, None)),
+        (13 * beat, Event::note_on(0, 0, 76, 0.8, None)),
+        (13 * beat + beat / 2, Event::note_off(0, 0, 76, 0.0, None)),
+    ];
+    let mut long_audio = audio.clone();
+    long_audio.resize((18.0 * 0.5 * RATE) as usize, 0.0);
+    let keys = |m: &Motif| m.notes().iter().map(|n| n.key).collect::<Vec<_>>();
+    // MIDI only (the default): the sung notes are not captured; the last phrase is the MIDI one.
+    let midi_only = run(&long_audio, &midi, &settings(AudioSource::Midi), || 512);
+    assert_eq!(keys(&midi_only), [72, 76]);
+    // Audio only: the MIDI notes are not captured; the sung phrase stays the motif.
+    let audio_only = run(&long_audio, &midi, &settings(AudioSource::Audio), || 512);
+    assert_eq!(keys(&audio_only), [62, 65, 69, 67]);
+    // Both: each phrase in turn; the last one is the MIDI phrase.
+    let both = run(&long_audio, &midi, &settings(AudioSource::Both), || 512);
+    assert_eq!(keys(&both), [72, 76]);
+}
