@@ -7,6 +7,7 @@ mod host;
 
 mod activation;
 mod adversarial;
+mod audio_capture;
 mod editor_window;
 mod live;
 mod params_state;
