@@ -248,6 +248,28 @@ impl PhraseCapture {
         self.num_sounding += 1;
     }
 
+    /// The note sounding on (`channel`, `from_key`) is recorded as `to_key` from now on (a note
+    /// heard in audio whose pitch became clear only as it went on); a note sounding on `to_key`
+    /// ends at `beats` first. Nothing happens when no note sounds on `from_key`.
+    pub fn retune(&mut self, beats: f64, channel: u8, from_key: u8, to_key: u8) {
+        let (Some(from), Some(to)) = (cell_idx(channel, from_key), cell_idx(channel, to_key))
+        else {
+            return;
+        };
+        if from == to || self.sounding[from] == NO_NOTE {
+            return;
+        }
+        if self.sounding[to] != NO_NOTE {
+            self.end_note(to, beats);
+        }
+        let idx = self.sounding[from];
+        self.sounding[from] = NO_NOTE;
+        self.sounding[to] = idx;
+        if idx != UNRECORDED {
+            self.notes[idx as usize].key = to_key;
+        }
+    }
+
     /// A key comes up at `beats`. Stray note-offs are ignored.
     pub fn note_off(&mut self, beats: f64, channel: u8, key: u8) {
         let Some(cell) = cell_idx(channel, key) else {

@@ -105,6 +105,8 @@ pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
             });
         } else if let Some(mut note) = open.take() {
             note.offset_samples = event.at_samples;
+            // The key the whole note is heard as (a vibrato's centre).
+            note.key = event.final_key;
             heard.push(note);
         }
     };

@@ -14,7 +14,7 @@ use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 pub const MAX_SEGMENT: usize = 1024;
 /// A key maximum counts when it reaches this share of the highest one (McLeod's k).
 const PEAK_SHARE: f32 = 0.9;
-/// The octave check: the maximum at twice the lag must beat the chosen one by this much.
+/// The octave check: the maximum at a multiple of the lag must beat the chosen one by this much.
 const OCTAVE_MARGIN: f32 = 0.04;
 
 /// One pitch estimate.
@@ -164,30 +164,48 @@ impl PitchDetector {
             }
         }
         let mut lag = first_lag_above?;
-        // Octave check: a clearly stronger maximum near twice the lag.
-        let double = 2 * lag;
-        if double < max_lag.min(upper - 1) {
-            let around = (double - 1..=double + 1).max_by(|&a, &b| nsdf[a].total_cmp(&nsdf[b]));
+        // Octave check: a clearly stronger maximum near 2, 3 or 4 times the lag means the lag
+        // was a harmonic's period (voices and choirs with weak fundamentals).
+        // Also half as much again: with the third and sixth harmonics strongest, the maximum at
+        // two thirds of the period comes first. Maxima are compared at their interpolated
+        // heights (at high pitches a whole-sample lag misses the top), and a larger multiple
+        // must win by more.
+        let chosen = lag;
+        let chosen_height = interpolated(nsdf, chosen, upper).1;
+        let mut best_height = chosen_height;
+        for twice_multiple in [3usize, 4, 6, 8] {
+            let target = twice_multiple * chosen / 2;
+            if target + 1 > max_lag.min(upper - 1) {
+                break;
+            }
+            let around = (target - 1..=target + 1).max_by(|&a, &b| nsdf[a].total_cmp(&nsdf[b]));
             if let Some(around) = around {
-                if nsdf[around] > nsdf[lag] + OCTAVE_MARGIN {
+                let height = interpolated(nsdf, around, upper).1;
+                let margin = OCTAVE_MARGIN * (twice_multiple as f32 / 4.0).max(1.0);
+                if height > chosen_height + margin && height > best_height {
                     lag = around;
+                    best_height = height;
                 }
             }
         }
-        // Parabolic interpolation around the chosen lag.
-        let (a, b, c) = (nsdf[lag - 1], nsdf[lag], nsdf[(lag + 1).min(upper)]);
-        let denominator = a - 2.0 * b + c;
-        let (shift, peak) = if denominator.abs() > 1e-9 {
-            let shift = (0.5 * (a - c) / denominator).clamp(-0.5, 0.5);
-            (shift, b - 0.25 * (a - c) * shift)
-        } else {
-            (0.0, b)
-        };
+        let (shift, peak) = interpolated(nsdf, lag, upper);
         let period = lag as f32 + shift;
         Some(PitchEstimate {
             frequency_hz: rate_hz / period,
             clarity: peak.clamp(0.0, 1.0),
         })
+    }
+}
+
+/// Parabolic interpolation of the maximum at `lag`: (offset from `lag`, height).
+fn interpolated(nsdf: &[f32], lag: usize, upper: usize) -> (f32, f32) {
+    let (a, b, c) = (nsdf[lag - 1], nsdf[lag], nsdf[(lag + 1).min(upper)]);
+    let denominator = a - 2.0 * b + c;
+    if denominator.abs() > 1e-9 {
+        let shift = (0.5 * (a - c) / denominator).clamp(-0.5, 0.5);
+        (shift, b - 0.25 * (a - c) * shift)
+    } else {
+        (0.0, b)
     }
 }
 
@@ -245,6 +263,16 @@ mod tests {
         let x = tone(130.81, rate, MAX_SEGMENT, &[0.15, 1.0, 0.5, 0.3]);
         let estimate = detector.estimate(&x, rate, 60.0, 1100.0).unwrap();
         assert!((estimate.midi() - 48.0).abs() < 0.1, "{}", estimate.midi());
+    }
+
+    #[test]
+    fn a_fundamental_under_strong_upper_harmonics_is_found() {
+        let mut detector = PitchDetector::new();
+        let rate = 22_050.0;
+        // D4 with the third harmonic strongest, as in a sung "aah".
+        let x = tone(293.66, rate, MAX_SEGMENT, &[0.2, 0.3, 1.0, 0.4, 0.2]);
+        let estimate = detector.estimate(&x, rate, 60.0, 2100.0).unwrap();
+        assert!((estimate.midi() - 62.0).abs() < 0.1, "{}", estimate.midi());
     }
 
     #[test]

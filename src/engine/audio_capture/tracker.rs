@@ -11,9 +11,15 @@
 //!   sound is ignored until silence or a new attack.
 //! - **Note**: it ends (note-off stamped where the level fell) when the level drops below the gate
 //!   (less a hysteresis) or 40 dB under the note's peak; on a re-attack (a jump in level with new
-//!   spectral energy: repeated notes); or on a held pitch change (legato: a new pitch steady for
-//!   [`STEADY_HOPS`] at least three quarters of a semitone from the note's mean pitch, which
-//!   vibrato of ±1 semitone never is for that long).
+//!   spectral energy: repeated notes); or on a pitch change (legato), seen two ways: a new pitch
+//!   steady within a third of a semitone for [`STEADY_HOPS`] (75 ms, longer than vibrato of
+//!   ±1 semitone ever holds still), or — under vibrato — the centre of the pitch's swing over the
+//!   last [`SLOW_WINDOW_HOPS`] (185 ms) moved at least 0.8 semitone from the centre over the
+//!   185 ms before. Either way the change is stamped where the estimates first leaned to the new
+//!   pitch, searched back.
+//!
+//! A note-off carries the key the whole note is best heard as (its mean pitch: the centre of a
+//! vibrato, not the extreme the note-on may have caught), for capture to keep.
 //!
 //! Times are host sample indices since the tracker was made or reset.
 
@@ -27,14 +33,22 @@ use crate::engine::key::{Key, Mode};
 pub const HOP: usize = 64;
 /// Analysis samples kept (a power of two, more than any frame).
 const RING: usize = 4096;
-/// Hops of level and flux history kept.
-const HISTORY: usize = 64;
+/// Hops of level, flux and pitch history kept (about 740 ms).
+const HISTORY: usize = 256;
 /// The level is the RMS over this many hops (about 11 ms).
 const LEVEL_HOPS: usize = 4;
 /// A candidate without a steady pitch for this many hops (about 200 ms) is not a note.
 pub const CANDIDATE_TIMEOUT_HOPS: u64 = 70;
 /// Hops a new pitch must hold to end a note by a pitch change (about 75 ms).
 pub const STEADY_HOPS: usize = 26;
+/// Hops of each of the two windows a vibrato-robust pitch change is judged on (about 185 ms:
+/// three quarters of the slowest vibrato's cycle, so each window's centre — the middle of its
+/// highest and lowest pitch — is within a sixth of a semitone of the vibrato's).
+pub const SLOW_WINDOW_HOPS: usize = 64;
+/// The slow test: the newer window's centre at least this far from the older one's, semitones …
+const SLOW_CHANGE_SEMITONES: f32 = 0.8;
+/// … with the newer window swinging by at most this (a vibrato of ±1 semitone swings 2).
+const SLOW_MAX_SWING: f32 = 2.5;
 /// Hops after an onset in which no re-attack is looked for (the attack itself rises).
 const REFRACTORY_HOPS: u64 = 16;
 /// The gate's hysteresis: a note ends this far below the gate, dB.
@@ -53,14 +67,26 @@ const AGREE_SEMITONES: f32 = 0.35;
 const PITCH_CHANGE_SEMITONES: f32 = 0.75;
 /// Analysis samples of audio a note's pitch is estimated on while it sounds.
 const NOTE_SEGMENT: usize = 768;
+/// Bins per semitone of the note's pitch histogram.
+const BINS_PER_SEMITONE: usize = 4;
+const HISTOGRAM_BINS: usize = 128 * BINS_PER_SEMITONE;
+/// A pitch change in a note's first hops (about 100 ms) re-keys it instead of splitting it: the
+/// attack's first estimates were off (a flute's chiff), not a new note.
+const MIN_SPLIT_HOPS: u64 = 35;
+/// A re-attack needs the level to have dipped this far under the note's peak first (a note's
+/// own slow attack only rises), dB.
+const REATTACK_DIP_DB: f32 = 6.0;
 
 /// A note starting or ending.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrackedNote {
     /// `true` for a note-on, `false` for its note-off.
     pub is_on: bool,
-    /// MIDI key.
+    /// MIDI key (a note-off has its note-on's key).
     pub key: u8,
+    /// The key the whole note is best heard as: for a note-off, from its mean pitch (it can
+    /// differ from `key` when the note-on caught a vibrato's extreme); for a note-on, `key`.
+    pub final_key: u8,
     /// Velocity 0–1 (note-on; the note-on's for a note-off).
     pub velocity: f32,
     /// When the note started or ended, host samples since the tracker began.
@@ -94,16 +120,57 @@ enum Phase {
     Unpitched {
         opened_hop: u64,
     },
-    Note {
-        key: u8,
-        velocity: f32,
-        onset: u64,
-        opened_hop: u64,
-        peak_db: f32,
-        /// Sum and count of the valid pitch estimates since the note-on (its mean pitch).
-        pitch_sum: f32,
-        pitch_count: u32,
-    },
+    Note(Sounding),
+}
+
+/// A running mean of pitch estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+struct PitchMean {
+    sum: f32,
+    squares: f32,
+    count: u32,
+}
+
+impl PitchMean {
+    fn add(&mut self, midi: f32) {
+        if midi.is_finite() {
+            self.sum += midi;
+            self.squares += midi * midi;
+            self.count += 1;
+        }
+    }
+
+    fn mean(&self, at_least: u32) -> Option<f32> {
+        (self.count >= at_least.max(1)).then(|| self.sum / self.count as f32)
+    }
+
+    /// Standard deviation, semitones (0 for fewer than two estimates).
+    fn spread(&self) -> f32 {
+        if self.count < 2 {
+            return 0.0;
+        }
+        let mean = self.sum / self.count as f32;
+        (self.squares / self.count as f32 - mean * mean)
+            .max(0.0)
+            .sqrt()
+    }
+}
+
+/// The note being heard.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Sounding {
+    key: u8,
+    velocity: f32,
+    /// Onset, analysis samples.
+    onset: u64,
+    opened_hop: u64,
+    peak_db: f32,
+    /// The first hop whose pitch estimate belongs to this note.
+    first_hop: u64,
+    /// The lowest level since the last peak, dB (a dip before a re-attack).
+    dip_db: f32,
+    /// The estimates older than the fast test's window (the pitch it had).
+    before_fast: PitchMean,
 }
 
 /// The causal monophonic note tracker. Owner: the audio thread (or the CLI). Allocates only in
@@ -126,6 +193,9 @@ pub struct NoteTracker {
     flux_history: [f32; HISTORY],
     /// Pitch per hop while a note sounds (NaN: no confident estimate).
     pitch_history: [f32; HISTORY],
+    /// The sounding note's pitch estimates in quarter-semitone bins (its final key: robust to
+    /// octave slips, centred on a vibrato).
+    note_histogram: [u16; HISTOGRAM_BINS],
     segment: Vec<f32>,
     pitch: PitchDetector,
     flux: Flux,
@@ -165,6 +235,7 @@ impl NoteTracker {
             hop_energy: [0.0; HISTORY],
             flux_history: [0.0; HISTORY],
             pitch_history: [f32::NAN; HISTORY],
+            note_histogram: [0; HISTOGRAM_BINS],
             segment: vec![0.0; MAX_SEGMENT.max(FLUX_FRAME)],
             pitch: PitchDetector::new(),
             flux: Flux::new(),
@@ -218,24 +289,24 @@ impl NoteTracker {
 
     /// Ends a sounding note now (the end of a file, a stop).
     pub fn finish(&mut self, emit: &mut impl FnMut(TrackedNote)) {
-        if let Phase::Note {
-            key,
-            velocity,
-            onset,
-            ..
-        } = self.phase
-        {
-            let at = self.host_time(self.analysed).max(self.host_time(onset) + 1);
-            emit(TrackedNote {
-                is_on: false,
-                key,
-                velocity,
-                at_samples: at,
-                reported_at_samples: self.consumed,
-            });
+        if let Phase::Note(note) = self.phase {
+            let at = self.analysed.max(note.onset + 1);
+            emit(self.note_off(&note, at, self.histogram_pitch()));
         }
         self.phase = Phase::Silent;
         self.readout.sounding_key = None;
+    }
+
+    /// The note-off of `note` at analysis sample `at`, its final key from `mean_pitch`.
+    fn note_off(&self, note: &Sounding, at: u64, mean_pitch: Option<f32>) -> TrackedNote {
+        TrackedNote {
+            is_on: false,
+            key: note.key,
+            final_key: mean_pitch.map_or(note.key, |p| self.key_for(p)),
+            velocity: note.velocity,
+            at_samples: self.host_time(at).max(self.host_time(note.onset) + 1),
+            reported_at_samples: self.consumed,
+        }
     }
 
     /// Feeds one block of stereo input (`left` and `right` the same length; pass the same slice
@@ -439,19 +510,25 @@ impl NoteTracker {
                         emit(TrackedNote {
                             is_on: true,
                             key,
+                            final_key: key,
                             velocity,
                             at_samples: self.host_time(onset),
                             reported_at_samples: now,
                         });
-                        self.phase = Phase::Note {
+                        let mut before_fast = PitchMean::default();
+                        before_fast.add(midi);
+                        before_fast.add(previous);
+                        self.start_histogram(&[midi, previous]);
+                        self.phase = Phase::Note(Sounding {
                             key,
                             velocity,
                             onset,
                             opened_hop,
                             peak_db,
-                            pitch_sum: midi + previous,
-                            pitch_count: 2,
-                        };
+                            first_hop: self.hops + 1,
+                            dip_db: peak_db,
+                            before_fast,
+                        });
                         self.readout.sounding_key = Some(key);
                     }
                     _ => {
@@ -464,27 +541,17 @@ impl NoteTracker {
                     }
                 }
             }
-            Phase::Note {
-                key,
-                velocity,
-                onset,
-                opened_hop,
-                peak_db,
-                pitch_sum,
-                pitch_count,
-            } => {
-                let peak_db = peak_db.max(level);
-                let note_off = |at: u64, this: &Self| TrackedNote {
-                    is_on: false,
-                    key,
-                    velocity,
-                    at_samples: this.host_time(at).max(this.host_time(onset) + 1),
-                    reported_at_samples: now,
-                };
-                if level < gate - GATE_HYSTERESIS_DB || level < peak_db - DECAY_END_DB {
+            Phase::Note(mut note) => {
+                if level > note.peak_db {
+                    note.peak_db = level;
+                    note.dip_db = level;
+                } else {
+                    note.dip_db = note.dip_db.min(level);
+                }
+                if level < gate - GATE_HYSTERESIS_DB || level < note.peak_db - DECAY_END_DB {
                     // The 11 ms level lags the release by about two hops.
-                    let at = self.analysed.saturating_sub(2 * HOP as u64).max(onset + 1);
-                    emit(note_off(at, self));
+                    let at = self.analysed.saturating_sub(2 * HOP as u64);
+                    emit(self.note_off(&note, at, self.histogram_pitch()));
                     // A tail still above the gate is not a new note: wait for silence or an
                     // attack.
                     self.phase = if level < gate - GATE_HYSTERESIS_DB {
@@ -498,12 +565,15 @@ impl NoteTracker {
                     self.readout.pitch_midi = None;
                     return;
                 }
-                if self.hops - opened_hop > REFRACTORY_HOPS
+                let rise_from_dip = level - note.dip_db;
+                if self.hops - note.opened_hop > REFRACTORY_HOPS
+                    && note.peak_db - note.dip_db >= REATTACK_DIP_DB
+                    && rise_from_dip >= REATTACK_WITH_FLUX_DB
                     && (rise_db >= REATTACK_ALONE_DB
                         || (rise_db >= REATTACK_WITH_FLUX_DB && flux_peak))
                 {
-                    let attack = self.attack_start().max(onset + 1);
-                    emit(note_off(attack, self));
+                    let attack = self.attack_start().max(note.onset + 1);
+                    emit(self.note_off(&note, attack, self.histogram_pitch()));
                     self.readout.sounding_key = None;
                     self.phase = Phase::Candidate {
                         onset: attack,
@@ -513,58 +583,198 @@ impl NoteTracker {
                     };
                     return;
                 }
-                let since_onset = (self.analysed - onset) as usize;
+                let since_onset = (self.analysed - note.onset) as usize;
                 let estimate = self.pitch_of_newest(since_onset.min(NOTE_SEGMENT));
                 self.pitch_history[index] = estimate.unwrap_or(f32::NAN);
-                if estimate.is_some() {
-                    self.readout.pitch_midi = estimate;
+                if let Some(midi) = estimate {
+                    self.readout.pitch_midi = Some(midi);
+                    self.add_to_histogram(midi);
                 }
-                let mean_pitch = pitch_sum / pitch_count.max(1) as f32;
-                // A held pitch change (legato)?
-                if let Some(new_pitch) = self.steady_pitch() {
+                // The estimate leaving the fast test's window joins "the pitch it had".
+                if self.hops >= note.first_hop + STEADY_HOPS as u64 {
+                    note.before_fast
+                        .add(self.pitch_history[self.history_index(STEADY_HOPS as u64)]);
+                }
+                let young = self.hops < note.first_hop + MIN_SPLIT_HOPS;
+                if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
                     let new_key = self.key_for(new_pitch);
-                    if (new_pitch - mean_pitch).abs() >= PITCH_CHANGE_SEMITONES && new_key != key {
-                        // The change began where the steady window's audio began.
-                        let window = (STEADY_HOPS * HOP + NOTE_SEGMENT / 2) as u64;
-                        let at = self.analysed.saturating_sub(window).max(onset + 1);
-                        emit(note_off(at, self));
-                        let velocity_new = Self::velocity_of(level);
-                        emit(TrackedNote {
-                            is_on: true,
-                            key: new_key,
-                            velocity: velocity_new,
-                            at_samples: self.host_time(at).max(self.host_time(onset) + 1),
-                            reported_at_samples: now,
-                        });
-                        self.phase = Phase::Note {
-                            key: new_key,
-                            velocity: velocity_new,
-                            onset: at,
-                            opened_hop: self.hops,
-                            peak_db: level,
-                            pitch_sum: new_pitch,
-                            pitch_count: 1,
-                        };
-                        self.pitch_history = [f32::NAN; HISTORY];
-                        self.readout.sounding_key = Some(new_key);
-                        return;
-                    }
+                    let at = self.change_start(new_pitch, old_pitch).max(note.onset + 1);
+                    emit(self.note_off(&note, at, Some(old_pitch)));
+                    let velocity = Self::velocity_of(level);
+                    emit(TrackedNote {
+                        is_on: true,
+                        key: new_key,
+                        final_key: new_key,
+                        velocity,
+                        at_samples: self.host_time(at).max(self.host_time(note.onset) + 1),
+                        reported_at_samples: now,
+                    });
+                    let mut before_fast = PitchMean::default();
+                    before_fast.add(new_pitch);
+                    self.start_histogram(&[new_pitch]);
+                    self.phase = Phase::Note(Sounding {
+                        key: new_key,
+                        velocity,
+                        onset: at,
+                        opened_hop: self.hops,
+                        peak_db: level,
+                        first_hop: self.hops + 1,
+                        dip_db: level,
+                        before_fast,
+                    });
+                    self.readout.sounding_key = Some(new_key);
+                    return;
                 }
-                let (pitch_sum, pitch_count) = match estimate {
-                    Some(midi) => (pitch_sum + midi, pitch_count + 1),
-                    None => (pitch_sum, pitch_count),
-                };
-                self.phase = Phase::Note {
-                    key,
-                    velocity,
-                    onset,
-                    opened_hop,
-                    peak_db,
-                    pitch_sum,
-                    pitch_count,
-                };
+                self.phase = Phase::Note(note);
             }
         }
+    }
+
+    /// A pitch change of the sounding note, as (new pitch, the pitch it had): by the fast test
+    /// (the last [`STEADY_HOPS`] estimates all within [`AGREE_SEMITONES`], far enough from the
+    /// earlier mean) or the slow one (the centres of the last two [`SLOW_WINDOW_HOPS`] windows
+    /// [`SLOW_CHANGE_SEMITONES`] or more apart); only when the new pitch is another key.
+    fn pitch_change(&self, note: &Sounding) -> Option<(f32, f32)> {
+        let key_changes = |new: f32| self.key_for(new) != note.key;
+        if let (Some(steady), Some(before)) = (self.steady_pitch(), note.before_fast.mean(4)) {
+            // Under vibrato a still stretch can be its crest: the change must clear the swing.
+            let needed = PITCH_CHANGE_SEMITONES.max(0.6 + 1.5 * note.before_fast.spread());
+            if (steady - before).abs() >= needed && key_changes(steady) {
+                return Some((steady, before));
+            }
+        }
+        let window = SLOW_WINDOW_HOPS as u64;
+        if self.hops < note.first_hop + 2 * window {
+            return None;
+        }
+        let (new_low, new_high) = self.pitch_span(0, window)?;
+        let (old_low, old_high) = self.pitch_span(window, 2 * window)?;
+        let (new, old) = (0.5 * (new_low + new_high), 0.5 * (old_low + old_high));
+        // The newer window must be past the change: its two halves centred alike (across a
+        // transition the later half sits higher or lower).
+        let (late_low, late_high) = self.pitch_span(0, window / 2)?;
+        let (early_low, early_high) = self.pitch_span(window / 2, window)?;
+        if (late_low + late_high - early_low - early_high).abs() * 0.5 > 0.6 {
+            return None;
+        }
+        ((new - old).abs() >= SLOW_CHANGE_SEMITONES
+            && new_high - new_low <= SLOW_MAX_SWING
+            && key_changes(new))
+        .then_some((new, old))
+    }
+
+    /// The second-lowest and second-highest pitch estimate `from..to` hops back (one outlier
+    /// either way ignored), when at least four fifths of them are confident.
+    fn pitch_span(&self, from: u64, to: u64) -> Option<(f32, f32)> {
+        let (mut low, mut high) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
+        let mut count = 0u64;
+        for back in from..to {
+            let p = self.pitch_history[self.history_index(back)];
+            if !p.is_finite() {
+                continue;
+            }
+            count += 1;
+            if p < low[0] {
+                low = [p, low[0]];
+            } else if p < low[1] {
+                low[1] = p;
+            }
+            if p > high[0] {
+                high = [p, high[0]];
+            } else if p > high[1] {
+                high[1] = p;
+            }
+        }
+        (count * 5 >= (to - from) * 4).then_some((low[1], high[1]))
+    }
+
+    /// Where a pitch change from `old` to `new` began, analysis samples: back from the newest
+    /// hop while the estimates lean to the new pitch, less half the estimate's segment (an
+    /// estimate flips when about half its audio is the new note).
+    fn change_start(&self, new: f32, old: f32) -> u64 {
+        let mut earliest_back = 0u64;
+        for back in 0..(HISTORY as u64 - 1).min(self.hops) {
+            let p = self.pitch_history[self.history_index(back)];
+            if !p.is_finite() {
+                continue;
+            }
+            if (p - new).abs() < (p - old).abs() {
+                earliest_back = back;
+            } else {
+                break;
+            }
+        }
+        let by_pitch =
+            (self.analysed - earliest_back * HOP as u64).saturating_sub((NOTE_SEGMENT / 2) as u64);
+        // A bow change or a tongued note leaves new spectral energy where it began: the
+        // strongest flux peak up to 140 ms before the pitch flipped, if it stands out, is the
+        // better stamp.
+        let search_from = earliest_back + (NOTE_SEGMENT / 2 / HOP) as u64;
+        let search_to = (search_from + 48).min(self.hops.min(HISTORY as u64 - 1));
+        let (mut best_back, mut best_flux, mut total) = (None, 0.0f32, 0.0f32);
+        for back in search_from.saturating_sub(8)..search_to {
+            let flux = self.flux_history[self.history_index(back)];
+            total += flux;
+            if flux > best_flux {
+                best_flux = flux;
+                best_back = Some(back);
+            }
+        }
+        let span = (search_to - search_from.saturating_sub(8)).max(1) as f32;
+        match best_back {
+            Some(back) if best_flux > 3.0 * total / span + 1.0 => {
+                (self.analysed - (back + 1) * HOP as u64).min(by_pitch.max(1))
+            }
+            _ => by_pitch,
+        }
+    }
+
+    /// Starts the sounding note's histogram with `estimates`.
+    fn start_histogram(&mut self, estimates: &[f32]) {
+        self.note_histogram = [0; HISTOGRAM_BINS];
+        for &midi in estimates {
+            self.add_to_histogram(midi);
+        }
+    }
+
+    fn add_to_histogram(&mut self, midi: f32) {
+        if midi.is_finite() {
+            let bin = (midi * BINS_PER_SEMITONE as f32).round();
+            if (0.0..HISTOGRAM_BINS as f32).contains(&bin) {
+                let count = &mut self.note_histogram[bin as usize];
+                *count = count.saturating_add(1);
+            }
+        }
+    }
+
+    /// The sounding note's pitch from its histogram: the mean of the estimates within 1.5
+    /// semitones of their median (an octave slip does not pull it; a vibrato's centre).
+    fn histogram_pitch(&self) -> Option<f32> {
+        let total: u32 = self.note_histogram.iter().map(|&c| u32::from(c)).sum();
+        if total == 0 {
+            return None;
+        }
+        let mut seen = 0u32;
+        let mut median_bin = 0usize;
+        for (bin, &count) in self.note_histogram.iter().enumerate() {
+            seen += u32::from(count);
+            if 2 * seen >= total {
+                median_bin = bin;
+                break;
+            }
+        }
+        let reach = 3 * BINS_PER_SEMITONE / 2;
+        let (from, to) = (
+            median_bin.saturating_sub(reach),
+            (median_bin + reach).min(HISTOGRAM_BINS - 1),
+        );
+        let (mut sum, mut count) = (0.0f32, 0u32);
+        for bin in from..=to {
+            let c = u32::from(self.note_histogram[bin]);
+            sum += c as f32 * bin as f32 / BINS_PER_SEMITONE as f32;
+            count += c;
+        }
+        (count > 0).then(|| sum / count as f32)
     }
 
     /// Opens a candidate at the start of the current attack.

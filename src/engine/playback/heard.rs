@@ -33,6 +33,7 @@ impl LiveEngine {
         let mut heard = [TrackedNote {
             is_on: false,
             key: 0,
+            final_key: 0,
             velocity: 0.0,
             at_samples: 0,
             reported_at_samples: 0,
@@ -71,7 +72,12 @@ impl LiveEngine {
                 self.capture
                     .note_on(beats, HEARD_CHANNEL, note.key, note.velocity);
             } else {
-                self.capture.note_off(beats, HEARD_CHANNEL, note.key);
+                // The note is kept as the key its whole pitch says (a vibrato's centre).
+                if note.final_key != note.key {
+                    self.capture
+                        .retune(beats, HEARD_CHANNEL, note.key, note.final_key);
+                }
+                self.capture.note_off(beats, HEARD_CHANNEL, note.final_key);
             }
             self.take_new_capture(0, out);
         }
