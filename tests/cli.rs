@@ -5,12 +5,10 @@ mod cli_run;
 
 use std::path::{Path, PathBuf};
 
-use cli_run::{note, reprise, scratch, stderr_lines, write_ode};
+use cli_run::{note, reprise, scratch, stderr_lines, write_notes, write_ode};
 
 use reprise::engine::capture::{segment_performance, CaptureSettings};
-use reprise::engine::midi_file::{
-    motif_from_performance, read_performance, write_tracks, ExportTrack,
-};
+use reprise::engine::midi_file::{motif_from_performance, read_performance};
 use reprise::engine::motif::{Note, TimeSignature};
 
 #[test]
@@ -173,17 +171,7 @@ fn write_performance(dir: &Path) -> PathBuf {
         note(18.0, 1.03, 64),
     ]);
     let path = dir.join("performance.mid");
-    let bytes = write_tracks(
-        &[ExportTrack {
-            name: "Take 1",
-            notes: &notes,
-            ccs: &[],
-        }],
-        TimeSignature::new(4, 4),
-        110.0,
-        None,
-    );
-    std::fs::write(&path, bytes).unwrap();
+    write_notes(&path, "Take 1", &notes, TimeSignature::new(4, 4), 110.0);
     path
 }
 
@@ -232,20 +220,7 @@ fn capture_quantizes_when_asked() {
     let dir = scratch("capture-quantize");
     let notes = [note(0.04, 0.9, 60), note(1.1, 0.8, 62), note(1.97, 1.0, 64)];
     let path = dir.join("loose.mid");
-    std::fs::write(
-        &path,
-        write_tracks(
-            &[ExportTrack {
-                name: "Loose",
-                notes: &notes,
-                ccs: &[],
-            }],
-            TimeSignature::default(),
-            100.0,
-            None,
-        ),
-    )
-    .unwrap();
+    write_notes(&path, "Loose", &notes, TimeSignature::default(), 100.0);
     let out_dir = dir.join("out");
     let output = reprise(&[
         "capture",
@@ -341,20 +316,7 @@ fn render_with_character_none_applies_only_the_given_operators() {
     let dir = scratch("render-none");
     let input = dir.join("in.mid");
     let notes = [note(0.0, 1.0, 60), note(1.0, 1.0, 64), note(2.0, 2.0, 67)];
-    std::fs::write(
-        &input,
-        write_tracks(
-            &[ExportTrack {
-                name: "In",
-                notes: &notes,
-                ccs: &[],
-            }],
-            TimeSignature::default(),
-            120.0,
-            None,
-        ),
-    )
-    .unwrap();
+    write_notes(&input, "In", &notes, TimeSignature::default(), 120.0);
     let cases: [(&[&str], Vec<u8>); 4] = [
         (&["--transpose-semitones", "-3"], vec![57, 61, 64]),
         (
@@ -478,17 +440,7 @@ fn drums_on_channel_10_are_ignored_and_said_so() {
         });
     }
     let path = dir.join("band.mid");
-    let bytes = write_tracks(
-        &[ExportTrack {
-            name: "Band",
-            notes: &notes,
-            ccs: &[],
-        }],
-        TimeSignature::new(4, 4),
-        100.0,
-        None,
-    );
-    std::fs::write(&path, bytes).unwrap();
+    write_notes(&path, "Band", &notes, TimeSignature::new(4, 4), 100.0);
     let output = reprise(&["analyze", path.to_str().unwrap(), "--json"]);
     assert!(output.status.success());
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();

@@ -10,8 +10,7 @@ mod cli_run;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use cli_run::{note, reprise, scratch, stderr_lines, write_ode};
-use reprise::engine::midi_file::{write_tracks, ExportTrack};
+use cli_run::{note, reprise, scratch, stderr_lines, write_notes, write_ode};
 use reprise::engine::motif::{Note, TimeSignature};
 
 /// A waltz (3/4): D4 on beat 1, F4 on beat 2½, A4 at bar 2, with `velocity` 0.5.
@@ -25,17 +24,7 @@ fn write_waltz(dir: &Path) -> PathBuf {
         note(3.0, 3.0, 69),
     ];
     let path = dir.join("waltz.mid");
-    let bytes = write_tracks(
-        &[ExportTrack {
-            name: "Waltz",
-            notes: &notes,
-            ccs: &[],
-        }],
-        TimeSignature::new(3, 4),
-        84.0,
-        None,
-    );
-    std::fs::write(&path, bytes).unwrap();
+    write_notes(&path, "Waltz", &notes, TimeSignature::new(3, 4), 84.0);
     path
 }
 
@@ -222,17 +211,7 @@ fn write_take(dir: &Path, name: &str, phrases: usize) -> PathBuf {
         })
         .collect();
     let path = dir.join(name);
-    let bytes = write_tracks(
-        &[ExportTrack {
-            name: "Take",
-            notes: &notes,
-            ccs: &[],
-        }],
-        TimeSignature::new(4, 4),
-        100.0,
-        None,
-    );
-    std::fs::write(&path, bytes).unwrap();
+    write_notes(&path, "Take", &notes, TimeSignature::new(4, 4), 100.0);
     path
 }
 
@@ -307,20 +286,7 @@ fn render_warns_when_the_input_was_truncated() {
         .map(|i| note(i as f64 * 0.25, 0.25, 60 + (i % 12) as u8))
         .collect();
     let path = dir.join("long.mid");
-    std::fs::write(
-        &path,
-        write_tracks(
-            &[ExportTrack {
-                name: "Long",
-                notes: &notes,
-                ccs: &[],
-            }],
-            TimeSignature::new(4, 4),
-            120.0,
-            None,
-        ),
-    )
-    .unwrap();
+    write_notes(&path, "Long", &notes, TimeSignature::new(4, 4), 120.0);
     let out = dir.join("out.mid");
     let output = reprise(&[
         "render",

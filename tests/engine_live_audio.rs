@@ -3,6 +3,9 @@
 //! host sends, without allocating; MIDI-only capture ignores the audio, audio-only capture
 //! ignores MIDI notes.
 
+#[path = "common/sung_phrase.rs"]
+mod sung_phrase;
+
 use reprise::engine::audio_capture::AudioSource;
 use reprise::engine::event::Event;
 use reprise::engine::event_buffer::EventBuffer;
@@ -11,6 +14,7 @@ use reprise::engine::playback::{
     BlockInfo, LiveEngine, LiveSettings, TransportInfo, MAX_OUT_EVENTS_PER_BLOCK,
 };
 use reprise::engine::rng::Rng;
+use sung_phrase::SUNG;
 
 // The allocation guard. With the plugin feature in a debug build, nice-plug already installs
 // this allocator for the whole binary; otherwise this test binary installs it.
@@ -19,34 +23,12 @@ use reprise::engine::rng::Rng;
 static ALLOCATOR: nice_assert_no_alloc::AllocDisabler = nice_assert_no_alloc::AllocDisabler;
 
 const RATE: f64 = 48_000.0;
-const TEMPO: f64 = 120.0;
-/// Sung notes: (MIDI key, start beat, length in beats) at 120 BPM from beat 4.
-const SUNG: [(u8, f64, f64); 4] = [
-    (62, 4.0, 0.75),
-    (65, 5.0, 0.75),
-    (69, 6.0, 0.5),
-    (67, 6.5, 1.25),
-];
+const TEMPO: f64 = sung_phrase::TEMPO_BPM;
 
 fn sung_audio(seconds: f64) -> Vec<f32> {
-    let len = (seconds * RATE) as usize;
-    let mut out = vec![0.0f32; len];
-    let beat_s = 60.0 / TEMPO;
-    for &(key, start, length) in &SUNG {
-        let f = 440.0 * 2f64.powf((f64::from(key) - 69.0) / 12.0);
-        let (t0, t1) = (start * beat_s, (start + length) * beat_s - 0.02);
-        for (n, sample) in out.iter_mut().enumerate() {
-            let t = n as f64 / RATE;
-            if t < t0 || t >= t1 {
-                continue;
-            }
-            let ramp = ((t - t0) / 0.01).min(1.0) * ((t1 - t) / 0.01).min(1.0);
-            let vibrato = 0.003 * (std::f64::consts::TAU * 5.0 * t).sin();
-            let phase = std::f64::consts::TAU * f * (t - t0) * (1.0 + vibrato);
-            *sample += (0.3 * ramp * (phase.sin() + 0.4 * (2.0 * phase).sin())) as f32;
-        }
-    }
-    out
+    (0..(seconds * RATE) as usize)
+        .map(|n| sung_phrase::sample_at(n as f64 / RATE))
+        .collect()
 }
 
 fn settings(source: AudioSource) -> LiveSettings {

@@ -2,35 +2,19 @@
 //! the captured motif in its saved state (capture from audio), while the audio itself passes
 //! through unchanged; with the default (MIDI) capture source the same audio captures nothing.
 
+#[path = "../common/sung_phrase.rs"]
+mod sung_phrase;
+
+use sung_phrase::SUNG;
+
 use crate::host::{param_id, saved_library, transport, InEvent, InKind, Layout, PluginUnderTest};
 
 const SAMPLE_RATE: f64 = 48_000.0;
-const TEMPO: f64 = 120.0;
-/// The sung phrase: (MIDI key, start beat, length in beats) at 120 BPM: D4 F4 A4 G4 from beat 4.
-const SUNG: [(u8, f64, f64); 4] = [
-    (62, 4.0, 0.75),
-    (65, 5.0, 0.75),
-    (69, 6.0, 0.5),
-    (67, 6.5, 1.25),
-];
+const TEMPO: f64 = sung_phrase::TEMPO_BPM;
 
-/// The phrase as a voice-like signal (two partials, slight vibrato), the same on both channels.
+/// The phrase on both channels.
 fn sung(time_samples: u64, _channel: usize) -> f32 {
-    let t = time_samples as f64 / SAMPLE_RATE;
-    let beat_s = 60.0 / TEMPO;
-    let mut sample = 0.0;
-    for &(key, start, length) in &SUNG {
-        let (t0, t1) = (start * beat_s, (start + length) * beat_s - 0.02);
-        if t < t0 || t >= t1 {
-            continue;
-        }
-        let f = 440.0 * 2f64.powf((f64::from(key) - 69.0) / 12.0);
-        let ramp = ((t - t0) / 0.01).min(1.0) * ((t1 - t) / 0.01).min(1.0);
-        let vibrato = 0.003 * (std::f64::consts::TAU * 5.0 * t).sin();
-        let phase = std::f64::consts::TAU * f * (t - t0) * (1.0 + vibrato);
-        sample += 0.3 * ramp * (phase.sin() + 0.4 * (2.0 * phase).sin());
-    }
-    sample as f32
+    sung_phrase::sample_at(time_samples as f64 / SAMPLE_RATE)
 }
 
 /// Runs 8 seconds of the sung input with the transport playing; returns the saved slot-1 notes

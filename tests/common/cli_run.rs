@@ -33,6 +33,22 @@ pub fn note(start_beats: f64, length_beats: f64, key: u8) -> Note {
     }
 }
 
+/// Writes `notes` as a one-track .mid file (tempo and metre on the first track, as
+/// `write_tracks` lays them out).
+pub fn write_notes(path: &Path, name: &str, notes: &[Note], metre: TimeSignature, tempo_bpm: f64) {
+    let bytes = write_tracks(
+        &[ExportTrack {
+            name,
+            notes,
+            ccs: &[],
+        }],
+        metre,
+        tempo_bpm,
+        None,
+    );
+    std::fs::write(path, bytes).unwrap();
+}
+
 /// "Ode to Joy" opening in D major, 4/4 at 96 BPM.
 pub fn write_ode(dir: &Path) -> PathBuf {
     let keys = [66u8, 66, 67, 69, 69, 67, 66, 64, 62, 62, 64, 66];
@@ -45,17 +61,7 @@ pub fn write_ode(dir: &Path) -> PathBuf {
     notes.push(note(13.5, 0.5, 64));
     notes.push(note(14.0, 2.0, 64));
     let path = dir.join("ode.mid");
-    let bytes = write_tracks(
-        &[ExportTrack {
-            name: "Ode",
-            notes: &notes,
-            ccs: &[],
-        }],
-        TimeSignature::new(4, 4),
-        96.0,
-        None,
-    );
-    std::fs::write(&path, bytes).unwrap();
+    write_notes(&path, "Ode", &notes, TimeSignature::new(4, 4), 96.0);
     path
 }
 
