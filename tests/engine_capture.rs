@@ -427,3 +427,24 @@ fn capture_never_allocates_while_fed() {
 #[cfg(not(all(feature = "plugin", debug_assertions)))]
 #[global_allocator]
 static ALLOCATOR: nice_assert_no_alloc::AllocDisabler = nice_assert_no_alloc::AllocDisabler;
+
+/// Issue 13: a note heard in audio whose pitch became clear only as it went on is kept at the
+/// retuned key, ends by that key's release, and its old key is free.
+#[test]
+fn a_retuned_note_is_kept_at_its_new_key_and_ends_there() {
+    let mut capture = Box::new(PhraseCapture::new(CaptureSettings::default()));
+    capture.note_on(0.0, 0, 63, 0.7);
+    capture.retune(0.5, 0, 63, 64);
+    // The old key no longer sounds: its release is a stray note-off.
+    capture.note_off(0.9, 0, 63);
+    assert!(!capture.advance(10.0), "the retuned note still sounds");
+    capture.note_off(1.0, 0, 64);
+    assert!(capture.advance(10.0));
+    let notes: Vec<(u8, f64)> = capture
+        .motif()
+        .notes()
+        .iter()
+        .map(|n| (n.key, n.length_beats))
+        .collect();
+    assert_eq!(notes, [(64, 1.0)]);
+}

@@ -44,7 +44,20 @@ fn run(
     audio: &[f32],
     midi: &[(usize, Event)],
     settings: &LiveSettings,
+    block_size: impl FnMut() -> usize,
+) -> Motif {
+    run_on(audio, midi, settings, block_size, |start| {
+        start as f64 * TEMPO / 60.0 / RATE
+    })
+}
+
+/// [`run`] with the host's song position of each block's first sample from `pos_beats`.
+fn run_on(
+    audio: &[f32],
+    midi: &[(usize, Event)],
+    settings: &LiveSettings,
     mut block_size: impl FnMut() -> usize,
+    pos_beats: impl Fn(usize) -> f64,
 ) -> Motif {
     let mut engine = Box::new(LiveEngine::new());
     engine.prepare(RATE);
@@ -57,7 +70,7 @@ fn run(
             transport: Some(TransportInfo {
                 playing: true,
                 tempo_bpm: TEMPO,
-                pos_beats: start as f64 * TEMPO / 60.0 / RATE,
+                pos_beats: pos_beats(start),
                 time_signature: Some(TimeSignature::new(4, 4)),
                 loop_range_beats: None,
                 bar_start_beats: None,
@@ -140,4 +153,41 @@ fn the_source_decides_what_capture_hears() {
     // Both: each phrase in turn; the last one is the MIDI phrase.
     let both = run(&long_audio, &midi, &settings(AudioSource::Both), || 512);
     assert_eq!(keys(&both), [72, 76]);
+}
+
+/// A note sung just before the host jumps (a locate while recording) is reported after the
+/// jump: it belongs where the new timeline begins, not before it on the new timeline.
+#[test]
+fn a_note_reported_after_a_jump_is_not_placed_before_the_jump() {
+    // One note from 1.0 s to 1.5 s; the host locates to beat 100 (a bar line) at 1.008 s,
+    // after the onset and before the tracker can have reported it.
+    let audio: Vec<f32> = (0..(6.0 * RATE) as usize)
+        .map(|n| {
+            let t = n as f64 / RATE;
+            if !(1.0..1.5).contains(&t) {
+                return 0.0;
+            }
+            let ramp = ((t - 1.0) / 0.005).min(1.0) * ((1.5 - t) / 0.005).min(1.0);
+            (0.3 * ramp * (std::f64::consts::TAU * 392.0 * (t - 1.0)).sin()) as f32
+        })
+        .collect();
+    let jump_at = 48_384; // 1.008 s, a block boundary for 128-sample blocks
+    let motif = run_on(
+        &audio,
+        &[],
+        &settings(AudioSource::Audio),
+        || 128,
+        |start| {
+            if start < jump_at {
+                start as f64 * TEMPO / 60.0 / RATE
+            } else {
+                100.0 + (start - jump_at) as f64 * TEMPO / 60.0 / RATE
+            }
+        },
+    );
+    let notes = motif.notes();
+    assert_eq!(notes.iter().map(|n| n.key).collect::<Vec<_>>(), [67]);
+    // On the new timeline the note starts at the jump (beat 100, the motif's bar line), not
+    // 8 ms before it (which would put it at the end of the bar before).
+    assert!(notes[0].start_beats.abs() < 1e-6, "{:?}", notes[0]);
 }

@@ -438,8 +438,8 @@ impl NoteTracker {
             let bin_hz = self.analysis_rate_hz / FLUX_FRAME as f32;
             let low = (midi_to_hz(f32::from(self.settings.min_key)) / bin_hz) as usize;
             let high = (5_000.0 / bin_hz) as usize + 1;
-            let frame: [f32; FLUX_FRAME] = std::array::from_fn(|i| self.segment[i]);
-            self.flux.next(&frame, low.max(1), high)
+            self.flux
+                .next(&self.segment[..FLUX_FRAME], low.max(1), high)
         } else {
             0.0
         };

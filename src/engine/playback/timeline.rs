@@ -140,6 +140,9 @@ pub struct Timeline {
     /// Absolute sample position (since the engine started) of the anchor; fractional at a loop
     /// wrap, where the loop end falls between samples.
     anchor_sample: f64,
+    /// The absolute sample since which the timeline runs on without a break (no jump, stop,
+    /// change of clock or loop wrap): an event stamped earlier is not on this timeline.
+    continuous_since_sample: f64,
     /// Absolute sample of the current block's first sample.
     block_sample: u64,
     beats_per_sample: f64,
@@ -168,6 +171,7 @@ impl Default for Timeline {
             sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
             anchor_beats: 0.0,
             anchor_sample: 0.0,
+            continuous_since_sample: 0.0,
             block_sample: 0,
             beats_per_sample: 0.0,
             num_samples: 0,
@@ -262,6 +266,9 @@ impl Timeline {
         if !continues {
             self.anchor_beats = start;
             self.anchor_sample = self.block_sample as f64;
+        }
+        if jumped || stopped || source_changed || boundary_wrap.is_some() {
+            self.continuous_since_sample = self.block_sample as f64;
         }
         self.beats_per_sample = beats_per_sample;
         self.tempo_bpm = tempo;
@@ -396,6 +403,7 @@ impl Timeline {
     /// start, exactly where the old one reaches the loop end. Returns the wrap.
     pub fn take_wrap(&mut self) -> Option<LoopWrap> {
         let wrap = self.pending_wrap.take()?;
+        self.continuous_since_sample = self.block_sample as f64 + wrap.sample as f64;
         self.anchor_sample += (wrap.loop_end_beats - self.anchor_beats) / self.beats_per_sample;
         self.anchor_beats = wrap.loop_start_beats;
         Some(wrap)
@@ -419,7 +427,10 @@ impl Timeline {
 
     /// Beat position of a sample counted from the current block's first sample, also before
     /// it (negative `sample`: an event heard late, stamped in the past) on the current tempo.
+    /// A stamp from before the last break in the timeline (a jump, a stop, a loop wrap) is not
+    /// on this timeline: it counts as the break's first sample.
     pub fn beats_at_offset(&self, sample: f64) -> f64 {
+        let sample = sample.max(self.continuous_since_sample - self.block_sample as f64);
         let window = self.window(0, 0);
         window.anchor_beats + (window.anchor_offset_samples + sample) * window.beats_per_sample
     }
