@@ -131,18 +131,29 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--set", default="target/audio-eval")
     parser.add_argument("--reprise", default="target/release/reprise")
+    parser.add_argument(
+        "--methods",
+        default="Reprise,aubionotes,pYIN",
+        help="comma-separated subset of Reprise,aubionotes,pYIN (pYIN takes minutes)",
+    )
+    parser.add_argument("--families", action="store_true", help="also print note F per family")
     args = parser.parse_args()
-    if shutil.which("aubionotes") is None:
+    methods = tuple(m for m in args.methods.split(",") if m)
+    unknown = set(methods) - {"Reprise", "aubionotes", "pYIN"}
+    if unknown:
+        sys.exit(f"audio_eval.py: unknown method(s) {sorted(unknown)}")
+    if "aubionotes" in methods and shutil.which("aubionotes") is None:
         sys.exit("audio_eval.py: aubionotes is required (apt-get install aubio-tools)")
     with open(os.path.join(args.set, "items.csv")) as f:
         items = list(csv.DictReader(f))
     # Pooled counts: per method, per condition: (ref notes, est notes, matched on, matched on+off)
-    methods = ("Reprise", "aubionotes", "pYIN")
     pooled = {m: {c: [0, 0, 0, 0] for c in CONDITIONS} for m in methods}
     onset_errors = {m: [] for m in methods}
     latencies = []
     seconds_of_audio = 0.0
     cpu = {m: 0.0 for m in methods}
+    # Per method, per family (the item name without its number): (ref, est, matched) pooled.
+    families = {m: {} for m in methods}
     for condition in CONDITIONS:
         for item in items:
             base = os.path.join(args.set, condition, item["item"])
@@ -173,6 +184,10 @@ def main():
                 counts[1] += len(est_i)
                 counts[2] += len(matches)
                 counts[3] += len(matches_off)
+                family = families[method].setdefault(item["item"].rsplit("_", 1)[0], [0, 0, 0])
+                family[0] += len(ref_i)
+                family[1] += len(est_i)
+                family[2] += len(matches)
                 for r, e in matches:
                     onset_errors[method].append(abs(est_i[e][0] - ref_i[r][0]))
                     if method == "Reprise":
@@ -196,6 +211,13 @@ def main():
         print(
             f"| {method} | {per[0]:.3f} / {per[1]:.3f} / {per[2]:.3f} / **{f_pooled:.3f}** | {f_off:.3f} | {median_ms:.1f} ms |"
         )
+    if args.families:
+        print("\nnote F per family, pooled over conditions:")
+        for method in methods:
+            row = ", ".join(f"{name} {f_measure(*c):.2f}" for name, c in sorted(families[method].items()))
+            print(f"- {method}: {row}")
+    if not latencies:
+        return
     lat = np.array(latencies) * 1000
     print(f"\nReprise emission latency (emit - true onset, matched notes): median {np.median(lat):.1f} ms, 90th percentile {np.percentile(lat, 90):.1f} ms")
     total_audio = seconds_of_audio * len(CONDITIONS)

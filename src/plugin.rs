@@ -103,16 +103,17 @@ impl Reprise {
                 .store(heard.sounding_key.map_or(0, |k| u32::from(k) + 1), Relaxed);
         }
         readouts.capture_armed.store(
-            self.params.capture_mode.value().0 == crate::engine::playback::LiveCapture::Armed
-                && self.live.capture_is_listening(),
+            self.live.capture_is_armed(),
             std::sync::atomic::Ordering::Relaxed,
         );
         readouts.phrase_notes.store(
             self.live.num_phrase_notes() as u32,
             std::sync::atomic::Ordering::Relaxed,
         );
-        let dropped =
-            self.live.num_dropped() + self.events_out.num_dropped() + self.num_host_refused_events;
+        let dropped = self.live.num_dropped()
+            + self.live.num_heard_dropped()
+            + self.events_out.num_dropped()
+            + self.num_host_refused_events;
         readouts
             .dropped_events
             .store(dropped, std::sync::atomic::Ordering::Relaxed);

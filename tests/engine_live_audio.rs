@@ -191,3 +191,42 @@ fn a_note_reported_after_a_jump_is_not_placed_before_the_jump() {
     // 8 ms before it (which would put it at the end of the bar before).
     assert!(notes[0].start_beats.abs() < 1e-6, "{:?}", notes[0]);
 }
+
+/// Armed capture from audio takes the sung phrase, then disarms itself (what the editor's arm
+/// button follows).
+#[test]
+fn armed_capture_takes_the_sung_phrase_and_disarms() {
+    use reprise::engine::playback::LiveCapture;
+    let audio = sung_audio(8.0);
+    let settings = LiveSettings {
+        capture: LiveCapture::Armed,
+        arm: true,
+        ..settings(AudioSource::Audio)
+    };
+    let mut engine = Box::new(LiveEngine::new());
+    engine.prepare(RATE);
+    let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
+    let mut armed_at = Vec::new();
+    for (index, block) in audio.chunks(512).enumerate() {
+        let info = BlockInfo {
+            num_samples: block.len() as u32,
+            transport: Some(TransportInfo {
+                playing: true,
+                tempo_bpm: TEMPO,
+                pos_beats: (index * 512) as f64 * TEMPO / 60.0 / RATE,
+                time_signature: Some(TimeSignature::new(4, 4)),
+                loop_range_beats: None,
+                bar_start_beats: None,
+            }),
+        };
+        engine.process_with_audio(&info, &settings, [] as [Event; 0], [block, block], &mut out);
+        out.clear();
+        armed_at.push(engine.capture_is_armed());
+    }
+    assert!(armed_at[0], "armed from the first block");
+    assert!(
+        !armed_at.last().unwrap(),
+        "disarmed once the phrase was taken"
+    );
+    assert_eq!(engine.slots()[0].len(), 4);
+}

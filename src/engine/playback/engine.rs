@@ -256,10 +256,10 @@ impl LiveEngine {
         self.scheduler.num_dropped()
     }
 
-    /// Whether the capture takes the next phrase (always while always listening; in armed
-    /// mode only while armed: it disarms once it took a phrase).
-    pub fn capture_is_listening(&self) -> bool {
-        self.capture.is_listening()
+    /// Whether armed capture is armed now (it disarms itself once it took a phrase); false in
+    /// the other capture modes.
+    pub fn capture_is_armed(&self) -> bool {
+        self.settings.capture == LiveCapture::Armed && self.capture.is_listening()
     }
 
     /// Phrase notes captured so far in the phrase in progress.
