@@ -408,3 +408,37 @@ fn snapping_to_the_locked_key_moves_out_of_scale_pitches() {
         "F#4 −40 cents is nearer F4 than G4"
     );
 }
+
+/// A moment the pitch reads an octave low (an ensemble's overlapping release, a cracked note)
+/// does not give the note the wrong key, nor hide the legato steps after it: each note ends
+/// with the key it was sung at (what capture keeps).
+#[test]
+fn an_octave_slip_keeps_the_notes_keys_and_the_legato_steps() {
+    let rate = 48_000.0;
+    let len = (1.5 * rate) as usize;
+    let mut signal = vec![0.0f32; len];
+    let mut phase = 0.0f64;
+    for (n, sample) in signal.iter_mut().enumerate() {
+        let t = n as f64 / rate;
+        if !(0.1..1.3).contains(&t) {
+            continue;
+        }
+        let midi = match t {
+            t if (0.25..0.30).contains(&t) => 50.0,
+            t if t < 0.5 => 62.0,
+            t if t < 0.9 => 64.0,
+            _ => 66.0,
+        };
+        phase += TAU * hz(midi) / rate;
+        let ramp = ((t - 0.1) / 0.005).min(1.0) * ((1.3 - t) / 0.005).min(1.0);
+        *sample = (0.4 * ramp * (phase.sin() + 0.3 * (2.0 * phase).sin())) as f32;
+    }
+    let notes = track(&signal, rate, voice(), 64);
+    assert_well_formed(&notes);
+    let final_keys: Vec<u8> = notes
+        .iter()
+        .filter(|n| !n.is_on)
+        .map(|n| n.final_key)
+        .collect();
+    assert_eq!(final_keys, [62, 64, 66], "{notes:?}");
+}

@@ -73,6 +73,9 @@ const HISTOGRAM_BINS: usize = 128 * BINS_PER_SEMITONE;
 /// A pitch change in a note's first hops (about 100 ms) re-keys it instead of splitting it: the
 /// attack's first estimates were off (a flute's chiff), not a new note.
 const MIN_SPLIT_HOPS: u64 = 35;
+/// An estimate this far from the sounding note's key is a slip (an octave, a subharmonic of an
+/// overlapping release), not the note's pitch, semitones.
+const SLIP_SEMITONES: f32 = 3.0;
 /// A re-attack needs the level to have dipped this far under the note's peak first (a note's
 /// own slow attack only rises), dB.
 const REATTACK_DIP_DB: f32 = 6.0;
@@ -590,16 +593,27 @@ impl NoteTracker {
                     self.readout.pitch_midi = Some(midi);
                     self.add_to_histogram(midi);
                 }
-                // The estimate leaving the fast test's window joins "the pitch it had".
+                // The estimate leaving the fast test's window joins "the pitch it had", unless
+                // it is an octave slip or a subharmonic (far from the note's key): one of those
+                // would widen the spread the fast test must clear and hide every later change.
                 if self.hops >= note.first_hop + STEADY_HOPS as u64 {
-                    note.before_fast
-                        .add(self.pitch_history[self.history_index(STEADY_HOPS as u64)]);
+                    let leaving = self.pitch_history[self.history_index(STEADY_HOPS as u64)];
+                    if (leaving - f32::from(note.key)).abs() <= SLIP_SEMITONES {
+                        note.before_fast.add(leaving);
+                    }
                 }
                 let young = self.hops < note.first_hop + MIN_SPLIT_HOPS;
                 if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
                     let new_key = self.key_for(new_pitch);
                     let at = self.change_start(new_pitch, old_pitch).max(note.onset + 1);
-                    emit(self.note_off(&note, at, Some(old_pitch)));
+                    // The old note's key from its own estimates: those since the change belong
+                    // to the new note (the windows' centres can straddle a sampler's overlapping
+                    // release, where the estimates read a common subharmonic).
+                    let new_hops = (self.analysed - at.min(self.analysed)) / HOP as u64;
+                    let old_key_pitch = self
+                        .histogram_pitch_without_newest(new_hops)
+                        .unwrap_or(old_pitch);
+                    emit(self.note_off(&note, at, Some(old_key_pitch)));
                     let velocity = Self::velocity_of(level);
                     emit(TrackedNote {
                         is_on: true,
@@ -738,43 +752,30 @@ impl NoteTracker {
     }
 
     fn add_to_histogram(&mut self, midi: f32) {
-        if midi.is_finite() {
-            let bin = (midi * BINS_PER_SEMITONE as f32).round();
-            if (0.0..HISTOGRAM_BINS as f32).contains(&bin) {
-                let count = &mut self.note_histogram[bin as usize];
-                *count = count.saturating_add(1);
-            }
+        if let Some(bin) = histogram_bin(midi) {
+            let count = &mut self.note_histogram[bin];
+            *count = count.saturating_add(1);
         }
     }
 
     /// The sounding note's pitch from its histogram: the mean of the estimates within 1.5
     /// semitones of their median (an octave slip does not pull it; a vibrato's centre).
     fn histogram_pitch(&self) -> Option<f32> {
-        let total: u32 = self.note_histogram.iter().map(|&c| u32::from(c)).sum();
-        if total == 0 {
-            return None;
-        }
-        let mut seen = 0u32;
-        let mut median_bin = 0usize;
-        for (bin, &count) in self.note_histogram.iter().enumerate() {
-            seen += u32::from(count);
-            if 2 * seen >= total {
-                median_bin = bin;
-                break;
+        trimmed_mean_pitch(&self.note_histogram)
+    }
+
+    /// The sounding note's pitch as [`NoteTracker::histogram_pitch`], leaving out the estimates
+    /// of the newest `hops` hops (those of the note that follows a pitch change). Copies the
+    /// 1 KB histogram on the stack; no allocation.
+    fn histogram_pitch_without_newest(&self, hops: u64) -> Option<f32> {
+        let mut histogram = self.note_histogram;
+        for back in 0..hops.min(self.hops).min(HISTORY as u64) {
+            let midi = self.pitch_history[self.history_index(back)];
+            if let Some(bin) = histogram_bin(midi) {
+                histogram[bin] = histogram[bin].saturating_sub(1);
             }
         }
-        let reach = 3 * BINS_PER_SEMITONE / 2;
-        let (from, to) = (
-            median_bin.saturating_sub(reach),
-            (median_bin + reach).min(HISTOGRAM_BINS - 1),
-        );
-        let (mut sum, mut count) = (0.0f32, 0u32);
-        for bin in from..=to {
-            let c = u32::from(self.note_histogram[bin]);
-            sum += c as f32 * bin as f32 / BINS_PER_SEMITONE as f32;
-            count += c;
-        }
-        (count > 0).then(|| sum / count as f32)
+        trimmed_mean_pitch(&histogram).or_else(|| self.histogram_pitch())
     }
 
     /// Opens a candidate at the start of the current attack.
@@ -803,6 +804,40 @@ impl NoteTracker {
         }
         (high - low <= AGREE_SEMITONES).then_some(sum / STEADY_HOPS as f32)
     }
+}
+
+/// The histogram bin of a pitch estimate (none for NaN or out of range).
+fn histogram_bin(midi: f32) -> Option<usize> {
+    let bin = (midi * BINS_PER_SEMITONE as f32).round();
+    (midi.is_finite() && (0.0..HISTOGRAM_BINS as f32).contains(&bin)).then_some(bin as usize)
+}
+
+/// The mean of a pitch histogram's estimates within 1.5 semitones of their median, MIDI key.
+fn trimmed_mean_pitch(histogram: &[u16; HISTOGRAM_BINS]) -> Option<f32> {
+    let total: u32 = histogram.iter().map(|&c| u32::from(c)).sum();
+    if total == 0 {
+        return None;
+    }
+    let mut seen = 0u32;
+    let mut median_bin = 0usize;
+    for (bin, &count) in histogram.iter().enumerate() {
+        seen += u32::from(count);
+        if 2 * seen >= total {
+            median_bin = bin;
+            break;
+        }
+    }
+    let reach = 3 * BINS_PER_SEMITONE / 2;
+    let (from, to) = (
+        median_bin.saturating_sub(reach),
+        (median_bin + reach).min(HISTOGRAM_BINS - 1),
+    );
+    let (mut sum, mut count) = (0.0f32, 0u32);
+    for (bin, &c) in histogram.iter().enumerate().take(to + 1).skip(from) {
+        sum += f32::from(c) * bin as f32 / BINS_PER_SEMITONE as f32;
+        count += u32::from(c);
+    }
+    (count > 0).then(|| sum / count as f32)
 }
 
 /// At least an octave of range, whatever the settings say.
