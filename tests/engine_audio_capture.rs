@@ -51,6 +51,30 @@ fn render(tones: &[Tone], rate: f64, length_s: f64, vibrato: Option<(f64, f64)>)
     out
 }
 
+/// One phase-continuous tone sounding over `span_s` of a `length_s` signal: at time `t`
+/// (seconds) it has the pitch (MIDI) and amplitude `at(t)`, and partials 1 and 2 (the second at
+/// `second` times the first's amplitude).
+fn continuous(
+    rate: f64,
+    length_s: f64,
+    span_s: std::ops::Range<f64>,
+    second: f64,
+    at: impl Fn(f64) -> (f64, f64),
+) -> Vec<f32> {
+    let mut signal = vec![0.0f32; (length_s * rate) as usize];
+    let mut phase = 0.0f64;
+    for (n, sample) in signal.iter_mut().enumerate() {
+        let t = n as f64 / rate;
+        if !span_s.contains(&t) {
+            continue;
+        }
+        let (midi, amplitude) = at(t);
+        phase += TAU * hz(midi) / rate;
+        *sample = (amplitude * (phase.sin() + second * (2.0 * phase).sin())) as f32;
+    }
+    signal
+}
+
 fn track(signal: &[f32], rate: f64, settings: TrackerSettings, block: usize) -> Vec<TrackedNote> {
     let mut tracker = NoteTracker::new(rate, settings);
     let mut notes = Vec::new();
@@ -164,19 +188,11 @@ fn repeated_notes_are_split_with_or_without_a_gap() {
     assert_well_formed(&notes);
     assert_eq!(ons(&notes).len(), 4, "{notes:?}");
     // … and re-attacked without silence: each note decays, the next starts loud.
-    let len = (1.2 * rate) as usize;
-    let mut signal = vec![0.0f32; len];
-    let mut phase = 0.0f64;
-    for (n, sample) in signal.iter_mut().enumerate() {
-        let t = n as f64 / rate;
-        if !(0.1..1.0).contains(&t) {
-            continue;
-        }
+    let signal = continuous(rate, 1.2, 0.1..1.0, 0.4, |t| {
         let since = (t - 0.1) % 0.225;
         let envelope = (since / 0.004).min(1.0) * (-since / 0.05).exp().max(0.05);
-        phase += TAU * hz(62.0) / rate;
-        *sample = (0.6 * envelope * (phase.sin() + 0.4 * (2.0 * phase).sin())) as f32;
-    }
+        (62.0, 0.6 * envelope)
+    });
     let notes = track(&signal, rate, voice(), 128);
     assert_well_formed(&notes);
     assert_eq!(ons(&notes).len(), 4, "re-attacks: {notes:?}");
@@ -187,19 +203,11 @@ fn a_legato_line_splits_where_the_pitch_changes() {
     let rate = 48_000.0;
     // C4 D4 E4 F4 as one continuous tone (phase-continuous steps, steady amplitude).
     let steps = [60.0, 62.0, 64.0, 65.0];
-    let len = (1.8 * rate) as usize;
-    let mut signal = vec![0.0f32; len];
-    let mut phase = 0.0f64;
-    for (n, sample) in signal.iter_mut().enumerate() {
-        let t = n as f64 / rate;
-        if !(0.1..1.7).contains(&t) {
-            continue;
-        }
+    let signal = continuous(rate, 1.8, 0.1..1.7, 0.3, |t| {
         let step = (((t - 0.1) / 0.4) as usize).min(3);
-        phase += TAU * hz(steps[step]) / rate;
         let ramp = ((t - 0.1) / 0.005).min(1.0) * ((1.7 - t) / 0.005).min(1.0);
-        *sample = (0.4 * ramp * (phase.sin() + 0.3 * (2.0 * phase).sin())) as f32;
-    }
+        (steps[step], 0.4 * ramp)
+    });
     let notes = track(&signal, rate, voice(), 64);
     assert_well_formed(&notes);
     let keys: Vec<u8> = ons(&notes).iter().map(|n| n.key).collect();
@@ -415,24 +423,16 @@ fn snapping_to_the_locked_key_moves_out_of_scale_pitches() {
 #[test]
 fn an_octave_slip_keeps_the_notes_keys_and_the_legato_steps() {
     let rate = 48_000.0;
-    let len = (1.5 * rate) as usize;
-    let mut signal = vec![0.0f32; len];
-    let mut phase = 0.0f64;
-    for (n, sample) in signal.iter_mut().enumerate() {
-        let t = n as f64 / rate;
-        if !(0.1..1.3).contains(&t) {
-            continue;
-        }
+    let signal = continuous(rate, 1.5, 0.1..1.3, 0.3, |t| {
         let midi = match t {
             t if (0.25..0.30).contains(&t) => 50.0,
             t if t < 0.5 => 62.0,
             t if t < 0.9 => 64.0,
             _ => 66.0,
         };
-        phase += TAU * hz(midi) / rate;
         let ramp = ((t - 0.1) / 0.005).min(1.0) * ((1.3 - t) / 0.005).min(1.0);
-        *sample = (0.4 * ramp * (phase.sin() + 0.3 * (2.0 * phase).sin())) as f32;
-    }
+        (midi, 0.4 * ramp)
+    });
     let notes = track(&signal, rate, voice(), 64);
     assert_well_formed(&notes);
     let final_keys: Vec<u8> = notes
