@@ -422,23 +422,34 @@ fn snapping_to_the_locked_key_moves_out_of_scale_pitches() {
 /// with the key it was sung at (what capture keeps).
 #[test]
 fn an_octave_slip_keeps_the_notes_keys_and_the_legato_steps() {
-    let rate = 48_000.0;
-    let signal = continuous(rate, 1.5, 0.1..1.3, 0.3, |t| {
-        let midi = match t {
-            t if (0.25..0.30).contains(&t) => 50.0,
-            t if t < 0.5 => 62.0,
-            t if t < 0.9 => 64.0,
-            _ => 66.0,
-        };
-        let ramp = ((t - 0.1) / 0.005).min(1.0) * ((1.3 - t) / 0.005).min(1.0);
-        (midi, 0.4 * ramp)
-    });
-    let notes = track(&signal, rate, voice(), 64);
-    assert_well_formed(&notes);
-    let final_keys: Vec<u8> = notes
-        .iter()
-        .filter(|n| !n.is_on)
-        .map(|n| n.final_key)
-        .collect();
-    assert_eq!(final_keys, [62, 64, 66], "{notes:?}");
+    // At the rates and block sizes hosts use, down to one sample and up to 4096.
+    for (rate, block) in [
+        (48_000.0, 64),
+        (44_100.0, 1),
+        (96_000.0, 4096),
+        (22_050.0, 333),
+    ] {
+        let signal = continuous(rate, 1.5, 0.1..1.3, 0.3, |t| {
+            let midi = match t {
+                t if (0.25..0.30).contains(&t) => 50.0,
+                t if t < 0.5 => 62.0,
+                t if t < 0.9 => 64.0,
+                _ => 66.0,
+            };
+            let ramp = ((t - 0.1) / 0.005).min(1.0) * ((1.3 - t) / 0.005).min(1.0);
+            (midi, 0.4 * ramp)
+        });
+        let notes = track(&signal, rate, voice(), block);
+        assert_well_formed(&notes);
+        let final_keys: Vec<u8> = notes
+            .iter()
+            .filter(|n| !n.is_on)
+            .map(|n| n.final_key)
+            .collect();
+        assert_eq!(
+            final_keys,
+            [62, 64, 66],
+            "{rate} Hz, blocks of {block}: {notes:?}"
+        );
+    }
 }

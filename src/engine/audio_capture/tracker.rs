@@ -609,7 +609,7 @@ impl NoteTracker {
                     // The old note's key from its own estimates: those since the change belong
                     // to the new note (the windows' centres can straddle a sampler's overlapping
                     // release, where the estimates read a common subharmonic).
-                    let new_hops = (self.analysed - at.min(self.analysed)) / HOP as u64;
+                    let new_hops = self.analysed.saturating_sub(at) / HOP as u64;
                     let old_key_pitch = self
                         .histogram_pitch_without_newest(new_hops)
                         .unwrap_or(old_pitch);
@@ -765,8 +765,8 @@ impl NoteTracker {
     }
 
     /// The sounding note's pitch as [`NoteTracker::histogram_pitch`], leaving out the estimates
-    /// of the newest `hops` hops (those of the note that follows a pitch change). Copies the
-    /// 1 KB histogram on the stack; no allocation.
+    /// of the newest `hops` hops (those of the note that follows a pitch change); `None` when
+    /// no other estimate is left. Copies the 1 KB histogram on the stack; no allocation.
     fn histogram_pitch_without_newest(&self, hops: u64) -> Option<f32> {
         let mut histogram = self.note_histogram;
         for back in 0..hops.min(self.hops).min(HISTORY as u64) {
@@ -775,7 +775,7 @@ impl NoteTracker {
                 histogram[bin] = histogram[bin].saturating_sub(1);
             }
         }
-        trimmed_mean_pitch(&histogram).or_else(|| self.histogram_pitch())
+        trimmed_mean_pitch(&histogram)
     }
 
     /// Opens a candidate at the start of the current attack.
