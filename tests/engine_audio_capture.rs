@@ -453,3 +453,71 @@ fn an_octave_slip_keeps_the_notes_keys_and_the_legato_steps() {
         );
     }
 }
+
+/// A bowed or sung note swelling in under the previous note's release (as sampled cellos and
+/// choirs do, with no gap and no attack transient): while both sound, the estimates read a
+/// common subharmonic or nothing clear, and the new pitch only shows once the old one has faded.
+/// The new note is still stamped where it began, within 40 ms, not where its pitch won.
+#[test]
+fn a_note_swelling_under_a_release_is_stamped_where_it_began() {
+    let low = TrackerSettings::for_range(PitchRange::Low);
+    for (rate, block) in [
+        (48_000.0, 64),
+        (44_100.0, 1),
+        (96_000.0, 4096),
+        (22_050.0, 333),
+    ] {
+        // D3 held, released from 0.6 s over 200 ms; A3 from 0.6 s, swelling in over 120 ms.
+        let first = continuous(rate, 1.5, 0.1..0.8, 0.6, |t| {
+            let ramp = ((t - 0.1) / 0.005).min(1.0);
+            let release = if t < 0.6 {
+                1.0
+            } else {
+                (1.0 - (t - 0.6) / 0.2).max(0.0)
+            };
+            (50.0, 0.4 * ramp * release * release)
+        });
+        let second = continuous(rate, 1.5, 0.6..1.3, 0.6, |t| {
+            let swell = ((t - 0.6) / 0.12).min(1.0);
+            let ramp = ((1.3 - t) / 0.005).min(1.0);
+            (57.0, 0.4 * swell * ramp)
+        });
+        let signal: Vec<f32> = first.iter().zip(&second).map(|(a, b)| a + b).collect();
+        let notes = track(&signal, rate, low, block);
+        assert_well_formed(&notes);
+        let on = ons(&notes);
+        assert_eq!(
+            on.iter().map(|n| n.key).collect::<Vec<_>>(),
+            [50, 57],
+            "{rate} Hz, blocks of {block}: {notes:?}"
+        );
+        let stamped_s = on[1].at_samples as f64 / rate;
+        assert!(
+            (stamped_s - 0.6).abs() <= 0.04,
+            "{rate} Hz, blocks of {block}: A3 stamped at {stamped_s:.3} s, began at 0.600 s"
+        );
+    }
+}
+
+/// The subharmonic guard does not swallow a real leap: a legato drop of an octave, and of an
+/// octave and a fifth, each become a new note at the lower key.
+#[test]
+fn a_legato_leap_down_an_octave_is_a_new_note() {
+    for (rate, block) in [(48_000.0, 64), (44_100.0, 333)] {
+        for low_key in [50.0, 43.0] {
+            let signal = continuous(rate, 1.4, 0.1..1.2, 0.5, |t| {
+                let midi = if t < 0.6 { 62.0 } else { low_key };
+                let ramp = ((t - 0.1) / 0.005).min(1.0) * ((1.2 - t) / 0.005).min(1.0);
+                (midi, 0.4 * ramp)
+            });
+            let notes = track(&signal, rate, voice(), block);
+            assert_well_formed(&notes);
+            let keys: Vec<u8> = ons(&notes).iter().map(|n| n.key).collect();
+            assert_eq!(
+                keys,
+                [62, low_key as u8],
+                "{rate} Hz, blocks of {block}: {notes:?}"
+            );
+        }
+    }
+}

@@ -1,7 +1,10 @@
 //! Pitch of a short monophonic segment: McLeod's normalised square difference function (NSDF)
 //! computed through the autocorrelation of a real FFT, the first key maximum above 90 % of the
 //! highest as the period (parabolic interpolation), and an octave check (a clearly stronger
-//! maximum at twice the lag means the fundamental is an octave lower).
+//! maximum at twice the lag means the fundamental is an octave lower), and a harmonics check on
+//! a Hann-windowed spectrum: two notes sounding together (a sampler's release under the next
+//! note) are periodic at their common subharmonic, whose harmonics 1, 5 and 7 are silent, so
+//! such a reading is not taken for one note's pitch.
 //!
 //! McLeod & Wyvill, "A smarter way to find pitch", ICMC 2005.
 
@@ -16,6 +19,11 @@ pub const MAX_SEGMENT: usize = 1024;
 const PEAK_SHARE: f32 = 0.9;
 /// The octave check: the maximum at a multiple of the lag must beat the chosen one by this much.
 const OCTAVE_MARGIN: f32 = 0.04;
+/// Least share of the power at harmonics 1–8 of an estimate that harmonics 1, 5 and 7 must
+/// carry (a common subharmonic of two notes has none there).
+const MIN_COPRIME_SHARE: f32 = 0.01;
+/// The harmonics check needs this many samples (below, a low note's partials blur together).
+const MIN_HARMONICS_SEGMENT: usize = 512;
 
 /// One pitch estimate.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,6 +33,10 @@ pub struct PitchEstimate {
     /// How periodic the segment is: the NSDF at the period, 0–1 (noise is low, a steady tone
     /// near 1).
     pub clarity: f32,
+    /// The share of the power at harmonics 1–8 that lies at harmonics 1, 5 and 7, 0–1 (1 when
+    /// the segment is too short to tell): near 0 for two notes read as their common
+    /// subharmonic.
+    pub coprime_share: f32,
 }
 
 impl PitchEstimate {
@@ -43,6 +55,11 @@ pub struct PitchDetector {
     spectrum: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
     nsdf: Vec<f32>,
+    /// The harmonics check: a Hann-windowed FFT of the segment, zero-padded to
+    /// [`MAX_SEGMENT`].
+    harmonics_fft: Arc<dyn RealToComplex<f32>>,
+    windowed: Vec<f32>,
+    harmonics: Vec<Complex<f32>>,
 }
 
 impl std::fmt::Debug for PitchDetector {
@@ -64,12 +81,19 @@ impl PitchDetector {
         let mut planner = RealFftPlanner::<f32>::new();
         let forward = planner.plan_fft_forward(size);
         let inverse = planner.plan_fft_inverse(size);
-        let scratch_len = forward.get_scratch_len().max(inverse.get_scratch_len());
+        let harmonics_fft = planner.plan_fft_forward(MAX_SEGMENT);
+        let scratch_len = forward
+            .get_scratch_len()
+            .max(inverse.get_scratch_len())
+            .max(harmonics_fft.get_scratch_len());
         Self {
             time: forward.make_input_vec(),
             spectrum: forward.make_output_vec(),
             scratch: vec![Complex::new(0.0, 0.0); scratch_len],
             nsdf: vec![0.0; MAX_SEGMENT],
+            windowed: harmonics_fft.make_input_vec(),
+            harmonics: harmonics_fft.make_output_vec(),
+            harmonics_fft,
             forward,
             inverse,
         }
@@ -190,10 +214,69 @@ impl PitchDetector {
         }
         let (shift, peak) = interpolated(nsdf, lag, upper);
         let period = lag as f32 + shift;
+        // Two notes sounding together (a release under the next note) are periodic at their
+        // common subharmonic, whose own harmonics 1, 5 and 7 are silent: not one note's pitch.
+        let coprime_share = self.coprime_harmonics_share(segment, period);
+        if coprime_share < MIN_COPRIME_SHARE {
+            return None;
+        }
         Some(PitchEstimate {
+            coprime_share,
             frequency_hz: rate_hz / period,
             clarity: peak.clamp(0.0, 1.0),
         })
+    }
+}
+
+impl PitchDetector {
+    /// The share of the power at harmonics 1–8 of the period `period` (samples) that lies at
+    /// harmonics 1, 5 and 7 of `segment`: those no two notes at 2, 3 or 4 times its frequency
+    /// have. 1 for a segment too short to resolve them (under [`MIN_HARMONICS_SEGMENT`]).
+    fn coprime_harmonics_share(&mut self, segment: &[f32], period: f32) -> f32 {
+        let len = segment.len().min(MAX_SEGMENT);
+        if len < MIN_HARMONICS_SEGMENT {
+            return 1.0;
+        }
+        // Hann window by a rotating phasor (no per-sample cosine).
+        let step = std::f64::consts::TAU / len as f64;
+        let (step_cos, step_sin) = (step.cos(), step.sin());
+        let (mut cos, mut sin) = (1.0f64, 0.0f64);
+        for (out, &x) in self.windowed.iter_mut().zip(segment) {
+            *out = x * (0.5 - 0.5 * cos) as f32;
+            (cos, sin) = (
+                cos * step_cos - sin * step_sin,
+                sin * step_cos + cos * step_sin,
+            );
+        }
+        self.windowed[len..].iter_mut().for_each(|x| *x = 0.0);
+        if self
+            .harmonics_fft
+            .process_with_scratch(&mut self.windowed, &mut self.harmonics, &mut self.scratch)
+            .is_err()
+        {
+            return 1.0;
+        }
+        let last_bin = self.harmonics.len() - 1;
+        let (mut coprime, mut total) = (0.0f32, 0.0f32);
+        for harmonic in 1..=8usize {
+            let centre = (harmonic as f32 * MAX_SEGMENT as f32 / period).round() as usize;
+            if centre + 1 > last_bin {
+                break;
+            }
+            let power = self.harmonics[centre.saturating_sub(1)..=centre + 1]
+                .iter()
+                .map(|bin| bin.norm_sqr())
+                .fold(0.0f32, f32::max);
+            total += power;
+            if matches!(harmonic, 1 | 5 | 7) {
+                coprime += power;
+            }
+        }
+        if total > 0.0 {
+            coprime / total
+        } else {
+            1.0
+        }
     }
 }
 
@@ -273,6 +356,34 @@ mod tests {
         let x = tone(293.66, rate, MAX_SEGMENT, &[0.2, 0.3, 1.0, 0.4, 0.2]);
         let estimate = detector.estimate(&x, rate, 60.0, 2100.0).unwrap();
         assert!((estimate.midi() - 62.0).abs() < 0.1, "{}", estimate.midi());
+    }
+
+    #[test]
+    fn two_notes_read_together_show_no_harmonics_of_their_own() {
+        let mut detector = PitchDetector::new();
+        let rate = 22_050.0;
+        // D3 and A3 at once: periodic at D2, whose harmonics 1, 5 and 7 are silent.
+        let d3 = tone(146.83, rate, MAX_SEGMENT, &[1.0, 0.6]);
+        let a3 = tone(220.0, rate, MAX_SEGMENT, &[1.0, 0.6]);
+        let both: Vec<f32> = d3.iter().zip(&a3).map(|(a, b)| a + b).collect();
+        let share = detector
+            .estimate(&both, rate, 60.0, 1100.0)
+            .map_or(0.0, |e| e.coprime_share);
+        assert!(share < 0.02, "mixture: harmonics 1, 5, 7 share {share}");
+        // One note, even with a weak fundamental, has them.
+        let single = detector
+            .estimate(
+                &tone(110.0, rate, MAX_SEGMENT, &[0.3, 1.0, 0.6, 0.4, 0.3]),
+                rate,
+                60.0,
+                1100.0,
+            )
+            .expect("a pitch");
+        assert!(
+            single.coprime_share > 0.05,
+            "single: {}",
+            single.coprime_share
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@
 //!   ±1 semitone ever holds still), or — under vibrato — the centre of the pitch's swing over the
 //!   last [`SLOW_WINDOW_HOPS`] (185 ms) moved at least 0.8 semitone from the centre over the
 //!   185 ms before. Either way the change is stamped where the estimates first leaned to the new
-//!   pitch, searched back.
+//!   pitch, searched back — through a stretch of unclear readings (two notes overlapping in a
+//!   release: no clear pitch, or their common subharmonic) to the last one that still read the
+//!   old pitch, so a note swelling in under the previous one's release is not stamped late.
 //!
 //! A note-off carries the key the whole note is best heard as (its mean pitch: the centre of a
 //! vibrato, not the extreme the note-on may have caught), for capture to keep.
@@ -41,6 +43,9 @@ const LEVEL_HOPS: usize = 4;
 pub const CANDIDATE_TIMEOUT_HOPS: u64 = 70;
 /// Hops a new pitch must hold to end a note by a pitch change (about 75 ms).
 pub const STEADY_HOPS: usize = 26;
+/// Of those, at least this many must have a confident estimate (two notes overlapping in a
+/// sampler's release are not periodic for a few hops).
+const STEADY_MIN_ESTIMATES: usize = 20;
 /// Hops of each of the two windows a vibrato-robust pitch change is judged on (about 185 ms:
 /// three quarters of the slowest vibrato's cycle, so each window's centre — the middle of its
 /// highest and lowest pitch — is within a sixth of a semitone of the vibrato's).
@@ -79,6 +84,13 @@ const SLIP_SEMITONES: f32 = 3.0;
 /// A re-attack needs the level to have dipped this far under the note's peak first (a note's
 /// own slow attack only rises), dB.
 const REATTACK_DIP_DB: f32 = 6.0;
+/// A pitch change is stamped back through at most this many hops (about 175 ms) of unclear
+/// estimates before the new pitch's first one, to the last that read the old pitch.
+const MAX_UNCLEAR_HOPS: u64 = 60;
+/// A reading more than [`SLIP_SEMITONES`] under the sounding note needs at least this share of
+/// its power at harmonics 1, 5 and 7 to count (a genuine lower note has it; the common
+/// subharmonic of two overlapping notes has not).
+const SUBHARMONIC_MIN_SHARE: f32 = 0.05;
 
 /// A note starting or ending.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,39 +138,6 @@ enum Phase {
     Note(Sounding),
 }
 
-/// A running mean of pitch estimates.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-struct PitchMean {
-    sum: f32,
-    squares: f32,
-    count: u32,
-}
-
-impl PitchMean {
-    fn add(&mut self, midi: f32) {
-        if midi.is_finite() {
-            self.sum += midi;
-            self.squares += midi * midi;
-            self.count += 1;
-        }
-    }
-
-    fn mean(&self, at_least: u32) -> Option<f32> {
-        (self.count >= at_least.max(1)).then(|| self.sum / self.count as f32)
-    }
-
-    /// Standard deviation, semitones (0 for fewer than two estimates).
-    fn spread(&self) -> f32 {
-        if self.count < 2 {
-            return 0.0;
-        }
-        let mean = self.sum / self.count as f32;
-        (self.squares / self.count as f32 - mean * mean)
-            .max(0.0)
-            .sqrt()
-    }
-}
-
 /// The note being heard.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Sounding {
@@ -172,8 +151,6 @@ struct Sounding {
     first_hop: u64,
     /// The lowest level since the last peak, dB (a dip before a re-attack).
     dip_db: f32,
-    /// The estimates older than the fast test's window (the pitch it had).
-    before_fast: PitchMean,
 }
 
 /// The causal monophonic note tracker. Owner: the audio thread (or the CLI). Allocates only in
@@ -201,6 +178,8 @@ pub struct NoteTracker {
     note_histogram: [u16; HISTOGRAM_BINS],
     segment: Vec<f32>,
     pitch: PitchDetector,
+    /// The harmonics share of the newest confident estimate (see [`PitchEstimate`]).
+    coprime_share: f32,
     flux: Flux,
     phase: Phase,
     readout: TrackerReadout,
@@ -241,6 +220,7 @@ impl NoteTracker {
             note_histogram: [0; HISTOGRAM_BINS],
             segment: vec![0.0; MAX_SEGMENT.max(FLUX_FRAME)],
             pitch: PitchDetector::new(),
+            coprime_share: 1.0,
             flux: Flux::new(),
             phase: Phase::Silent,
             readout: TrackerReadout {
@@ -403,6 +383,7 @@ impl NoteTracker {
             self.pitch
                 .estimate(&self.segment[..len], self.analysis_rate_hz, min_hz, max_hz)?;
         let midi = estimate.midi();
+        self.coprime_share = estimate.coprime_share;
         let in_range = midi >= f32::from(min_key) - 0.5 && midi <= f32::from(max_key) + 0.5;
         (estimate.clarity >= MIN_CLARITY && in_range && midi.is_finite()).then_some(midi)
     }
@@ -518,9 +499,6 @@ impl NoteTracker {
                             at_samples: self.host_time(onset),
                             reported_at_samples: now,
                         });
-                        let mut before_fast = PitchMean::default();
-                        before_fast.add(midi);
-                        before_fast.add(previous);
                         self.start_histogram(&[midi, previous]);
                         self.phase = Phase::Note(Sounding {
                             key,
@@ -530,7 +508,6 @@ impl NoteTracker {
                             peak_db,
                             first_hop: self.hops + 1,
                             dip_db: peak_db,
-                            before_fast,
                         });
                         self.readout.sounding_key = Some(key);
                     }
@@ -587,20 +564,19 @@ impl NoteTracker {
                     return;
                 }
                 let since_onset = (self.analysed - note.onset) as usize;
-                let estimate = self.pitch_of_newest(since_onset.min(NOTE_SEGMENT));
+                // A reading well under the note with its own harmonics 1, 5 and 7 nearly
+                // silent is the note and the next one read together (a release under a
+                // swelling note): unclear, not a new pitch.
+                let estimate =
+                    self.pitch_of_newest(since_onset.min(NOTE_SEGMENT))
+                        .filter(|&midi| {
+                            midi >= f32::from(note.key) - SLIP_SEMITONES
+                                || self.coprime_share >= SUBHARMONIC_MIN_SHARE
+                        });
                 self.pitch_history[index] = estimate.unwrap_or(f32::NAN);
                 if let Some(midi) = estimate {
                     self.readout.pitch_midi = Some(midi);
                     self.add_to_histogram(midi);
-                }
-                // The estimate leaving the fast test's window joins "the pitch it had", unless
-                // it is an octave slip or a subharmonic (far from the note's key): one of those
-                // would widen the spread the fast test must clear and hide every later change.
-                if self.hops >= note.first_hop + STEADY_HOPS as u64 {
-                    let leaving = self.pitch_history[self.history_index(STEADY_HOPS as u64)];
-                    if (leaving - f32::from(note.key)).abs() <= SLIP_SEMITONES {
-                        note.before_fast.add(leaving);
-                    }
                 }
                 let young = self.hops < note.first_hop + MIN_SPLIT_HOPS;
                 if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
@@ -623,8 +599,6 @@ impl NoteTracker {
                         at_samples: self.host_time(at).max(self.host_time(note.onset) + 1),
                         reported_at_samples: now,
                     });
-                    let mut before_fast = PitchMean::default();
-                    before_fast.add(new_pitch);
                     self.start_histogram(&[new_pitch]);
                     self.phase = Phase::Note(Sounding {
                         key: new_key,
@@ -634,7 +608,6 @@ impl NoteTracker {
                         peak_db: level,
                         first_hop: self.hops + 1,
                         dip_db: level,
-                        before_fast,
                     });
                     self.readout.sounding_key = Some(new_key);
                     return;
@@ -650,11 +623,16 @@ impl NoteTracker {
     /// [`SLOW_CHANGE_SEMITONES`] or more apart); only when the new pitch is another key.
     fn pitch_change(&self, note: &Sounding) -> Option<(f32, f32)> {
         let key_changes = |new: f32| self.key_for(new) != note.key;
-        if let (Some(steady), Some(before)) = (self.steady_pitch(), note.before_fast.mean(4)) {
+        // The pitch it had: the estimates before the fast window, around their median (the new
+        // pitch's first estimates, before a gap of unclear ones, must not pull it).
+        let before = self
+            .histogram_without_newest(STEADY_HOPS as u64)
+            .filter(|t| t.count >= 4);
+        if let (Some(steady), Some(before)) = (self.steady_pitch(), before) {
             // Under vibrato a still stretch can be its crest: the change must clear the swing.
-            let needed = PITCH_CHANGE_SEMITONES.max(0.6 + 1.5 * note.before_fast.spread());
-            if (steady - before).abs() >= needed && key_changes(steady) {
-                return Some((steady, before));
+            let needed = PITCH_CHANGE_SEMITONES.max(0.6 + 1.5 * before.spread);
+            if (steady - before.mean).abs() >= needed && key_changes(steady) {
+                return Some((steady, before.mean));
             }
         }
         let window = SLOW_WINDOW_HOPS as u64;
@@ -707,26 +685,44 @@ impl NoteTracker {
     /// estimate flips when about half its audio is the new note).
     fn change_start(&self, new: f32, old: f32) -> u64 {
         let mut earliest_back = 0u64;
+        // Hops back to the newest estimate of the new pitch's first run, and to the last one
+        // that still read the old pitch: between them the estimates were unclear or read
+        // neither (two notes overlapping in a release read as a common subharmonic).
+        let mut last_old_back = None;
         for back in 0..(HISTORY as u64 - 1).min(self.hops) {
             let p = self.pitch_history[self.history_index(back)];
             if !p.is_finite() {
                 continue;
             }
-            if (p - new).abs() < (p - old).abs() {
-                earliest_back = back;
-            } else {
+            if (p - new).abs() < (p - old).abs() && (p - new).abs() <= SLIP_SEMITONES {
+                if last_old_back.is_none() {
+                    earliest_back = back;
+                }
+            } else if (p - old).abs() <= SLIP_SEMITONES {
+                last_old_back = Some(back);
+                break;
+            } else if back > earliest_back + MAX_UNCLEAR_HOPS {
                 break;
             }
+        }
+        let half_segment_hops = (NOTE_SEGMENT / 2 / HOP) as u64;
+        let mut search_to = earliest_back + half_segment_hops + 48;
+        if let Some(old_back) = last_old_back.filter(|&b| b <= earliest_back + MAX_UNCLEAR_HOPS) {
+            earliest_back = old_back.saturating_sub(1).max(earliest_back);
+            // The old pitch still read clearly there: the new note began within that
+            // estimate's segment, no earlier.
+            search_to = old_back + half_segment_hops + 1;
         }
         let by_pitch =
             (self.analysed - earliest_back * HOP as u64).saturating_sub((NOTE_SEGMENT / 2) as u64);
         // A bow change or a tongued note leaves new spectral energy where it began: the
-        // strongest flux peak up to 140 ms before the pitch flipped, if it stands out, is the
-        // better stamp.
-        let search_from = earliest_back + (NOTE_SEGMENT / 2 / HOP) as u64;
-        let search_to = (search_from + 48).min(self.hops.min(HISTORY as u64 - 1));
+        // strongest flux peak up to 140 ms before the pitch flipped (and after the old pitch
+        // last read clearly), if it stands out, is the better stamp.
+        let search_from = earliest_back + half_segment_hops;
+        let search_to = search_to.min(self.hops.min(HISTORY as u64 - 1));
+        let search_lo = search_from.saturating_sub(8);
         let (mut best_back, mut best_flux, mut total) = (None, 0.0f32, 0.0f32);
-        for back in search_from.saturating_sub(8)..search_to {
+        for back in search_lo..search_to {
             let flux = self.flux_history[self.history_index(back)];
             total += flux;
             if flux > best_flux {
@@ -734,7 +730,7 @@ impl NoteTracker {
                 best_back = Some(back);
             }
         }
-        let span = (search_to - search_from.saturating_sub(8)).max(1) as f32;
+        let span = search_to.saturating_sub(search_lo).max(1) as f32;
         match best_back {
             Some(back) if best_flux > 3.0 * total / span + 1.0 => {
                 (self.analysed - (back + 1) * HOP as u64).min(by_pitch.max(1))
@@ -761,13 +757,19 @@ impl NoteTracker {
     /// The sounding note's pitch from its histogram: the mean of the estimates within 1.5
     /// semitones of their median (an octave slip does not pull it; a vibrato's centre).
     fn histogram_pitch(&self) -> Option<f32> {
-        trimmed_mean_pitch(&self.note_histogram)
+        trimmed_pitch(&self.note_histogram).map(|t| t.mean)
     }
 
     /// The sounding note's pitch as [`NoteTracker::histogram_pitch`], leaving out the estimates
     /// of the newest `hops` hops (those of the note that follows a pitch change); `None` when
     /// no other estimate is left. Copies the 1 KB histogram on the stack; no allocation.
     fn histogram_pitch_without_newest(&self, hops: u64) -> Option<f32> {
+        self.histogram_without_newest(hops).map(|t| t.mean)
+    }
+
+    /// The trimmed statistics of the sounding note's histogram without the estimates of the
+    /// newest `hops` hops. Copies the 1 KB histogram on the stack; no allocation.
+    fn histogram_without_newest(&self, hops: u64) -> Option<TrimmedPitch> {
         let mut histogram = self.note_histogram;
         for back in 0..hops.min(self.hops).min(HISTORY as u64) {
             let midi = self.pitch_history[self.history_index(back)];
@@ -775,7 +777,7 @@ impl NoteTracker {
                 histogram[bin] = histogram[bin].saturating_sub(1);
             }
         }
-        trimmed_mean_pitch(&histogram)
+        trimmed_pitch(&histogram)
     }
 
     /// Opens a candidate at the start of the current attack.
@@ -792,17 +794,21 @@ impl NoteTracker {
     /// The mean of the last [`STEADY_HOPS`] pitch estimates when all are confident and within
     /// [`AGREE_SEMITONES`] of each other.
     fn steady_pitch(&self) -> Option<f32> {
-        let (mut low, mut high, mut sum) = (f32::INFINITY, f32::NEG_INFINITY, 0.0);
+        if !self.pitch_history[self.history_index(0)].is_finite() {
+            return None;
+        }
+        let (mut low, mut high, mut sum, mut count) = (f32::INFINITY, f32::NEG_INFINITY, 0.0, 0);
         for back in 0..STEADY_HOPS as u64 {
             let p = self.pitch_history[self.history_index(back)];
             if !p.is_finite() {
-                return None;
+                continue;
             }
             low = low.min(p);
             high = high.max(p);
             sum += p;
+            count += 1;
         }
-        (high - low <= AGREE_SEMITONES).then_some(sum / STEADY_HOPS as f32)
+        (count >= STEADY_MIN_ESTIMATES && high - low <= AGREE_SEMITONES).then(|| sum / count as f32)
     }
 }
 
@@ -812,8 +818,17 @@ fn histogram_bin(midi: f32) -> Option<usize> {
     (midi.is_finite() && (0.0..HISTOGRAM_BINS as f32).contains(&bin)).then_some(bin as usize)
 }
 
-/// The mean of a pitch histogram's estimates within 1.5 semitones of their median, MIDI key.
-fn trimmed_mean_pitch(histogram: &[u16; HISTOGRAM_BINS]) -> Option<f32> {
+/// The estimates of a pitch histogram within 1.5 semitones of their median: their mean (MIDI
+/// key), standard deviation (semitones) and count. An octave slip does not pull the mean; a
+/// vibrato's whole swing is inside the reach.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TrimmedPitch {
+    mean: f32,
+    spread: f32,
+    count: u32,
+}
+
+fn trimmed_pitch(histogram: &[u16; HISTOGRAM_BINS]) -> Option<TrimmedPitch> {
     let total: u32 = histogram.iter().map(|&c| u32::from(c)).sum();
     if total == 0 {
         return None;
@@ -832,12 +847,22 @@ fn trimmed_mean_pitch(histogram: &[u16; HISTOGRAM_BINS]) -> Option<f32> {
         median_bin.saturating_sub(reach),
         (median_bin + reach).min(HISTOGRAM_BINS - 1),
     );
-    let (mut sum, mut count) = (0.0f32, 0u32);
+    let (mut sum, mut squares, mut count) = (0.0f32, 0.0f32, 0u32);
     for (bin, &c) in histogram.iter().enumerate().take(to + 1).skip(from) {
-        sum += f32::from(c) * bin as f32 / BINS_PER_SEMITONE as f32;
+        let midi = bin as f32 / BINS_PER_SEMITONE as f32;
+        sum += f32::from(c) * midi;
+        squares += f32::from(c) * midi * midi;
         count += u32::from(c);
     }
-    (count > 0).then(|| sum / count as f32)
+    if count == 0 {
+        return None;
+    }
+    let mean = sum / count as f32;
+    Some(TrimmedPitch {
+        mean,
+        spread: (squares / count as f32 - mean * mean).max(0.0).sqrt(),
+        count,
+    })
 }
 
 /// At least an octave of range, whatever the settings say.
