@@ -64,8 +64,12 @@ const DECAY_END_DB: f32 = 40.0;
 const REATTACK_ALONE_DB: f32 = 10.0;
 /// … or this much with a spectral-flux peak.
 const REATTACK_WITH_FLUX_DB: f32 = 5.0;
-/// Least periodicity for a pitch estimate to count.
-const MIN_CLARITY: f32 = 0.8;
+/// Least periodicity for a pitch estimate to count while a note is being found (two estimates
+/// must agree, so a looser one is safe and finds a note sooner) …
+const MIN_CLARITY_ONSET: f32 = 0.7;
+/// … and while a note sounds, where a stricter one keeps a release's blur out of the legato
+/// decisions.
+const MIN_CLARITY_NOTE: f32 = 0.9;
 /// Two estimates agree within this, semitones.
 const AGREE_SEMITONES: f32 = 0.35;
 /// A held pitch change: at least this far from the note's mean pitch, semitones.
@@ -367,7 +371,7 @@ impl NoteTracker {
     }
 
     /// A confident pitch of the newest `len` samples within the range, fractional MIDI key.
-    fn pitch_of_newest(&mut self, len: usize) -> Option<f32> {
+    fn pitch_of_newest(&mut self, len: usize, min_clarity: f32) -> Option<f32> {
         self.copy_newest(len.min(MAX_SEGMENT));
         let len = len.min(MAX_SEGMENT).min(self.analysed as usize);
         let (min_key, max_key) = (
@@ -385,7 +389,7 @@ impl NoteTracker {
         let midi = estimate.midi();
         self.coprime_share = estimate.coprime_share;
         let in_range = midi >= f32::from(min_key) - 0.5 && midi <= f32::from(max_key) + 0.5;
-        (estimate.clarity >= MIN_CLARITY && in_range && midi.is_finite()).then_some(midi)
+        (estimate.clarity >= min_clarity && in_range && midi.is_finite()).then_some(midi)
     }
 
     /// The key a pitch is reported as: the nearest key, or the nearest in the locked key's scale.
@@ -482,7 +486,7 @@ impl NoteTracker {
                     return;
                 }
                 let since_onset = (self.analysed - onset) as usize;
-                let estimate = self.pitch_of_newest(since_onset);
+                let estimate = self.pitch_of_newest(since_onset, MIN_CLARITY_ONSET);
                 if estimate.is_some() {
                     self.readout.pitch_midi = estimate;
                 }
@@ -567,12 +571,12 @@ impl NoteTracker {
                 // A reading well under the note with its own harmonics 1, 5 and 7 nearly
                 // silent is the note and the next one read together (a release under a
                 // swelling note): unclear, not a new pitch.
-                let estimate =
-                    self.pitch_of_newest(since_onset.min(NOTE_SEGMENT))
-                        .filter(|&midi| {
-                            midi >= f32::from(note.key) - SLIP_SEMITONES
-                                || self.coprime_share >= SUBHARMONIC_MIN_SHARE
-                        });
+                let estimate = self
+                    .pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE)
+                    .filter(|&midi| {
+                        midi >= f32::from(note.key) - SLIP_SEMITONES
+                            || self.coprime_share >= SUBHARMONIC_MIN_SHARE
+                    });
                 self.pitch_history[index] = estimate.unwrap_or(f32::NAN);
                 if let Some(midi) = estimate {
                     self.readout.pitch_midi = Some(midi);
