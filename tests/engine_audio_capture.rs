@@ -85,6 +85,15 @@ fn track(signal: &[f32], rate: f64, settings: TrackerSettings, block: usize) -> 
     notes
 }
 
+/// Sample rates and block sizes hosts use, down to one sample and up to 4096, for the tests of
+/// sampler-like overlaps.
+const HOST_CONDITIONS: [(f64, usize); 4] = [
+    (48_000.0, 64),
+    (44_100.0, 1),
+    (96_000.0, 4096),
+    (22_050.0, 333),
+];
+
 fn ons(notes: &[TrackedNote]) -> Vec<&TrackedNote> {
     notes.iter().filter(|n| n.is_on).collect()
 }
@@ -422,13 +431,7 @@ fn snapping_to_the_locked_key_moves_out_of_scale_pitches() {
 /// with the key it was sung at (what capture keeps).
 #[test]
 fn an_octave_slip_keeps_the_notes_keys_and_the_legato_steps() {
-    // At the rates and block sizes hosts use, down to one sample and up to 4096.
-    for (rate, block) in [
-        (48_000.0, 64),
-        (44_100.0, 1),
-        (96_000.0, 4096),
-        (22_050.0, 333),
-    ] {
+    for (rate, block) in HOST_CONDITIONS {
         let signal = continuous(rate, 1.5, 0.1..1.3, 0.3, |t| {
             let midi = match t {
                 t if (0.25..0.30).contains(&t) => 50.0,
@@ -461,12 +464,7 @@ fn an_octave_slip_keeps_the_notes_keys_and_the_legato_steps() {
 #[test]
 fn a_note_swelling_under_a_release_is_stamped_where_it_began() {
     let low = TrackerSettings::for_range(PitchRange::Low);
-    for (rate, block) in [
-        (48_000.0, 64),
-        (44_100.0, 1),
-        (96_000.0, 4096),
-        (22_050.0, 333),
-    ] {
+    for (rate, block) in HOST_CONDITIONS {
         // D3 held, released from 0.6 s over 200 ms; A3 from 0.6 s, swelling in over 120 ms.
         let first = continuous(rate, 1.5, 0.1..0.8, 0.6, |t| {
             let ramp = ((t - 0.1) / 0.005).min(1.0);
