@@ -182,8 +182,6 @@ pub struct NoteTracker {
     note_histogram: [u16; HISTOGRAM_BINS],
     segment: Vec<f32>,
     pitch: PitchDetector,
-    /// The harmonics share of the newest confident estimate (see [`PitchEstimate`]).
-    coprime_share: f32,
     flux: Flux,
     phase: Phase,
     readout: TrackerReadout,
@@ -224,7 +222,6 @@ impl NoteTracker {
             note_histogram: [0; HISTOGRAM_BINS],
             segment: vec![0.0; MAX_SEGMENT.max(FLUX_FRAME)],
             pitch: PitchDetector::new(),
-            coprime_share: 1.0,
             flux: Flux::new(),
             phase: Phase::Silent,
             readout: TrackerReadout {
@@ -370,8 +367,9 @@ impl NoteTracker {
         hop_start
     }
 
-    /// A confident pitch of the newest `len` samples within the range, fractional MIDI key.
-    fn pitch_of_newest(&mut self, len: usize, min_clarity: f32) -> Option<f32> {
+    /// A confident pitch estimate (clarity at least `min_clarity`) of the newest `len` samples
+    /// within the range.
+    fn pitch_of_newest(&mut self, len: usize, min_clarity: f32) -> Option<PitchEstimate> {
         self.copy_newest(len.min(MAX_SEGMENT));
         let len = len.min(MAX_SEGMENT).min(self.analysed as usize);
         let (min_key, max_key) = (
@@ -387,9 +385,8 @@ impl NoteTracker {
             self.pitch
                 .estimate(&self.segment[..len], self.analysis_rate_hz, min_hz, max_hz)?;
         let midi = estimate.midi();
-        self.coprime_share = estimate.coprime_share;
         let in_range = midi >= f32::from(min_key) - 0.5 && midi <= f32::from(max_key) + 0.5;
-        (estimate.clarity >= min_clarity && in_range && midi.is_finite()).then_some(midi)
+        (estimate.clarity >= min_clarity && in_range && midi.is_finite()).then_some(estimate)
     }
 
     /// The key a pitch is reported as: the nearest key, or the nearest in the locked key's scale.
@@ -486,7 +483,9 @@ impl NoteTracker {
                     return;
                 }
                 let since_onset = (self.analysed - onset) as usize;
-                let estimate = self.pitch_of_newest(since_onset, MIN_CLARITY_ONSET);
+                let estimate = self
+                    .pitch_of_newest(since_onset, MIN_CLARITY_ONSET)
+                    .map(|e| e.midi());
                 if estimate.is_some() {
                     self.readout.pitch_midi = estimate;
                 }
@@ -573,10 +572,11 @@ impl NoteTracker {
                 // swelling note): unclear, not a new pitch.
                 let estimate = self
                     .pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE)
-                    .filter(|&midi| {
-                        midi >= f32::from(note.key) - SLIP_SEMITONES
-                            || self.coprime_share >= SUBHARMONIC_MIN_SHARE
-                    });
+                    .filter(|e| {
+                        e.midi() >= f32::from(note.key) - SLIP_SEMITONES
+                            || e.coprime_share >= SUBHARMONIC_MIN_SHARE
+                    })
+                    .map(|e| e.midi());
                 self.pitch_history[index] = estimate.unwrap_or(f32::NAN);
                 if let Some(midi) = estimate {
                     self.readout.pitch_midi = Some(midi);
@@ -591,7 +591,7 @@ impl NoteTracker {
                     // release, where the estimates read a common subharmonic).
                     let new_hops = self.analysed.saturating_sub(at) / HOP as u64;
                     let old_key_pitch = self
-                        .histogram_pitch_without_newest(new_hops)
+                        .histogram_pitch_without_newest(new_hops, &note)
                         .unwrap_or(old_pitch);
                     emit(self.note_off(&note, at, Some(old_key_pitch)));
                     let velocity = Self::velocity_of(level);
@@ -622,7 +622,7 @@ impl NoteTracker {
     }
 
     /// A pitch change of the sounding note, as (new pitch, the pitch it had): by the fast test
-    /// (the last [`STEADY_HOPS`] estimates all within [`AGREE_SEMITONES`], far enough from the
+    /// (the last [`STEADY_HOPS`] estimates within [`AGREE_SEMITONES`], far enough from the
     /// earlier mean) or the slow one (the centres of the last two [`SLOW_WINDOW_HOPS`] windows
     /// [`SLOW_CHANGE_SEMITONES`] or more apart); only when the new pitch is another key.
     fn pitch_change(&self, note: &Sounding) -> Option<(f32, f32)> {
@@ -630,7 +630,7 @@ impl NoteTracker {
         // The pitch it had: the estimates before the fast window, around their median (the new
         // pitch's first estimates, before a gap of unclear ones, must not pull it).
         let before = self
-            .histogram_without_newest(STEADY_HOPS as u64)
+            .histogram_without_newest(STEADY_HOPS as u64, note)
             .filter(|t| t.count >= 4);
         if let (Some(steady), Some(before)) = (self.steady_pitch(), before) {
             // Under vibrato a still stretch can be its crest: the change must clear the swing.
@@ -699,9 +699,7 @@ impl NoteTracker {
                 continue;
             }
             if (p - new).abs() < (p - old).abs() && (p - new).abs() <= SLIP_SEMITONES {
-                if last_old_back.is_none() {
-                    earliest_back = back;
-                }
+                earliest_back = back;
             } else if (p - old).abs() <= SLIP_SEMITONES {
                 last_old_back = Some(back);
                 break;
@@ -767,15 +765,17 @@ impl NoteTracker {
     /// The sounding note's pitch as [`NoteTracker::histogram_pitch`], leaving out the estimates
     /// of the newest `hops` hops (those of the note that follows a pitch change); `None` when
     /// no other estimate is left. Copies the 1 KB histogram on the stack; no allocation.
-    fn histogram_pitch_without_newest(&self, hops: u64) -> Option<f32> {
-        self.histogram_without_newest(hops).map(|t| t.mean)
+    fn histogram_pitch_without_newest(&self, hops: u64, note: &Sounding) -> Option<f32> {
+        self.histogram_without_newest(hops, note).map(|t| t.mean)
     }
 
-    /// The trimmed statistics of the sounding note's histogram without the estimates of the
-    /// newest `hops` hops. Copies the 1 KB histogram on the stack; no allocation.
-    fn histogram_without_newest(&self, hops: u64) -> Option<TrimmedPitch> {
+    /// The trimmed statistics of the sounding `note`'s histogram without the estimates of the
+    /// newest `hops` hops (only its own: hops before its first belong to the note before).
+    /// Copies the 1 KB histogram on the stack; no allocation.
+    fn histogram_without_newest(&self, hops: u64, note: &Sounding) -> Option<TrimmedPitch> {
+        let own_hops = (self.hops + 1).saturating_sub(note.first_hop);
         let mut histogram = self.note_histogram;
-        for back in 0..hops.min(self.hops).min(HISTORY as u64) {
+        for back in 0..hops.min(own_hops).min(HISTORY as u64) {
             let midi = self.pitch_history[self.history_index(back)];
             if let Some(bin) = histogram_bin(midi) {
                 histogram[bin] = histogram[bin].saturating_sub(1);
@@ -795,8 +795,9 @@ impl NoteTracker {
         };
     }
 
-    /// The mean of the last [`STEADY_HOPS`] pitch estimates when all are confident and within
-    /// [`AGREE_SEMITONES`] of each other.
+    /// The mean of the last [`STEADY_HOPS`] pitch estimates when at least
+    /// [`STEADY_MIN_ESTIMATES`] of them, the newest among them, are confident, and those are
+    /// within [`AGREE_SEMITONES`] of each other.
     fn steady_pitch(&self) -> Option<f32> {
         if !self.pitch_history[self.history_index(0)].is_finite() {
             return None;
