@@ -10,7 +10,8 @@ For every item and condition it runs
 and scores each with mir_eval.transcription: note F-measure with onsets within 50 ms and pitch
 within 50 cents, the same also requiring offsets, and the median onset error of matched notes.
 For Reprise it also reports the emission latency (emit_s - true onset, matched notes) and the
-CPU time as a real-time factor. Prints a Markdown table for BENCHMARKS.md.
+CPU time as a real-time factor; with --families, also the latency per family, split into notes
+after a rest and legato notes. Prints a Markdown table for BENCHMARKS.md.
 
 Usage: python3 scripts/audio_eval.py [--set target/audio-eval] [--reprise target/release/reprise]
 """
@@ -151,6 +152,8 @@ def main():
     onset_errors = {m: [] for m in methods}
     latencies = []
     latencies_after_rest, latencies_legato = [], []
+    # Per (family, after a rest?): Reprise's emission latencies in seconds.
+    family_latencies = {}
     seconds_of_audio = 0.0
     cpu = {m: 0.0 for m in methods}
     # Per method, per family (the item name without its number): (ref, est, matched) pooled.
@@ -199,6 +202,9 @@ def main():
                         (latencies_after_rest if after_rest else latencies_legato).append(
                             emits[e] - ref_i[r][0]
                         )
+                        family_latencies.setdefault(
+                            (item["item"].rsplit("_", 1)[0], after_rest), []
+                        ).append(emits[e] - ref_i[r][0])
 
     def f_measure(ref, est, matched):
         if ref == 0 or est == 0 or matched == 0:
@@ -230,7 +236,13 @@ def main():
     for name, values in (("after a rest", latencies_after_rest), ("legato", latencies_legato)):
         if values:
             part = np.array(values) * 1000
-            print(f"  notes {name}: {len(part)}, median {np.median(part):.1f} ms, 90th percentile {np.percentile(part, 90):.1f} ms")
+            print(f"  notes {name}: {len(part)}, median {np.median(part):.1f} ms, 90th percentile {np.percentile(part, 90):.1f} ms, {np.mean(part <= 30):.0%} within 30 ms")
+    if args.families:
+        print("  per family (median, share reported within 30 ms):")
+        for (name, after_rest), values in sorted(family_latencies.items()):
+            part = np.array(values) * 1000
+            kind = "after a rest" if after_rest else "legato"
+            print(f"  - {name}, {kind}: {len(part)} notes, median {np.median(part):.1f} ms, {np.mean(part <= 30):.0%} within 30 ms")
     total_audio = seconds_of_audio * len(CONDITIONS)
     for method in methods:
         print(f"{method}: {cpu[method]:.1f} s wall time for {total_audio:.0f} s of audio (whole command, incl. start-up): real-time factor {cpu[method] / total_audio:.4f}")
