@@ -150,10 +150,8 @@ def main():
     # Pooled counts: per method, per condition: (ref notes, est notes, matched on, matched on+off)
     pooled = {m: {c: [0, 0, 0, 0] for c in CONDITIONS} for m in methods}
     onset_errors = {m: [] for m in methods}
+    # Reprise's matched notes: (family, after a rest?, emission latency in seconds).
     latencies = []
-    latencies_after_rest, latencies_legato = [], []
-    # Per (family, after a rest?): Reprise's emission latencies in seconds.
-    family_latencies = {}
     seconds_of_audio = 0.0
     cpu = {m: 0.0 for m in methods}
     # Per method, per family (the item name without its number): (ref, est, matched) pooled.
@@ -188,23 +186,18 @@ def main():
                 counts[1] += len(est_i)
                 counts[2] += len(matches)
                 counts[3] += len(matches_off)
-                family = families[method].setdefault(item["item"].rsplit("_", 1)[0], [0, 0, 0])
+                family_name = item["item"].rsplit("_", 1)[0]
+                family = families[method].setdefault(family_name, [0, 0, 0])
                 family[0] += len(ref_i)
                 family[1] += len(est_i)
                 family[2] += len(matches)
                 for r, e in matches:
                     onset_errors[method].append(abs(est_i[e][0] - ref_i[r][0]))
                     if method == "Reprise":
-                        latencies.append(emits[e] - ref_i[r][0])
                         # A note after a rest (over 30 ms, or the first) or one joined legato
                         # to the previous: the tracker reports them in different ways.
                         after_rest = r == 0 or ref_i[r][0] - ref_i[r - 1][1] > 0.03
-                        (latencies_after_rest if after_rest else latencies_legato).append(
-                            emits[e] - ref_i[r][0]
-                        )
-                        family_latencies.setdefault(
-                            (item["item"].rsplit("_", 1)[0], after_rest), []
-                        ).append(emits[e] - ref_i[r][0])
+                        latencies.append((family_name, after_rest, emits[e] - ref_i[r][0]))
 
     def f_measure(ref, est, matched):
         if ref == 0 or est == 0 or matched == 0:
@@ -231,16 +224,16 @@ def main():
             print(f"- {method}: {row}")
     if not latencies:
         return
-    lat = np.array(latencies) * 1000
+    lat = np.array([seconds for _, _, seconds in latencies]) * 1000
     print(f"\nReprise emission latency (emit - true onset, matched notes): median {np.median(lat):.1f} ms, 90th percentile {np.percentile(lat, 90):.1f} ms")
-    for name, values in (("after a rest", latencies_after_rest), ("legato", latencies_legato)):
-        if values:
-            part = np.array(values) * 1000
+    for name, wanted in (("after a rest", True), ("legato", False)):
+        part = np.array([s for _, after_rest, s in latencies if after_rest == wanted]) * 1000
+        if len(part):
             print(f"  notes {name}: {len(part)}, median {np.median(part):.1f} ms, 90th percentile {np.percentile(part, 90):.1f} ms, {np.mean(part <= 30):.0%} within 30 ms")
     if args.families:
         print("  per family (median, share reported within 30 ms):")
-        for (name, after_rest), values in sorted(family_latencies.items()):
-            part = np.array(values) * 1000
+        for name, after_rest in sorted({(f, a) for f, a, _ in latencies}):
+            part = np.array([s for f, a, s in latencies if (f, a) == (name, after_rest)]) * 1000
             kind = "after a rest" if after_rest else "legato"
             print(f"  - {name}, {kind}: {len(part)} notes, median {np.median(part):.1f} ms, {np.mean(part <= 30):.0%} within 30 ms")
     total_audio = seconds_of_audio * len(CONDITIONS)
