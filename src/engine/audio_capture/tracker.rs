@@ -88,6 +88,14 @@ const SLIP_SEMITONES: f32 = 3.0;
 /// A re-attack needs the level to have dipped this far under the note's peak first (a note's
 /// own slow attack only rises), dB.
 const REATTACK_DIP_DB: f32 = 6.0;
+/// A rise of the level out of a dip by this much, dB, is checked for a new note's pitch …
+const RISE_DB: f32 = 5.0;
+/// … for at most this many hops (about 58 ms) …
+const RISE_TIMEOUT_HOPS: u64 = 20;
+/// … stamped at a flux peak up to this many hops (about 58 ms) before the dip …
+const RISE_FLUX_HOPS: u64 = 20;
+/// … with estimates at least this periodic.
+const MIN_CLARITY_RISE: f32 = 0.9;
 /// A pitch change is stamped back through at most this many hops (about 175 ms) of unclear
 /// estimates before the new pitch's first one, to the last that read the old pitch.
 const MAX_UNCLEAR_HOPS: u64 = 60;
@@ -155,6 +163,21 @@ struct Sounding {
     first_hop: u64,
     /// The lowest level since the last peak, dB (a dip before a re-attack).
     dip_db: f32,
+    /// The hop the level was at `dip_db`.
+    dip_hop: u64,
+    /// A rise out of a dip being checked for a new note's pitch.
+    rise: Option<Rise>,
+}
+
+/// A rise of the level out of a dip while a note sounds: perhaps the next note, entering under
+/// the last one's release (bowed and blown notes, a sampler's long release).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Rise {
+    /// Where the rise began, analysis samples.
+    onset: u64,
+    opened_hop: u64,
+    /// The previous pitch estimate of the audio since `onset`.
+    last_midi: Option<f32>,
 }
 
 /// The causal monophonic note tracker. Owner: the audio thread (or the CLI). Allocates only in
@@ -511,6 +534,8 @@ impl NoteTracker {
                             peak_db,
                             first_hop: self.hops + 1,
                             dip_db: peak_db,
+                            dip_hop: self.hops,
+                            rise: None,
                         });
                         self.readout.sounding_key = Some(key);
                     }
@@ -528,8 +553,10 @@ impl NoteTracker {
                 if level > note.peak_db {
                     note.peak_db = level;
                     note.dip_db = level;
-                } else {
-                    note.dip_db = note.dip_db.min(level);
+                    note.dip_hop = self.hops;
+                } else if level < note.dip_db {
+                    note.dip_db = level;
+                    note.dip_hop = self.hops;
                 }
                 if level < gate - GATE_HYSTERESIS_DB || level < note.peak_db - DECAY_END_DB {
                     // The 11 ms level lags the release by about two hops.
@@ -582,6 +609,9 @@ impl NoteTracker {
                     self.readout.pitch_midi = Some(midi);
                     self.add_to_histogram(midi);
                 }
+                if self.rise_into_new_note(&mut note, level, rise_from_dip, emit) {
+                    return;
+                }
                 let young = self.hops < note.first_hop + MIN_SPLIT_HOPS;
                 if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
                     let new_key = self.key_for(new_pitch);
@@ -612,12 +642,153 @@ impl NoteTracker {
                         peak_db: level,
                         first_hop: self.hops + 1,
                         dip_db: level,
+                        dip_hop: self.hops,
+                        rise: None,
                     });
                     self.readout.sounding_key = Some(new_key);
                     return;
                 }
                 self.phase = Phase::Note(note);
             }
+        }
+    }
+
+    /// Checks a rise of the level out of a dip for the next note: a new pitch, steady in two
+    /// estimates of the audio since the rise began and another key, ends `note` and starts the
+    /// new one there, reported now (`true`; the phase is the new note's). Without it, a note
+    /// swelling in under a long release would wait for the slower pitch-change tests.
+    fn rise_into_new_note(
+        &mut self,
+        note: &mut Sounding,
+        level: f32,
+        rise_from_dip: f32,
+        emit: &mut impl FnMut(TrackedNote),
+    ) -> bool {
+        if note.rise.is_none()
+            && self.hops - note.opened_hop > REFRACTORY_HOPS
+            && note.peak_db - note.dip_db >= REATTACK_DIP_DB
+            && rise_from_dip >= RISE_DB
+        {
+            note.rise = Some(Rise {
+                onset: self.rise_start(note.dip_hop).max(note.onset + 1),
+                opened_hop: self.hops,
+                last_midi: None,
+            });
+        }
+        let Some(mut rise) = note.rise else {
+            return false;
+        };
+        let since = (self.analysed - rise.onset) as usize;
+        let estimate = self
+            .pitch_of_newest(since, MIN_CLARITY_RISE)
+            .filter(|e| {
+                e.midi() >= f32::from(note.key) - SLIP_SEMITONES
+                    || e.coprime_share >= SUBHARMONIC_MIN_SHARE
+            })
+            .map(|e| e.midi());
+        let agreed = match (estimate, rise.last_midi) {
+            (Some(midi), Some(previous)) if (midi - previous).abs() <= AGREE_SEMITONES => {
+                Some(0.5 * (midi + previous))
+            }
+            _ => None,
+        };
+        if let Some(new_pitch) = agreed {
+            // Either way this dip is spent: the next rise is looked for from a new one.
+            note.rise = None;
+            note.dip_db = level;
+            note.dip_hop = self.hops;
+            let Some(before) = trimmed_pitch(&self.note_histogram) else {
+                return false;
+            };
+            let needed = PITCH_CHANGE_SEMITONES.max(0.6 + 1.5 * before.spread);
+            let new_key = self.key_for(new_pitch);
+            if new_key == note.key || (new_pitch - before.mean).abs() < needed {
+                return false;
+            }
+            let at = self
+                .flux_onset_before(rise.onset)
+                .min(self.change_start(new_pitch, before.mean))
+                .max(note.onset + 1);
+            let new_hops = self.analysed.saturating_sub(at) / HOP as u64;
+            let old_pitch = self
+                .histogram_pitch_without_newest(new_hops, note)
+                .unwrap_or(before.mean);
+            emit(self.note_off(note, at, Some(old_pitch)));
+            let velocity = Self::velocity_of(level);
+            emit(TrackedNote {
+                is_on: true,
+                key: new_key,
+                final_key: new_key,
+                velocity,
+                at_samples: self.host_time(at).max(self.host_time(note.onset) + 1),
+                reported_at_samples: self.consumed,
+            });
+            self.start_histogram(&[new_pitch]);
+            self.phase = Phase::Note(Sounding {
+                key: new_key,
+                velocity,
+                onset: at,
+                opened_hop: self.hops,
+                peak_db: level,
+                first_hop: self.hops + 1,
+                dip_db: level,
+                dip_hop: self.hops,
+                rise: None,
+            });
+            self.readout.sounding_key = Some(new_key);
+            return true;
+        }
+        rise.last_midi = estimate.or(rise.last_midi);
+        note.rise = Some(rise);
+        if self.hops - rise.opened_hop > RISE_TIMEOUT_HOPS {
+            note.rise = None;
+            note.dip_db = level;
+            note.dip_hop = self.hops;
+        }
+        false
+    }
+
+    /// Where a rise out of the dip at hop `dip_hop` began, analysis samples: the start of the
+    /// quietest hop around the dip (the level lags a hop's energy by about two hops).
+    fn rise_start(&self, dip_hop: u64) -> u64 {
+        let back_to_dip = self.hops - dip_hop;
+        let mut quietest = back_to_dip;
+        let mut least = f32::INFINITY;
+        for back in
+            back_to_dip.saturating_sub(2)..(back_to_dip + 3).min(self.hops).min(HISTORY as u64)
+        {
+            let energy = self.hop_energy[self.history_index(back)];
+            if energy < least {
+                least = energy;
+                quietest = back;
+            }
+        }
+        self.analysed - (quietest + 1) * HOP as u64
+    }
+
+    /// The new note's start for a rise out of a dip at analysis sample `dip`: the new note's
+    /// energy grows under the old one's decay before their sum turns upward, so a flux peak
+    /// that stands out in the [`RISE_FLUX_HOPS`] before the dip is its start; else the dip.
+    fn flux_onset_before(&self, dip: u64) -> u64 {
+        let dip_back = (self.analysed.saturating_sub(dip) / HOP as u64).min(self.hops);
+        let search_to = (dip_back + RISE_FLUX_HOPS)
+            .min(self.hops)
+            .min(HISTORY as u64 - 1);
+        let (mut best_back, mut best_flux, mut total) = (None, 0.0f32, 0.0f32);
+        for back in dip_back.saturating_sub(2)..search_to {
+            let flux = self.flux_history[self.history_index(back)];
+            total += flux;
+            if flux > best_flux {
+                best_flux = flux;
+                best_back = Some(back);
+            }
+        }
+        let span = search_to.saturating_sub(dip_back.saturating_sub(2)).max(1) as f32;
+        match best_back {
+            Some(back) if best_flux > 3.0 * total / span + 1.0 => {
+                (self.analysed - (back + 1) * HOP as u64).min(dip)
+            }
+            _ => dip,
         }
     }
 
