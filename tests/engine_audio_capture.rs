@@ -519,3 +519,51 @@ fn a_legato_leap_down_an_octave_is_a_new_note() {
         }
     }
 }
+
+/// The next note entering while the last one's release still sounds (a bowed or blown note
+/// after a short rest, in a sampler with a long release) is reported as soon as its own pitch
+/// is clear in the rise out of the dip, sooner than the 75 ms a legato change must hold (the
+/// code before this test reported it after 103 ms), with its own key (not the two notes'
+/// common subharmonic, E3), stamped where it began.
+#[test]
+fn a_note_entering_under_a_release_is_reported_while_it_rises() {
+    for (rate, block) in HOST_CONDITIONS {
+        // E4 held, released from 0.7 s over 150 ms; B4 from 0.75 s, swelling in over 20 ms.
+        let first = continuous(rate, 1.5, 0.1..0.85, 0.6, |t| {
+            let ramp = ((t - 0.1) / 0.005).min(1.0);
+            let release = if t < 0.7 {
+                1.0
+            } else {
+                (1.0 - (t - 0.7) / 0.15).max(0.0)
+            };
+            (64.0, 0.4 * ramp * release * release)
+        });
+        let second = continuous(rate, 1.5, 0.75..1.3, 0.6, |t| {
+            let swell = ((t - 0.75) / 0.02).min(1.0);
+            let ramp = ((1.3 - t) / 0.005).min(1.0);
+            (71.0, 0.4 * swell * ramp)
+        });
+        let signal: Vec<f32> = first.iter().zip(&second).map(|(a, b)| a + b).collect();
+        let notes = track(&signal, rate, voice(), block);
+        assert_well_formed(&notes);
+        let on = ons(&notes);
+        assert_eq!(
+            on.iter().map(|n| n.key).collect::<Vec<_>>(),
+            [64, 71],
+            "{rate} Hz, blocks of {block}: {notes:?}"
+        );
+        let stamped_s = on[1].at_samples as f64 / rate;
+        assert!(
+            (stamped_s - 0.75).abs() <= 0.015,
+            "{rate} Hz, blocks of {block}: B4 stamped at {stamped_s:.3} s, began at 0.750 s"
+        );
+        // Reported at the end of the block that found it.
+        let latency_s = (on[1].reported_at_samples as f64 - 0.75 * rate) / rate;
+        let block_s = block as f64 / rate;
+        assert!(
+            latency_s <= 0.075 + block_s,
+            "{rate} Hz, blocks of {block}: B4 reported {:.1} ms after it began",
+            1000.0 * latency_s
+        );
+    }
+}

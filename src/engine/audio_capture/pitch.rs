@@ -23,7 +23,7 @@ const OCTAVE_MARGIN: f32 = 0.04;
 /// carry (a common subharmonic of two notes has none there).
 const MIN_COPRIME_SHARE: f32 = 0.01;
 /// The harmonics check needs this many samples (below, a low note's partials blur together).
-const MIN_HARMONICS_SEGMENT: usize = 512;
+pub const MIN_HARMONICS_SEGMENT: usize = 512;
 
 /// One pitch estimate.
 #[derive(Debug, Clone, Copy, PartialEq)]

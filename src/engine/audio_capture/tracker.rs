@@ -3,15 +3,17 @@
 //! Per hop of [`HOP`] analysis samples (about 2.9 ms at 22 kHz) it measures the level and the
 //! spectral flux, and runs a small state machine:
 //!
-//! - **Silent**: the level rising above the gate opens a *candidate* note, its onset placed at
-//!   the start of the rise (searched back a few hops, then to the sample).
+//! - **Silent**: the newest hop's level rising above the gate opens a *candidate* note, its
+//!   onset placed at the start of the rise (searched back a few hops, then to the sample).
 //! - **Candidate**: the pitch of the audio since the onset is estimated every hop; two estimates
 //!   in a row within a third of a semitone make the note: a note-on is reported *now*, stamped
 //!   at the onset. No steady pitch within [`CANDIDATE_TIMEOUT_HOPS`] (a cough, a door): the
 //!   sound is ignored until silence or a new attack.
 //! - **Note**: it ends (note-off stamped where the level fell) when the level drops below the gate
 //!   (less a hysteresis) or 40 dB under the note's peak; on a re-attack (a jump in level with new
-//!   spectral energy: repeated notes); or on a pitch change (legato), seen two ways: a new pitch
+//!   spectral energy: repeated notes); on a rise of the level out of a dip whose audio has a new
+//!   pitch, steady in two estimates and another key (the next note entering under a long
+//!   release); or on a pitch change (legato), seen two ways: a new pitch
 //!   steady within a third of a semitone for [`STEADY_HOPS`] (75 ms, longer than vibrato of
 //!   ±1 semitone ever holds still), or — under vibrato — the centre of the pitch's swing over the
 //!   last [`SLOW_WINDOW_HOPS`] (185 ms) moved at least 0.8 semitone from the centre over the
@@ -27,7 +29,7 @@
 
 use super::decimator::Decimator;
 use super::onset::{level_db, Flux, FLUX_FRAME};
-use super::pitch::{PitchDetector, PitchEstimate, MAX_SEGMENT};
+use super::pitch::{PitchDetector, PitchEstimate, MAX_SEGMENT, MIN_HARMONICS_SEGMENT};
 use super::settings::TrackerSettings;
 use crate::engine::key::{Key, Mode};
 
@@ -89,11 +91,9 @@ const SLIP_SEMITONES: f32 = 3.0;
 /// own slow attack only rises), dB.
 const REATTACK_DIP_DB: f32 = 6.0;
 /// A rise of the level out of a dip by this much, dB, is checked for a new note's pitch …
-const RISE_DB: f32 = 5.0;
-/// … for at most this many hops (about 58 ms) …
-const RISE_TIMEOUT_HOPS: u64 = 20;
-/// … stamped at a flux peak up to this many hops (about 58 ms) before the dip …
-const RISE_FLUX_HOPS: u64 = 20;
+const RISE_DB: f32 = 3.0;
+/// … for at most this many hops (about 115 ms: a bowed note's pitch settles slowly) …
+const RISE_TIMEOUT_HOPS: u64 = 40;
 /// … with estimates at least this periodic.
 const MIN_CLARITY_RISE: f32 = 0.9;
 /// A pitch change is stamped back through at most this many hops (about 175 ms) of unclear
@@ -472,7 +472,9 @@ impl NoteTracker {
         let now = self.consumed;
         match self.phase {
             Phase::Silent => {
-                if level > gate {
+                // The newest hop's level, not the 11 ms one: a slow attack opens sooner (a
+                // click that opens a candidate gives no pitch and is let go).
+                if level_db(self.mean_energy(0, 1)) > gate {
                     self.open_candidate();
                 }
             }
@@ -614,43 +616,59 @@ impl NoteTracker {
                 }
                 let young = self.hops < note.first_hop + MIN_SPLIT_HOPS;
                 if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
-                    let new_key = self.key_for(new_pitch);
-                    let at = self.change_start(new_pitch, old_pitch).max(note.onset + 1);
-                    // The old note's key from its own estimates: those since the change belong
-                    // to the new note (the windows' centres can straddle a sampler's overlapping
-                    // release, where the estimates read a common subharmonic).
-                    let new_hops = self.analysed.saturating_sub(at) / HOP as u64;
-                    let old_key_pitch = self
-                        .histogram_pitch_without_newest(new_hops, &note)
-                        .unwrap_or(old_pitch);
-                    emit(self.note_off(&note, at, Some(old_key_pitch)));
-                    let velocity = Self::velocity_of(level);
-                    emit(TrackedNote {
-                        is_on: true,
-                        key: new_key,
-                        final_key: new_key,
-                        velocity,
-                        at_samples: self.host_time(at).max(self.host_time(note.onset) + 1),
-                        reported_at_samples: now,
-                    });
-                    self.start_histogram(&[new_pitch]);
-                    self.phase = Phase::Note(Sounding {
-                        key: new_key,
-                        velocity,
-                        onset: at,
-                        opened_hop: self.hops,
-                        peak_db: level,
-                        first_hop: self.hops + 1,
-                        dip_db: level,
-                        dip_hop: self.hops,
-                        rise: None,
-                    });
-                    self.readout.sounding_key = Some(new_key);
+                    let at = self.change_start(new_pitch, old_pitch);
+                    self.next_note(&note, at, (old_pitch, new_pitch), level, emit);
                     return;
                 }
                 self.phase = Phase::Note(note);
             }
         }
+    }
+
+    /// Ends `note` at analysis sample `at` (no earlier than just after its onset) and starts the
+    /// next one there at `pitches.1` (reported now; the phase becomes the new note's).
+    /// `pitches.0` is the old note's pitch when its own estimates cannot tell.
+    fn next_note(
+        &mut self,
+        note: &Sounding,
+        at: u64,
+        pitches: (f32, f32),
+        level: f32,
+        emit: &mut impl FnMut(TrackedNote),
+    ) {
+        let (old_pitch, new_pitch) = pitches;
+        let at = at.max(note.onset + 1);
+        let new_key = self.key_for(new_pitch);
+        // The old note's key from its own estimates: those since the change belong to the new
+        // note (the windows' centres can straddle a sampler's overlapping release, where the
+        // estimates read a common subharmonic).
+        let new_hops = self.analysed.saturating_sub(at) / HOP as u64;
+        let old_key_pitch = self
+            .histogram_pitch_without_newest(new_hops, note)
+            .unwrap_or(old_pitch);
+        emit(self.note_off(note, at, Some(old_key_pitch)));
+        let velocity = Self::velocity_of(level);
+        emit(TrackedNote {
+            is_on: true,
+            key: new_key,
+            final_key: new_key,
+            velocity,
+            at_samples: self.host_time(at).max(self.host_time(note.onset) + 1),
+            reported_at_samples: self.consumed,
+        });
+        self.start_histogram(&[new_pitch]);
+        self.phase = Phase::Note(Sounding {
+            key: new_key,
+            velocity,
+            onset: at,
+            opened_hop: self.hops,
+            peak_db: level,
+            first_hop: self.hops + 1,
+            dip_db: level,
+            dip_hop: self.hops,
+            rise: None,
+        });
+        self.readout.sounding_key = Some(new_key);
     }
 
     /// Checks a rise of the level out of a dip for the next note: a new pitch, steady in two
@@ -679,11 +697,14 @@ impl NoteTracker {
             return false;
         };
         let since = (self.analysed - rise.onset) as usize;
+        // The rise's audio holds the old note's release too: a reading well under the note is
+        // their common subharmonic unless its own harmonics show (which a short segment cannot
+        // tell).
         let estimate = self
             .pitch_of_newest(since, MIN_CLARITY_RISE)
             .filter(|e| {
                 e.midi() >= f32::from(note.key) - SLIP_SEMITONES
-                    || e.coprime_share >= SUBHARMONIC_MIN_SHARE
+                    || (since >= MIN_HARMONICS_SEGMENT && e.coprime_share >= SUBHARMONIC_MIN_SHARE)
             })
             .map(|e| e.midi());
         let agreed = match (estimate, rise.last_midi) {
@@ -705,37 +726,10 @@ impl NoteTracker {
             if new_key == note.key || (new_pitch - before.mean).abs() < needed {
                 return false;
             }
-            let at = self
-                .flux_onset_before(rise.onset)
-                .min(self.change_start(new_pitch, before.mean))
-                .max(note.onset + 1);
-            let new_hops = self.analysed.saturating_sub(at) / HOP as u64;
-            let old_pitch = self
-                .histogram_pitch_without_newest(new_hops, note)
-                .unwrap_or(before.mean);
-            emit(self.note_off(note, at, Some(old_pitch)));
-            let velocity = Self::velocity_of(level);
-            emit(TrackedNote {
-                is_on: true,
-                key: new_key,
-                final_key: new_key,
-                velocity,
-                at_samples: self.host_time(at).max(self.host_time(note.onset) + 1),
-                reported_at_samples: self.consumed,
-            });
-            self.start_histogram(&[new_pitch]);
-            self.phase = Phase::Note(Sounding {
-                key: new_key,
-                velocity,
-                onset: at,
-                opened_hop: self.hops,
-                peak_db: level,
-                first_hop: self.hops + 1,
-                dip_db: level,
-                dip_hop: self.hops,
-                rise: None,
-            });
-            self.readout.sounding_key = Some(new_key);
+            // Where the rise began, or earlier where the estimates began to lean to the new
+            // pitch (a bowed note grows under the release before their sum turns upward).
+            let at = rise.onset.min(self.change_start(new_pitch, before.mean));
+            self.next_note(note, at, (before.mean, new_pitch), level, emit);
             return true;
         }
         rise.last_midi = estimate.or(rise.last_midi);
@@ -764,32 +758,6 @@ impl NoteTracker {
             }
         }
         self.analysed - (quietest + 1) * HOP as u64
-    }
-
-    /// The new note's start for a rise out of a dip at analysis sample `dip`: the new note's
-    /// energy grows under the old one's decay before their sum turns upward, so a flux peak
-    /// that stands out in the [`RISE_FLUX_HOPS`] before the dip is its start; else the dip.
-    fn flux_onset_before(&self, dip: u64) -> u64 {
-        let dip_back = (self.analysed.saturating_sub(dip) / HOP as u64).min(self.hops);
-        let search_to = (dip_back + RISE_FLUX_HOPS)
-            .min(self.hops)
-            .min(HISTORY as u64 - 1);
-        let (mut best_back, mut best_flux, mut total) = (None, 0.0f32, 0.0f32);
-        for back in dip_back.saturating_sub(2)..search_to {
-            let flux = self.flux_history[self.history_index(back)];
-            total += flux;
-            if flux > best_flux {
-                best_flux = flux;
-                best_back = Some(back);
-            }
-        }
-        let span = search_to.saturating_sub(dip_back.saturating_sub(2)).max(1) as f32;
-        match best_back {
-            Some(back) if best_flux > 3.0 * total / span + 1.0 => {
-                (self.analysed - (back + 1) * HOP as u64).min(dip)
-            }
-            _ => dip,
-        }
     }
 
     /// A pitch change of the sounding note, as (new pitch, the pitch it had): by the fast test
