@@ -339,8 +339,15 @@ impl NoteTracker {
 
     /// Copies the newest `len` analysis samples into `self.segment[..len]`.
     fn copy_newest(&mut self, len: usize) {
-        let len = len.min(self.segment.len()).min(self.analysed as usize);
-        let start = self.analysed - len as u64;
+        self.copy_ending(len, 0);
+    }
+
+    /// Copies the `len` analysis samples that end `skip` samples before the newest into
+    /// `self.segment[..len]` (fewer if not that many were analysed).
+    fn copy_ending(&mut self, len: usize, skip: u64) {
+        let end = self.analysed.saturating_sub(skip);
+        let len = len.min(self.segment.len()).min(end as usize);
+        let start = end - len as u64;
         for i in 0..len {
             self.segment[i] = self.ring[((start + i as u64) % RING as u64) as usize];
         }
@@ -393,8 +400,16 @@ impl NoteTracker {
     /// A confident pitch estimate (clarity at least `min_clarity`) of the newest `len` samples
     /// within the range.
     fn pitch_of_newest(&mut self, len: usize, min_clarity: f32) -> Option<PitchEstimate> {
-        self.copy_newest(len.min(MAX_SEGMENT));
-        let len = len.min(MAX_SEGMENT).min(self.analysed as usize);
+        self.pitch_ending(len, 0, min_clarity)
+    }
+
+    /// As [`NoteTracker::pitch_of_newest`], of the `len` samples ending `skip` samples before
+    /// the newest.
+    fn pitch_ending(&mut self, len: usize, skip: u64, min_clarity: f32) -> Option<PitchEstimate> {
+        self.copy_ending(len.min(MAX_SEGMENT), skip);
+        let len = len
+            .min(MAX_SEGMENT)
+            .min(self.analysed.saturating_sub(skip) as usize);
         let (min_key, max_key) = (
             self.settings.min_key,
             self.settings
@@ -410,6 +425,37 @@ impl NoteTracker {
         let midi = estimate.midi();
         let in_range = midi >= f32::from(min_key) - 0.5 && midi <= f32::from(max_key) + 0.5;
         (estimate.clarity >= min_clarity && in_range && midi.is_finite()).then_some(estimate)
+    }
+
+    /// The estimate a candidate's newest one (`estimate`, of the `since_onset` samples since its
+    /// onset) must agree with to make a note: the last hop's, `last_midi`, or else one of the
+    /// same audio less its newest half hop, so a note is found a hop sooner.
+    fn estimate_to_agree_with(
+        &mut self,
+        estimate: Option<f32>,
+        last_midi: Option<f32>,
+        since_onset: usize,
+    ) -> Option<f32> {
+        let Some(newest) = estimate else {
+            return last_midi;
+        };
+        let agrees = |p: Option<f32>| p.is_some_and(|p| (newest - p).abs() <= AGREE_SEMITONES);
+        if agrees(last_midi) {
+            return last_midi;
+        }
+        let half_hop = HOP / 2;
+        let earlier = self
+            .pitch_ending(
+                since_onset.saturating_sub(half_hop),
+                half_hop as u64,
+                MIN_CLARITY_ONSET,
+            )
+            .map(|e| e.midi());
+        if agrees(earlier) {
+            earlier
+        } else {
+            last_midi
+        }
     }
 
     /// The key a pitch is reported as: the nearest key, or the nearest in the locked key's scale.
@@ -514,6 +560,7 @@ impl NoteTracker {
                 if estimate.is_some() {
                     self.readout.pitch_midi = estimate;
                 }
+                let last_midi = self.estimate_to_agree_with(estimate, last_midi, since_onset);
                 match (estimate, last_midi) {
                     (Some(midi), Some(previous)) if (midi - previous).abs() <= AGREE_SEMITONES => {
                         let mean = 0.5 * (midi + previous);
