@@ -94,6 +94,25 @@ const HOST_CONDITIONS: [(f64, usize); 4] = [
     (22_050.0, 333),
 ];
 
+/// 1.5 s of one note released into the next, as a sampler plays them: `first` = (MIDI key,
+/// release start s, release length s) sounds from 0.1 s and fades as the square of a ramp;
+/// `second` = (MIDI key, start s, swell length s) swells in linearly and ends at 1.3 s.
+fn release_into(rate: f64, first: (f64, f64, f64), second: (f64, f64, f64)) -> Vec<f32> {
+    let (first_key, release_at_s, release_s) = first;
+    let (second_key, second_at_s, swell_s) = second;
+    let fading = continuous(rate, 1.5, 0.1..release_at_s + release_s, 0.6, |t| {
+        let ramp = ((t - 0.1) / 0.005).min(1.0);
+        let release = (1.0 - (t - release_at_s).max(0.0) / release_s).max(0.0);
+        (first_key, 0.4 * ramp * release * release)
+    });
+    let swelling = continuous(rate, 1.5, second_at_s..1.3, 0.6, |t| {
+        let swell = ((t - second_at_s) / swell_s).min(1.0);
+        let ramp = ((1.3 - t) / 0.005).min(1.0);
+        (second_key, 0.4 * swell * ramp)
+    });
+    fading.iter().zip(&swelling).map(|(a, b)| a + b).collect()
+}
+
 fn ons(notes: &[TrackedNote]) -> Vec<&TrackedNote> {
     notes.iter().filter(|n| n.is_on).collect()
 }
@@ -466,21 +485,7 @@ fn a_note_swelling_under_a_release_is_stamped_where_it_began() {
     let low = TrackerSettings::for_range(PitchRange::Low);
     for (rate, block) in HOST_CONDITIONS {
         // D3 held, released from 0.6 s over 200 ms; A3 from 0.6 s, swelling in over 120 ms.
-        let first = continuous(rate, 1.5, 0.1..0.8, 0.6, |t| {
-            let ramp = ((t - 0.1) / 0.005).min(1.0);
-            let release = if t < 0.6 {
-                1.0
-            } else {
-                (1.0 - (t - 0.6) / 0.2).max(0.0)
-            };
-            (50.0, 0.4 * ramp * release * release)
-        });
-        let second = continuous(rate, 1.5, 0.6..1.3, 0.6, |t| {
-            let swell = ((t - 0.6) / 0.12).min(1.0);
-            let ramp = ((1.3 - t) / 0.005).min(1.0);
-            (57.0, 0.4 * swell * ramp)
-        });
-        let signal: Vec<f32> = first.iter().zip(&second).map(|(a, b)| a + b).collect();
+        let signal = release_into(rate, (50.0, 0.6, 0.2), (57.0, 0.6, 0.12));
         let notes = track(&signal, rate, low, block);
         assert_well_formed(&notes);
         let on = ons(&notes);
@@ -529,21 +534,7 @@ fn a_legato_leap_down_an_octave_is_a_new_note() {
 fn a_note_entering_under_a_release_is_reported_while_it_rises() {
     for (rate, block) in HOST_CONDITIONS {
         // E4 held, released from 0.7 s over 150 ms; B4 from 0.75 s, swelling in over 20 ms.
-        let first = continuous(rate, 1.5, 0.1..0.85, 0.6, |t| {
-            let ramp = ((t - 0.1) / 0.005).min(1.0);
-            let release = if t < 0.7 {
-                1.0
-            } else {
-                (1.0 - (t - 0.7) / 0.15).max(0.0)
-            };
-            (64.0, 0.4 * ramp * release * release)
-        });
-        let second = continuous(rate, 1.5, 0.75..1.3, 0.6, |t| {
-            let swell = ((t - 0.75) / 0.02).min(1.0);
-            let ramp = ((1.3 - t) / 0.005).min(1.0);
-            (71.0, 0.4 * swell * ramp)
-        });
-        let signal: Vec<f32> = first.iter().zip(&second).map(|(a, b)| a + b).collect();
+        let signal = release_into(rate, (64.0, 0.7, 0.15), (71.0, 0.75, 0.02));
         let notes = track(&signal, rate, voice(), block);
         assert_well_formed(&notes);
         let on = ons(&notes);
