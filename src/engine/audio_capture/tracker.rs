@@ -94,8 +94,10 @@ const REATTACK_DIP_DB: f32 = 6.0;
 const RISE_DB: f32 = 3.0;
 /// … for at most this many hops (about 115 ms: a bowed note's pitch settles slowly) …
 const RISE_TIMEOUT_HOPS: u64 = 40;
-/// … with estimates at least this periodic.
+/// … with estimates at least this periodic …
 const MIN_CLARITY_RISE: f32 = 0.9;
+/// … and stamped at most this many hops (about 100 ms) before the rise was seen.
+const MAX_RISE_HOPS: u64 = 35;
 /// A pitch change is stamped back through at most this many hops (about 175 ms) of unclear
 /// estimates before the new pitch's first one, to the last that read the old pitch.
 const MAX_UNCLEAR_HOPS: u64 = 60;
@@ -790,9 +792,10 @@ impl NoteTracker {
     }
 
     /// Where a rise out of the dip at hop `dip_hop` began, analysis samples: the start of the
-    /// quietest hop around the dip (the level lags a hop's energy by about two hops).
+    /// quietest hop around the dip (the level lags a hop's energy by about two hops), at most
+    /// [`MAX_RISE_HOPS`] back (a dip long before, then a slow creep upward, is no start).
     fn rise_start(&self, dip_hop: u64) -> u64 {
-        let back_to_dip = self.hops - dip_hop;
+        let back_to_dip = (self.hops - dip_hop).min(MAX_RISE_HOPS);
         let mut quietest = back_to_dip;
         let mut least = f32::INFINITY;
         for back in
