@@ -10,8 +10,10 @@ use nice_plug_egui::{
 };
 
 use crate::editor::EditorApp;
+use crate::engine::event::Event;
 use crate::engine::event_buffer::EventBuffer;
 use crate::engine::motif::TimeSignature;
+use crate::engine::parameter_sweep::drop_parameter_sweeps;
 use crate::engine::playback::{
     BlockInfo, LiveEngine, TransportInfo, MAX_IN_EVENTS_PER_BLOCK, MAX_OUT_EVENTS_PER_BLOCK,
 };
@@ -34,6 +36,9 @@ pub struct Reprise {
     published_revision: u64,
     /// Engine output. Capacity `MAX_OUT_EVENTS_PER_BLOCK`, allocated in `initialize()`.
     events_out: EventBuffer,
+    /// The block's input events, host parameter sweeps removed. Capacity
+    /// `MAX_IN_EVENTS_PER_BLOCK`, allocated in `initialize()`; events past it go straight on.
+    events_in: Vec<Event>,
     /// Output events the host refused (its output queue was full), since activation.
     num_host_refused_events: u64,
     /// The audio thread's side of the editor hand-over.
@@ -67,6 +72,7 @@ impl Default for Reprise {
             published_revision: u64::MAX,
             // Zero capacity does not allocate; the real buffers are made in `initialize()`.
             events_out: EventBuffer::with_capacity(0),
+            events_in: Vec::new(),
             num_host_refused_events: 0,
             shared_audio,
             shared_gui: Some(shared_gui),
@@ -185,8 +191,8 @@ fn transport_info(transport: &Transport) -> Option<TransportInfo> {
 impl Plugin for Reprise {
     const NAME: &'static str = "Reprise";
     const VENDOR: &'static str = "Reprise";
-    const URL: &'static str = "https://example.invalid/reprise";
-    const EMAIL: &'static str = "reprise@example.invalid";
+    const URL: &'static str = "";
+    const EMAIL: &'static str = "";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
     const AUDIO_IO_LAYOUTS: &'static [AudioIOLayout] = &[
@@ -243,6 +249,9 @@ impl Plugin for Reprise {
         if self.events_out.capacity() < MAX_OUT_EVENTS_PER_BLOCK {
             self.events_out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
         }
+        if self.events_in.capacity() < MAX_IN_EVENTS_PER_BLOCK {
+            self.events_in = Vec::with_capacity(MAX_IN_EVENTS_PER_BLOCK);
+        }
         self.num_host_refused_events = 0;
         self.live.prepare(buffer_config.sample_rate as f64);
         true
@@ -288,13 +297,30 @@ impl Plugin for Reprise {
             settings.capture != crate::engine::playback::LiveCapture::Off,
             std::sync::atomic::Ordering::Relaxed,
         );
-        // The block's input events go straight from the host queue into the engine.
-        let events = std::iter::from_fn(|| loop {
-            let host_event = context.next_event()?;
+        // The block's input events, less a host's parameter sweep (Ardour writes every
+        // MIDI-mapped VST3 parameter on load: see `parameter_sweep`). Events past the buffer's
+        // capacity go straight from the host queue into the engine.
+        self.events_in.clear();
+        let mut first_overflow = None;
+        while let Some(host_event) = context.next_event() {
             if let Some(event) = host_events::to_engine(&host_event) {
-                return Some(event);
+                if self.events_in.len() == self.events_in.capacity() {
+                    first_overflow = Some(event);
+                    break;
+                }
+                self.events_in.push(event);
             }
-        });
+        }
+        drop_parameter_sweeps(&mut self.events_in);
+        let overflow = first_overflow
+            .into_iter()
+            .chain(std::iter::from_fn(|| loop {
+                let host_event = context.next_event()?;
+                if let Some(event) = host_events::to_engine(&host_event) {
+                    return Some(event);
+                }
+            }));
+        let events = self.events_in.iter().copied().chain(overflow);
         // The audio input (already copied to the output, which passes through unchanged) is
         // what the note tracker hears when capture listens to audio.
         let channels = buffer.as_slice_immutable();

@@ -25,6 +25,7 @@ pub mod midi_file;
 pub mod motif;
 pub mod notation;
 pub mod ops;
+pub mod parameter_sweep;
 pub mod playback;
 pub mod quantize;
 pub mod rendering;

@@ -37,7 +37,8 @@ pub struct TransportInfo {
     /// The host's active loop (start, end) in beats, if looping.
     pub loop_range_beats: Option<(f64, f64)>,
     /// Beat of the bar line at or before the block's first sample, if the host gives it (after
-    /// a metre change mid-song, bar lines are not whole bars from beat 0).
+    /// a metre change mid-song, bar lines are not whole bars from beat 0). Hosts differ: Ardour
+    /// gives the next bar line; one that disagrees with the position and metre is ignored.
     pub bar_start_beats: Option<f64>,
 }
 
@@ -323,8 +324,20 @@ impl Timeline {
         }
         let bar = self.last_host_time_signature.bar_length_beats();
         let tolerance = 1e-6;
+        // Ardour 7 reports the *next* bar line (VST3 `barPositionMusic`: 4.0 at positions 0
+        // and 1.58 in 4/4): a bar start up to a bar after the position is read as the bar line
+        // one bar before it. One that still does not lie within the bar at the position
+        // disagrees with the metre and position the host reports and is not used.
         let consistent = host_bar_start
-            .filter(|&b| b.is_finite() && b <= start + tolerance && start - b < bar + tolerance);
+            .filter(|b| b.is_finite())
+            .map(|b| {
+                if b > start + tolerance && b - start <= bar + tolerance {
+                    b - bar
+                } else {
+                    b
+                }
+            })
+            .filter(|&b| b <= start + tolerance && start - b < bar + tolerance);
         let on_grid = |origin: f64, beats: f64| {
             let bars = (beats - origin) / bar;
             (bars - bars.round()).abs() * bar <= tolerance
@@ -593,5 +606,34 @@ mod tests {
             assert!(start.jumped && !start.regridded);
             assert_eq!(timeline.bar_origin_beats(), 12.0, "{bar_start:?}");
         }
+    }
+    #[test]
+    fn a_host_bar_start_after_the_position_is_the_bar_line_before_it() {
+        let block = |pos: f64, metre: TimeSignature, bar_start: f64| BlockInfo {
+            num_samples: 480,
+            transport: Some(TransportInfo {
+                playing: true,
+                tempo_bpm: 120.0,
+                pos_beats: pos,
+                time_signature: Some(metre),
+                loop_range_beats: None,
+                bar_start_beats: Some(bar_start),
+            }),
+        };
+        let (four, three) = (TimeSignature::new(4, 4), TimeSignature::new(3, 4));
+        // Ardour's reports: the next bar line. 4/4 up to beat 8, then 3/4 bars at 8, 11, 14.
+        let mut timeline = Timeline::default();
+        timeline.begin_block(&block(0.0, four, 4.0), 120.0);
+        timeline.end_block();
+        assert_eq!(timeline.bar_origin_beats(), 0.0);
+        // A locate into the 3/4 section (beat 12.5, Ardour says 14): bars from 11, phase 2.
+        let start = timeline.begin_block(&block(12.5, three, 14.0), 120.0);
+        assert!(start.jumped);
+        assert_eq!(timeline.bar_origin_beats(), 2.0);
+        timeline.end_block();
+        // A bar start that fits neither the position nor the metre is not used: the grid stays.
+        let start = timeline.begin_block(&block(20.3, three, 27.0), 120.0);
+        assert!(start.jumped);
+        assert_eq!(timeline.bar_origin_beats(), 2.0);
     }
 }
