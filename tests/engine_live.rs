@@ -1223,3 +1223,94 @@ fn a_metre_change_mid_song_moves_playback_and_capture_to_the_new_bars() {
         );
     }
 }
+
+/// Issue 21 (found in Ardour): a phrase whose silence gap ends exactly on a bar line replaces
+/// the rendering there, and the new rendering comes in on that bar line, whether a host block
+/// starts at that sample or the bar line falls inside a block.
+#[test]
+fn a_phrase_completing_on_a_bar_line_comes_in_there_whatever_the_blocks() {
+    let sample_rate = 48_000.0;
+    let tempo = 100.0;
+    let samples_per_beat = 60.0 * sample_rate / tempo; // 28 800
+    let settings = LiveSettings {
+        capture: reprise::engine::playback::LiveCapture::AlwaysListening,
+        capture_gap_beats: 2.0,
+        ..plain_playback()
+    };
+    // A phrase whose last release is at beat 4: its gap ends at beat 6, a 3/4 bar line.
+    let mut input: Vec<(u64, Event)> = Vec::new();
+    for (start, end, key) in [(3.0, 3.5, 67u8), (3.5, 4.0, 65)] {
+        input.push((
+            (start * samples_per_beat) as u64,
+            Event::note_on(0, 0, key, 0.7, None),
+        ));
+        input.push((
+            (end * samples_per_beat) as u64,
+            Event::note_off(0, 0, key, 0.0, None),
+        ));
+    }
+    input.sort_by_key(|&(sample, event)| {
+        (
+            sample,
+            matches!(event.kind, reprise::engine::event::EventKind::NoteOn { .. }),
+        )
+    });
+    let run = |block: u32| {
+        let mut engine = Box::new(LiveEngine::new());
+        // The slot already plays a motif with an onset on every beat (also on the bar line).
+        engine.set_slot(0, &eighths_motif(0.45));
+        let song = SteadySong {
+            sample_rate,
+            tempo,
+            loop_beats: None,
+            total_samples: (15.0 * samples_per_beat) as u64,
+            automation_every_samples: None,
+        };
+        output_with_blocks(&mut engine, &settings, song, &mut || block, &input)
+    };
+    // 960 divides the bar line's sample (172 800); 1024 puts it inside a block.
+    let on_boundary = run(960);
+    let inside = run(1024);
+    use reprise::engine::event::EventKind;
+    // No note is struck and ended at one sample (the old rendering's onset on the bar line where
+    // the new phrase replaces it).
+    for (what, out) in [
+        ("on a block boundary", &on_boundary),
+        ("inside a block", &inside),
+    ] {
+        for (sample, event) in out.iter() {
+            if let EventKind::NoteOn { channel, key, .. } = event.kind {
+                let blip = out.iter().any(|(s, e)| {
+                    s == sample
+                        && matches!(e.kind, EventKind::NoteOff { channel: c, key: k, .. }
+                            if c == channel && k == key)
+                });
+                assert!(
+                    !blip,
+                    "bar line {what}: key {key} struck and ended at sample {sample}"
+                );
+            }
+        }
+    }
+    // The new motif starts on its first note, a bar line: it comes in on the bar line at beat 6.
+    let bar_line = (6.0 * samples_per_beat) as u64;
+    let struck_at_bar = |out: &[(u64, Event)]| {
+        out.iter()
+            .filter(|(s, e)| *s == bar_line && matches!(e.kind, EventKind::NoteOn { .. }))
+            .count()
+    };
+    assert!(
+        struck_at_bar(&on_boundary) > 0,
+        "the new phrase does not come in on the bar line"
+    );
+    assert!(
+        on_boundary == inside,
+        "the block boundary changes the output"
+    );
+    for block in [1, 37, 512, 4096] {
+        assert!(
+            run(block) == on_boundary,
+            "blocks of {block} change the output"
+        );
+    }
+}

@@ -626,6 +626,71 @@ fn a_played_phrase_is_captured_and_played_back_from_the_next_bar() {
     assert_balanced(&out, "capture");
 }
 
+/// Issue 21, as Ardour 7 presents its first roll: at the first block every MIDI-mapped
+/// controller of every channel arrives at 64 (Ardour writes every VST3 parameter on load; the
+/// sustain pedal among them), and the host's bar start is the *next* bar line. The phrase played
+/// in bars 1–2 must still be captured while the transport rolls and come in at the next bar
+/// line after its silence gap (last release at beat 7, gap 2: bar line 12), and no swept
+/// controller is passed on to the instrument.
+#[test]
+fn a_phrase_captured_in_ardours_first_roll_plays_in_that_roll() {
+    let tempo = 120.0;
+    let spb = 24_000u64; // samples per beat at 120 BPM, 48 kHz
+    let beats = |s: u64| s as f64 / spb as f64;
+    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 1024);
+    let mut events: Vec<InEvent> = Vec::new();
+    for channel in 0..16u8 {
+        for cc in 0..128u8 {
+            events.push(InEvent {
+                time_samples: 0,
+                kind: InKind::Midi {
+                    bytes: [0xB0 | channel, cc, 64],
+                },
+            });
+        }
+    }
+    let phrase: [(f64, f64, u16); 7] = [
+        (0.0, 1.0, 62),
+        (1.0, 1.0, 64),
+        (2.0, 1.0, 65),
+        (3.0, 1.0, 67),
+        (4.0, 1.5, 69),
+        (5.5, 0.5, 67),
+        (6.0, 1.0, 65),
+    ];
+    let notes: Vec<(u64, u64, u16)> = phrase
+        .iter()
+        .map(|&(start, length, key)| {
+            let on = (start * spb as f64) as u64;
+            (on.max(1), ((start + length) * spb as f64) as u64 - 1, key)
+        })
+        .collect();
+    events.extend(played(&notes));
+    events.sort_by_key(|e| e.time_samples);
+    let ardour = |s: u64| {
+        let mut t = transport(beats(s), tempo, true, None);
+        // Ardour's barPositionMusic: the next bar line.
+        let next_bar = ((beats(s) / 4.0).floor() + 1.0) * 4.0;
+        t.bar_start = clack_host::utils::BeatTime::from_float(next_bar);
+        Some(t)
+    };
+    let out = plugin.run_with_transport(&events, 24 * spb, || 1024, ardour);
+    let rendered: Vec<_> = note_ons(&out)
+        .into_iter()
+        .filter(|&(s, _, _)| s >= 8 * spb)
+        .collect();
+    assert!(
+        rendered.first().is_some_and(|&(s, _, _)| s == 12 * spb),
+        "the rendering does not come in at beat 12 of the capturing roll: {rendered:?}"
+    );
+    assert!(
+        controllers(&out)
+            .iter()
+            .all(|c| c.2 != 0 && c.2 != 7 && c.2 < 120),
+        "a swept bank select, volume or channel-mode message reached the output"
+    );
+}
+
 #[test]
 fn a_phrase_played_while_the_host_is_stopped_is_captured_and_plays_when_it_starts() {
     let tempo = 100.0;

@@ -20,6 +20,9 @@ const ARDOUR_LUA: &str = "ardour7-lua";
 /// Ardour's VST3 scanner (it writes the scan cache headless Ardour reads).
 const VST3_SCANNER: &str = "/usr/lib/ardour7/ardour-vst3-scanner";
 
+/// Ardour 7's audio-time unit ("superclock") per second, as positions "a<N>" in session files.
+const SUPERCLOCK_TICKS_PER_SECOND: f64 = 282_240_000.0;
+
 /// Wall-clock limit for one Ardour run; a hung run fails the test instead of CI.
 const RUN_TIMEOUT: Duration = Duration::from_secs(180);
 
@@ -124,9 +127,8 @@ pub struct Session {
     dir: PathBuf,
     name: String,
     pub tempo_map: TempoMap,
-    /// Quarter at which each roll of [`roll`](Self::roll) started, in order (takes are recorded
-    /// from there).
-    roll_starts: Vec<f64>,
+    /// Rolls run so far (each records one take).
+    num_rolls: usize,
 }
 
 /// A note Ardour recorded: song quarters, key, channel (0-based), velocity 1–127.
@@ -163,7 +165,7 @@ impl Session {
             dir,
             name,
             tempo_map,
-            roll_starts: Vec::new(),
+            num_rolls: 0,
         };
         let spec = session.tempo_map.to_spec();
         session.run_lua(
@@ -239,9 +241,7 @@ impl Session {
             .map(|(verb, a, b)| format!("{verb} {a} {b}"))
             .collect::<Vec<_>>()
             .join(";");
-        for (_, from, _) in steps {
-            self.roll_starts.push(*from);
-        }
+        self.num_rolls += steps.iter().filter(|(verb, _, _)| *verb == "roll").count();
         self.run_lua(
             "roll.lua",
             &[("REPRISE_DAW_STEPS", text.as_str())],
@@ -253,30 +253,41 @@ impl Session {
     /// in the order the rolls ran).
     pub fn takes(&self) -> Vec<Vec<RecordedNote>> {
         let xml = std::fs::read_to_string(self.xml_path()).expect("session XML");
-        let mut files: Vec<(u32, String)> = Vec::new();
+        // (take number, file, quarter the recording starts at)
+        let mut files: Vec<(u32, String, f64)> = Vec::new();
         for source in xml.split("<Source ").skip(1) {
             let tag = &source[..source.find("/>").unwrap_or(source.len())];
             if !tag.contains("captured-for=\"take\"") {
                 continue;
             }
             let name = attribute(tag, "name").expect("source name");
-            let id: u32 = attribute(tag, "id")
-                .and_then(|i| i.parse().ok())
-                .expect("id");
-            files.push((id, name));
+            // Ardour names recordings "Take<N>_<track>-<M>.mid", N counting the rolls.
+            let take: u32 = name
+                .strip_prefix("Take")
+                .and_then(|rest| rest.split('_').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("unexpected recording name {name}"));
+            let position = attribute(tag, "natural-position").expect("natural-position");
+            let superclock: f64 = position
+                .strip_prefix('a')
+                .and_then(|p| p.parse().ok())
+                .unwrap_or_else(|| panic!("unexpected natural-position {position}"));
+            let start = self
+                .tempo_map
+                .quarters_at(superclock / SUPERCLOCK_TICKS_PER_SECOND);
+            files.push((take, name, start));
         }
-        // Sources are numbered in creation order.
-        files.sort();
+        files.sort_by_key(|(take, _, _)| *take);
         assert_eq!(
             files.len(),
-            self.roll_starts.len(),
+            self.num_rolls,
             "one recording per roll expected: {files:?}"
         );
         files
             .iter()
-            .zip(&self.roll_starts)
-            .map(|((_, name), &start)| {
+            .map(|(_, name, start)| {
                 let bytes = std::fs::read(self.midifiles().join(name)).expect("recording");
+                // A recording's beats count from its start, on the session's tempo map.
                 read_notes(&bytes)
                     .into_iter()
                     .map(|n| RecordedNote {

@@ -330,16 +330,19 @@ fn a_tempo_map_with_metre_changes_is_followed() {
     );
 }
 
-/// Stop, locate back to the start and roll again (3/4 at 100 BPM): the captured motif plays
-/// from bar 1. (A locate into the middle of the song is not yet compared: Ardour's take of such
-/// a roll disagrees with the engine's; see issue 21's note.)
+/// Stop, locate into the song and roll again, then back to the start (3/4 at 100 BPM): the
+/// captured motif comes in at the next bar line and plays from bar 1.
 #[test]
 #[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
 fn stop_locate_and_roll_again() {
     let takes = run_scenario(
         "locate",
         TempoMap::steady(100.0, 3, 4),
-        &[&[Step::Roll(0.0, 14.0), Step::Roll(0.0, 10.0)]],
+        &[&[
+            Step::Roll(0.0, 14.0),
+            Step::Roll(7.5, 22.0),
+            Step::Roll(0.0, 10.0),
+        ]],
     );
     assert!(
         takes.iter().skip(1).all(|t| !rendered(t).is_empty()),

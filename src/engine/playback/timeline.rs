@@ -37,8 +37,8 @@ pub struct TransportInfo {
     /// The host's active loop (start, end) in beats, if looping.
     pub loop_range_beats: Option<(f64, f64)>,
     /// Beat of the bar line at or before the block's first sample, if the host gives it (after
-    /// a metre change mid-song, bar lines are not whole bars from beat 0). Hosts differ: Ardour
-    /// gives the next bar line; one that disagrees with the position and metre is ignored.
+    /// a metre change mid-song, bar lines are not whole bars from beat 0). Hosts differ: one
+    /// after the position (Ardour) or more than a bar before it is ignored.
     pub bar_start_beats: Option<f64>,
 }
 
@@ -324,19 +324,13 @@ impl Timeline {
         }
         let bar = self.last_host_time_signature.bar_length_beats();
         let tolerance = 1e-6;
-        // Ardour 7 reports the *next* bar line (VST3 `barPositionMusic`: 4.0 at positions 0
-        // and 1.58 in 4/4): a bar start up to a bar after the position is read as the bar line
-        // one bar before it. One that still does not lie within the bar at the position
-        // disagrees with the metre and position the host reports and is not used.
+        // Only a bar line at or before the position, within one bar of it, is used. Ardour 7
+        // reports a bar start *after* the position (VST3 `barPositionMusic`: the bar's index
+        // plus one, times four quarters, whatever the metre: 4.0 at position 0, 8.0 at 5.0 in
+        // 3/4); such a value, or any other that disagrees with the metre and the position, is
+        // ignored and the grid the timeline already follows is kept.
         let consistent = host_bar_start
             .filter(|b| b.is_finite())
-            .map(|b| {
-                if b > start + tolerance && b - start <= bar + tolerance {
-                    b - bar
-                } else {
-                    b
-                }
-            })
             .filter(|&b| b <= start + tolerance && start - b < bar + tolerance);
         let on_grid = |origin: f64, beats: f64| {
             let bars = (beats - origin) / bar;
@@ -608,7 +602,7 @@ mod tests {
         }
     }
     #[test]
-    fn a_host_bar_start_after_the_position_is_the_bar_line_before_it() {
+    fn a_host_bar_start_after_the_position_is_ignored() {
         let block = |pos: f64, metre: TimeSignature, bar_start: f64| BlockInfo {
             num_samples: 480,
             transport: Some(TransportInfo {
@@ -620,20 +614,25 @@ mod tests {
                 bar_start_beats: Some(bar_start),
             }),
         };
-        let (four, three) = (TimeSignature::new(4, 4), TimeSignature::new(3, 4));
-        // Ardour's reports: the next bar line. 4/4 up to beat 8, then 3/4 bars at 8, 11, 14.
+        let three = TimeSignature::new(3, 4);
+        // Ardour 7's reports in a 3/4 song: (bar index + 1) x 4 quarters.
         let mut timeline = Timeline::default();
-        timeline.begin_block(&block(0.0, four, 4.0), 120.0);
+        timeline.begin_block(&block(0.0, three, 4.0), 120.0);
         timeline.end_block();
         assert_eq!(timeline.bar_origin_beats(), 0.0);
-        // A locate into the 3/4 section (beat 12.5, Ardour says 14): bars from 11, phase 2.
-        let start = timeline.begin_block(&block(12.5, three, 14.0), 120.0);
-        assert!(start.jumped);
-        assert_eq!(timeline.bar_origin_beats(), 2.0);
+        // A locate to beat 5 (bar 2, whose line is beat 3), reported as 8: the grid stays.
+        let start = timeline.begin_block(&block(5.0, three, 8.0), 120.0);
+        assert!(start.jumped && !start.regridded);
+        assert_eq!(timeline.bar_origin_beats(), 0.0);
         timeline.end_block();
-        // A bar start that fits neither the position nor the metre is not used: the grid stays.
-        let start = timeline.begin_block(&block(20.3, three, 27.0), 120.0);
+        // A bar start more than a bar before the position is not used either.
+        let start = timeline.begin_block(&block(20.5, three, 14.0), 120.0);
+        assert!(start.jumped && !start.regridded);
+        assert_eq!(timeline.bar_origin_beats(), 0.0);
+        // One that fits (a bar line of another phase, 19.0) moves the grid to its phase.
+        timeline.end_block();
+        let start = timeline.begin_block(&block(20.0, three, 19.0), 120.0);
         assert!(start.jumped);
-        assert_eq!(timeline.bar_origin_beats(), 2.0);
+        assert_eq!(timeline.bar_origin_beats(), 1.0);
     }
 }
