@@ -1314,3 +1314,83 @@ fn a_phrase_completing_on_a_bar_line_comes_in_there_whatever_the_blocks() {
         );
     }
 }
+
+/// Issue 21: a host loop whose bars are rewritten from 3/4 to 7/8 while it loops (the new metre
+/// and loop length arrive at the wrap's sample): the first 7/8 bar after the wrap starts the
+/// rendering's bar 1 at its beat 0, not mid-cycle, and it is not silent. Also when the host
+/// reports the wrap inside its block, which nice-plug's CLAP wrapper passes on as a sub-block
+/// whose position has the sub-block's offset added (HOSTS.md, "Loops wrap anywhere").
+#[test]
+fn a_loop_rewritten_in_another_metre_starts_bar_one_at_the_wrap() {
+    let tempo = 120.0;
+    let samples_per_beat = 60.0 * SAMPLE_RATE / tempo; // 24 000
+    let bps = 1.0 / samples_per_beat;
+    let three = TimeSignature::new(3, 4);
+    let seven = TimeSignature::new(7, 8);
+    let bar_start = |pos: f64, metre: TimeSignature| {
+        let bar = metre.bar_length_beats();
+        (pos / bar + 1e-9).floor() * bar
+    };
+    for with_bar_start in [false, true] {
+        // Offset of the wrap inside the host's block (0: the host starts a block there).
+        for wrap_offset in [0u32, 280] {
+            let mut blocks: Vec<HostBlock> = Vec::new();
+            let mut push = |len: u32, pos: f64, metre: TimeSignature, loop_end: f64| {
+                let mut info = transport(pos, tempo, metre);
+                info.loop_range_beats = Some((0.0, loop_end));
+                info.bar_start_beats = with_bar_start.then_some(bar_start(pos, metre));
+                blocks.push((len, info));
+            };
+            // Two passes of the 3/4 loop 0–12 in 480-sample blocks; the last host block before
+            // the wrap reaches `wrap_offset` samples past it.
+            let pass_samples = (12.0 * samples_per_beat) as u32;
+            for _ in 0..2 {
+                let mut done = 0u32;
+                while done < pass_samples {
+                    let left = pass_samples - done;
+                    let len = if left > 480 + wrap_offset { 480 } else { left };
+                    push(len, done as f64 * bps, three, 12.0);
+                    done += len;
+                }
+            }
+            // The loop rewritten as four 7/8 bars (0–14). Its first sub-block is reported at
+            // the loop start plus the sub-block's offset inside the host block.
+            let mut done = 0u32;
+            let pass_samples = (14.0 * samples_per_beat) as u32;
+            while done < pass_samples {
+                let len = if done == 0 && wrap_offset > 0 {
+                    480 - wrap_offset
+                } else {
+                    480
+                };
+                let reported = if done == 0 {
+                    wrap_offset as f64 * bps
+                } else {
+                    done as f64 * bps
+                };
+                push(len.min(pass_samples - done), reported, seven, 14.0);
+                done += len;
+            }
+            let mut engine = Box::new(LiveEngine::new());
+            engine.set_slot(0, &bar_of_eighths(seven));
+            let heard = run_blocks(&mut engine, &plain_playback(), &blocks);
+            let wrap = (24.0 * samples_per_beat) as u64;
+            let first_bar: Vec<(u64, u8)> = heard
+                .notes
+                .iter()
+                .filter(|n| n.on >= wrap && n.on < wrap + (3.5 * samples_per_beat) as u64)
+                .map(|n| (n.on - wrap, n.key))
+                .collect();
+            let expected: Vec<(u64, u8)> = (0..7)
+                .map(|i| {
+                    let key = if i == 0 { 72 } else { 48 + i as u8 };
+                    ((i as f64 * 0.5 * samples_per_beat) as u64, key)
+                })
+                .collect();
+            assert_eq!(
+                first_bar, expected,
+                "bar start given: {with_bar_start}, wrap {wrap_offset} samples into a block"
+            );
+        }
+    }
+}

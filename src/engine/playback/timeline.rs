@@ -164,6 +164,9 @@ pub struct Timeline {
     own_clock_beats: f64,
     /// A host loop wrap inside this block, not yet passed.
     pending_wrap: Option<LoopWrap>,
+    /// The loop range (start, end) the previous block reported, beats: a wrap can arrive with
+    /// the loop already changed (a loop rewritten in another metre while it plays).
+    last_loop_range_beats: Option<(f64, f64)>,
 }
 
 impl Default for Timeline {
@@ -186,6 +189,7 @@ impl Default for Timeline {
             expected_next_beats: None,
             own_clock_beats: 0.0,
             pending_wrap: None,
+            last_loop_range_beats: None,
         }
     }
 }
@@ -238,12 +242,10 @@ impl Timeline {
             self.last_host_time_signature = metre;
         }
         let beats_per_sample = tempo / 60.0 / self.sample_rate_hz;
-        let boundary_wrap = self.boundary_wrap(
-            start,
-            playing && on_host,
-            beats_per_sample,
-            valid.and_then(|t| t.loop_range_beats),
-        );
+        let loop_range = valid.and_then(|t| t.loop_range_beats);
+        let boundary_wrap =
+            self.boundary_wrap(start, playing && on_host, beats_per_sample, loop_range);
+        self.last_loop_range_beats = loop_range;
         let start = boundary_wrap.map_or(start, |(wrapped_start, _)| wrapped_start);
         // A block that starts off the prediction is a jump only when the difference is large in
         // musical terms: tempo ramps inside a block, tempo changes and fixed-point positions all
@@ -369,14 +371,22 @@ impl Timeline {
     ) -> Option<(f64, f64)> {
         let expected = self.expected_next_beats?;
         let (loop_start, loop_end) = loop_range_beats?;
+        // The prediction reached the loop's end as the previous block knew it: the loop may have
+        // been rewritten at the wrap (another length, another metre).
+        let reached_end = [
+            Some(loop_end),
+            self.last_loop_range_beats.map(|(_, end)| end),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|end| (expected - end).abs() <= beats_per_sample)?;
         let wrapped = host_playing
             && self.on_host
             && self.playing
             && loop_end > loop_start
-            && (expected - loop_end).abs() <= beats_per_sample
             && start < expected - beats_per_sample
             && (loop_start - beats_per_sample..loop_end).contains(&start);
-        wrapped.then(|| (loop_start + (expected - loop_end).max(0.0), loop_end))
+        wrapped.then(|| (loop_start + (expected - reached_end).max(0.0), reached_end))
     }
 
     /// A host loop whose end falls inside this block.
