@@ -11,6 +11,7 @@
 mod ardour;
 
 use ardour::{RecordedNote, Session, TempoMap};
+use reprise::engine::character::Character;
 use reprise::engine::event::{Event, EventKind};
 use reprise::engine::event_buffer::EventBuffer;
 use reprise::engine::motif::TimeSignature;
@@ -39,10 +40,47 @@ const PHRASE: [(f64, f64, u8); 7] = [
     (6.0, 1.0, 65),
 ];
 
-/// The engine's settings for the plugin's defaults (what Ardour's new insert has).
-fn live_settings() -> LiveSettings {
+/// A plugin setting, as Ardour sets it (parameter name and value: Ardour takes a stepped VST3
+/// parameter's value as its step index, a continuous one as its normalized value) and as the
+/// engine reads it.
+#[derive(Debug, Clone, Copy)]
+enum Setting {
+    Character(Character),
+    Intensity(f64),
+}
+
+impl Setting {
+    fn ardour(self) -> (&'static str, f64) {
+        match self {
+            Setting::Character(character) => (
+                "Character",
+                match character {
+                    Character::Piano => 0.0,
+                    Character::Swell => 1.0,
+                    _ => 2.0,
+                },
+            ),
+            Setting::Intensity(intensity) => ("Intensity", intensity),
+        }
+    }
+
+    fn apply(self, settings: &mut LiveSettings) {
+        match self {
+            Setting::Character(character) => settings.character.character = character,
+            Setting::Intensity(intensity) => settings.character.intensity = intensity,
+        }
+    }
+}
+
+/// The engine's settings for the plugin's defaults (what Ardour's new insert has) and
+/// `settings`.
+fn live_settings(settings: &[Setting]) -> LiveSettings {
     let (library, _audio_side) = reprise::library_state::LibraryHandle::new();
-    reprise::RepriseParams::new(library).to_live_settings()
+    let mut live = reprise::RepriseParams::new(library).to_live_settings();
+    for setting in settings {
+        setting.apply(&mut live);
+    }
+    live
 }
 
 /// A transport step as `roll.lua` runs it.
@@ -268,10 +306,16 @@ fn rendered(notes: &[RecordedNote]) -> Vec<RecordedNote> {
 }
 
 /// Runs `steps` in Ardour and in the engine and compares each roll.
-fn run_scenario(name: &str, map: TempoMap, runs: &[&[Step]]) -> Vec<Vec<RecordedNote>> {
-    let mut session = Session::create(name, map.clone(), &[]);
+fn run_scenario(
+    name: &str,
+    map: TempoMap,
+    settings: &[Setting],
+    runs: &[&[Step]],
+) -> Vec<Vec<RecordedNote>> {
+    let params: Vec<(&str, f64)> = settings.iter().map(|s| s.ardour()).collect();
+    let mut session = Session::create(name, map.clone(), &params);
     session.add_region(&PHRASE, 8.0);
-    let mut simulation = Simulation::new(map, &PHRASE, live_settings());
+    let mut simulation = Simulation::new(map, &PHRASE, live_settings(settings));
     let mut expected: Vec<Vec<RecordedNote>> = Vec::new();
     let mut ends: Vec<f64> = Vec::new();
     for (idx, steps) in runs.iter().enumerate() {
@@ -300,6 +344,7 @@ fn a_phrase_captured_while_rolling_plays_in_the_same_roll() {
     let takes = run_scenario(
         "same_roll",
         TempoMap::steady(120.0, 4, 4),
+        &[],
         &[&[Step::Roll(0.0, 24.0)]],
     );
     let rendering = rendered(&takes[0]);
@@ -314,15 +359,23 @@ fn a_phrase_captured_while_rolling_plays_in_the_same_roll() {
     );
 }
 
-/// A tempo map with a tempo change and metre changes (4/4 → 3/4 at 90 → 6/8 at 140): the
-/// rendering follows the song's bar lines and tempo as the engine does.
+/// A tempo map with a tempo change and metre changes (4/4 → 3/4 at 90 → 6/8 at 140), in Swell at
+/// intensity 0.8: the rendering follows the song's bar lines and tempo as the engine does.
 #[test]
 #[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
 fn a_tempo_map_with_metre_changes_is_followed() {
     let map = TempoMap {
         sections: vec![(0.0, 120.0, 4, 4), (12.0, 90.0, 3, 4), (24.0, 140.0, 6, 8)],
     };
-    let takes = run_scenario("tempo_map", map, &[&[Step::Roll(0.0, 42.0)]]);
+    let takes = run_scenario(
+        "tempo_map",
+        map,
+        &[
+            Setting::Character(Character::Swell),
+            Setting::Intensity(0.8),
+        ],
+        &[&[Step::Roll(0.0, 42.0)]],
+    );
     let rendering = rendered(&takes[0]);
     assert!(
         rendering.iter().any(|n| n.start >= 24.0),
@@ -338,6 +391,7 @@ fn stop_locate_and_roll_again() {
     let takes = run_scenario(
         "locate",
         TempoMap::steady(100.0, 3, 4),
+        &[Setting::Character(Character::Distant)],
         &[&[
             Step::Roll(0.0, 14.0),
             Step::Roll(7.5, 22.0),
@@ -357,6 +411,7 @@ fn save_reopen_and_roll() {
     let takes = run_scenario(
         "reopen",
         TempoMap::steady(120.0, 4, 4),
+        &[Setting::Intensity(0.3)],
         &[&[Step::Roll(0.0, 16.0)], &[Step::Roll(0.0, 16.0)]],
     );
     let second = rendered(&takes[1]);
