@@ -143,8 +143,14 @@ pub struct RecordedNote {
 
 impl Session {
     /// Builds a session: tempo map, the "player" track with Reprise (parameters set by their
-    /// names to normalized values) and the record-armed "take" track fed by its MIDI output.
-    pub fn create(test_name: &str, tempo_map: TempoMap, params: &[(&str, f64)]) -> Self {
+    /// names, automation lanes as (quarter, name, value) points played back) and the
+    /// record-armed "take" track fed by its MIDI output.
+    pub fn create(
+        test_name: &str,
+        tempo_map: TempoMap,
+        params: &[(&str, f64)],
+        automation: &[(f64, &str, f64)],
+    ) -> Self {
         let root =
             std::env::temp_dir().join(format!("reprise-daw-{test_name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
@@ -157,6 +163,11 @@ impl Session {
         let params = params
             .iter()
             .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join(";");
+        let automation = automation
+            .iter()
+            .map(|(quarter, name, value)| format!("{name}@{quarter}={value}"))
             .collect::<Vec<_>>()
             .join(";");
         let session = Self {
@@ -173,6 +184,7 @@ impl Session {
             &[
                 ("REPRISE_DAW_TEMPO_MAP", spec.as_str()),
                 ("REPRISE_DAW_PARAMS", params.as_str()),
+                ("REPRISE_DAW_AUTOMATION", automation.as_str()),
             ],
             "SETUP OK",
         );
@@ -233,15 +245,38 @@ impl Session {
         std::fs::write(self.xml_path(), xml).expect("session XML");
     }
 
-    /// Loads the session and runs transport steps (see `roll.lua`): `("roll", from, to)`
-    /// or `("loop", from, passes)`, then saves and closes it.
+    /// Sets the session's loop range (quarters), by editing the saved XML (Ardour 7.3's Lua
+    /// cannot create one).
+    pub fn set_loop(&self, from: f64, to: f64) {
+        let ticks = |q: f64| (q * ARDOUR_TICKS_PER_BEAT).round() as i64;
+        let location = format!(
+            "<Location id=\"900010\" name=\"Loop\" start=\"b{}\" end=\"b{}\" \
+             flags=\"IsAutoLoop,IsHidden\" locked=\"0\" timestamp=\"0\" cue=\"0\"/>",
+            ticks(from),
+            ticks(to)
+        );
+        let xml = std::fs::read_to_string(self.xml_path()).expect("session XML");
+        let xml = if xml.contains("<Locations/>") {
+            replace_once(
+                &xml,
+                "<Locations/>",
+                &format!("<Locations>\n    {location}\n  </Locations>"),
+            )
+        } else {
+            replace_once(&xml, "<Locations>", &format!("<Locations>\n    {location}"))
+        };
+        std::fs::write(self.xml_path(), xml).expect("session XML");
+    }
+
+    /// Loads the session and runs transport steps (see `roll.lua`): `("roll", from, to)` or
+    /// `("loop", from, passes)`, then saves and closes it.
     pub fn roll(&mut self, steps: &[(&str, f64, f64)]) {
         let text = steps
             .iter()
             .map(|(verb, a, b)| format!("{verb} {a} {b}"))
             .collect::<Vec<_>>()
             .join(";");
-        self.num_rolls += steps.iter().filter(|(verb, _, _)| *verb == "roll").count();
+        self.num_rolls += steps.len();
         self.run_lua(
             "roll.lua",
             &[("REPRISE_DAW_STEPS", text.as_str())],
@@ -298,6 +333,45 @@ impl Session {
                     .collect()
             })
             .collect()
+    }
+
+    /// The notes of slot 1's motif in the plugin state Ardour saved last, as (start quarter,
+    /// length in quarters, key): the phrase as Reprise heard it from Ardour's MIDI region, whose
+    /// playback moves notes by a few samples (64 at quarter 0.99992 for 1.0). `None` when the
+    /// slot is empty.
+    pub fn heard_motif(&self) -> Option<Vec<(f64, f64, u8)>> {
+        let xml = std::fs::read_to_string(self.xml_path()).expect("session XML");
+        let start = xml.find("<chunk>").expect("Reprise's saved state") + "<chunk>".len();
+        let end = start + xml[start..].find("</chunk>").expect("end of the state");
+        let bytes = base64_decode(&xml[start..end]);
+        let json_start = bytes
+            .windows(2)
+            .position(|w| w == b"{\"")
+            .expect("the state's JSON");
+        let state: serde_json::Value = serde_json::Deserializer::from_slice(&bytes[json_start..])
+            .into_iter()
+            .next()
+            .expect("a JSON value")
+            .expect("the state parses");
+        let library: serde_json::Value = serde_json::from_str(
+            state["fields"]["library"]
+                .as_str()
+                .expect("the library field"),
+        )
+        .expect("the library parses");
+        let notes = library["slots"][0]["motif"]["notes"].as_array()?;
+        Some(
+            notes
+                .iter()
+                .map(|n| {
+                    (
+                        n["start_beats"].as_f64().expect("start"),
+                        n["length_beats"].as_f64().expect("length"),
+                        n["key"].as_u64().expect("key") as u8,
+                    )
+                })
+                .collect(),
+        )
     }
 
     fn run_lua(&self, script: &str, vars: &[(&str, &str)], success: &str) {
@@ -481,4 +555,29 @@ fn read_notes(bytes: &[u8]) -> Vec<RecordedNote> {
     assert!(open.is_empty(), "notes left sounding: {open:?}");
     notes.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.key.cmp(&b.key)));
     notes
+}
+
+/// Decodes standard base64 (Ardour stores a VST3 plug-in's state so), ignoring whitespace.
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let (mut bits, mut num_bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let Some(v) = value(c) else { continue };
+        bits = (bits << 6) | v as u32;
+        num_bits += 6;
+        if num_bits >= 8 {
+            num_bits -= 8;
+            out.push((bits >> num_bits) as u8);
+            bits &= (1 << num_bits) - 1;
+        }
+    }
+    out
 }

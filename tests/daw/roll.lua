@@ -2,6 +2,7 @@
 -- Environment: REPRISE_DAW_SESSION_DIR, REPRISE_DAW_SESSION_NAME, REPRISE_DAW_STEPS: steps
 -- separated by ";", positions in quarters from the song's zero:
 --   "roll FROM TO"  locate to FROM (stopped), roll until the playhead passes TO, stop
+--   "loop FROM PASSES" locate to FROM, roll looping (the session's loop range) PASSES times, stop
 --   "stop SECONDS"  stay stopped (wall-clock seconds at the driver's speed)
 -- Prints "ROLL OK" when done.
 local function fail(msg) io.stderr:write("ROLL FAILED: " .. msg .. "\n"); os.exit(1) end
@@ -54,6 +55,24 @@ for step in env("REPRISE_DAW_STEPS"):gmatch("[^;]+") do
     local target = sample_at(to)
     wait_until(function() return Session:transport_sample() >= target end, "roll to " .. to)
     stop()
+  elseif words[1] == "loop" then
+    -- "loop FROM PASSES": locate to FROM, roll with the session's loop range on until the
+    -- playhead has wrapped PASSES times, then stop.
+    local from, passes = tonumber(words[2]), tonumber(words[3])
+    local range = Session:locations():auto_loop_location()
+    if not range then fail("the session has no loop range") end
+    locate(from)
+    Session:maybe_enable_record(false)
+    Session:request_play_loop(true, true)
+    local wraps, last = 0, Session:transport_sample()
+    wait_until(function()
+      local now = Session:transport_sample()
+      if now < last then wraps = wraps + 1 end
+      last = now
+      return wraps >= passes
+    end, "loop passes")
+    stop()
+    Session:request_play_loop(false, true)
   elseif words[1] == "stop" then
     ARDOUR.LuaAPI.usleep(math.floor(tonumber(words[2]) * 1e6))
   else

@@ -50,6 +50,29 @@ for name, value in (os.getenv("REPRISE_DAW_PARAMS") or ""):gmatch("([^=;]+)=([^;
   if not found then fail("parameter " .. name) end
 end
 
+-- Automation lanes: "Name@quarter=value;..." (values as for the parameters above), played back.
+local automation = os.getenv("REPRISE_DAW_AUTOMATION") or ""
+for name, quarter, value in automation:gmatch("([^@;]+)@([%d%.]+)=([^;]+)") do
+  local control, found = 0, false
+  for i = 0, plugin:parameter_count() - 1 do
+    if plugin:parameter_is_control(i) then
+      if plugin:parameter_label(i) == name then
+        local al, cl, _ = ARDOUR.LuaAPI.plugin_automation(reprise, control)
+        if al:isnil() then fail("no automation for " .. name) end
+        local at = Temporal.timepos_t.from_ticks(math.floor(tonumber(quarter) * Temporal.ticks_per_beat + 0.5))
+        cl:add(Temporal.timepos_t(at:samples()), tonumber(value), false, false)
+        local ac = reprise:to_automatable():automation_control(
+          Evoral.Parameter(ARDOUR.AutomationType.PluginAutomation, 0, i), false)
+        if ac:isnil() then fail("no automation control for " .. name) end
+        ac:set_automation_state(ARDOUR.AutoState.Play)
+        found = true
+      end
+      control = control + 1
+    end
+  end
+  if not found then fail("automated parameter " .. name) end
+end
+
 player:output():disconnect_all(nil)
 take:input():disconnect_all(nil)
 if player:output():connect(player:output():midi(0), take:input():midi(0):name(), nil) ~= 0 then
