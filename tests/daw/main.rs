@@ -379,15 +379,17 @@ fn run_scenario(
     settings: &[Setting],
     runs: &[&[Step]],
 ) -> Vec<Vec<RecordedNote>> {
-    run_automated_scenario(name, map, settings, &[], runs)
+    run_automated_scenario(name, map, settings, &[], &[], runs)
 }
 
-/// [`run_scenario`] with automation lanes: (song quarter, setting) points, in time order.
+/// [`run_scenario`] with automation lanes ((song quarter, setting) points, in time order) and
+/// notes played along after the phrase (in the same region; (start, length, key) on channel 1).
 fn run_automated_scenario(
     name: &str,
     map: TempoMap,
     settings: &[Setting],
     automation: &[(f64, Setting)],
+    play_along: &[(f64, f64, u8)],
     runs: &[&[Step]],
 ) -> Vec<Vec<RecordedNote>> {
     let params: Vec<(&str, f64)> = settings.iter().map(|s| s.ardour()).collect();
@@ -399,7 +401,10 @@ fn run_automated_scenario(
         })
         .collect();
     let mut session = Session::create(name, map.clone(), &params, &lanes);
-    session.add_region(&PHRASE, 8.0);
+    let mut region: Vec<(f64, f64, u8)> = PHRASE.to_vec();
+    region.extend_from_slice(play_along);
+    let region_end = region.iter().map(|n| n.0 + n.1).fold(8.0, f64::max);
+    session.add_region(&region, (region_end / 4.0).ceil() * 4.0);
     for steps in runs {
         for step in steps.iter() {
             if let Step::Loop(_, (start, end), _) = step {
@@ -407,7 +412,7 @@ fn run_automated_scenario(
             }
         }
     }
-    let mut simulation = Simulation::new(map, &PHRASE, live_settings(settings));
+    let mut simulation = Simulation::new(map, &region, live_settings(settings));
     simulation.automation = automation.to_vec();
     let mut expected: Vec<Vec<RecordedNote>> = Vec::new();
     let mut ends: Vec<f64> = Vec::new();
@@ -418,8 +423,9 @@ fn run_automated_scenario(
         let lua: Vec<_> = steps.iter().map(|s| s.lua()).collect();
         session.roll(&lua);
         // The engine hears the phrase as Ardour played it (its region playback moves notes by
-        // a few samples, which moves Distant's humanized onsets by about a millisecond).
-        if idx == 0 {
+        // a few samples, which moves Distant's humanized onsets by about a millisecond). With
+        // notes played along, the last motif is theirs: the region's timing is kept.
+        if idx == 0 && play_along.is_empty() {
             if let Some(heard) = session.heard_motif() {
                 // Within a few samples of the region's notes, or capture heard something else
                 // (as when Ardour's parameter sweep held the pedal: every note rang to the stop).
@@ -565,6 +571,7 @@ fn character_automated_from_an_automation_lane() {
             (19.9, Setting::Character(Character::Swell)),
             (27.9, Setting::Character(Character::Distant)),
         ],
+        &[],
         &[&[Step::Roll(0.0, 36.0)]],
     );
     let rendering = rendered(&takes[0]);
@@ -582,4 +589,37 @@ fn character_automated_from_an_automation_lane() {
         channels_after(20.0, 27.9) > 1,
         "Swell (doubled on other channels) does not play after the switch"
     );
+}
+
+/// Playing along while the rendering plays: after the phrase, notes on the rendering's channel
+/// and on keys it uses (bars 4–5, while the Piano rendering sounds from bar 4). No key is struck
+/// while it sounds (checked in the recording), the played notes pass through, and they are
+/// captured as the next phrase, as the engine does.
+#[test]
+#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
+fn playing_along_while_the_rendering_plays() {
+    let along = [
+        (12.0, 1.0, 62),
+        (13.0, 0.5, 65),
+        (13.5, 0.5, 67),
+        (14.0, 2.0, 69),
+        (16.25, 0.75, 64),
+        (17.0, 1.0, 62),
+    ];
+    let takes = run_automated_scenario(
+        "play_along",
+        TempoMap::steady(120.0, 4, 4),
+        &[],
+        &[],
+        &along,
+        &[&[Step::Roll(0.0, 32.0)]],
+    );
+    for &(start, _, key) in &along {
+        assert!(
+            takes[0]
+                .iter()
+                .any(|n| n.key == key && (n.start - start).abs() < ONSET_TOLERANCE_QUARTERS),
+            "the played key {key} at quarter {start} did not pass through"
+        );
+    }
 }
