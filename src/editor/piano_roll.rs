@@ -5,8 +5,9 @@
 
 use egui::{Color32, Pos2, Rect, Role, Sense, Stroke, StrokeKind, Ui, Vec2, WidgetInfo};
 
-use crate::engine::event::{CC_EXPRESSION, CC_MODULATION, CC_SUSTAIN};
+use crate::engine::event::{is_sustain_down, CC_EXPRESSION, CC_MODULATION, CC_SUSTAIN};
 use crate::engine::motif::Motif;
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::notation::{note_name, BarBeat};
 use crate::engine::ops::dynamics::DynamicsCc;
 use crate::engine::rendering::Rendering;
@@ -134,7 +135,7 @@ fn grid(ui: &mut Ui, rect: Rect, length_beats: f64, bar_beats: f64, roll: &str) 
             [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
             Stroke::new(1.0, colour),
         );
-        if on_bar && beat < length_beats - 1e-9 {
+        if on_bar && beat < length_beats - BEAT_EPSILON {
             let bar = bar_position.round() as i64 + 1;
             axis_text(
                 ui,
@@ -157,7 +158,6 @@ pub fn dynamics_title(cc: DynamicsCc) -> &'static str {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn note_widget(ui: &mut Ui, rect: Rect, id: egui::Id, colour: Color32, label: String) {
     ui.painter().rect_filled(rect, 1.0, colour);
     ui.painter().rect_stroke(
@@ -301,7 +301,7 @@ pub fn draw(
     let pedal = roll_frame(ui, 16.0, "Sustain pedal (CC64)");
     let mut down_since: Option<f64> = None;
     for point in rendering.ccs.iter().filter(|p| p.cc == CC_SUSTAIN) {
-        match (point.value >= 0.5, down_since) {
+        match (is_sustain_down(point.value), down_since) {
             (true, None) => down_since = Some(point.beats),
             (false, Some(start)) => {
                 let r = Rect::from_min_max(

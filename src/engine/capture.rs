@@ -8,11 +8,12 @@
 //!
 //! Fixed capacity, no allocation after construction: safe on the audio thread.
 
-use super::event::{NUM_CHANNELS, NUM_KEYS};
+use super::event::{cell_of, NUM_CHANNELS, NUM_KEYS};
 use super::key::{estimate_key, Key, DEFAULT_PROFILES};
-use super::midi_file::{Performance, PerformanceEvent, DRUM_CHANNEL};
 use super::motif::{sanitize_tempo_bpm, Motif, Note, TimeSignature, MAX_MOTIF_NOTES};
+use super::performance::{Performance, PerformanceEvent, DRUM_CHANNEL};
 use super::quantize::Quantize;
+use crate::engine::motif::BEAT_EPSILON;
 
 /// Default silence that ends a phrase, in beats.
 pub const DEFAULT_GAP_BEATS: f64 = 2.0;
@@ -212,7 +213,7 @@ impl PhraseCapture {
             self.note_off(beats, channel, key);
             return;
         }
-        let Some(cell) = cell_idx(channel, key) else {
+        let Some(cell) = cell_of(channel, key) else {
             return;
         };
         if !beats.is_finite() || (channel == DRUM_CHANNEL && !self.settings.include_drums) {
@@ -252,8 +253,7 @@ impl PhraseCapture {
     /// heard in audio whose pitch became clear only as it went on); a note sounding on `to_key`
     /// ends at `beats` first. Nothing happens when no note sounds on `from_key`.
     pub fn retune(&mut self, beats: f64, channel: u8, from_key: u8, to_key: u8) {
-        let (Some(from), Some(to)) = (cell_idx(channel, from_key), cell_idx(channel, to_key))
-        else {
+        let (Some(from), Some(to)) = (cell_of(channel, from_key), cell_of(channel, to_key)) else {
             return;
         };
         if from == to || self.sounding[from] == NO_NOTE {
@@ -272,7 +272,7 @@ impl PhraseCapture {
 
     /// A key comes up at `beats`. Stray note-offs are ignored.
     pub fn note_off(&mut self, beats: f64, channel: u8, key: u8) {
-        let Some(cell) = cell_idx(channel, key) else {
+        let Some(cell) = cell_of(channel, key) else {
             return;
         };
         let idx = self.sounding[cell];
@@ -373,7 +373,7 @@ impl PhraseCapture {
         let bar = self.time_signature.bar_length_beats();
         let origin = if self.settings.align_to_bars {
             // A sample's worth of float noise past a bar line is on it.
-            let bars = ((first_onset - self.bar_origin_beats) / bar + 1e-9).floor();
+            let bars = ((first_onset - self.bar_origin_beats) / bar + BEAT_EPSILON).floor();
             self.bar_origin_beats + bars * bar
         } else {
             first_onset
@@ -458,11 +458,6 @@ pub fn segment_performance(
         take(&capture);
     }
     phrases
-}
-
-fn cell_idx(channel: u8, key: u8) -> Option<usize> {
-    let (channel, key) = (channel as usize, key as usize);
-    (channel < NUM_CHANNELS && key < NUM_KEYS).then_some(channel * NUM_KEYS + key)
 }
 
 fn sanitize_settings(mut settings: CaptureSettings) -> CaptureSettings {

@@ -9,6 +9,27 @@ pub const NUM_CHANNELS: usize = 16;
 pub const NUM_KEYS: usize = 128;
 /// MIDI controller number of the sustain (damper) pedal.
 pub const CC_SUSTAIN: u8 = 64;
+/// Controller value (as a fraction, 0–1) from which the sustain pedal counts as down: MIDI's
+/// convention, 64 and above of 0–127.
+pub const SUSTAIN_DOWN_FROM: f32 = 63.5 / 127.0;
+
+/// Whether a sustain pedal (CC64) value, as a fraction 0–1, holds the pedal down.
+pub fn is_sustain_down(value: f32) -> bool {
+    value >= SUSTAIN_DOWN_FROM
+}
+
+/// The index of a (channel, key) cell in tables of [`NUM_CHANNELS`] × [`NUM_KEYS`], if both are
+/// in MIDI range.
+pub fn cell_of(channel: u8, key: u8) -> Option<usize> {
+    let (channel, key) = (channel as usize, key as usize);
+    (channel < NUM_CHANNELS && key < NUM_KEYS).then_some(channel * NUM_KEYS + key)
+}
+
+/// The (channel, key) of a cell index (see [`cell_of`]).
+pub fn channel_key_of(cell: usize) -> (u8, u8) {
+    ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8)
+}
+
 /// MIDI controller number of the modulation wheel (CC1, "dynamics" in most orchestral libraries).
 pub const CC_MODULATION: u8 = 1;
 /// MIDI controller number of expression (CC11).

@@ -26,6 +26,7 @@ pub mod motif;
 pub mod notation;
 pub mod ops;
 pub mod parameter_sweep;
+pub mod performance;
 pub mod playback;
 pub mod quantize;
 pub mod rendering;

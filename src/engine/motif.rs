@@ -5,6 +5,11 @@ use super::key::{Key, KeyEstimate};
 
 /// Most notes a motif holds. A longer phrase is cut and flagged [`Motif::truncated`].
 pub const MAX_MOTIF_NOTES: usize = 256;
+
+/// Two beat positions closer than this are the same position: the float noise of beat
+/// arithmetic (sums of note lengths, bar multiples). Far below a sample at any tempo and rate
+/// (a sample at 999 BPM and 192 kHz is 8.7e-5 beats), so it never merges distinct events.
+pub const BEAT_EPSILON: f64 = 1e-9;
 /// Longest motif, in bars of its own metre. A note starting later is dropped and a note running
 /// past is shortened to end there; both flag [`Motif::truncated`]. This bounds everything that
 /// walks a motif or its rendering bar by bar, whatever a state, a `.mid` file or a capture holds.

@@ -3,6 +3,7 @@
 
 use super::key::PITCH_CLASS_NAMES;
 use super::motif::TimeSignature;
+use crate::engine::motif::BEAT_EPSILON;
 
 /// A note name with its octave, sharps for black keys: `C4` for MIDI key 60, `F#2` for 42,
 /// `C-1` for 0, `G9` for 127.
@@ -29,7 +30,7 @@ impl BarBeat {
     pub fn of(position_beats: f64, metre: TimeSignature) -> Self {
         let bar_beats = metre.bar_length_beats();
         let written_beat_beats = 4.0 / f64::from(metre.denominator.max(1));
-        let bar_index = (position_beats / bar_beats + 1e-9).floor();
+        let bar_index = (position_beats / bar_beats + BEAT_EPSILON).floor();
         let within_beats = (position_beats - bar_index * bar_beats).max(0.0);
         Self {
             bar: bar_index as i64 + 1,

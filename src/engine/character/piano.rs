@@ -4,6 +4,7 @@
 use super::{
     assign_channels, center_register, contour, key_range, CharacterSettings, RecipeContext,
 };
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::motif::MAX_MOTIF_NOTES;
 use crate::engine::ops::augmentation::{augment, ritardando};
 use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
@@ -25,7 +26,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     out.finish();
 
     // Velocity from the contour (higher = a little louder), softer toward the phrase end.
-    let end = out.notes_end_beats().max(1e-9);
+    let end = out.notes_end_beats().max(BEAT_EPSILON);
     let (soft, loud) = VELOCITY_RANGE;
     let range = key_range(out);
     for note in &mut out.notes {
@@ -108,7 +109,7 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
         }
     }
     let mut first_candidate = 0;
-    for bar_idx in 0..bar_count(0.0, melody_end - 1e-9, bar) {
+    for bar_idx in 0..bar_count(0.0, melody_end - BEAT_EPSILON, bar) {
         let bar_start = bar_idx as f64 * bar;
         let bar_end = bar_start + bar;
         while first_candidate < num_melody

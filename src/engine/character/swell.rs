@@ -3,6 +3,7 @@
 //! dynamics controller that rises without a dip to the climax.
 
 use super::{assign_channels, CharacterSettings, RecipeContext};
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::ops::augmentation::augment;
 use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
 use crate::engine::ops::humanize::humanize;
@@ -48,7 +49,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
             1.0
         };
         let after = if note.start_beats > climax_beats {
-            (note.start_beats - climax_beats) / (end - climax_beats).max(1e-9)
+            (note.start_beats - climax_beats) / (end - climax_beats).max(BEAT_EPSILON)
         } else {
             0.0
         };

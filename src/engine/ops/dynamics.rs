@@ -3,6 +3,7 @@
 
 use crate::engine::choice::Choice;
 use crate::engine::event::{CC_EXPRESSION, CC_MODULATION};
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::rendering::{CcPoint, Rendering};
 
 /// Which controller(s) carry the dynamics curve (libraries differ).
@@ -102,7 +103,7 @@ impl DynamicsCurve {
             self.start_level
                 + (self.climax_level - self.start_level) * u.powf(self.gamma.max(0.01)) as f32
         } else {
-            let span = (self.end_beats - self.climax_beats).max(1e-9);
+            let span = (self.end_beats - self.climax_beats).max(BEAT_EPSILON);
             let u = ((beats - self.climax_beats) / span).clamp(0.0, 1.0) as f32;
             self.climax_level + (self.end_level - self.climax_level) * u
         }

@@ -2,6 +2,7 @@
 //! (correlated, not white noise) and grow toward the phrase end, where players take time.
 //! The same seed always gives the same result.
 
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::rendering::Rendering;
 use crate::engine::rng::Rng;
 
@@ -25,7 +26,7 @@ pub fn humanize(rendering: &mut Rendering, amount: f64, seed: u64) {
     }
     rendering.finish();
     let mut rng = Rng::new(seed);
-    let end = rendering.notes_end_beats().max(1e-9);
+    let end = rendering.notes_end_beats().max(BEAT_EPSILON);
     let (mut timing_walk, mut velocity_walk) = (0.0f64, 0.0f64);
     // Notes struck together (a chord) move together: one timing shift per distinct onset.
     let mut previous_onset = f64::NAN;

@@ -1,6 +1,7 @@
 //! Legato overlap: each note of a voice lasts until a little after the next one starts, so
 //! legato patches connect.
 
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::rendering::{Rendering, Voice};
 
 /// Extends every `voice` note to `overlap_beats` past the next onset of that voice (notes of a
@@ -15,7 +16,7 @@ pub fn legato(rendering: &mut Rendering, voice: Voice, overlap_beats: f64) {
         let start = rendering.notes[i].start_beats;
         let next_onset = rendering.notes[i + 1..]
             .iter()
-            .filter(|n| n.voice == voice && n.start_beats > start + 1e-9)
+            .filter(|n| n.voice == voice && n.start_beats > start + BEAT_EPSILON)
             .map(|n| n.start_beats)
             .next();
         if let Some(next) = next_onset {

@@ -2,6 +2,7 @@
 //! D minor → D Dorian …).
 
 use super::key_range::{map_keys, KeyRangePolicy};
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::rendering::Rendering;
 use crate::engine::scale::{Scale, ScaleMode};
 
@@ -26,7 +27,7 @@ pub fn change_mode_from(
     map_keys(
         rendering,
         policy,
-        |note| note.start_beats >= from_beats - 1e-9,
+        |note| note.start_beats >= from_beats - BEAT_EPSILON,
         |note| target.pitch_of(from.position_of(note.key as i32)),
     );
 }

@@ -2,6 +2,7 @@
 
 use super::key_range::{place_key, KeyRangePolicy};
 use super::transpose::diatonic_step;
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::rendering::{RenderedNote, Rendering, Voice};
 use crate::engine::scale::Scale;
 
@@ -77,7 +78,7 @@ pub fn add_bass_pedal(
     // It holds to the bar line after the last note (on the output's bar grid).
     let end = rendering.notes_end_beats().max(rendering.length_beats);
     let end = if bar_length_beats.is_finite() && bar_length_beats > 0.0 {
-        (end / bar_length_beats - 1e-9).ceil() * bar_length_beats
+        (end / bar_length_beats - BEAT_EPSILON).ceil() * bar_length_beats
     } else {
         end
     };

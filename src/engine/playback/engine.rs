@@ -20,7 +20,7 @@ use std::borrow::Borrow;
 use crate::engine::audio_capture::NoteTracker;
 use crate::engine::capture::PhraseCapture;
 use crate::engine::character::render;
-use crate::engine::event::{Event, EventKind, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
+use crate::engine::event::{is_sustain_down, Event, EventKind, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
 use crate::engine::event_buffer::EventBuffer;
 use crate::engine::key::Key;
 use crate::engine::motif::Motif;
@@ -445,7 +445,7 @@ impl LiveEngine {
                     channel,
                     cc: CC_SUSTAIN,
                     value,
-                } => self.capture.sustain(beats, channel, value >= 63.5 / 127.0),
+                } => self.capture.sustain(beats, channel, is_sustain_down(value)),
                 _ => {}
             }
             self.take_new_capture(timing, out);

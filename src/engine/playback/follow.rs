@@ -6,6 +6,7 @@ use super::engine::LiveEngine;
 use super::settings::{LaunchQuantize, PlaybackMode, TriggerTranspose};
 use crate::engine::event_buffer::EventBuffer;
 use crate::engine::key::{Key, Mode};
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::scale::Scale;
 
 /// Transposition a held trigger key adds to the rendering.
@@ -88,7 +89,8 @@ impl LiveEngine {
     pub(super) fn realign_to_bars(&mut self, beats: f64) {
         let origin = self.timeline.bar_origin_beats();
         let passed_beats = beats - origin;
-        let just_passed = (0.0..=self.timeline.last_block_beats() + 1e-9).contains(&passed_beats);
+        let just_passed =
+            (0.0..=self.timeline.last_block_beats() + BEAT_EPSILON).contains(&passed_beats);
         if self.settings.looping && just_passed {
             self.scheduler.launch_from(origin, true, origin);
             self.scheduler.catch_up_from(origin);
@@ -111,7 +113,7 @@ impl LiveEngine {
             LaunchQuantize::Bar => bar,
         };
         // A position up to a sample past a grid line (fixed-point host positions) is on it.
-        let tolerance = self.timeline.beats_per_sample().max(1e-9);
+        let tolerance = self.timeline.beats_per_sample().max(BEAT_EPSILON);
         let origin = self.timeline.bar_origin_beats();
         origin + ((beats - tolerance - origin) / grid).ceil() * grid
     }

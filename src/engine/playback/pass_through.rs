@@ -18,11 +18,6 @@ impl Default for PassThrough {
 }
 
 impl PassThrough {
-    /// Whether played notes are forwarded.
-    pub fn is_enabled(&self) -> bool {
-        self.enabled
-    }
-
     /// Turns forwarding of played notes on or off at `timing_samples`. Turning it off ends the
     /// notes (and the pedal) it had forwarded at that sample; the rendering's are not touched.
     pub fn set_enabled(

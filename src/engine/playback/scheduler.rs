@@ -10,20 +10,31 @@
 //! before controllers, which come before note-ons.
 
 use super::timeline::BeatWindow;
-use super::voices::{cell_of, channel_key_of, Owner, RenderedVoice, Voices};
+use super::voices::{Owner, RenderedVoice, Voices};
 use crate::engine::event::CC_SUSTAIN;
+use crate::engine::event::{cell_of, channel_key_of, is_sustain_down};
 use crate::engine::event_buffer::EventBuffer;
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
 
 /// Capacity of the per-window candidate list.
 const MAX_WINDOW_EVENTS: usize = 2 * MAX_RENDER_NOTES + MAX_RENDER_CCS;
 
+/// What a candidate event is; at one sample they go out in this order: note-offs first (a key
+/// is free before it is struck again), then controllers (a level or pedal before the note it
+/// shapes), then note-ons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    NoteOff,
+    Controller,
+    NoteOn,
+}
+
 /// One candidate event of a window, before sorting.
 #[derive(Debug, Clone, Copy)]
 struct Candidate {
     sample: u32,
-    /// 0 note-off, 1 controller, 2 note-on.
-    rank: u8,
+    rank: Rank,
     /// Cycle of the loop the event belongs to.
     cycle: u32,
     /// Index into the rendering's notes or controller points.
@@ -104,7 +115,7 @@ impl Scheduler {
     /// passed, such as a bar line seen only at the next block start.
     pub fn catch_up_from(&mut self, beats: f64) {
         if beats.is_finite() {
-            self.handled_until_beats = Some(beats - 1e-9);
+            self.handled_until_beats = Some(beats - BEAT_EPSILON);
             self.next_due_beats = None;
         }
     }
@@ -230,7 +241,7 @@ impl Scheduler {
             if let Some(sample) = window.due_sample(voice.end_beats) {
                 self.push_candidate(Candidate {
                     sample,
-                    rank: 0,
+                    rank: Rank::NoteOff,
                     cycle: voice.cycle,
                     index: voice.index,
                     beats: voice.end_beats,
@@ -248,7 +259,7 @@ impl Scheduler {
                 rendering.notes.len(),
                 first_note,
                 |i| rendering.notes[i].start_beats,
-                2,
+                Rank::NoteOn,
                 cycle as u32,
                 offset,
                 span.1,
@@ -260,7 +271,7 @@ impl Scheduler {
                 rendering.ccs.len(),
                 first_point,
                 |i| rendering.ccs[i].beats,
-                1,
+                Rank::Controller,
                 cycle as u32,
                 offset,
                 span.1,
@@ -273,7 +284,7 @@ impl Scheduler {
         // note-off scan ends it at its first sample).
         for i in 0..self.candidates.len() {
             let onset = self.candidates[i];
-            if onset.rank != 2 {
+            if onset.rank != Rank::NoteOn {
                 continue;
             }
             let note = rendering.notes[onset.index as usize];
@@ -286,7 +297,7 @@ impl Scheduler {
                 if sample < window.end_sample {
                     self.push_candidate(Candidate {
                         sample,
-                        rank: 0,
+                        rank: Rank::NoteOff,
                         beats: end,
                         cell: cell as u32,
                         ..onset
@@ -301,9 +312,9 @@ impl Scheduler {
         for i in 0..self.candidates.len() {
             let candidate = self.candidates[i];
             match candidate.rank {
-                2 => self.note_on(rendering, candidate, out, voices),
-                0 => self.note_off(candidate, out, voices),
-                _ => self.controller(rendering, candidate, out, voices),
+                Rank::NoteOn => self.note_on(rendering, candidate, out, voices),
+                Rank::NoteOff => self.note_off(candidate, out, voices),
+                Rank::Controller => self.controller(rendering, candidate, out, voices),
             }
         }
         self.next_due_beats = Some(self.next_event_after(rendering, launch, due_until, voices));
@@ -358,10 +369,10 @@ impl Scheduler {
             .map(|voice| voice.end_beats)
             .fold(f64::INFINITY, f64::min);
         // A little earlier than exact: float noise must never make an event late.
-        next_onset.min(next_point).min(next_end) - 1e-9
+        next_onset.min(next_point).min(next_end) - BEAT_EPSILON
     }
 
-    /// Adds the onsets (`rank` 2) or controller points (`rank` 1) of one loop cycle that fall in
+    /// Adds the onsets (`Rank::NoteOn`) or controller points (`Rank::Controller`) of one loop cycle that fall in
     /// the window. The items are sorted by time (`beats_of`), so the scan starts at `first` and
     /// stops past `span_end_beats`; anything before the mute point is skipped (a note without an
     /// onset never sounds, so it has no note-off either).
@@ -371,7 +382,7 @@ impl Scheduler {
         count: usize,
         first: usize,
         beats_of: impl Fn(usize) -> f64,
-        rank: u8,
+        rank: Rank,
         cycle: u32,
         offset_beats: f64,
         span_end_beats: f64,
@@ -384,7 +395,7 @@ impl Scheduler {
                 break;
             }
             let host_beats = offset_beats + beats;
-            if host_beats < self.mute_until_beats - 1e-9
+            if host_beats < self.mute_until_beats - BEAT_EPSILON
                 || host_beats <= due_after
                 || host_beats > due_until
             {
@@ -480,7 +491,7 @@ impl Scheduler {
     ) {
         let point = rendering.ccs[candidate.index as usize];
         if point.cc == CC_SUSTAIN {
-            let down = point.value >= 0.5;
+            let down = is_sustain_down(point.value);
             let ours = voices.pedal(point.channel) == Some(Owner::Rendering);
             // A lift without a press from the rendering (e.g. launched mid-phrase), or a press
             // while its pedal is already down, is skipped.

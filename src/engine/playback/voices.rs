@@ -9,7 +9,9 @@
 //! same sample, so the output never holds a key twice and no note-off goes out without its
 //! note-on.
 
-use crate::engine::event::{Event, NoteId, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
+use crate::engine::event::{
+    cell_of, channel_key_of, is_sustain_down, Event, NoteId, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS,
+};
 use crate::engine::event_buffer::EventBuffer;
 
 /// Number of (channel, key) cells.
@@ -95,17 +97,6 @@ impl Default for Voices {
 /// Whether a release of `only` (`None` = everyone) ends something `owner` holds.
 fn released_by(owner: Option<Owner>, only: Option<Owner>) -> bool {
     owner.is_some() && (only.is_none() || owner == only)
-}
-
-/// The cell index of a (channel, key), if both are in MIDI range.
-pub fn cell_of(channel: u8, key: u8) -> Option<usize> {
-    let (channel, key) = (channel as usize, key as usize);
-    (channel < NUM_CHANNELS && key < NUM_KEYS).then_some(channel * NUM_KEYS + key)
-}
-
-/// The (channel, key) of a cell index.
-pub fn channel_key_of(cell: usize) -> (u8, u8) {
-    ((cell / NUM_KEYS) as u8, (cell % NUM_KEYS) as u8)
 }
 
 impl Voices {
@@ -309,7 +300,7 @@ impl Voices {
         }
         if cc == CC_SUSTAIN && (channel as usize) < NUM_CHANNELS {
             // MIDI convention: 64 and above is "down".
-            self.pedal_down[channel as usize] = (value >= 63.5 / 127.0).then_some(owner);
+            self.pedal_down[channel as usize] = is_sustain_down(value).then_some(owner);
         }
         true
     }

@@ -1,0 +1,44 @@
+//! A performance: timed note, release and pedal events of one player, in beats, with the metre
+//! and tempo they were played in. The .mid reader produces it; capture segments it into phrases.
+
+use crate::engine::motif::TimeSignature;
+
+/// One performance event, in beats from the start of the file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimedEvent {
+    /// Quarter-note beats from the file start.
+    pub beats: f64,
+    /// What happens.
+    pub kind: PerformanceEvent,
+}
+
+/// Events of a performance that capture cares about.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PerformanceEvent {
+    /// Key down (velocity > 0, as a fraction).
+    NoteOn { channel: u8, key: u8, velocity: f32 },
+    /// Key up (including velocity-0 note-ons).
+    NoteOff { channel: u8, key: u8 },
+    /// Sustain pedal (CC64) down (≥ 64) or up.
+    Sustain { channel: u8, down: bool },
+}
+
+/// The events of one track, ready to feed capture or build a motif.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Performance {
+    /// Events sorted by time (file order kept for equal times).
+    pub events: Vec<TimedEvent>,
+    /// First time signature in the file (4/4 if none).
+    pub time_signature: TimeSignature,
+    /// First tempo in the file, in BPM (120 if none).
+    pub tempo_bpm: f64,
+    /// Index of the track the events come from.
+    pub track_idx: usize,
+    /// Number of tracks in the file.
+    pub num_tracks: usize,
+    /// Notes on channel 10 (drums) in the track that were left out.
+    pub num_drum_notes_ignored: usize,
+}
+
+/// MIDI channel 10, 0-based: General MIDI's drum channel. Its notes are drum hits, not a melody.
+pub const DRUM_CHANNEL: u8 = 9;
