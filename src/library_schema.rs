@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::engine::key::{estimate_key, Key, DEFAULT_PROFILES};
+use crate::engine::key::Key;
 use crate::engine::motif::{whole_bars_beats, Motif, Note, TimeSignature};
 use crate::engine::playback::NUM_SLOTS;
 
@@ -445,7 +445,6 @@ fn read_motif(doc: MotifDoc, report: &mut LoadReport) -> Motif {
             motif.length_beats = whole_bars_beats(length.min(limit), time_signature);
         }
     }
-    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
     motif
 }
 
@@ -472,7 +471,6 @@ mod tests {
             }
             motif.finish();
             motif.locked_key = (slot == 3).then(|| Key::parse("D:minor").unwrap());
-            motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
             slots[slot] = motif;
         }
         slots

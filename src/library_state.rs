@@ -200,7 +200,7 @@ impl<'a> PersistentField<'a, Value> for LibraryHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::key::{estimate_key, Key, DEFAULT_PROFILES};
+    use crate::engine::key::Key;
     use crate::engine::motif::{Note, TimeSignature};
 
     fn sample_slots() -> Slots {
@@ -217,7 +217,6 @@ mod tests {
         }
         motif.finish();
         motif.locked_key = Some(Key::parse("D:minor").unwrap());
-        motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
         slots[3] = motif;
         slots
     }

@@ -7,7 +7,8 @@ use std::sync::atomic::Ordering;
 
 use nice_plug::prelude::*;
 
-use super::{param_grid, param_widget, EditorState, ParamRow};
+use super::widgets::{param_grid, param_widget, ParamRow};
+use super::EditorState;
 use crate::engine::notation::note_name;
 use crate::shared::Readouts;
 

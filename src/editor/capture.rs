@@ -3,7 +3,8 @@
 
 use nice_plug::prelude::*;
 
-use super::{param_grid, set_param, EditorState, ParamRow};
+use super::widgets::{param_grid, set_param, ParamRow};
+use super::EditorState;
 use crate::shared::Command;
 
 /// The arm button's text: what it does now, and whether capture is armed.
@@ -54,19 +55,19 @@ pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSet
     });
     let rows: [(&str, ParamRow); 5] = [
         ("Capture", &|ui| {
-            super::param_widget(ui, &params.capture_mode, setter)
+            super::widgets::param_widget(ui, &params.capture_mode, setter)
         }),
         ("Silence to end phrase", &|ui| {
-            super::param_widget(ui, &params.silence_beats, setter)
+            super::widgets::param_widget(ui, &params.silence_beats, setter)
         }),
         ("Quantize", &|ui| {
-            super::param_widget(ui, &params.quantize, setter)
+            super::widgets::param_widget(ui, &params.quantize, setter)
         }),
         ("Quantize strength", &|ui| {
-            super::param_widget(ui, &params.quantize_strength, setter)
+            super::widgets::param_widget(ui, &params.quantize_strength, setter)
         }),
         ("Capture channel 10 (drums)", &|ui| {
-            super::param_widget(ui, &params.capture_drums, setter)
+            super::widgets::param_widget(ui, &params.capture_drums, setter)
         }),
     ];
     param_grid(ui, "capture", &rows);

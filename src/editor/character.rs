@@ -2,7 +2,7 @@
 
 use nice_plug::prelude::*;
 
-use super::{param_widget, set_param};
+use super::widgets::{param_widget, set_param};
 use crate::engine::character::Character;
 use crate::params::{Pick, RepriseParams};
 

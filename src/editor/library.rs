@@ -3,9 +3,9 @@
 
 use nice_plug::prelude::*;
 
-use super::{set_param, EditorState};
+use super::widgets::set_param;
+use super::EditorState;
 use crate::engine::character::{render, Character};
-use crate::engine::key::{estimate_key, DEFAULT_PROFILES};
 use crate::engine::midi_file::{
     motif_from_performance, read_performance, write_tracks, ExportTrack,
 };
@@ -94,8 +94,7 @@ fn import(state: &mut EditorState) -> String {
         Ok(performance) => performance,
         Err(e) => return format!("Import failed: {path}: {e}"),
     };
-    let mut motif = motif_from_performance(&performance);
-    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
+    let motif = motif_from_performance(&performance);
     let slot = state.snapshot.active_slot;
     let num_notes = motif.len();
     if state.shared.send(Command::SetSlot { slot, motif }) {

@@ -18,12 +18,12 @@ mod operators;
 mod piano_roll;
 mod playback;
 mod status;
+mod widgets;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use nice_plug::prelude::*;
-use nice_plug_egui::widgets::ParamSlider;
 use nice_plug_egui::{Frame, NiceEguiApp};
 
 use crate::params::RepriseParams;
@@ -168,48 +168,9 @@ impl NiceEguiApp for EditorApp {
     }
 }
 
-/// One row of a parameter grid: draws the parameter's widget.
-type ParamRow<'a> = &'a dyn Fn(&mut egui::Ui);
-
-/// Labelled parameter widgets in two label–widget pairs per row.
-fn param_grid(ui: &mut egui::Ui, id: &str, rows: &[(&str, ParamRow)]) {
-    egui::Grid::new(id)
-        .num_columns(4)
-        .spacing([12.0, 4.0])
-        .show(ui, |ui| {
-            for (i, (name, widget)) in rows.iter().enumerate() {
-                ui.label(*name);
-                widget(ui);
-                if i % 2 == 1 {
-                    ui.end_row();
-                }
-            }
-        });
-}
-
 /// Title line shown at the top of the editor: name and version.
 pub fn title_text() -> String {
     format!("Reprise {}", env!("CARGO_PKG_VERSION"))
-}
-
-/// One parameter change as a complete host gesture.
-fn set_param<P: Param>(setter: Option<&ParamSetter>, param: &P, value: P::Plain) {
-    if let Some(setter) = setter {
-        setter.begin_set_parameter(param);
-        setter.set_parameter(param, value);
-        setter.end_set_parameter(param);
-    }
-}
-
-fn param_widget<P: Param>(ui: &mut egui::Ui, param: &P, setter: Option<&ParamSetter>) {
-    match setter {
-        Some(setter) => {
-            ui.add(ParamSlider::for_param(param, setter));
-        }
-        None => {
-            ui.label(param.to_string());
-        }
-    }
 }
 
 /// Draws the whole editor.

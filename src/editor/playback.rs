@@ -3,7 +3,7 @@
 
 use nice_plug::prelude::*;
 
-use super::{param_grid, param_widget, ParamRow};
+use super::widgets::{param_grid, param_widget, ParamRow};
 use crate::params::RepriseParams;
 
 /// The playback settings' labels, in the order shown.

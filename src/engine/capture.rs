@@ -9,7 +9,7 @@
 //! Fixed capacity, no allocation after construction: safe on the audio thread.
 
 use super::event::{cell_of, NUM_CHANNELS, NUM_KEYS};
-use super::key::{estimate_key, Key, DEFAULT_PROFILES};
+use super::key::Key;
 use super::motif::{sanitize_tempo_bpm, Motif, Note, TimeSignature, MAX_MOTIF_NOTES};
 use super::performance::{Performance, PerformanceEvent, DRUM_CHANNEL};
 use super::quantize::Quantize;
@@ -397,7 +397,6 @@ impl PhraseCapture {
         }
         motif.truncated |= self.truncated;
         motif.finish();
-        motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
         motif.locked_key = self.settings.locked_key;
         self.motif = motif;
         self.motif_origin_beats = origin;

@@ -32,7 +32,6 @@ pub fn demo_motif() -> Motif {
         });
     }
     motif.finish();
-    motif.detected_key = super::key::estimate_key(motif.notes(), super::key::DEFAULT_PROFILES);
     motif
 }
 

@@ -4,12 +4,11 @@
 //! key_train` trains it, reports its cross-validated accuracy and writes the weights
 //! (`key_weights.rs`). Scoring is a few thousand multiply-adds: real-time safe, no allocation.
 
-use super::key::{
+use super::key_profiles::{
     correlation, ALBRECHT_SHANAHAN_MAJOR, ALBRECHT_SHANAHAN_MINOR, TEMPERLEY_KOSTKA_PAYNE_MAJOR,
     TEMPERLEY_KOSTKA_PAYNE_MINOR,
 };
-use super::key_weights::LEARNED_WEIGHTS;
-use super::motif::Note;
+use super::note::Note;
 
 /// Number of 12-bin feature blocks.
 pub const NUM_FEATURE_BLOCKS: usize = 10;
@@ -209,9 +208,10 @@ pub fn softmax(logits: &mut [f64; 24]) {
     }
 }
 
-/// The probability of every key under the shipped weights (order as [`key_logits`]).
-pub fn key_probabilities(notes: &[Note]) -> [f64; 24] {
-    let mut p = key_logits(&key_features(notes), &LEARNED_WEIGHTS);
+/// The probability of every key under `weights` (order as [`key_logits`]; the finder passes
+/// the shipped [`LEARNED_WEIGHTS`](super::key_weights::LEARNED_WEIGHTS)).
+pub fn key_probabilities(notes: &[Note], weights: &KeyWeights) -> [f64; 24] {
+    let mut p = key_logits(&key_features(notes), weights);
     softmax(&mut p);
     p
 }
@@ -219,6 +219,7 @@ pub fn key_probabilities(notes: &[Note]) -> [f64; 24] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::key_weights::LEARNED_WEIGHTS;
 
     fn note(start_beats: f64, length_beats: f64, key: u8) -> Note {
         Note {
@@ -297,7 +298,10 @@ mod tests {
             .iter()
             .map(|n| note(n.start_beats, n.length_beats, n.key + 5))
             .collect();
-        let (a, b) = (key_probabilities(&notes), key_probabilities(&moved));
+        let (a, b) = (
+            key_probabilities(&notes, &LEARNED_WEIGHTS),
+            key_probabilities(&moved, &LEARNED_WEIGHTS),
+        );
         for tonic in 0..12 {
             for mode in 0..2 {
                 let shifted = ((tonic + 5) % 12) * 2 + mode;

@@ -1,7 +1,8 @@
 //! The motif: the phrase a composer played, in musical time (beats), with its metre, tempo and
 //! key. Fixed capacity so it can be built, copied and stored on the audio thread.
 
-use super::key::{Key, KeyEstimate};
+use super::key::{estimate_key, Key, KeyEstimate, DEFAULT_PROFILES};
+pub use super::note::Note;
 
 /// Most notes a motif holds. A longer phrase is cut and flagged [`Motif::truncated`].
 pub const MAX_MOTIF_NOTES: usize = 256;
@@ -14,28 +15,6 @@ pub const BEAT_EPSILON: f64 = 1e-9;
 /// past is shortened to end there; both flag [`Motif::truncated`]. This bounds everything that
 /// walks a motif or its rendering bar by bar, whatever a state, a `.mid` file or a capture holds.
 pub const MAX_MOTIF_BARS: usize = 256;
-
-/// One note of a motif.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Note {
-    /// Onset from the motif's start, in beats (quarter notes).
-    pub start_beats: f64,
-    /// Duration in beats; always > 0.
-    pub length_beats: f64,
-    /// MIDI key, 0–127.
-    pub key: u8,
-    /// Velocity as a fraction, 0.0–1.0.
-    pub velocity: f32,
-    /// MIDI channel, 0–15.
-    pub channel: u8,
-}
-
-impl Note {
-    /// End of the note, in beats from the motif's start.
-    pub fn end_beats(&self) -> f64 {
-        self.start_beats + self.length_beats
-    }
-}
 
 const EMPTY_NOTE: Note = Note {
     start_beats: 0.0,
@@ -189,8 +168,11 @@ impl Motif {
         true
     }
 
-    /// Sorts the notes by onset then key, and sets the length to the whole number of bars that
-    /// holds the last note end (at least one bar). Never allocates.
+    /// Sorts the notes by onset then key, sets the length to the whole number of bars that holds
+    /// the last note end (at least one bar), and estimates the key
+    /// ([`detected_key`](Self::detected_key)): every motif, however it was made (capture,
+    /// import, state, demo), knows its key the same way. Never allocates (the key finder does not
+    /// either), so it runs on the audio thread when capture finishes a phrase.
     pub fn finish(&mut self) {
         // Insertion sort: allocation-free, stable, and motifs are short and nearly sorted.
         let notes = &mut self.notes[..self.num_notes];
@@ -203,6 +185,7 @@ impl Motif {
         }
         let end_beats = self.notes().iter().map(Note::end_beats).fold(0.0, f64::max);
         self.length_beats = whole_bars_beats(end_beats, self.time_signature);
+        self.detected_key = estimate_key(self.notes(), DEFAULT_PROFILES);
     }
 
     /// The key diatonic operations use: the locked key, else the detected one.

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::json;
 
 use reprise::engine::event::fraction_to_midi_7bit;
-use reprise::engine::key::{estimate_key, Key, KeyCandidate, KeyEstimate, DEFAULT_PROFILES};
+use reprise::engine::key::{Key, KeyCandidate, KeyEstimate};
 use reprise::engine::midi_file::{motif_from_performance, Performance};
 use reprise::engine::motif::{Motif, MAX_MOTIF_NOTES};
 use reprise::engine::notation::{note_name, BarBeat};
@@ -26,7 +26,6 @@ pub fn analyze(
 ) -> CliResult {
     let performance = load(file, source)?;
     let mut motif = motif_from_performance(&performance);
-    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
     motif.locked_key = locked_key;
     if as_json {
         writeln!(out, "{}", analysis_json(&motif, &performance))?;

@@ -6,7 +6,6 @@ use std::path::Path;
 
 use reprise::engine::character::{render, Character, CharacterSettings, Retrograde};
 use reprise::engine::event::fraction_to_midi_7bit;
-use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
 use reprise::engine::midi_file::{motif_from_performance, write_tracks, ExportTrack};
 use reprise::engine::motif::{Motif, Note, MAX_MOTIF_NOTES};
 use reprise::engine::rendering::{Rendering, Voice};
@@ -55,7 +54,7 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
         include_drums,
     };
     let performance = load(&args.file, source)?;
-    let mut motif = motif_from_performance(&performance);
+    let motif = motif_from_performance(&performance);
     if motif.truncated {
         note(format_args!(
             "{}: the track has more than {MAX_MOTIF_NOTES} notes or runs past the longest \
@@ -65,7 +64,6 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
             tidy(motif.length_beats, 3)
         ));
     }
-    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
     let base = CharacterSettings {
         character: args.character.unwrap_or(Character::Piano),
         intensity: args.intensity,

@@ -10,7 +10,7 @@ mod piano;
 mod swell;
 
 use super::choice::Choice;
-use super::key::{estimate_key, Key, Mode, DEFAULT_PROFILES};
+use super::key::{Key, Mode};
 use super::motif::{whole_bars_beats, Motif};
 use super::ops::augmentation::augment;
 use super::ops::dynamics::DynamicsCc;
@@ -251,7 +251,6 @@ pub fn render(motif: &Motif, settings: &CharacterSettings, out: &mut Rendering) 
     let key = settings
         .key
         .or(motif.key())
-        .or_else(|| estimate_key(motif.notes(), DEFAULT_PROFILES).map(|e| e.best.key))
         .unwrap_or(Key::new(0, Mode::Major));
     let mut scale = Scale::from(key);
     apply_shared_operators(out, settings, &mut scale);
