@@ -209,7 +209,7 @@ pub fn softmax(logits: &mut [f64; 24]) {
 }
 
 /// The probability of every key under `weights` (order as [`key_logits`]; the finder passes
-/// the shipped [`LEARNED_WEIGHTS`](super::key_weights::LEARNED_WEIGHTS)).
+/// the shipped `LEARNED_WEIGHTS` of `key_weights.rs`).
 pub fn key_probabilities(notes: &[Note], weights: &KeyWeights) -> [f64; 24] {
     let mut p = key_logits(&key_features(notes), weights);
     softmax(&mut p);

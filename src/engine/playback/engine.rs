@@ -8,16 +8,17 @@
 //! at its own sample); then the event goes to capture and pass-through. Nothing here allocates
 //! after [`LiveEngine::new`].
 
-use super::follow::TriggerShift;
+use super::follow::{realign_to_bars, rejoin_song, Follow, Stage};
+use super::heard::{Hearing, HEARD_CHANNEL};
 use super::library::{Library, NUM_SLOTS};
 use super::pass_through::PassThrough;
 use super::scheduler::Scheduler;
 use super::settings::{capture_settings, LiveCapture, LiveSettings, PlaybackMode};
 use super::timeline::{BlockInfo, Timeline};
-use super::voices::{Owner, Voices};
+use super::voices::Voices;
 use std::borrow::Borrow;
 
-use crate::engine::audio_capture::NoteTracker;
+use crate::engine::audio_capture::TrackerReadout;
 use crate::engine::capture::PhraseCapture;
 use crate::engine::character::render;
 use crate::engine::event::{is_sustain_down, Event, EventKind, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
@@ -41,23 +42,21 @@ pub const MAX_OUT_EVENTS_PER_BLOCK: usize = 2 * MAX_IN_EVENTS_PER_BLOCK
 
 /// The live engine. Owner: the audio thread. Built once with [`LiveEngine::new`] (allocates).
 pub struct LiveEngine {
-    pub(super) timeline: Timeline,
+    timeline: Timeline,
     /// What the output sounds, whoever sent it.
-    pub(super) voices: Voices,
-    pub(super) pass_through: PassThrough,
-    pub(super) capture: Box<PhraseCapture>,
-    pub(super) library: Library,
+    voices: Voices,
+    pass_through: PassThrough,
+    capture: Box<PhraseCapture>,
+    library: Library,
     /// Increments whenever the rendering is redone.
     render_revision: u64,
-    pub(super) rendering: Rendering,
-    pub(super) scheduler: Scheduler,
-    pub(super) settings: LiveSettings,
+    rendering: Rendering,
+    scheduler: Scheduler,
+    settings: LiveSettings,
     /// The rendering no longer matches settings, slot or trigger: render before scheduling.
     should_render: bool,
-    /// Transposition added by the held trigger key.
-    pub(super) trigger_shift: TriggerShift,
-    /// The trigger key being held (channel, key), in key-trigger mode.
-    pub(super) trigger_key: Option<(u8, u8)>,
+    /// Playback's reaction to the song and the trigger keys (owns the trigger key).
+    follow: Follow,
     /// Next sample of the block still to schedule.
     cursor: u32,
     /// Motifs captured so far (to notice a new one).
@@ -66,12 +65,8 @@ pub struct LiveEngine {
     restart_pending: bool,
     /// [`reset`](Self::reset) asked for everything to end at the next block's first sample.
     should_release_all: bool,
-    /// The audio note tracker (made by [`prepare`](Self::prepare) for its sample rate).
-    pub(super) tracker: Option<Box<NoteTracker>>,
-    /// Notes heard in the audio input that did not fit a block's buffer.
-    pub(super) num_heard_dropped: u64,
-    /// The tracker was fed audio in the last block.
-    pub(super) tracker_was_hearing: bool,
+    /// The audio input's note tracker (made by [`prepare`](Self::prepare)) and its counters.
+    hearing: Hearing,
 }
 
 impl Default for LiveEngine {
@@ -96,15 +91,12 @@ impl LiveEngine {
             scheduler: Scheduler::new(),
             settings,
             should_render: true,
-            trigger_shift: TriggerShift::default(),
-            trigger_key: None,
+            follow: Follow::default(),
             cursor: 0,
             num_captured_seen: 0,
             restart_pending: false,
             should_release_all: false,
-            tracker: None,
-            num_heard_dropped: 0,
-            tracker_was_hearing: false,
+            hearing: Hearing::default(),
         }
     }
 
@@ -113,10 +105,8 @@ impl LiveEngine {
     /// playback starts afresh, as after [`reset`](Self::reset).
     pub fn prepare(&mut self, sample_rate_hz: f64) {
         self.timeline.set_sample_rate(sample_rate_hz);
-        self.tracker = Some(Box::new(NoteTracker::new(
-            sample_rate_hz,
-            self.settings.audio.tracker_settings(None),
-        )));
+        self.hearing
+            .prepare(sample_rate_hz, self.settings.audio.tracker_settings(None));
         self.reset();
     }
 
@@ -278,7 +268,7 @@ impl LiveEngine {
             }
             // Every output note was just ended, the rendering's included.
             self.scheduler.stop(0, out, &mut self.voices);
-            self.trigger_key = None;
+            self.follow.forget_trigger();
         }
         let restart = std::mem::take(&mut self.restart_pending);
         self.apply_settings(settings, restart, out);
@@ -295,7 +285,9 @@ impl LiveEngine {
             // The phrase in progress ends where its clock stopped (taken just below).
             self.capture.flush(end);
         }
-        self.follow_timeline(
+        let (follow, mut stage) = self.follow_parts();
+        follow.follow_timeline(
+            &mut stage,
             start.start_beats,
             0,
             start.jumped,
@@ -307,7 +299,7 @@ impl LiveEngine {
             && self.timeline.is_playing()
             && self.scheduler.launch_beats().is_some()
         {
-            self.realign_to_bars(start.start_beats);
+            realign_to_bars(&mut self.follow_parts().1, start.start_beats);
         }
         self.take_new_capture(0, out);
         if self.should_render {
@@ -326,7 +318,7 @@ impl LiveEngine {
         }
         if previous.stops_playback(settings) {
             self.scheduler.stop(0, out, &mut self.voices);
-            self.trigger_key = None;
+            self.follow.forget_trigger();
         }
         if previous.looping != settings.looping {
             if let Some(launch) = self.scheduler.launch_beats() {
@@ -382,7 +374,9 @@ impl LiveEngine {
                 // The host loops back: the phrase in progress ends at the loop end, and from
                 // here the timeline continues at the loop start.
                 self.capture.flush(wrap.loop_end_beats);
-                self.follow_timeline(
+                let (follow, mut stage) = self.follow_parts();
+                follow.follow_timeline(
+                    &mut stage,
                     wrap.loop_start_beats,
                     wrap.sample,
                     true,
@@ -415,16 +409,17 @@ impl LiveEngine {
                 key,
                 velocity,
                 ..
-            } if velocity > 0.0 && self.is_trigger_key(key) => {
+            } if velocity > 0.0 && Follow::is_trigger_key(&self.settings, key) => {
                 self.trigger(timing, channel, key, out);
                 return;
             }
             // Only the release of the key that triggered is consumed; any other release goes on
             // to pass-through, so a note forwarded before the mode or range changed still ends.
             EventKind::NoteOn { channel, key, .. } | EventKind::NoteOff { channel, key, .. }
-                if self.trigger_key == Some((channel, key)) =>
+                if self.follow.trigger_key() == Some((channel, key)) =>
             {
-                self.release_trigger(timing, out);
+                let (follow, mut stage) = self.follow_parts();
+                follow.release(&mut stage, timing, out);
                 return;
             }
             _ => {}
@@ -455,7 +450,7 @@ impl LiveEngine {
 
     /// If capture finished a phrase, it becomes the active slot's motif (see
     /// [`take_new_capture_at`](Self::take_new_capture_at)).
-    pub(super) fn take_new_capture(&mut self, timing: u32, out: &mut EventBuffer) {
+    fn take_new_capture(&mut self, timing: u32, out: &mut EventBuffer) {
         self.take_new_capture_at(timing, self.timeline.beats_at(timing), out);
     }
 
@@ -480,18 +475,19 @@ impl LiveEngine {
             && self.timeline.is_playing()
             && self.scheduler.launch_beats().is_some()
         {
-            self.rejoin_song(beats);
+            rejoin_song(&mut self.follow_parts().1, beats);
         }
     }
 
-    pub(super) fn render_now(&mut self) {
+    fn render_now(&mut self) {
         self.should_render = false;
         self.scheduler.rendering_changed();
         self.render_revision = self.render_revision.wrapping_add(1);
         let mut settings = self.settings.character;
         if self.settings.playback_mode == PlaybackMode::KeyTrigger {
-            settings.transpose_semitones += self.trigger_shift.semitones;
-            settings.transpose_steps += self.trigger_shift.steps;
+            let shift = self.follow.shift();
+            settings.transpose_semitones += shift.semitones;
+            settings.transpose_steps += shift.steps;
         }
         settings.playback_tempo_bpm = Some(self.timeline.tempo_bpm());
         render(
@@ -501,8 +497,64 @@ impl LiveEngine {
         );
     }
 
-    /// Whether the rendering's notes or pedal sound.
-    pub(super) fn rendering_sounds(&self) -> bool {
-        self.voices.owns_any(Owner::Rendering)
+    /// Following and what it acts on, lent for one call.
+    fn follow_parts(&mut self) -> (&mut Follow, Stage<'_>) {
+        (
+            &mut self.follow,
+            Stage {
+                settings: &self.settings,
+                timeline: &self.timeline,
+                motif: self.library.slot(self.settings.active_slot),
+                scheduler: &mut self.scheduler,
+                voices: &mut self.voices,
+            },
+        )
+    }
+
+    /// Starts the rendering at `timing`, transposed so the motif's tonic lands on `key`.
+    fn trigger(&mut self, timing: u32, channel: u8, key: u8, out: &mut EventBuffer) {
+        self.scheduler.end_notes(timing, out, &mut self.voices);
+        let motif = self.library.slot(self.settings.active_slot);
+        self.follow.press(&self.settings, motif, channel, key);
+        self.render_now();
+        self.scheduler
+            .launch(self.timeline.beats_at(timing), self.settings.looping);
+    }
+
+    /// Tracks this block's audio when capture hears audio (else ends a note the tracker was
+    /// following), and gives what it heard to capture at the onsets.
+    fn hear_audio(&mut self, audio: [&[f32]; 2], out: &mut EventBuffer) {
+        let listening =
+            self.settings.capture != LiveCapture::Off && self.settings.capture_source.hears_audio();
+        let locked_key = self.library.slot(self.active_slot()).locked_key;
+        let tracker_settings = self.settings.audio.tracker_settings(locked_key);
+        let heard = self.hearing.hear(audio, listening, tracker_settings);
+        for (offset_samples, note) in heard.iter() {
+            let beats = self.timeline.beats_at_offset(offset_samples);
+            if note.is_on {
+                self.capture
+                    .note_on(beats, HEARD_CHANNEL, note.key, note.velocity);
+            } else {
+                // The note is kept as the key its whole pitch says (a vibrato's centre).
+                if note.final_key != note.key {
+                    self.capture
+                        .retune(beats, HEARD_CHANNEL, note.key, note.final_key);
+                }
+                self.capture.note_off(beats, HEARD_CHANNEL, note.final_key);
+            }
+            self.take_new_capture(0, out);
+        }
+    }
+
+    /// What the audio input sounds like now (level, live pitch, the note being heard), or
+    /// `None` before [`prepare`](Self::prepare).
+    pub fn audio_readout(&self) -> Option<TrackerReadout> {
+        self.hearing.readout()
+    }
+
+    /// Heard notes dropped because a block held more than
+    /// [`MAX_HEARD_PER_BLOCK`](super::heard::MAX_HEARD_PER_BLOCK).
+    pub fn num_heard_dropped(&self) -> u64 {
+        self.hearing.num_dropped()
     }
 }
