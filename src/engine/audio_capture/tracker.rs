@@ -105,6 +105,31 @@ const MAX_UNCLEAR_HOPS: u64 = 60;
 /// its power at harmonics 1, 5 and 7 to count (a genuine lower note has it; the common
 /// subharmonic of two overlapping notes has not).
 const SUBHARMONIC_MIN_SHARE: f32 = 0.05;
+/// Spectral flux is measured up to this frequency, Hz: attacks of voices and instruments show
+/// there; above it lie breath and bow noise.
+const FLUX_TOP_HZ: f32 = 5_000.0;
+/// A rise is measured against the level this many hops back, before the attack being judged
+/// ...
+const RISE_BASE_FROM_HOPS: u64 = 8;
+/// ... averaged over this many hops up to that point.
+const RISE_BASE_HOPS: u64 = 16;
+/// The level a rise is measured from is at least this far under the gate, dB: a rise out of
+/// deep silence counts from there, not from the noise floor's own fluctuations.
+const RISE_FLOOR_UNDER_GATE_DB: f32 = 20.0;
+/// Hops of flux averaged to judge the newest one.
+const FLUX_MEAN_HOPS: u64 = 16;
+/// A flux peak is more than this times the recent mean ...
+const FLUX_PEAK_RATIO: f32 = 2.0;
+/// ... plus this floor (flux units), so a near-silent mean does not make every hop a peak.
+const FLUX_PEAK_FLOOR: f32 = 1.0;
+/// Peak level that maps to velocity 0, dBFS (a quiet hum).
+const VELOCITY_ZERO_DB: f32 = -54.0;
+/// Levels this far above [`VELOCITY_ZERO_DB`] map to full velocity (-6 dBFS), dB.
+const VELOCITY_RANGE_DB: f32 = 48.0;
+/// Lowest velocity a heard note gets (still audible on a sampler).
+const MIN_VELOCITY: f32 = 0.05;
+/// The 11 ms level lags a release by about two hops: a release is stamped that much earlier.
+const RELEASE_LAG_HOPS: u64 = 2;
 
 /// A note starting or ending.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,6 +175,21 @@ enum Phase {
         opened_hop: u64,
     },
     Note(Sounding),
+}
+
+/// What one hop's measurement gives the phases.
+#[derive(Debug, Clone, Copy)]
+struct HopMeasure {
+    /// Level of the last [`LEVEL_HOPS`] hops, dBFS.
+    level: f32,
+    /// Rise of `level` over the level [`RISE_BASE_FROM_HOPS`] hops back, dB.
+    rise_db: f32,
+    /// The hop's spectral flux stands out from the recent ones (an attack).
+    flux_peak: bool,
+    /// The hop's slot in the hop history.
+    index: usize,
+    /// Host samples consumed when the hop was measured (a note reported now).
+    now: u64,
 }
 
 /// The note being heard.
@@ -481,19 +521,39 @@ impl NoteTracker {
         best
     }
 
+    /// A note's velocity (0–1) from its peak level: linear in dB from
+    /// [`VELOCITY_ZERO_DB`] up to [`VELOCITY_RANGE_DB`] above it, never under
+    /// [`MIN_VELOCITY`].
     fn velocity_of(peak_db: f32) -> f32 {
-        ((peak_db + 54.0) / 48.0).clamp(0.05, 1.0)
+        ((peak_db - VELOCITY_ZERO_DB) / VELOCITY_RANGE_DB).clamp(MIN_VELOCITY, 1.0)
     }
 
+    /// One hop of analysis: measure the newest audio, then act on it in the current phase.
     fn hop(&mut self, emit: &mut impl FnMut(TrackedNote)) {
-        // Level and flux of this hop.
+        let measure = self.measure_hop();
+        match self.phase {
+            Phase::Silent => self.silent_hop(),
+            Phase::Unpitched { opened_hop } => self.unpitched_hop(opened_hop, &measure),
+            Phase::Candidate {
+                onset,
+                opened_hop,
+                last_midi,
+                peak_db,
+            } => self.candidate_hop(onset, opened_hop, last_midi, peak_db, &measure, emit),
+            Phase::Note(note) => self.sounding_hop(note, &measure, emit),
+        }
+    }
+
+    /// Level and spectral flux of the newest hop, recorded in the hop history, and what the
+    /// phases read of them.
+    fn measure_hop(&mut self) -> HopMeasure {
         self.copy_newest(FLUX_FRAME);
         let newest = &self.segment[FLUX_FRAME - HOP..FLUX_FRAME];
         let energy = newest.iter().map(|x| x * x).sum::<f32>() / HOP as f32;
         let flux = if self.analysed >= FLUX_FRAME as u64 {
             let bin_hz = self.analysis_rate_hz / FLUX_FRAME as f32;
             let low = (midi_to_hz(f32::from(self.settings.min_key)) / bin_hz) as usize;
-            let high = (5_000.0 / bin_hz) as usize + 1;
+            let high = (FLUX_TOP_HZ / bin_hz) as usize + 1;
             self.flux
                 .next(&self.segment[..FLUX_FRAME], low.max(1), high)
         } else {
@@ -505,173 +565,194 @@ impl NoteTracker {
         self.flux_history[index] = flux;
         self.pitch_history[index] = f32::NAN;
         let level = level_db(self.mean_energy(0, LEVEL_HOPS as u64));
-        let earlier = level_db(self.mean_energy(8, 16));
+        let earlier = level_db(self.mean_energy(RISE_BASE_FROM_HOPS, RISE_BASE_HOPS));
         self.readout.level_db = level;
-        let rise_db = level - earlier.max(self.settings.gate_db - 20.0);
+        let rise_db = level - earlier.max(self.settings.gate_db - RISE_FLOOR_UNDER_GATE_DB);
         let flux_peak = {
             let mut recent = 0.0;
-            for back in 1..17u64.min(self.hops) {
+            for back in 1..(FLUX_MEAN_HOPS + 1).min(self.hops) {
                 recent += self.flux_history[self.history_index(back)];
             }
-            let mean = recent / 16.0;
-            flux > 2.0 * mean + 1.0
+            let mean = recent / FLUX_MEAN_HOPS as f32;
+            flux > FLUX_PEAK_RATIO * mean + FLUX_PEAK_FLOOR
         };
-        let gate = self.settings.gate_db;
-        let now = self.consumed;
-        match self.phase {
-            Phase::Silent => {
-                // The newest hop's level, not the 11 ms one: a slow attack opens sooner (a
-                // click that opens a candidate gives no pitch and is let go).
-                if level_db(self.mean_energy(0, 1)) > gate {
-                    self.open_candidate();
-                }
+        HopMeasure {
+            level,
+            rise_db,
+            flux_peak,
+            index,
+            now: self.consumed,
+        }
+    }
+
+    /// Silence: a hop above the gate opens a candidate note.
+    fn silent_hop(&mut self) {
+        // The newest hop's level, not the 11 ms one: a slow attack opens sooner (a click that
+        // opens a candidate gives no pitch and is let go).
+        if level_db(self.mean_energy(0, 1)) > self.settings.gate_db {
+            self.open_candidate();
+        }
+    }
+
+    /// Sound without a pitch: silence closes it, a new attack opens a candidate.
+    fn unpitched_hop(&mut self, opened_hop: u64, m: &HopMeasure) {
+        if m.level < self.settings.gate_db - GATE_HYSTERESIS_DB {
+            self.phase = Phase::Silent;
+            self.readout.pitch_midi = None;
+        } else if self.hops - opened_hop > REFRACTORY_HOPS
+            && (m.rise_db >= REATTACK_ALONE_DB
+                || (m.rise_db >= REATTACK_WITH_FLUX_DB && m.flux_peak))
+        {
+            self.open_candidate();
+        }
+    }
+
+    /// A candidate note: two agreeing pitch estimates make it a note (reported at its onset);
+    /// silence or a timeout without a pitch ends it.
+    fn candidate_hop(
+        &mut self,
+        onset: u64,
+        opened_hop: u64,
+        last_midi: Option<f32>,
+        peak_db: f32,
+        m: &HopMeasure,
+        emit: &mut impl FnMut(TrackedNote),
+    ) {
+        let peak_db = peak_db.max(m.level);
+        if m.level < self.settings.gate_db - GATE_HYSTERESIS_DB {
+            self.phase = Phase::Silent;
+            self.readout.pitch_midi = None;
+            return;
+        }
+        if self.hops - opened_hop > CANDIDATE_TIMEOUT_HOPS {
+            self.phase = Phase::Unpitched {
+                opened_hop: self.hops,
+            };
+            return;
+        }
+        let since_onset = (self.analysed - onset) as usize;
+        let estimate = self
+            .pitch_of_newest(since_onset, MIN_CLARITY_ONSET)
+            .map(|e| e.midi());
+        if estimate.is_some() {
+            self.readout.pitch_midi = estimate;
+        }
+        let last_midi = self.estimate_to_agree_with(estimate, last_midi, since_onset);
+        match (estimate, last_midi) {
+            (Some(midi), Some(previous)) if (midi - previous).abs() <= AGREE_SEMITONES => {
+                let mean = 0.5 * (midi + previous);
+                let key = self.key_for(mean);
+                let velocity = Self::velocity_of(peak_db);
+                emit(TrackedNote {
+                    is_on: true,
+                    key,
+                    final_key: key,
+                    velocity,
+                    at_samples: self.host_time(onset),
+                    reported_at_samples: m.now,
+                });
+                self.start_histogram(&[midi, previous]);
+                self.phase = Phase::Note(Sounding {
+                    key,
+                    velocity,
+                    onset,
+                    opened_hop,
+                    peak_db,
+                    first_hop: self.hops + 1,
+                    dip_db: peak_db,
+                    dip_hop: self.hops,
+                    rise: None,
+                });
+                self.readout.sounding_key = Some(key);
             }
-            Phase::Unpitched { opened_hop } => {
-                if level < gate - GATE_HYSTERESIS_DB {
-                    self.phase = Phase::Silent;
-                    self.readout.pitch_midi = None;
-                } else if self.hops - opened_hop > REFRACTORY_HOPS
-                    && (rise_db >= REATTACK_ALONE_DB
-                        || (rise_db >= REATTACK_WITH_FLUX_DB && flux_peak))
-                {
-                    self.open_candidate();
-                }
-            }
-            Phase::Candidate {
-                onset,
-                opened_hop,
-                last_midi,
-                peak_db,
-            } => {
-                let peak_db = peak_db.max(level);
-                if level < gate - GATE_HYSTERESIS_DB {
-                    self.phase = Phase::Silent;
-                    self.readout.pitch_midi = None;
-                    return;
-                }
-                if self.hops - opened_hop > CANDIDATE_TIMEOUT_HOPS {
-                    self.phase = Phase::Unpitched {
-                        opened_hop: self.hops,
-                    };
-                    return;
-                }
-                let since_onset = (self.analysed - onset) as usize;
-                let estimate = self
-                    .pitch_of_newest(since_onset, MIN_CLARITY_ONSET)
-                    .map(|e| e.midi());
-                if estimate.is_some() {
-                    self.readout.pitch_midi = estimate;
-                }
-                let last_midi = self.estimate_to_agree_with(estimate, last_midi, since_onset);
-                match (estimate, last_midi) {
-                    (Some(midi), Some(previous)) if (midi - previous).abs() <= AGREE_SEMITONES => {
-                        let mean = 0.5 * (midi + previous);
-                        let key = self.key_for(mean);
-                        let velocity = Self::velocity_of(peak_db);
-                        emit(TrackedNote {
-                            is_on: true,
-                            key,
-                            final_key: key,
-                            velocity,
-                            at_samples: self.host_time(onset),
-                            reported_at_samples: now,
-                        });
-                        self.start_histogram(&[midi, previous]);
-                        self.phase = Phase::Note(Sounding {
-                            key,
-                            velocity,
-                            onset,
-                            opened_hop,
-                            peak_db,
-                            first_hop: self.hops + 1,
-                            dip_db: peak_db,
-                            dip_hop: self.hops,
-                            rise: None,
-                        });
-                        self.readout.sounding_key = Some(key);
-                    }
-                    _ => {
-                        self.phase = Phase::Candidate {
-                            onset,
-                            opened_hop,
-                            last_midi: estimate.or(last_midi),
-                            peak_db,
-                        };
-                    }
-                }
-            }
-            Phase::Note(mut note) => {
-                if level > note.peak_db {
-                    note.peak_db = level;
-                    note.dip_db = level;
-                    note.dip_hop = self.hops;
-                } else if level < note.dip_db {
-                    note.dip_db = level;
-                    note.dip_hop = self.hops;
-                }
-                if level < gate - GATE_HYSTERESIS_DB || level < note.peak_db - DECAY_END_DB {
-                    // The 11 ms level lags the release by about two hops.
-                    let at = self.analysed.saturating_sub(2 * HOP as u64);
-                    emit(self.note_off(&note, at, self.histogram_pitch()));
-                    // A tail still above the gate is not a new note: wait for silence or an
-                    // attack.
-                    self.phase = if level < gate - GATE_HYSTERESIS_DB {
-                        Phase::Silent
-                    } else {
-                        Phase::Unpitched {
-                            opened_hop: self.hops,
-                        }
-                    };
-                    self.readout.sounding_key = None;
-                    self.readout.pitch_midi = None;
-                    return;
-                }
-                let rise_from_dip = level - note.dip_db;
-                if self.hops - note.opened_hop > REFRACTORY_HOPS
-                    && note.peak_db - note.dip_db >= REATTACK_DIP_DB
-                    && rise_from_dip >= REATTACK_WITH_FLUX_DB
-                    && (rise_db >= REATTACK_ALONE_DB
-                        || (rise_db >= REATTACK_WITH_FLUX_DB && flux_peak))
-                {
-                    let attack = self.attack_start().max(note.onset + 1);
-                    emit(self.note_off(&note, attack, self.histogram_pitch()));
-                    self.readout.sounding_key = None;
-                    self.phase = Phase::Candidate {
-                        onset: attack,
-                        opened_hop: self.hops,
-                        last_midi: None,
-                        peak_db: level,
-                    };
-                    return;
-                }
-                let since_onset = (self.analysed - note.onset) as usize;
-                // A reading well under the note with its own harmonics 1, 5 and 7 nearly
-                // silent is the note and the next one read together (a release under a
-                // swelling note): unclear, not a new pitch.
-                let estimate = self
-                    .pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE)
-                    .filter(|e| {
-                        e.midi() >= f32::from(note.key) - SLIP_SEMITONES
-                            || e.coprime_share >= SUBHARMONIC_MIN_SHARE
-                    })
-                    .map(|e| e.midi());
-                self.pitch_history[index] = estimate.unwrap_or(f32::NAN);
-                if let Some(midi) = estimate {
-                    self.readout.pitch_midi = Some(midi);
-                    self.add_to_histogram(midi);
-                }
-                if self.rise_into_new_note(&mut note, level, rise_from_dip, emit) {
-                    return;
-                }
-                let young = self.hops < note.first_hop + MIN_SPLIT_HOPS;
-                if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
-                    let at = self.change_start(new_pitch, old_pitch);
-                    self.next_note(&note, at, (old_pitch, new_pitch), level, emit);
-                    return;
-                }
-                self.phase = Phase::Note(note);
+            _ => {
+                self.phase = Phase::Candidate {
+                    onset,
+                    opened_hop,
+                    last_midi: estimate.or(last_midi),
+                    peak_db,
+                };
             }
         }
+    }
+
+    /// A sounding note: it ends at silence or its decay, is split at a re-attack, a rise into
+    /// another pitch or a steady pitch change, and otherwise goes on.
+    fn sounding_hop(
+        &mut self,
+        mut note: Sounding,
+        m: &HopMeasure,
+        emit: &mut impl FnMut(TrackedNote),
+    ) {
+        let level = m.level;
+        let gate = self.settings.gate_db;
+        if level > note.peak_db {
+            note.peak_db = level;
+            note.dip_db = level;
+            note.dip_hop = self.hops;
+        } else if level < note.dip_db {
+            note.dip_db = level;
+            note.dip_hop = self.hops;
+        }
+        if level < gate - GATE_HYSTERESIS_DB || level < note.peak_db - DECAY_END_DB {
+            let at = self.analysed.saturating_sub(RELEASE_LAG_HOPS * HOP as u64);
+            emit(self.note_off(&note, at, self.histogram_pitch()));
+            // A tail still above the gate is not a new note: wait for silence or an attack.
+            self.phase = if level < gate - GATE_HYSTERESIS_DB {
+                Phase::Silent
+            } else {
+                Phase::Unpitched {
+                    opened_hop: self.hops,
+                }
+            };
+            self.readout.sounding_key = None;
+            self.readout.pitch_midi = None;
+            return;
+        }
+        let rise_from_dip = level - note.dip_db;
+        if self.hops - note.opened_hop > REFRACTORY_HOPS
+            && note.peak_db - note.dip_db >= REATTACK_DIP_DB
+            && rise_from_dip >= REATTACK_WITH_FLUX_DB
+            && (m.rise_db >= REATTACK_ALONE_DB
+                || (m.rise_db >= REATTACK_WITH_FLUX_DB && m.flux_peak))
+        {
+            let attack = self.attack_start().max(note.onset + 1);
+            emit(self.note_off(&note, attack, self.histogram_pitch()));
+            self.readout.sounding_key = None;
+            self.phase = Phase::Candidate {
+                onset: attack,
+                opened_hop: self.hops,
+                last_midi: None,
+                peak_db: level,
+            };
+            return;
+        }
+        let since_onset = (self.analysed - note.onset) as usize;
+        // A reading well under the note with its own harmonics 1, 5 and 7 nearly silent is the
+        // note and the next one read together (a release under a swelling note): unclear, not a
+        // new pitch.
+        let estimate = self
+            .pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE)
+            .filter(|e| {
+                e.midi() >= f32::from(note.key) - SLIP_SEMITONES
+                    || e.coprime_share >= SUBHARMONIC_MIN_SHARE
+            })
+            .map(|e| e.midi());
+        self.pitch_history[m.index] = estimate.unwrap_or(f32::NAN);
+        if let Some(midi) = estimate {
+            self.readout.pitch_midi = Some(midi);
+            self.add_to_histogram(midi);
+        }
+        if self.rise_into_new_note(&mut note, level, rise_from_dip, emit) {
+            return;
+        }
+        let young = self.hops < note.first_hop + MIN_SPLIT_HOPS;
+        if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
+            let at = self.change_start(new_pitch, old_pitch);
+            self.next_note(&note, at, (old_pitch, new_pitch), level, emit);
+            return;
+        }
+        self.phase = Phase::Note(note);
     }
 
     /// Ends `note` at analysis sample `at` (no earlier than just after its onset) and starts the
