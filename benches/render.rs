@@ -1,9 +1,11 @@
-//! Render time per character for 16-, 64- and 256-note motifs (goal: ≤ 50 µs for 64 notes).
+//! Render time per character for 16-, 64- and 256-note motifs (goal: ≤ 50 µs for 64 notes), and
+//! for the far-apart motifs that once hung the bar loops (a second note at 1e7, 1e16 or 1e300
+//! beats, cut at the motif's bar limit; full intensity, largest augmentation): the timing that
+//! `tests/engine_bounds.rs` only guards against hangs.
 //! `cargo bench --bench render --no-default-features`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use reprise::engine::character::{render, Character, CharacterSettings};
-use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
 use reprise::engine::motif::{Motif, Note, TimeSignature};
 use reprise::engine::rendering::Rendering;
 
@@ -24,7 +26,22 @@ fn motif(num_notes: usize) -> Motif {
         start += length;
     }
     motif.finish();
-    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
+    motif
+}
+
+/// A note at 0 and one `far` beats later (cut at the bar limit), in 3/4.
+fn far_apart_motif(far: f64) -> Motif {
+    let mut motif = Motif::new(TimeSignature::new(3, 4), 90.0);
+    for (start_beats, key) in [(0.0, 62), (far, 69)] {
+        motif.push(Note {
+            start_beats,
+            length_beats: 1.0,
+            key,
+            velocity: 0.6,
+            channel: 0,
+        });
+    }
+    motif.finish();
     motif
 }
 
@@ -41,6 +58,22 @@ fn bench_render(c: &mut Criterion) {
             };
             group.bench_with_input(
                 BenchmarkId::new(character.name(), num_notes),
+                &motif,
+                |b, motif| b.iter(|| render(std::hint::black_box(motif), &settings, &mut out)),
+            );
+        }
+    }
+    for far in [1e7, 1e16, 1e300] {
+        let motif = far_apart_motif(far);
+        for character in Character::ALL {
+            let settings = CharacterSettings {
+                character,
+                intensity: 1.0,
+                augmentation: 4.0,
+                ..CharacterSettings::default()
+            };
+            group.bench_with_input(
+                BenchmarkId::new(format!("far_apart_{}", character.name()), far),
                 &motif,
                 |b, motif| b.iter(|| render(std::hint::black_box(motif), &settings, &mut out)),
             );

@@ -1,7 +1,9 @@
 //! Far-off and extreme input cannot hang or overload a render: motifs built from arbitrary
 //! finite note times, durations, tempos and metres (what a saved state, a `.mid` file or a long
-//! capture can hold) are bounded on entry, and every character renders each one within a time
-//! budget, without allocating.
+//! capture can hold) are bounded on entry, and every character renders each one bounded (output
+//! within its capacities), without allocating and without hanging. How long the far-apart cases
+//! take is measured in `benches/render.rs`, not here: a loaded CI machine can slow a render a
+//! hundredfold.
 
 use std::time::{Duration, Instant};
 
@@ -14,9 +16,11 @@ use reprise::engine::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
 #[global_allocator]
 static ALLOCATOR: nice_assert_no_alloc::AllocDisabler = nice_assert_no_alloc::AllocDisabler;
 
-/// One render, in the unoptimised test build, may take this long at most. A hang detector, not a
-/// speed claim (renders take well under a millisecond in release; see BENCHMARKS.md).
-const RENDER_BUDGET: Duration = Duration::from_millis(250);
+/// One render, in the unoptimised test build, may take this long at most: a hang detector, not a
+/// speed claim. The far-apart motifs once walked 1e16 bars (forever); today's renders take well
+/// under a millisecond in release and a few in this build (BENCHMARKS.md, `benches/render.rs`),
+/// so even a machine slowed a thousandfold stays under it.
+const HANG_LIMIT: Duration = Duration::from_secs(5);
 
 /// Any finite f64, with extra weight on the far-off values that once hung the bar loops.
 fn finite_beats() -> impl Strategy<Value = f64> {
@@ -122,7 +126,7 @@ fn render_random_cases(cases: u32) -> Duration {
             nice_assert_no_alloc::assert_no_alloc(|| render(&motif, &settings, &mut out));
             let took = started.elapsed();
             prop_assert!(
-                took < RENDER_BUDGET,
+                took < HANG_LIMIT,
                 "render took {took:?} ({:?})",
                 settings.character
             );
@@ -145,10 +149,10 @@ fn render_random_cases(cases: u32) -> Duration {
 }
 
 #[test]
-fn arbitrary_finite_motifs_render_bounded_and_in_time() {
+fn arbitrary_finite_motifs_render_bounded_without_hanging() {
     let cases = 400;
     let worst = render_random_cases(cases);
-    println!("{cases} random motifs × settings: worst render {worst:?} (budget {RENDER_BUDGET:?})");
+    println!("{cases} random motifs × settings: worst render {worst:?} (budget {HANG_LIMIT:?})");
 }
 
 /// The slowest of the three characters at full intensity and the largest augmentation, each
@@ -173,7 +177,7 @@ fn slowest_full_render(motif: &Motif) -> Duration {
 /// The cases that once hung or took 0.1 s, on their own and reported: a note at 1e7 and at 1e16
 /// beats after one at 0, in every character at full intensity and the largest augmentation.
 #[test]
-fn far_apart_notes_render_within_the_budget() {
+fn far_apart_notes_render_bounded_without_hanging() {
     let mut worst = Duration::ZERO;
     for far in [1e7, 1e16, 1e300] {
         let mut motif = Motif::new(TimeSignature::new(3, 4), 90.0);
@@ -208,5 +212,5 @@ fn far_apart_notes_render_within_the_budget() {
     assert!(edge.truncated);
     worst = worst.max(slowest_full_render(&edge));
     println!("worst far-apart render: {worst:?}");
-    assert!(worst < RENDER_BUDGET, "{worst:?}");
+    assert!(worst < HANG_LIMIT, "{worst:?}");
 }
