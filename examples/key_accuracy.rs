@@ -2,15 +2,15 @@
 //! default and each profile set), and the melodies each gets wrong.
 //! `cargo run --example key_accuracy`
 
-#[path = "../tests/common/melodies.rs"]
-mod melodies;
-#[path = "../tests/common/note_tokens.rs"]
-mod note_tokens;
+// Shared with the tests; this example reads only the hand-transcribed set.
+#[allow(dead_code)]
+#[path = "../tests/common/melody_sets.rs"]
+mod melody_sets;
 
 use reprise::engine::key::{estimate_key, ProfileSet};
 
 fn main() {
-    let set = melodies::load();
+    let set = melody_sets::load_test_set();
     let num_minor = set
         .iter()
         .filter(|m| m.key.mode == reprise::engine::key::Mode::Minor)

@@ -11,13 +11,8 @@
 
 // Shared with the tests; the example reads only keys and notes.
 #[allow(dead_code)]
-#[path = "../tests/common/dev_melodies.rs"]
-mod dev_melodies;
-#[allow(dead_code)]
-#[path = "../tests/common/melodies.rs"]
-mod melodies;
-#[path = "../tests/common/note_tokens.rs"]
-mod note_tokens;
+#[path = "../tests/common/melody_sets.rs"]
+mod melody_sets;
 
 use reprise::engine::key::{
     estimate_key, Key, Mode, ProfileSet, CLEAR_PROBABILITY, LIKELY_PROBABILITY,
@@ -346,7 +341,7 @@ fn to_sample(notes: Vec<Note>, key: Key) -> Sample {
 
 fn main() {
     let write = std::env::args().any(|a| a == "--write");
-    let samples: Vec<Sample> = dev_melodies::load()
+    let samples: Vec<Sample> = melody_sets::load_dev_set()
         .into_iter()
         .map(|m| to_sample(m.notes, m.key))
         .collect();
@@ -449,7 +444,7 @@ fn main() {
     );
 
     // Second held-out check: the hand-transcribed melodies, never trained on.
-    let hand: Vec<Sample> = melodies::load()
+    let hand: Vec<Sample> = melody_sets::load_test_set()
         .into_iter()
         .map(|m| to_sample(m.notes, m.key))
         .collect();

@@ -3,18 +3,13 @@
 //! weights file; the held-out cross-validated figures are in BENCHMARKS.md, from
 //! `cargo run --release --example key_train`).
 
-#[path = "common/dev_melodies.rs"]
-mod dev_melodies;
-#[path = "common/melodies.rs"]
-mod melodies;
-#[path = "common/note_tokens.rs"]
-mod note_tokens;
-
+#[path = "common/melody_sets.rs"]
+mod melody_sets;
 use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
 
 #[test]
 fn the_shipped_model_fits_its_development_set() {
-    let set = dev_melodies::load();
+    let set = melody_sets::load_dev_set();
     assert!(set.len() >= 500, "{} motifs", set.len());
     let (mut exact, mut top3) = (0, 0);
     for melody in &set {
@@ -30,7 +25,7 @@ fn the_shipped_model_fits_its_development_set() {
 
 #[test]
 fn default_key_finder_is_right_on_at_least_85_percent_of_the_melody_set() {
-    let set = melodies::load();
+    let set = melody_sets::load_test_set();
     assert!(
         set.len() >= 40,
         "the test set needs at least 40 melodies, has {}",
@@ -58,7 +53,7 @@ fn default_key_finder_is_right_on_at_least_85_percent_of_the_melody_set() {
 fn transposing_the_whole_set_keeps_the_results_consistent() {
     // Key finding must be transposition-invariant: every melody moved up a minor third gets the
     // same verdict, moved up a minor third.
-    for melody in melodies::load() {
+    for melody in melody_sets::load_test_set() {
         let original = estimate_key(&melody.notes, DEFAULT_PROFILES)
             .unwrap()
             .best
