@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use reprise::engine::character::{render, Character, CharacterSettings};
-use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
 use reprise::engine::motif::{Motif, Note, TimeSignature};
 use reprise::engine::rendering::Rendering;
 use reprise::library_state::LibraryHandle;
@@ -29,7 +28,6 @@ fn editor_with_motif() -> (EditorState, reprise::shared::AudioSide) {
         });
     }
     motif.finish();
-    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
     let mut rendering = Rendering::new();
     render(
         &motif,

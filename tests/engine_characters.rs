@@ -3,14 +3,19 @@
 
 use proptest::prelude::*;
 use reprise::engine::character::{
-    render, ChannelLayout, Character, CharacterSettings, REPEATED_KEY_GAP_MS,
+    distant, piano, render, swell, ChannelLayout, Character, CharacterSettings, REPEATED_KEY_GAP_MS,
 };
 use reprise::engine::event::{CC_MODULATION, CC_SUSTAIN};
-use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
 use reprise::engine::motif::{Motif, Note, TimeSignature};
 use reprise::engine::ops::dynamics::DynamicsCc;
 use reprise::engine::ops::fragment::head_length;
 use reprise::engine::rendering::{Rendering, Voice};
+
+/// A controller curve goes out as points: its first point lies up to this far (MIDI values)
+/// from the recipe's start level ...
+const CURVE_SAMPLING_SLACK: f32 = 8.0;
+/// ... and its highest point up to this far under the recipe's climax level.
+const CLIMAX_SAMPLING_SLACK: f32 = 10.0;
 
 #[cfg(not(all(feature = "plugin", debug_assertions)))]
 #[global_allocator]
@@ -45,7 +50,6 @@ fn motif_strategy() -> impl Strategy<Value = Motif> {
                 start_sixteenths += ioi;
             }
             motif.finish();
-            motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
             motif
         })
 }
@@ -236,10 +240,11 @@ proptest! {
         }
         for note in &out.notes {
             let velocity = (note.velocity * 127.0).round();
-            prop_assert!((30.0..=70.0).contains(&velocity), "velocity {velocity}");
+            let (low, high) = piano::VELOCITY_RANGE;
+            prop_assert!((low..=high).contains(&velocity), "velocity {velocity}");
         }
         let has_left_hand = out.notes.iter().any(|n| n.voice == Voice::Bass);
-        prop_assert_eq!(has_left_hand, intensity >= 0.5);
+        prop_assert_eq!(has_left_hand, intensity >= piano::LEFT_HAND_INTENSITY);
     }
 
     #[test]
@@ -280,9 +285,11 @@ proptest! {
             if values.is_empty() { continue; }
             let peak_idx = values.iter().enumerate().fold(0, |best, (i, v)| if *v > values[best] { i } else { best });
             prop_assert!(values[..=peak_idx].windows(2).all(|w| w[0] <= w[1]), "dip before the climax: {values:?}");
-            prop_assert!((values[0] * 127.0 - 30.0).abs() < 8.0, "starts near 30: {}", values[0] * 127.0);
+            let start = values[0] * 127.0;
+            prop_assert!((start - swell::START_LEVEL).abs() < CURVE_SAMPLING_SLACK, "starts near {}: {start}", swell::START_LEVEL);
             if intensity >= 0.999 {
-                prop_assert!(values[peak_idx] * 127.0 >= 110.0, "climax {}", values[peak_idx] * 127.0);
+                let full = swell::CLIMAX_LEVEL_AT_ZERO + swell::CLIMAX_LEVEL_RISE;
+                prop_assert!(values[peak_idx] * 127.0 >= full - CLIMAX_SAMPLING_SLACK, "climax {}", values[peak_idx] * 127.0);
             }
         }
         // Every note is preceded by its channel's CC value (sent a little before the onset).
@@ -297,9 +304,12 @@ proptest! {
         let mut out = Rendering::new();
         render(&motif, &settings, &mut out);
         check_well_formed(&out)?;
-        prop_assert!(out.notes.iter().all(|n| n.velocity * 127.0 <= 45.0 + 1e-3));
+        prop_assert!(out.notes.iter().all(|n| n.velocity * 127.0 <= distant::MAX_VELOCITY + 1e-3));
         let levels: Vec<f32> = out.ccs.iter().filter(|p| p.cc == CC_MODULATION).map(|p| p.value * 127.0).collect();
-        prop_assert!(levels.iter().all(|&v| (9.0..=31.0).contains(&v)), "CC levels {levels:?}");
+        // Between the lowest and the highest of the recipe's levels, up to the curve's sampling.
+        let (start, climax, end) = distant::DYNAMICS_LEVELS;
+        let range = start.min(end) - 1.0..=climax.max(start) + 3.0;
+        prop_assert!(levels.iter().all(|v| range.contains(v)), "CC levels {levels:?}");
 
         // The head, from the motif itself.
         let mut head_source = Rendering::new();
@@ -312,7 +322,7 @@ proptest! {
 
         // Statements: echoes repeat the whole head; liquidation drops one note each time.
         let mut sizes = Vec::new();
-        if intensity >= 0.85 {
+        if intensity >= distant::LIQUIDATION_INTENSITY {
             let mut size = head;
             while sizes.iter().sum::<usize>() < out.notes.len() { sizes.push(size); size = size.saturating_sub(1).max(2.min(head)); }
         } else {

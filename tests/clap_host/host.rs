@@ -554,7 +554,6 @@ pub fn flush_params(instance: &mut PluginInstance<TestHost>, params: &[(&str, f6
 
 /// A 4/4, 120 BPM motif of (start, length, key) notes at velocity 0.7 on channel 1, analysed.
 pub fn motif(notes: &[(f64, f64, u8)]) -> reprise::engine::motif::Motif {
-    use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
     use reprise::engine::motif::{Motif, Note, TimeSignature};
     let mut motif = Motif::new(TimeSignature::new(4, 4), 120.0);
     for &(start_beats, length_beats, key) in notes {
@@ -567,7 +566,6 @@ pub fn motif(notes: &[(f64, f64, u8)]) -> reprise::engine::motif::Motif {
         });
     }
     motif.finish();
-    motif.detected_key = estimate_key(motif.notes(), DEFAULT_PROFILES);
     motif
 }
 

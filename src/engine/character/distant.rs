@@ -22,6 +22,9 @@ pub const ECHO_DECAY: f32 = 0.6;
 pub const MODE_COLOUR_INTENSITY: f64 = 0.5;
 /// Intensity from which the head liquidates instead of echoing.
 pub const LIQUIDATION_INTENSITY: f64 = 0.85;
+/// Dynamics controller levels (MIDI values): at the start, at the statement's climax, at the
+/// end. A whisper: never above the climax level.
+pub const DYNAMICS_LEVELS: (f32, f32, f32) = (14.0, 28.0, 10.0);
 
 pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
     let intensity = context.intensity;
@@ -83,9 +86,9 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     assign_channels(out, settings);
     let end = out.notes_end_beats();
     let curve = DynamicsCurve {
-        start_level: 14.0 / 127.0,
-        climax_level: 28.0 / 127.0,
-        end_level: 10.0 / 127.0,
+        start_level: DYNAMICS_LEVELS.0 / 127.0,
+        climax_level: DYNAMICS_LEVELS.1 / 127.0,
+        end_level: DYNAMICS_LEVELS.2 / 127.0,
         climax_beats: statement_end * 0.5,
         end_beats: end,
         gamma: 1.0,

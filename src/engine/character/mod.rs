@@ -5,9 +5,9 @@
 //! [`render`] fills a caller-owned [`Rendering`] without allocating: the plugin can call it on
 //! the audio thread when a parameter changes. Same motif + settings + seed → same rendering.
 
-mod distant;
-mod piano;
-mod swell;
+pub mod distant;
+pub mod piano;
+pub mod swell;
 
 use super::choice::Choice;
 use super::key::{Key, Mode};

@@ -19,6 +19,11 @@ pub const START_LEVEL: f32 = 30.0;
 pub const HARMONY_INTENSITY: f64 = 0.5;
 /// Intensity from which the bass pedal plays.
 pub const BASS_INTENSITY: f64 = 0.7;
+/// Dynamics level at the climax at intensity 0 (MIDI value); intensity adds up to
+/// [`CLIMAX_LEVEL_RISE`].
+pub const CLIMAX_LEVEL_AT_ZERO: f32 = 60.0;
+/// What full intensity adds to the climax level (MIDI value): 60 + 60 = 120.
+pub const CLIMAX_LEVEL_RISE: f32 = 60.0;
 
 pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
     let intensity = context.intensity;
@@ -40,7 +45,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         }
         _ => 0.75 * end,
     };
-    let climax_level = (60.0 + 60.0 * intensity as f32).min(127.0);
+    let climax_level = (CLIMAX_LEVEL_AT_ZERO + CLIMAX_LEVEL_RISE * intensity as f32).min(127.0);
     // Velocities rise with the crescendo and ease after the climax.
     for note in &mut out.notes {
         let u = if climax_beats > 0.0 {
