@@ -17,6 +17,10 @@ use crate::engine::event_buffer::EventBuffer;
 use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
 
+/// Loop cycles of the rendering one window may cover beyond its first: a window longer than
+/// 64 rendering lengths (a tiny rendering in a huge block) plays its first 65 cycles.
+const MAX_CYCLES_PER_WINDOW: u64 = 64;
+
 /// Capacity of the per-window candidate list.
 const MAX_WINDOW_EVENTS: usize = 2 * MAX_RENDER_NOTES + MAX_RENDER_CCS;
 
@@ -232,8 +236,25 @@ impl Scheduler {
             0
         };
         self.candidates.clear();
-        // Note-offs: only rendering notes that sound can end, and every one whose end is due
-        // goes out (at its sample, or at the first one if it is already past).
+        self.push_due_note_offs(&window, voices);
+        let cycles = first_cycle..=last_cycle.min(first_cycle + MAX_CYCLES_PER_WINDOW);
+        let span = (local_start, local_end);
+        self.push_cycles(
+            rendering,
+            cycles,
+            launch,
+            span,
+            (due_after, due_until),
+            &window,
+        );
+        self.push_inner_note_offs(rendering, &window);
+        self.send_candidates(rendering, out, voices);
+        self.next_due_beats = Some(self.next_event_after(rendering, launch, due_until, voices));
+    }
+
+    /// Note-offs: only rendering notes that sound can end, and every one whose end is due goes
+    /// out (at its sample, or at the first one if it is already past).
+    fn push_due_note_offs(&mut self, window: &BeatWindow, voices: &Voices) {
         for &cell in voices.rendering_cells() {
             let Some(voice) = voices.rendered(cell as usize) else {
                 continue;
@@ -249,11 +270,25 @@ impl Scheduler {
                 });
             }
         }
-        for cycle in first_cycle..=last_cycle.min(first_cycle + 64) {
+    }
+
+    /// Onsets and controller points of the loop cycles `cycles` that fall due in the window
+    /// (`span`: rendering-local beats it covers from the launch; `due`: host beats after which
+    /// and up to which events are due).
+    fn push_cycles(
+        &mut self,
+        rendering: &Rendering,
+        cycles: std::ops::RangeInclusive<u64>,
+        launch: f64,
+        (local_start, local_end): (f64, f64),
+        due: (f64, f64),
+        window: &BeatWindow,
+    ) {
+        let length = rendering.length_beats;
+        for cycle in cycles {
             let offset = launch + cycle as f64 * length;
             // Rendering-local span of the window in this cycle.
             let span = (local_start + launch - offset, local_end + launch - offset);
-            let due = (due_after, due_until);
             let first_note = rendering.notes.partition_point(|n| n.start_beats < span.0);
             self.push_span(
                 rendering.notes.len(),
@@ -264,7 +299,7 @@ impl Scheduler {
                 offset,
                 span.1,
                 due,
-                &window,
+                window,
             );
             let first_point = rendering.ccs.partition_point(|p| p.beats < span.0);
             self.push_span(
@@ -276,12 +311,15 @@ impl Scheduler {
                 offset,
                 span.1,
                 due,
-                &window,
+                window,
             );
         }
-        // A note that starts and ends inside this window gets its note-off here too (at least a
-        // sample after its onset; when there is no later sample in the window, the next window's
-        // note-off scan ends it at its first sample).
+    }
+
+    /// A note that starts and ends inside this window gets its note-off here too (at least a
+    /// sample after its onset; when there is no later sample in the window, the next window's
+    /// note-off scan ends it at its first sample).
+    fn push_inner_note_offs(&mut self, rendering: &Rendering, window: &BeatWindow) {
         for i in 0..self.candidates.len() {
             let onset = self.candidates[i];
             if onset.rank != Rank::NoteOn {
@@ -305,6 +343,15 @@ impl Scheduler {
                 }
             }
         }
+    }
+
+    /// Sends the window's candidates in time order.
+    fn send_candidates(
+        &mut self,
+        rendering: &Rendering,
+        out: &mut EventBuffer,
+        voices: &mut Voices,
+    ) {
         // Unique keys (cycle, index and cell included: after a re-render an older note and a
         // new one can share cycle and index), so an unstable sort is deterministic.
         self.candidates
@@ -317,7 +364,6 @@ impl Scheduler {
                 Rank::Controller => self.controller(rendering, candidate, out, voices),
             }
         }
-        self.next_due_beats = Some(self.next_event_after(rendering, launch, due_until, voices));
     }
 
     /// A lower bound of the host beat of the rendering's next event after `due_until`: the
