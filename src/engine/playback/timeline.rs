@@ -221,21 +221,7 @@ impl Timeline {
         let valid = block
             .transport
             .filter(|t| t.tempo_bpm.is_finite() && t.tempo_bpm > 0.0 && t.pos_beats.is_finite());
-        let (start, tempo, playing, on_host) = match valid {
-            Some(t) if t.playing => (t.pos_beats, t.tempo_bpm, true, true),
-            Some(t) => (
-                self.own_clock_beats,
-                t.tempo_bpm.clamp(1.0, 999.0),
-                false,
-                false,
-            ),
-            None => (
-                self.own_clock_beats,
-                sanitize_tempo_bpm(own_tempo_bpm),
-                true,
-                false,
-            ),
-        };
+        let (start, tempo, playing, on_host) = self.clock(valid, own_tempo_bpm);
         self.time_signature = block.transport.and_then(|t| t.time_signature);
         let previous_metre = self.last_host_time_signature;
         if let Some(metre) = self.time_signature {
@@ -247,16 +233,7 @@ impl Timeline {
             self.boundary_wrap(start, playing && on_host, beats_per_sample, loop_range);
         self.last_loop_range_beats = loop_range;
         let start = boundary_wrap.map_or(start, |(wrapped_start, _)| wrapped_start);
-        // A block that starts off the prediction is a jump only when the difference is large in
-        // musical terms: tempo ramps inside a block, tempo changes and fixed-point positions all
-        // move the next block's start a little, and playback continues seamlessly across them.
-        let jumped = match self.expected_next_beats {
-            Some(expected) => {
-                let tolerance = JUMP_TOLERANCE_BEATS.max(0.5 * self.last_block_beats);
-                on_host != self.on_host || (start - expected).abs() > tolerance
-            }
-            None => true,
-        };
+        let jumped = self.is_jump(start, on_host);
         let stopped = self.playing && !playing;
         let source_changed = on_host != self.on_host;
         // Keep the anchor while the timeline runs on unchanged (the reported start is the
@@ -299,6 +276,42 @@ impl Timeline {
             },
             phrase_end_beats,
             regridded,
+        }
+    }
+
+    /// Which clock runs this block: (start beat, tempo, playing, on the host's timeline). The
+    /// host's while it plays; while it is stopped the plugin's own clock runs at the host's
+    /// tempo (played phrases still need time to pass); with no usable transport, at
+    /// `own_tempo_bpm` (and counts as playing).
+    fn clock(&self, valid: Option<TransportInfo>, own_tempo_bpm: f64) -> (f64, f64, bool, bool) {
+        match valid {
+            Some(t) if t.playing => (t.pos_beats, t.tempo_bpm, true, true),
+            Some(t) => (
+                self.own_clock_beats,
+                t.tempo_bpm.clamp(1.0, 999.0),
+                false,
+                false,
+            ),
+            None => (
+                self.own_clock_beats,
+                sanitize_tempo_bpm(own_tempo_bpm),
+                true,
+                false,
+            ),
+        }
+    }
+
+    /// Whether a block starting at `start` (on the host's timeline or not) breaks from the
+    /// prediction. Only a difference large in musical terms is a jump: tempo ramps inside a
+    /// block, tempo changes and fixed-point positions all move the next block's start a
+    /// little, and playback continues seamlessly across them.
+    fn is_jump(&self, start: f64, on_host: bool) -> bool {
+        match self.expected_next_beats {
+            Some(expected) => {
+                let tolerance = JUMP_TOLERANCE_BEATS.max(0.5 * self.last_block_beats);
+                on_host != self.on_host || (start - expected).abs() > tolerance
+            }
+            None => true,
         }
     }
 
