@@ -350,55 +350,25 @@ pub fn score_keys(weights: &[f64; 12], profiles: ProfileSet) -> [KeyCandidate; 2
     scores
 }
 
-/// Finds the key of a melody. `None` for a motif without notes. Never allocates.
-///
-/// Keys within [`TIE_TOLERANCE`] of the top score are tied; among them the winner is the one
-/// whose tonic is the last note's pitch class, else the first note's, else the longest note's,
-/// else the one whose tonic triad covers most of the melody's duration, else the top score.
-pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate> {
-    if notes.is_empty() {
-        return None;
-    }
-    let weights = pitch_class_weights(notes);
-    let mut ranked = if profiles == ProfileSet::Learned {
-        let probabilities = super::key_model::key_probabilities(notes, &LEARNED_WEIGHTS);
-        std::array::from_fn(|i| KeyCandidate {
-            key: Key::new((i / 2) as u8, [Mode::Major, Mode::Minor][i % 2]),
-            score: probabilities[i],
-        })
-    } else {
-        score_keys(&weights, profiles)
-    };
-    // Unstable sorts with explicit tie-breaks (the order `score_keys` lists keys in): the same
-    // result as a stable sort, and never a scratch allocation (this runs on the audio thread).
-    let listing_order =
-        |c: &KeyCandidate| c.key.tonic as usize * 2 + usize::from(c.key.mode == Mode::Minor);
-    ranked.sort_unstable_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(listing_order(a).cmp(&listing_order(b)))
-    });
-    let top = ranked[0].score;
-    // The learned model already weighs first and last notes: only its exact ties are ties.
-    let tolerance = if profiles == ProfileSet::Learned {
-        1e-12
-    } else {
-        TIE_TOLERANCE
-    };
-    let num_tied = ranked
-        .iter()
-        .take_while(|c| top - c.score <= tolerance)
-        .count();
+/// The order [`score_keys`] lists keys in (C major, C minor, C♯ major, …): the last tie-break.
+fn listing_order(candidate: &KeyCandidate) -> usize {
+    candidate.key.tonic as usize * 2 + usize::from(candidate.key.mode == Mode::Minor)
+}
 
-    let first = notes
-        .iter()
-        .min_by(|a, b| a.start_beats.total_cmp(&b.start_beats))?;
-    let last = notes
-        .iter()
-        .max_by(|a, b| a.start_beats.total_cmp(&b.start_beats))?;
-    let longest = notes
-        .iter()
-        .max_by(|a, b| a.length_beats.total_cmp(&b.length_beats))?;
+/// Orders the `tied` block of candidates by the tie-breaks a musician uses: the key whose tonic
+/// is the last note, else the first, else the longest; then the heavier tonic triad in
+/// `weights`; equal ranks keep score order, then listing order. No allocation.
+fn break_ties(notes: &[Note], weights: &[f64; 12], tied: &mut [KeyCandidate]) {
+    let by_start = |a: &&Note, b: &&Note| a.start_beats.total_cmp(&b.start_beats);
+    let (Some(first), Some(last), Some(longest)) = (
+        notes.iter().min_by(by_start),
+        notes.iter().max_by(by_start),
+        notes
+            .iter()
+            .max_by(|a, b| a.length_beats.total_cmp(&b.length_beats)),
+    ) else {
+        return;
+    };
     let tie_break_rank = |candidate: &KeyCandidate| -> (u8, f64) {
         let tonic = candidate.key.tonic;
         let rule = if last.key % 12 == tonic {
@@ -420,8 +390,6 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
             + weights[((tonic + 7) % 12) as usize];
         (rule, -triad_weight)
     };
-    // Order only the tied block by tie-break rules; equal ranks keep score order.
-    let tied = &mut ranked[..num_tied];
     tied.sort_unstable_by(|a, b| {
         let (rule_a, triad_a) = tie_break_rank(a);
         let (rule_b, triad_b) = tie_break_rank(b);
@@ -431,6 +399,47 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
             .then(b.score.total_cmp(&a.score))
             .then(listing_order(a).cmp(&listing_order(b)))
     });
+}
+
+/// Finds the key of a melody. `None` for a motif without notes. Never allocates.
+///
+/// Keys within [`TIE_TOLERANCE`] of the top score are tied; among them the winner is the one
+/// whose tonic is the last note's pitch class, else the first note's, else the longest note's,
+/// else the one whose tonic triad covers most of the melody's duration, else the top score.
+pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate> {
+    if notes.is_empty() {
+        return None;
+    }
+    let weights = pitch_class_weights(notes);
+    let mut ranked = if profiles == ProfileSet::Learned {
+        let probabilities = super::key_model::key_probabilities(notes, &LEARNED_WEIGHTS);
+        std::array::from_fn(|i| KeyCandidate {
+            key: Key::new((i / 2) as u8, [Mode::Major, Mode::Minor][i % 2]),
+            score: probabilities[i],
+        })
+    } else {
+        score_keys(&weights, profiles)
+    };
+    // Unstable sorts with explicit tie-breaks (the order `score_keys` lists keys in): the same
+    // result as a stable sort, and never a scratch allocation (this runs on the audio thread).
+    ranked.sort_unstable_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(listing_order(a).cmp(&listing_order(b)))
+    });
+    let top = ranked[0].score;
+    // The learned model already weighs first and last notes: only its exact ties are ties.
+    let tolerance = if profiles == ProfileSet::Learned {
+        1e-12
+    } else {
+        TIE_TOLERANCE
+    };
+    let num_tied = ranked
+        .iter()
+        .take_while(|c| top - c.score <= tolerance)
+        .count();
+
+    break_ties(notes, &weights, &mut ranked[..num_tied]);
     let best = ranked[0];
     let second_best = ranked[1..]
         .iter()
