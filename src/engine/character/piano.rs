@@ -11,6 +11,7 @@ use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
 use crate::engine::ops::humanize::humanize;
 use crate::engine::ops::pedal::repedal;
 use crate::engine::rendering::{bar_count, RenderedNote, Rendering, Voice};
+use crate::engine::scale::Scale;
 
 /// Softest and loudest Piano velocity (MIDI), pp–mp.
 pub const VELOCITY_RANGE: (f32, f32) = (30.0, 70.0);
@@ -85,19 +86,11 @@ const CANDIDATE_ROOT_DEGREES: [i32; 3] = [0, 3, 4];
 /// Root on each bar's downbeat, fifth on the bar's middle strong beat (intensity ≥ 0.8), in the
 /// octave below C4; the root is that of the tonic, subdominant or dominant triad that best covers
 /// the melody in that bar.
-fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensity: f64) {
-    // Sorted by onset, so each bar only visits the notes that can overlap it (the scan stays
-    // linear in bars + notes, however long the line).
-    out.finish();
-    let melody_end = out.notes_end_beats();
-    let num_melody = out.notes.len();
-    let longest = out.notes.iter().map(|n| n.length_beats).fold(0.0, f64::max);
-    let scale = context.scale;
-    // Which of the candidate triads (bit 0: I, bit 1: IV, bit 2: V) holds each melody note;
-    // worked out once per note, not once per bar. The melody is the motif's line (≤ 256 notes).
-    let num_melody = num_melody.min(MAX_MOTIF_NOTES);
+/// Which of the candidate triads (bit 0: I, bit 1: IV, bit 2: V) holds each melody note, worked
+/// out once per note, not once per bar. The melody is the motif's line (≤ 256 notes).
+fn triads_holding(melody: &[RenderedNote], scale: &Scale) -> [u8; MAX_MOTIF_NOTES] {
     let mut in_triads = [0u8; MAX_MOTIF_NOTES];
-    for (mask, note) in in_triads.iter_mut().zip(&out.notes[..num_melody]) {
+    for (mask, note) in in_triads.iter_mut().zip(melody) {
         let degree = scale.position_of(note.key as i32).degree.rem_euclid(7);
         for (candidate, root_degree) in CANDIDATE_ROOT_DEGREES.into_iter().enumerate() {
             if [0, 2, 4]
@@ -108,6 +101,43 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
             }
         }
     }
+    in_triads
+}
+
+/// The candidate triad (index into [`CANDIDATE_ROOT_DEGREES`]) whose notes sound longest in
+/// the bar `(start, end)`, and that duration in beats (-1 with no note); the tonic on ties.
+fn heaviest_triad(
+    notes: &[RenderedNote],
+    in_triads: &[u8],
+    (bar_start, bar_end): (f64, f64),
+) -> (usize, f64) {
+    let mut best = (0usize, -1.0f64);
+    for candidate in 0..CANDIDATE_ROOT_DEGREES.len() {
+        let mut weight = 0.0;
+        for (note, mask) in notes.iter().zip(in_triads) {
+            let overlap = note.end_beats().min(bar_end) - note.start_beats.max(bar_start);
+            if overlap > 0.0 && mask & (1 << candidate) != 0 {
+                weight += overlap;
+            }
+        }
+        // Prefer the tonic on ties.
+        if weight > best.1 + BEAT_EPSILON {
+            best = (candidate, weight);
+        }
+    }
+    best
+}
+
+fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensity: f64) {
+    // Sorted by onset, so each bar only visits the notes that can overlap it (the scan stays
+    // linear in bars + notes, however long the line).
+    out.finish();
+    let melody_end = out.notes_end_beats();
+    let num_melody = out.notes.len();
+    let longest = out.notes.iter().map(|n| n.length_beats).fold(0.0, f64::max);
+    let scale = context.scale;
+    let num_melody = num_melody.min(MAX_MOTIF_NOTES);
+    let in_triads = triads_holding(&out.notes[..num_melody], &scale);
     let mut first_candidate = 0;
     for bar_idx in 0..bar_count(0.0, melody_end - BEAT_EPSILON, bar) {
         let bar_start = bar_idx as f64 * bar;
@@ -122,24 +152,11 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
                 .iter()
                 .take_while(|n| n.start_beats < bar_end)
                 .count();
-        // Weight of each candidate triad (degrees I, IV, V) in this bar.
-        let mut best = (0usize, -1.0f64);
-        for candidate in 0..CANDIDATE_ROOT_DEGREES.len() {
-            let mut weight = 0.0;
-            for (note, mask) in out.notes[first_candidate..last_candidate]
-                .iter()
-                .zip(&in_triads[first_candidate..last_candidate])
-            {
-                let overlap = note.end_beats().min(bar_end) - note.start_beats.max(bar_start);
-                if overlap > 0.0 && mask & (1 << candidate) != 0 {
-                    weight += overlap;
-                }
-            }
-            // Prefer the tonic on ties.
-            if weight > best.1 + 1e-9 {
-                best = (candidate, weight);
-            }
-        }
+        let best = heaviest_triad(
+            &out.notes[first_candidate..last_candidate],
+            &in_triads[first_candidate..last_candidate],
+            (bar_start, bar_end),
+        );
         if best.1 > 0.0 {
             let root_degree = CANDIDATE_ROOT_DEGREES[best.0];
             let root = 48 + (scale.pitch_of_degree(root_degree).rem_euclid(12))
