@@ -80,6 +80,42 @@ pub fn key_features(notes: &[Note]) -> KeyFeatures {
             profile_fit: [[0.0; NUM_PROFILE_FITS]; 24],
         };
     };
+    let (previous, current) = walk_melody(notes, first, &mut blocks);
+    blocks[2][(notes[first].key % 12) as usize] = 1.0;
+    blocks[3][(notes[current].key % 12) as usize] = 1.0;
+    if let Some(previous) = previous {
+        blocks[4][(notes[previous].key % 12) as usize] = 1.0;
+    }
+    for note in notes {
+        if note.length_beats >= longest_beats - ON_BEAT_TOLERANCE_BEATS {
+            blocks[5][(note.key % 12) as usize] += 1.0;
+        }
+    }
+    if let Some(lowest) = lowest {
+        blocks[6][(lowest % 12) as usize] = 1.0;
+    }
+    for block in [0, 1, 5, 7, 8] {
+        let total: f64 = blocks[block].iter().sum();
+        if total > 0.0 {
+            for value in blocks[block].iter_mut() {
+                *value /= total;
+            }
+        }
+    }
+    KeyFeatures {
+        blocks,
+        profile_fit: profile_fits(&blocks[0]),
+    }
+}
+
+/// Walks the melody once in time order from `first`: half steps up into a pitch class (block
+/// 7) and notes reached or left by a leap (block 8). Returns the last two notes (the one before
+/// the last, if any, and the last).
+fn walk_melody(
+    notes: &[Note],
+    first: usize,
+    blocks: &mut [[f64; 12]; NUM_FEATURE_BLOCKS],
+) -> (Option<usize>, usize) {
     // Motifs keep their notes in time order, so the successor is usually the next index.
     let in_order = notes
         .windows(2)
@@ -125,27 +161,12 @@ pub fn key_features(notes: &[Note]) -> KeyFeatures {
             None => break,
         }
     }
-    blocks[2][(notes[first].key % 12) as usize] = 1.0;
-    blocks[3][(notes[current].key % 12) as usize] = 1.0;
-    if let Some(previous) = previous {
-        blocks[4][(notes[previous].key % 12) as usize] = 1.0;
-    }
-    for note in notes {
-        if note.length_beats >= longest_beats - ON_BEAT_TOLERANCE_BEATS {
-            blocks[5][(note.key % 12) as usize] += 1.0;
-        }
-    }
-    if let Some(lowest) = lowest {
-        blocks[6][(lowest % 12) as usize] = 1.0;
-    }
-    for block in [0, 1, 5, 7, 8] {
-        let total: f64 = blocks[block].iter().sum();
-        if total > 0.0 {
-            for value in blocks[block].iter_mut() {
-                *value /= total;
-            }
-        }
-    }
+    (previous, current)
+}
+
+/// The correlation of the duration shares `shares` with the published profiles
+/// (Temperley–Kostka–Payne, Albrecht–Shanahan) rotated to each of the 24 keys.
+fn profile_fits(shares: &[f64; 12]) -> [[f64; NUM_PROFILE_FITS]; 24] {
     let profiles = [
         [&TEMPERLEY_KOSTKA_PAYNE_MAJOR, &ALBRECHT_SHANAHAN_MAJOR],
         [&TEMPERLEY_KOSTKA_PAYNE_MINOR, &ALBRECHT_SHANAHAN_MINOR],
@@ -155,14 +176,11 @@ pub fn key_features(notes: &[Note]) -> KeyFeatures {
         for (mode, mode_profiles) in profiles.iter().enumerate() {
             for (fit, profile) in mode_profiles.iter().enumerate() {
                 let rotated: [f64; 12] = std::array::from_fn(|i| profile[(i + 12 - tonic) % 12]);
-                profile_fit[tonic * 2 + mode][fit] = correlation(&blocks[0], &rotated);
+                profile_fit[tonic * 2 + mode][fit] = correlation(shares, &rotated);
             }
         }
     }
-    KeyFeatures {
-        blocks,
-        profile_fit,
-    }
+    profile_fit
 }
 
 /// Whether note `a` (at `a_index`) comes before note `b` in time order (ties by index, so the

@@ -197,53 +197,52 @@ pub struct RenderArgs {
     pub track: Option<usize>,
 }
 
-fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(error) => {
-            use clap::error::ErrorKind;
-            if matches!(
-                error.kind(),
-                ErrorKind::DisplayHelp
-                    | ErrorKind::DisplayVersion
-                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-            ) {
-                let _ = error.print();
-                return if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                    ExitCode::from(2)
-                } else {
-                    ExitCode::SUCCESS
-                };
-            }
-            // clap's message is several lines (details, then usage); keep the details on one line.
-            let rendered = error.to_string();
-            let details: Vec<&str> = rendered
-                .lines()
-                .take_while(|line| !line.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let message = details.join(" ");
-            let _ = writeln!(
-                std::io::stderr(),
-                "reprise: {} (see reprise --help)",
-                message.trim_start_matches("error: ")
-            );
-            return ExitCode::from(2);
-        }
-    };
+/// Prints clap's help or version (exit 0), or its error on one line of stderr (exit 2).
+fn report_usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    // clap's message is several lines (details, then usage); keep the details on one line.
+    let rendered = error.to_string();
+    let details: Vec<&str> = rendered
+        .lines()
+        .take_while(|line| !line.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let message = details.join(" ");
+    let _ = writeln!(
+        std::io::stderr(),
+        "reprise: {} (see reprise --help)",
+        message.trim_start_matches("error: ")
+    );
+    ExitCode::from(2)
+}
+
+/// Runs the command `cli` names, writing its report to `out`.
+fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
     let include_drums = cli.include_drums;
     let source = |track_number| Source {
         track_number,
         include_drums,
     };
-    let mut out = std::io::stdout().lock();
-    let result = match cli.command {
+    match cli.command {
         Command::Analyze {
             file,
             track,
             json,
             key,
-        } => analyze::analyze(&mut out, &file, source(track), json, key),
+        } => analyze::analyze(out, &file, source(track), json, key),
         Command::Capture {
             file,
             output_dir,
@@ -253,7 +252,7 @@ fn main() -> ExitCode {
             track,
             replace,
         } => capture::capture(
-            &mut out,
+            out,
             &capture::CaptureRequest {
                 file: &file,
                 output_dir: &output_dir,
@@ -264,7 +263,7 @@ fn main() -> ExitCode {
                 replace,
             },
         ),
-        Command::Render(args) => render::render_command(&mut out, &args, include_drums),
+        Command::Render(args) => render::render_command(out, &args, include_drums),
         Command::Listen {
             file,
             motif,
@@ -273,7 +272,7 @@ fn main() -> ExitCode {
             range,
             tempo,
         } => listen::listen(
-            &mut out,
+            out,
             &listen::ListenRequest {
                 file: &file,
                 motif: motif.as_ref(),
@@ -287,8 +286,17 @@ fn main() -> ExitCode {
             output_dir,
             intensity,
             seed,
-        } => demo::demo(&mut out, &output_dir, intensity, seed),
+        } => demo::demo(out, &output_dir, intensity, seed),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return report_usage_error(&error),
     };
+    let mut out = std::io::stdout().lock();
+    let result = run(cli, &mut out);
     let result = result.and_then(|()| out.flush().map_err(CliError::from));
     match result {
         Ok(()) | Err(CliError::ClosedPipe) => ExitCode::SUCCESS,
