@@ -99,24 +99,12 @@ impl PitchDetector {
         }
     }
 
-    /// The pitch of `segment` (at most [`MAX_SEGMENT`] samples are used, the newest), searched
-    /// between `min_hz` and `max_hz` at `rate_hz`; `None` when no period fits (silence, too
-    /// short a segment for the lowest pitch, no maximum).
-    pub fn estimate(
-        &mut self,
-        segment: &[f32],
-        rate_hz: f32,
-        min_hz: f32,
-        max_hz: f32,
-    ) -> Option<PitchEstimate> {
-        let segment = &segment[segment.len().saturating_sub(MAX_SEGMENT)..];
+    /// The normalised square difference function of `segment` (at most [`MAX_SEGMENT`]
+    /// samples) into `self.nsdf`, through the autocorrelation by FFT, for lags up to
+    /// `max_lag + 2` (less than the segment). Returns the last lag filled; `None` for a silent
+    /// or non-finite segment.
+    fn fill_nsdf(&mut self, segment: &[f32], max_lag: usize) -> Option<usize> {
         let len = segment.len();
-        let min_lag = ((rate_hz / max_hz).floor() as usize).max(2);
-        // The period must fit twice into the segment.
-        let max_lag = ((rate_hz / min_hz).ceil() as usize).min(len / 2);
-        if max_lag <= min_lag + 2 {
-            return None;
-        }
         // Autocorrelation r(τ) through |FFT|² of the zero-padded segment.
         self.time.iter_mut().for_each(|t| *t = 0.0);
         self.time[..len].copy_from_slice(segment);
@@ -148,70 +136,31 @@ impl PitchDetector {
                 0.0
             };
         }
+        Some(upper)
+    }
+
+    /// The pitch of `segment` (at most [`MAX_SEGMENT`] samples are used, the newest), searched
+    /// between `min_hz` and `max_hz` at `rate_hz`; `None` when no period fits (silence, too
+    /// short a segment for the lowest pitch, no maximum).
+    pub fn estimate(
+        &mut self,
+        segment: &[f32],
+        rate_hz: f32,
+        min_hz: f32,
+        max_hz: f32,
+    ) -> Option<PitchEstimate> {
+        let segment = &segment[segment.len().saturating_sub(MAX_SEGMENT)..];
+        let len = segment.len();
+        let min_lag = ((rate_hz / max_hz).floor() as usize).max(2);
+        // The period must fit twice into the segment.
+        let max_lag = ((rate_hz / min_hz).ceil() as usize).min(len / 2);
+        if max_lag <= min_lag + 2 {
+            return None;
+        }
+        let upper = self.fill_nsdf(segment, max_lag)?;
         let nsdf = &self.nsdf[..=upper];
-        // Key maxima: the highest value between a positive-going and the next negative-going
-        // zero crossing, within the lag range.
-        let mut best_overall = 0.0f32;
-        let mut first_lag_above: Option<usize> = None;
-        // Two passes over at most `upper` lags: find the highest key maximum, then the first
-        // one above PEAK_SHARE of it.
-        for pass in 0..2 {
-            let mut tau = 1;
-            // Skip the lobe around τ = 0.
-            while tau <= upper && nsdf[tau] > 0.0 {
-                tau += 1;
-            }
-            while tau <= upper {
-                while tau <= upper && nsdf[tau] <= 0.0 {
-                    tau += 1;
-                }
-                let mut peak_lag = tau;
-                while tau <= upper && nsdf[tau] > 0.0 {
-                    if nsdf[tau] > nsdf[peak_lag] {
-                        peak_lag = tau;
-                    }
-                    tau += 1;
-                }
-                if peak_lag > upper || peak_lag < min_lag || peak_lag > max_lag {
-                    continue;
-                }
-                let value = nsdf[peak_lag];
-                if pass == 0 {
-                    best_overall = best_overall.max(value);
-                } else if value >= PEAK_SHARE * best_overall {
-                    first_lag_above = Some(peak_lag);
-                    break;
-                }
-            }
-            if pass == 0 && best_overall <= 0.0 {
-                return None;
-            }
-        }
-        let mut lag = first_lag_above?;
-        // Octave check: a clearly stronger maximum near 2, 3 or 4 times the lag means the lag
-        // was a harmonic's period (voices and choirs with weak fundamentals).
-        // Also half as much again: with the third and sixth harmonics strongest, the maximum at
-        // two thirds of the period comes first. Maxima are compared at their interpolated
-        // heights (at high pitches a whole-sample lag misses the top), and a larger multiple
-        // must win by more.
-        let chosen = lag;
-        let chosen_height = interpolated(nsdf, chosen, upper).1;
-        let mut best_height = chosen_height;
-        for twice_multiple in [3usize, 4, 6, 8] {
-            let target = twice_multiple * chosen / 2;
-            if target + 1 > max_lag.min(upper - 1) {
-                break;
-            }
-            let around = (target - 1..=target + 1).max_by(|&a, &b| nsdf[a].total_cmp(&nsdf[b]));
-            if let Some(around) = around {
-                let height = interpolated(nsdf, around, upper).1;
-                let margin = OCTAVE_MARGIN * (twice_multiple as f32 / 4.0).max(1.0);
-                if height > chosen_height + margin && height > best_height {
-                    lag = around;
-                    best_height = height;
-                }
-            }
-        }
+        let lag = first_key_maximum(nsdf, min_lag, max_lag)?;
+        let lag = octave_checked(nsdf, lag, max_lag);
         let (shift, peak) = interpolated(nsdf, lag, upper);
         let period = lag as f32 + shift;
         // Two notes sounding together (a release under the next note) are periodic at their
@@ -290,6 +239,84 @@ fn interpolated(nsdf: &[f32], lag: usize, upper: usize) -> (f32, f32) {
     } else {
         (0.0, b)
     }
+}
+
+/// The first key maximum of `nsdf` (the highest value between a positive-going and the next
+/// negative-going zero crossing) within `min_lag..=max_lag` that reaches [`PEAK_SHARE`] of the
+/// highest one; `None` when there is no positive maximum.
+fn first_key_maximum(nsdf: &[f32], min_lag: usize, max_lag: usize) -> Option<usize> {
+    let upper = nsdf.len() - 1;
+    // Key maxima: the highest value between a positive-going and the next negative-going
+    // zero crossing, within the lag range.
+    let mut best_overall = 0.0f32;
+    let mut first_lag_above: Option<usize> = None;
+    // Two passes over at most `upper` lags: find the highest key maximum, then the first
+    // one above PEAK_SHARE of it.
+    for pass in 0..2 {
+        let mut tau = 1;
+        // Skip the lobe around τ = 0.
+        while tau <= upper && nsdf[tau] > 0.0 {
+            tau += 1;
+        }
+        while tau <= upper {
+            while tau <= upper && nsdf[tau] <= 0.0 {
+                tau += 1;
+            }
+            let mut peak_lag = tau;
+            while tau <= upper && nsdf[tau] > 0.0 {
+                if nsdf[tau] > nsdf[peak_lag] {
+                    peak_lag = tau;
+                }
+                tau += 1;
+            }
+            if peak_lag > upper || peak_lag < min_lag || peak_lag > max_lag {
+                continue;
+            }
+            let value = nsdf[peak_lag];
+            if pass == 0 {
+                best_overall = best_overall.max(value);
+            } else if value >= PEAK_SHARE * best_overall {
+                first_lag_above = Some(peak_lag);
+                break;
+            }
+        }
+        if pass == 0 && best_overall <= 0.0 {
+            return None;
+        }
+    }
+    first_lag_above
+}
+
+/// The octave check of the key maximum at `chosen`: a clearly stronger maximum near 2, 3 or 4
+/// times the lag means the lag was a harmonic's period (voices and choirs with weak
+/// fundamentals). Returns the lag to use.
+fn octave_checked(nsdf: &[f32], chosen: usize, max_lag: usize) -> usize {
+    let upper = nsdf.len() - 1;
+    let mut lag = chosen;
+    // Octave check: a clearly stronger maximum near 2, 3 or 4 times the lag means the lag
+    // was a harmonic's period (voices and choirs with weak fundamentals).
+    // Also half as much again: with the third and sixth harmonics strongest, the maximum at
+    // two thirds of the period comes first. Maxima are compared at their interpolated
+    // heights (at high pitches a whole-sample lag misses the top), and a larger multiple
+    // must win by more.
+    let chosen_height = interpolated(nsdf, chosen, upper).1;
+    let mut best_height = chosen_height;
+    for twice_multiple in [3usize, 4, 6, 8] {
+        let target = twice_multiple * chosen / 2;
+        if target + 1 > max_lag.min(upper - 1) {
+            break;
+        }
+        let around = (target - 1..=target + 1).max_by(|&a, &b| nsdf[a].total_cmp(&nsdf[b]));
+        if let Some(around) = around {
+            let height = interpolated(nsdf, around, upper).1;
+            let margin = OCTAVE_MARGIN * (twice_multiple as f32 / 4.0).max(1.0);
+            if height > chosen_height + margin && height > best_height {
+                lag = around;
+                best_height = height;
+            }
+        }
+    }
+    lag
 }
 
 #[cfg(test)]
