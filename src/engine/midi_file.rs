@@ -117,6 +117,22 @@ pub fn read_performance_with_drums(
     let num_tracks = smf.tracks.len();
     let clock = TickClock::new(&smf)?;
 
+    let (time_signature, first_tempo) = first_metre_and_tempo(&smf);
+    let track_idx = choose_track(&smf, track, include_drums)?;
+    let (events, num_drum_notes_ignored) =
+        performance_events(&smf.tracks[track_idx], &clock, include_drums);
+    Ok(Performance {
+        events,
+        time_signature: time_signature.unwrap_or_default(),
+        tempo_bpm: first_tempo.unwrap_or(120.0),
+        track_idx,
+        num_tracks,
+        num_drum_notes_ignored,
+    })
+}
+
+/// The first time signature and tempo (BPM) in file order: the conductor track in type-1 files.
+fn first_metre_and_tempo(smf: &Smf) -> (Option<TimeSignature>, Option<f64>) {
     let mut time_signature = None;
     let mut first_tempo = None;
     // Metre and tempo come from the first such events in file order (the conductor track in
@@ -141,7 +157,17 @@ pub fn read_performance_with_drums(
             }
         }
     }
+    (time_signature, first_tempo)
+}
 
+/// The track to read: `track` if it exists and has notes (drums counted only with
+/// `include_drums`), else the first track with notes.
+fn choose_track(
+    smf: &Smf,
+    track: Option<usize>,
+    include_drums: bool,
+) -> Result<usize, MidiFileError> {
+    let num_tracks = smf.tracks.len();
     let has_notes = |events: &[TrackEvent], drums: bool| {
         events.iter().any(|e| {
             matches!(e.kind, TrackEventKind::Midi { channel, message: MidiMessage::NoteOn { vel, .. } }
@@ -155,7 +181,7 @@ pub fn read_performance_with_drums(
             MidiFileError::NoNotes { track }
         }
     };
-    let track_idx = match track {
+    Ok(match track {
         Some(requested) if requested >= num_tracks => {
             return Err(MidiFileError::TrackOutOfRange {
                 requested,
@@ -173,12 +199,21 @@ pub fn read_performance_with_drums(
                 return Err(no_notes(None, &tracks));
             }
         },
-    };
+    })
+}
+
+/// The notes, releases and sustain pedal of one track in beats, in time order, and how many
+/// drum notes (channel 10) were left out.
+fn performance_events(
+    track_events: &[TrackEvent],
+    clock: &TickClock,
+    include_drums: bool,
+) -> (Vec<TimedEvent>, usize) {
     let mut num_drum_notes_ignored = 0;
 
     let mut events = Vec::new();
     let mut ticks: u64 = 0;
-    for event in &smf.tracks[track_idx] {
+    for event in track_events {
         ticks += event.delta.as_int() as u64;
         let TrackEventKind::Midi { channel, message } = event.kind else {
             continue;
@@ -217,15 +252,7 @@ pub fn read_performance_with_drums(
     }
     // Tracks are time-ordered by construction (deltas are non-negative); keep it explicit.
     events.sort_by(|a, b| a.beats.total_cmp(&b.beats));
-
-    Ok(Performance {
-        events,
-        time_signature: time_signature.unwrap_or_default(),
-        tempo_bpm: first_tempo.unwrap_or(120.0),
-        track_idx,
-        num_tracks,
-        num_drum_notes_ignored,
-    })
+    (events, num_drum_notes_ignored)
 }
 
 /// Rejects an SMPTE division whose frame-rate byte is −128: midly 0.5 negates it without a
