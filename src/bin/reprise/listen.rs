@@ -91,7 +91,51 @@ pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
     }
     let block = request.block as usize;
     let (rate, left, right) = read_wav(request.file)?;
-    let mut tracker = NoteTracker::new(rate, TrackerSettings::for_range(request.range));
+    let heard = track_notes(rate, &left, &right, block, request.range);
+    let seconds = |samples: u64| samples as f64 / rate;
+    if let Some(csv) = request.csv {
+        write_csv(csv, &heard, rate)?;
+    }
+    if let Some(motif_path) = request.motif {
+        write_motif(motif_path, &heard, rate, request.tempo_bpm)?;
+    }
+    writeln!(
+        out,
+        "{}: {} note(s) heard in {} s at {} Hz (blocks of {})",
+        request.file.display(),
+        heard.len(),
+        tidy(left.len() as f64 / rate, 3),
+        rate,
+        request.block
+    )?;
+    for note in &heard {
+        writeln!(
+            out,
+            "{:>9.3} s {:>9.3} s {:>5} {:>4} vel {:>3} (reported {:.1} ms after the onset)",
+            seconds(note.onset_samples),
+            seconds(note.offset_samples),
+            note_name(note.key),
+            note.key,
+            fraction_to_midi_7bit(note.velocity),
+            1000.0 * seconds(note.emit_samples.saturating_sub(note.onset_samples))
+        )?;
+    }
+    for path in [request.motif, request.csv].into_iter().flatten() {
+        writeln!(out, "-> {}", path.display())?;
+    }
+    Ok(())
+}
+
+/// Feeds the recording to the tracker in blocks of `block` samples, as a host would, and
+/// returns the notes it heard with the end of the block that reported each.
+fn track_notes(
+    rate: f64,
+    left: &[f32],
+    right: &[f32],
+    block: usize,
+    range: PitchRange,
+) -> Vec<Heard> {
+    let mut tracker = NoteTracker::new(rate, TrackerSettings::for_range(range));
     let mut heard: Vec<Heard> = Vec::new();
     let mut open: Option<Heard> = None;
     let mut on_event = |event: TrackedNote, block_end: u64, heard: &mut Vec<Heard>| {
@@ -127,72 +171,55 @@ pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
     for event in events {
         on_event(event, left.len() as u64, &mut heard);
     }
+    heard
+}
 
+/// Writes the heard notes as CSV: `onset_s,offset_s,midi_pitch,velocity,emit_s`.
+fn write_csv(csv: &Path, heard: &[Heard], rate: f64) -> CliResult {
     let seconds = |samples: u64| samples as f64 / rate;
-    if let Some(csv) = request.csv {
-        let mut text = String::from("onset_s,offset_s,midi_pitch,velocity,emit_s\n");
-        for note in &heard {
-            text.push_str(&format!(
-                "{:.6},{:.6},{},{},{:.6}\n",
-                seconds(note.onset_samples),
-                seconds(note.offset_samples),
-                note.key,
-                fraction_to_midi_7bit(note.velocity),
-                seconds(note.emit_samples)
-            ));
-        }
-        std::fs::write(csv, text)
-            .map_err(|e| CliError::failed(format!("cannot write {}: {e}", csv.display())))?;
-    }
-    if let Some(motif_path) = request.motif {
-        let beats_per_second = request.tempo_bpm / 60.0;
-        let notes: Vec<Note> = heard
-            .iter()
-            .map(|n| Note {
-                start_beats: seconds(n.onset_samples) * beats_per_second,
-                length_beats: (seconds(n.offset_samples - n.onset_samples) * beats_per_second)
-                    .max(1.0 / 64.0),
-                key: n.key,
-                velocity: n.velocity,
-                channel: 0,
-            })
-            .collect();
-        let bytes = write_tracks(
-            &[ExportTrack {
-                name: "Heard",
-                notes: &notes,
-                ccs: &[],
-            }],
-            TimeSignature::default(),
-            request.tempo_bpm,
-            None,
-        );
-        std::fs::write(motif_path, bytes)
-            .map_err(|e| CliError::failed(format!("cannot write {}: {e}", motif_path.display())))?;
-    }
-    writeln!(
-        out,
-        "{}: {} note(s) heard in {} s at {} Hz (blocks of {})",
-        request.file.display(),
-        heard.len(),
-        tidy(left.len() as f64 / rate, 3),
-        rate,
-        request.block
-    )?;
-    for note in &heard {
-        writeln!(
-            out,
-            "{:>9.3} s {:>9.3} s {:>5} {:>4} vel {:>3} (reported {:.1} ms after the onset)",
+    let mut text = String::from("onset_s,offset_s,midi_pitch,velocity,emit_s\n");
+    for note in heard {
+        text.push_str(&format!(
+            "{:.6},{:.6},{},{},{:.6}\n",
             seconds(note.onset_samples),
             seconds(note.offset_samples),
-            note_name(note.key),
             note.key,
             fraction_to_midi_7bit(note.velocity),
-            1000.0 * seconds(note.emit_samples.saturating_sub(note.onset_samples))
-        )?;
+            seconds(note.emit_samples)
+        ));
     }
-    for path in [request.motif, request.csv].into_iter().flatten() {
-        writeln!(out, "-> {}", path.display())?;
-    }
+    std::fs::write(csv, text)
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", csv.display())))?;
+    Ok(())
+}
+
+/// Writes the heard notes as a one-track motif .mid at `tempo_bpm` (onsets in seconds become
+/// beats at that tempo).
+fn write_motif(motif_path: &Path, heard: &[Heard], rate: f64, tempo_bpm: f64) -> CliResult {
+    let seconds = |samples: u64| samples as f64 / rate;
+    let beats_per_second = tempo_bpm / 60.0;
+    let notes: Vec<Note> = heard
+        .iter()
+        .map(|n| Note {
+            start_beats: seconds(n.onset_samples) * beats_per_second,
+            length_beats: (seconds(n.offset_samples - n.onset_samples) * beats_per_second)
+                .max(1.0 / 64.0),
+            key: n.key,
+            velocity: n.velocity,
+            channel: 0,
+        })
+        .collect();
+    let bytes = write_tracks(
+        &[ExportTrack {
+            name: "Heard",
+            notes: &notes,
+            ccs: &[],
+        }],
+        TimeSignature::default(),
+        tempo_bpm,
+        None,
+    );
+    std::fs::write(motif_path, bytes)
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", motif_path.display())))?;
     Ok(())
 }
