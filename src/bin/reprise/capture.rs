@@ -5,8 +5,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use reprise::engine::capture::{segment_performance, CaptureSettings};
+use reprise::engine::capture::{segment_performance, CaptureSettings, CapturedPhrase};
 use reprise::engine::midi_file::write_motif;
+use reprise::engine::motif::TimeSignature;
 use reprise::engine::notation::BarBeat;
 use reprise::engine::quantize::{Grid, Quantize};
 
@@ -107,9 +108,25 @@ pub fn capture(out: &mut dyn Write, request: &CaptureRequest<'_>) -> CliResult {
             )
         })
         .collect();
+    replace_take(output_dir, &earlier, &files)?;
+
+    report_take(
+        out,
+        request,
+        performance.time_signature,
+        &earlier,
+        &phrases,
+        &files,
+    )
+}
+
+/// Writes the take's phrase `files` into `output_dir` (made if missing) after deleting the
+/// earlier take's `earlier` files; a file that cannot be written removes the ones written
+/// before it, so no half take is left behind.
+fn replace_take(output_dir: &Path, earlier: &[PathBuf], files: &[(PathBuf, Vec<u8>)]) -> CliResult {
     std::fs::create_dir_all(output_dir)
         .map_err(|e| CliError::failed(format!("cannot create {}: {e}", output_dir.display())))?;
-    for path in &earlier {
+    for path in earlier {
         std::fs::remove_file(path)
             .map_err(|e| CliError::failed(format!("cannot delete {}: {e}", path.display())))?;
     }
@@ -125,8 +142,20 @@ pub fn capture(out: &mut dyn Write, request: &CaptureRequest<'_>) -> CliResult {
             )));
         }
     }
+    Ok(())
+}
 
-    let metre = performance.time_signature;
+/// Prints what the take gave: the phrases, where each starts, its notes, length and key, and
+/// the file it went to.
+fn report_take(
+    out: &mut dyn Write,
+    request: &CaptureRequest<'_>,
+    metre: TimeSignature,
+    earlier: &[PathBuf],
+    phrases: &[CapturedPhrase],
+    files: &[(PathBuf, Vec<u8>)],
+) -> CliResult {
+    let (file, gap_beats) = (request.file, request.gap_beats);
     let bar = metre.bar_length_beats();
     writeln!(
         out,
@@ -143,7 +172,7 @@ pub fn capture(out: &mut dyn Write, request: &CaptureRequest<'_>) -> CliResult {
             )
         }
     )?;
-    for (index, (phrase, (path, _))) in phrases.iter().zip(&files).enumerate() {
+    for (index, (phrase, (path, _))) in phrases.iter().zip(files).enumerate() {
         let key = phrase
             .motif
             .key()

@@ -23,32 +23,7 @@ fn same_file(input: &Path, output: &Path) -> bool {
 }
 
 pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: bool) -> CliResult {
-    check_unit("intensity", args.intensity)?;
-    check_unit("humanize", args.humanize)?;
-    if args.transpose_semitones.abs() > 127 {
-        return Err(CliError::failed(format!(
-            "--transpose-semitones must be between -127 and 127, not {}",
-            args.transpose_semitones
-        )));
-    }
-    if args.transpose_steps.abs() > 75 {
-        return Err(CliError::failed(format!(
-            "--transpose-steps must be between -75 and 75, not {}",
-            args.transpose_steps
-        )));
-    }
-    if !(args.augment.is_finite() && (0.25..=4.0).contains(&args.augment)) {
-        return Err(CliError::failed(format!(
-            "--augment must be between 0.25 and 4, not {}",
-            args.augment
-        )));
-    }
-    if same_file(&args.file, &args.output) {
-        return Err(CliError::failed(format!(
-            "-o {} is the input file; refusing to overwrite the motif with its rendering",
-            args.output.display()
-        )));
-    }
+    check_args(args)?;
     let source = Source {
         track_number: args.track,
         include_drums,
@@ -64,29 +39,7 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
             tidy(motif.length_beats, 3)
         ));
     }
-    let base = CharacterSettings {
-        character: args.character.unwrap_or(Character::Piano),
-        intensity: args.intensity,
-        transpose_semitones: args.transpose_semitones,
-        transpose_steps: args.transpose_steps,
-        invert: args.invert,
-        retrograde: if args.retrograde_full {
-            Retrograde::Full
-        } else if args.retrograde {
-            Retrograde::Pitches
-        } else {
-            Retrograde::Off
-        },
-        augmentation: args.augment,
-        mode: args.mode,
-        key: args.key,
-        dynamics_cc: args.dynamics_cc,
-        channel_layout: args.channels,
-        base_channel: args.base_channel - 1,
-        humanize: args.humanize,
-        seed: args.seed,
-        ..CharacterSettings::default()
-    };
+    let base = character_settings(args);
     if base.split_wraps() {
         let channel = |voice| base.channel_for(voice) + 1;
         note(format_args!(
@@ -215,4 +168,63 @@ pub fn summary(rendering: &Rendering, motif: &Motif) -> String {
             2
         ),
     )
+}
+
+/// Refuses out-of-range settings and an output that is the input (a rendering must never
+/// overwrite the motif it was made from).
+fn check_args(args: &RenderArgs) -> CliResult {
+    check_unit("intensity", args.intensity)?;
+    check_unit("humanize", args.humanize)?;
+    if args.transpose_semitones.abs() > 127 {
+        return Err(CliError::failed(format!(
+            "--transpose-semitones must be between -127 and 127, not {}",
+            args.transpose_semitones
+        )));
+    }
+    if args.transpose_steps.abs() > 75 {
+        return Err(CliError::failed(format!(
+            "--transpose-steps must be between -75 and 75, not {}",
+            args.transpose_steps
+        )));
+    }
+    if !(args.augment.is_finite() && (0.25..=4.0).contains(&args.augment)) {
+        return Err(CliError::failed(format!(
+            "--augment must be between 0.25 and 4, not {}",
+            args.augment
+        )));
+    }
+    if same_file(&args.file, &args.output) {
+        return Err(CliError::failed(format!(
+            "-o {} is the input file; refusing to overwrite the motif with its rendering",
+            args.output.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The character settings `args` ask for (Piano when no character is given).
+fn character_settings(args: &RenderArgs) -> CharacterSettings {
+    CharacterSettings {
+        character: args.character.unwrap_or(Character::Piano),
+        intensity: args.intensity,
+        transpose_semitones: args.transpose_semitones,
+        transpose_steps: args.transpose_steps,
+        invert: args.invert,
+        retrograde: if args.retrograde_full {
+            Retrograde::Full
+        } else if args.retrograde {
+            Retrograde::Pitches
+        } else {
+            Retrograde::Off
+        },
+        augmentation: args.augment,
+        mode: args.mode,
+        key: args.key,
+        dynamics_cc: args.dynamics_cc,
+        channel_layout: args.channels,
+        base_channel: args.base_channel - 1,
+        humanize: args.humanize,
+        seed: args.seed,
+        ..CharacterSettings::default()
+    }
 }
