@@ -196,6 +196,10 @@ fn key_param(name: &str, default: i32) -> IntParam {
 
 impl RepriseParams {
     /// Parameters with defaults around a shared library handle.
+    ///
+    /// Long by design (one statement per parameter): it is the one list of the plugin's
+    /// parameters, names, ranges and defaults as a host sees them, in the order of their frozen
+    /// ids (`tests/data/param_snapshot.txt`); splitting it would scatter that list.
     pub fn new(library: LibraryHandle) -> Self {
         Self {
             library,

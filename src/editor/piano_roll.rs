@@ -180,9 +180,18 @@ pub fn draw(
     playhead_beats: Option<f64>,
     dynamics_cc: DynamicsCc,
 ) {
+    let bar = motif.time_signature.bar_length_beats();
+    draw_motif_roll(ui, motif);
+    let length = rendering.length_beats.max(1.0);
+    draw_rendering_roll(ui, rendering, bar, playhead_beats);
+    draw_dynamics_lane(ui, rendering, length, dynamics_cc);
+    draw_pedal_lane(ui, rendering, length);
+}
+
+/// The motif's roll: its notes on its bar grid, each a widget with a spoken label.
+fn draw_motif_roll(ui: &mut Ui, motif: &Motif) {
     let metre = motif.time_signature;
     let bar = metre.bar_length_beats();
-    // The motif.
     let (low, high) = key_span(motif.notes().iter().map(|n| n.key));
     let rect = roll_frame(
         ui,
@@ -222,8 +231,10 @@ pub fn draw(
             label,
         );
     }
+}
 
-    // The rendering.
+/// The rendering's roll (a colour per output channel) and the playhead.
+fn draw_rendering_roll(ui: &mut Ui, rendering: &Rendering, bar: f64, playhead_beats: Option<f64>) {
     let (low, high) = key_span(rendering.notes.iter().map(|n| n.key));
     let length = rendering.length_beats.max(1.0);
     let rect = roll_frame(
@@ -266,8 +277,10 @@ pub fn draw(
             Stroke::new(2.0, Color32::WHITE),
         );
     }
+}
 
-    // Dynamics controller lane (the controller sent, on the melody channel) and the pedal lane.
+/// The dynamics controller lane: the controller sent, on the melody channel.
+fn draw_dynamics_lane(ui: &mut Ui, rendering: &Rendering, length: f64, dynamics_cc: DynamicsCc) {
     let lane = roll_frame(ui, 36.0, dynamics_title(dynamics_cc));
     let melody_channel = rendering
         .notes
@@ -298,6 +311,10 @@ pub fn draw(
             Stroke::new(1.5, CHANNEL_COLOURS[0]),
         ));
     }
+}
+
+/// The sustain pedal lane: a bar wherever the pedal is down.
+fn draw_pedal_lane(ui: &mut Ui, rendering: &Rendering, length: f64) {
     let pedal = roll_frame(ui, 16.0, "Sustain pedal (CC64)");
     let mut down_since: Option<f64> = None;
     for point in rendering.ccs.iter().filter(|p| p.cc == CC_SUSTAIN) {
