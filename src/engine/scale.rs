@@ -144,6 +144,10 @@ pub struct ScalePosition {
     pub offset_semitones: i32,
 }
 
+/// How far (semitones) [`Scale::snap`] looks from a pitch's rounding for a note of the key: a
+/// whole tone either way always reaches one (no scale has a gap wider than a minor third).
+pub const SNAP_REACH_SEMITONES: i32 = 2;
+
 /// A scale: tonic pitch class and mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scale {
@@ -197,6 +201,34 @@ impl Scale {
         best
     }
 
+    /// Whether `pitch` belongs to the key as a musician hears it: a note of the scale, and in
+    /// (natural) minor also the raised sixth and seventh of melodic and harmonic minor.
+    pub fn admits(&self, pitch: i32) -> bool {
+        let pitch_class = (pitch - self.tonic as i32).rem_euclid(12);
+        self.mode.semitones().contains(&pitch_class)
+            || (self.mode == ScaleMode::Minor && matches!(pitch_class, 9 | 11))
+    }
+
+    /// The MIDI key the key [`admits`](Self::admits) nearest to the fractional pitch `midi`,
+    /// searched within [`SNAP_REACH_SEMITONES`] of its rounding (the lower on a tie); the
+    /// rounding itself when none is in reach.
+    pub fn snap(&self, midi: f32) -> u8 {
+        let nearest = midi.round().clamp(0.0, 127.0) as u8;
+        let mut best = nearest;
+        let mut best_distance = f32::INFINITY;
+        let reach = SNAP_REACH_SEMITONES;
+        for k in (i32::from(nearest) - reach)..=(i32::from(nearest) + reach) {
+            if (0..=127).contains(&k) && self.admits(k) {
+                let distance = (k as f32 - midi).abs();
+                if distance < best_distance {
+                    best_distance = distance;
+                    best = k as u8;
+                }
+            }
+        }
+        best
+    }
+
     /// The pitch of a position (inverse of [`position_of`](Self::position_of)).
     pub fn pitch_of(&self, position: ScalePosition) -> i32 {
         self.pitch_of_degree(position.degree) + position.offset_semitones
@@ -206,6 +238,26 @@ impl Scale {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minor_admits_its_raised_sixth_and_seventh_and_snaps_to_them() {
+        let a_minor = Scale {
+            tonic: 9,
+            mode: ScaleMode::Minor,
+        };
+        // G♯ (the leading tone) and F♯ (the raised sixth) belong to A minor; C♯ does not.
+        assert!(a_minor.admits(68) && a_minor.admits(66) && !a_minor.admits(61));
+        assert_eq!(a_minor.snap(67.9), 68);
+        assert_eq!(a_minor.snap(60.8), 60, "a C♯ just above C goes to C");
+        assert_eq!(a_minor.snap(61.2), 62, "a C♯ nearer D goes to D");
+        let c_major = Scale {
+            tonic: 0,
+            mode: ScaleMode::Major,
+        };
+        assert!(!c_major.admits(68));
+        // Halfway between G and A♭ in C major: A♭ is not in the key, G is.
+        assert_eq!(c_major.snap(67.5), 67);
+    }
 
     #[test]
     fn scale_notes_have_zero_offset_and_round_trip() {

@@ -31,7 +31,7 @@ use super::decimator::Decimator;
 use super::onset::{level_db, Flux, FLUX_FRAME};
 use super::pitch::{PitchDetector, PitchEstimate, MAX_SEGMENT, MIN_HARMONICS_SEGMENT};
 use super::settings::TrackerSettings;
-use crate::engine::key::{Key, Mode};
+use crate::engine::scale::Scale;
 
 /// Analysis samples per hop.
 pub const HOP: usize = 64;
@@ -502,23 +502,10 @@ impl NoteTracker {
 
     /// The key a pitch is reported as: the nearest key, or the nearest in the locked key's scale.
     fn key_for(&self, midi: f32) -> u8 {
-        let nearest = midi.round().clamp(0.0, 127.0) as u8;
-        let Some(key) = self.settings.snap_to_key else {
-            return nearest;
-        };
-        let in_scale = |k: i32| scale_contains(key, k);
-        let mut best = nearest;
-        let mut best_distance = f32::INFINITY;
-        for k in (i32::from(nearest) - 2)..=(i32::from(nearest) + 2) {
-            if (0..=127).contains(&k) && in_scale(k) {
-                let distance = (k as f32 - midi).abs();
-                if distance < best_distance {
-                    best_distance = distance;
-                    best = k as u8;
-                }
-            }
+        match self.settings.snap_to_key {
+            Some(key) => Scale::from(key).snap(midi),
+            None => midi.round().clamp(0.0, 127.0) as u8,
         }
-        best
     }
 
     /// A note's velocity (0–1) from its peak level: linear in dB from
@@ -1147,14 +1134,4 @@ fn min_key_plus(min_key: u8) -> u8 {
 
 fn midi_to_hz(midi: f32) -> f32 {
     440.0 * 2f32.powf((midi - 69.0) / 12.0)
-}
-
-/// Whether MIDI key `k` is in `key`'s scale (major, or natural minor with its raised 6th and
-/// 7th, which melodies use).
-fn scale_contains(key: Key, k: i32) -> bool {
-    let degree = (k - i32::from(key.tonic)).rem_euclid(12);
-    match key.mode {
-        Mode::Major => matches!(degree, 0 | 2 | 4 | 5 | 7 | 9 | 11),
-        Mode::Minor => matches!(degree, 0 | 2 | 3 | 5 | 7 | 8 | 9 | 10 | 11),
-    }
 }
