@@ -14,6 +14,7 @@
 //! allocates, locks or logs, and the results do not depend on how the input is cut into blocks.
 
 pub mod decimator;
+mod histogram;
 pub mod onset;
 pub mod pitch;
 pub mod settings;

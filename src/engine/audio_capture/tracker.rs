@@ -28,6 +28,7 @@
 //! Times are host sample indices since the tracker was made or reset.
 
 use super::decimator::Decimator;
+use super::histogram::{PitchHistogram, TrimmedPitch};
 use super::onset::{level_db, Flux, FLUX_FRAME};
 use super::pitch::{PitchDetector, PitchEstimate, MAX_SEGMENT, MIN_HARMONICS_SEGMENT};
 use super::settings::TrackerSettings;
@@ -78,9 +79,6 @@ const AGREE_SEMITONES: f32 = 0.35;
 const PITCH_CHANGE_SEMITONES: f32 = 0.75;
 /// Analysis samples of audio a note's pitch is estimated on while it sounds.
 const NOTE_SEGMENT: usize = 768;
-/// Bins per semitone of the note's pitch histogram.
-const BINS_PER_SEMITONE: usize = 4;
-const HISTOGRAM_BINS: usize = 128 * BINS_PER_SEMITONE;
 /// A pitch change in a note's first hops (about 100 ms) re-keys it instead of splitting it: the
 /// attack's first estimates were off (a flute's chiff), not a new note.
 const MIN_SPLIT_HOPS: u64 = 35;
@@ -244,7 +242,7 @@ pub struct NoteTracker {
     pitch_history: [f32; HISTORY],
     /// The sounding note's pitch estimates in quarter-semitone bins (its final key: robust to
     /// octave slips, centred on a vibrato).
-    note_histogram: [u16; HISTOGRAM_BINS],
+    note_histogram: PitchHistogram,
     segment: Vec<f32>,
     pitch: PitchDetector,
     flux: Flux,
@@ -284,7 +282,7 @@ impl NoteTracker {
             hop_energy: [0.0; HISTORY],
             flux_history: [0.0; HISTORY],
             pitch_history: [f32::NAN; HISTORY],
-            note_histogram: [0; HISTOGRAM_BINS],
+            note_histogram: PitchHistogram::EMPTY,
             segment: vec![0.0; MAX_SEGMENT.max(FLUX_FRAME)],
             pitch: PitchDetector::new(),
             flux: Flux::new(),
@@ -835,7 +833,7 @@ impl NoteTracker {
             note.rise = None;
             note.dip_db = level;
             note.dip_hop = self.hops;
-            let Some(before) = trimmed_pitch(&self.note_histogram) else {
+            let Some(before) = self.note_histogram.trimmed() else {
                 return false;
             };
             let needed = PITCH_CHANGE_SEMITONES.max(0.6 + 1.5 * before.spread);
@@ -1000,23 +998,20 @@ impl NoteTracker {
 
     /// Starts the sounding note's histogram with `estimates`.
     fn start_histogram(&mut self, estimates: &[f32]) {
-        self.note_histogram = [0; HISTOGRAM_BINS];
+        self.note_histogram = PitchHistogram::EMPTY;
         for &midi in estimates {
-            self.add_to_histogram(midi);
+            self.note_histogram.add(midi);
         }
     }
 
     fn add_to_histogram(&mut self, midi: f32) {
-        if let Some(bin) = histogram_bin(midi) {
-            let count = &mut self.note_histogram[bin];
-            *count = count.saturating_add(1);
-        }
+        self.note_histogram.add(midi);
     }
 
     /// The sounding note's pitch from its histogram: the mean of the estimates within 1.5
     /// semitones of their median (an octave slip does not pull it; a vibrato's centre).
     fn histogram_pitch(&self) -> Option<f32> {
-        trimmed_pitch(&self.note_histogram).map(|t| t.mean)
+        self.note_histogram.trimmed().map(|t| t.mean)
     }
 
     /// The sounding note's pitch as [`NoteTracker::histogram_pitch`], leaving out the estimates
@@ -1033,12 +1028,9 @@ impl NoteTracker {
         let own_hops = (self.hops + 1).saturating_sub(note.first_hop);
         let mut histogram = self.note_histogram;
         for back in 0..hops.min(own_hops).min(HISTORY as u64) {
-            let midi = self.pitch_history[self.history_index(back)];
-            if let Some(bin) = histogram_bin(midi) {
-                histogram[bin] = histogram[bin].saturating_sub(1);
-            }
+            histogram.remove(self.pitch_history[self.history_index(back)]);
         }
-        trimmed_pitch(&histogram)
+        histogram.trimmed()
     }
 
     /// Opens a candidate at the start of the current attack.
@@ -1072,59 +1064,6 @@ impl NoteTracker {
         }
         (count >= STEADY_MIN_ESTIMATES && high - low <= AGREE_SEMITONES).then(|| sum / count as f32)
     }
-}
-
-/// The histogram bin of a pitch estimate (none for NaN or out of range).
-fn histogram_bin(midi: f32) -> Option<usize> {
-    let bin = (midi * BINS_PER_SEMITONE as f32).round();
-    (midi.is_finite() && (0.0..HISTOGRAM_BINS as f32).contains(&bin)).then_some(bin as usize)
-}
-
-/// The estimates of a pitch histogram within 1.5 semitones of their median: their mean (MIDI
-/// key), standard deviation (semitones) and count. An octave slip does not pull the mean; a
-/// vibrato's whole swing is inside the reach.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct TrimmedPitch {
-    mean: f32,
-    spread: f32,
-    count: u32,
-}
-
-fn trimmed_pitch(histogram: &[u16; HISTOGRAM_BINS]) -> Option<TrimmedPitch> {
-    let total: u32 = histogram.iter().map(|&c| u32::from(c)).sum();
-    if total == 0 {
-        return None;
-    }
-    let mut seen = 0u32;
-    let mut median_bin = 0usize;
-    for (bin, &count) in histogram.iter().enumerate() {
-        seen += u32::from(count);
-        if 2 * seen >= total {
-            median_bin = bin;
-            break;
-        }
-    }
-    let reach = 3 * BINS_PER_SEMITONE / 2;
-    let (from, to) = (
-        median_bin.saturating_sub(reach),
-        (median_bin + reach).min(HISTOGRAM_BINS - 1),
-    );
-    let (mut sum, mut squares, mut count) = (0.0f32, 0.0f32, 0u32);
-    for (bin, &c) in histogram.iter().enumerate().take(to + 1).skip(from) {
-        let midi = bin as f32 / BINS_PER_SEMITONE as f32;
-        sum += f32::from(c) * midi;
-        squares += f32::from(c) * midi * midi;
-        count += u32::from(c);
-    }
-    if count == 0 {
-        return None;
-    }
-    let mean = sum / count as f32;
-    Some(TrimmedPitch {
-        mean,
-        spread: (squares / count as f32 - mean * mean).max(0.0).sqrt(),
-        count,
-    })
 }
 
 /// At least an octave of range, whatever the settings say.
