@@ -15,6 +15,7 @@
 
 pub mod decimator;
 mod histogram;
+mod history;
 pub mod onset;
 pub mod pitch;
 pub mod settings;

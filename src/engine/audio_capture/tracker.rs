@@ -29,6 +29,7 @@
 
 use super::decimator::Decimator;
 use super::histogram::{PitchHistogram, TrimmedPitch};
+use super::history::{HopHistory, HISTORY};
 use super::onset::{level_db, Flux, FLUX_FRAME};
 use super::pitch::{PitchDetector, PitchEstimate, MAX_SEGMENT, MIN_HARMONICS_SEGMENT};
 use super::settings::TrackerSettings;
@@ -38,8 +39,6 @@ use crate::engine::scale::Scale;
 pub const HOP: usize = 64;
 /// Analysis samples kept (a power of two, more than any frame).
 const RING: usize = 4096;
-/// Hops of level, flux and pitch history kept (about 740 ms).
-const HISTORY: usize = 256;
 /// The level is the RMS over this many hops (about 11 ms).
 const LEVEL_HOPS: usize = 4;
 /// A candidate without a steady pitch for this many hops (about 200 ms) is not a note.
@@ -235,11 +234,8 @@ pub struct NoteTracker {
     analysed: u64,
     /// Host samples consumed so far.
     consumed: u64,
-    hops: u64,
-    hop_energy: [f32; HISTORY],
-    flux_history: [f32; HISTORY],
-    /// Pitch per hop while a note sounds (NaN: no confident estimate).
-    pitch_history: [f32; HISTORY],
+    /// Level, flux and pitch of the latest hops, and the hop count.
+    history: HopHistory,
     /// The sounding note's pitch estimates in quarter-semitone bins (its final key: robust to
     /// octave slips, centred on a vibrato).
     note_histogram: PitchHistogram,
@@ -278,10 +274,7 @@ impl NoteTracker {
             ring: vec![0.0; RING],
             analysed: 0,
             consumed: 0,
-            hops: 0,
-            hop_energy: [0.0; HISTORY],
-            flux_history: [0.0; HISTORY],
-            pitch_history: [f32::NAN; HISTORY],
+            history: HopHistory::EMPTY,
             note_histogram: PitchHistogram::EMPTY,
             segment: vec![0.0; MAX_SEGMENT.max(FLUX_FRAME)],
             pitch: PitchDetector::new(),
@@ -323,10 +316,7 @@ impl NoteTracker {
         self.ring.iter_mut().for_each(|s| *s = 0.0);
         self.analysed = 0;
         self.consumed = 0;
-        self.hops = 0;
-        self.hop_energy = [0.0; HISTORY];
-        self.flux_history = [0.0; HISTORY];
-        self.pitch_history = [f32::NAN; HISTORY];
+        self.history = HopHistory::EMPTY;
         self.phase = Phase::Silent;
         self.readout = TrackerReadout {
             level_db: -120.0,
@@ -393,31 +383,14 @@ impl NoteTracker {
         }
     }
 
-    fn history_index(&self, hops_back: u64) -> usize {
-        ((self.hops + HISTORY as u64 - 1 - hops_back) % HISTORY as u64) as usize
-    }
-
-    /// Mean of hop energies `from..to` hops back (0 = the newest hop).
-    fn mean_energy(&self, from: u64, to: u64) -> f32 {
-        let to = to.min(self.hops).min(HISTORY as u64);
-        if to <= from {
-            return 0.0;
-        }
-        let mut sum = 0.0;
-        for back in from..to {
-            sum += self.hop_energy[self.history_index(back)];
-        }
-        sum / (to - from) as f32
-    }
-
     /// Where the attack that brought the current level began, analysis samples: the first hop
     /// after the last one (within 12 hops) under a tenth of the newest hop's energy, then the
     /// first sample in that hop above a quarter of the hop's peak.
     fn attack_start(&mut self) -> u64 {
-        let newest = self.hop_energy[self.history_index(0)];
+        let newest = self.history.energy(0);
         let mut hops_back = 0u64;
-        for back in 1..12u64.min(self.hops) {
-            if self.hop_energy[self.history_index(back)] < 0.1 * newest {
+        for back in 1..12u64.min(self.history.hops()) {
+            if self.history.energy(back) < 0.1 * newest {
                 break;
             }
             hops_back = back;
@@ -544,19 +517,18 @@ impl NoteTracker {
         } else {
             0.0
         };
-        self.hops += 1;
-        let index = self.history_index(0);
-        self.hop_energy[index] = energy;
-        self.flux_history[index] = flux;
-        self.pitch_history[index] = f32::NAN;
-        let level = level_db(self.mean_energy(0, LEVEL_HOPS as u64));
-        let earlier = level_db(self.mean_energy(RISE_BASE_FROM_HOPS, RISE_BASE_HOPS));
+        let index = self.history.push(energy, flux);
+        let level = level_db(self.history.mean_energy(0, LEVEL_HOPS as u64));
+        let earlier = level_db(
+            self.history
+                .mean_energy(RISE_BASE_FROM_HOPS, RISE_BASE_HOPS),
+        );
         self.readout.level_db = level;
         let rise_db = level - earlier.max(self.settings.gate_db - RISE_FLOOR_UNDER_GATE_DB);
         let flux_peak = {
             let mut recent = 0.0;
-            for back in 1..(FLUX_MEAN_HOPS + 1).min(self.hops) {
-                recent += self.flux_history[self.history_index(back)];
+            for back in 1..(FLUX_MEAN_HOPS + 1).min(self.history.hops()) {
+                recent += self.history.flux(back);
             }
             let mean = recent / FLUX_MEAN_HOPS as f32;
             flux > FLUX_PEAK_RATIO * mean + FLUX_PEAK_FLOOR
@@ -574,7 +546,7 @@ impl NoteTracker {
     fn silent_hop(&mut self) {
         // The newest hop's level, not the 11 ms one: a slow attack opens sooner (a click that
         // opens a candidate gives no pitch and is let go).
-        if level_db(self.mean_energy(0, 1)) > self.settings.gate_db {
+        if level_db(self.history.mean_energy(0, 1)) > self.settings.gate_db {
             self.open_candidate();
         }
     }
@@ -584,7 +556,7 @@ impl NoteTracker {
         if m.level < self.settings.gate_db - GATE_HYSTERESIS_DB {
             self.phase = Phase::Silent;
             self.readout.pitch_midi = None;
-        } else if self.hops - opened_hop > REFRACTORY_HOPS
+        } else if self.history.hops() - opened_hop > REFRACTORY_HOPS
             && (m.rise_db >= REATTACK_ALONE_DB
                 || (m.rise_db >= REATTACK_WITH_FLUX_DB && m.flux_peak))
         {
@@ -609,9 +581,9 @@ impl NoteTracker {
             self.readout.pitch_midi = None;
             return;
         }
-        if self.hops - opened_hop > CANDIDATE_TIMEOUT_HOPS {
+        if self.history.hops() - opened_hop > CANDIDATE_TIMEOUT_HOPS {
             self.phase = Phase::Unpitched {
-                opened_hop: self.hops,
+                opened_hop: self.history.hops(),
             };
             return;
         }
@@ -643,9 +615,9 @@ impl NoteTracker {
                     onset,
                     opened_hop,
                     peak_db,
-                    first_hop: self.hops + 1,
+                    first_hop: self.history.hops() + 1,
                     dip_db: peak_db,
-                    dip_hop: self.hops,
+                    dip_hop: self.history.hops(),
                     rise: None,
                 });
                 self.readout.sounding_key = Some(key);
@@ -674,10 +646,10 @@ impl NoteTracker {
         if level > note.peak_db {
             note.peak_db = level;
             note.dip_db = level;
-            note.dip_hop = self.hops;
+            note.dip_hop = self.history.hops();
         } else if level < note.dip_db {
             note.dip_db = level;
-            note.dip_hop = self.hops;
+            note.dip_hop = self.history.hops();
         }
         if level < gate - GATE_HYSTERESIS_DB || level < note.peak_db - DECAY_END_DB {
             let at = self.analysed.saturating_sub(RELEASE_LAG_HOPS * HOP as u64);
@@ -687,7 +659,7 @@ impl NoteTracker {
                 Phase::Silent
             } else {
                 Phase::Unpitched {
-                    opened_hop: self.hops,
+                    opened_hop: self.history.hops(),
                 }
             };
             self.readout.sounding_key = None;
@@ -695,7 +667,7 @@ impl NoteTracker {
             return;
         }
         let rise_from_dip = level - note.dip_db;
-        if self.hops - note.opened_hop > REFRACTORY_HOPS
+        if self.history.hops() - note.opened_hop > REFRACTORY_HOPS
             && note.peak_db - note.dip_db >= REATTACK_DIP_DB
             && rise_from_dip >= REATTACK_WITH_FLUX_DB
             && (m.rise_db >= REATTACK_ALONE_DB
@@ -706,7 +678,7 @@ impl NoteTracker {
             self.readout.sounding_key = None;
             self.phase = Phase::Candidate {
                 onset: attack,
-                opened_hop: self.hops,
+                opened_hop: self.history.hops(),
                 last_midi: None,
                 peak_db: level,
             };
@@ -723,7 +695,8 @@ impl NoteTracker {
                     || e.coprime_share >= SUBHARMONIC_MIN_SHARE
             })
             .map(|e| e.midi());
-        self.pitch_history[m.index] = estimate.unwrap_or(f32::NAN);
+        self.history
+            .set_pitch(m.index, estimate.unwrap_or(f32::NAN));
         if let Some(midi) = estimate {
             self.readout.pitch_midi = Some(midi);
             self.add_to_histogram(midi);
@@ -731,7 +704,7 @@ impl NoteTracker {
         if self.rise_into_new_note(&mut note, level, rise_from_dip, emit) {
             return;
         }
-        let young = self.hops < note.first_hop + MIN_SPLIT_HOPS;
+        let young = self.history.hops() < note.first_hop + MIN_SPLIT_HOPS;
         if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
             let at = self.change_start(new_pitch, old_pitch);
             self.next_note(&note, at, (old_pitch, new_pitch), level, emit);
@@ -776,11 +749,11 @@ impl NoteTracker {
             key: new_key,
             velocity,
             onset: at,
-            opened_hop: self.hops,
+            opened_hop: self.history.hops(),
             peak_db: level,
-            first_hop: self.hops + 1,
+            first_hop: self.history.hops() + 1,
             dip_db: level,
-            dip_hop: self.hops,
+            dip_hop: self.history.hops(),
             rise: None,
         });
         self.readout.sounding_key = Some(new_key);
@@ -798,13 +771,13 @@ impl NoteTracker {
         emit: &mut impl FnMut(TrackedNote),
     ) -> bool {
         if note.rise.is_none()
-            && self.hops - note.opened_hop > REFRACTORY_HOPS
+            && self.history.hops() - note.opened_hop > REFRACTORY_HOPS
             && note.peak_db - note.dip_db >= REATTACK_DIP_DB
             && rise_from_dip >= RISE_DB
         {
             note.rise = Some(Rise {
                 onset: self.rise_start(note.dip_hop).max(note.onset + 1),
-                opened_hop: self.hops,
+                opened_hop: self.history.hops(),
                 last_midi: None,
             });
         }
@@ -832,7 +805,7 @@ impl NoteTracker {
             // Either way this dip is spent: the next rise is looked for from a new one.
             note.rise = None;
             note.dip_db = level;
-            note.dip_hop = self.hops;
+            note.dip_hop = self.history.hops();
             let Some(before) = self.note_histogram.trimmed() else {
                 return false;
             };
@@ -849,10 +822,10 @@ impl NoteTracker {
         }
         rise.last_midi = estimate.or(rise.last_midi);
         note.rise = Some(rise);
-        if self.hops - rise.opened_hop > RISE_TIMEOUT_HOPS {
+        if self.history.hops() - rise.opened_hop > RISE_TIMEOUT_HOPS {
             note.rise = None;
             note.dip_db = level;
-            note.dip_hop = self.hops;
+            note.dip_hop = self.history.hops();
         }
         false
     }
@@ -861,13 +834,15 @@ impl NoteTracker {
     /// quietest hop around the dip (the level lags a hop's energy by about two hops), at most
     /// [`MAX_RISE_HOPS`] back (a dip long before, then a slow creep upward, is no start).
     fn rise_start(&self, dip_hop: u64) -> u64 {
-        let back_to_dip = (self.hops - dip_hop).min(MAX_RISE_HOPS);
+        let back_to_dip = (self.history.hops() - dip_hop).min(MAX_RISE_HOPS);
         let mut quietest = back_to_dip;
         let mut least = f32::INFINITY;
-        for back in
-            back_to_dip.saturating_sub(2)..(back_to_dip + 3).min(self.hops).min(HISTORY as u64)
+        for back in back_to_dip.saturating_sub(2)
+            ..(back_to_dip + 3)
+                .min(self.history.hops())
+                .min(HISTORY as u64)
         {
-            let energy = self.hop_energy[self.history_index(back)];
+            let energy = self.history.energy(back);
             if energy < least {
                 least = energy;
                 quietest = back;
@@ -895,7 +870,7 @@ impl NoteTracker {
             }
         }
         let window = SLOW_WINDOW_HOPS as u64;
-        if self.hops < note.first_hop + 2 * window {
+        if self.history.hops() < note.first_hop + 2 * window {
             return None;
         }
         let (new_low, new_high) = self.pitch_span(0, window)?;
@@ -920,7 +895,7 @@ impl NoteTracker {
         let (mut low, mut high) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
         let mut count = 0u64;
         for back in from..to {
-            let p = self.pitch_history[self.history_index(back)];
+            let p = self.history.pitch(back);
             if !p.is_finite() {
                 continue;
             }
@@ -948,8 +923,8 @@ impl NoteTracker {
         // that still read the old pitch: between them the estimates were unclear or read
         // neither (two notes overlapping in a release read as a common subharmonic).
         let mut last_old_back = None;
-        for back in 0..(HISTORY as u64 - 1).min(self.hops) {
-            let p = self.pitch_history[self.history_index(back)];
+        for back in 0..(HISTORY as u64 - 1).min(self.history.hops()) {
+            let p = self.history.pitch(back);
             if !p.is_finite() {
                 continue;
             }
@@ -976,11 +951,11 @@ impl NoteTracker {
         // strongest flux peak up to 140 ms before the pitch flipped (and after the old pitch
         // last read clearly), if it stands out, is the better stamp.
         let search_from = earliest_back + half_segment_hops;
-        let search_to = search_to.min(self.hops.min(HISTORY as u64 - 1));
+        let search_to = search_to.min(self.history.hops().min(HISTORY as u64 - 1));
         let search_lo = search_from.saturating_sub(8);
         let (mut best_back, mut best_flux, mut total) = (None, 0.0f32, 0.0f32);
         for back in search_lo..search_to {
-            let flux = self.flux_history[self.history_index(back)];
+            let flux = self.history.flux(back);
             total += flux;
             if flux > best_flux {
                 best_flux = flux;
@@ -1025,10 +1000,10 @@ impl NoteTracker {
     /// newest `hops` hops (only its own: hops before its first belong to the note before).
     /// Copies the 1 KB histogram on the stack; no allocation.
     fn histogram_without_newest(&self, hops: u64, note: &Sounding) -> Option<TrimmedPitch> {
-        let own_hops = (self.hops + 1).saturating_sub(note.first_hop);
+        let own_hops = (self.history.hops() + 1).saturating_sub(note.first_hop);
         let mut histogram = self.note_histogram;
         for back in 0..hops.min(own_hops).min(HISTORY as u64) {
-            histogram.remove(self.pitch_history[self.history_index(back)]);
+            histogram.remove(self.history.pitch(back));
         }
         histogram.trimmed()
     }
@@ -1038,7 +1013,7 @@ impl NoteTracker {
         let onset = self.attack_start();
         self.phase = Phase::Candidate {
             onset,
-            opened_hop: self.hops,
+            opened_hop: self.history.hops(),
             last_midi: None,
             peak_db: self.readout.level_db,
         };
@@ -1048,12 +1023,12 @@ impl NoteTracker {
     /// [`STEADY_MIN_ESTIMATES`] of them, the newest among them, are confident, and those are
     /// within [`AGREE_SEMITONES`] of each other.
     fn steady_pitch(&self) -> Option<f32> {
-        if !self.pitch_history[self.history_index(0)].is_finite() {
+        if !self.history.pitch(0).is_finite() {
             return None;
         }
         let (mut low, mut high, mut sum, mut count) = (f32::INFINITY, f32::NEG_INFINITY, 0.0, 0);
         for back in 0..STEADY_HOPS as u64 {
-            let p = self.pitch_history[self.history_index(back)];
+            let p = self.history.pitch(back);
             if !p.is_finite() {
                 continue;
             }
