@@ -157,12 +157,64 @@ pub struct TrackerReadout {
     pub sounding_key: Option<u8>,
 }
 
+/// A sample count on the analysis clock: samples of the decimated signal the tracker analyses
+/// (its own rate, below the host's). Host-rate sample counts are plain `u64`
+/// ([`TrackedNote::at_samples`], [`NoteTracker::consumed_samples`]); [`NoteTracker::host_time`]
+/// converts. A distinct type so the two clocks cannot be mixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+struct AnalysisSample(u64);
+
+impl AnalysisSample {
+    /// The count as a number.
+    fn get(self) -> u64 {
+        self.0
+    }
+
+    /// The slot of this sample in the analysis ring.
+    fn ring_slot(self) -> usize {
+        (self.0 % RING as u64) as usize
+    }
+
+    /// `samples` earlier, not before the start.
+    fn saturating_sub(self, samples: u64) -> AnalysisSample {
+        AnalysisSample(self.0.saturating_sub(samples))
+    }
+}
+
+impl std::ops::Add<u64> for AnalysisSample {
+    type Output = AnalysisSample;
+    fn add(self, samples: u64) -> AnalysisSample {
+        AnalysisSample(self.0 + samples)
+    }
+}
+
+impl std::ops::AddAssign<u64> for AnalysisSample {
+    fn add_assign(&mut self, samples: u64) {
+        self.0 += samples;
+    }
+}
+
+impl std::ops::Sub<u64> for AnalysisSample {
+    type Output = AnalysisSample;
+    fn sub(self, samples: u64) -> AnalysisSample {
+        AnalysisSample(self.0 - samples)
+    }
+}
+
+/// Samples from `earlier` to `self`.
+impl std::ops::Sub for AnalysisSample {
+    type Output = u64;
+    fn sub(self, earlier: AnalysisSample) -> u64 {
+        self.0 - earlier.0
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Phase {
     Silent,
     /// Sound without a pitch yet; `onset` in analysis samples.
     Candidate {
-        onset: u64,
+        onset: AnalysisSample,
         opened_hop: u64,
         last_midi: Option<f32>,
         peak_db: f32,
@@ -195,7 +247,7 @@ struct Sounding {
     key: u8,
     velocity: f32,
     /// Onset, analysis samples.
-    onset: u64,
+    onset: AnalysisSample,
     opened_hop: u64,
     peak_db: f32,
     /// The first hop whose pitch estimate belongs to this note.
@@ -213,7 +265,7 @@ struct Sounding {
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Rise {
     /// Where the rise began, analysis samples.
-    onset: u64,
+    onset: AnalysisSample,
     opened_hop: u64,
     /// The previous pitch estimate of the audio since `onset`.
     last_midi: Option<f32>,
@@ -231,7 +283,7 @@ pub struct NoteTracker {
     delay_samples: u64,
     ring: Vec<f32>,
     /// Analysis samples produced so far.
-    analysed: u64,
+    analysed: AnalysisSample,
     /// Host samples consumed so far.
     consumed: u64,
     /// Level, flux and pitch of the latest hops, and the hop count.
@@ -272,7 +324,7 @@ impl NoteTracker {
             delay_samples: decimator.delay_samples() as u64,
             decimator,
             ring: vec![0.0; RING],
-            analysed: 0,
+            analysed: AnalysisSample(0),
             consumed: 0,
             history: HopHistory::EMPTY,
             note_histogram: PitchHistogram::EMPTY,
@@ -314,7 +366,7 @@ impl NoteTracker {
         self.decimator.reset();
         self.flux.reset();
         self.ring.iter_mut().for_each(|s| *s = 0.0);
-        self.analysed = 0;
+        self.analysed = AnalysisSample(0);
         self.consumed = 0;
         self.history = HopHistory::EMPTY;
         self.phase = Phase::Silent;
@@ -335,7 +387,12 @@ impl NoteTracker {
     }
 
     /// The note-off of `note` at analysis sample `at`, its final key from `mean_pitch`.
-    fn note_off(&self, note: &Sounding, at: u64, mean_pitch: Option<f32>) -> TrackedNote {
+    fn note_off(
+        &self,
+        note: &Sounding,
+        at: AnalysisSample,
+        mean_pitch: Option<f32>,
+    ) -> TrackedNote {
         TrackedNote {
             is_on: false,
             key: note.key,
@@ -353,9 +410,9 @@ impl NoteTracker {
         for (&l, &r) in left.iter().zip(right) {
             self.consumed += 1;
             if let Some(y) = self.decimator.push(channel.pick(l, r)) {
-                self.ring[(self.analysed % RING as u64) as usize] = y;
+                self.ring[self.analysed.ring_slot()] = y;
                 self.analysed += 1;
-                if self.analysed.is_multiple_of(HOP as u64) {
+                if self.analysed.get().is_multiple_of(HOP as u64) {
                     self.hop(emit);
                 }
             }
@@ -363,8 +420,8 @@ impl NoteTracker {
     }
 
     /// The host sample an analysis sample index describes.
-    fn host_time(&self, analysis_index: u64) -> u64 {
-        (analysis_index * self.factor + self.factor - 1).saturating_sub(self.delay_samples)
+    fn host_time(&self, analysis_index: AnalysisSample) -> u64 {
+        (analysis_index.get() * self.factor + self.factor - 1).saturating_sub(self.delay_samples)
     }
 
     /// Copies the newest `len` analysis samples into `self.segment[..len]`.
@@ -376,17 +433,17 @@ impl NoteTracker {
     /// `self.segment[..len]` (fewer if not that many were analysed).
     fn copy_ending(&mut self, len: usize, skip: u64) {
         let end = self.analysed.saturating_sub(skip);
-        let len = len.min(self.segment.len()).min(end as usize);
+        let len = len.min(self.segment.len()).min(end.get() as usize);
         let start = end - len as u64;
         for i in 0..len {
-            self.segment[i] = self.ring[((start + i as u64) % RING as u64) as usize];
+            self.segment[i] = self.ring[(start + i as u64).ring_slot()];
         }
     }
 
     /// Where the attack that brought the current level began, analysis samples: the first hop
     /// after the last one (within 12 hops) under a tenth of the newest hop's energy, then the
     /// first sample in that hop above a quarter of the hop's peak.
-    fn attack_start(&mut self) -> u64 {
+    fn attack_start(&mut self) -> AnalysisSample {
         let newest = self.history.energy(0);
         let mut hops_back = 0u64;
         for back in 1..12u64.min(self.history.hops()) {
@@ -400,10 +457,10 @@ impl NoteTracker {
         let span = (2 * HOP).min((self.analysed - hop_start) as usize);
         let mut peak = 0.0f32;
         for i in 0..span {
-            peak = peak.max(self.ring[((hop_start + i as u64) % RING as u64) as usize].abs());
+            peak = peak.max(self.ring[(hop_start + i as u64).ring_slot()].abs());
         }
         for i in 0..HOP.min(span) {
-            if self.ring[((hop_start + i as u64) % RING as u64) as usize].abs() >= 0.25 * peak {
+            if self.ring[(hop_start + i as u64).ring_slot()].abs() >= 0.25 * peak {
                 return hop_start + i as u64;
             }
         }
@@ -422,7 +479,7 @@ impl NoteTracker {
         self.copy_ending(len.min(MAX_SEGMENT), skip);
         let len = len
             .min(MAX_SEGMENT)
-            .min(self.analysed.saturating_sub(skip) as usize);
+            .min(self.analysed.saturating_sub(skip).get() as usize);
         let (min_key, max_key) = (
             self.settings.min_key,
             self.settings
@@ -508,7 +565,7 @@ impl NoteTracker {
         self.copy_newest(FLUX_FRAME);
         let newest = &self.segment[FLUX_FRAME - HOP..FLUX_FRAME];
         let energy = newest.iter().map(|x| x * x).sum::<f32>() / HOP as f32;
-        let flux = if self.analysed >= FLUX_FRAME as u64 {
+        let flux = if self.analysed.get() >= FLUX_FRAME as u64 {
             let bin_hz = self.analysis_rate_hz / FLUX_FRAME as f32;
             let low = (midi_to_hz(f32::from(self.settings.min_key)) / bin_hz) as usize;
             let high = (FLUX_TOP_HZ / bin_hz) as usize + 1;
@@ -568,7 +625,7 @@ impl NoteTracker {
     /// silence or a timeout without a pitch ends it.
     fn candidate_hop(
         &mut self,
-        onset: u64,
+        onset: AnalysisSample,
         opened_hop: u64,
         last_midi: Option<f32>,
         peak_db: f32,
@@ -719,7 +776,7 @@ impl NoteTracker {
     fn next_note(
         &mut self,
         note: &Sounding,
-        at: u64,
+        at: AnalysisSample,
         pitches: (f32, f32),
         level: f32,
         emit: &mut impl FnMut(TrackedNote),
@@ -730,7 +787,7 @@ impl NoteTracker {
         // The old note's key from its own estimates: those since the change belong to the new
         // note (the windows' centres can straddle a sampler's overlapping release, where the
         // estimates read a common subharmonic).
-        let new_hops = self.analysed.saturating_sub(at) / HOP as u64;
+        let new_hops = self.analysed.get().saturating_sub(at.get()) / HOP as u64;
         let old_key_pitch = self
             .histogram_pitch_without_newest(new_hops, note)
             .unwrap_or(old_pitch);
@@ -833,7 +890,7 @@ impl NoteTracker {
     /// Where a rise out of the dip at hop `dip_hop` began, analysis samples: the start of the
     /// quietest hop around the dip (the level lags a hop's energy by about two hops), at most
     /// [`MAX_RISE_HOPS`] back (a dip long before, then a slow creep upward, is no start).
-    fn rise_start(&self, dip_hop: u64) -> u64 {
+    fn rise_start(&self, dip_hop: u64) -> AnalysisSample {
         let back_to_dip = (self.history.hops() - dip_hop).min(MAX_RISE_HOPS);
         let mut quietest = back_to_dip;
         let mut least = f32::INFINITY;
@@ -917,7 +974,7 @@ impl NoteTracker {
     /// Where a pitch change from `old` to `new` began, analysis samples: back from the newest
     /// hop while the estimates lean to the new pitch, less half the estimate's segment (an
     /// estimate flips when about half its audio is the new note).
-    fn change_start(&self, new: f32, old: f32) -> u64 {
+    fn change_start(&self, new: f32, old: f32) -> AnalysisSample {
         let mut earliest_back = 0u64;
         // Hops back to the newest estimate of the new pitch's first run, and to the last one
         // that still read the old pitch: between them the estimates were unclear or read
@@ -965,7 +1022,7 @@ impl NoteTracker {
         let span = search_to.saturating_sub(search_lo).max(1) as f32;
         match best_back {
             Some(back) if best_flux > 3.0 * total / span + 1.0 => {
-                (self.analysed - (back + 1) * HOP as u64).min(by_pitch.max(1))
+                (self.analysed - (back + 1) * HOP as u64).min(by_pitch.max(AnalysisSample(1)))
             }
             _ => by_pitch,
         }
