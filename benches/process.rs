@@ -7,6 +7,8 @@
 //! alternates 50 000 single blocks of each for the median and p99.
 //! `cargo bench --bench process`
 
+#[path = "../tests/common/built_plugin.rs"]
+mod built_plugin;
 #[allow(dead_code)]
 #[path = "../tests/clap_host/host.rs"]
 mod host;

@@ -21,21 +21,7 @@ pub const CLAP_ID: &CStr = c"com.reprise-audio.reprise";
 /// Where the plugin under test is: `$REPRISE_CLAP` (e.g. a release bundle) or the debug cdylib
 /// that `cargo test` built next to this test binary.
 pub fn plugin_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("REPRISE_CLAP") {
-        return std::fs::canonicalize(&path)
-            .unwrap_or_else(|e| panic!("REPRISE_CLAP={path:?} cannot be resolved: {e}"));
-    }
-    let exe = std::env::current_exe().expect("test executable path");
-    let deps_dir = exe.parent().expect("deps dir");
-    for candidate in [
-        deps_dir.join("libreprise.so"),
-        deps_dir.join("../libreprise.so"),
-    ] {
-        if candidate.exists() {
-            return std::fs::canonicalize(candidate).expect("canonical plugin path");
-        }
-    }
-    panic!("libreprise.so not found next to {exe:?}; build the plugin first");
+    crate::built_plugin::from_env("REPRISE_CLAP").unwrap_or_else(crate::built_plugin::debug_library)
 }
 
 pub struct TestHostShared;

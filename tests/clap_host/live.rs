@@ -649,20 +649,15 @@ fn a_phrase_captured_in_ardours_first_roll_plays_in_that_roll() {
             });
         }
     }
-    let phrase: [(f64, f64, u16); 7] = [
-        (0.0, 1.0, 62),
-        (1.0, 1.0, 64),
-        (2.0, 1.0, 65),
-        (3.0, 1.0, 67),
-        (4.0, 1.5, 69),
-        (5.5, 0.5, 67),
-        (6.0, 1.0, 65),
-    ];
-    let notes: Vec<(u64, u64, u16)> = phrase
+    let notes: Vec<(u64, u64, u16)> = crate::first_take::PHRASE
         .iter()
         .map(|&(start, length, key)| {
             let on = (start * spb as f64) as u64;
-            (on.max(1), ((start + length) * spb as f64) as u64 - 1, key)
+            (
+                on.max(1),
+                ((start + length) * spb as f64) as u64 - 1,
+                u16::from(key),
+            )
         })
         .collect();
     events.extend(played(&notes));

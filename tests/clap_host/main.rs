@@ -3,6 +3,10 @@
 //! Run under `cargo nextest run`: in debug builds the plugin aborts the process if its audio
 //! thread allocates (nice-plug `assert_process_allocs`), and nextest confines that to one test.
 
+#[path = "../common/built_plugin.rs"]
+mod built_plugin;
+#[path = "../common/first_take.rs"]
+mod first_take;
 mod host;
 
 mod activation;

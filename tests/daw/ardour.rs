@@ -29,23 +29,10 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(180);
 /// The Reprise VST3 bundle under test: `$REPRISE_VST3` (e.g. the release bundle), or one made
 /// from the debug cdylib `cargo test` built next to this test binary.
 fn bundle_source() -> BundleSource {
-    if let Some(path) = std::env::var_os("REPRISE_VST3") {
-        return BundleSource::Bundle(
-            std::fs::canonicalize(&path)
-                .unwrap_or_else(|e| panic!("REPRISE_VST3={path:?} cannot be resolved: {e}")),
-        );
+    match crate::built_plugin::from_env("REPRISE_VST3") {
+        Some(bundle) => BundleSource::Bundle(bundle),
+        None => BundleSource::Library(crate::built_plugin::debug_library()),
     }
-    let exe = std::env::current_exe().expect("test executable path");
-    let deps_dir = exe.parent().expect("deps dir");
-    for candidate in [
-        deps_dir.join("libreprise.so"),
-        deps_dir.join("../libreprise.so"),
-    ] {
-        if candidate.exists() {
-            return BundleSource::Library(candidate);
-        }
-    }
-    panic!("libreprise.so not found next to {exe:?}; build the plugin first");
 }
 
 enum BundleSource {

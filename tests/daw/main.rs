@@ -9,8 +9,13 @@
 //! when Ardour is installed and prints SKIP otherwise (CI installs it and requires them).
 
 mod ardour;
+#[path = "../common/built_plugin.rs"]
+mod built_plugin;
+#[path = "../common/first_take.rs"]
+mod first_take;
 
 use ardour::{RecordedNote, Session, TempoMap};
+use first_take::PHRASE;
 use reprise::engine::character::Character;
 use reprise::engine::event::{Event, EventKind};
 use reprise::engine::event_buffer::EventBuffer;
@@ -32,17 +37,6 @@ const ONSET_TOLERANCE_QUARTERS: f64 = 1e-3;
 /// How far (quarters) a note of the captured phrase may lie from the region's note: Ardour's
 /// region playback moves notes by a few samples (2.1e-4 quarters is 5 samples at 120 BPM).
 const HEARD_TOLERANCE_QUARTERS: f64 = 1e-3;
-
-/// The phrase of issue 21: seven notes in bars 1–2 (4/4), last release at quarter 7.
-const PHRASE: [(f64, f64, u8); 7] = [
-    (0.0, 1.0, 62),
-    (1.0, 1.0, 64),
-    (2.0, 1.0, 65),
-    (3.0, 1.0, 67),
-    (4.0, 1.5, 69),
-    (5.5, 0.5, 67),
-    (6.0, 1.0, 65),
-];
 
 /// A plugin setting, as Ardour sets it (parameter name and value: Ardour takes a stepped VST3
 /// parameter's value as its step index, a continuous one as its normalized value) and as the
