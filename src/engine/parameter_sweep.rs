@@ -48,10 +48,12 @@ fn controller(event: &Event) -> Option<(usize, usize)> {
 /// Removes host parameter sweeps from a block's input `events` (sorted by timing): on each
 /// channel, the controller events at a sample where that channel receives at least
 /// [`SWEEP_MIN_CONTROLLERS`] distinct controllers. Everything else keeps its order. Returns the
-/// number of events removed. Audio thread: no allocation; two passes over the events.
+/// number of events removed. Audio thread: no allocation; two passes over each sample's events.
 pub fn drop_parameter_sweeps(events: &mut Vec<Event>) -> usize {
     let before = events.len();
-    let mut start = 0;
+    // Compacts in place: each group of events at one sample is judged, then its kept events
+    // move down to `kept`.
+    let (mut start, mut kept) = (0, 0);
     while start < before {
         let timing = events[start].timing_samples;
         let end = start
@@ -67,18 +69,16 @@ pub fn drop_parameter_sweeps(events: &mut Vec<Event>) -> usize {
         }
         let swept = seen
             .map(|set| set.iter().map(|w| w.count_ones()).sum::<u32>() >= SWEEP_MIN_CONTROLLERS);
-        if swept.iter().any(|&s| s) {
-            for event in &mut events[start..end] {
-                if controller(event).is_some_and(|(channel, _)| swept[channel]) {
-                    // Marked for removal: a timing past every real one.
-                    event.timing_samples = u32::MAX;
-                }
+        for idx in start..end {
+            if !controller(&events[idx]).is_some_and(|(channel, _)| swept[channel]) {
+                events[kept] = events[idx];
+                kept += 1;
             }
         }
         start = end;
     }
-    events.retain(|e| e.timing_samples != u32::MAX);
-    before - events.len()
+    events.truncate(kept);
+    before - kept
 }
 
 #[cfg(test)]

@@ -345,8 +345,7 @@ impl Timeline {
         // 3/4); such a value, or any other that disagrees with the metre and the position, is
         // ignored and the grid the timeline already follows is kept.
         let consistent = host_bar_start
-            .filter(|b| b.is_finite())
-            .filter(|&b| b <= start + tolerance && start - b < bar + tolerance);
+            .filter(|&b| b.is_finite() && b <= start + tolerance && start - b < bar + tolerance);
         let on_grid = |origin: f64, beats: f64| {
             let bars = (beats - origin) / bar;
             (bars - bars.round()).abs() * bar <= tolerance
@@ -596,9 +595,9 @@ mod tests {
         assert!((timeline.beats_at(480) - 0.01).abs() < 1e-9);
     }
 
-    #[test]
-    fn a_metre_change_starts_the_new_bars_at_the_bar_line_and_a_jump_keeps_the_grid() {
-        let block = |pos: f64, metre: TimeSignature, bar_start: Option<f64>| BlockInfo {
+    /// A 480-sample block at 120 BPM, playing at `pos` in `metre`, with the host's bar start.
+    fn block(pos: f64, metre: TimeSignature, bar_start: Option<f64>) -> BlockInfo {
+        BlockInfo {
             num_samples: 480,
             transport: Some(TransportInfo {
                 playing: true,
@@ -608,7 +607,11 @@ mod tests {
                 loop_range_beats: None,
                 bar_start_beats: bar_start,
             }),
-        };
+        }
+    }
+
+    #[test]
+    fn a_metre_change_starts_the_new_bars_at_the_bar_line_and_a_jump_keeps_the_grid() {
         let (four, seven) = (TimeSignature::new(4, 4), TimeSignature::new(7, 8));
         for bar_start in [None, Some(12.0)] {
             let mut timeline = Timeline::default();
@@ -626,35 +629,24 @@ mod tests {
     }
     #[test]
     fn a_host_bar_start_after_the_position_is_ignored() {
-        let block = |pos: f64, metre: TimeSignature, bar_start: f64| BlockInfo {
-            num_samples: 480,
-            transport: Some(TransportInfo {
-                playing: true,
-                tempo_bpm: 120.0,
-                pos_beats: pos,
-                time_signature: Some(metre),
-                loop_range_beats: None,
-                bar_start_beats: Some(bar_start),
-            }),
-        };
         let three = TimeSignature::new(3, 4);
         // Ardour 7's reports in a 3/4 song: (bar index + 1) x 4 quarters.
         let mut timeline = Timeline::default();
-        timeline.begin_block(&block(0.0, three, 4.0), 120.0);
+        timeline.begin_block(&block(0.0, three, Some(4.0)), 120.0);
         timeline.end_block();
         assert_eq!(timeline.bar_origin_beats(), 0.0);
         // A locate to beat 5 (bar 2, whose line is beat 3), reported as 8: the grid stays.
-        let start = timeline.begin_block(&block(5.0, three, 8.0), 120.0);
+        let start = timeline.begin_block(&block(5.0, three, Some(8.0)), 120.0);
         assert!(start.jumped && !start.regridded);
         assert_eq!(timeline.bar_origin_beats(), 0.0);
         timeline.end_block();
         // A bar start more than a bar before the position is not used either.
-        let start = timeline.begin_block(&block(20.5, three, 14.0), 120.0);
+        let start = timeline.begin_block(&block(20.5, three, Some(14.0)), 120.0);
         assert!(start.jumped && !start.regridded);
         assert_eq!(timeline.bar_origin_beats(), 0.0);
         // One that fits (a bar line of another phase, 19.0) moves the grid to its phase.
         timeline.end_block();
-        let start = timeline.begin_block(&block(20.0, three, 19.0), 120.0);
+        let start = timeline.begin_block(&block(20.0, three, Some(19.0)), 120.0);
         assert!(start.jumped);
         assert_eq!(timeline.bar_origin_beats(), 1.0);
     }
