@@ -617,3 +617,37 @@ fn playing_along_while_the_rendering_plays() {
         );
     }
 }
+
+/// A locate in a metre whose bar is longer than four quarters (5/4): Ardour's VST3 bar position
+/// is not the song's bar line there either, and the rendering must still keep the song's bars
+/// after the locate (into bar 6, at quarter 27.5, and into bar 9 at 41).
+#[test]
+#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
+fn a_locate_in_five_four_keeps_the_bars() {
+    let takes = run_scenario(
+        "five_four",
+        TempoMap::steady(110.0, 5, 4),
+        &[],
+        &[&[
+            Step::Roll(0.0, 22.0),
+            Step::Roll(27.5, 40.0),
+            Step::Roll(41.0, 52.0),
+        ]],
+    );
+    for (roll, take) in takes.iter().enumerate().skip(1) {
+        let rendering = rendered(take);
+        assert!(!rendering.is_empty(), "roll {} rendered nothing", roll + 1);
+        // The left hand sits on the 5/4 bar lines (multiples of 5 quarters).
+        for note in rendering.iter().filter(|n| n.channel == 3) {
+            let phase = note.start.rem_euclid(5.0);
+            assert!(
+                phase < ONSET_TOLERANCE_QUARTERS
+                    || 5.0 - phase < ONSET_TOLERANCE_QUARTERS
+                    || (phase - 2.5).abs() < ONSET_TOLERANCE_QUARTERS,
+                "roll {}: left hand at quarter {} is off the 5/4 bars",
+                roll + 1,
+                note.start
+            );
+        }
+    }
+}

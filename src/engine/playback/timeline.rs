@@ -167,6 +167,9 @@ pub struct Timeline {
     /// The loop range (start, end) the previous block reported, beats: a wrap can arrive with
     /// the loop already changed (a loop rewritten in another metre while it plays).
     last_loop_range_beats: Option<(f64, f64)>,
+    /// The host has reported a bar start no bar line can have (after the position, or off the
+    /// grid while the song played on in one metre): its bar starts are not used again.
+    host_bar_starts_unreliable: bool,
 }
 
 impl Default for Timeline {
@@ -190,6 +193,7 @@ impl Default for Timeline {
             own_clock_beats: 0.0,
             pending_wrap: None,
             last_loop_range_beats: None,
+            host_bar_starts_unreliable: false,
         }
     }
 }
@@ -259,6 +263,8 @@ impl Timeline {
             .then(|| self.expected_next_beats.unwrap_or(start));
         let metre_changed = self.last_host_time_signature != previous_metre;
         let host_bar_start = valid.filter(|t| t.playing).and_then(|t| t.bar_start_beats);
+        let continuing = !(jumped || metre_changed || boundary_wrap.is_some());
+        let host_bar_start = self.trusted_bar_start(start, host_bar_start, continuing);
         let regridded = self.update_bar_grid(
             start,
             previous_metre,
@@ -313,6 +319,31 @@ impl Timeline {
             }
             None => true,
         }
+    }
+
+    /// The host's bar start, if it can be trusted. A host that ever reports one that no bar line
+    /// can be is not trusted again: Ardour 7 reports the bar's index plus one, times four
+    /// quarters, whatever the metre (4.0 at position 0; 8.0 at quarter 5 of a 3/4 song; 24.0
+    /// at quarter 27.5 of a 5/4 song, whose bar line is 25), so a bar start after the position,
+    /// or one off the grid while the song `continuing`ly plays in one metre, marks it.
+    fn trusted_bar_start(
+        &mut self,
+        start: f64,
+        host_bar_start: Option<f64>,
+        continuing: bool,
+    ) -> Option<f64> {
+        let bar_start = host_bar_start.filter(|b| b.is_finite())?;
+        let bar = self.last_host_time_signature.bar_length_beats();
+        let tolerance = 1e-6;
+        let after_position = bar_start > start + tolerance;
+        let off_grid = continuing && self.on_host && start - bar_start < bar + tolerance && {
+            let bars = (bar_start - self.bar_origin_beats) / bar;
+            (bars - bars.round()).abs() * bar > tolerance
+        };
+        if after_position || off_grid {
+            self.host_bar_starts_unreliable = true;
+        }
+        (!self.host_bar_starts_unreliable).then_some(bar_start)
     }
 
     /// Keeps the bar grid in step with the song; returns whether it moved. Where the grid may
@@ -627,6 +658,7 @@ mod tests {
             assert_eq!(timeline.bar_origin_beats(), 12.0, "{bar_start:?}");
         }
     }
+
     #[test]
     fn a_host_bar_start_after_the_position_is_ignored() {
         let three = TimeSignature::new(3, 4);
@@ -644,10 +676,33 @@ mod tests {
         let start = timeline.begin_block(&block(20.5, three, Some(14.0)), 120.0);
         assert!(start.jumped && !start.regridded);
         assert_eq!(timeline.bar_origin_beats(), 0.0);
-        // One that fits (a bar line of another phase, 19.0) moves the grid to its phase.
+        // This host has reported impossible bar starts: even one that would fit (a bar line of
+        // another phase, 19.0) is not used (a host that is right moves the grid: see below).
         timeline.end_block();
         let start = timeline.begin_block(&block(20.0, three, Some(19.0)), 120.0);
         assert!(start.jumped);
+        assert_eq!(timeline.bar_origin_beats(), 0.0);
+    }
+
+    #[test]
+    fn a_host_that_reports_impossible_bar_starts_is_not_trusted_after_a_locate() {
+        let five = TimeSignature::new(5, 4);
+        // Ardour 7 in 5/4: (bar index + 1) x 4 quarters. At quarter 0 it says 4.
+        let ardour = |pos: f64| ((pos / 5.0).floor() + 1.0) * 4.0;
+        let mut timeline = Timeline::default();
+        timeline.begin_block(&block(0.0, five, Some(ardour(0.0))), 120.0);
+        timeline.end_block();
+        // A locate to quarter 27.5 (bar 6, whose line is 25), reported as 24: looks like a bar
+        // line a bar before the position, but the host is known to be wrong; the grid stays.
+        let start = timeline.begin_block(&block(27.5, five, Some(ardour(27.5))), 120.0);
+        assert!(start.jumped && !start.regridded);
+        assert_eq!(timeline.bar_origin_beats(), 0.0);
+
+        // A host whose bar starts are right: a locate to another phase of the grid moves it.
+        let mut timeline = Timeline::default();
+        timeline.begin_block(&block(0.0, five, Some(0.0)), 120.0);
+        timeline.end_block();
+        timeline.begin_block(&block(27.5, five, Some(26.0)), 120.0);
         assert_eq!(timeline.bar_origin_beats(), 1.0);
     }
 }
