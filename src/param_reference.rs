@@ -26,7 +26,7 @@ pub const MEANINGS: &[(&str, &str)] = &[
     ("transpose_steps", "Diatonic transposition: the line moves along the motif's scale, as a sequence does."),
     ("invert", "Turns the melody upside down around its first note, within the scale."),
     ("retrograde", "Plays the pitches backwards (rhythm kept), or pitches and rhythm backwards."),
-    ("augmentation", "Stretches (augmentation, above 1) or compresses (diminution, below 1) the rhythm; bar-bound events stay on the song's bar lines."),
+    ("augmentation", "Multiplies the rhythm's values by ×1, ×2, ×3 or ×4, which keep the song's metre (the motif's bar lines stay bar lines, its beats stay beats), or divides them (×0.5, ×0.25: two or four of the motif's bars in one bar, so its bar lines fall inside bars); values in between take the nearest."),
     ("mode", "Recasts the motif in another mode (minor, dorian, …) on the same tonic, or keeps its own."),
     ("dynamics_cc", "Which controller carries the dynamics curve: CC1 (modulation, the dynamics crossfade of most orchestral libraries), CC11 (expression), both, or none."),
     ("channel_layout", "All voices on one MIDI channel, or each voice (melody, doubling, harmony, bass) on its own channel for up to four instruments."),

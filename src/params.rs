@@ -12,6 +12,7 @@ use crate::engine::audio_capture::{
 use crate::engine::capture::DEFAULT_GAP_BEATS;
 use crate::engine::character::{ChannelLayout, Character, CharacterSettings, Retrograde};
 use crate::engine::choice;
+use crate::engine::ops::augmentation::{keeps_metre, nearest_metric_factor};
 use crate::engine::ops::dynamics::DynamicsCc;
 use crate::engine::playback::{
     LaunchQuantize, LiveCapture, LiveSettings, PlaybackMode, TriggerTranspose, NUM_SLOTS,
@@ -263,8 +264,7 @@ impl RepriseParams {
                     factor: FloatRange::skew_factor(-1.0),
                 },
             )
-            .with_unit("×")
-            .with_value_to_string(formatters::v2s_f32_rounded(2)),
+            .with_value_to_string(Arc::new(augmentation_to_string)),
             mode: EnumParam::new("Mode", Pick(None)),
             dynamics_cc: EnumParam::new("Dynamics CC", Pick(DynamicsCc::Modulation)),
             channel_layout: EnumParam::new("Channels", Pick(ChannelLayout::Split)),
@@ -367,5 +367,16 @@ impl RepriseParams {
                 snap_to_locked_key: self.audio_snap.value(),
             },
         }
+    }
+}
+
+/// What the Augmentation parameter shows: the factor the rendering uses (the nearest metric
+/// one, see [`nearest_metric_factor`]) and, for a diminution, what it does to the metre.
+fn augmentation_to_string(value: f32) -> String {
+    let factor = nearest_metric_factor(f64::from(value));
+    if keeps_metre(factor) {
+        format!("×{factor}")
+    } else {
+        format!("×{factor} ({} bars in 1)", (1.0 / factor).round())
     }
 }

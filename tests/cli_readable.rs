@@ -158,7 +158,15 @@ fn negative_numbers_reach_the_range_checks() {
         (
             "--augment",
             "-2",
-            "--augment must be between 0.25 and 4, not -2",
+            "--augment must be 1, 2, 3 or 4 (the motif's bar lines stay the song's bar lines) \
+             or 0.5 or 0.25 (diminution: two or four of the motif's bars in one bar), not -2",
+        ),
+        // Issue 23, item 1: a factor that would move the motif's bar lines off the song's.
+        (
+            "--augment",
+            "1.5",
+            "--augment must be 1, 2, 3 or 4 (the motif's bar lines stay the song's bar lines) \
+             or 0.5 or 0.25 (diminution: two or four of the motif's bars in one bar), not 1.5",
         ),
     ] {
         let output = reprise(&[

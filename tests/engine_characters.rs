@@ -245,6 +245,13 @@ proptest! {
         }
         let has_left_hand = out.notes.iter().any(|n| n.voice == Voice::Bass);
         prop_assert_eq!(has_left_hand, intensity >= piano::LEFT_HAND_INTENSITY);
+        // Issue 23, item 3: the left hand never sounds at or above a melody note.
+        for left in out.voice(Voice::Bass) {
+            for tune in out.voice(Voice::Melody) {
+                let overlap = left.end_beats().min(tune.end_beats()) - left.start_beats.max(tune.start_beats);
+                prop_assert!(overlap <= 1e-9 || left.key < tune.key, "left hand {left:?} over {tune:?}");
+            }
+        }
     }
 
     #[test]

@@ -3,9 +3,10 @@
 
 use reprise::engine::event::CC_SUSTAIN;
 use reprise::engine::key::{Key, Mode};
-use reprise::engine::ops::augmentation::{augment, ritardando};
+use reprise::engine::motif::TimeSignature;
+use reprise::engine::ops::augmentation::{augment, nearest_metric_factor, ritardando_in_last_bar};
 use reprise::engine::ops::dynamics::{write_curve, DynamicsCc, DynamicsCurve, CC_LEAD_BEATS};
-use reprise::engine::ops::echo::{echo, Echo};
+use reprise::engine::ops::echo::{echo, Echo, Fade};
 use reprise::engine::ops::fragment::{fragment, head_length};
 use reprise::engine::ops::humanize::humanize;
 use reprise::engine::ops::inversion::invert;
@@ -19,6 +20,11 @@ use reprise::engine::ops::transpose::{transpose_chromatic, transpose_diatonic};
 use reprise::engine::ops::voicing::{add_bass_pedal, add_diatonic_below, double};
 use reprise::engine::rendering::{RenderedNote, Rendering, Voice};
 use reprise::engine::scale::{Scale, ScaleMode};
+/// Each repeat half as loud, no floor.
+const HALVING: Fade = Fade {
+    factor: 0.5,
+    floor: 0.0,
+};
 
 const C_MAJOR: Scale = Scale {
     tonic: 0,
@@ -72,8 +78,9 @@ fn diatonic_transposition_in_major_and_minor_with_chromatic_notes() {
     assert_eq!(keys(&r), vec![64, 65, 67, 74, 70]);
     let mut r = keys_of(&[69, 71, 72, 68]);
     transpose_diatonic(&mut r, A_MINOR, 1, OctaveFold);
-    // A B C G♯ up a step in A minor: B C D A♯ (G♯ = G+1 → A+1).
-    assert_eq!(keys(&r), vec![71, 72, 74, 70]);
+    // A B C G♯ up a step in A minor: B C D A. G♯ is A minor's raised 7th, a member of the
+    // key, so a step up from it is the tonic (issue 23, item 2; it used to give A♯).
+    assert_eq!(keys(&r), vec![71, 72, 74, 69]);
     let mut r = keys_of(&[60]);
     transpose_diatonic(&mut r, C_MAJOR, -1, OctaveFold);
     assert_eq!(keys(&r), vec![59], "C down a step is B below");
@@ -191,12 +198,36 @@ fn augmentation_diminution_and_ritardando() {
         (r.notes[1].start_beats, r.notes[1].length_beats),
         (0.5, 0.5)
     );
-    let mut r = line(&[(0.0, 3.0, 60), (3.0, 0.5, 62), (3.5, 0.5, 64)]);
-    ritardando(&mut r, 0.75, 1.0);
-    // Slowing starts at beat 3 of 4; warp(t) = t + (t−3)²/2.
-    assert_eq!(r.notes[0].length_beats, 3.0);
-    assert!((r.notes[2].start_beats - 3.625).abs() < 1e-12);
-    assert!((r.notes[2].end_beats() - 4.5).abs() < 1e-12);
+    // Issue 23, item 1: the ritardando slows inside the last bar only, and the last note
+    // still starts on a beat. 4/4, slowing from the bar line at 4: warp(t) = t + ½(t−4)²/8.
+    let mut r = line(&[
+        (0.0, 4.0, 60),
+        (4.0, 1.0, 62),
+        (5.0, 1.0, 64),
+        (6.0, 1.0, 65),
+        (7.0, 1.0, 67),
+    ]);
+    ritardando_in_last_bar(&mut r, TimeSignature::new(4, 4), 0.5);
+    let got: Vec<(f64, f64)> = r
+        .notes
+        .iter()
+        .map(|n| (n.start_beats, n.length_beats))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (0.0, 4.0),
+            (4.0, 1.0625),
+            (5.0625, 1.1875),
+            (6.25, 1.3125),
+            (8.0, 1.0)
+        ]
+    );
+    // Other factors than the offered ones take the nearest (as ratios).
+    assert_eq!(nearest_metric_factor(1.4), 1.0);
+    assert_eq!(nearest_metric_factor(1.5), 2.0);
+    assert_eq!(nearest_metric_factor(0.6), 0.5);
+    assert_eq!(nearest_metric_factor(f64::NAN), 1.0);
 }
 
 #[test]
@@ -246,7 +277,7 @@ fn fragment_takes_the_head_up_to_the_first_long_note() {
 #[test]
 fn liquidation_drops_the_tail_each_time_and_fades() {
     let mut r = line(&[(0.0, 1.0, 60), (1.0, 1.0, 62), (2.0, 1.0, 64)]);
-    liquidate(&mut r, 10, 1.0, 0.5);
+    liquidate(&mut r, 10, 1.0, 1.0, HALVING);
     let statements: Vec<(f64, u8, f32)> = r
         .notes
         .iter()
@@ -269,7 +300,7 @@ fn liquidation_drops_the_tail_each_time_and_fades() {
         (2.0, 1.0, 64),
         (3.0, 1.0, 65),
     ]);
-    liquidate(&mut four, 10, 1.0, 0.5);
+    liquidate(&mut four, 10, 1.0, 1.0, HALVING);
     assert_eq!(keys(&four), vec![60, 62, 64, 65, 60, 62, 64, 60, 62]);
 }
 
@@ -297,8 +328,8 @@ fn mode_change_keeps_degrees() {
         ScaleMode::Dorian,
         OctaveFold,
     );
-    // …and raises the 6th (B♭ → B); the chromatic B♮ (B♭+1) keeps its +1 and becomes C.
-    assert_eq!(keys(&r), vec![71, 72]);
+    // …and raises the 6th (B♭ → B); B♮, D minor's own raised 6th, stays B.
+    assert_eq!(keys(&r), vec![71, 71]);
 }
 
 #[test]
@@ -309,7 +340,10 @@ fn echo_repeats_later_and_quieter() {
         Echo {
             repeats: 3,
             delay_beats: 1.0,
-            velocity_factor: 0.6,
+            fade: Fade {
+                factor: 0.6,
+                floor: 0.0,
+            },
             step_degrees: 0,
         },
         C_MAJOR,
@@ -327,7 +361,10 @@ fn echo_repeats_later_and_quieter() {
         Echo {
             repeats: 2,
             delay_beats: 1.0,
-            velocity_factor: 0.6,
+            fade: Fade {
+                factor: 0.6,
+                floor: 0.0,
+            },
             step_degrees: -1,
         },
         C_MAJOR,

@@ -62,6 +62,23 @@ impl TimeSignature {
     pub fn bar_length_beats(&self) -> f64 {
         self.numerator as f64 * 4.0 / self.denominator as f64
     }
+
+    /// Whether the metre is compound: its beat is a dotted note of three written units (6/8,
+    /// 9/8, 12/8, 6/16 …), as a musician counts it.
+    pub fn is_compound(&self) -> bool {
+        self.numerator > 3 && self.numerator % 3 == 0 && self.denominator >= 8
+    }
+
+    /// Length of one beat of the metre, in quarter-note beats: the written unit (3/4 → 1.0, 2/2
+    /// → 2.0, 7/8 → 0.5), or the dotted unit in a compound metre (6/8 → 1.5, 12/8 → 1.5).
+    pub fn pulse_length_beats(&self) -> f64 {
+        let unit = 4.0 / self.denominator as f64;
+        if self.is_compound() {
+            3.0 * unit
+        } else {
+            unit
+        }
+    }
 }
 
 /// A captured or imported phrase.

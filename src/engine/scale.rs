@@ -233,6 +233,83 @@ impl Scale {
     pub fn pitch_of(&self, position: ScalePosition) -> i32 {
         self.pitch_of_degree(position.degree) + position.offset_semitones
     }
+
+    /// Whether `position` is the raised 6th or 7th of a minor scale (melodic and harmonic
+    /// minor's, e.g. B♯ in C♯ minor, E♮ in F minor): a member of the key, not a chromatic note.
+    /// Natural minor and Dorian have a lowered 7th, natural and harmonic minor a lowered 6th;
+    /// one semitone above it is the raised degree.
+    pub fn is_raised_minor_degree(&self, position: ScalePosition) -> bool {
+        let has_minor_third = self.mode.semitones()[2] == 3;
+        let index = position.degree.rem_euclid(7) as usize;
+        let lowered = match index {
+            5 => self.mode.semitones()[5] == 8,
+            6 => self.mode.semitones()[6] == 10,
+            _ => false,
+        };
+        has_minor_third && lowered && position.offset_semitones == 1
+    }
+
+    /// `pitch` moved by `steps` degrees. A chromatic note keeps its offset from its degree (F♯
+    /// in C major, up a step, becomes G♯); a raised 6th or 7th of minor is a member of the key,
+    /// so moved to another degree it lands on that degree (E→F in F minor, up two steps, is
+    /// G→A♭: a half step stays a step) and moved by octaves it stays raised.
+    pub fn step(&self, pitch: i32, steps: i32) -> i32 {
+        let position = self.position_of(pitch);
+        let keeps_degree = steps.rem_euclid(7) == 0;
+        let offset_semitones = if self.is_raised_minor_degree(position) && !keeps_degree {
+            0
+        } else {
+            position.offset_semitones
+        };
+        self.pitch_of(ScalePosition {
+            degree: position.degree + steps,
+            offset_semitones,
+        })
+    }
+
+    /// `pitch` mirrored around the degree `axis_degree`: degree' = 2·axis − degree. A chromatic
+    /// note mirrors its offset (raised becomes lowered); a raised 6th or 7th of minor is a
+    /// member of the key and lands on its mirror degree (the leading tone a step below the tonic
+    /// mirrors to the step above it).
+    pub fn mirror(&self, pitch: i32, axis_degree: i32) -> i32 {
+        let position = self.position_of(pitch);
+        let degree = 2 * axis_degree - position.degree;
+        let offset_semitones = if !self.is_raised_minor_degree(position) {
+            -position.offset_semitones
+        } else if degree == position.degree {
+            // A raised degree on the axis is the axis: it stays.
+            position.offset_semitones
+        } else {
+            0
+        };
+        self.pitch_of(ScalePosition {
+            degree,
+            offset_semitones,
+        })
+    }
+
+    /// `pitch` (in this scale) with the same tonic in `mode`, degree by degree. A chromatic note
+    /// keeps its offset from its degree; a raised 6th or 7th of minor stays raised — at least
+    /// the major scale's 6th or 7th — so a leading tone stays a leading tone (E in F minor is E
+    /// in F major; B♯ in C♯ minor is B♯ in C♯ major and in C♯ Dorian).
+    pub fn in_mode(&self, pitch: i32, mode: ScaleMode) -> i32 {
+        let target = Scale {
+            tonic: self.tonic,
+            mode,
+        };
+        let position = self.position_of(pitch);
+        if self.is_raised_minor_degree(position) {
+            let major = Scale {
+                tonic: self.tonic,
+                mode: ScaleMode::Major,
+            };
+            target
+                .pitch_of_degree(position.degree)
+                .max(major.pitch_of_degree(position.degree))
+        } else {
+            target.pitch_of(position)
+        }
+    }
 }
 
 #[cfg(test)]

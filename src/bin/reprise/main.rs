@@ -165,7 +165,8 @@ pub struct RenderArgs {
     /// Pitches and rhythm backwards.
     #[arg(long)]
     pub retrograde_full: bool,
-    /// Augmentation factor (0.25–4; 2 = twice as slow, 0.5 = diminution).
+    /// Augmentation factor: 1, 2, 3 or 4 keep the song's metre (2 = twice as slow); 0.5 and
+    /// 0.25 are diminutions that put two or four of the motif's bars in one bar.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub augment: f64,
     /// Change mode: major, minor, harmonic-minor, dorian, phrygian, lydian, mixolydian, locrian.

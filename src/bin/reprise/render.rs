@@ -8,6 +8,7 @@ use reprise::engine::character::{render, Character, CharacterSettings, Retrograd
 use reprise::engine::event::fraction_to_midi_7bit;
 use reprise::engine::midi_file::{motif_from_performance, write_tracks, ExportTrack};
 use reprise::engine::motif::{Motif, Note, MAX_MOTIF_NOTES};
+use reprise::engine::ops::augmentation::METRIC_FACTORS;
 use reprise::engine::rendering::{Rendering, Voice};
 
 use crate::args::{check_unit, load, tidy, Source};
@@ -187,9 +188,10 @@ fn check_args(args: &RenderArgs) -> CliResult {
             args.transpose_steps
         )));
     }
-    if !(args.augment.is_finite() && (0.25..=4.0).contains(&args.augment)) {
+    if !METRIC_FACTORS.contains(&args.augment) {
         return Err(CliError::failed(format!(
-            "--augment must be between 0.25 and 4, not {}",
+            "--augment must be 1, 2, 3 or 4 (the motif's bar lines stay the song's bar lines) \
+             or 0.5 or 0.25 (diminution: two or four of the motif's bars in one bar), not {}",
             args.augment
         )));
     }

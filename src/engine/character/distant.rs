@@ -4,9 +4,10 @@
 
 use super::{assign_channels, CharacterSettings, RecipeContext};
 use crate::engine::key::Mode;
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::ops::augmentation::augment;
 use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
-use crate::engine::ops::echo::{echo, Echo};
+use crate::engine::ops::echo::{echo, Echo, Fade};
 use crate::engine::ops::fragment::fragment;
 use crate::engine::ops::humanize::humanize;
 use crate::engine::ops::liquidation::liquidate;
@@ -16,15 +17,26 @@ use crate::engine::scale::ScaleMode;
 
 /// Loudest Distant velocity (MIDI).
 pub const MAX_VELOCITY: f32 = 45.0;
-/// Velocity factor per echo repeat.
+/// Velocity factor per echo repeat (applied to the distance above [`AUDIBLE_FLOOR_VELOCITY`]).
 pub const ECHO_DECAY: f32 = 0.6;
+/// Softest velocity Distant sends (MIDI): quiet, but above the lowest velocity layer's
+/// threshold of common sample libraries and General MIDI synths, which play velocities below
+/// about 20 so softly that an echo disappears (docs/characters.md says how to move it).
+pub const AUDIBLE_FLOOR_VELOCITY: f32 = 24.0;
+/// Humanize amount Distant applies with the user's humanize at 0: its slight seeded drift.
+pub const MIN_DRIFT: f64 = 0.4;
+/// Broadening factor: a whole number, so the head's bar lines and beats stay the song's.
+pub const BROADEN_FACTOR: f64 = 2.0;
 /// Intensity from which repeats take the modal colour.
 pub const MODE_COLOUR_INTENSITY: f64 = 0.5;
 /// Intensity from which the head liquidates instead of echoing.
 pub const LIQUIDATION_INTENSITY: f64 = 0.85;
 /// Dynamics controller levels (MIDI values): at the start, at the statement's climax, at the
 /// end. A whisper: never above the climax level.
-pub const DYNAMICS_LEVELS: (f32, f32, f32) = (14.0, 28.0, 10.0);
+pub const DYNAMICS_LEVELS: (f32, f32, f32) = (AUDIBLE_FLOOR_CC, 32.0, AUDIBLE_FLOOR_CC);
+/// Lowest dynamics controller level Distant sends (MIDI value): libraries that crossfade
+/// dynamic layers on CC1 or scale volume with CC11 are near silent below about 20.
+pub const AUDIBLE_FLOOR_CC: f32 = 22.0;
 
 pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
     let intensity = context.intensity;
@@ -35,7 +47,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
             note.key += 12;
         }
     }
-    augment(out, 1.5 + 0.5 * intensity);
+    augment(out, BROADEN_FACTOR);
     // Long, blurred notes and soft velocities following the contour.
     for note in &mut out.notes {
         note.length_beats *= 1.3;
@@ -43,24 +55,45 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     }
     // A slight seeded drift (whatever the humanize setting) on the statement; the repeats carry
     // it, so their velocities decay exactly.
-    humanize(out, (0.4 + 0.6 * settings.humanize).min(1.0), settings.seed);
+    humanize(
+        out,
+        (MIN_DRIFT + (1.0 - MIN_DRIFT) * settings.humanize).min(1.0),
+        settings.seed,
+    );
     for note in &mut out.notes {
-        note.velocity = note.velocity.min(MAX_VELOCITY / 127.0);
+        note.velocity = note
+            .velocity
+            .clamp(AUDIBLE_FLOOR_VELOCITY / 127.0, MAX_VELOCITY / 127.0);
     }
     let statement_end = out.notes_end_beats();
     out.length_beats = statement_end;
 
     if intensity >= LIQUIDATION_INTENSITY {
-        liquidate(out, 4, 0.5 * context.bar_length_beats, ECHO_DECAY);
+        liquidate(
+            out,
+            4,
+            0.5 * context.bar_length_beats,
+            context.bar_length_beats,
+            Fade {
+                factor: ECHO_DECAY,
+                floor: AUDIBLE_FLOOR_VELOCITY / 127.0,
+            },
+        );
     } else {
         let repeats = 3 + (2.0 * intensity).round() as usize;
-        let delay_beats = statement_end + 0.5 * context.bar_length_beats;
+        // Whole bars apart, at least half a bar after the statement: each echo keeps the
+        // statement's place in the bar.
+        let bar = context.bar_length_beats;
+        let delay_beats = ((statement_end + 0.5 * bar) / bar - BEAT_EPSILON).ceil() * bar;
         echo(
             out,
             Echo {
                 repeats,
                 delay_beats,
-                velocity_factor: ECHO_DECAY,
+                fade: Fade {
+                    factor: ECHO_DECAY,
+                    floor: AUDIBLE_FLOOR_VELOCITY / 127.0,
+                },
                 step_degrees: 0,
             },
             context.scale,

@@ -11,8 +11,8 @@ pub mod swell;
 
 use super::choice::Choice;
 use super::key::{Key, Mode};
-use super::motif::{whole_bars_beats, Motif};
-use super::ops::augmentation::augment;
+use super::motif::{whole_bars_beats, Motif, TimeSignature};
+use super::ops::augmentation::{augment, nearest_metric_factor};
 use super::ops::dynamics::DynamicsCc;
 use super::ops::inversion::invert;
 use super::ops::key_range::KeyRangePolicy;
@@ -157,7 +157,9 @@ pub struct CharacterSettings {
     pub invert: bool,
     /// Retrograde.
     pub retrograde: Retrograde,
-    /// User augmentation factor on top of the character's own (1 = none; 0.25–4).
+    /// User augmentation factor on top of the character's own: one of
+    /// [`METRIC_FACTORS`](super::ops::augmentation::METRIC_FACTORS) (1 = none); other values
+    /// take the nearest.
     pub augmentation: f64,
     /// Mode change to apply (same tonic), if any.
     pub mode: Option<ScaleMode>,
@@ -260,6 +262,7 @@ pub fn render(motif: &Motif, settings: &CharacterSettings, out: &mut Rendering) 
         scale,
         intensity: settings.intensity(),
         bar_length_beats: motif.time_signature.bar_length_beats(),
+        metre: motif.time_signature,
         tempo_bpm: super::motif::sanitize_tempo_bpm(tempo_bpm),
     };
     match settings.character {
@@ -289,6 +292,8 @@ pub(crate) struct RecipeContext {
     pub intensity: f64,
     /// Bar length of the motif's metre, beats.
     pub bar_length_beats: f64,
+    /// The motif's metre (the song's), whose bar lines and beats the rendering keeps.
+    pub metre: TimeSignature,
     /// Playback tempo, BPM.
     pub tempo_bpm: f64,
 }
@@ -314,9 +319,9 @@ fn apply_shared_operators(out: &mut Rendering, settings: &CharacterSettings, sca
     if settings.transpose_semitones != 0 {
         scale.tonic = (scale.tonic as i32 + settings.transpose_semitones).rem_euclid(12) as u8;
     }
-    if settings.augmentation.is_finite() && settings.augmentation > 0.0 {
-        augment(out, settings.augmentation.clamp(0.25, 4.0));
-    }
+    // Only factors that keep the metre (or the diminutions ½ and ¼) are offered; any other
+    // value (an automation lane between steps, an old session's 1.5) takes the nearest.
+    augment(out, nearest_metric_factor(settings.augmentation));
 }
 
 /// Puts every note on its voice's channel.

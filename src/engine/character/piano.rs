@@ -6,7 +6,7 @@ use super::{
 };
 use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::motif::MAX_MOTIF_NOTES;
-use crate::engine::ops::augmentation::{augment, ritardando};
+use crate::engine::ops::augmentation::{augment, ritardando_in_last_bar};
 use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
 use crate::engine::ops::humanize::humanize;
 use crate::engine::ops::pedal::repedal;
@@ -17,6 +17,33 @@ use crate::engine::scale::Scale;
 pub const VELOCITY_RANGE: (f32, f32) = (30.0, 70.0);
 /// Intensity from which the left hand plays.
 pub const LEFT_HAND_INTENSITY: f64 = 0.5;
+/// Intensity from which the line is broadened, by [`BROADEN_FACTOR`].
+pub const BROADEN_INTENSITY: f64 = 0.75;
+/// Broadening factor: a whole number, so the motif's bar lines and beats stay the song's.
+pub const BROADEN_FACTOR: f64 = 2.0;
+/// Shortest sounding length of a melody note as a fraction of the time to the next onset, at
+/// intensity 0 and 1: the line breathes by holding its notes, not by moving them.
+pub const HOLD_FRACTION: (f64, f64) = (0.6, 0.95);
+
+/// Holds every note for at least `fraction` of the time to the next later onset (notes already
+/// longer keep their length; the last note keeps its own).
+fn hold_towards_next(out: &mut Rendering, fraction: f64) {
+    out.finish();
+    let count = out.notes.len();
+    let mut next_onset = f64::INFINITY;
+    // From the end, so each note knows the next later onset without a second pass.
+    for i in (0..count).rev() {
+        let onset = out.notes[i].start_beats;
+        if next_onset.is_finite() {
+            let target = fraction * (next_onset - onset);
+            let note = &mut out.notes[i];
+            note.length_beats = note.length_beats.max(target);
+        }
+        if i == 0 || out.notes[i - 1].start_beats < onset - BEAT_EPSILON {
+            next_onset = onset;
+        }
+    }
+}
 
 pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
     let intensity = context.intensity;
@@ -38,9 +65,17 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
             ((soft + (loud - soft) * shape * fade) / 127.0).clamp(soft / 127.0, loud / 127.0);
     }
 
-    // Breathing: stretch 1.0–1.5 and slow over the last quarter.
-    augment(out, 1.0 + 0.5 * intensity);
-    ritardando(out, 0.75, 0.3 + 0.4 * intensity);
+    // Breathing, by metric means: notes held longer into the next one, twice the values from
+    // BROADEN_INTENSITY (bar lines stay bar lines, beats stay beats), and a ritardando inside
+    // the last bar only.
+    hold_towards_next(
+        out,
+        HOLD_FRACTION.0 + (HOLD_FRACTION.1 - HOLD_FRACTION.0) * intensity,
+    );
+    if intensity >= BROADEN_INTENSITY {
+        augment(out, BROADEN_FACTOR);
+    }
+    ritardando_in_last_bar(out, context.metre, 0.3 + 0.4 * intensity);
     humanize(out, settings.humanize, settings.seed);
     for note in &mut out.notes {
         note.velocity = note.velocity.clamp(soft / 127.0, loud / 127.0);
@@ -163,19 +198,26 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
                 - if scale.tonic > 6 { 12 } else { 0 };
             let length = (bar * 0.5).min(melody_end - bar_start).max(0.25);
             let velocity = (34.0 + 8.0 * intensity as f32) / 127.0;
+            let melody = &out.notes[first_candidate..last_candidate];
+            let span = (bar_start, bar_start + length);
+            let root_key = below_melody(root, lowest_sounding(melody, span));
+            let fifth_span = (bar_start + bar * 0.5, bar_start + bar * 0.5 + length);
+            let fifth_key = below_melody(root + 7, lowest_sounding(melody, fifth_span));
             let bass = RenderedNote {
                 start_beats: bar_start,
                 length_beats: length,
-                key: root as u8,
+                key: root_key.unwrap_or(0),
                 velocity,
                 channel: 0,
                 voice: Voice::Bass,
             };
-            out.push_note(bass);
-            if intensity >= 0.8 && bar_start + bar * 0.5 < melody_end {
+            if root_key.is_some() {
+                out.push_note(bass);
+            }
+            if let Some(key) = fifth_key.filter(|_| intensity >= 0.8 && fifth_span.0 < melody_end) {
                 let fifth = RenderedNote {
-                    start_beats: bar_start + bar * 0.5,
-                    key: (root + 7) as u8,
+                    start_beats: fifth_span.0,
+                    key,
                     velocity: velocity * 0.9,
                     ..bass
                 };
@@ -183,4 +225,38 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
             }
         }
     }
+}
+
+/// Lowest key the left hand may take (E1): below it a piano's bass is a rumble, so a left-hand
+/// note that cannot sit under the melody above it is left out.
+pub const LEFT_HAND_LOWEST_KEY: i32 = 28;
+
+/// The lowest melody key sounding at any instant of `(start, end)`, if any sounds.
+fn lowest_sounding(melody: &[RenderedNote], (start, end): (f64, f64)) -> Option<u8> {
+    melody
+        .iter()
+        .filter(|n| n.start_beats < end - BEAT_EPSILON && n.end_beats() > start + BEAT_EPSILON)
+        .map(|n| n.key)
+        .min()
+}
+
+/// `key` moved down by octaves until it is below `lowest_melody` (the left hand never crosses
+/// the melody), or `None` if that takes it under [`LEFT_HAND_LOWEST_KEY`].
+fn below_melody(key: i32, lowest_melody: Option<u8>) -> Option<u8> {
+    let mut key = key;
+    if let Some(lowest) = lowest_melody {
+        // Keys are 0–127: at most 11 octaves.
+        for _ in 0..11 {
+            if key < i32::from(lowest) {
+                break;
+            }
+            key -= 12;
+        }
+        if key >= i32::from(lowest) {
+            return None;
+        }
+    }
+    (LEFT_HAND_LOWEST_KEY..=127)
+        .contains(&key)
+        .then_some(key as u8)
 }

@@ -1,4 +1,4 @@
-//! Swell — orchestral surge: a legato line broadened 1.5–2×, doubled an octave below on its own
+//! Swell — orchestral surge: a legato line, broadened 2× from mid intensity, doubled an octave below on its own
 //! channel, with a third below and a bass pedal at higher intensity, under a crescendo on the
 //! dynamics controller that rises without a dip to the climax.
 
@@ -17,6 +17,10 @@ pub const LEGATO_OVERLAP_MS: f64 = 20.0;
 pub const START_LEVEL: f32 = 30.0;
 /// Intensity from which the third-below voice plays.
 pub const HARMONY_INTENSITY: f64 = 0.5;
+/// Intensity from which the line is broadened by [`BROADEN_FACTOR`].
+pub const BROADEN_INTENSITY: f64 = 0.5;
+/// Broadening factor: a whole number, so the motif's bar lines and beats stay the song's.
+pub const BROADEN_FACTOR: f64 = 2.0;
 /// Intensity from which the bass pedal plays.
 pub const BASS_INTENSITY: f64 = 0.7;
 /// Dynamics level at the climax at intensity 0 (MIDI value); intensity adds up to
@@ -27,7 +31,11 @@ pub const CLIMAX_LEVEL_RISE: f32 = 60.0;
 
 pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
     let intensity = context.intensity;
-    augment(out, 1.5 + 0.5 * intensity);
+    // Broadening by metric means: legato holds every note into the next, and from
+    // BROADEN_INTENSITY the values double (bar lines stay bar lines, beats stay beats).
+    if intensity >= BROADEN_INTENSITY {
+        augment(out, BROADEN_FACTOR);
+    }
     humanize(out, settings.humanize * 0.5, settings.seed);
     let overlap_beats = LEGATO_OVERLAP_MS / 1000.0 * context.tempo_bpm / 60.0;
     legato(out, Voice::Melody, overlap_beats);

@@ -1,9 +1,41 @@
-//! Augmentation / diminution (tᵢ' = k·tᵢ, dᵢ' = k·dᵢ) and a ritardando over the phrase end.
+//! Augmentation / diminution (tᵢ' = k·tᵢ, dᵢ' = k·dᵢ) by factors that keep the song's metre, and
+//! a ritardando inside the last bar.
+//!
+//! A factor keeps the metre when it maps every bar line to a bar line and every beat to a beat:
+//! only whole numbers do (k·bar is k bars; k·beat is k beats). Diminution (½, ¼) puts two or four
+//! of the motif's bars into one: its bar lines fall on half or quarter bars.
 
+use crate::engine::motif::{TimeSignature, BEAT_EPSILON};
 use crate::engine::rendering::Rendering;
 
+/// The augmentation factors offered to the user, in ascending order. 1–4 keep the metre (bar
+/// lines on bar lines, beats on beats); ½ and ¼ are diminutions that put two or four of the
+/// motif's bars into one bar.
+pub const METRIC_FACTORS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 3.0, 4.0];
+
+/// The offered factor nearest to `factor` (compared as ratios, so 1.4 → 1 and 1.5 → 2); 1 for a
+/// factor that is not a positive number.
+pub fn nearest_metric_factor(factor: f64) -> f64 {
+    if !(factor.is_finite() && factor > 0.0) {
+        return 1.0;
+    }
+    let mut best = 1.0;
+    for candidate in METRIC_FACTORS {
+        if (factor / candidate).ln().abs() < (factor / best).ln().abs() - BEAT_EPSILON {
+            best = candidate;
+        }
+    }
+    best
+}
+
+/// Whether `factor` maps every bar line to a bar line and every beat to a beat (a whole number).
+pub fn keeps_metre(factor: f64) -> bool {
+    factor >= 1.0 && (factor - factor.round()).abs() < BEAT_EPSILON
+}
+
 /// Stretches onsets, lengths and the rendering's length by `factor` (> 1 augments, < 1
-/// diminishes). Non-positive or non-finite factors are ignored.
+/// diminishes). Non-positive or non-finite factors are ignored. The characters and the user's
+/// setting only pass [`METRIC_FACTORS`].
 pub fn augment(rendering: &mut Rendering, factor: f64) {
     if !(factor.is_finite() && factor > 0.0) {
         return;
@@ -18,31 +50,41 @@ pub fn augment(rendering: &mut Rendering, factor: f64) {
     rendering.length_beats *= factor;
 }
 
-/// Slows the tempo progressively from `from_fraction` of the phrase (e.g. 0.75 = its last
-/// quarter) to its end, where the local tempo is `1 / (1 + amount)` of the original. Time before
-/// the onset of the slowing is unchanged; the rendering gets longer by `amount / 2` of the slowed
-/// span.
-pub fn ritardando(rendering: &mut Rendering, from_fraction: f64, amount: f64) {
-    let end = rendering.notes_end_beats();
-    if end <= 0.0 || !(amount.is_finite() && amount > 0.0) {
+/// Slows down inside the last bar that holds an onset: time from that bar line on is warped by
+/// t ↦ t + amount·(t − bar)²/(2·bar length), so the local tempo falls to 1 / (1 + amount) of the
+/// original at the bar's end. Notes before the bar keep their onsets (their ends may stretch).
+/// The last note is then moved on to the next beat of `metre` (it still starts on a beat). Sorts
+/// the notes.
+pub fn ritardando_in_last_bar(rendering: &mut Rendering, metre: TimeSignature, amount: f64) {
+    rendering.finish();
+    let Some(last) = rendering.notes.last() else {
+        return;
+    };
+    if !(amount.is_finite() && amount > 0.0) {
         return;
     }
-    let start = end * from_fraction.clamp(0.0, 1.0);
-    let span = end - start;
-    if span <= 0.0 {
-        return;
-    }
+    let last_onset = last.start_beats;
+    let bar = metre.bar_length_beats();
+    let pulse = metre.pulse_length_beats();
+    let bar_start = ((last_onset + BEAT_EPSILON) / bar).floor() * bar;
     let warp = |t: f64| {
-        if t <= start {
+        if t <= bar_start {
             t
         } else {
-            t + amount * (t - start) * (t - start) / (2.0 * span)
+            t + amount * (t - bar_start) * (t - bar_start) / (2.0 * bar)
         }
     };
+    let landing = ((warp(last_onset) - BEAT_EPSILON) / pulse).ceil() * pulse;
+    let landing = landing.max(last_onset);
     for note in &mut rendering.notes {
-        let (new_start, new_end) = (warp(note.start_beats), warp(note.end_beats()));
-        note.start_beats = new_start;
-        note.length_beats = new_end - new_start;
+        let end = warp(note.end_beats());
+        note.start_beats = if note.start_beats >= last_onset - BEAT_EPSILON {
+            landing
+        } else {
+            warp(note.start_beats)
+        };
+        // The warp only lengthens; a note moved on to a beat keeps at least its own length.
+        note.length_beats = (end - note.start_beats).max(note.length_beats);
     }
-    rendering.length_beats = rendering.length_beats.max(warp(end));
+    rendering.length_beats = rendering.length_beats.max(rendering.notes_end_beats());
 }

@@ -11,6 +11,12 @@ pub const MAX_TIMING_BEATS: f64 = 0.03;
 /// Largest velocity deviation at amount 1 (fraction of full scale).
 pub const MAX_VELOCITY: f32 = 0.06;
 
+/// The most humanize with `amount` moves any onset, in beats: the random walk at most doubled
+/// toward the phrase end, plus the phrase-end lateness.
+pub fn max_timing_shift_beats(amount: f64) -> f64 {
+    3.0 * amount.clamp(0.0, 1.0) * MAX_TIMING_BEATS
+}
+
 /// Applies humanize with `amount` 0–1 and `seed`. Notes are taken in onset order; deviations
 /// follow a smoothed random walk, and near the end the timing is pushed later (a slight
 /// broadening). Notes sharing an onset keep sharing it, the onset order is kept, and onsets never

@@ -2,10 +2,11 @@
 
 use super::key_range::{map_keys, KeyRangePolicy};
 use crate::engine::rendering::Rendering;
-use crate::engine::scale::{Scale, ScalePosition};
+use crate::engine::scale::Scale;
 
 /// Mirrors every note around `axis_pitch` (default: the first note by onset) in `scale`.
-/// Chromatic notes mirror their offset too, so a raised note becomes a lowered one.
+/// Chromatic notes mirror their offset too, so a raised note becomes a lowered one; minor's
+/// raised 6th and 7th are members of the key ([`Scale::mirror`]).
 pub fn invert(
     rendering: &mut Rendering,
     scale: Scale,
@@ -25,12 +26,6 @@ pub fn invert(
         rendering,
         policy,
         |_| true,
-        |note| {
-            let position = scale.position_of(note.key as i32);
-            scale.pitch_of(ScalePosition {
-                degree: 2 * axis_degree - position.degree,
-                offset_semitones: -position.offset_semitones,
-            })
-        },
+        |note| scale.mirror(note.key as i32, axis_degree),
     );
 }

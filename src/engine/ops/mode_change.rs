@@ -7,7 +7,8 @@ use crate::engine::rendering::Rendering;
 use crate::engine::scale::{Scale, ScaleMode};
 
 /// Re-spells every note from `from` into the same tonic's `to` mode, degree by degree;
-/// chromatic notes keep their offset from their degree.
+/// chromatic notes keep their offset from their degree, and minor's raised 6th and 7th stay
+/// raised, so a leading tone stays a leading tone ([`Scale::in_mode`]).
 pub fn change_mode(rendering: &mut Rendering, from: Scale, to: ScaleMode, policy: KeyRangePolicy) {
     change_mode_from(rendering, from, to, 0.0, policy);
 }
@@ -20,14 +21,10 @@ pub fn change_mode_from(
     from_beats: f64,
     policy: KeyRangePolicy,
 ) {
-    let target = Scale {
-        tonic: from.tonic,
-        mode: to,
-    };
     map_keys(
         rendering,
         policy,
         |note| note.start_beats >= from_beats - BEAT_EPSILON,
-        |note| target.pitch_of(from.position_of(note.key as i32)),
+        |note| from.in_mode(note.key as i32, to),
     );
 }

@@ -1,5 +1,6 @@
 //! Retrograde: the pitches backwards with the rhythm kept, or the whole thing backwards.
 
+use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::rendering::Rendering;
 
 /// Reverses the order of the pitches over the notes in time order; onsets, lengths and
@@ -15,17 +16,55 @@ pub fn retrograde_pitches(rendering: &mut Rendering) {
     }
 }
 
-/// Plays the notes backwards in time within the span they fill, from the first onset to the
-/// last note end: each note starts where its mirror image ended (t' = first + last end − end).
-/// The motif's start offset (an upbeat) stays, and no rest is added before the first note.
-/// Sorts the result.
+/// Plays the notes backwards as a musician reads a retrograde: the sequence of note values
+/// (inter-onset intervals) reversed, from the same first onset, each note keeping its own value
+/// and its sounding length — so a detached note stays detached and onsets stay on the grid the
+/// motif's rhythm uses, whatever the articulation. The last note's value, which no onset ends,
+/// is its length rounded to the motif's shortest inter-onset interval (at least one of them).
+/// Notes struck together stay together. Sorts the result. Never allocates.
 pub fn retrograde_full(rendering: &mut Rendering) {
+    rendering.finish();
     let Some(first) = rendering.first_onset_beats() else {
         return;
     };
-    let last_end = rendering.notes_end_beats();
-    for note in &mut rendering.notes {
-        note.start_beats = (first + last_end - note.end_beats()).max(0.0);
+    let notes = &mut rendering.notes;
+    let count = notes.len();
+    let last_onset = notes[count - 1].start_beats;
+    // The shortest inter-onset interval: the unit the last note's value is counted in.
+    let mut unit = f64::INFINITY;
+    for pair in notes.windows(2) {
+        let ioi = pair[1].start_beats - pair[0].start_beats;
+        if ioi > BEAT_EPSILON {
+            unit = unit.min(ioi);
+        }
+    }
+    if !unit.is_finite() {
+        return; // One onset: nothing to reverse.
+    }
+    let last_length = notes
+        .iter()
+        .filter(|n| n.start_beats >= last_onset - BEAT_EPSILON)
+        .map(|n| n.length_beats)
+        .fold(0.0, f64::max);
+    let last_value = (last_length / unit).round().max(1.0) * unit;
+    let total = last_onset - first + last_value;
+    let mut group_start = 0;
+    while group_start < count {
+        let onset = notes[group_start].start_beats;
+        let group_end = group_start
+            + notes[group_start..]
+                .iter()
+                .take_while(|n| n.start_beats <= onset + BEAT_EPSILON)
+                .count();
+        let value = notes
+            .get(group_end)
+            .map_or(last_value, |next| next.start_beats - onset);
+        // The values before this note, reversed, are the ones after it.
+        let new_onset = first + total - (onset - first) - value;
+        for note in &mut notes[group_start..group_end] {
+            note.start_beats = new_onset.max(0.0);
+        }
+        group_start = group_end;
     }
     rendering.finish();
 }

@@ -2,7 +2,7 @@
 
 use super::key_range::{map_keys, KeyRangePolicy};
 use crate::engine::rendering::Rendering;
-use crate::engine::scale::{Scale, ScalePosition};
+use crate::engine::scale::Scale;
 
 /// Moves every note by `semitones`.
 pub fn transpose_chromatic(rendering: &mut Rendering, semitones: i32, policy: KeyRangePolicy) {
@@ -34,11 +34,8 @@ pub fn transpose_diatonic(
     }
 }
 
-/// `pitch` moved by `steps` degrees of `scale` (chromatic offset kept).
+/// `pitch` moved by `steps` degrees of `scale` (see [`Scale::step`]: a chromatic offset is
+/// kept, minor's raised 6th and 7th count as members of the key).
 pub fn diatonic_step(scale: Scale, pitch: i32, steps: i32) -> i32 {
-    let position = scale.position_of(pitch);
-    scale.pitch_of(ScalePosition {
-        degree: position.degree + steps,
-        ..position
-    })
+    scale.step(pitch, steps)
 }
