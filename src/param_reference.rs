@@ -33,6 +33,7 @@ pub const MEANINGS: &[(&str, &str)] = &[
     ("base_channel", "The first output channel; split voices use the next ones."),
     ("humanize", "Small timing and velocity variations, as a player would make."),
     ("seed", "The variation of humanize and drift: the same seed plays the same way again."),
+    ("softest_velocity", "The softest velocity Distant's fading statements and echoes reach: raise it if your instrument is silent at the quietest echoes, lower it for one that still sounds softer (see docs/sample-libraries.md)."),
     ("capture_mode", "Always listening (every phrase you play becomes the active slot's motif), armed (only the next phrase after arming), or off."),
     ("capture_arm", "Arms capture for the next phrase (armed mode)."),
     ("silence_beats", "How long a silence ends a phrase."),

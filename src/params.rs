@@ -10,7 +10,7 @@ use crate::engine::audio_capture::{
     AudioSource, AudioTracking, InputChannel, PitchRange, DEFAULT_GATE_DB,
 };
 use crate::engine::capture::DEFAULT_GAP_BEATS;
-use crate::engine::character::{ChannelLayout, Character, CharacterSettings, Retrograde};
+use crate::engine::character::{distant, ChannelLayout, Character, CharacterSettings, Retrograde};
 use crate::engine::choice;
 use crate::engine::ops::augmentation::{keeps_metre, nearest_metric_factor};
 use crate::engine::ops::dynamics::DynamicsCc;
@@ -139,6 +139,9 @@ pub struct RepriseParams {
     /// Seed for humanize and drift.
     #[id = "seed"]
     pub seed: IntParam,
+    /// Softest velocity Distant's fading echoes reach (MIDI 1–45).
+    #[id = "softest_velocity"]
+    pub softest_velocity: IntParam,
     /// Capture mode.
     #[id = "capture_mode"]
     pub capture_mode: EnumParam<Pick<LiveCapture>>,
@@ -271,6 +274,14 @@ impl RepriseParams {
             base_channel: IntParam::new("Base channel", 1, IntRange::Linear { min: 1, max: 16 }),
             humanize: percent("Humanize", 0.3),
             seed: IntParam::new("Seed", 1, IntRange::Linear { min: 1, max: 9999 }),
+            softest_velocity: IntParam::new(
+                "Softest velocity",
+                distant::AUDIBLE_FLOOR_VELOCITY as i32,
+                IntRange::Linear {
+                    min: 1,
+                    max: distant::MAX_VELOCITY as i32,
+                },
+            ),
             capture_mode: EnumParam::new("Capture", Pick(LiveCapture::AlwaysListening)),
             capture_arm: BoolParam::new("Arm capture", false),
             silence_beats: FloatParam::new(
@@ -328,6 +339,7 @@ impl RepriseParams {
             base_channel: (self.base_channel.value() - 1).clamp(0, 15) as u8,
             humanize: self.humanize.value() as f64,
             seed: self.seed.value().max(1) as u64,
+            softest_velocity: self.softest_velocity.value().clamp(1, 127) as u8,
             ..CharacterSettings::default()
         };
         let (low, high) = (self.trigger_low.value(), self.trigger_high.value());

@@ -554,6 +554,18 @@ fn distant_never_fades_below_hearing() {
                     "{} at {intensity}: CC1 down to {lowest_cc}",
                     theme.name
                 );
+                // The composer moves the floor for an instrument that needs more.
+                let louder = rendered(
+                    &motif,
+                    &CharacterSettings {
+                        softest_velocity: 40,
+                        ..settings
+                    },
+                );
+                assert!(louder
+                    .notes
+                    .iter()
+                    .all(|n| n.velocity * 127.0 >= 40.0 - 1e-3));
                 // The echoes still fade: the last statement is softer than the first.
                 let first = out.notes.first().unwrap().velocity;
                 let last = out.notes.last().unwrap().velocity;

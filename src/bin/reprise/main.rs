@@ -192,6 +192,15 @@ pub struct RenderArgs {
     /// Seed for humanize and drift.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Softest velocity (1–45) Distant's fading echoes reach: the quietest your instrument still
+    /// sounds.
+    #[arg(
+        long,
+        default_value_t = 24,
+        value_parser = clap::value_parser!(u8).range(1..=45),
+        allow_negative_numbers = true
+    )]
+    pub softest_velocity: u8,
     /// Track to read, counting from 1 as a DAW lists the file's tracks; default: the first
     /// track with notes.
     #[arg(long, value_parser = parse_track, allow_negative_numbers = true)]

@@ -227,6 +227,7 @@ fn character_settings(args: &RenderArgs) -> CharacterSettings {
         base_channel: args.base_channel - 1,
         humanize: args.humanize,
         seed: args.seed,
+        softest_velocity: args.softest_velocity,
         ..CharacterSettings::default()
     }
 }

@@ -19,9 +19,10 @@ use crate::engine::scale::ScaleMode;
 pub const MAX_VELOCITY: f32 = 45.0;
 /// Velocity factor per echo repeat (applied to the distance above [`AUDIBLE_FLOOR_VELOCITY`]).
 pub const ECHO_DECAY: f32 = 0.6;
-/// Softest velocity Distant sends (MIDI): quiet, but above the lowest velocity layer's
-/// threshold of common sample libraries and General MIDI synths, which play velocities below
-/// about 20 so softly that an echo disappears (docs/characters.md says how to move it).
+/// Softest velocity Distant sends by default (MIDI; the Softest velocity setting moves it):
+/// quiet, but above the velocities below about 20 that General MIDI synths and many sample
+/// libraries play so softly that an echo disappears (docs/sample-libraries.md, "The audible
+/// floor").
 pub const AUDIBLE_FLOOR_VELOCITY: f32 = 24.0;
 /// Humanize amount Distant applies with the user's humanize at 0: its slight seeded drift.
 pub const MIN_DRIFT: f64 = 0.4;
@@ -40,6 +41,7 @@ pub const AUDIBLE_FLOOR_CC: f32 = 22.0;
 
 pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
     let intensity = context.intensity;
+    let floor = f32::from(settings.softest_velocity.clamp(1, MAX_VELOCITY as u8)) / 127.0;
     fragment(out);
     // Far away: an octave up when it fits.
     if out.notes.iter().all(|n| n.key <= 115) {
@@ -61,9 +63,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         settings.seed,
     );
     for note in &mut out.notes {
-        note.velocity = note
-            .velocity
-            .clamp(AUDIBLE_FLOOR_VELOCITY / 127.0, MAX_VELOCITY / 127.0);
+        note.velocity = note.velocity.clamp(floor, MAX_VELOCITY / 127.0);
     }
     let statement_end = out.notes_end_beats();
     out.length_beats = statement_end;
@@ -76,7 +76,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
             context.bar_length_beats,
             Fade {
                 factor: ECHO_DECAY,
-                floor: AUDIBLE_FLOOR_VELOCITY / 127.0,
+                floor,
             },
         );
     } else {
@@ -92,7 +92,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
                 delay_beats,
                 fade: Fade {
                     factor: ECHO_DECAY,
-                    floor: AUDIBLE_FLOOR_VELOCITY / 127.0,
+                    floor,
                 },
                 step_degrees: 0,
             },

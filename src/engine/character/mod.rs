@@ -177,6 +177,10 @@ pub struct CharacterSettings {
     pub seed: u64,
     /// What to do with keys pushed out of 0–127.
     pub key_policy: KeyRangePolicy,
+    /// Softest velocity (MIDI 1–127) Distant's fading statements and echoes may reach: the
+    /// level the composer's instrument still sounds (default
+    /// [`AUDIBLE_FLOOR_VELOCITY`](distant::AUDIBLE_FLOOR_VELOCITY)).
+    pub softest_velocity: u8,
     /// Tempo the rendering will be played at, in BPM (sets the legato overlap in beats); `None`
     /// = the motif's tempo.
     pub playback_tempo_bpm: Option<f64>,
@@ -200,6 +204,7 @@ impl Default for CharacterSettings {
             humanize: 0.3,
             seed: 1,
             key_policy: KeyRangePolicy::OctaveFold,
+            softest_velocity: distant::AUDIBLE_FLOOR_VELOCITY as u8,
             playback_tempo_bpm: None,
         }
     }

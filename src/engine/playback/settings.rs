@@ -226,7 +226,7 @@ impl LiveSettings {
 
     /// The structural settings: a change to any of them ends the sounding rendering notes
     /// (cleanly, at that sample) before playback continues. The others — intensity, humanize,
-    /// augmentation, seed, dynamics controller — only shape the rendering: a change re-renders
+    /// augmentation, seed, softest velocity, dynamics controller — only shape the rendering: a change re-renders
     /// and sounding notes keep their own end, so automating them never chops notes.
     pub(super) fn structural_part(&self) -> impl PartialEq {
         let mut character = self.character;
@@ -234,6 +234,7 @@ impl LiveSettings {
         character.humanize = 0.0;
         character.augmentation = 1.0;
         character.seed = 0;
+        character.softest_velocity = 0;
         character.dynamics_cc = Default::default();
         let mut settings = *self;
         settings.character = character;
