@@ -66,7 +66,7 @@ impl TimeSignature {
     /// Whether the metre is compound: its beat is a dotted note of three written units (6/8,
     /// 9/8, 12/8, 6/16 …), as a musician counts it.
     pub fn is_compound(&self) -> bool {
-        self.numerator > 3 && self.numerator % 3 == 0 && self.denominator >= 8
+        self.numerator > 3 && self.numerator.is_multiple_of(3) && self.denominator >= 8
     }
 
     /// Length of one beat of the metre, in quarter-note beats: the written unit (3/4 → 1.0, 2/2
