@@ -2,6 +2,8 @@
 //! the motif's metre, tracks and channels counted from 1 in text and JSON alike — and as a
 //! shell uses it: a closed pipe ends quietly, negative numbers reach the range checks, `render`
 //! never overwrites its input, `capture` never mixes two takes and writes nothing when it fails.
+//! Issue 23: every usage error exits 2 and says what is accepted; `render` makes a missing
+//! output folder.
 
 #[allow(dead_code)]
 #[path = "common/cli_run.rs"]
@@ -171,7 +173,8 @@ fn negative_numbers_reach_the_range_checks() {
             "-o",
             out,
         ]);
-        assert_eq!(output.status.code(), Some(1), "{flag} {value}");
+        // A setting out of range is a usage error, as clap's own are (issue 23).
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
         assert_eq!(stderr_lines(&output), [format!("reprise: {message}")]);
     }
 }
@@ -315,4 +318,123 @@ fn render_warns_when_the_input_was_truncated() {
         out.to_str().unwrap(),
     ]);
     assert!(output.stderr.is_empty(), "{:?}", stderr_lines(&output));
+}
+
+/// Issue 23: every usage error exits 2 (clap's and the range checks alike), a percentage given
+/// for a 0–1 setting gets the fraction suggested, `--mode` reads words as `--key` does and a bad
+/// mode lists the accepted ones.
+#[test]
+fn usage_errors_exit_2_and_say_what_is_accepted() {
+    let dir = scratch("usage");
+    let ode = write_ode(&dir);
+    let ode = ode.to_str().unwrap();
+    let out = dir.join("out.mid");
+    let out = out.to_str().unwrap();
+    let render = |extra: &[&str]| {
+        let mut args = vec!["render", ode, "--character", "piano", "-o", out];
+        args.extend_from_slice(extra);
+        reprise(&args)
+    };
+    let phrases = dir.join("phrases");
+    let phrases = phrases.to_str().unwrap();
+    let cases: [(Vec<&str>, &str); 7] = [
+        (
+            vec![
+                "render",
+                ode,
+                "--character",
+                "piano",
+                "-o",
+                out,
+                "--intensity",
+                "2",
+            ],
+            "--intensity must be between 0 and 1, not 2",
+        ),
+        (
+            vec![
+                "render",
+                ode,
+                "--character",
+                "piano",
+                "-o",
+                out,
+                "--intensity",
+                "50",
+            ],
+            "--intensity must be between 0 and 1, not 50 (for 50 %, use 0.5)",
+        ),
+        (
+            vec![
+                "render",
+                ode,
+                "--character",
+                "piano",
+                "-o",
+                out,
+                "--transpose-semitones",
+                "200",
+            ],
+            "--transpose-semitones must be between -127 and 127, not 200",
+        ),
+        (
+            vec!["demo", "-o", phrases, "--intensity", "70"],
+            "--intensity must be between 0 and 1, not 70 (for 70 %, use 0.7)",
+        ),
+        (
+            vec!["capture", ode, "-o", phrases, "--gap-beats", "0"],
+            "--gap-beats must be a positive number of beats, not 0",
+        ),
+        (
+            vec![
+                "render",
+                ode,
+                "--character",
+                "piano",
+                "-o",
+                out,
+                "--mode",
+                "bebop",
+            ],
+            "`bebop` is not a mode (major, minor, harmonic-minor, dorian, phrygian, lydian, \
+             mixolydian, locrian)",
+        ),
+        (
+            vec!["render", ode, "--character", "tuba", "-o", out],
+            "`tuba` is not a character",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = reprise(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = stderr_lines(&output);
+        assert_eq!(stderr.len(), 1, "{args:?}: {stderr:?}");
+        assert!(stderr[0].contains(message), "{args:?}: {stderr:?}");
+    }
+    assert!(!Path::new(phrases).exists(), "nothing written");
+    for mode in ["harmonic minor", "Harmonic-Minor", "harmonic_minor"] {
+        let output = render(&["--mode", mode]);
+        assert!(
+            output.status.success(),
+            "{mode}: {:?}",
+            stderr_lines(&output)
+        );
+    }
+}
+
+/// Issue 23: `render` makes a missing output folder, as `capture` and `demo` do.
+#[test]
+fn render_creates_a_missing_output_folder() {
+    let dir = scratch("render-folder");
+    let ode = write_ode(&dir);
+    let out = dir.join("new").join("deeper").join("out.mid");
+    let output = reprise(&[
+        "render",
+        ode.to_str().unwrap(),
+        "--all",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    assert!(out.is_file(), "{} written", out.display());
 }
