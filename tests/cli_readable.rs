@@ -2,8 +2,8 @@
 //! the motif's metre, tracks and channels counted from 1 in text and JSON alike — and as a
 //! shell uses it: a closed pipe ends quietly, negative numbers reach the range checks, `render`
 //! never overwrites its input, `capture` never mixes two takes and writes nothing when it fails.
-//! Issue 23: every usage error exits 2 and says what is accepted; `render` makes a missing
-//! output folder.
+//! Issue 23: note names spelled in the key; every usage error exits 2 and says what is accepted;
+//! `render` makes a missing output folder.
 
 #[allow(dead_code)]
 #[path = "common/cli_run.rs"]
@@ -318,6 +318,111 @@ fn render_warns_when_the_input_was_truncated() {
         out.to_str().unwrap(),
     ]);
     assert!(output.stderr.is_empty(), "{:?}", stderr_lines(&output));
+}
+
+/// The rows of `analyze`'s note table: (note name, MIDI key).
+fn note_rows(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|words| words.len() == 7 && words[0].contains(':'))
+        .map(|words| (words[2].to_owned(), words[3].to_owned()))
+        .collect()
+}
+
+/// A motif's keys, the key it is locked to, and how `analyze` should write them.
+struct SpellingCase {
+    /// `--key`.
+    key: &'static str,
+    /// MIDI keys, one a beat.
+    keys: &'static [u8],
+    /// The key line of the text.
+    key_line: &'static str,
+    /// Note names in the text (♭ and ♯).
+    text_names: &'static [&'static str],
+    /// Note names in the JSON (ASCII).
+    json_names: &'static [&'static str],
+}
+
+/// Issue 23: note names are spelled in the key, with the signs the key line uses (♭ and ♯ in
+/// text, ASCII in JSON as the key's tonic is): B♭ in F major and D minor, not A♯; the raised
+/// 7th of C♯ minor is B♯, written in its letter's octave.
+#[test]
+fn analyze_spells_notes_in_the_key() {
+    let dir = scratch("spelling");
+    let cases = [
+        SpellingCase {
+            key: "F major",
+            keys: &[65, 67, 69, 70, 72, 82],
+            key_line: "key: F major (locked)",
+            text_names: &["F4", "G4", "A4", "B♭4", "C5", "B♭5"],
+            json_names: &["F4", "G4", "A4", "Bb4", "C5", "Bb5"],
+        },
+        SpellingCase {
+            key: "D minor",
+            keys: &[62, 64, 65, 67, 69, 70],
+            key_line: "key: D minor (locked)",
+            text_names: &["D4", "E4", "F4", "G4", "A4", "B♭4"],
+            json_names: &["D4", "E4", "F4", "G4", "A4", "Bb4"],
+        },
+        SpellingCase {
+            key: "C# minor",
+            keys: &[73, 75, 76, 72, 73, 60],
+            key_line: "key: C♯ minor (locked)",
+            text_names: &["C♯5", "D♯5", "E5", "B♯4", "C♯5", "B♯3"],
+            json_names: &["C#5", "D#5", "E5", "B#4", "C#5", "B#3"],
+        },
+    ];
+    for case in cases {
+        let SpellingCase {
+            key,
+            keys,
+            key_line,
+            text_names,
+            json_names,
+        } = case;
+        // One note per beat, in order (analyze lists them by onset).
+        let notes: Vec<Note> = keys
+            .iter()
+            .enumerate()
+            .map(|(idx, &k)| note(idx as f64, 1.0, k))
+            .collect();
+        let path = dir.join("motif.mid");
+        write_notes(&path, "Motif", &notes, TimeSignature::new(4, 4), 100.0);
+        let path = path.to_str().unwrap();
+        let output = reprise(&["analyze", path, "--key", key]);
+        assert!(output.status.success(), "{:?}", stderr_lines(&output));
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains(key_line), "{text}");
+        let expected: Vec<(String, String)> = text_names
+            .iter()
+            .zip(keys)
+            .map(|(name, k)| (name.to_string(), k.to_string()))
+            .collect();
+        assert_eq!(note_rows(&text), expected, "{key}: {text}");
+
+        let output = reprise(&["analyze", path, "--key", key, "--json"]);
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let names: Vec<&str> = json["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, json_names, "{key} (JSON)");
+    }
+
+    // Without --key, in the key the finder hears: an F major scale has a B♭.
+    let scale: Vec<Note> = [65u8, 67, 69, 70, 72, 74, 76, 77, 72, 65]
+        .iter()
+        .enumerate()
+        .map(|(idx, &k)| note(idx as f64, 1.0, k))
+        .collect();
+    let path = dir.join("scale.mid");
+    write_notes(&path, "Scale", &scale, TimeSignature::new(4, 4), 100.0);
+    let output = reprise(&["analyze", path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("key: F major"), "{text}");
+    assert_eq!(note_rows(&text)[3].0, "B♭4", "{text}");
 }
 
 /// Issue 23: every usage error exits 2 (clap's and the range checks alike), a percentage given
