@@ -2,6 +2,8 @@
 //! plugin would be fed, and writes what it heard as CSV (onset_s, offset_s, midi_pitch,
 //! velocity, emit_s) and as a motif .mid; any common rate, bit depth and channel count; a bad
 //! file or setting is one clear line.
+//! Issue 23: never overwrites the recording, says so when nothing was heard (and writes
+//! nothing), makes a missing output folder, spells the notes in the key it hears.
 
 #[allow(dead_code)]
 #[path = "common/cli_run.rs"]
@@ -16,9 +18,14 @@ use reprise::engine::midi_file::{read_performance, PerformanceEvent};
 const MELODY: [(f64, f64, f64); 3] = [(62.0, 0.20, 0.55), (66.0, 0.70, 1.05), (69.0, 1.20, 1.70)];
 
 fn signal(rate: f64) -> Vec<f32> {
+    signal_of(rate, &MELODY)
+}
+
+/// Two seconds of `melody` ((MIDI key, start s, end s) each), or of silence when it is empty.
+fn signal_of(rate: f64, melody: &[(f64, f64, f64)]) -> Vec<f32> {
     let len = (2.0 * rate) as usize;
     let mut out = vec![0.0f32; len];
-    for &(midi, start, end) in &MELODY {
+    for &(midi, start, end) in melody {
         let frequency = 440.0 * 2f64.powf((midi - 69.0) / 12.0);
         for (n, sample) in out.iter_mut().enumerate() {
             let t = n as f64 / rate;
@@ -34,6 +41,18 @@ fn signal(rate: f64) -> Vec<f32> {
 }
 
 fn write_wav(path: &Path, rate: u32, channels: u16, format: hound::SampleFormat, bits: u16) {
+    write_samples(path, rate, channels, format, bits, &signal(f64::from(rate)));
+}
+
+/// Writes `samples` (one channel's) as a WAV file, the same in every channel.
+fn write_samples(
+    path: &Path,
+    rate: u32,
+    channels: u16,
+    format: hound::SampleFormat,
+    bits: u16,
+    samples: &[f32],
+) {
     let spec = hound::WavSpec {
         channels,
         sample_rate: rate,
@@ -41,7 +60,7 @@ fn write_wav(path: &Path, rate: u32, channels: u16, format: hound::SampleFormat,
         sample_format: format,
     };
     let mut writer = hound::WavWriter::create(path, spec).unwrap();
-    for x in signal(f64::from(rate)) {
+    for &x in samples {
         for _ in 0..channels {
             match format {
                 hound::SampleFormat::Float => writer.write_sample(x).unwrap(),
@@ -157,5 +176,122 @@ fn bad_files_and_settings_are_one_line_errors() {
         let stderr = stderr_lines(&output);
         assert_eq!(stderr.len(), 1, "{args:?}: {stderr:?}");
         assert!(stderr[0].contains(expected), "{args:?}: {stderr:?}");
+    }
+}
+
+/// Issue 23: an output that is the recording is refused (`-o` and `--csv` alike, also through
+/// another spelling of its path), as `render` refuses to overwrite its input; so are `-o` and
+/// `--csv` naming one file.
+#[test]
+fn listen_never_overwrites_its_recording() {
+    let dir = scratch("listen-overwrite");
+    let wav = dir.join("memo.wav");
+    write_wav(&wav, 48_000, 1, hound::SampleFormat::Int, 16);
+    let before = std::fs::read(&wav).unwrap();
+    let wav_arg = wav.to_str().unwrap();
+    let other_spelling = dir.join(".").join("memo.wav");
+    let other_spelling = other_spelling.to_str().unwrap();
+    let both = dir.join("both.out");
+    let both = both.to_str().unwrap();
+    let cases: [&[&str]; 4] = [
+        &["listen", wav_arg, "-o", wav_arg],
+        &["listen", wav_arg, "--csv", wav_arg],
+        &["listen", wav_arg, "-o", other_spelling],
+        &["listen", wav_arg, "-o", both, "--csv", both],
+    ];
+    for args in cases {
+        let output = reprise(args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = stderr_lines(&output);
+        assert_eq!(stderr.len(), 1, "{args:?}: {stderr:?}");
+        assert!(
+            stderr[0].contains("is the input file") || stderr[0].contains("both name"),
+            "{args:?}: {stderr:?}"
+        );
+        assert_eq!(
+            std::fs::read(&wav).unwrap(),
+            before,
+            "{args:?}: the recording"
+        );
+        assert!(!Path::new(both).exists(), "{args:?}: nothing written");
+    }
+}
+
+/// Issue 23: a recording in which nothing is heard is an error (exit 1) that says so, and
+/// nothing is written (an empty .mid would only be refused by `analyze` later).
+#[test]
+fn listen_on_silence_says_nothing_was_heard_and_writes_nothing() {
+    let dir = scratch("listen-silence");
+    let wav = dir.join("silence.wav");
+    write_samples(
+        &wav,
+        44_100,
+        1,
+        hound::SampleFormat::Int,
+        16,
+        &signal_of(44_100.0, &[]),
+    );
+    let (mid, csv) = (dir.join("heard.mid"), dir.join("heard.csv"));
+    let output = reprise(&[
+        "listen",
+        wav.to_str().unwrap(),
+        "-o",
+        mid.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr_lines(&output);
+    assert_eq!(stderr.len(), 1, "{stderr:?}");
+    assert!(stderr[0].contains("nothing was heard"), "{stderr:?}");
+    assert!(output.stdout.is_empty());
+    assert!(!mid.exists() && !csv.exists(), "nothing written");
+}
+
+/// Issue 23: a missing output folder is made (as `capture` and `demo` do); the notes are
+/// spelled in the key heard (a line with a B♭ is not written A#), and a bad setting is a
+/// usage error (exit 2).
+#[test]
+fn listen_makes_its_folder_spells_in_the_key_and_exits_2_on_bad_settings() {
+    let dir = scratch("listen-folder");
+    let wav = dir.join("line.wav");
+    // D F A B♭ A: D minor (or F major); either way the B♭ is a B♭.
+    let line = [
+        (62.0, 0.10, 0.40),
+        (65.0, 0.45, 0.75),
+        (69.0, 0.80, 1.10),
+        (70.0, 1.15, 1.45),
+        (69.0, 1.50, 1.90),
+    ];
+    write_samples(
+        &wav,
+        48_000,
+        1,
+        hound::SampleFormat::Int,
+        16,
+        &signal_of(48_000.0, &line),
+    );
+    let mid = dir.join("new").join("heard.mid");
+    let csv = dir.join("other").join("deeper").join("heard.csv");
+    let output = reprise(&[
+        "listen",
+        wav.to_str().unwrap(),
+        "-o",
+        mid.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    assert!(mid.is_file() && csv.is_file());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("5 note(s) heard"), "{stdout}");
+    assert!(stdout.contains(" B♭4 "), "{stdout}");
+    assert!(!stdout.contains("A#"), "{stdout}");
+
+    for bad in [["--block", "0"], ["--tempo", "1000"]] {
+        let mut args = vec!["listen", wav.to_str().unwrap()];
+        args.extend_from_slice(&bad);
+        let output = reprise(&args);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
     }
 }

@@ -2,6 +2,8 @@
 //! the motif's metre, tracks and channels counted from 1 in text and JSON alike — and as a
 //! shell uses it: a closed pipe ends quietly, negative numbers reach the range checks, `render`
 //! never overwrites its input, `capture` never mixes two takes and writes nothing when it fails.
+//! Issue 23: note names spelled in the key; every usage error exits 2 and says what is accepted;
+//! `render` makes a missing output folder.
 
 #[allow(dead_code)]
 #[path = "common/cli_run.rs"]
@@ -179,7 +181,8 @@ fn negative_numbers_reach_the_range_checks() {
             "-o",
             out,
         ]);
-        assert_eq!(output.status.code(), Some(1), "{flag} {value}");
+        // A setting out of range is a usage error, as clap's own are (issue 23).
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
         assert_eq!(stderr_lines(&output), [format!("reprise: {message}")]);
     }
 }
@@ -323,4 +326,228 @@ fn render_warns_when_the_input_was_truncated() {
         out.to_str().unwrap(),
     ]);
     assert!(output.stderr.is_empty(), "{:?}", stderr_lines(&output));
+}
+
+/// The rows of `analyze`'s note table: (note name, MIDI key).
+fn note_rows(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>())
+        .filter(|words| words.len() == 7 && words[0].contains(':'))
+        .map(|words| (words[2].to_owned(), words[3].to_owned()))
+        .collect()
+}
+
+/// A motif's keys, the key it is locked to, and how `analyze` should write them.
+struct SpellingCase {
+    /// `--key`.
+    key: &'static str,
+    /// MIDI keys, one a beat.
+    keys: &'static [u8],
+    /// The key line of the text.
+    key_line: &'static str,
+    /// Note names in the text (♭ and ♯).
+    text_names: &'static [&'static str],
+    /// Note names in the JSON (ASCII).
+    json_names: &'static [&'static str],
+}
+
+/// Issue 23: note names are spelled in the key, with the signs the key line uses (♭ and ♯ in
+/// text, ASCII in JSON as the key's tonic is): B♭ in F major and D minor, not A♯; the raised
+/// 7th of C♯ minor is B♯, written in its letter's octave.
+#[test]
+fn analyze_spells_notes_in_the_key() {
+    let dir = scratch("spelling");
+    let cases = [
+        SpellingCase {
+            key: "F major",
+            keys: &[65, 67, 69, 70, 72, 82],
+            key_line: "key: F major (locked)",
+            text_names: &["F4", "G4", "A4", "B♭4", "C5", "B♭5"],
+            json_names: &["F4", "G4", "A4", "Bb4", "C5", "Bb5"],
+        },
+        SpellingCase {
+            key: "D minor",
+            keys: &[62, 64, 65, 67, 69, 70],
+            key_line: "key: D minor (locked)",
+            text_names: &["D4", "E4", "F4", "G4", "A4", "B♭4"],
+            json_names: &["D4", "E4", "F4", "G4", "A4", "Bb4"],
+        },
+        SpellingCase {
+            key: "C# minor",
+            keys: &[73, 75, 76, 72, 73, 60],
+            key_line: "key: C♯ minor (locked)",
+            text_names: &["C♯5", "D♯5", "E5", "B♯4", "C♯5", "B♯3"],
+            json_names: &["C#5", "D#5", "E5", "B#4", "C#5", "B#3"],
+        },
+    ];
+    for case in cases {
+        let SpellingCase {
+            key,
+            keys,
+            key_line,
+            text_names,
+            json_names,
+        } = case;
+        // One note per beat, in order (analyze lists them by onset).
+        let notes: Vec<Note> = keys
+            .iter()
+            .enumerate()
+            .map(|(idx, &k)| note(idx as f64, 1.0, k))
+            .collect();
+        let path = dir.join("motif.mid");
+        write_notes(&path, "Motif", &notes, TimeSignature::new(4, 4), 100.0);
+        let path = path.to_str().unwrap();
+        let output = reprise(&["analyze", path, "--key", key]);
+        assert!(output.status.success(), "{:?}", stderr_lines(&output));
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains(key_line), "{text}");
+        let expected: Vec<(String, String)> = text_names
+            .iter()
+            .zip(keys)
+            .map(|(name, k)| (name.to_string(), k.to_string()))
+            .collect();
+        assert_eq!(note_rows(&text), expected, "{key}: {text}");
+
+        let output = reprise(&["analyze", path, "--key", key, "--json"]);
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let names: Vec<&str> = json["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, json_names, "{key} (JSON)");
+    }
+
+    // Without --key, in the key the finder hears: an F major scale has a B♭.
+    let scale: Vec<Note> = [65u8, 67, 69, 70, 72, 74, 76, 77, 72, 65]
+        .iter()
+        .enumerate()
+        .map(|(idx, &k)| note(idx as f64, 1.0, k))
+        .collect();
+    let path = dir.join("scale.mid");
+    write_notes(&path, "Scale", &scale, TimeSignature::new(4, 4), 100.0);
+    let output = reprise(&["analyze", path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("key: F major"), "{text}");
+    assert_eq!(note_rows(&text)[3].0, "B♭4", "{text}");
+}
+
+/// Issue 23: every usage error exits 2 (clap's and the range checks alike), a percentage given
+/// for a 0–1 setting gets the fraction suggested, `--mode` reads words as `--key` does and a bad
+/// mode lists the accepted ones.
+#[test]
+fn usage_errors_exit_2_and_say_what_is_accepted() {
+    let dir = scratch("usage");
+    let ode = write_ode(&dir);
+    let ode = ode.to_str().unwrap();
+    let out = dir.join("out.mid");
+    let out = out.to_str().unwrap();
+    let render = |extra: &[&str]| {
+        let mut args = vec!["render", ode, "--character", "piano", "-o", out];
+        args.extend_from_slice(extra);
+        reprise(&args)
+    };
+    let phrases = dir.join("phrases");
+    let phrases = phrases.to_str().unwrap();
+    let cases: [(Vec<&str>, &str); 7] = [
+        (
+            vec![
+                "render",
+                ode,
+                "--character",
+                "piano",
+                "-o",
+                out,
+                "--intensity",
+                "2",
+            ],
+            "--intensity must be between 0 and 1, not 2",
+        ),
+        (
+            vec![
+                "render",
+                ode,
+                "--character",
+                "piano",
+                "-o",
+                out,
+                "--intensity",
+                "50",
+            ],
+            "--intensity must be between 0 and 1, not 50 (for 50 %, use 0.5)",
+        ),
+        (
+            vec![
+                "render",
+                ode,
+                "--character",
+                "piano",
+                "-o",
+                out,
+                "--transpose-semitones",
+                "200",
+            ],
+            "--transpose-semitones must be between -127 and 127, not 200",
+        ),
+        (
+            vec!["demo", "-o", phrases, "--intensity", "70"],
+            "--intensity must be between 0 and 1, not 70 (for 70 %, use 0.7)",
+        ),
+        (
+            vec!["capture", ode, "-o", phrases, "--gap-beats", "0"],
+            "--gap-beats must be a positive number of beats, not 0",
+        ),
+        (
+            vec![
+                "render",
+                ode,
+                "--character",
+                "piano",
+                "-o",
+                out,
+                "--mode",
+                "bebop",
+            ],
+            "`bebop` is not a mode (major, minor, harmonic-minor, dorian, phrygian, lydian, \
+             mixolydian, locrian)",
+        ),
+        (
+            vec!["render", ode, "--character", "tuba", "-o", out],
+            "`tuba` is not a character",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = reprise(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = stderr_lines(&output);
+        assert_eq!(stderr.len(), 1, "{args:?}: {stderr:?}");
+        assert!(stderr[0].contains(message), "{args:?}: {stderr:?}");
+    }
+    assert!(!Path::new(phrases).exists(), "nothing written");
+    for mode in ["harmonic minor", "Harmonic-Minor", "harmonic_minor"] {
+        let output = render(&["--mode", mode]);
+        assert!(
+            output.status.success(),
+            "{mode}: {:?}",
+            stderr_lines(&output)
+        );
+    }
+}
+
+/// Issue 23: `render` makes a missing output folder, as `capture` and `demo` do.
+#[test]
+fn render_creates_a_missing_output_folder() {
+    let dir = scratch("render-folder");
+    let ode = write_ode(&dir);
+    let out = dir.join("new").join("deeper").join("out.mid");
+    let output = reprise(&[
+        "render",
+        ode.to_str().unwrap(),
+        "--all",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{:?}", stderr_lines(&output));
+    assert!(out.is_file(), "{} written", out.display());
 }

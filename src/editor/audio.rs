@@ -9,11 +9,13 @@ use nice_plug::prelude::*;
 
 use super::widgets::{param_grid, param_widget, ParamRow};
 use super::EditorState;
-use crate::engine::notation::note_name;
+use crate::engine::key::Key;
+use crate::engine::spelling::NoteName;
 use crate::shared::Readouts;
 
-/// The live line: level, pitch with cents, the note heard; or why nothing is heard.
-pub fn readout_text(readouts: &Readouts, hears_audio: bool) -> String {
+/// The live line: level, pitch with cents, the note heard (spelled in `key`, the motif's, when
+/// there is one: the phrase being sung is most likely in it); or why nothing is heard.
+pub fn readout_text(readouts: &Readouts, hears_audio: bool, key: Option<Key>) -> String {
     if !hears_audio {
         return "Audio in: not listened to (Capture from is MIDI)".to_owned();
     }
@@ -26,13 +28,14 @@ pub fn readout_text(readouts: &Readouts, hears_audio: bool) -> String {
         let cents = ((pitch - nearest) * 100.0).round() as i32;
         text.push_str(&format!(
             " · pitch {} {cents:+} cents",
-            note_name(nearest as u8)
+            NoteName::in_optional_key(nearest as u8, key).ascii()
         ));
     } else {
         text.push_str(" · no pitch");
     }
     if (1..=128).contains(&note) {
-        text.push_str(&format!(" · hearing {}", note_name((note - 1) as u8)));
+        let heard = NoteName::in_optional_key((note - 1) as u8, key);
+        text.push_str(&format!(" · hearing {}", heard.ascii()));
     }
     text
 }
@@ -41,6 +44,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSet
     let params = state.params.clone();
     let hears_audio = params.capture_source.value().0.hears_audio();
     let readouts = &state.shared.readouts;
+    let key = state.snapshot.motif.key();
     ui.horizontal(|ui| {
         // A level meter from −60 to 0 dBFS.
         let level = readouts.audio_level_db.load(Ordering::Relaxed);
@@ -50,7 +54,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSet
             0.0
         };
         ui.add(egui::ProgressBar::new(fill).desired_width(120.0));
-        ui.label(readout_text(readouts, hears_audio));
+        ui.label(readout_text(readouts, hears_audio, key));
     });
     let rows: [(&str, ParamRow); 5] = [
         ("Capture from", &|ui| {

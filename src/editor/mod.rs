@@ -214,10 +214,16 @@ pub fn draw_editor(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&P
         key::draw(ui, state);
     }
     let playhead = state.shared.readouts.playhead_beats();
+    let rendering_key = piano_roll::rendering_key(
+        state.snapshot.motif.key(),
+        params.transpose_semitones.value(),
+        params.mode.value().0,
+    );
     piano_roll::draw(
         ui,
         &state.snapshot.motif,
         &state.snapshot.rendering,
+        rendering_key,
         playhead,
         params.dynamics_cc.value().0,
     );

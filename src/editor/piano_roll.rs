@@ -2,15 +2,19 @@
 //! with lanes for the dynamics controller and the sustain pedal, and the playhead. Note names on
 //! the key axis, bar numbers (in the motif's metre) on the time axis. Layout math is in small
 //! pure functions; every note, key name and bar number is an accessible widget with a label.
+//! Note names are spelled in the key (B♭, not A♯, in F major), in ASCII as the key readout is.
 
 use egui::{Color32, Pos2, Rect, Role, Sense, Stroke, StrokeKind, Ui, Vec2, WidgetInfo};
 
 use crate::engine::event::{is_sustain_down, CC_EXPRESSION, CC_MODULATION, CC_SUSTAIN};
+use crate::engine::key::{Key, Mode};
 use crate::engine::motif::Motif;
 use crate::engine::motif::BEAT_EPSILON;
-use crate::engine::notation::{note_name, BarBeat};
+use crate::engine::notation::BarBeat;
 use crate::engine::ops::dynamics::DynamicsCc;
 use crate::engine::rendering::Rendering;
+use crate::engine::scale::ScaleMode;
+use crate::engine::spelling::NoteName;
 
 /// Colours of output channels 1–8 (repeating).
 pub const CHANNEL_COLOURS: [Color32; 8] = [
@@ -91,25 +95,59 @@ fn axis_text(ui: &mut Ui, pos: Pos2, text: &str, label: String, id: egui::Id) {
     response.widget_info(|| WidgetInfo::labeled(Role::Label, true, label.clone()));
 }
 
-/// Note names on the key axis of a roll showing keys `low..=high`: every row when rows are
-/// tall enough to read, else the C of each octave (and the lowest key).
-fn key_axis(ui: &mut Ui, rect: Rect, low: u8, high: u8, roll: &str) {
+/// A note name as the editor writes it: in `key` when there is one, in ASCII (the editor's
+/// fonts have no ♭ or ♯, as the key readout says `Bb major`).
+fn written(key_number: u8, key: Option<Key>) -> String {
+    NoteName::in_optional_key(key_number, key)
+        .ascii()
+        .to_string()
+}
+
+/// The key a rendering of a motif in `motif_key` sounds in: moved by the chromatic
+/// `transpose_semitones`, and with a mode change in the changed mode's family (minor for the
+/// minor, harmonic minor, dorian, phrygian and locrian modes; major for the others). Diatonic
+/// transposition stays in the key.
+pub fn rendering_key(
+    motif_key: Option<Key>,
+    transpose_semitones: i32,
+    mode_change: Option<ScaleMode>,
+) -> Option<Key> {
+    motif_key.map(|key| {
+        let mode = match mode_change {
+            None => key.mode,
+            Some(ScaleMode::Major | ScaleMode::Lydian | ScaleMode::Mixolydian) => Mode::Major,
+            Some(
+                ScaleMode::Minor
+                | ScaleMode::HarmonicMinor
+                | ScaleMode::Dorian
+                | ScaleMode::Phrygian
+                | ScaleMode::Locrian,
+            ) => Mode::Minor,
+        };
+        let tonic = (i32::from(key.tonic) + transpose_semitones).rem_euclid(12) as u8;
+        Key::new(tonic, mode)
+    })
+}
+
+/// Note names on the key axis of a roll showing keys `low..=high`, spelled in `key`: every row
+/// when rows are tall enough to read, else the C of each octave (and the lowest key).
+fn key_axis(ui: &mut Ui, rect: Rect, (low, high): (u8, u8), key: Option<Key>, roll: &str) {
     let row_height = rect.height() / (high - low + 1) as f32;
-    for key in low..=high {
+    for key_number in low..=high {
         // Small rows: the C of each octave, and the lowest key unless a C is close by.
         let c_nearby = (low..=low.saturating_add(2).min(high)).any(|k| k % 12 == 0);
-        if row_height < 10.0 && key % 12 != 0 && (key != low || c_nearby) {
+        if row_height < 10.0 && key_number % 12 != 0 && (key_number != low || c_nearby) {
             continue;
         }
-        let name = note_name(key);
-        let top = key_to_y(rect, key, low, high);
+        let name = written(key_number, key);
+        let top = key_to_y(rect, key_number, low, high);
         let y = top + (row_height - 10.0).max(0.0) / 2.0;
         axis_text(
             ui,
             Pos2::new(rect.left() - KEY_AXIS_WIDTH + 2.0, y),
             &name,
             format!("{roll} key {name}"),
-            ui.scope_id().with((roll, "key", key)),
+            ui.scope_id().with((roll, "key", key_number)),
         );
     }
 }
@@ -171,19 +209,21 @@ fn note_widget(ui: &mut Ui, rect: Rect, id: egui::Id, colour: Color32, label: St
     response.on_hover_text(label);
 }
 
-/// Draws the motif roll, the rendering roll (with `playhead_beats`) and the controller lanes
-/// (the dynamics lane shows `dynamics_cc`, the controller being sent).
+/// Draws the motif roll (spelled in the motif's key), the rendering roll (spelled in
+/// `rendering_key`, with `playhead_beats`) and the controller lanes (the dynamics lane shows
+/// `dynamics_cc`, the controller being sent).
 pub fn draw(
     ui: &mut Ui,
     motif: &Motif,
     rendering: &Rendering,
+    rendering_key: Option<Key>,
     playhead_beats: Option<f64>,
     dynamics_cc: DynamicsCc,
 ) {
     let bar = motif.time_signature.bar_length_beats();
     draw_motif_roll(ui, motif);
     let length = rendering.length_beats.max(1.0);
-    draw_rendering_roll(ui, rendering, bar, playhead_beats);
+    draw_rendering_roll(ui, rendering, rendering_key, bar, playhead_beats);
     draw_dynamics_lane(ui, rendering, length, dynamics_cc);
     draw_pedal_lane(ui, rendering, length);
 }
@@ -204,7 +244,7 @@ fn draw_motif_roll(ui: &mut Ui, motif: &Motif) {
         ),
     );
     grid(ui, rect, motif.length_beats, bar, "Motif");
-    key_axis(ui, rect, low, high, "Motif");
+    key_axis(ui, rect, (low, high), motif.key(), "Motif");
     let row_height = rect.height() / (high - low + 1) as f32;
     for (idx, note) in motif.notes().iter().enumerate() {
         let top = key_to_y(rect, note.key, low, high);
@@ -218,7 +258,7 @@ fn draw_motif_roll(ui: &mut Ui, motif: &Motif) {
         );
         let label = format!(
             "Motif note {} at beat {:.2}, {:.2} beats (bar:beat {})",
-            note_name(note.key),
+            written(note.key, motif.key()),
             note.start_beats,
             note.length_beats,
             BarBeat::of(note.start_beats, metre)
@@ -234,7 +274,13 @@ fn draw_motif_roll(ui: &mut Ui, motif: &Motif) {
 }
 
 /// The rendering's roll (a colour per output channel) and the playhead.
-fn draw_rendering_roll(ui: &mut Ui, rendering: &Rendering, bar: f64, playhead_beats: Option<f64>) {
+fn draw_rendering_roll(
+    ui: &mut Ui,
+    rendering: &Rendering,
+    key: Option<Key>,
+    bar: f64,
+    playhead_beats: Option<f64>,
+) {
     let (low, high) = key_span(rendering.notes.iter().map(|n| n.key));
     let length = rendering.length_beats.max(1.0);
     let rect = roll_frame(
@@ -243,7 +289,7 @@ fn draw_rendering_roll(ui: &mut Ui, rendering: &Rendering, bar: f64, playhead_be
         &format!("Rendering — {} notes", rendering.notes.len()),
     );
     grid(ui, rect, length, bar, "Rendering");
-    key_axis(ui, rect, low, high, "Rendering");
+    key_axis(ui, rect, (low, high), key, "Rendering");
     let row_height = rect.height() / (high - low + 1) as f32;
     for (idx, note) in rendering.notes.iter().enumerate().take(2048) {
         let top = key_to_y(rect, note.key, low, high);
@@ -257,7 +303,7 @@ fn draw_rendering_roll(ui: &mut Ui, rendering: &Rendering, bar: f64, playhead_be
         );
         let label = format!(
             "Rendered note {} at beat {:.2}, {:.2} beats, channel {}",
-            note_name(note.key),
+            written(note.key, key),
             note.start_beats,
             note.length_beats,
             note.channel + 1

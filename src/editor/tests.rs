@@ -389,6 +389,67 @@ fn the_rolls_show_note_names_and_bar_numbers() {
     harness.get_by_label_contains("notes, 3/4");
 }
 
+/// Issue 23: note names are spelled in the motif's key, in ASCII as the key readout is: B♭ in F
+/// major (not A#), the raised 7th of C♯ minor as B♯ (not C); on the rolls and in the Audio
+/// tab's note heard.
+#[test]
+fn note_names_are_spelled_in_the_key() {
+    use crate::engine::key::Key;
+    use crate::engine::motif::Motif;
+    use std::sync::atomic::Ordering;
+    let motif_in = |key: &str, keys: &[u8]| {
+        let mut motif = Motif::new(TimeSignature::new(4, 4), 120.0);
+        for (idx, &key_number) in keys.iter().enumerate() {
+            motif.push(Note {
+                start_beats: idx as f64,
+                length_beats: 1.0,
+                key: key_number,
+                velocity: 0.8,
+                channel: 0,
+            });
+        }
+        motif.finish();
+        motif.locked_key = Key::parse(key);
+        motif
+    };
+    let (mut state, _audio, _library) = editor();
+    // F major: F A B♭ C, the B♭ in the octave above middle C's.
+    state.snapshot.motif = motif_in("F major", &[65, 69, 70, 72]);
+    let (harness, _host) = default_size_harness(state);
+    harness.get_by_label_contains("Motif note Bb4 at beat 2.00");
+    assert!(harness.query_by_label_contains("A#").is_none());
+    drop(harness);
+
+    let (mut state, _audio, _library) = editor();
+    // C♯ minor: C♯ D♯ E B♯ C♯, the B♯ sounding as C5 (key 72) is written B♯4.
+    state.snapshot.motif = motif_in("C# minor", &[73, 75, 76, 72, 73]);
+    let readouts = state.shared.readouts.clone();
+    let key = state.snapshot.motif.key();
+    let (harness, _host) = default_size_harness(state);
+    harness.get_by_label_contains("Motif note B#4 at beat 3.00");
+    readouts.audio_level_db.store(-20.0, Ordering::Relaxed);
+    readouts.audio_pitch_midi.store(72.0, Ordering::Relaxed);
+    readouts.audio_note.store(73, Ordering::Relaxed);
+    assert_eq!(
+        super::audio::readout_text(&readouts, true, key),
+        "Audio in: -20 dB · pitch B#4 +0 cents · hearing B#4"
+    );
+    // The rendering's key follows a chromatic transposition and a mode change.
+    let f_major = Key::parse("F major");
+    assert_eq!(
+        super::piano_roll::rendering_key(f_major, 2, None),
+        Key::parse("G major")
+    );
+    assert_eq!(
+        super::piano_roll::rendering_key(
+            f_major,
+            0,
+            Some(crate::engine::scale::ScaleMode::HarmonicMinor)
+        ),
+        Key::parse("F minor")
+    );
+}
+
 /// Issue 12: the arm button says whether capture is armed, and the dynamics lane names the
 /// controller actually sent.
 #[test]
@@ -455,13 +516,13 @@ fn the_audio_tab_shows_level_pitch_and_the_note_heard() {
     readouts.audio_pitch_midi.store(69.12, Ordering::Relaxed);
     readouts.audio_note.store(70, Ordering::Relaxed);
     assert_eq!(
-        super::audio::readout_text(&readouts, true),
+        super::audio::readout_text(&readouts, true, None),
         "Audio in: -23 dB · pitch A4 +12 cents · hearing A4"
     );
     readouts.audio_pitch_midi.store(0.0, Ordering::Relaxed);
     readouts.audio_note.store(0, Ordering::Relaxed);
     assert_eq!(
-        super::audio::readout_text(&readouts, true),
+        super::audio::readout_text(&readouts, true, None),
         "Audio in: -23 dB · no pitch"
     );
     harness.run();

@@ -1,18 +1,16 @@
-//! How musicians write pitches and positions: note names (MIDI 60 = C4) and bar:beat positions
-//! in a metre. Shared by the CLI and the editor so both say the same thing.
+//! How musicians write pitches and positions: note names (MIDI 60 = C4; spelled in a key by
+//! [`super::spelling`]) and bar:beat positions in a metre. Shared by the CLI and the editor so
+//! both say the same thing.
 
-use super::key::PITCH_CLASS_NAMES;
 use super::motif::TimeSignature;
+use super::spelling::NoteName;
 use crate::engine::motif::BEAT_EPSILON;
 
-/// A note name with its octave, sharps for black keys: `C4` for MIDI key 60, `F#2` for 42,
-/// `C-1` for 0, `G9` for 127.
+/// A note name with its octave when no key is known, in ASCII with sharps for black keys: `C4`
+/// for MIDI key 60, `F#2` for 42, `C-1` for 0, `G9` for 127. Where the key is known, write
+/// [`NoteName::in_key`] instead (B♭ in F major, not A#).
 pub fn note_name(key: u8) -> String {
-    format!(
-        "{}{}",
-        PITCH_CLASS_NAMES[(key % 12) as usize],
-        i32::from(key) / 12 - 1
-    )
+    NoteName::plain(key).ascii().to_string()
 }
 
 /// A position as a DAW's bar ruler shows it, counting from 1.

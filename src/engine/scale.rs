@@ -65,9 +65,14 @@ impl ScaleMode {
         }
     }
 
-    /// Parses a [`name`](Self::name) (also `ionian`, `aeolian`).
+    /// Parses a [`name`](Self::name) (also `ionian`, `aeolian`), any case, with the words
+    /// joined by a space, hyphen or underscore (`harmonic minor`, as a key is `Bb major`).
     pub fn parse(text: &str) -> Option<ScaleMode> {
-        match text.trim().to_ascii_lowercase().as_str() {
+        let words: Vec<&str> = text
+            .split([' ', '-', '_'])
+            .filter(|word| !word.is_empty())
+            .collect();
+        match words.join("-").to_ascii_lowercase().as_str() {
             "ionian" => Some(ScaleMode::Major),
             "aeolian" => Some(ScaleMode::Minor),
             other => ScaleMode::ALL.into_iter().find(|mode| mode.name() == other),
@@ -394,5 +399,19 @@ mod tests {
         }
         assert_eq!(ScaleMode::parse("Aeolian"), Some(ScaleMode::Minor));
         assert_eq!(ScaleMode::parse("bebop"), None);
+        // Issue 23: written as words, as a key is (`Bb major`).
+        for spelled in [
+            "harmonic minor",
+            "Harmonic Minor",
+            "harmonic_minor",
+            " harmonic  minor ",
+        ] {
+            assert_eq!(
+                ScaleMode::parse(spelled),
+                Some(ScaleMode::HarmonicMinor),
+                "{spelled}"
+            );
+        }
+        assert_eq!(ScaleMode::parse("harmonic"), None);
     }
 }

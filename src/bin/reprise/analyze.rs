@@ -12,7 +12,8 @@ use reprise::engine::event::fraction_to_midi_7bit;
 use reprise::engine::key::{Key, KeyCandidate, KeyEstimate};
 use reprise::engine::midi_file::{motif_from_performance, Performance};
 use reprise::engine::motif::{Motif, MAX_MOTIF_NOTES};
-use reprise::engine::notation::{note_name, BarBeat};
+use reprise::engine::notation::BarBeat;
+use reprise::engine::spelling::NoteName;
 
 use crate::args::{load, tidy, Source};
 use crate::error::CliResult;
@@ -37,6 +38,7 @@ pub fn analyze(
 
 fn analysis_json(motif: &Motif, performance: &Performance) -> serde_json::Value {
     let metre = motif.time_signature;
+    let key = motif.key();
     let notes: Vec<_> = motif
         .notes()
         .iter()
@@ -45,7 +47,7 @@ fn analysis_json(motif: &Motif, performance: &Performance) -> serde_json::Value 
                 "position": BarBeat::of(n.start_beats, metre).to_string(),
                 "start_beats": tidy(n.start_beats, 6),
                 "length_beats": tidy(n.length_beats, 6),
-                "name": note_name(n.key),
+                "name": NoteName::in_optional_key(n.key, key).ascii().to_string(),
                 "key": n.key,
                 "velocity": tidy(n.velocity as f64, 4),
                 "velocity_midi": fraction_to_midi_7bit(n.velocity),
@@ -164,7 +166,7 @@ fn print_analysis(
             "{:>9} {:>8} {:>5} {:>4} {:>12} {:>3}",
             BarBeat::of(note.start_beats, ts).to_string(),
             tidy(note.length_beats, 3),
-            note_name(note.key),
+            NoteName::in_optional_key(note.key, motif.key()),
             note.key,
             velocity,
             note.channel + 1

@@ -10,7 +10,7 @@ use reprise::engine::ops::dynamics::DynamicsCc;
 use reprise::engine::quantize::Grid;
 use reprise::engine::scale::ScaleMode;
 
-use crate::error::note;
+use crate::error::{note, CliError};
 
 pub fn parse_character(text: &str) -> Result<Character, String> {
     Character::parse(text)
@@ -18,8 +18,10 @@ pub fn parse_character(text: &str) -> Result<Character, String> {
 }
 
 pub fn parse_mode(text: &str) -> Result<ScaleMode, String> {
-    ScaleMode::parse(text)
-        .ok_or_else(|| format!("`{text}` is not a mode (major, minor, dorian, …)"))
+    ScaleMode::parse(text).ok_or_else(|| {
+        let accepted: Vec<&str> = ScaleMode::ALL.iter().map(|mode| mode.name()).collect();
+        format!("`{text}` is not a mode ({})", accepted.join(", "))
+    })
 }
 
 pub fn parse_dynamics_cc(text: &str) -> Result<DynamicsCc, String> {
@@ -85,13 +87,41 @@ pub fn load(file: &Path, source: Source) -> Result<Performance, String> {
     Ok(performance)
 }
 
-/// `--name` must lie in 0–1.
-pub fn check_unit(name: &str, value: f64) -> Result<(), String> {
+/// Largest value of a 0–1 setting read as a percentage typed by mistake (`--intensity 50`, as
+/// the plugin shows 50 %): up to 100 the error suggests the fraction.
+const MAX_PERCENT: f64 = 100.0;
+
+/// `--name` must lie in 0–1 (a usage error otherwise); a percentage gets the fraction suggested.
+pub fn check_unit(name: &str, value: f64) -> Result<(), CliError> {
     if (0.0..=1.0).contains(&value) {
-        Ok(())
-    } else {
-        Err(format!("--{name} must be between 0 and 1, not {value}"))
+        return Ok(());
     }
+    let hint = if value > 1.0 && value <= MAX_PERCENT {
+        format!(" (for {value} %, use {})", value / MAX_PERCENT)
+    } else {
+        String::new()
+    };
+    Err(CliError::usage(format!(
+        "--{name} must be between 0 and 1, not {value}{hint}"
+    )))
+}
+
+/// Whether `output` names the same file as `input` (also through another path to it).
+pub fn same_file(input: &Path, output: &Path) -> bool {
+    match (input.canonicalize(), output.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// Writes `bytes` to `path`, creating its folder first if it is missing.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| CliError::failed(format!("cannot create {}: {e}", folder.display())))?;
+    }
+    std::fs::write(path, bytes)
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Rounds away float noise for display (1e-6 beats is far below any musical resolution).

@@ -68,12 +68,12 @@ pub fn capture(out: &mut dyn Write, request: &CaptureRequest<'_>) -> CliResult {
         replace,
     } = *request;
     if !(gap_beats.is_finite() && gap_beats > 0.0) {
-        return Err(CliError::failed(format!(
+        return Err(CliError::usage(format!(
             "--gap-beats must be a positive number of beats, not {gap_beats}"
         )));
     }
     if !(0.0..=100.0).contains(&strength_percent) {
-        return Err(CliError::failed(format!(
+        return Err(CliError::usage(format!(
             "--strength must be between 0 and 100, not {strength_percent}"
         )));
     }

@@ -10,6 +10,14 @@ pub enum CliError {
         /// The line printed after `reprise: `.
         message: String,
     },
+    /// A setting the command line got wrong (a value out of range), found before any file is
+    /// read: exits 2, as the parser's own usage errors do. Problems with the files themselves
+    /// (unreadable, an output that is the input, a folder holding an earlier take) are
+    /// [`Failed`](Self::Failed).
+    Usage {
+        /// The line printed after `reprise: `.
+        message: String,
+    },
     /// Standard output was closed by the reader (`reprise analyze x.mid | head -1`): not an
     /// error; the command stops quietly.
     ClosedPipe,
@@ -19,6 +27,13 @@ impl CliError {
     /// A failure with this message.
     pub fn failed(message: impl Into<String>) -> Self {
         Self::Failed {
+            message: message.into(),
+        }
+    }
+
+    /// A usage error (a setting out of range) with this message.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::Usage {
             message: message.into(),
         }
     }

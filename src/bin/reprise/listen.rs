@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 
 use reprise::engine::audio_capture::{NoteTracker, PitchRange, TrackedNote, TrackerSettings};
 use reprise::engine::event::fraction_to_midi_7bit;
+use reprise::engine::key::{estimate_key, DEFAULT_PROFILES};
 use reprise::engine::midi_file::{write_tracks, ExportTrack};
 use reprise::engine::motif::{Note, TimeSignature};
-use reprise::engine::notation::note_name;
+use reprise::engine::spelling::NoteName;
 
-use crate::args::tidy;
+use crate::args::{same_file, tidy, write_output};
 use crate::error::{CliError, CliResult};
 
 /// What `listen` was asked to do.
@@ -76,45 +77,71 @@ fn read_wav(file: &Path) -> Result<(f64, Vec<f32>, Vec<f32>), CliError> {
     Ok((f64::from(spec.sample_rate), left, right))
 }
 
+/// Lowest accepted `--block`, samples.
+const MIN_BLOCK_SAMPLES: i64 = 1;
+/// Highest accepted `--block`, samples: the largest block a host is expected to send.
+const MAX_BLOCK_SAMPLES: i64 = 16_384;
+/// Accepted `--tempo` range, BPM: the plugin's own tempo range and then some, so a motif's
+/// beats stay a musical length.
+const TEMPO_RANGE_BPM: std::ops::RangeInclusive<f64> = 20.0..=400.0;
+
 pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
-    if !(1..=16_384).contains(&request.block) {
-        return Err(CliError::failed(format!(
-            "--block must be between 1 and 16384 samples, not {}",
+    if !(MIN_BLOCK_SAMPLES..=MAX_BLOCK_SAMPLES).contains(&request.block) {
+        return Err(CliError::usage(format!(
+            "--block must be between {MIN_BLOCK_SAMPLES} and {MAX_BLOCK_SAMPLES} samples, not {}",
             request.block
         )));
     }
-    if !(request.tempo_bpm.is_finite() && (20.0..=400.0).contains(&request.tempo_bpm)) {
-        return Err(CliError::failed(format!(
-            "--tempo must be between 20 and 400 BPM, not {}",
+    if !(request.tempo_bpm.is_finite() && TEMPO_RANGE_BPM.contains(&request.tempo_bpm)) {
+        return Err(CliError::usage(format!(
+            "--tempo must be between {} and {} BPM, not {}",
+            TEMPO_RANGE_BPM.start(),
+            TEMPO_RANGE_BPM.end(),
             request.tempo_bpm
         )));
     }
+    check_outputs(request)?;
     let block = request.block as usize;
     let (rate, left, right) = read_wav(request.file)?;
     let heard = track_notes(rate, &left, &right, block, request.range);
-    let seconds = |samples: u64| samples as f64 / rate;
+    let duration_s = tidy(left.len() as f64 / rate, 3);
+    if heard.is_empty() {
+        let (low, high) = request.range.keys();
+        return Err(CliError::failed(format!(
+            "{}: nothing was heard in {duration_s} s (no steady pitch between {} and {}); \
+             nothing written",
+            request.file.display(),
+            NoteName::plain(low),
+            NoteName::plain(high)
+        )));
+    }
+    let notes = as_motif_notes(&heard, rate, request.tempo_bpm);
+    let key = estimate_key(&notes, DEFAULT_PROFILES);
     if let Some(csv) = request.csv {
         write_csv(csv, &heard, rate)?;
     }
     if let Some(motif_path) = request.motif {
-        write_motif(motif_path, &heard, rate, request.tempo_bpm)?;
+        write_motif(motif_path, &notes, request.tempo_bpm)?;
     }
     writeln!(
         out,
-        "{}: {} note(s) heard in {} s at {} Hz (blocks of {})",
+        "{}: {} note(s) heard in {duration_s} s at {} Hz (blocks of {})",
         request.file.display(),
         heard.len(),
-        tidy(left.len() as f64 / rate, 3),
         rate,
         request.block
     )?;
+    if let Some(estimate) = key {
+        writeln!(out, "key: {}", estimate.describe(|k| k.to_string()))?;
+    }
+    let seconds = |samples: u64| samples as f64 / rate;
     for note in &heard {
         writeln!(
             out,
             "{:>9.3} s {:>9.3} s {:>5} {:>4} vel {:>3} (reported {:.1} ms after the onset)",
             seconds(note.onset_samples),
             seconds(note.offset_samples),
-            note_name(note.key),
+            NoteName::in_optional_key(note.key, key.map(|e| e.best.key)),
             note.key,
             fraction_to_midi_7bit(note.velocity),
             1000.0 * seconds(note.emit_samples.saturating_sub(note.onset_samples))
@@ -124,6 +151,34 @@ pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
         writeln!(out, "-> {}", path.display())?;
     }
     Ok(())
+}
+
+/// Refuses an output that is the recording (or is both outputs): the notes must never replace
+/// the audio they were heard in, and the CSV and the motif must not overwrite each other.
+fn check_outputs(request: &ListenRequest<'_>) -> CliResult {
+    for (flag, output) in [("-o", request.motif), ("--csv", request.csv)] {
+        if let Some(output) = output.filter(|output| is_same_path(request.file, output)) {
+            return Err(CliError::failed(format!(
+                "{flag} {} is the input file; refusing to overwrite the recording with its notes",
+                output.display()
+            )));
+        }
+    }
+    if let (Some(motif), Some(csv)) = (request.motif, request.csv) {
+        if is_same_path(motif, csv) {
+            return Err(CliError::failed(format!(
+                "-o and --csv both name {}; give each its own file",
+                csv.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name one file: the same file on disk, or (for files not written yet) the
+/// same path as written.
+fn is_same_path(a: &Path, b: &Path) -> bool {
+    a == b || same_file(a, b)
 }
 
 /// Feeds the recording to the tracker in blocks of `block` samples, as a host would, and
@@ -174,7 +229,8 @@ fn track_notes(
     heard
 }
 
-/// Writes the heard notes as CSV: `onset_s,offset_s,midi_pitch,velocity,emit_s`.
+/// Writes the heard notes as CSV: `onset_s,offset_s,midi_pitch,velocity,emit_s` (its folder
+/// made if missing).
 fn write_csv(csv: &Path, heard: &[Heard], rate: f64) -> CliResult {
     let seconds = |samples: u64| samples as f64 / rate;
     let mut text = String::from("onset_s,offset_s,midi_pitch,velocity,emit_s\n");
@@ -188,38 +244,41 @@ fn write_csv(csv: &Path, heard: &[Heard], rate: f64) -> CliResult {
             seconds(note.emit_samples)
         ));
     }
-    std::fs::write(csv, text)
-        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", csv.display())))?;
-    Ok(())
+    write_output(csv, text.as_bytes())
 }
 
-/// Writes the heard notes as a one-track motif .mid at `tempo_bpm` (onsets in seconds become
-/// beats at that tempo).
-fn write_motif(motif_path: &Path, heard: &[Heard], rate: f64, tempo_bpm: f64) -> CliResult {
+/// The heard notes as motif notes at `tempo_bpm` (onsets in seconds become beats at that
+/// tempo).
+fn as_motif_notes(heard: &[Heard], rate: f64, tempo_bpm: f64) -> Vec<Note> {
     let seconds = |samples: u64| samples as f64 / rate;
     let beats_per_second = tempo_bpm / 60.0;
-    let notes: Vec<Note> = heard
+    heard
         .iter()
         .map(|n| Note {
             start_beats: seconds(n.onset_samples) * beats_per_second,
             length_beats: (seconds(n.offset_samples - n.onset_samples) * beats_per_second)
-                .max(1.0 / 64.0),
+                .max(MIN_NOTE_BEATS),
             key: n.key,
             velocity: n.velocity,
             channel: 0,
         })
-        .collect();
+        .collect()
+}
+
+/// Shortest note written to the motif, beats: a 64th note, so a blip still has a length.
+const MIN_NOTE_BEATS: f64 = 1.0 / 64.0;
+
+/// Writes `notes` as a one-track motif .mid at `tempo_bpm` (its folder made if missing).
+fn write_motif(motif_path: &Path, notes: &[Note], tempo_bpm: f64) -> CliResult {
     let bytes = write_tracks(
         &[ExportTrack {
             name: "Heard",
-            notes: &notes,
+            notes,
             ccs: &[],
         }],
         TimeSignature::default(),
         tempo_bpm,
         None,
     );
-    std::fs::write(motif_path, bytes)
-        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", motif_path.display())))?;
-    Ok(())
+    write_output(motif_path, &bytes)
 }

@@ -101,10 +101,11 @@ enum Command {
     Listen {
         /// The WAV file (any common rate and bit depth, mono or stereo).
         file: PathBuf,
-        /// Write the notes as a motif .mid.
+        /// Write the notes as a motif .mid (its folder is created if missing; never the WAV).
         #[arg(short = 'o', long = "output")]
         motif: Option<PathBuf>,
-        /// Write the notes as CSV: onset_s,offset_s,midi_pitch,velocity,emit_s.
+        /// Write the notes as CSV: onset_s,offset_s,midi_pitch,velocity,emit_s (its folder is
+        /// created if missing; never the WAV).
         #[arg(long)]
         csv: Option<PathBuf>,
         /// Samples per block fed to the tracker, as a host would (1–16384).
@@ -135,7 +136,7 @@ enum Command {
 pub struct RenderArgs {
     /// The motif to render (the whole chosen track is the motif).
     pub file: PathBuf,
-    /// Output .mid file.
+    /// Output .mid file (its folder is created if missing; never the input).
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
     /// piano, swell, distant, or none (only the operators given).
@@ -169,7 +170,8 @@ pub struct RenderArgs {
     /// 0.25 are diminutions that put two or four of the motif's bars in one bar.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub augment: f64,
-    /// Change mode: major, minor, harmonic-minor, dorian, phrygian, lydian, mixolydian, locrian.
+    /// Change mode: major, minor, harmonic-minor (or "harmonic minor"), dorian, phrygian,
+    /// lydian, mixolydian, locrian.
     #[arg(long, value_parser = parse_mode)]
     pub mode: Option<ScaleMode>,
     /// Dynamics controller: 1, 11, both or none.
@@ -207,6 +209,10 @@ pub struct RenderArgs {
     pub track: Option<usize>,
 }
 
+/// Exit code of every usage error (a flag or value the command line got wrong), whether clap
+/// or a command's own range check finds it: 2, the shell convention clap follows.
+const USAGE_EXIT_CODE: u8 = 2;
+
 /// Prints clap's help or version (exit 0), or its error on one line of stderr (exit 2).
 fn report_usage_error(error: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
@@ -218,7 +224,7 @@ fn report_usage_error(error: &clap::Error) -> ExitCode {
     ) {
         let _ = error.print();
         return if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-            ExitCode::from(2)
+            ExitCode::from(USAGE_EXIT_CODE)
         } else {
             ExitCode::SUCCESS
         };
@@ -236,7 +242,7 @@ fn report_usage_error(error: &clap::Error) -> ExitCode {
         "reprise: {} (see reprise --help)",
         message.trim_start_matches("error: ")
     );
-    ExitCode::from(2)
+    ExitCode::from(USAGE_EXIT_CODE)
 }
 
 /// Runs the command `cli` names, writing its report to `out`.
@@ -313,6 +319,10 @@ fn main() -> ExitCode {
         Err(CliError::Failed { message }) => {
             let _ = writeln!(std::io::stderr(), "reprise: {message}");
             ExitCode::FAILURE
+        }
+        Err(CliError::Usage { message }) => {
+            let _ = writeln!(std::io::stderr(), "reprise: {message}");
+            ExitCode::from(USAGE_EXIT_CODE)
         }
     }
 }

@@ -11,17 +11,9 @@ use reprise::engine::motif::{Motif, Note, MAX_MOTIF_NOTES};
 use reprise::engine::ops::augmentation::METRIC_FACTORS;
 use reprise::engine::rendering::{Rendering, Voice};
 
-use crate::args::{check_unit, load, tidy, Source};
+use crate::args::{check_unit, load, same_file, tidy, write_output, Source};
 use crate::error::{note, CliError, CliResult};
 use crate::RenderArgs;
-
-/// Whether `output` names the same file as `input` (also through another path to it).
-fn same_file(input: &Path, output: &Path) -> bool {
-    match (input.canonicalize(), output.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
 
 pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: bool) -> CliResult {
     check_args(args)?;
@@ -84,7 +76,8 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
     Ok(())
 }
 
-/// Writes renderings as the tracks of one .mid file, named after their characters.
+/// Writes renderings as the tracks of one .mid file, named after their characters (its folder
+/// made if missing).
 pub fn write_renderings(
     path: &Path,
     motif: &Motif,
@@ -109,8 +102,7 @@ pub fn write_renderings(
         })
         .collect();
     let bytes = write_tracks(&tracks, motif.time_signature, motif.tempo_bpm, motif.key());
-    std::fs::write(path, bytes)
-        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
+    write_output(path, &bytes)
 }
 
 fn title_case(name: &str) -> String {
@@ -171,25 +163,25 @@ pub fn summary(rendering: &Rendering, motif: &Motif) -> String {
     )
 }
 
-/// Refuses out-of-range settings and an output that is the input (a rendering must never
-/// overwrite the motif it was made from).
+/// Refuses out-of-range settings (usage errors) and an output that is the input (a rendering
+/// must never overwrite the motif it was made from).
 fn check_args(args: &RenderArgs) -> CliResult {
     check_unit("intensity", args.intensity)?;
     check_unit("humanize", args.humanize)?;
     if args.transpose_semitones.abs() > 127 {
-        return Err(CliError::failed(format!(
+        return Err(CliError::usage(format!(
             "--transpose-semitones must be between -127 and 127, not {}",
             args.transpose_semitones
         )));
     }
     if args.transpose_steps.abs() > 75 {
-        return Err(CliError::failed(format!(
+        return Err(CliError::usage(format!(
             "--transpose-steps must be between -75 and 75, not {}",
             args.transpose_steps
         )));
     }
     if !METRIC_FACTORS.contains(&args.augment) {
-        return Err(CliError::failed(format!(
+        return Err(CliError::usage(format!(
             "--augment must be 1, 2, 3 or 4 (the motif's bar lines stay the song's bar lines) \
              or 0.5 or 0.25 (diminution: two or four of the motif's bars in one bar), not {}",
             args.augment
