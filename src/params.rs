@@ -267,7 +267,8 @@ impl RepriseParams {
                     factor: FloatRange::skew_factor(-1.0),
                 },
             )
-            .with_value_to_string(Arc::new(augmentation_to_string)),
+            .with_value_to_string(Arc::new(augmentation_to_string))
+            .with_string_to_value(Arc::new(augmentation_from_string)),
             mode: EnumParam::new("Mode", Pick(None)),
             dynamics_cc: EnumParam::new("Dynamics CC", Pick(DynamicsCc::Modulation)),
             channel_layout: EnumParam::new("Channels", Pick(ChannelLayout::Split)),
@@ -391,4 +392,15 @@ fn augmentation_to_string(value: f32) -> String {
     } else {
         format!("×{factor} ({} bars in 1)", (1.0 / factor).round())
     }
+}
+
+/// Reads what [`augmentation_to_string`] writes (`×2`, `×0.5 (2 bars in 1)`), or a plain number.
+fn augmentation_from_string(text: &str) -> Option<f32> {
+    let number: String = text
+        .trim()
+        .trim_start_matches(['×', 'x', 'X'])
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    number.parse::<f32>().ok().filter(|f| *f > 0.0)
 }
