@@ -94,7 +94,9 @@ fn tracks_are_numbered_from_one_as_a_daw_lists_them() {
     let output = reprise(&["analyze", ode, "--track", "1"]);
     assert_eq!(
         stderr_lines(&output),
-        [format!("reprise: {ode}: track 1 contains no notes")]
+        [format!(
+            "reprise: {ode}: track 1 contains no notes; the notes are on track 2 \"Ode\""
+        )]
     );
     for bad in ["0", "-2"] {
         let output = reprise(&["analyze", ode, "--track", bad]);

@@ -34,3 +34,4 @@ pub mod quantize;
 pub mod rendering;
 pub mod rng;
 pub mod scale;
+pub mod time_map;
