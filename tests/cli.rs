@@ -190,7 +190,7 @@ fn capture_writes_one_motif_per_phrase_like_the_plugin() {
     ]);
     assert!(output.status.success(), "{:?}", stderr_lines(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.starts_with("3 phrase(s)"), "{stdout}");
+    assert!(stdout.starts_with("3 phrases"), "{stdout}");
 
     // The engine's live capture, fed the same file, finds the same phrases.
     let performance = read_performance(&std::fs::read(&performance_path).unwrap(), None).unwrap();
