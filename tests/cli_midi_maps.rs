@@ -63,10 +63,18 @@ fn key_event(delta_ticks: u32, key: u8, down: bool) -> TrackEvent<'static> {
     )
 }
 
+/// The melody of [`write_daw_export`]: quarter notes `(beat, key)` on the beats 0, 2, 4, 6, 8
+/// and 11 — the last one on the DAW's 4:1.
+const MELODY: [(u32, u8); 6] = [(0, 60), (2, 62), (4, 64), (6, 65), (8, 67), (11, 69)];
+
 /// A DAW export: a conductor track at 100 BPM in 4/4 that turns to 80 BPM and 3/4 at bar 3
-/// (beat 8), and a "Melody" track of quarter notes on the beats 0, 2, 4, 6, 8 and 11 — the
-/// last one on the DAW's 4:1.
+/// (beat 8), and a "Melody" track of [`MELODY`].
 fn write_daw_export(dir: &Path) -> PathBuf {
+    write_daw_export_of(dir, "export.mid", &MELODY)
+}
+
+/// [`write_daw_export`] with other quarter notes `(beat, key)`.
+fn write_daw_export_of(dir: &Path, name: &str, notes: &[(u32, u8)]) -> PathBuf {
     let bar_3 = 8 * TICKS_PER_BEAT;
     let conductor = vec![
         event(0, TrackEventKind::Meta(MetaMessage::TrackName(b"Tempo"))),
@@ -81,7 +89,7 @@ fn write_daw_export(dir: &Path) -> PathBuf {
         TrackEventKind::Meta(MetaMessage::TrackName(b"Melody")),
     )];
     let mut last_tick = 0;
-    for (beat, key) in [(0, 60), (2, 62), (4, 64), (6, 65), (8, 67), (11, 69)] {
+    for &(beat, key) in notes {
         let on = beat * TICKS_PER_BEAT;
         melody.push(key_event(on - last_tick, key, true));
         melody.push(key_event(TICKS_PER_BEAT, key, false));
@@ -94,7 +102,7 @@ fn write_daw_export(dir: &Path) -> PathBuf {
     ));
     smf.tracks.push(conductor);
     smf.tracks.push(melody);
-    let path = dir.join("export.mid");
+    let path = dir.join(name);
     smf.save(&path).unwrap();
     path
 }
@@ -175,6 +183,16 @@ fn analyze_follows_the_files_tempo_and_metre_maps() {
     assert_eq!(json["metre_map"][1]["position"], "3:1");
     assert_eq!(json["tempo_map"][1]["tempo_bpm"], 80.0);
     assert_eq!(json["length_bars"], 4.0);
+
+    // A melody starting in bar 4 is in 3/4 at 80 BPM, and says where it starts in the file.
+    let late = write_daw_export_of(&dir, "late.mid", &[(11, 60), (12, 62), (13, 64)]);
+    let output = reprise(&["analyze", late.to_str().unwrap()]);
+    let text = stdout_text(&output);
+    assert!(text.contains("from the file's bar 4"), "{text}");
+    assert!(
+        text.contains("3 notes, 1 bar of 3/4 (3 beats) at 80 BPM"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -30,6 +30,8 @@ struct Reading<'a> {
     map: TimeMap,
     /// Where the motif ends on the map's bar ruler: the bar line at or after its last note.
     end_beats: f64,
+    /// The file's bar where the motif starts (1 = the file's first bar).
+    first_bar: i64,
     performance: &'a Performance,
 }
 
@@ -37,9 +39,8 @@ impl<'a> Reading<'a> {
     fn new(performance: &'a Performance, locked_key: Option<Key>) -> Self {
         let mut motif = motif_from_performance(performance);
         motif.locked_key = locked_key;
-        let map = performance
-            .time_map
-            .from_origin(motif_origin_beats(performance));
+        let origin_beats = motif_origin_beats(performance);
+        let map = performance.time_map.from_origin(origin_beats);
         let last_end = motif
             .notes()
             .iter()
@@ -53,6 +54,7 @@ impl<'a> Reading<'a> {
             motif,
             map,
             end_beats,
+            first_bar: performance.time_map.bar_beat(origin_beats).bar,
             performance,
         }
     }
@@ -198,6 +200,7 @@ fn analysis_json(reading: &Reading) -> serde_json::Value {
             "tracks_complete": c.num_tracks_complete,
         })),
         "track": performance.track_idx + 1,
+        "first_bar_in_file": reading.first_bar,
         "track_name": performance.track_names.get(performance.track_idx).cloned().flatten(),
         "num_tracks": performance.num_tracks,
         "numbering": "track and channel count from 1 as a DAW shows them; position is bar:beat \
@@ -229,9 +232,17 @@ fn print_analysis(out: &mut dyn Write, file: &Path, reading: &Reading) -> CliRes
     let (motif, performance, map) = (&reading.motif, reading.performance, &reading.map);
     let track_idx = performance.track_idx;
     let name = performance.track_names.get(track_idx).cloned().flatten();
+    let from_bar = if reading.first_bar > 1 {
+        format!(
+            ", from the file's bar {} (bar:beat below counts from there)",
+            reading.first_bar
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{}: {} of {}",
+        "{}: {} of {}{from_bar}",
         file.display(),
         track_label(track_idx, name.as_deref()),
         performance.num_tracks
