@@ -446,7 +446,7 @@ fn drums_on_channel_10_are_ignored_and_said_so() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["notes"].as_array().unwrap().len(), 8);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("16 note(s) on channel 10"), "{stderr}");
+    assert!(stderr.contains("16 notes on channel 10"), "{stderr}");
     let output = reprise(&[
         "analyze",
         path.to_str().unwrap(),
