@@ -190,7 +190,7 @@ fn capture_writes_one_motif_per_phrase_like_the_plugin() {
     ]);
     assert!(output.status.success(), "{:?}", stderr_lines(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.starts_with("3 phrase(s)"), "{stdout}");
+    assert!(stdout.starts_with("3 phrases"), "{stdout}");
 
     // The engine's live capture, fed the same file, finds the same phrases.
     let performance = read_performance(&std::fs::read(&performance_path).unwrap(), None).unwrap();
@@ -446,7 +446,7 @@ fn drums_on_channel_10_are_ignored_and_said_so() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["notes"].as_array().unwrap().len(), 8);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("16 note(s) on channel 10"), "{stderr}");
+    assert!(stderr.contains("16 notes on channel 10"), "{stderr}");
     let output = reprise(&[
         "analyze",
         path.to_str().unwrap(),

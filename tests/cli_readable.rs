@@ -37,8 +37,9 @@ fn analyze_speaks_in_note_names_bars_and_beats_in_text_and_json_alike() {
     let output = reprise(&["analyze", waltz.to_str().unwrap()]);
     assert!(output.status.success(), "{:?}", stderr_lines(&output));
     let text = String::from_utf8_lossy(&output.stdout);
-    // write_tracks puts the tempo map on track 1 and the notes on track 2, as a DAW lists them.
-    assert!(text.contains("track 2 of 2"), "{text}");
+    // write_tracks puts the tempo map on track 1 and the notes on track 2, as a DAW lists them,
+    // with its name.
+    assert!(text.contains("track 2 \"Waltz\" of 2"), "{text}");
     let rows: Vec<Vec<&str>> = text
         .lines()
         .map(|line| line.split_whitespace().collect())
@@ -96,7 +97,9 @@ fn tracks_are_numbered_from_one_as_a_daw_lists_them() {
     let output = reprise(&["analyze", ode, "--track", "1"]);
     assert_eq!(
         stderr_lines(&output),
-        [format!("reprise: {ode}: track 1 contains no notes")]
+        [format!(
+            "reprise: {ode}: track 1 contains no notes; the notes are on track 2 \"Ode\""
+        )]
     );
     for bad in ["0", "-2"] {
         let output = reprise(&["analyze", ode, "--track", bad]);
@@ -272,7 +275,7 @@ fn capture_never_mixes_two_takes_and_writes_nothing_when_it_fails() {
     let replaced = run(&second, &["--replace"]);
     assert!(replaced.status.success(), "{:?}", stderr_lines(&replaced));
     assert!(String::from_utf8_lossy(&replaced.stdout)
-        .contains("3 phrase file(s) of the earlier take deleted"));
+        .contains("3 phrase files of the earlier take deleted"));
     assert_eq!(phrase_files(&phrases), ["phrase_01.mid"]);
 
     // A failing capture creates no folder.

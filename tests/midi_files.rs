@@ -2,12 +2,14 @@
 //! trips, and malformed files (a corpus plus random bytes) that must give errors, never panics.
 
 use proptest::prelude::*;
+use reprise::engine::capture::{segment_performance, CaptureSettings};
 use reprise::engine::key::{Key, Mode};
 use reprise::engine::midi_file::{
-    motif_from_performance, read_performance, read_performance_with_drums, write_motif,
-    write_tracks, ExportTrack, MidiFileError, PerformanceEvent,
+    motif_from_performance, motif_origin_beats, read_performance, read_performance_with_drums,
+    write_motif, write_tracks, write_tracks_in_map, ExportTrack, MidiFileError, PerformanceEvent,
 };
 use reprise::engine::motif::{Motif, Note, TimeSignature};
+use reprise::engine::time_map::{MetreChange, TempoChange, TimeMap};
 
 /// Variable-length quantity as used for SMF delta times.
 fn vlq(mut value: u32) -> Vec<u8> {
@@ -168,9 +170,140 @@ fn type_1_conductor_track_gives_tempo_and_metre_and_tracks_can_be_chosen() {
             num_tracks: 3
         })
     );
-    assert_eq!(
+    assert!(matches!(
         read_performance(&bytes, Some(0)),
-        Err(MidiFileError::NoNotes { track: Some(0) })
+        Err(MidiFileError::NoNotes { track: Some(0), .. })
+    ));
+}
+
+/// A type-1 file at 96 ppq: 100 BPM in 4/4, then 80 BPM in 3/4 from bar 3 (beat 8); the
+/// notes are `(beat, key)` quarter notes on track 2.
+fn daw_export(notes: &[(u32, u8)]) -> Vec<u8> {
+    let metre_4_4: &[u8] = &[0xFF, 0x58, 0x04, 4, 2, 24, 8];
+    let metre_3_4: &[u8] = &[0xFF, 0x58, 0x04, 3, 2, 24, 8];
+    let (tempo_100, tempo_80) = (tempo_event(100.0), tempo_event(80.0));
+    let conductor = track(&[
+        (0, &tempo_100),
+        (0, metre_4_4),
+        (8 * 96, &tempo_80),
+        (0, metre_3_4),
+    ]);
+    let mut events: Vec<(u32, Vec<u8>)> = Vec::new();
+    let mut last_tick = 0;
+    for &(beat, key) in notes {
+        events.push((beat * 96 - last_tick, vec![0x90, key, 100]));
+        events.push((96, vec![0x80, key, 0]));
+        last_tick = beat * 96 + 96;
+    }
+    let events: Vec<(u32, &[u8])> = events.iter().map(|(d, e)| (*d, &e[..])).collect();
+    smf(1, 96, &[conductor, track(&events)])
+}
+
+/// Issue 23, item 7: every tempo and time-signature event is read (not only the first), a
+/// motif takes the metre and tempo in force at its first bar, and the maps are written back.
+#[test]
+fn tempo_and_metre_maps_are_read_whole_and_written_back() {
+    let bytes = daw_export(&[(0, 60), (11, 69)]);
+    let performance = read_performance(&bytes, None).unwrap();
+    let map = &performance.time_map;
+    let tempo = |position_beats, tempo_bpm| TempoChange {
+        position_beats,
+        tempo_bpm,
+    };
+    let metre = |position_beats, numerator, denominator| MetreChange {
+        position_beats,
+        time_signature: TimeSignature::new(numerator, denominator),
+    };
+    assert_eq!(map.tempo_changes(), [tempo(0.0, 100.0), tempo(8.0, 80.0)]);
+    assert_eq!(map.metre_changes(), [metre(0.0, 4, 4), metre(8.0, 3, 4)]);
+    assert_eq!(map.bar_beat(11.0).to_string(), "4:1");
+
+    // A motif starting in bar 4 is in 3/4 at 80 BPM, from that bar line.
+    let late = read_performance(&daw_export(&[(12, 60), (13, 62)]), None).unwrap();
+    assert_eq!(motif_origin_beats(&late), 11.0);
+    let motif = motif_from_performance(&late);
+    assert_eq!(motif.time_signature, TimeSignature::new(3, 4));
+    assert_eq!(motif.tempo_bpm, 80.0);
+    assert_eq!(motif.notes()[0].start_beats, 1.0);
+
+    // Written back (seen from beat 0), the maps read the same.
+    let motif = motif_from_performance(&performance);
+    let written = write_tracks_in_map(
+        &[ExportTrack {
+            name: "Melody",
+            notes: motif.notes(),
+            ccs: &[],
+        }],
+        map,
+        None,
+    );
+    let read_back = read_performance(&written, None).unwrap();
+    assert_eq!(read_back.time_map, *map);
+    assert_eq!(read_back.track_names, [None, Some("Melody".to_owned())]);
+    // Seen from bar 2, the change moves to beat 4.
+    assert_eq!(
+        map.from_origin(4.0).metre_changes(),
+        [metre(0.0, 4, 4), metre(4.0, 3, 4)]
+    );
+    assert_eq!(TimeMap::default().tempo_changes(), [tempo(0.0, 120.0)]);
+}
+
+/// Issue 23, item 7: capture cuts a phrase after a metre change on that metre's bar lines.
+#[test]
+fn captured_phrases_take_the_metre_where_they_start() {
+    // Phrase 1 in bar 1 (4/4); phrase 2 from beat 12, the second beat of bar 4 (3/4 from 8).
+    let performance =
+        read_performance(&daw_export(&[(0, 60), (1, 62), (12, 64), (13, 65)]), None).unwrap();
+    let phrases = segment_performance(&performance, CaptureSettings::default());
+    assert_eq!(phrases.len(), 2);
+    assert_eq!(phrases[0].motif.time_signature, TimeSignature::new(4, 4));
+    assert_eq!(phrases[0].motif.tempo_bpm, 100.0);
+    assert_eq!(phrases[1].motif.time_signature, TimeSignature::new(3, 4));
+    assert_eq!(phrases[1].motif.tempo_bpm, 80.0);
+    // Bar 4 starts at beat 11 in the file's map (4/4 would have put a bar line at 12).
+    assert_eq!(phrases[1].origin_beats, 11.0);
+}
+
+/// Issue 23, item 11: a file cut short is read as far as it goes and says how far that is.
+#[test]
+fn a_file_cut_short_is_flagged_with_how_much_was_read() {
+    let notes: Vec<Note> = (0..16)
+        .map(|i| Note {
+            start_beats: i as f64,
+            length_beats: 1.0,
+            key: 60 + i as u8,
+            velocity: 0.8,
+            channel: 0,
+        })
+        .collect();
+    let bytes = write_tracks(
+        &[ExportTrack {
+            name: "Run",
+            notes: &notes,
+            ccs: &[],
+        }],
+        TimeSignature::default(),
+        100.0,
+        None,
+    );
+    assert_eq!(read_performance(&bytes, None).unwrap().cut_short, None);
+    let cut = read_performance(&bytes[..100], None).unwrap();
+    let cut_short = cut.cut_short.expect("a file cut at 100 bytes is cut short");
+    assert_eq!(cut_short.num_bytes_read, 100);
+    assert_eq!(cut_short.num_bytes_declared, bytes.len());
+    assert_eq!(
+        (cut_short.num_tracks_declared, cut_short.num_tracks_complete),
+        (2, 1)
+    );
+    // Cut between two tracks: the second one is missing.
+    let melody = track(&[(0, &[0x90, 60, 100]), (96, &[0x80, 60, 0])]);
+    let two_tracks = smf(1, 96, &[melody.clone(), melody.clone()]);
+    let first_track_end = 14 + 8 + melody.len();
+    let cut = read_performance(&two_tracks[..first_track_end], None).unwrap();
+    let cut_short = cut.cut_short.expect("a missing track is a file cut short");
+    assert_eq!(
+        (cut_short.num_tracks_declared, cut_short.num_tracks_complete),
+        (2, 1)
     );
 }
 
@@ -415,6 +548,14 @@ fn malformed_corpus_gives_clear_errors() {
             let performance =
                 read_performance(&bytes, None).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(!performance.events.is_empty(), "{name}");
+            // A track that stops before its End of Track is cut short; one whose chunk only
+            // claims more bytes than the file has, but ends properly, is whole.
+            assert_eq!(
+                performance.cut_short.is_some(),
+                name.contains("truncated"),
+                "{name}: {:?}",
+                performance.cut_short
+            );
             checked += 1;
             continue;
         }
@@ -422,7 +563,7 @@ fn malformed_corpus_gives_clear_errors() {
         let expected = match category {
             "malformed" => matches!(error, MidiFileError::Malformed { .. }),
             "zero_resolution" => error == MidiFileError::ZeroResolution,
-            "no_notes" => error == MidiFileError::NoNotes { track: None },
+            "no_notes" => matches!(error, MidiFileError::NoNotes { track: None, .. }),
             other => panic!("corpus file {name}: unknown expectation {other}"),
         };
         assert!(expected, "{name}: got {error:?}");

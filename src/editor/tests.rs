@@ -257,6 +257,7 @@ fn an_ambiguous_key_offers_its_candidates_as_one_click_locks() {
         ranked,
         num_tied: 1,
         finder: ProfileSet::Learned,
+        num_pitch_classes: 7,
     });
     state.snapshot.motif = motif;
     let mut harness = Harness::new_ui_state(

@@ -418,7 +418,8 @@ pub struct CapturedPhrase {
 }
 
 /// Feeds a whole performance through a [`PhraseCapture`] exactly as the plugin hears it live,
-/// event by event, and returns every phrase. Offline helper: allocates the result.
+/// event by event, and returns every phrase. Each phrase is in the metre and tempo of the
+/// file's maps where it starts (its beat 0 a bar line of the metre map). Offline helper: allocates the result.
 pub fn segment_performance(
     performance: &Performance,
     settings: CaptureSettings,
@@ -436,6 +437,14 @@ pub fn segment_performance(
     for event in &performance.events {
         if capture.advance(event.beats) {
             take(&capture);
+        }
+        if capture.num_phrase_notes() == 0 {
+            // A phrase takes the metre, bar lines and tempo in force where it starts, as the
+            // plugin would from a host playing the file's maps.
+            let metre = performance.time_map.metre_change_at(event.beats);
+            capture.set_time_signature(metre.time_signature);
+            capture.set_bar_origin_beats(metre.position_beats);
+            capture.set_tempo_bpm(performance.time_map.tempo_at(event.beats));
         }
         match event.kind {
             // `advance` above already closed any phrase that ended before this event.

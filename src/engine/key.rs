@@ -181,7 +181,14 @@ pub struct KeyEstimate {
     pub num_tied: usize,
     /// The finder that scored the keys.
     pub finder: ProfileSet,
+    /// How many different pitch classes the melody has (1–12).
+    pub num_pitch_classes: usize,
 }
+
+/// Fewest different pitch classes a melody needs for any verdict but "ambiguous". One pitch
+/// class says nothing of a key: it is the tonic, third or fifth of half a dozen keys, and which
+/// of them the finder ranks first is only its prior.
+pub const MIN_PITCH_CLASSES_FOR_A_KEY: usize = 2;
 
 /// With the learned model: the best key's probability from which the verdict is "clear".
 /// How often such verdicts are right on held-out motifs is reported by `examples/key_train.rs`.
@@ -227,7 +234,10 @@ impl KeyEstimate {
         } else {
             (0.1, 0.03, self.confidence)
         };
-        if self.num_tied > 1 || value < likely {
+        if self.num_tied > 1
+            || value < likely
+            || self.num_pitch_classes < MIN_PITCH_CLASSES_FOR_A_KEY
+        {
             KeyCertainty::Ambiguous
         } else if value < clear {
             KeyCertainty::Likely
@@ -252,19 +262,20 @@ impl KeyEstimate {
     }
 
     /// The verdict in words, with `name` spelling each key (e.g. `|k| k.to_string()`):
-    /// "E♭ major (clear)", "E♭ major (likely; or C minor)", "ambiguous between E♭ major and C
-    /// minor".
+    /// "E♭ major (clear)", "E♭ major (likely; or C minor)", "ambiguous between F major, A major
+    /// and D minor".
     pub fn describe(&self, name: impl Fn(Key) -> String) -> String {
         let others: Vec<String> = self.alternatives()[1..]
             .iter()
             .map(|c| name(c.key))
             .collect();
         match self.certainty() {
-            KeyCertainty::Ambiguous if !others.is_empty() => format!(
-                "ambiguous between {} and {}",
-                name(self.best.key),
-                others.join(" and ")
-            ),
+            KeyCertainty::Ambiguous if !others.is_empty() => {
+                let (last, between) = others.split_last().expect("not empty");
+                let mut first = vec![name(self.best.key)];
+                first.extend_from_slice(between);
+                format!("ambiguous between {} and {last}", first.join(", "))
+            }
             KeyCertainty::Likely if !others.is_empty() => {
                 format!("{} (likely; or {})", name(self.best.key), others.join(", "))
             }
@@ -446,12 +457,17 @@ pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate>
         .map(|c| c.score)
         .fold(f64::NEG_INFINITY, f64::max);
     let confidence = (best.score - second_best).max(0.0);
+    let mut pitch_classes = [false; 12];
+    for note in notes {
+        pitch_classes[(note.key % 12) as usize] = true;
+    }
     Some(KeyEstimate {
         best,
         confidence,
         ranked,
         num_tied,
         finder: profiles,
+        num_pitch_classes: pitch_classes.iter().filter(|&&p| p).count(),
     })
 }
 
@@ -564,6 +580,30 @@ mod tests {
         let estimate = estimate_key(&scale, DEFAULT_PROFILES).unwrap();
         assert_eq!(estimate.certainty(), KeyCertainty::Clear);
         assert_eq!(estimate.describe(|k| k.to_string()), "C major (clear)");
+    }
+
+    /// Issue 23, item 8: three candidates read as prose, and one pitch is no key to be sure of.
+    #[test]
+    fn verdicts_list_keys_as_prose_and_one_pitch_is_never_sure() {
+        let mut estimate = estimate_key(&melody(&C_MAJOR_SCALE), ProfileSet::Temperley).unwrap();
+        let candidates = ["F major", "A major", "D minor"].map(|k| KeyCandidate {
+            key: Key::parse(k).unwrap(),
+            score: 0.9,
+        });
+        estimate.ranked[..3].copy_from_slice(&candidates);
+        estimate.best = candidates[0];
+        estimate.num_tied = 3;
+        assert_eq!(
+            estimate.describe(|k| k.to_string()),
+            "ambiguous between F major, A major and D minor"
+        );
+
+        for finder in [ProfileSet::Learned, DEFAULT_PROFILES, ProfileSet::Temperley] {
+            let one_note = estimate_key(&melody(&[(60, 4.0)]), finder).unwrap();
+            assert_eq!(one_note.certainty(), KeyCertainty::Ambiguous, "{finder:?}");
+            let repeated = estimate_key(&melody(&[(62, 1.0), (74, 1.0), (62, 2.0)]), finder);
+            assert_eq!(repeated.unwrap().certainty(), KeyCertainty::Ambiguous);
+        }
     }
 
     #[test]

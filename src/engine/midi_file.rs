@@ -13,6 +13,7 @@ use super::event::CC_SUSTAIN;
 use super::key::Mode;
 use super::motif::{Motif, Note, TimeSignature};
 use super::rendering::CcPoint;
+use super::time_map::{MetreChange, TempoChange, TimeMap};
 
 /// Resolution of the files Reprise writes, in ticks per quarter note.
 pub const EXPORT_TICKS_PER_BEAT: u16 = 960;
@@ -39,6 +40,10 @@ pub enum MidiFileError {
     NoNotes {
         /// Index of the track that was searched (0-based), or `None` if all were.
         track: Option<usize>,
+        /// The track's name, if it has one.
+        name: Option<String>,
+        /// The tracks that do hold notes (none when `track` is `None`).
+        tracks_with_notes: Vec<TrackWithNotes>,
     },
     /// The only notes are on MIDI channel 10 (General MIDI drums), which is ignored unless
     /// asked for.
@@ -61,14 +66,34 @@ impl std::fmt::Display for MidiFileError {
             } => {
                 write!(
                     f,
-                    "track {} does not exist: the file has {num_tracks} track(s), numbered from 1",
-                    requested + 1
+                    "track {} does not exist: the file has {num_tracks} {}, numbered from 1",
+                    requested + 1,
+                    if *num_tracks == 1 { "track" } else { "tracks" }
                 )
             }
-            MidiFileError::NoNotes { track: Some(track) } => {
-                write!(f, "track {} contains no notes", track + 1)
+            MidiFileError::NoNotes {
+                track: Some(track),
+                name,
+                tracks_with_notes,
+            } => {
+                write!(
+                    f,
+                    "{} contains no notes",
+                    track_label(*track, name.as_deref())
+                )?;
+                let labels: Vec<String> = tracks_with_notes
+                    .iter()
+                    .map(|t| track_label(t.track_idx, t.name.as_deref()))
+                    .collect();
+                match labels.as_slice() {
+                    [] => Ok(()),
+                    [only] => write!(f, "; the notes are on {only}"),
+                    [rest @ .., last] => {
+                        write!(f, "; the notes are on {} and {last}", rest.join(", "))
+                    }
+                }
             }
-            MidiFileError::NoNotes { track: None } => f.write_str("the file contains no notes"),
+            MidiFileError::NoNotes { track: None, .. } => f.write_str("the file contains no notes"),
             MidiFileError::OnlyDrums { track } => {
                 let place = match track {
                     Some(track) => format!("track {}", track + 1),
@@ -86,7 +111,27 @@ impl std::fmt::Display for MidiFileError {
 
 impl std::error::Error for MidiFileError {}
 
-pub use crate::engine::performance::{Performance, PerformanceEvent, TimedEvent, DRUM_CHANNEL};
+/// A track as a DAW lists it: its number from 1 and its name, `track 2 "Piano"` (`track 2`
+/// when it has none). `track_idx` is 0-based.
+pub fn track_label(track_idx: usize, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("track {} \"{name}\"", track_idx + 1),
+        None => format!("track {}", track_idx + 1),
+    }
+}
+
+/// A track that holds notes, for telling which ones do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackWithNotes {
+    /// Index of the track (0-based).
+    pub track_idx: usize,
+    /// The track's name, if it has one.
+    pub name: Option<String>,
+}
+
+pub use crate::engine::performance::{
+    CutShort, Performance, PerformanceEvent, TimedEvent, DRUM_CHANNEL,
+};
 
 /// Reads a performance from SMF bytes: track `track` if given, else the first track with notes.
 /// Notes on channel 10 (General MIDI drums) are left out (counted in
@@ -117,47 +162,111 @@ pub fn read_performance_with_drums(
     let num_tracks = smf.tracks.len();
     let clock = TickClock::new(&smf)?;
 
-    let (time_signature, first_tempo) = first_metre_and_tempo(&smf);
+    let time_map = time_map(&smf, &clock);
     let track_idx = choose_track(&smf, track, include_drums)?;
     let (events, num_drum_notes_ignored) =
         performance_events(&smf.tracks[track_idx], &clock, include_drums);
     Ok(Performance {
         events,
-        time_signature: time_signature.unwrap_or_default(),
-        tempo_bpm: first_tempo.unwrap_or(120.0),
+        time_signature: time_map.metre_at(0.0),
+        tempo_bpm: time_map.tempo_at(0.0),
+        time_map,
         track_idx,
         num_tracks,
         num_drum_notes_ignored,
+        track_names: smf.tracks.iter().map(|t| track_name(t)).collect(),
+        cut_short: cut_short(bytes, &smf),
     })
 }
 
-/// The first time signature and tempo (BPM) in file order: the conductor track in type-1 files.
-fn first_metre_and_tempo(smf: &Smf) -> (Option<TimeSignature>, Option<f64>) {
-    let mut time_signature = None;
-    let mut first_tempo = None;
-    // Metre and tempo come from the first such events in file order (the conductor track in
-    // type-1 files).
+/// Every tempo and time-signature event of the file, in file order across tracks (the
+/// conductor track in type-1 files), as beat positions.
+fn time_map(smf: &Smf, clock: &TickClock) -> TimeMap {
+    let mut tempo_changes = Vec::new();
+    let mut metre_changes = Vec::new();
     for track_events in &smf.tracks {
+        let mut ticks: u64 = 0;
         for event in track_events {
+            // No bound needed here: every event takes bytes of the file, and
+            // `TimeMap::from_changes` keeps at most `MAX_MAP_CHANGES` and counts the rest.
+            ticks += event.delta.as_int() as u64;
             match event.kind {
                 TrackEventKind::Meta(MetaMessage::TimeSignature(
                     numerator,
                     denominator_pow2,
                     _,
                     _,
-                )) if time_signature.is_none() => {
+                )) => {
                     let denominator = 1u32.checked_shl(denominator_pow2 as u32).unwrap_or(0);
-                    time_signature =
-                        Some(TimeSignature::new(numerator, denominator.min(255) as u8));
+                    metre_changes.push(MetreChange {
+                        position_beats: clock.beats(ticks),
+                        time_signature: TimeSignature::new(numerator, denominator.min(255) as u8),
+                    });
                 }
-                TrackEventKind::Meta(MetaMessage::Tempo(us_per_beat)) if first_tempo.is_none() => {
-                    first_tempo = Some(bpm_from_us_per_beat(us_per_beat.as_int()));
+                TrackEventKind::Meta(MetaMessage::Tempo(us_per_beat)) => {
+                    tempo_changes.push(TempoChange {
+                        position_beats: clock.beats(ticks),
+                        tempo_bpm: bpm_from_us_per_beat(us_per_beat.as_int()),
+                    });
                 }
                 _ => {}
             }
         }
     }
-    (time_signature, first_tempo)
+    TimeMap::from_changes(&tempo_changes, &metre_changes)
+}
+
+/// The name a track's first Track Name event gives it, as a DAW shows it.
+fn track_name(track_events: &[TrackEvent]) -> Option<String> {
+    track_events.iter().find_map(|event| match event.kind {
+        TrackEventKind::Meta(MetaMessage::TrackName(name)) => {
+            let name = String::from_utf8_lossy(name).trim().to_owned();
+            (!name.is_empty()).then_some(name)
+        }
+        _ => None,
+    })
+}
+
+/// Whether the file ends before its chunks say it should (a track chunk running past the end
+/// without its End of Track event, or fewer track chunks than the header announces).
+fn cut_short(bytes: &[u8], smf: &Smf) -> Option<CutShort> {
+    let num_tracks_complete = smf
+        .tracks
+        .iter()
+        .filter(|t| {
+            t.last()
+                .is_some_and(|e| matches!(e.kind, TrackEventKind::Meta(MetaMessage::EndOfTrack)))
+        })
+        .count();
+    let header_offset = bytes.windows(4).position(|w| w == b"MThd")?;
+    let read_u32 = |at: usize| -> Option<usize> {
+        let field: [u8; 4] = bytes.get(at..at + 4)?.try_into().ok()?;
+        Some(u32::from_be_bytes(field) as usize)
+    };
+    let num_tracks_declared = bytes
+        .get(header_offset + 10..header_offset + 12)
+        .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]) as usize);
+    // Walk the chunks by their declared lengths to the last one the file begins.
+    let mut chunk_offset = header_offset + 8 + read_u32(header_offset + 4)?;
+    let mut num_bytes_declared = chunk_offset;
+    while chunk_offset + 8 <= bytes.len() {
+        let length = read_u32(chunk_offset + 4)?;
+        chunk_offset = chunk_offset.saturating_add(8).saturating_add(length);
+        num_bytes_declared = chunk_offset;
+    }
+    if chunk_offset < bytes.len() {
+        // The file ends inside a chunk's own 8-byte header.
+        num_bytes_declared = chunk_offset + 8;
+    }
+    let chunk_runs_past_end = num_bytes_declared > bytes.len();
+    let track_unfinished = num_tracks_complete < smf.tracks.len();
+    let tracks_missing = smf.tracks.len() < num_tracks_declared;
+    ((chunk_runs_past_end && track_unfinished) || tracks_missing).then_some(CutShort {
+        num_bytes_read: bytes.len(),
+        num_bytes_declared: num_bytes_declared.max(bytes.len()),
+        num_tracks_declared: num_tracks_declared.max(smf.tracks.len()),
+        num_tracks_complete,
+    })
 }
 
 /// The track to read: `track` if it exists and has notes (drums counted only with
@@ -178,7 +287,24 @@ fn choose_track(
         if !include_drums && tracks.iter().any(|t| has_notes(t, true)) {
             MidiFileError::OnlyDrums { track }
         } else {
-            MidiFileError::NoNotes { track }
+            let tracks_with_notes = match track {
+                Some(_) => smf
+                    .tracks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| has_notes(t, include_drums))
+                    .map(|(track_idx, t)| TrackWithNotes {
+                        track_idx,
+                        name: track_name(t),
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
+            MidiFileError::NoNotes {
+                track,
+                name: track.and_then(|idx| track_name(&smf.tracks[idx])),
+                tracks_with_notes,
+            }
         }
     };
     Ok(match track {
@@ -270,18 +396,25 @@ fn check_smpte_rate(bytes: &[u8]) -> Result<(), MidiFileError> {
     Ok(())
 }
 
-/// The notes of a performance as written (no phrase splitting, pedal ignored), from the bar
-/// line at or before the first note. A key struck again while sounding ends the earlier note;
-/// notes left open end at the last event. Cut at the motif capacity (`truncated`).
-pub fn motif_from_performance(performance: &Performance) -> Motif {
-    let mut motif = Motif::new(performance.time_signature, performance.tempo_bpm);
-    let bar = performance.time_signature.bar_length_beats();
+/// Where [`motif_from_performance`] puts the motif's beat 0: the bar line (in the file's metre
+/// map) at or before the first note, in beats from the file start.
+pub fn motif_origin_beats(performance: &Performance) -> f64 {
     let first_onset = performance
         .events
         .iter()
         .find_map(|e| matches!(e.kind, PerformanceEvent::NoteOn { .. }).then_some(e.beats))
         .unwrap_or(0.0);
-    let origin = (first_onset / bar).floor() * bar;
+    performance.time_map.bar_line_at_or_before(first_onset)
+}
+
+/// The notes of a performance as written (no phrase splitting, pedal ignored), from the bar
+/// line at or before the first note, in the metre and tempo in force there (the file's maps
+/// from that bar on: `performance.time_map.from_origin(motif_origin_beats(performance))`). A key struck again while sounding ends the earlier note;
+/// notes left open end at the last event. Cut at the motif capacity (`truncated`).
+pub fn motif_from_performance(performance: &Performance) -> Motif {
+    let origin = motif_origin_beats(performance);
+    let map = &performance.time_map;
+    let mut motif = Motif::new(map.metre_at(origin), map.tempo_at(origin));
     let last_beats = performance.events.last().map_or(0.0, |e| e.beats);
     let mut open: [[Option<(f64, f32)>; 128]; 16] = [[None; 128]; 16];
     let close = |motif: &mut Motif, channel: u8, key: u8, start: f64, velocity: f32, end: f64| {
@@ -359,24 +492,16 @@ pub fn write_tracks(
     tempo_bpm: f64,
     key: Option<super::key::Key>,
 ) -> Vec<u8> {
-    let mut conductor: Vec<TrackEvent> = Vec::new();
-    let us_per_beat = (60_000_000.0 / super::motif::sanitize_tempo_bpm(tempo_bpm)).round() as u32;
-    conductor.push(meta(
-        0,
-        MetaMessage::Tempo(u24::new(us_per_beat.min(0xFF_FFFF))),
-    ));
-    let denominator_pow2 = time_signature.denominator.trailing_zeros() as u8;
-    conductor.push(meta(
-        0,
-        MetaMessage::TimeSignature(time_signature.numerator, denominator_pow2, 24, 8),
-    ));
-    if let Some(key) = key {
-        conductor.push(meta(
-            0,
-            MetaMessage::KeySignature(key_signature_sharps(key), key.mode == Mode::Minor),
-        ));
-    }
-    conductor.push(meta(0, MetaMessage::EndOfTrack));
+    write_tracks_in_map(tracks, &TimeMap::constant(time_signature, tempo_bpm), key)
+}
+
+/// [`write_tracks`] with every tempo and metre change of `time_map` on the conductor track.
+pub fn write_tracks_in_map(
+    tracks: &[ExportTrack],
+    time_map: &TimeMap,
+    key: Option<super::key::Key>,
+) -> Vec<u8> {
+    let conductor = conductor_track(time_map, key);
 
     let mut smf = Smf::new(Header::new(
         Format::Parallel,
@@ -404,6 +529,58 @@ pub fn write_motif(motif: &Motif) -> Vec<u8> {
         motif.tempo_bpm,
         motif.key(),
     )
+}
+
+/// Writes a motif as [`write_motif`] does, with `time_map` (seen from the motif's beat 0)
+/// instead of the motif's one metre and tempo.
+pub fn write_motif_in_map(motif: &Motif, time_map: &TimeMap) -> Vec<u8> {
+    write_tracks_in_map(
+        &[ExportTrack {
+            name: "Motif",
+            notes: motif.notes(),
+            ccs: &[],
+        }],
+        time_map,
+        motif.key(),
+    )
+}
+
+/// The conductor track: every tempo and metre change at its tick (at one tick the tempo
+/// first), the key signature at 0.
+fn conductor_track(time_map: &TimeMap, key: Option<super::key::Key>) -> Vec<TrackEvent<'static>> {
+    let mut timed: Vec<(u64, MetaMessage<'static>)> = Vec::new();
+    for change in time_map.tempo_changes() {
+        let tempo_bpm = super::motif::sanitize_tempo_bpm(change.tempo_bpm);
+        let us_per_beat = (60_000_000.0 / tempo_bpm).round() as u32;
+        timed.push((
+            beats_to_ticks(change.position_beats),
+            MetaMessage::Tempo(u24::new(us_per_beat.min(0xFF_FFFF))),
+        ));
+    }
+    for change in time_map.metre_changes() {
+        let metre = change.time_signature;
+        let denominator_pow2 = metre.denominator.trailing_zeros() as u8;
+        timed.push((
+            beats_to_ticks(change.position_beats),
+            MetaMessage::TimeSignature(metre.numerator, denominator_pow2, 24, 8),
+        ));
+    }
+    if let Some(key) = key {
+        timed.push((
+            0,
+            MetaMessage::KeySignature(key_signature_sharps(key), key.mode == Mode::Minor),
+        ));
+    }
+    // Stable: at one tick the tempo, then the metre, then the key, as pushed.
+    timed.sort_by_key(|&(tick, _)| tick);
+    let mut events = Vec::with_capacity(timed.len() + 1);
+    let mut last_tick = 0;
+    for (tick, message) in timed {
+        events.push(meta(delta_ticks(tick - last_tick), message));
+        last_tick = tick;
+    }
+    events.push(meta(0, MetaMessage::EndOfTrack));
+    events
 }
 
 fn note_track<'a>(track: &ExportTrack<'a>) -> Vec<TrackEvent<'a>> {
@@ -455,9 +632,8 @@ fn note_track<'a>(track: &ExportTrack<'a>) -> Vec<TrackEvent<'a>> {
     let mut events = vec![meta(0, MetaMessage::TrackName(track.name.as_bytes()))];
     let mut last_tick = 0;
     for (tick, _, channel, message) in timed {
-        let delta = (tick - last_tick).min(u28::max_value().as_int() as u64) as u32;
         events.push(TrackEvent {
-            delta: u28::new(delta),
+            delta: u28::new(delta_ticks(tick - last_tick)),
             kind: TrackEventKind::Midi {
                 channel: u4::new(channel),
                 message,
@@ -474,6 +650,11 @@ fn meta(delta: u32, message: MetaMessage) -> TrackEvent {
         delta: u28::new(delta),
         kind: TrackEventKind::Meta(message),
     }
+}
+
+/// A delta time that fits the file's 28-bit field.
+fn delta_ticks(ticks: u64) -> u32 {
+    ticks.min(u28::max_value().as_int() as u64) as u32
 }
 
 fn beats_to_ticks(beats: f64) -> u64 {

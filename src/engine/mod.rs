@@ -35,3 +35,4 @@ pub mod rendering;
 pub mod rng;
 pub mod scale;
 pub mod spelling;
+pub mod time_map;

@@ -9,6 +9,7 @@ use reprise::engine::midi_file::{read_performance_with_drums, Performance};
 use reprise::engine::ops::dynamics::DynamicsCc;
 use reprise::engine::quantize::Grid;
 use reprise::engine::scale::ScaleMode;
+use reprise::engine::time_map::MAX_MAP_CHANGES;
 
 use crate::error::{note, CliError};
 
@@ -78,10 +79,20 @@ pub fn load(file: &Path, source: Source) -> Result<Performance, String> {
     let track_idx = source.track_number.map(|number| number - 1);
     let performance = read_performance_with_drums(&bytes, track_idx, source.include_drums)
         .map_err(|e| format!("{}: {e}", file.display()))?;
-    if performance.num_drum_notes_ignored > 0 {
+    let num_drum_notes = performance.num_drum_notes_ignored;
+    if num_drum_notes > 0 {
         note(format_args!(
-            "{} note(s) on channel 10 (General MIDI drums) ignored; --include-drums keeps them",
-            performance.num_drum_notes_ignored
+            "{num_drum_notes} {} on channel 10 (General MIDI drums) ignored; --include-drums \
+             keeps them",
+            if num_drum_notes == 1 { "note" } else { "notes" }
+        ));
+    }
+    let num_dropped = performance.time_map.num_changes_dropped;
+    if num_dropped > 0 {
+        note(format_args!(
+            "{}: {num_dropped} tempo or metre changes past the first {MAX_MAP_CHANGES} of a map \
+             ignored; the last one read holds to the end",
+            file.display()
         ));
     }
     Ok(performance)

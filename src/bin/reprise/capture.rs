@@ -6,13 +6,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use reprise::engine::capture::{segment_performance, CaptureSettings, CapturedPhrase};
-use reprise::engine::midi_file::write_motif;
-use reprise::engine::motif::TimeSignature;
-use reprise::engine::notation::BarBeat;
+use reprise::engine::midi_file::write_motif_in_map;
 use reprise::engine::quantize::{Grid, Quantize};
+use reprise::engine::time_map::TimeMap;
 
-use crate::args::{load, tidy, Source};
+use crate::args::{load, Source};
+use crate::cut_short::refuse_cut_short;
 use crate::error::{CliError, CliResult};
+use crate::wording::{bars_of, changes_between, count, key_verdict, metre_text};
 
 /// What `capture` was asked to do.
 pub struct CaptureRequest<'a> {
@@ -79,6 +80,7 @@ pub fn capture(out: &mut dyn Write, request: &CaptureRequest<'_>) -> CliResult {
     }
     // Everything that can fail before anything is written: the input, the folder's contents.
     let performance = load(file, source)?;
+    refuse_cut_short(file, &performance, Some("phrase files"))?;
     let earlier = earlier_phrases(output_dir)?;
     if !earlier.is_empty() && !replace {
         return Err(CliError::failed(format!(
@@ -104,7 +106,10 @@ pub fn capture(out: &mut dyn Write, request: &CaptureRequest<'_>) -> CliResult {
         .map(|(index, phrase)| {
             (
                 output_dir.join(format!("phrase_{:02}.mid", index + 1)),
-                write_motif(&phrase.motif),
+                write_motif_in_map(
+                    &phrase.motif,
+                    &performance.time_map.from_origin(phrase.origin_beats),
+                ),
             )
         })
         .collect();
@@ -113,7 +118,7 @@ pub fn capture(out: &mut dyn Write, request: &CaptureRequest<'_>) -> CliResult {
     report_take(
         out,
         request,
-        performance.time_signature,
+        &performance.time_map,
         &earlier,
         &phrases,
         &files,
@@ -145,52 +150,64 @@ fn replace_take(output_dir: &Path, earlier: &[PathBuf], files: &[(PathBuf, Vec<u
     Ok(())
 }
 
-/// Prints what the take gave: the phrases, where each starts, its notes, length and key, and
-/// the file it went to.
+/// Prints what the take gave: the phrases, where each starts (on the file's bar ruler), its
+/// notes, length, key and the tempo and metre changes it spans, and the file it went to.
 fn report_take(
     out: &mut dyn Write,
     request: &CaptureRequest<'_>,
-    metre: TimeSignature,
+    time_map: &TimeMap,
     earlier: &[PathBuf],
     phrases: &[CapturedPhrase],
     files: &[(PathBuf, Vec<u8>)],
 ) -> CliResult {
     let (file, gap_beats) = (request.file, request.gap_beats);
-    let bar = metre.bar_length_beats();
     writeln!(
         out,
-        "{} phrase(s) in {} (gap {} beats){}",
-        phrases.len(),
+        "{} in {} (gap {} beats){}",
+        count(phrases.len(), "phrase", "phrases"),
         file.display(),
         gap_beats,
         if earlier.is_empty() {
             String::new()
         } else {
             format!(
-                "; {} phrase file(s) of the earlier take deleted",
-                earlier.len()
+                "; {} of the earlier take deleted",
+                count(earlier.len(), "phrase file", "phrase files")
             )
         }
     )?;
     for (index, (phrase, (path, _))) in phrases.iter().zip(files).enumerate() {
-        let key = phrase
-            .motif
-            .key()
-            .map_or_else(|| "no key".to_owned(), |k| k.to_string());
+        let motif = &phrase.motif;
+        let key = motif.locked_key.map_or_else(
+            || {
+                motif
+                    .detected_key
+                    .map_or_else(|| "no key".to_owned(), |e| key_verdict(&e))
+            },
+            |k| format!("{k} (locked)"),
+        );
+        let start = time_map.bar_beat(phrase.origin_beats);
+        let bars = motif.length_beats / motif.time_signature.bar_length_beats();
+        let end_beats = phrase.origin_beats + motif.length_beats;
+        let changes = changes_between(time_map, phrase.origin_beats, end_beats);
         writeln!(
             out,
-            "phrase {}: bar {} (at {}), {} notes{}, {} bars, {} -> {}",
+            "phrase {}: bar {} (at {start}), {}{}, {}, {}{} -> {}",
             index + 1,
-            (phrase.origin_beats / bar).floor() as i64 + 1,
-            BarBeat::of(phrase.origin_beats, metre),
-            phrase.motif.len(),
-            if phrase.motif.truncated {
-                " (truncated)"
-            } else {
-                ""
-            },
-            tidy(phrase.motif.length_beats / bar, 3),
+            start.bar,
+            count(motif.len(), "note", "notes"),
+            if motif.truncated { " (truncated)" } else { "" },
+            bars_of(bars, motif.time_signature),
             key,
+            if changes.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} (written into the phrase file; the phrase is captured in {})",
+                    changes.join("; "),
+                    metre_text(motif.time_signature)
+                )
+            },
             path.display()
         )?;
     }

@@ -7,10 +7,12 @@ use std::path::Path;
 use reprise::engine::character::{render, Character, CharacterSettings};
 use reprise::engine::midi_file::write_motif;
 use reprise::engine::rendering::Rendering;
+use reprise::engine::time_map::TimeMap;
 
 use crate::args::{check_unit, tidy};
 use crate::error::{CliError, CliResult};
 use crate::render::{summary, write_renderings};
+use crate::wording::{bars_of, count};
 
 pub fn demo(out: &mut dyn Write, output_dir: &Path, intensity: f64, seed: u64) -> CliResult {
     check_unit("intensity", intensity)?;
@@ -22,19 +24,18 @@ pub fn demo(out: &mut dyn Write, output_dir: &Path, intensity: f64, seed: u64) -
         .map_err(|e| CliError::failed(format!("cannot write {}: {e}", motif_path.display())))?;
     writeln!(
         out,
-        "motif.mid: Scarborough Fair (traditional), {} notes, {} {}/{} bars at {} BPM, {}",
-        motif.len(),
-        tidy(
+        "motif.mid: Scarborough Fair (traditional), {}, {} at {} BPM, {}",
+        count(motif.len(), "note", "notes"),
+        bars_of(
             motif.length_beats / motif.time_signature.bar_length_beats(),
-            2
+            motif.time_signature
         ),
-        motif.time_signature.numerator,
-        motif.time_signature.denominator,
-        motif.tempo_bpm,
+        tidy(motif.tempo_bpm, 2),
         motif
             .key()
             .map_or_else(|| "no key".to_owned(), |k| k.to_string())
     )?;
+    let time_map = TimeMap::constant(motif.time_signature, motif.tempo_bpm);
     let mut all = Vec::new();
     for character in Character::ALL {
         let settings = CharacterSettings {
@@ -46,7 +47,7 @@ pub fn demo(out: &mut dyn Write, output_dir: &Path, intensity: f64, seed: u64) -
         let mut rendering = Rendering::new();
         render(&motif, &settings, &mut rendering);
         let path = output_dir.join(format!("{}.mid", character.name()));
-        write_renderings(&path, &motif, &[(character, rendering.clone())])?;
+        write_renderings(&path, &motif, &time_map, &[(character, rendering.clone())])?;
         writeln!(
             out,
             "{}.mid: {}",
@@ -55,7 +56,7 @@ pub fn demo(out: &mut dyn Write, output_dir: &Path, intensity: f64, seed: u64) -
         )?;
         all.push((character, rendering));
     }
-    write_renderings(&output_dir.join("all.mid"), &motif, &all)?;
+    write_renderings(&output_dir.join("all.mid"), &motif, &time_map, &all)?;
     writeln!(
         out,
         "all.mid: the three characters on three tracks -> {}",

@@ -8,10 +8,12 @@
 mod analyze;
 mod args;
 mod capture;
+mod cut_short;
 mod demo;
 mod error;
 mod listen;
 mod render;
+mod wording;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -6,13 +6,18 @@ use std::path::Path;
 
 use reprise::engine::character::{render, Character, CharacterSettings, Retrograde};
 use reprise::engine::event::fraction_to_midi_7bit;
-use reprise::engine::midi_file::{motif_from_performance, write_tracks, ExportTrack};
+use reprise::engine::midi_file::{
+    motif_from_performance, motif_origin_beats, write_tracks_in_map, ExportTrack,
+};
 use reprise::engine::motif::{Motif, Note, MAX_MOTIF_NOTES};
 use reprise::engine::ops::augmentation::METRIC_FACTORS;
 use reprise::engine::rendering::{Rendering, Voice};
+use reprise::engine::time_map::TimeMap;
 
 use crate::args::{check_unit, load, same_file, tidy, write_output, Source};
+use crate::cut_short::refuse_cut_short;
 use crate::error::{note, CliError, CliResult};
+use crate::wording::{bars_of, changes_spanned, count, metre_text};
 use crate::RenderArgs;
 
 pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: bool) -> CliResult {
@@ -22,7 +27,11 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
         include_drums,
     };
     let performance = load(&args.file, source)?;
+    refuse_cut_short(&args.file, &performance, Some("rendering"))?;
     let motif = motif_from_performance(&performance);
+    let time_map = performance
+        .time_map
+        .from_origin(motif_origin_beats(&performance));
     if motif.truncated {
         note(format_args!(
             "{}: the track has more than {MAX_MOTIF_NOTES} notes or runs past the longest \
@@ -58,7 +67,8 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
             (character, out)
         })
         .collect();
-    write_renderings(&args.output, &motif, &renderings)?;
+    write_renderings(&args.output, &motif, &time_map, &renderings)?;
+    say_what_the_map_changes(&motif, &time_map, &renderings, args.augment);
     for (character, rendering) in &renderings {
         writeln!(out, "{}: {}", character.name(), summary(rendering, &motif))?;
         let octaves = rendering.octaves_shifted_to_fit;
@@ -76,11 +86,47 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
     Ok(())
 }
 
+/// Notes on stderr when the motif or its renderings run through tempo or metre changes: the
+/// file keeps them, but the rendering was computed in the metre at the motif's start (pedal
+/// and bar-long chords on its bars), and an augmented rendering no longer meets the changes
+/// at the same notes.
+fn say_what_the_map_changes(
+    motif: &Motif,
+    time_map: &TimeMap,
+    renderings: &[(Character, Rendering)],
+    augmentation: f64,
+) {
+    let end_beats = renderings
+        .iter()
+        .map(|(_, r)| r.length_beats)
+        .fold(motif.length_beats, f64::max);
+    let changes = changes_spanned(time_map, end_beats);
+    if changes.is_empty() {
+        return;
+    }
+    note(format_args!(
+        "{}; the output keeps the input's tempo and metre map, but Reprise computed the \
+         rendering in the metre at the motif's start ({}, so pedal changes and held chords \
+         follow its bars throughout)",
+        changes.join("; "),
+        metre_text(motif.time_signature)
+    ));
+    if augmentation != 1.0 {
+        note(format_args!(
+            "--augment {augmentation} stretches the notes but not the map: the changes no \
+             longer fall at the same notes"
+        ));
+    }
+}
+
 /// Writes renderings as the tracks of one .mid file, named after their characters (its folder
-/// made if missing).
+/// made if missing), with the
+/// tempo and metre map `time_map` (seen from the motif's beat 0; past its end the last entries
+/// hold).
 pub fn write_renderings(
     path: &Path,
     motif: &Motif,
+    time_map: &TimeMap,
     renderings: &[(Character, Rendering)],
 ) -> Result<(), CliError> {
     let notes: Vec<Vec<Note>> = renderings
@@ -101,7 +147,7 @@ pub fn write_renderings(
             ccs: &rendering.ccs,
         })
         .collect();
-    let bytes = write_tracks(&tracks, motif.time_signature, motif.tempo_bpm, motif.key());
+    let bytes = write_tracks_in_map(&tracks, time_map, motif.key());
     write_output(path, &bytes)
 }
 
@@ -140,9 +186,15 @@ pub fn summary(rendering: &Rendering, motif: &Motif) -> String {
             format!("CC{cc} {low}–{high}")
         })
         .collect();
+    let bars = rendering.length_beats / motif.time_signature.bar_length_beats();
     format!(
-        "{} notes on channel(s) {}; velocity {}–{}; {}; {} beats ({} bars)",
-        rendering.notes.len(),
+        "{} on {} {}; velocity {}–{}; {}; {} beats ({})",
+        count(rendering.notes.len(), "note", "notes"),
+        if channels.len() == 1 {
+            "channel"
+        } else {
+            "channels"
+        },
         channels
             .iter()
             .map(u8::to_string)
@@ -156,10 +208,7 @@ pub fn summary(rendering: &Rendering, motif: &Motif) -> String {
             cc_ranges.join(", ")
         },
         tidy(rendering.length_beats, 3),
-        tidy(
-            rendering.length_beats / motif.time_signature.bar_length_beats(),
-            2
-        ),
+        bars_of(tidy(bars, 2), motif.time_signature),
     )
 }
 
