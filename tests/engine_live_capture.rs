@@ -287,3 +287,121 @@ fn a_phrase_completing_on_a_bar_line_comes_in_there_whatever_the_blocks() {
         );
     }
 }
+
+/// Found in Ardour (issue 23): a captured phrase that completes a few samples after a rendering
+/// note is due struck the note and ended it at once — a click, and whether it happened
+/// depended on a host's sample of timing jitter. A rendering note due less than
+/// `REPLACEMENT_GUARD_MS` before the phrase completes is not started; notes earlier sound whole.
+/// Checked for completions before, on and after the note, in blocks of every size.
+#[test]
+fn a_phrase_completing_just_after_a_rendering_note_never_clicks() {
+    use reprise::engine::event::EventKind;
+    use reprise::engine::motif::{Motif, Note};
+    use reprise::engine::playback::{LiveCapture, REPLACEMENT_GUARD_MS};
+    use reprise::engine::rng::Rng;
+    let sample_rate = 48_000.0;
+    let samples_per_beat = 24_000.0; // 120 BPM
+    let settings = LiveSettings {
+        capture: LiveCapture::AlwaysListening,
+        capture_gap_beats: 2.0,
+        ..plain_playback()
+    };
+    // Two bars looping; the second note is due 62 samples after beat 1 (beat 9 in the loop's
+    // second pass), where the phrase below completes.
+    let mut motif = Motif::new(TimeSignature::new(4, 4), 120.0);
+    for (start_beats, key) in [(0.0, 62u8), (1.0 + 62.0 / samples_per_beat, 64)] {
+        motif.push(Note {
+            start_beats,
+            length_beats: 0.5,
+            key,
+            velocity: 0.7,
+            channel: 0,
+        });
+    }
+    motif.finish();
+    let note_sample = (9.0 * samples_per_beat) as u64 + 62;
+    let guard_samples = (REPLACEMENT_GUARD_MS / 1000.0 * sample_rate) as u64;
+    for lateness in [0u64, 30, 61, 62, 63, 100, 400, guard_samples + 10] {
+        // A phrase on channel 2 whose last release is at beat 7 plus `lateness` samples: it
+        // completes two beats later.
+        let release = (7.0 * samples_per_beat) as u64 + lateness;
+        let input = [
+            (
+                (4.0 * samples_per_beat) as u64,
+                Event::note_on(0, 1, 70, 0.7, None),
+            ),
+            (
+                (5.0 * samples_per_beat) as u64,
+                Event::note_off(0, 1, 70, 0.0, None),
+            ),
+            (
+                (5.0 * samples_per_beat) as u64,
+                Event::note_on(0, 1, 72, 0.7, None),
+            ),
+            (release, Event::note_off(0, 1, 72, 0.0, None)),
+        ];
+        let completion = release + (2.0 * samples_per_beat) as u64;
+        for (seed, max_block) in [(1u64, 4096u64), (2, 300), (3, 33)] {
+            let mut engine = Box::new(LiveEngine::new());
+            engine.set_slot(0, &motif);
+            let mut rng = Rng::new(seed);
+            let song = SteadySong {
+                sample_rate,
+                tempo: 120.0,
+                loop_beats: None,
+                total_samples: (12.0 * samples_per_beat) as u64,
+                automation_every_samples: None,
+            };
+            let out = output_with_blocks(
+                &mut engine,
+                &settings,
+                song,
+                &mut || 1 + (rng.next_u64() % max_block) as u32,
+                &input,
+            );
+            let on = out.iter().find(|(sample, e)| {
+                *sample > note_sample - 100
+                    && *sample < note_sample + 100
+                    && matches!(
+                        e.kind,
+                        EventKind::NoteOn {
+                            channel: 0,
+                            key: 64,
+                            ..
+                        }
+                    )
+            });
+            let off = on.and_then(|&(on_sample, _)| {
+                out.iter().find(|(sample, e)| {
+                    *sample >= on_sample
+                        && matches!(
+                            e.kind,
+                            EventKind::NoteOff {
+                                channel: 0,
+                                key: 64,
+                                ..
+                            }
+                        )
+                })
+            });
+            let context = format!(
+                "phrase completing {} samples after the note, blocks up to {max_block}",
+                completion as i64 - note_sample as i64
+            );
+            match (on, off) {
+                (None, _) => assert!(
+                    completion < note_sample + guard_samples,
+                    "{context}: a note due well before the replacement was not played"
+                ),
+                (Some(&(on_sample, _)), Some(&(off_sample, _))) => {
+                    let sounded_ms = (off_sample - on_sample) as f64 / sample_rate * 1000.0;
+                    assert!(
+                        sounded_ms >= REPLACEMENT_GUARD_MS,
+                        "{context}: the note sounded {sounded_ms:.2} ms (a click)"
+                    );
+                }
+                (Some(_), None) => panic!("{context}: the note never ended"),
+            }
+        }
+    }
+}

@@ -223,6 +223,11 @@ fn augmentation_diminution_and_ritardando() {
             (8.0, 1.0)
         ]
     );
+    // A last note played a few samples late (as a host's region playback delivers it) still
+    // lands on the beat nearest its slowed onset, not one beat further.
+    let mut late = line(&[(4.0, 1.5, 69), (5.5, 0.5, 67), (6.000125, 1.0, 65)]);
+    ritardando_in_last_bar(&mut late, TimeSignature::new(4, 4), 0.5);
+    assert_eq!(late.notes[2].start_beats, 6.0);
     // Other factors than the offered ones take the nearest (as ratios).
     assert_eq!(nearest_metric_factor(1.4), 1.0);
     assert_eq!(nearest_metric_factor(1.5), 2.0);

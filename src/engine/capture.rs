@@ -320,7 +320,9 @@ impl PhraseCapture {
         if self.num_notes == 0 || self.num_sounding > 0 || !beats.is_finite() {
             return false;
         }
-        if beats - self.last_end_beats < self.settings.gap_beats {
+        // At the completion beat itself (last release + gap, as the engine computes it to find
+        // the completion's sample) the phrase is complete: rounding must not put it a block late.
+        if beats - self.last_end_beats < self.settings.gap_beats - BEAT_EPSILON {
             return false;
         }
         self.finish_phrase();

@@ -54,7 +54,7 @@ pub fn augment(rendering: &mut Rendering, factor: f64) {
 /// t ↦ t + amount·(t − bar)²/(2·bar length), so the local tempo falls to 1 / (1 + amount) of the
 /// original at the bar's end. Notes before the bar keep their onsets (their ends may stretch).
 /// The last note then lands on the beat of `metre` nearest its slowed onset (it still starts on a
-/// beat), never earlier than written nor on or before the note ahead of it. Sorts the notes.
+/// beat), after the note ahead of it. Sorts the notes.
 pub fn ritardando_in_last_bar(rendering: &mut Rendering, metre: TimeSignature, amount: f64) {
     rendering.finish();
     let Some(last) = rendering.notes.last() else {
@@ -74,18 +74,18 @@ pub fn ritardando_in_last_bar(rendering: &mut Rendering, metre: TimeSignature, a
             t + amount * (t - bar_start) * (t - bar_start) / (2.0 * bar)
         }
     };
-    // The last note lands on the beat nearest its slowed onset, but never before it was
-    // written nor on or before the note ahead of it.
+    // The last note lands on the beat nearest its slowed onset — which the warp only delays,
+    // so never a beat before the one nearest where it was played (a note played a few samples
+    // late still belongs to its beat) — and after the note ahead of it.
     let ahead = rendering
         .notes
         .iter()
         .rev()
         .find(|n| n.start_beats < last_onset - BEAT_EPSILON)
         .map_or(f64::NEG_INFINITY, |n| warp(n.start_beats));
-    let earliest = last_onset.max(ahead + BEAT_EPSILON);
     let mut landing = (warp(last_onset) / pulse).round() * pulse;
-    if landing < earliest - BEAT_EPSILON {
-        landing = ((earliest - BEAT_EPSILON) / pulse).ceil() * pulse;
+    if landing <= ahead + BEAT_EPSILON {
+        landing = ((ahead + BEAT_EPSILON) / pulse).ceil() * pulse;
     }
     for note in &mut rendering.notes {
         let end = warp(note.end_beats());

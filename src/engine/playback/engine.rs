@@ -69,6 +69,12 @@ pub struct LiveEngine {
     hearing: Hearing,
 }
 
+/// A rendering note due less than this before a captured phrase replaces the rendering is not
+/// started (milliseconds): the replacement would end it at once, and a note a few samples long
+/// is a click, not a note. Below the shortest note a player means (about 30 ms), above a host's
+/// timing jitter of a few samples.
+pub const REPLACEMENT_GUARD_MS: f64 = 10.0;
+
 impl Default for LiveEngine {
     fn default() -> Self {
         Self::new()
@@ -359,11 +365,18 @@ impl LiveEngine {
                     .timeline
                     .pending_wrap()
                     .map_or(sample, |wrap| wrap.sample.min(sample));
+                let guard =
+                    (REPLACEMENT_GUARD_MS / 1000.0 * self.timeline.sample_rate_hz()).round() as u32;
                 if at < limit as f64 {
                     let at = at.max(self.cursor as f64) as u32;
-                    self.schedule_range(at, out);
+                    self.schedule_range_before_replacement(at, at.saturating_sub(guard), out);
                     let beats = complete.max(self.timeline.beats_at(at));
                     self.take_new_capture_at(at, beats, out);
+                } else if limit == sample && at < f64::from(sample.saturating_add(guard)) {
+                    // It completes just after this stretch: the onsets just before it wait too
+                    // (by then they are past, so they are not sent late either).
+                    let hold_from = (at as u32).saturating_sub(guard).max(self.cursor);
+                    self.schedule_range_before_replacement(sample, hold_from, out);
                 }
             }
         }
@@ -387,6 +400,30 @@ impl LiveEngine {
             }
         }
         self.schedule_range(sample, out);
+    }
+
+    /// [`schedule_range`](Self::schedule_range) up to `sample`, where a new motif replaces the
+    /// rendering: onsets from `hold_from_sample` on are not started.
+    fn schedule_range_before_replacement(
+        &mut self,
+        sample: u32,
+        hold_from_sample: u32,
+        out: &mut EventBuffer,
+    ) {
+        if sample <= self.cursor {
+            return;
+        }
+        let window = self.timeline.window(self.cursor, sample);
+        if self.settings.playback_mode != PlaybackMode::Off && !self.rendering.notes.is_empty() {
+            self.scheduler.schedule_before_replacement(
+                &self.rendering,
+                window,
+                hold_from_sample,
+                out,
+                &mut self.voices,
+            );
+        }
+        self.cursor = sample;
     }
 
     fn schedule_range(&mut self, sample: u32, out: &mut EventBuffer) {

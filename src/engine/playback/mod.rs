@@ -37,7 +37,9 @@ pub mod settings;
 pub mod timeline;
 pub mod voices;
 
-pub use engine::{LiveEngine, MAX_IN_EVENTS_PER_BLOCK, MAX_OUT_EVENTS_PER_BLOCK};
+pub use engine::{
+    LiveEngine, MAX_IN_EVENTS_PER_BLOCK, MAX_OUT_EVENTS_PER_BLOCK, REPLACEMENT_GUARD_MS,
+};
 pub use library::NUM_SLOTS;
 pub use settings::{
     ChangeEffect, LaunchQuantize, LiveCapture, LiveSettings, PlaybackMode, TriggerTranspose,

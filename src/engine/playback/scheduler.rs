@@ -76,6 +76,10 @@ pub struct Scheduler {
     rendering_generation: u32,
     /// Events not written because the output buffer was full.
     num_dropped: u64,
+    /// Onsets due at or after this sample of the current window are not started: the rendering
+    /// is replaced there, and a note struck just before would be cut at once (a click). Set
+    /// around one call by [`Self::schedule_before_replacement`].
+    onsets_held_from_sample: Option<u32>,
 }
 
 impl Default for Scheduler {
@@ -96,6 +100,7 @@ impl Scheduler {
             candidates: Vec::with_capacity(MAX_WINDOW_EVENTS),
             rendering_generation: 0,
             num_dropped: 0,
+            onsets_held_from_sample: None,
         }
     }
 
@@ -252,6 +257,22 @@ impl Scheduler {
         self.next_due_beats = Some(self.next_event_after(rendering, launch, due_until, voices));
     }
 
+    /// [`schedule`](Self::schedule) for a window that ends where the rendering is replaced (a new
+    /// motif comes in at its end sample): onsets from `hold_from_sample` on are not started, as
+    /// their notes would be ended within a few milliseconds; controllers and note-offs go out.
+    pub fn schedule_before_replacement(
+        &mut self,
+        rendering: &Rendering,
+        window: BeatWindow,
+        hold_from_sample: u32,
+        out: &mut EventBuffer,
+        voices: &mut Voices,
+    ) {
+        self.onsets_held_from_sample = Some(hold_from_sample);
+        self.schedule(rendering, window, out, voices);
+        self.onsets_held_from_sample = None;
+    }
+
     /// Note-offs: only rendering notes that sound can end, and every one whose end is due goes
     /// out (at its sample, or at the first one if it is already past).
     fn push_due_note_offs(&mut self, window: &BeatWindow, voices: &Voices) {
@@ -359,6 +380,10 @@ impl Scheduler {
         for i in 0..self.candidates.len() {
             let candidate = self.candidates[i];
             match candidate.rank {
+                Rank::NoteOn
+                    if self
+                        .onsets_held_from_sample
+                        .is_some_and(|held| candidate.sample >= held) => {}
                 Rank::NoteOn => self.note_on(rendering, candidate, out, voices),
                 Rank::NoteOff => self.note_off(candidate, out, voices),
                 Rank::Controller => self.controller(rendering, candidate, out, voices),
