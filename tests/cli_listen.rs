@@ -112,7 +112,7 @@ fn listen_writes_the_notes_it_hears_as_csv_and_motif() {
         ]);
         assert!(output.status.success(), "{:?}", stderr_lines(&output));
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(stdout.contains("3 note(s) heard"), "{rate} Hz: {stdout}");
+        assert!(stdout.contains("3 notes heard"), "{rate} Hz: {stdout}");
         let rows = rows(&csv);
         assert_eq!(rows.len(), 3, "{rate} Hz");
         for (row, &(midi, start, end)) in rows.iter().zip(&MELODY) {
@@ -284,7 +284,7 @@ fn listen_makes_its_folder_spells_in_the_key_and_exits_2_on_bad_settings() {
     assert!(output.status.success(), "{:?}", stderr_lines(&output));
     assert!(mid.is_file() && csv.is_file());
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("5 note(s) heard"), "{stdout}");
+    assert!(stdout.contains("5 notes heard"), "{stdout}");
     assert!(stdout.contains(" B♭4 "), "{stdout}");
     assert!(!stdout.contains("A#"), "{stdout}");
 

@@ -15,6 +15,7 @@ use reprise::engine::spelling::NoteName;
 
 use crate::args::{same_file, tidy, write_output};
 use crate::error::{CliError, CliResult};
+use crate::wording::count;
 
 /// What `listen` was asked to do.
 pub struct ListenRequest<'a> {
@@ -125,9 +126,9 @@ pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
     }
     writeln!(
         out,
-        "{}: {} note(s) heard in {duration_s} s at {} Hz (blocks of {})",
+        "{}: {} heard in {duration_s} s at {} Hz (blocks of {})",
         request.file.display(),
-        heard.len(),
+        count(heard.len(), "note", "notes"),
         rate,
         request.block
     )?;
