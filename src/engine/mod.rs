@@ -36,3 +36,4 @@ pub mod rng;
 pub mod scale;
 pub mod spelling;
 pub mod time_map;
+pub mod timecode;
