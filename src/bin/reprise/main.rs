@@ -13,6 +13,7 @@ mod demo;
 mod error;
 mod listen;
 mod render;
+mod spot;
 mod wording;
 
 use std::io::Write;
@@ -119,6 +120,30 @@ enum Command {
         /// Tempo the motif's beats are counted at, BPM.
         #[arg(long, default_value_t = 120.0, allow_negative_numbers = true)]
         tempo: f64,
+    },
+    /// Find Tempo: the tempo and bar-1 offset that put a spotting list's must hits on bar
+    /// lines (should hits on beats); writes it as a tempo-map .mid for the DAW.
+    Spot {
+        /// The spotting list: CSV with the header timecode,name,lands[,importance].
+        hits: PathBuf,
+        /// Picture frame rate: 23.976, 24, 25, 29.97df, 29.97, 30, 48, 50, 59.94df, 59.94, 60.
+        #[arg(long, value_parser = spot::parse_fps)]
+        fps: reprise::engine::timecode::FrameRate,
+        /// Timecode of the song's zero (e.g. 01:00:00:00; `;` before the frames for drop-frame).
+        #[arg(long)]
+        start_tc: Option<String>,
+        /// The music's metre: must hits go on its bar lines.
+        #[arg(long, value_parser = spot::parse_metre, default_value = "4/4")]
+        metre: reprise::engine::motif::TimeSignature,
+        /// Slowest and fastest tempo to try, BPM.
+        #[arg(long, value_parser = spot::parse_tempo_range, default_value = "40-200")]
+        tempo_range: (f64, f64),
+        /// The motif's own tempo: among equally good answers, the nearest wins.
+        #[arg(long, default_value_t = 120.0)]
+        tempo: f64,
+        /// Write the answer as a tempo-map .mid (its folder is created if missing).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
     },
     /// Render the built-in demo motif (Scarborough Fair) in all three characters.
     Demo {
@@ -298,6 +323,26 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 block,
                 range,
                 tempo_bpm: tempo,
+            },
+        ),
+        Command::Spot {
+            hits,
+            fps,
+            start_tc,
+            metre,
+            tempo_range,
+            tempo,
+            output,
+        } => spot::spot(
+            out,
+            &spot::SpotArgs {
+                hits: &hits,
+                rate: fps,
+                start_tc: start_tc.as_deref(),
+                metre,
+                tempo_range_bpm: tempo_range,
+                preferred_tempo_bpm: tempo,
+                output: output.as_deref(),
             },
         ),
         Command::Demo {

@@ -1,0 +1,142 @@
+//! Issue 24 (first part): `reprise spot` — Find Tempo from a spotting list, written as a
+//! tempo-map .mid that, read back through its own tempo events, puts every `must` hit on a bar
+//! line of the music within half a frame.
+
+#[allow(dead_code)]
+#[path = "common/cli_run.rs"]
+mod cli_run;
+
+use midly::{MetaMessage, Smf, Timing, TrackEventKind};
+
+use cli_run::{reprise, scratch, stderr_lines};
+use reprise::engine::timecode::{FrameRate, Timecode};
+
+/// Seconds of every bar line the tempo map's first `bars` bars start at, in a metre of
+/// `bar_beats` quarters (the map's own metre is not needed: bars are counted in it).
+fn bar_lines_seconds(bytes: &[u8], bar_beats: f64, bars: usize) -> Vec<f64> {
+    let smf = Smf::parse(bytes).expect("a MIDI file");
+    let Timing::Metrical(ticks) = smf.header.timing else {
+        panic!("metrical timing");
+    };
+    let ticks_per_beat = f64::from(ticks.as_int());
+    // (tick, microseconds per quarter) of every tempo event, in order.
+    let mut tempos: Vec<(u64, f64)> = Vec::new();
+    for track in &smf.tracks {
+        let mut tick = 0u64;
+        for event in track {
+            tick += u64::from(event.delta.as_int());
+            if let TrackEventKind::Meta(MetaMessage::Tempo(us)) = event.kind {
+                tempos.push((tick, f64::from(us.as_int())));
+            }
+        }
+    }
+    tempos.sort_by_key(|t| t.0);
+    let seconds_at = |target: f64| {
+        let mut seconds = 0.0;
+        let mut position = 0.0;
+        let mut us = 500_000.0;
+        for &(tick, tempo) in &tempos {
+            let at = tick as f64 / ticks_per_beat;
+            if at >= target {
+                break;
+            }
+            seconds += (at - position) * us / 1e6;
+            position = at;
+            us = tempo;
+        }
+        seconds + (target - position) * us / 1e6
+    };
+    (0..bars)
+        .map(|bar| seconds_at(bar as f64 * bar_beats))
+        .collect()
+}
+
+#[test]
+fn spot_finds_the_tempo_that_puts_must_hits_on_bar_lines() {
+    let dir = scratch("spot");
+    let rate = FrameRate::Fps23_976;
+    // A cue in 3/4 at 97.31 BPM whose bar 1 is 2.25 s after 01:00:00:00: hits on bar lines
+    // 1, 5, 12, 20 and 31, and a glance on a beat.
+    let (tempo, offset) = (97.31, 2.25);
+    let bar = 3.0 * 60.0 / tempo;
+    let start = 86_400; // 01:00:00:00 at 23.976 (non-drop): 86 400 frames
+    let frame_at = |seconds: f64| (seconds * 24_000.0 / 1001.0).round() as i64;
+    let mut csv = String::from("timecode,name,lands,importance\n");
+    let mut must_seconds = Vec::new();
+    for (i, bar_index) in [0, 4, 11, 19, 30].into_iter().enumerate() {
+        let seconds = offset + bar_index as f64 * bar;
+        let frame = frame_at(seconds);
+        must_seconds.push(frame as f64 * 1001.0 / 24_000.0);
+        csv.push_str(&format!(
+            "{},hit {i},climax,must\n",
+            Timecode::from_frames(start + frame, rate).display(rate)
+        ));
+    }
+    let glance = frame_at(offset + 7.0 * bar + 2.0 * 60.0 / tempo);
+    csv.push_str(&format!(
+        "{},glance,start,should\n",
+        Timecode::from_frames(start + glance, rate).display(rate)
+    ));
+    let list = dir.join("hits.csv");
+    std::fs::write(&list, csv).unwrap();
+    let map = dir.join("map/tempo.mid");
+    let output = reprise(&[
+        "spot",
+        list.to_str().unwrap(),
+        "--fps",
+        "23.976",
+        "--start-tc",
+        "01:00:00:00",
+        "--metre",
+        "3/4",
+        "--tempo-range",
+        "60-140",
+        "--tempo",
+        "100",
+        "-o",
+        map.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {:?}",
+        stderr_lines(&output)
+    );
+    assert!(stdout.contains("BPM in 3/4"), "{stdout}");
+    assert!(!stdout.contains("more than half a frame off"), "{stdout}");
+    // Read back through the file's own tempo events: each must hit within half a frame of a
+    // bar line of the map.
+    let bytes = std::fs::read(&map).unwrap();
+    let lines = bar_lines_seconds(&bytes, 3.0, 60);
+    let half_frame = 0.5 * 1001.0 / 24_000.0;
+    for seconds in must_seconds {
+        let nearest = lines
+            .iter()
+            .map(|line| (line - seconds).abs())
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            nearest <= half_frame,
+            "a must hit at {seconds:.4} s is {nearest:.4} s from the map's nearest bar line\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_spotting_list_says_which_line() {
+    let dir = scratch("spot_bad");
+    let list = dir.join("hits.csv");
+    std::fs::write(&list, "timecode,name,lands\n00:01:00;00,door,climax\n").unwrap();
+    let output = reprise(&["spot", list.to_str().unwrap(), "--fps", "29.97df"]);
+    assert_eq!(output.status.code(), Some(1));
+    let lines = stderr_lines(&output);
+    assert!(
+        lines[0].contains("line 2") && lines[0].contains("does not exist in drop-frame"),
+        "{lines:?}"
+    );
+    let output = reprise(&["spot", list.to_str().unwrap(), "--fps", "31"]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "an unknown rate is a usage error"
+    );
+}
