@@ -140,3 +140,66 @@ fn a_bad_spotting_list_says_which_line() {
         "an unknown rate is a usage error"
     );
 }
+
+/// Hits from a .mid file's markers (through its tempo map: 120 BPM, then 60 BPM from beat 4)
+/// and from an EDL's cuts.
+#[test]
+fn markers_and_edl_cuts_are_read_as_hits() {
+    use midly::num::{u15, u24, u28};
+    use midly::{Format, Header, MetaMessage, Smf, Timing, TrackEvent, TrackEventKind};
+    let dir = scratch("spot_sources");
+    let meta = |delta: u32, message: MetaMessage<'static>| TrackEvent {
+        delta: u28::new(delta),
+        kind: TrackEventKind::Meta(message),
+    };
+    let mut smf = Smf::new(Header::new(
+        Format::SingleTrack,
+        Timing::Metrical(u15::new(480)),
+    ));
+    smf.tracks.push(vec![
+        meta(0, MetaMessage::Tempo(u24::new(500_000))),
+        meta(960, MetaMessage::Marker(b"door slam climax")),
+        meta(960, MetaMessage::Tempo(u24::new(1_000_000))),
+        meta(480, MetaMessage::Marker(b"glance start should")),
+        meta(0, MetaMessage::EndOfTrack),
+    ]);
+    let mut bytes = Vec::new();
+    smf.write_std(&mut bytes).unwrap();
+    let markers = dir.join("markers.mid");
+    std::fs::write(&markers, bytes).unwrap();
+    let output = reprise(&["spot", markers.to_str().unwrap(), "--fps", "24"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {:?}",
+        stderr_lines(&output)
+    );
+    // Beat 2 at 120 BPM = 1 s = 00:00:01:00; beat 5 = 2 s + 1 s at 60 BPM = 00:00:03:00.
+    assert!(stdout.contains("00:00:01:00  door slam"), "{stdout}");
+    assert!(stdout.contains("00:00:03:00  glance"), "{stdout}");
+    assert!(stdout.contains("start   should"), "{stdout}");
+    let edl = dir.join("cut.edl");
+    std::fs::write(
+        &edl,
+        "TITLE: R1\nFCM: NON-DROP FRAME\n\
+         001  A001 V     C        10:00:00:00 10:00:02:00 01:00:00:12 01:00:02:12\n\
+         002  A002 V     C        11:00:00:00 11:00:02:00 01:00:02:12 01:00:05:00\n",
+    )
+    .unwrap();
+    let output = reprise(&[
+        "spot",
+        edl.to_str().unwrap(),
+        "--fps",
+        "25",
+        "--start-tc",
+        "01:00:00:00",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {:?}",
+        stderr_lines(&output)
+    );
+    assert!(stdout.contains("01:00:00:12  cut 001 (A001)"), "{stdout}");
+    assert!(stdout.contains("01:00:02:12  cut 002 (A002)"), "{stdout}");
+}

@@ -18,6 +18,7 @@ pub mod choice;
 pub mod demo;
 pub mod event;
 pub mod event_buffer;
+pub mod hit_sources;
 pub mod hits;
 pub mod key;
 pub mod key_model;

@@ -5,7 +5,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use reprise::engine::hits::{read_spotting_list, Importance};
+use reprise::engine::hit_sources::{hits_from_edl, hits_from_midi_markers};
+use reprise::engine::hits::{read_spotting_list, HitList, Importance};
 use reprise::engine::midi_file::write_tracks_in_map;
 use reprise::engine::motif::TimeSignature;
 use reprise::engine::notation::BarBeat;
@@ -75,10 +76,7 @@ pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
             .map_err(|e| CliError::usage(format!("--start-tc: {e}")))?,
         None => 0,
     };
-    let text = std::fs::read_to_string(args.hits)
-        .map_err(|e| CliError::failed(format!("cannot read {}: {e}", args.hits.display())))?;
-    let hits = read_spotting_list(&text, args.rate, start_frame)
-        .map_err(|e| CliError::failed(format!("{}: {e}", args.hits.display())))?;
+    let hits = read_hits(args.hits, args.rate, start_frame)?;
     let answer = find_tempo(&SpotRequest {
         hits: &hits,
         rate: args.rate,
@@ -157,6 +155,26 @@ pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// The hits of a spotting list (`.csv`), an edit decision list (`.edl`: its cuts) or a .mid
+/// file (`.mid`, `.midi`: its markers, whose zero is the song's zero).
+fn read_hits(path: &Path, rate: FrameRate, start_frame: i64) -> Result<HitList, CliError> {
+    let fail = |e: &dyn std::fmt::Display| CliError::failed(format!("{}: {e}", path.display()));
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::failed(format!("cannot read {}: {e}", path.display())))?;
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "mid" | "midi" => hits_from_midi_markers(&bytes, rate).map_err(|e| fail(&e)),
+        "edl" => {
+            hits_from_edl(&String::from_utf8_lossy(&bytes), rate, start_frame).map_err(|e| fail(&e))
+        }
+        _ => read_spotting_list(&String::from_utf8_lossy(&bytes), rate, start_frame)
+            .map_err(|e| fail(&e)),
+    }
 }
 
 /// The tempo map that puts bar 1 of the music at `bar_one_seconds` (within one bar from the
