@@ -9,9 +9,11 @@
 //! ([`crate::engine::motif::MAX_MOTIF_NOTES`],
 //! [`crate::engine::motif::MAX_MOTIF_BARS`], [`NUM_SLOTS`], [`MAX_SLOT_NAME_CHARS`]).
 //!
-//! Versions: 1 wrote each note as an array `[start, length, key, velocity, channel]`; 2 (this
-//! build) writes an object with named fields, so a newer build's extra fields are simply
-//! ignored. [`migrate`] turns older documents into the current shape before they are read.
+//! Versions: 1 wrote each note as an array `[start, length, key, velocity, channel]`; 2 writes
+//! an object with named fields, so a newer build's extra fields are simply ignored; 3 (this
+//! build) adds the `picture` (frame rate, start timecode, hits). [`migrate`] turns older
+//! documents into the current shape before they are read (a document without a picture has the
+//! default one: 24 fps, 00:00:00:00, no hits).
 //!
 //! Main thread only (host state calls, the editor): reading allocates.
 
@@ -19,12 +21,15 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::engine::hits::{Hit, HitName, Importance, Lands, MAX_HITS};
 use crate::engine::key::Key;
 use crate::engine::motif::{whole_bars_beats, Motif, Note, TimeSignature};
+use crate::engine::picture::Picture;
 use crate::engine::playback::NUM_SLOTS;
+use crate::engine::timecode::{nearest_frame, FrameRate, WrittenTimecode};
 
 /// Schema version written by this build.
-pub const LIBRARY_SCHEMA_VERSION: u64 = 2;
+pub const LIBRARY_SCHEMA_VERSION: u64 = 3;
 /// Longest slot name kept, in characters.
 pub const MAX_SLOT_NAME_CHARS: usize = 64;
 
@@ -55,6 +60,11 @@ pub enum Lenient<T> {
 }
 
 impl<T> Lenient<T> {
+    /// Whether the field was not in the document (such fields are not written either).
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Lenient::Missing)
+    }
+
     /// The value, or `None` with `report.fields_defaulted` counted when it was missing or
     /// unreadable.
     fn or_count(self, report: &mut LoadReport) -> Option<T> {
@@ -93,6 +103,39 @@ pub struct LibraryDoc {
     pub version: Lenient<u64>,
     /// The slots, in order (slot 1 first).
     pub slots: Lenient<Vec<Lenient<SlotDoc>>>,
+    /// The picture the cue is scored to (schema 3).
+    #[serde(skip_serializing_if = "Lenient::is_missing")]
+    pub picture: Lenient<PictureDoc>,
+}
+
+/// The picture (schema 3).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PictureDoc {
+    /// The frame rate's id: `"23.976"`, `"24"`, `"29.97df"` ….
+    pub frame_rate: Lenient<String>,
+    /// The timecode of the song's zero, `"01:00:00:00"` (`;` before the frames for drop-frame).
+    pub start_timecode: Lenient<String>,
+    /// The hits, in time order.
+    pub hits: Lenient<Vec<Lenient<HitDoc>>>,
+}
+
+/// One hit (schema 3).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HitDoc {
+    /// Its name.
+    pub name: Lenient<String>,
+    /// Frames from the song's zero at the picture's rate.
+    #[serde(skip_serializing_if = "Lenient::is_missing")]
+    pub frame: Lenient<i64>,
+    /// Seconds from the song's zero: accepted on reading instead of `frame`.
+    #[serde(skip_serializing_if = "Lenient::is_missing")]
+    pub seconds: Lenient<f64>,
+    /// `climax`, `start`, `stinger` or `end`.
+    pub lands: Lenient<String>,
+    /// `must` or `should`.
+    pub importance: Lenient<String>,
 }
 
 /// One slot.
@@ -160,6 +203,9 @@ pub struct LoadReport {
     pub names_cut: usize,
     /// Motifs flagged as cut (note capacity or bar limit).
     pub motifs_truncated: usize,
+    /// Hits dropped: unreadable (no frame or seconds, an unknown `lands`) or beyond
+    /// [`MAX_HITS`].
+    pub hits_dropped: usize,
 }
 
 impl LoadReport {
@@ -187,6 +233,7 @@ impl LoadReport {
             (self.fields_defaulted, "value(s) reset to defaults"),
             (self.slots_ignored, "slot(s) ignored"),
             (self.names_cut, "name(s) shortened"),
+            (self.hits_dropped, "hit(s) dropped"),
         ] {
             if count > 0 {
                 parts.push(format!("{count} {what}"));
@@ -207,12 +254,18 @@ pub struct ParsedLibrary {
     pub slots: Slots,
     /// The slot names.
     pub names: [String; NUM_SLOTS],
+    /// The picture.
+    pub picture: Picture,
     /// What was dropped, cut or defaulted.
     pub report: LoadReport,
 }
 
 /// The JSON of a library, in the current schema.
-pub fn library_json(slots: &[Motif; NUM_SLOTS], names: &[String; NUM_SLOTS]) -> Value {
+pub fn library_json(
+    slots: &[Motif; NUM_SLOTS],
+    names: &[String; NUM_SLOTS],
+    picture: &Picture,
+) -> Value {
     let slots = slots
         .iter()
         .zip(names)
@@ -226,9 +279,94 @@ pub fn library_json(slots: &[Motif; NUM_SLOTS], names: &[String; NUM_SLOTS]) -> 
     let doc = LibraryDoc {
         version: Lenient::Value(LIBRARY_SCHEMA_VERSION),
         slots: Lenient::Value(slots),
+        picture: Lenient::Value(picture_doc(picture)),
     };
     // Plain data with string keys: serialising it cannot fail.
     serde_json::to_value(doc).unwrap_or(Value::Null)
+}
+
+fn picture_doc(picture: &Picture) -> PictureDoc {
+    let hits = picture
+        .hits
+        .iter()
+        .map(|hit| {
+            Lenient::Value(HitDoc {
+                name: Lenient::Value(hit.name.as_str().to_owned()),
+                frame: Lenient::Value(hit.frame),
+                seconds: Lenient::Missing,
+                lands: Lenient::Value(hit.lands.name().to_owned()),
+                importance: Lenient::Value(hit.importance.name().to_owned()),
+            })
+        })
+        .collect();
+    PictureDoc {
+        frame_rate: Lenient::Value(picture.rate.id().to_owned()),
+        start_timecode: Lenient::Value(picture.start_timecode().display(picture.rate).to_string()),
+        hits: Lenient::Value(hits),
+    }
+}
+
+/// Most hit entries read; later ones are counted as dropped without being read.
+pub const MAX_HIT_ENTRIES_READ: usize = 16 * MAX_HITS;
+
+/// Reads the picture leniently: an unknown rate or start timecode takes the default (counted),
+/// an unreadable hit is dropped (counted), at most [`MAX_HITS`] are kept.
+fn read_picture(doc: PictureDoc, report: &mut LoadReport) -> Picture {
+    let mut picture = Picture::default();
+    if let Some(id) = doc.frame_rate.or_count(report) {
+        match FrameRate::parse(&id) {
+            Some(rate) => picture.rate = rate,
+            None => report.fields_defaulted += 1,
+        }
+    }
+    if let Some(text) = doc.start_timecode.or_count(report) {
+        // Either separator is accepted here: the rate says whether it is drop-frame.
+        match WrittenTimecode::parse(&text).and_then(|w| w.timecode.to_frames(picture.rate)) {
+            Ok(frame) => picture.start_frame = frame,
+            Err(_) => report.fields_defaulted += 1,
+        }
+    }
+    for hit in doc.hits.or_count(report).unwrap_or_default() {
+        let Some(hit) = read_hit(hit, picture.rate) else {
+            report.hits_dropped += 1;
+            continue;
+        };
+        if !picture.hits.push(hit) {
+            report.hits_dropped += 1;
+        }
+    }
+    picture
+}
+
+/// One hit, or `None` when it has no readable time or `lands`.
+fn read_hit(doc: Lenient<HitDoc>, rate: FrameRate) -> Option<Hit> {
+    let Lenient::Value(doc) = doc else {
+        return None;
+    };
+    let frame = match (doc.frame, doc.seconds) {
+        (Lenient::Value(frame), _) => frame,
+        (_, Lenient::Value(seconds)) if seconds.is_finite() && seconds.abs() < 1e7 => {
+            nearest_frame(seconds, rate)
+        }
+        _ => return None,
+    };
+    let Lenient::Value(lands) = doc.lands else {
+        return None;
+    };
+    let importance = match doc.importance {
+        Lenient::Value(word) => Importance::parse(&word).unwrap_or_default(),
+        _ => Importance::default(),
+    };
+    let name = match doc.name {
+        Lenient::Value(name) => name,
+        _ => String::new(),
+    };
+    Some(Hit {
+        frame,
+        name: HitName::new(&name),
+        lands: Lands::parse(&lands)?,
+        importance,
+    })
 }
 
 fn motif_doc(motif: &Motif) -> MotifDoc {
@@ -265,6 +403,7 @@ fn motif_doc(motif: &Motif) -> MotifDoc {
 /// from its first five (later elements were never defined); shorter ones stay unreadable.
 pub fn migrate(mut value: Value) -> Value {
     let version = value.get("version").and_then(Value::as_u64);
+    // 2 → 3 added the picture, which is read as the default when absent: nothing to change.
     if version.is_some_and(|v| v >= 2) {
         return value;
     }
@@ -306,6 +445,13 @@ pub const MAX_NOTE_ENTRIES_READ: usize = 16 * crate::engine::motif::MAX_MOTIF_NO
 /// [`MAX_NOTE_ENTRIES_READ`] are counted and removed. Returns which slots lost note entries.
 fn bound_sizes(value: &mut Value, report: &mut LoadReport) -> [bool; NUM_SLOTS] {
     let mut cut = [false; NUM_SLOTS];
+    if let Some(hits) = value
+        .pointer_mut("/picture/hits")
+        .and_then(Value::as_array_mut)
+    {
+        report.hits_dropped += hits.len().saturating_sub(MAX_HIT_ENTRIES_READ);
+        hits.truncate(MAX_HIT_ENTRIES_READ);
+    }
     let Some(slots) = value.get_mut("slots").and_then(Value::as_array_mut) else {
         return cut;
     };
@@ -345,8 +491,17 @@ pub fn parse_library(mut value: Value) -> ParsedLibrary {
             return ParsedLibrary {
                 slots,
                 names,
+                picture: Picture::default(),
                 report,
             };
+        }
+    };
+    let picture = match doc.picture {
+        Lenient::Value(picture) => read_picture(picture, &mut report),
+        Lenient::Missing => Picture::default(),
+        Lenient::Unreadable => {
+            report.fields_defaulted += 1;
+            Picture::default()
         }
     };
     let Lenient::Value(slot_docs) = doc.slots else {
@@ -354,6 +509,7 @@ pub fn parse_library(mut value: Value) -> ParsedLibrary {
         return ParsedLibrary {
             slots,
             names,
+            picture: Picture::default(),
             report,
         };
     };
@@ -383,6 +539,7 @@ pub fn parse_library(mut value: Value) -> ParsedLibrary {
     ParsedLibrary {
         slots,
         names,
+        picture,
         report,
     }
 }
@@ -485,12 +642,92 @@ mod tests {
     #[test]
     fn library_round_trips_through_json_text() {
         let (slots, names) = (sample_slots(), sample_names());
-        let text = serde_json::to_string(&library_json(&slots, &names)).unwrap();
+        let text =
+            serde_json::to_string(&library_json(&slots, &names, &Picture::default())).unwrap();
         let parsed = parse_library(serde_json::from_str(&text).unwrap());
         assert!(parsed.report.is_clean(), "{:?}", parsed.report);
         assert_eq!(parsed.names, names);
         assert_eq!(*parsed.slots, *slots);
         assert_eq!(parsed.report.notes_kept, 36);
+    }
+
+    /// Issue 24: the picture (frame rate, start timecode, hits) is saved with the project and
+    /// read back exactly; a schema-2 document has the default picture and loads cleanly.
+    #[test]
+    fn the_picture_round_trips_and_schema_2_reads_without_one() {
+        use crate::engine::timecode::parse_timecode;
+        let rate = FrameRate::Fps29_97Drop;
+        let mut picture = Picture {
+            rate,
+            start_frame: parse_timecode("01:00:00;00", rate).unwrap(),
+            ..Picture::default()
+        };
+        for (frame, name, lands, importance) in [
+            (348, "door slam", Lands::Climax, Importance::Must),
+            (1800, "glance", Lands::Start, Importance::Should),
+            (-12, "pre-lap", Lands::Stinger, Importance::Must),
+        ] {
+            picture.hits.push(Hit {
+                frame,
+                name: HitName::new(name),
+                lands,
+                importance,
+            });
+        }
+        let (slots, names) = (sample_slots(), sample_names());
+        let document = library_json(&slots, &names, &picture);
+        assert_eq!(document["version"], json!(3));
+        assert_eq!(document["picture"]["frame_rate"], json!("29.97df"));
+        assert_eq!(document["picture"]["start_timecode"], json!("01:00:00;00"));
+        assert_eq!(
+            document["picture"]["hits"][0],
+            json!({"name": "pre-lap", "frame": -12, "lands": "stinger", "importance": "must"})
+        );
+        let text = serde_json::to_string(&document).unwrap();
+        let parsed = parse_library(serde_json::from_str(&text).unwrap());
+        assert!(parsed.report.is_clean(), "{:?}", parsed.report);
+        assert_eq!(parsed.picture, picture);
+        assert_eq!(*parsed.slots, *slots);
+        // Schema 2 (no picture): the default picture, nothing reported.
+        let mut old = library_json(&slots, &names, &Picture::default());
+        old["version"] = json!(2);
+        old.as_object_mut().unwrap().remove("picture");
+        let parsed = parse_library(old);
+        assert!(parsed.report.is_clean(), "{:?}", parsed.report);
+        assert_eq!(parsed.picture, Picture::default());
+        assert_eq!(*parsed.slots, *slots);
+    }
+
+    /// Issue 24: hits are read leniently and bounded: `seconds` instead of `frame`, unreadable
+    /// hits dropped and counted, at most 64 kept, an unknown rate reset to the default.
+    #[test]
+    fn hits_are_read_leniently_and_bounded() {
+        let mut hits = vec![
+            json!({"name": "door slam", "seconds": 14.5, "lands": "climax", "importance": "must"}),
+            json!({"name": "no time", "lands": "climax"}),
+            json!({"name": "bad lands", "frame": 10, "lands": "boom"}),
+            json!("not a hit"),
+        ];
+        hits.extend((0..70).map(|i| json!({"frame": 1000 + i, "lands": "start"})));
+        let document = json!({
+            "version": 3,
+            "slots": [],
+            "picture": {"frame_rate": "24", "start_timecode": "01:00:00:00", "hits": hits},
+        });
+        let parsed = parse_library(document);
+        assert_eq!(parsed.picture.hits.len(), MAX_HITS);
+        let first = parsed.picture.hits.iter().next().unwrap();
+        assert_eq!((first.frame, first.name.as_str()), (348, "door slam"));
+        // 3 unreadable + 7 past the 64 kept.
+        assert_eq!(parsed.report.hits_dropped, 10);
+        assert_eq!(parsed.picture.start_frame, 86_400);
+        let unknown_rate = parse_library(json!({
+            "version": 3,
+            "slots": [],
+            "picture": {"frame_rate": "31", "start_timecode": "00:00:00:00", "hits": []},
+        }));
+        assert_eq!(unknown_rate.picture.rate, FrameRate::Fps24);
+        assert_eq!(unknown_rate.report.fields_defaulted, 1);
     }
 
     #[test]
@@ -512,7 +749,7 @@ mod tests {
         assert!(!parsed.report.version_unknown);
         assert_eq!(parsed.slots[0].time_signature, TimeSignature::new(3, 4));
         // Newer schema: object notes with extra fields keep their known ones; flagged as newer.
-        let newer = json!({"version": 3, "slots": [{"name": "New", "future": 1, "motif": {
+        let newer = json!({"version": 4, "slots": [{"name": "New", "future": 1, "motif": {
             "notes": [{"start_beats": 0.0, "length_beats": 1.0, "key": 64, "velocity": 0.5,
                        "channel": 1, "articulation": "legato"}],
             "time_signature": [4, 4], "tempo_bpm": 100.0, "colour": "blue"}}]});
@@ -706,7 +943,7 @@ mod tests {
     #[test]
     fn mutated_libraries_keep_what_is_readable_and_reload_cleanly() {
         const CASES: usize = 3_000;
-        let valid = library_json(&sample_slots(), &sample_names());
+        let valid = library_json(&sample_slots(), &sample_names(), &Picture::default());
         let mut rng = Rng::new(0x51A7E);
         let mut totals = LoadReport::default();
         let mut flagged = 0;
@@ -728,7 +965,7 @@ mod tests {
             totals.slots_ignored += report.slots_ignored;
             // What a hostile load leaves is a valid library: saved and loaded again, it is
             // identical and clean.
-            let again = parse_library(library_json(&parsed.slots, &parsed.names));
+            let again = parse_library(library_json(&parsed.slots, &parsed.names, &parsed.picture));
             assert!(again.report.is_clean(), "{:?}", again.report);
             for slot in 0..NUM_SLOTS {
                 // Compared without printing: a motif's debug output is its 256-note array.

@@ -19,6 +19,7 @@ use nice_plug::params::persist::PersistentField;
 use serde_json::Value;
 
 use crate::engine::motif::Motif;
+use crate::engine::picture::Picture;
 use crate::engine::playback::NUM_SLOTS;
 use crate::library_schema::{
     default_names, empty_slots, library_json, parse_library, LoadReport, Slots, MAX_SLOT_NAME_CHARS,
@@ -62,6 +63,9 @@ pub struct SharedLibrary {
     report: Mutex<LoadReport>,
     /// Slot names (saved with the state). Locked only by state calls and the editor.
     names: Mutex<[String; NUM_SLOTS]>,
+    /// The picture: frame rate, start timecode, hits (saved with the state). Locked only by
+    /// state calls and the editor.
+    picture: Mutex<Picture>,
 }
 
 impl SharedLibrary {
@@ -85,17 +89,30 @@ impl SharedLibrary {
             .unwrap_or_else(|_| default_names())
     }
 
+    /// The picture (main thread).
+    pub fn picture(&self) -> Picture {
+        self.picture.lock().map(|p| *p).unwrap_or_default()
+    }
+
+    /// Replaces the picture (main thread; saved with the next state save).
+    pub fn set_picture(&self, picture: Picture) {
+        if let Ok(mut current) = self.picture.lock() {
+            *current = picture;
+        }
+    }
+
     /// The library as it would be saved now (main thread).
     pub fn to_json(&self) -> Value {
         let names = self.names();
+        let picture = self.picture();
         let (Ok(loading), Ok(mut published)) = (self.loading.lock(), self.published.lock()) else {
-            return library_json(&empty_slots(), &names);
+            return library_json(&empty_slots(), &names, &picture);
         };
         let published = published.read();
         if published.load_generation >= loading.last_loaded.load_generation {
-            library_json(&published.slots, &names)
+            library_json(&published.slots, &names, &picture)
         } else {
-            library_json(&loading.last_loaded.slots, &names)
+            library_json(&loading.last_loaded.slots, &names, &picture)
         }
     }
 
@@ -116,6 +133,7 @@ impl SharedLibrary {
         if let Ok(mut names) = self.names.lock() {
             *names = parsed.names;
         }
+        self.set_picture(parsed.picture);
         if let Ok(mut report) = self.report.lock() {
             *report = parsed.report;
         }
@@ -148,6 +166,7 @@ impl LibraryHandle {
             should_load: AtomicBool::new(false),
             report: Mutex::new(LoadReport::default()),
             names: Mutex::new(default_names()),
+            picture: Mutex::new(Picture::default()),
         };
         let audio = LibraryAudioSide {
             publish,
@@ -227,7 +246,7 @@ mod tests {
         let (handle, mut audio) = LibraryHandle::new();
         let mut names = default_names();
         names[3] = "Hero theme".into();
-        let document = library_json(&sample_slots(), &names);
+        let document = library_json(&sample_slots(), &names, &Picture::default());
         handle.set(document.clone());
         let saved = handle.map(|v| v.clone());
         assert_eq!(saved, document, "saved before the audio thread ran");
@@ -246,7 +265,11 @@ mod tests {
         assert_eq!(saved["slots"][3]["motif"], document["slots"][3]["motif"]);
 
         // A new load not yet applied wins over the older publication.
-        handle.set(library_json(&empty_slots(), &default_names()));
+        handle.set(library_json(
+            &empty_slots(),
+            &default_names(),
+            &Picture::default(),
+        ));
         assert!(handle.map(|v| v["slots"][0]["motif"].is_null()));
     }
 }

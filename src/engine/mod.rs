@@ -31,6 +31,7 @@ pub mod note;
 pub mod ops;
 pub mod parameter_sweep;
 pub mod performance;
+pub mod picture;
 pub mod playback;
 pub mod quantize;
 pub mod rendering;

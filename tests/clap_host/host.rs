@@ -564,7 +564,7 @@ pub fn library_of(slots: &[(usize, &reprise::engine::motif::Motif)]) -> serde_js
     for &(slot, motif) in slots {
         library[slot] = motif.clone();
     }
-    library_json(&library, &default_names())
+    library_json(&library, &default_names(), &Default::default())
 }
 
 /// The library document inside a saved state.
