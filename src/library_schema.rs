@@ -306,6 +306,9 @@ fn picture_doc(picture: &Picture) -> PictureDoc {
     }
 }
 
+/// Seconds in a day: hits lie within a day of the song's zero (timecode's range).
+const SECONDS_PER_DAY: f64 = 86_400.0;
+
 /// Most hit entries read; later ones are counted as dropped without being read.
 pub const MAX_HIT_ENTRIES_READ: usize = 16 * MAX_HITS;
 
@@ -327,7 +330,7 @@ fn read_picture(doc: PictureDoc, report: &mut LoadReport) -> Picture {
         }
     }
     for hit in doc.hits.or_count(report).unwrap_or_default() {
-        let Some(hit) = read_hit(hit, picture.rate) else {
+        let Some(hit) = read_hit(hit, picture.rate, report) else {
             report.hits_dropped += 1;
             continue;
         };
@@ -338,23 +341,31 @@ fn read_picture(doc: PictureDoc, report: &mut LoadReport) -> Picture {
     picture
 }
 
-/// One hit, or `None` when it has no readable time or `lands`.
-fn read_hit(doc: Lenient<HitDoc>, rate: FrameRate) -> Option<Hit> {
+/// One hit, or `None` when it has no readable time (within a day of the song's zero) or
+/// `lands`. An unknown importance is `must`, counted as defaulted.
+fn read_hit(doc: Lenient<HitDoc>, rate: FrameRate, report: &mut LoadReport) -> Option<Hit> {
     let Lenient::Value(doc) = doc else {
         return None;
     };
+    let day_frames = rate.frames_per_day();
     let frame = match (doc.frame, doc.seconds) {
         (Lenient::Value(frame), _) => frame,
-        (_, Lenient::Value(seconds)) if seconds.is_finite() && seconds.abs() < 1e7 => {
-            nearest_frame(seconds, rate)
+        (_, Lenient::Value(seconds)) if seconds.is_finite() => {
+            nearest_frame(seconds.clamp(-SECONDS_PER_DAY, SECONDS_PER_DAY), rate)
         }
         _ => return None,
     };
+    if frame.abs() > day_frames {
+        return None;
+    }
     let Lenient::Value(lands) = doc.lands else {
         return None;
     };
     let importance = match doc.importance {
-        Lenient::Value(word) => Importance::parse(&word).unwrap_or_default(),
+        Lenient::Value(word) => Importance::parse(&word).unwrap_or_else(|| {
+            report.fields_defaulted += 1;
+            Importance::default()
+        }),
         _ => Importance::default(),
     };
     let name = match doc.name {

@@ -11,32 +11,38 @@ use midly::{MetaMessage, Smf, Timing, TrackEventKind};
 use cli_run::{reprise, scratch, stderr_lines};
 use reprise::engine::timecode::{FrameRate, Timecode};
 
-/// Seconds of every bar line the tempo map's first `bars` bars start at, in a metre of
-/// `bar_beats` quarters (the map's own metre is not needed: bars are counted in it).
-fn bar_lines_seconds(bytes: &[u8], bar_beats: f64, bars: usize) -> Vec<f64> {
+/// Seconds of the first `bars` bar lines of a tempo-map file, read through its own tempo and
+/// time-signature events (a lead-in bar in another metre included).
+fn bar_lines_seconds(bytes: &[u8], bars: usize) -> Vec<f64> {
     let smf = Smf::parse(bytes).expect("a MIDI file");
     let Timing::Metrical(ticks) = smf.header.timing else {
         panic!("metrical timing");
     };
     let ticks_per_beat = f64::from(ticks.as_int());
-    // (tick, microseconds per quarter) of every tempo event, in order.
-    let mut tempos: Vec<(u64, f64)> = Vec::new();
+    // (beat, microseconds per quarter) and (beat, quarters per bar) of every change, in order.
+    let mut tempos: Vec<(f64, f64)> = Vec::new();
+    let mut metres: Vec<(f64, f64)> = Vec::new();
     for track in &smf.tracks {
         let mut tick = 0u64;
         for event in track {
             tick += u64::from(event.delta.as_int());
-            if let TrackEventKind::Meta(MetaMessage::Tempo(us)) = event.kind {
-                tempos.push((tick, f64::from(us.as_int())));
+            let beat = tick as f64 / ticks_per_beat;
+            match event.kind {
+                TrackEventKind::Meta(MetaMessage::Tempo(us)) => {
+                    tempos.push((beat, f64::from(us.as_int())))
+                }
+                TrackEventKind::Meta(MetaMessage::TimeSignature(n, d, _, _)) => {
+                    metres.push((beat, f64::from(n) * 4.0 / f64::from(1u32 << d)))
+                }
+                _ => {}
             }
         }
     }
-    tempos.sort_by_key(|t| t.0);
+    tempos.sort_by(|a, b| a.0.total_cmp(&b.0));
+    metres.sort_by(|a, b| a.0.total_cmp(&b.0));
     let seconds_at = |target: f64| {
-        let mut seconds = 0.0;
-        let mut position = 0.0;
-        let mut us = 500_000.0;
-        for &(tick, tempo) in &tempos {
-            let at = tick as f64 / ticks_per_beat;
+        let (mut seconds, mut position, mut us) = (0.0, 0.0, 500_000.0);
+        for &(at, tempo) in &tempos {
             if at >= target {
                 break;
             }
@@ -46,9 +52,34 @@ fn bar_lines_seconds(bytes: &[u8], bar_beats: f64, bars: usize) -> Vec<f64> {
         }
         seconds + (target - position) * us / 1e6
     };
-    (0..bars)
-        .map(|bar| seconds_at(bar as f64 * bar_beats))
-        .collect()
+    let mut lines = Vec::new();
+    let mut beat = 0.0;
+    for _ in 0..bars {
+        lines.push(seconds_at(beat));
+        let bar = metres
+            .iter()
+            .filter(|m| m.0 <= beat + 1e-9)
+            .last()
+            .map_or(4.0, |m| m.1);
+        beat += bar;
+    }
+    lines
+}
+
+/// Whether every time in `seconds` lies within half a frame (at `fps`) of a bar line.
+fn all_on_bar_lines(seconds: &[f64], lines: &[f64], fps: f64) -> Result<(), String> {
+    for &time in seconds {
+        let nearest = lines
+            .iter()
+            .map(|line| (line - time).abs())
+            .fold(f64::INFINITY, f64::min);
+        if nearest > 0.5 / fps {
+            return Err(format!(
+                "a must hit at {time:.4} s is {nearest:.4} s from the nearest bar line {lines:?}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[test]
@@ -107,18 +138,57 @@ fn spot_finds_the_tempo_that_puts_must_hits_on_bar_lines() {
     // Read back through the file's own tempo events: each must hit within half a frame of a
     // bar line of the map.
     let bytes = std::fs::read(&map).unwrap();
-    let lines = bar_lines_seconds(&bytes, 3.0, 60);
-    let half_frame = 0.5 * 1001.0 / 24_000.0;
-    for seconds in must_seconds {
-        let nearest = lines
-            .iter()
-            .map(|line| (line - seconds).abs())
-            .fold(f64::INFINITY, f64::min);
-        assert!(
-            nearest <= half_frame,
-            "a must hit at {seconds:.4} s is {nearest:.4} s from the map's nearest bar line\n{stdout}"
-        );
+    let lines = bar_lines_seconds(&bytes, 60);
+    if let Err(message) = all_on_bar_lines(&must_seconds, &lines, 24_000.0 / 1001.0) {
+        panic!("{message}\n{stdout}");
     }
+}
+
+/// Found in review: with bar 1 less than half a bar after zero, the lead-in was a bar and a
+/// half long and the first bar line fell inside it. The lead-in is now exactly the offset.
+#[test]
+fn a_short_offset_gets_a_lead_in_exactly_that_long() {
+    let dir = scratch("spot_lead_in");
+    let list = dir.join("hits.csv");
+    std::fs::write(
+        &list,
+        "timecode,name,lands\n00:00:00:12,first,climax\n00:00:04:12,second,climax\n",
+    )
+    .unwrap();
+    let map = dir.join("map.mid");
+    let output = reprise(&[
+        "spot",
+        list.to_str().unwrap(),
+        "--fps",
+        "24",
+        "--tempo-range",
+        "120-120",
+        "-o",
+        map.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {:?}",
+        stderr_lines(&output)
+    );
+    let lines = bar_lines_seconds(&std::fs::read(&map).unwrap(), 8);
+    if let Err(message) = all_on_bar_lines(&[0.5, 4.5], &lines, 24.0) {
+        panic!("{message}\n{stdout}");
+    }
+    // The map is never written over the hits.
+    let output = reprise(&[
+        "spot",
+        list.to_str().unwrap(),
+        "--fps",
+        "24",
+        "-o",
+        list.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(std::fs::read_to_string(&list)
+        .unwrap()
+        .starts_with("timecode"));
 }
 
 #[test]

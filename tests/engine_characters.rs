@@ -429,9 +429,10 @@ fn stretched_renderings_keep_bar_bound_events_on_the_output_bars() {
         let left_hand: Vec<f64> = out.voice(Voice::Bass).map(|n| n.start_beats).collect();
         assert!(!left_hand.is_empty(), "{context}");
         for start in &left_hand {
-            // Root on the downbeat, fifth on the middle of the bar.
+            // Root on the downbeat, fifth on the bar's middle beat (beat 2 of 3/4; issue 23: it
+            // used to sit at beat 2.5, off the beat).
             assert!(
-                on_grid(*start, 0.0) || on_grid(*start, bar / 2.0),
+                on_grid(*start, 0.0) || on_grid(*start, 1.0),
                 "{context}: left hand at {start}"
             );
         }

@@ -161,7 +161,7 @@ fn retrograde_pitches_keeps_rhythm_full_reverses_it() {
     assert_eq!(got, vec![(0.0, 1.0, 67), (1.0, 0.5, 64), (1.5, 2.0, 60)]);
     let mut r = line(&[(0.0, 1.0, 60), (1.0, 0.5, 64), (1.5, 2.0, 67)]);
     r.length_beats = 4.0;
-    retrograde_full(&mut r);
+    retrograde_full(&mut r, 1.0);
     let got: Vec<(f64, f64, u8)> = r
         .notes
         .iter()
@@ -172,13 +172,25 @@ fn retrograde_pitches_keeps_rhythm_full_reverses_it() {
     // An upbeat keeps its offset (issue 11, item 7: a bar-long rest used to come first).
     let mut upbeat = line(&[(3.0, 1.0, 60), (4.0, 1.0, 64), (5.0, 3.0, 67)]);
     upbeat.length_beats = 12.0;
-    retrograde_full(&mut upbeat);
+    retrograde_full(&mut upbeat, 1.0);
     let got: Vec<(f64, f64, u8)> = upbeat
         .notes
         .iter()
         .map(|n| (n.start_beats, n.length_beats, n.key))
         .collect();
     assert_eq!(got, vec![(3.0, 3.0, 67), (6.0, 1.0, 64), (7.0, 1.0, 60)]);
+    // A short note elsewhere does not make the last note's value short: a detached quarter on
+    // beat 4 is a quarter, so the notes written on beats stay on beats.
+    let mut short = line(&[
+        (0.0, 0.5, 60),
+        (0.875, 0.125, 62),
+        (1.0, 0.5, 64),
+        (2.0, 0.5, 65),
+        (3.0, 0.85, 67),
+    ]);
+    retrograde_full(&mut short, 1.0);
+    let onsets: Vec<f64> = short.notes.iter().map(|n| n.start_beats).collect();
+    assert_eq!(onsets, vec![0.0, 1.0, 2.0, 3.0, 3.125]);
 }
 
 #[test]
@@ -207,12 +219,14 @@ fn augmentation_diminution_and_ritardando() {
         (6.0, 1.0, 65),
         (7.0, 1.0, 67),
     ]);
-    ritardando_in_last_bar(&mut r, TimeSignature::new(4, 4), 0.5);
+    ritardando_in_last_bar(&mut r, TimeSignature::new(4, 4), 0.5, 0.06);
     let got: Vec<(f64, f64)> = r
         .notes
         .iter()
         .map(|n| (n.start_beats, n.length_beats))
         .collect();
+    // The last note, on beat 4, would slow past the bar's last beat: it stays there (the
+    // ritardando moves notes inside the last bar only).
     assert_eq!(
         got,
         vec![
@@ -220,13 +234,29 @@ fn augmentation_diminution_and_ritardando() {
             (4.0, 1.0625),
             (5.0625, 1.1875),
             (6.25, 1.3125),
-            (8.0, 1.0)
+            (7.0, 2.0)
         ]
     );
+    // A final chord spread over a few milliseconds lands together; a final downbeat played a
+    // little early is a downbeat (held longer, not moved to beat 2).
+    let mut spread = line(&[
+        (4.0, 1.0, 60),
+        (5.0, 1.0, 62),
+        (6.5, 1.0, 64),
+        (6.504, 1.0, 67),
+    ]);
+    ritardando_in_last_bar(&mut spread, TimeSignature::new(4, 4), 0.5, 0.06);
+    assert_eq!(spread.notes[2].start_beats, spread.notes[3].start_beats);
+    assert_eq!(spread.notes[3].start_beats, 7.0);
+    let mut early = line(&[(4.0, 1.0, 60), (5.5, 0.5, 62), (7.999875, 2.0, 64)]);
+    ritardando_in_last_bar(&mut early, TimeSignature::new(4, 4), 0.5, 0.06);
+    let onsets: Vec<f64> = early.notes.iter().map(|n| n.start_beats).collect();
+    assert_eq!(onsets, vec![4.0, 5.5, 7.999875]);
+    assert_eq!(early.notes[2].length_beats, 3.0);
     // A last note played a few samples late (as a host's region playback delivers it) still
     // lands on the beat nearest its slowed onset, not one beat further.
     let mut late = line(&[(4.0, 1.5, 69), (5.5, 0.5, 67), (6.000125, 1.0, 65)]);
-    ritardando_in_last_bar(&mut late, TimeSignature::new(4, 4), 0.5);
+    ritardando_in_last_bar(&mut late, TimeSignature::new(4, 4), 0.5, 0.06);
     assert_eq!(late.notes[2].start_beats, 6.0);
     // Other factors than the offered ones take the nearest (as ratios).
     assert_eq!(nearest_metric_factor(1.4), 1.0);

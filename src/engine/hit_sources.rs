@@ -124,8 +124,8 @@ pub fn hits_from_edl(
             .map_err(|error| HitSourceError::Timecode {
                 line: line_number,
                 error,
-            })?
-            - start_frame;
+            })?;
+        let frame = rate.frames_after(frame, start_frame);
         if last_frame == Some(frame) {
             continue;
         }
@@ -154,11 +154,17 @@ pub fn hits_from_midi_markers(bytes: &[u8], rate: FrameRate) -> Result<HitList, 
     let smf = Smf::parse(bytes).map_err(|e| HitSourceError::Midi {
         message: e.to_string(),
     })?;
-    let ticks_per_beat = match smf.header.timing {
-        Timing::Metrical(ticks) => f64::from(ticks.as_int().max(1)),
+    // Ticks per beat (metrical timing), or per second with tempo ignored (SMPTE timing, where
+    // 29.97 drop-frame counts 29.97 frames a second).
+    let (ticks_per_unit, smpte) = match smf.header.timing {
+        Timing::Metrical(ticks) => (f64::from(ticks.as_int().max(1)), false),
         Timing::Timecode(fps, subframes) => {
-            // SMPTE timing: ticks are seconds already; treat them as beats at 60 BPM.
-            f64::from(fps.as_int()) * f64::from(subframes)
+            if subframes == 0 {
+                return Err(HitSourceError::Midi {
+                    message: "SMPTE timing with 0 ticks per frame".to_owned(),
+                });
+            }
+            (f64::from(fps.as_f32()) * f64::from(subframes), true)
         }
     };
     let mut tempos: Vec<(u64, f64)> = Vec::new();
@@ -181,22 +187,20 @@ pub fn hits_from_midi_markers(bytes: &[u8], rate: FrameRate) -> Result<HitList, 
     }
     tempos.sort_by_key(|t| t.0);
     markers.sort_by_key(|m| m.0);
-    let default_us = if matches!(smf.header.timing, Timing::Timecode(..)) {
-        1e6
-    } else {
-        60e6 / DEFAULT_TEMPO_BPM
-    };
     let seconds_at = |target: u64| {
-        let (mut seconds, mut position, mut us) = (0.0, 0u64, default_us);
+        if smpte {
+            return target as f64 / ticks_per_unit;
+        }
+        let (mut seconds, mut position, mut us) = (0.0, 0u64, 60e6 / DEFAULT_TEMPO_BPM);
         for &(tick, tempo) in &tempos {
             if tick >= target {
                 break;
             }
-            seconds += (tick - position) as f64 / ticks_per_beat * us / 1e6;
+            seconds += (tick - position) as f64 / ticks_per_unit * us / 1e6;
             position = tick;
             us = tempo;
         }
-        seconds + (target - position) as f64 / ticks_per_beat * us / 1e6
+        seconds + (target - position) as f64 / ticks_per_unit * us / 1e6
     };
     if markers.is_empty() {
         return Err(HitSourceError::Empty);

@@ -260,6 +260,8 @@ pub fn read_spotting_list(
     rate: FrameRate,
     start_frame: i64,
 ) -> Result<HitList, SpottingError> {
+    // A spreadsheet's UTF-8 byte order mark is not part of the header.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text
         .lines()
         .enumerate()
@@ -303,7 +305,7 @@ pub fn read_spotting_list(
         };
         count += 1;
         hits.push(Hit {
-            frame: frame - start_frame,
+            frame: rate.frames_after(frame, start_frame),
             name: HitName::new(&fields[1]),
             lands,
             importance,
@@ -396,6 +398,13 @@ mod tests {
             read_spotting_list(&many, rate, 0),
             Err(SpottingError::TooMany { count: 65 })
         ));
+    }
+
+    #[test]
+    fn a_spreadsheets_byte_order_mark_is_not_part_of_the_header() {
+        let text = "\u{feff}timecode,name,lands\n00:00:01:00,door,climax\n";
+        let hits = read_spotting_list(text, FrameRate::Fps24, 0).unwrap();
+        assert_eq!(hits.iter().next().map(|h| h.frame), Some(24));
     }
 
     #[test]

@@ -33,6 +33,6 @@ impl Picture {
 
     /// The timecode of `frame` frames from the song's zero.
     pub fn timecode_of(&self, frame: i64) -> Timecode {
-        Timecode::from_frames(self.start_frame + frame, self.rate)
+        Timecode::from_frames(self.start_frame.saturating_add(frame), self.rate)
     }
 }

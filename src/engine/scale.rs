@@ -244,14 +244,17 @@ impl Scale {
     /// Natural minor and Dorian have a lowered 7th, natural and harmonic minor a lowered 6th;
     /// one semitone above it is the raised degree.
     pub fn is_raised_minor_degree(&self, position: ScalePosition) -> bool {
-        let has_minor_third = self.mode.semitones()[2] == 3;
+        let minor_key = matches!(
+            self.mode,
+            ScaleMode::Minor | ScaleMode::HarmonicMinor | ScaleMode::Dorian
+        );
         let index = position.degree.rem_euclid(7) as usize;
         let lowered = match index {
             5 => self.mode.semitones()[5] == 8,
             6 => self.mode.semitones()[6] == 10,
             _ => false,
         };
-        has_minor_third && lowered && position.offset_semitones == 1
+        minor_key && lowered && position.offset_semitones == 1
     }
 
     /// `pitch` moved by `steps` degrees. A chromatic note keeps its offset from its degree (F♯

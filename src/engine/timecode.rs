@@ -141,12 +141,43 @@ impl FrameRate {
     }
 
     /// Frame numbers skipped at the start of each minute not divisible by ten (drop-frame):
-    /// 2 at 29.97, 4 at 59.94; 0 otherwise.
+    /// 2 at 29.97, 4 at 59.94 (a fifteenth of the frames counted in a second); 0 otherwise.
     fn dropped_per_minute(self) -> i64 {
         if self.is_drop_frame() {
-            self.timecode_base() / 15
+            self.timecode_base() / DROP_FRAME_DIVISOR
         } else {
             0
+        }
+    }
+
+    /// Frames a second as a number (29.97002997 …).
+    pub fn fps(self) -> f64 {
+        let (numerator, denominator) = self.frames_per_second();
+        numerator as f64 / denominator as f64
+    }
+
+    /// Timecode frame numbers in a day (24 hours of timecode).
+    pub fn frames_per_day(self) -> i64 {
+        Timecode {
+            hours: 23,
+            minutes: 59,
+            seconds: 59,
+            frames: (self.timecode_base() - 1) as u8,
+        }
+        .to_frames(self)
+        .unwrap_or(0)
+            + 1
+    }
+
+    /// `frame − start_frame` taken the short way round the 24-hour timecode clock: a hit at
+    /// 00:00:05:00 after a start at 23:59:50:00 is 15 s later, not a day earlier.
+    pub fn frames_after(self, frame: i64, start_frame: i64) -> i64 {
+        let day = self.frames_per_day().max(1);
+        let relative = (frame - start_frame).rem_euclid(day);
+        if relative > day / 2 {
+            relative - day
+        } else {
+            relative
         }
     }
 
@@ -205,6 +236,8 @@ pub enum TimecodeError {
     DroppedFrame {
         /// The timecode as written.
         timecode: String,
+        /// How many numbers the rate skips each minute (2 at 29.97, 4 at 59.94).
+        skipped_per_minute: u8,
     },
     /// `;` (drop-frame) written for a non-drop rate, or `:` for a drop-frame one.
     WrongSeparator {
@@ -227,10 +260,14 @@ impl fmt::Display for TimecodeError {
             TimecodeError::OutOfRange { timecode, field } => {
                 write!(f, "{timecode}: the {field} are out of range")
             }
-            TimecodeError::DroppedFrame { timecode } => write!(
+            TimecodeError::DroppedFrame {
+                timecode,
+                skipped_per_minute,
+            } => write!(
                 f,
-                "{timecode} does not exist in drop-frame timecode (frames 00 and 01 are skipped \
-                 at each minute not divisible by ten)"
+                "{timecode} does not exist in drop-frame timecode (frames 00 to {:02} are \
+                 skipped at each minute not divisible by ten)",
+                skipped_per_minute.saturating_sub(1)
             ),
             TimecodeError::WrongSeparator { timecode, rate } => write!(
                 f,
@@ -295,6 +332,9 @@ impl WrittenTimecode {
 
 /// Ten minutes, in minutes: drop-frame skips no frames at minutes divisible by this.
 const MINUTES_PER_DROP_CYCLE: i64 = 10;
+/// Drop-frame skips a fifteenth of a second's frame count each minute (30 → 2, 60 → 4): what
+/// 1000/1001 of the nominal rate loses in a minute, rounded as SMPTE 12M does.
+const DROP_FRAME_DIVISOR: i64 = 15;
 
 impl Timecode {
     /// The frame number of this timecode at `rate`, counting from 00:00:00:00 = frame 0.
@@ -325,6 +365,7 @@ impl Timecode {
         {
             return Err(TimecodeError::DroppedFrame {
                 timecode: self.display(rate).to_string(),
+                skipped_per_minute: dropped as u8,
             });
         }
         let counted =
@@ -337,16 +378,7 @@ impl Timecode {
     pub fn from_frames(frame: i64, rate: FrameRate) -> Timecode {
         let base = rate.timecode_base();
         let dropped = rate.dropped_per_minute();
-        let per_day = Timecode {
-            hours: 23,
-            minutes: 59,
-            seconds: 59,
-            frames: (base - 1) as u8,
-        }
-        .to_frames(rate)
-        .unwrap_or(0)
-            + 1;
-        let mut frame = frame.rem_euclid(per_day);
+        let mut frame = frame.rem_euclid(rate.frames_per_day().max(1));
         if dropped > 0 {
             // Put back the skipped numbers: 9 drops in every ten minutes (none in the first
             // minute of each ten), then count as if nothing were skipped.
@@ -518,5 +550,11 @@ mod tests {
         }
         // 14.5 s at 24 fps is frame 348; a tap 10 ms later still snaps to it.
         assert_eq!(nearest_frame(14.51, FrameRate::Fps24), 348);
+        // Across midnight the short way round.
+        let rate = FrameRate::Fps24;
+        let start = parse_timecode("23:59:50:00", rate).unwrap();
+        let hit = parse_timecode("00:00:05:00", rate).unwrap();
+        assert_eq!(rate.frames_after(hit, start), 15 * 24);
+        assert_eq!(rate.frames_after(start, hit), -15 * 24);
     }
 }

@@ -84,7 +84,7 @@ const MIN_BLOCK_SAMPLES: i64 = 1;
 const MAX_BLOCK_SAMPLES: i64 = 16_384;
 /// Accepted `--tempo` range, BPM: the plugin's own tempo range and then some, so a motif's
 /// beats stay a musical length.
-const TEMPO_RANGE_BPM: std::ops::RangeInclusive<f64> = 20.0..=400.0;
+pub const TEMPO_RANGE_BPM: std::ops::RangeInclusive<f64> = 20.0..=400.0;
 
 pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
     if !(MIN_BLOCK_SAMPLES..=MAX_BLOCK_SAMPLES).contains(&request.block) {

@@ -14,13 +14,17 @@ use reprise::engine::spot::{find_tempo, SpotRequest};
 use reprise::engine::time_map::{MetreChange, TempoChange, TimeMap};
 use reprise::engine::timecode::{frames_to_seconds, parse_timecode, FrameRate, Timecode};
 
-use crate::args::write_output;
+use crate::args::{same_file, write_output};
 use crate::error::{CliError, CliResult};
+use crate::listen::TEMPO_RANGE_BPM;
 use crate::wording::{count, metre_text};
 
 /// A bar-1 offset closer than this to a bar line needs no lead-in bar, seconds (well under a
 /// frame at any rate).
 const NO_LEAD_IN_SECONDS: f64 = 0.001;
+/// A must hit farther than this from its bar line (frames) is reported: delivery QC flags
+/// music a frame off a picture event, and rounding to frames costs half of one.
+const HALF_FRAME: f64 = 0.5;
 
 /// What `reprise spot` was asked.
 pub struct SpotArgs<'a> {
@@ -39,9 +43,11 @@ pub fn parse_tempo_range(text: &str) -> Result<(f64, f64), String> {
     let (low, high) = text.split_once('-').ok_or_else(bad)?;
     let low: f64 = low.trim().parse().map_err(|_| bad())?;
     let high: f64 = high.trim().parse().map_err(|_| bad())?;
-    if !(low >= 20.0 && high <= 400.0 && low <= high) {
+    if !(TEMPO_RANGE_BPM.contains(&low) && TEMPO_RANGE_BPM.contains(&high) && low <= high) {
         return Err(format!(
-            "the tempo range {text} must lie within 20-400 BPM, slowest first"
+            "the tempo range {text} must lie within {}-{} BPM, slowest first",
+            TEMPO_RANGE_BPM.start(),
+            TEMPO_RANGE_BPM.end()
         ));
     }
     Ok((low, high))
@@ -71,6 +77,22 @@ pub fn parse_metre(text: &str) -> Result<TimeSignature, String> {
 }
 
 pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
+    if !(args.preferred_tempo_bpm.is_finite()
+        && TEMPO_RANGE_BPM.contains(&args.preferred_tempo_bpm))
+    {
+        return Err(CliError::usage(format!(
+            "--tempo must be between {} and {} BPM, not {}",
+            TEMPO_RANGE_BPM.start(),
+            TEMPO_RANGE_BPM.end(),
+            args.preferred_tempo_bpm
+        )));
+    }
+    if let Some(output) = args.output.filter(|output| same_file(args.hits, output)) {
+        return Err(CliError::failed(format!(
+            "-o {} is the input file; refusing to overwrite the hits with a tempo map",
+            output.display()
+        )));
+    }
     let start_frame = match args.start_tc {
         Some(text) => parse_timecode(text, args.rate)
             .map_err(|e| CliError::usage(format!("--start-tc: {e}")))?,
@@ -85,11 +107,10 @@ pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
         preferred_tempo_bpm: args.preferred_tempo_bpm,
     })
     .ok_or_else(|| CliError::failed("no tempo to try in that range"))?;
-    let tc = |frame: i64| Timecode::from_frames(frame + start_frame, args.rate).display(args.rate);
-    let fps = {
-        let (numerator, denominator) = args.rate.frames_per_second();
-        numerator as f64 / denominator as f64
+    let tc = |frame: i64| {
+        Timecode::from_frames(frame.saturating_add(start_frame), args.rate).display(args.rate)
     };
+    let fps = args.rate.fps();
     let bar_one_frame = (answer.bar_one_seconds * fps).round() as i64;
     writeln!(
         out,
@@ -126,7 +147,7 @@ pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
     let misses = hits
         .iter()
         .zip(answer.frames_off)
-        .filter(|(hit, off)| hit.importance == Importance::Must && off.abs() > 0.5)
+        .filter(|(hit, off)| hit.importance == Importance::Must && off.abs() > HALF_FRAME)
         .count();
     if misses > 0 {
         writeln!(
@@ -145,11 +166,12 @@ pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
         let map = tempo_map(args.metre, answer.tempo_bpm, answer.bar_one_seconds);
         write_output(path, &write_tracks_in_map(&[], &map.0, None))?;
         match map.1 {
-            Some(lead_in_bpm) => writeln!(
+            Some((lead_in_metre, lead_in_bpm)) => writeln!(
                 out,
-                "-> {} (its first bar is a lead-in at {lead_in_bpm:.3} BPM; the music's bar 1 is \
-                 the map's bar 2)",
-                path.display()
+                "-> {} (its first bar is a lead-in of {} at {lead_in_bpm:.3} BPM, as long as bar \
+                 1's offset; the music's bar 1 is the map's bar 2)",
+                path.display(),
+                metre_text(lead_in_metre)
             )?,
             None => writeln!(out, "-> {} (bar 1 at the song's zero)", path.display())?,
         }
@@ -178,21 +200,24 @@ fn read_hits(path: &Path, rate: FrameRate, start_frame: i64) -> Result<HitList, 
 }
 
 /// The tempo map that puts bar 1 of the music at `bar_one_seconds` (within one bar from the
-/// song's zero): a lead-in bar between half and one and a half bars long at its own tempo, then
-/// `tempo_bpm`. Returns the map and the lead-in's tempo, if there is one.
-fn tempo_map(metre: TimeSignature, tempo_bpm: f64, bar_one_seconds: f64) -> (TimeMap, Option<f64>) {
-    let bar_beats = metre.bar_length_beats();
-    let bar_seconds = bar_beats * 60.0 / tempo_bpm;
+/// song's zero): a lead-in bar exactly that long — as many of the metre's written beats as fit
+/// at about `tempo_bpm` (at least one), at the tempo that makes it last the offset — then
+/// `tempo_bpm` in the music's metre. Returns the map and the lead-in's (metre, tempo), if any.
+fn tempo_map(
+    metre: TimeSignature,
+    tempo_bpm: f64,
+    bar_one_seconds: f64,
+) -> (TimeMap, Option<(TimeSignature, f64)>) {
+    let bar_seconds = metre.bar_length_beats() * 60.0 / tempo_bpm;
     let offset = bar_one_seconds.rem_euclid(bar_seconds);
     if offset < NO_LEAD_IN_SECONDS || bar_seconds - offset < NO_LEAD_IN_SECONDS {
         return (TimeMap::constant(metre, tempo_bpm), None);
     }
-    let lead_in_seconds = if offset >= bar_seconds / 2.0 {
-        offset
-    } else {
-        offset + bar_seconds
-    };
-    let lead_in_bpm = bar_beats * 60.0 / lead_in_seconds;
+    let unit_beats = 4.0 / f64::from(metre.denominator);
+    let units = (offset * tempo_bpm / 60.0 / unit_beats).round().max(1.0);
+    let lead_in_metre = TimeSignature::new(units as u8, metre.denominator);
+    let lead_in_beats = units * unit_beats;
+    let lead_in_bpm = lead_in_beats * 60.0 / offset;
     let map = TimeMap::from_changes(
         &[
             TempoChange {
@@ -200,14 +225,20 @@ fn tempo_map(metre: TimeSignature, tempo_bpm: f64, bar_one_seconds: f64) -> (Tim
                 tempo_bpm: lead_in_bpm,
             },
             TempoChange {
-                position_beats: bar_beats,
+                position_beats: lead_in_beats,
                 tempo_bpm,
             },
         ],
-        &[MetreChange {
-            position_beats: 0.0,
-            time_signature: metre,
-        }],
+        &[
+            MetreChange {
+                position_beats: 0.0,
+                time_signature: lead_in_metre,
+            },
+            MetreChange {
+                position_beats: lead_in_beats,
+                time_signature: metre,
+            },
+        ],
     );
-    (map, Some(lead_in_bpm))
+    (map, Some((lead_in_metre, lead_in_bpm)))
 }

@@ -260,7 +260,12 @@ pub fn render(motif: &Motif, settings: &CharacterSettings, out: &mut Rendering) 
         .or(motif.key())
         .unwrap_or(Key::new(0, Mode::Major));
     let mut scale = Scale::from(key);
-    apply_shared_operators(out, settings, &mut scale);
+    apply_shared_operators(
+        out,
+        settings,
+        &mut scale,
+        motif.time_signature.pulse_length_beats(),
+    );
 
     let tempo_bpm = settings.playback_tempo_bpm.unwrap_or(motif.tempo_bpm);
     let context = RecipeContext {
@@ -305,7 +310,12 @@ pub(crate) struct RecipeContext {
 
 /// The shared controls, in a fixed order: mode, inversion, retrograde, transposition, user
 /// augmentation. `scale` follows a mode change.
-fn apply_shared_operators(out: &mut Rendering, settings: &CharacterSettings, scale: &mut Scale) {
+fn apply_shared_operators(
+    out: &mut Rendering,
+    settings: &CharacterSettings,
+    scale: &mut Scale,
+    pulse_beats: f64,
+) {
     let policy = settings.key_policy;
     if let Some(mode) = settings.mode {
         change_mode(out, *scale, mode, policy);
@@ -317,7 +327,7 @@ fn apply_shared_operators(out: &mut Rendering, settings: &CharacterSettings, sca
     match settings.retrograde {
         Retrograde::Off => {}
         Retrograde::Pitches => retrograde_pitches(out),
-        Retrograde::Full => retrograde_full(out),
+        Retrograde::Full => retrograde_full(out, pulse_beats),
     }
     transpose_diatonic(out, *scale, settings.transpose_steps, policy);
     transpose_chromatic(out, settings.transpose_semitones, policy);

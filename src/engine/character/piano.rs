@@ -21,6 +21,12 @@ pub const LEFT_HAND_INTENSITY: f64 = 0.5;
 pub const BROADEN_INTENSITY: f64 = 0.75;
 /// Broadening factor: a whole number, so the motif's bar lines and beats stay the song's.
 pub const BROADEN_FACTOR: f64 = 2.0;
+/// How much the closing ritardando slows by the end of the last bar, at intensity 0 and 1 (the
+/// local tempo falls to 1 / (1 + amount)).
+pub const RITARDANDO_AMOUNT: (f64, f64) = (0.3, 0.7);
+/// Onsets played this close together (ms) are struck together, and this close to a bar line
+/// are on it: a chord's spread or a downbeat played a little early, as hands play.
+pub const PLAYED_SPREAD_MS: f64 = 30.0;
 /// Shortest sounding length of a melody note as a fraction of the time to the next onset, at
 /// intensity 0 and 1: the line breathes by holding its notes, not by moving them.
 pub const HOLD_FRACTION: (f64, f64) = (0.6, 0.95);
@@ -75,7 +81,9 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     if intensity >= BROADEN_INTENSITY {
         augment(out, BROADEN_FACTOR);
     }
-    ritardando_in_last_bar(out, context.metre, 0.3 + 0.4 * intensity);
+    let spread_beats = PLAYED_SPREAD_MS / 1000.0 * context.tempo_bpm / 60.0;
+    let slowing = RITARDANDO_AMOUNT.0 + (RITARDANDO_AMOUNT.1 - RITARDANDO_AMOUNT.0) * intensity;
+    ritardando_in_last_bar(out, context.metre, slowing, spread_beats);
     humanize(out, settings.humanize, settings.seed);
     for note in &mut out.notes {
         note.velocity = note.velocity.clamp(soft / 127.0, loud / 127.0);
@@ -174,6 +182,11 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
     let num_melody = num_melody.min(MAX_MOTIF_NOTES);
     let in_triads = triads_holding(&out.notes[..num_melody], &scale);
     let mut first_candidate = 0;
+    // The fifth goes on the bar's middle beat (beat 3 of 4/4, beat 2 of 3/4, the second dotted
+    // quarter of 6/8); a bar of one beat has none.
+    let pulse = context.metre.pulse_length_beats();
+    let pulses = (bar / pulse).round();
+    let middle_beat = (pulses / 2.0).floor() * pulse;
     for bar_idx in 0..bar_count(0.0, melody_end - BEAT_EPSILON, bar) {
         let bar_start = bar_idx as f64 * bar;
         let bar_end = bar_start + bar;
@@ -201,7 +214,7 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
             let melody = &out.notes[first_candidate..last_candidate];
             let span = (bar_start, bar_start + length);
             let root_key = below_melody(root, lowest_sounding(melody, span));
-            let fifth_span = (bar_start + bar * 0.5, bar_start + bar * 0.5 + length);
+            let fifth_span = (bar_start + middle_beat, bar_start + middle_beat + length);
             let fifth_key = below_melody(root + 7, lowest_sounding(melody, fifth_span));
             let bass = RenderedNote {
                 start_beats: bar_start,
@@ -214,7 +227,9 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
             if root_key.is_some() {
                 out.push_note(bass);
             }
-            if let Some(key) = fifth_key.filter(|_| intensity >= 0.8 && fifth_span.0 < melody_end) {
+            if let Some(key) = fifth_key
+                .filter(|_| intensity >= 0.8 && middle_beat > 0.0 && fifth_span.0 < melody_end)
+            {
                 let fifth = RenderedNote {
                     start_beats: fifth_span.0,
                     key,

@@ -53,9 +53,18 @@ pub fn augment(rendering: &mut Rendering, factor: f64) {
 /// Slows down inside the last bar that holds an onset: time from that bar line on is warped by
 /// t ↦ t + amount·(t − bar)²/(2·bar length), so the local tempo falls to 1 / (1 + amount) of the
 /// original at the bar's end. Notes before the bar keep their onsets (their ends may stretch).
-/// The last note then lands on the beat of `metre` nearest its slowed onset (it still starts on a
-/// beat), after the note ahead of it. Sorts the notes.
-pub fn ritardando_in_last_bar(rendering: &mut Rendering, metre: TimeSignature, amount: f64) {
+/// The last note (with the notes struck with it, within `spread_beats`) then lands on the beat
+/// of `metre` nearest its slowed onset, after the note ahead of it and not past the bar's last
+/// beat: it still starts on a beat of the last bar. Onsets within `spread_beats` of a bar line
+/// count as on it (a final downbeat played a little early is a downbeat, only held longer).
+/// When the bar cannot slow without breaking those rules, its onsets stay and only the last
+/// notes are held longer. Sorts the notes.
+pub fn ritardando_in_last_bar(
+    rendering: &mut Rendering,
+    metre: TimeSignature,
+    amount: f64,
+    spread_beats: f64,
+) {
     rendering.finish();
     let Some(last) = rendering.notes.last() else {
         return;
@@ -63,10 +72,35 @@ pub fn ritardando_in_last_bar(rendering: &mut Rendering, metre: TimeSignature, a
     if !(amount.is_finite() && amount > 0.0) {
         return;
     }
-    let last_onset = last.start_beats;
+    let spread = if spread_beats.is_finite() {
+        spread_beats.clamp(BEAT_EPSILON, metre.pulse_length_beats() / 4.0)
+    } else {
+        BEAT_EPSILON
+    };
     let bar = metre.bar_length_beats();
     let pulse = metre.pulse_length_beats();
-    let bar_start = ((last_onset + BEAT_EPSILON) / bar).floor() * bar;
+    // The last group: the final note and those struck with it.
+    let group_onset = rendering
+        .notes
+        .iter()
+        .rev()
+        .take_while(|n| n.start_beats >= last.start_beats - spread)
+        .map(|n| n.start_beats)
+        .fold(last.start_beats, f64::min);
+    let bar_start = ((group_onset + spread) / bar).floor() * bar;
+    let in_group = |start: f64| start >= group_onset - BEAT_EPSILON;
+    if group_onset <= bar_start + spread {
+        // The final notes are the last bar's downbeat: nothing to slow, they are held longer.
+        for note in rendering
+            .notes
+            .iter_mut()
+            .filter(|n| in_group(n.start_beats))
+        {
+            note.length_beats *= 1.0 + amount;
+        }
+        rendering.length_beats = rendering.length_beats.max(rendering.notes_end_beats());
+        return;
+    }
     let warp = |t: f64| {
         if t <= bar_start {
             t
@@ -74,22 +108,32 @@ pub fn ritardando_in_last_bar(rendering: &mut Rendering, metre: TimeSignature, a
             t + amount * (t - bar_start) * (t - bar_start) / (2.0 * bar)
         }
     };
-    // The last note lands on the beat nearest its slowed onset — which the warp only delays,
-    // so never a beat before the one nearest where it was played (a note played a few samples
-    // late still belongs to its beat) — and after the note ahead of it.
     let ahead = rendering
         .notes
         .iter()
         .rev()
-        .find(|n| n.start_beats < last_onset - BEAT_EPSILON)
+        .find(|n| !in_group(n.start_beats))
         .map_or(f64::NEG_INFINITY, |n| warp(n.start_beats));
-    let mut landing = (warp(last_onset) / pulse).round() * pulse;
-    if landing <= ahead + BEAT_EPSILON {
-        landing = ((ahead + BEAT_EPSILON) / pulse).ceil() * pulse;
+    // The beat nearest the slowed onset, after the note ahead, not past the bar's last beat
+    // (or, for a final note written after that beat, the next bar line).
+    let last_beat = (bar_start + bar - pulse).max(((group_onset - spread) / pulse).ceil() * pulse);
+    let earliest = ((ahead + spread) / pulse).ceil() * pulse;
+    let nearest = (warp(group_onset) / pulse).round() * pulse;
+    let landing = nearest.min(last_beat).max(earliest);
+    if landing > last_beat + BEAT_EPSILON {
+        for note in rendering
+            .notes
+            .iter_mut()
+            .filter(|n| in_group(n.start_beats))
+        {
+            note.length_beats *= 1.0 + amount;
+        }
+        rendering.length_beats = rendering.length_beats.max(rendering.notes_end_beats());
+        return;
     }
     for note in &mut rendering.notes {
         let end = warp(note.end_beats());
-        note.start_beats = if note.start_beats >= last_onset - BEAT_EPSILON {
+        note.start_beats = if in_group(note.start_beats) {
             landing
         } else {
             warp(note.start_beats)
