@@ -58,8 +58,7 @@ fn bar_lines_seconds(bytes: &[u8], bars: usize) -> Vec<f64> {
         lines.push(seconds_at(beat));
         let bar = metres
             .iter()
-            .filter(|m| m.0 <= beat + 1e-9)
-            .last()
+            .rfind(|m| m.0 <= beat + 1e-9)
             .map_or(4.0, |m| m.1);
         beat += bar;
     }
