@@ -24,7 +24,7 @@ use clap::{Parser, Subcommand};
 
 use reprise::engine::audio_capture::PitchRange;
 use reprise::engine::capture::DEFAULT_GAP_BEATS;
-use reprise::engine::character::{ChannelLayout, Character};
+use reprise::engine::character::{distant, ChannelLayout, Character};
 use reprise::engine::key::Key;
 use reprise::engine::ops::dynamics::DynamicsCc;
 use reprise::engine::quantize::Grid;
@@ -225,8 +225,8 @@ pub struct RenderArgs {
     /// sounds.
     #[arg(
         long,
-        default_value_t = 24,
-        value_parser = clap::value_parser!(u8).range(1..=45),
+        default_value_t = distant::AUDIBLE_FLOOR_VELOCITY as u8,
+        value_parser = clap::value_parser!(u8).range(1..=distant::MAX_VELOCITY as i64),
         allow_negative_numbers = true
     )]
     pub softest_velocity: u8,

@@ -24,6 +24,10 @@ pub const ECHO_DECAY: f32 = 0.6;
 /// libraries play so softly that an echo disappears (docs/sample-libraries.md, "The audible
 /// floor").
 pub const AUDIBLE_FLOOR_VELOCITY: f32 = 24.0;
+/// Most liquidated repeats (each a note shorter, down to two notes).
+pub const LIQUIDATION_REPEATS: usize = 4;
+/// Least silence before each echo or liquidated repeat, in bars (then on to the next bar line).
+pub const LIQUIDATION_GAP_BARS: f64 = 0.5;
 /// Humanize amount Distant applies with the user's humanize at 0: its slight seeded drift.
 pub const MIN_DRIFT: f64 = 0.4;
 /// Broadening factor: a whole number, so the head's bar lines and beats stay the song's.
@@ -71,8 +75,8 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     if intensity >= LIQUIDATION_INTENSITY {
         liquidate(
             out,
-            4,
-            0.5 * context.bar_length_beats,
+            LIQUIDATION_REPEATS,
+            LIQUIDATION_GAP_BARS * context.bar_length_beats,
             context.bar_length_beats,
             Fade {
                 factor: ECHO_DECAY,
@@ -84,7 +88,8 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         // Whole bars apart, at least half a bar after the statement: each echo keeps the
         // statement's place in the bar.
         let bar = context.bar_length_beats;
-        let delay_beats = ((statement_end + 0.5 * bar) / bar - BEAT_EPSILON).ceil() * bar;
+        let delay_beats =
+            ((statement_end + LIQUIDATION_GAP_BARS * bar) / bar - BEAT_EPSILON).ceil() * bar;
         echo(
             out,
             Echo {

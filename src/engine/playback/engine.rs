@@ -374,7 +374,10 @@ impl LiveEngine {
                     self.take_new_capture_at(at, beats, out);
                 } else if limit == sample && at < f64::from(sample.saturating_add(guard)) {
                     // It completes just after this stretch: the onsets just before it wait too
-                    // (by then they are past, so they are not sent late either).
+                    // (by then they are past, so they are not sent late either). Should the
+                    // phrase not complete after all — a key pressed in those last 10 ms, a tempo
+                    // change, capture switched off — those onsets stay unplayed: a rare, short
+                    // silence, where playing them would click in the common case.
                     let hold_from = (at as u32).saturating_sub(guard).max(self.cursor);
                     self.schedule_range_before_replacement(sample, hold_from, out);
                 }
