@@ -15,6 +15,11 @@
 //! `REPRISE_KEY_ITERATIONS`; `REPRISE_KEY_SWEEP=1` prints the held-out accuracy the outer
 //! models would have with each other minor offset (a description of the trade-off, not used to
 //! choose); `REPRISE_KEY_DUMP=1` lists the held-out misses on stderr.
+//!
+//! Label check: the held-out figures are also given for the label-consistent motifs (the whole
+//! tune ends on its label's tonic) and the doubtful ones. `REPRISE_KEY_CONSISTENT=1` trains
+//! every model (inner CV, outer folds, the final model) on label-consistent motifs only; the
+//! outer folds stay those of the whole set, so the held-out figures of both runs are paired.
 
 // Shared with the tests; the example reads only keys and notes.
 #[allow(dead_code)]
@@ -67,6 +72,11 @@ fn balance() -> f64 {
         .unwrap_or(BALANCE)
 }
 
+/// Whether to train on the label-consistent motifs only (`REPRISE_KEY_CONSISTENT=1`).
+fn consistent_only() -> bool {
+    std::env::var("REPRISE_KEY_CONSISTENT").is_ok_and(|v| v == "1")
+}
+
 /// One labelled example.
 #[derive(Clone)]
 struct Sample {
@@ -74,6 +84,28 @@ struct Sample {
     features: KeyFeatures,
     notes: Vec<Note>,
     key: Key,
+    /// Whether the whole tune ends on the label's tonic (`None`: not recorded, as in the
+    /// hand-transcribed set).
+    ends_on_tonic: Option<bool>,
+}
+
+impl Sample {
+    /// Whether the label passes the check (an unrecorded final counts as passing).
+    fn label_consistent(&self) -> bool {
+        self.ends_on_tonic != Some(false)
+    }
+}
+
+/// The subsets of the development set the held-out figures are given for.
+const SUBSETS: [&str; 3] = [
+    "all motifs",
+    "label-consistent (tune ends on the label's tonic)",
+    "doubtful label (tune ends elsewhere)",
+];
+
+/// Indices into [`SUBSETS`] that `sample` belongs to.
+fn subsets_of(sample: &Sample) -> [usize; 2] {
+    [0, if sample.label_consistent() { 1 } else { 2 }]
 }
 
 fn key_index(key: Key) -> usize {
@@ -448,7 +480,7 @@ fn report(name: &str, tally: &Tally) {
     );
 }
 
-fn to_sample(name: String, notes: Vec<Note>, key: Key) -> Sample {
+fn to_sample(name: String, notes: Vec<Note>, key: Key, ends_on_tonic: Option<bool>) -> Sample {
     let mut features = key_features(&notes);
     for (block, enabled) in features.blocks.iter_mut().zip(enabled_blocks()) {
         if !enabled {
@@ -460,6 +492,7 @@ fn to_sample(name: String, notes: Vec<Note>, key: Key) -> Sample {
         features,
         notes,
         key,
+        ends_on_tonic,
     }
 }
 
@@ -467,13 +500,36 @@ fn main() {
     let write = std::env::args().any(|a| a == "--write");
     let samples: Vec<Sample> = melody_sets::load_dev_set()
         .into_iter()
-        .map(|m| to_sample(m.name, m.notes, m.key))
+        .map(|m| {
+            let ends_on_tonic = m.ends_on_tonic();
+            to_sample(m.name, m.notes, m.key, ends_on_tonic)
+        })
         .collect();
     let num_minor = samples.iter().filter(|s| s.key.mode == Mode::Minor).count();
     println!(
         "development set: {} motifs ({} minor), {OUTER_FOLDS}-fold cross-validation, λ from {LAMBDAS:?} by inner {INNER_FOLDS}-fold CV",
         samples.len(),
         num_minor
+    );
+    for (subset, name) in SUBSETS.iter().enumerate().skip(1) {
+        let (mut major, mut minor) = (0, 0);
+        for sample in samples.iter().filter(|s| subsets_of(s)[1] == subset) {
+            *if sample.key.mode == Mode::Major {
+                &mut major
+            } else {
+                &mut minor
+            } += 1;
+        }
+        println!("  {name}: {major} major, {minor} minor");
+    }
+    let trains_on = |sample: &Sample| !consistent_only() || sample.label_consistent();
+    println!(
+        "training on: {}",
+        if consistent_only() {
+            SUBSETS[1]
+        } else {
+            SUBSETS[0]
+        }
     );
     let outer = folds(samples.len(), OUTER_FOLDS, SEED);
     let baselines: [(&str, ProfileSet); 3] = [
@@ -487,7 +543,8 @@ fn main() {
             ProfileSet::AlbrechtShanahanTemperley,
         ),
     ];
-    let mut learned = Tally::default();
+    // The learned model's held-out tallies per subset (see `SUBSETS`).
+    let mut learned = [Tally::default(); SUBSETS.len()];
     let mut baseline_tallies = [Tally::default(); 3];
     let mut fold_accuracies = Vec::new();
     // (verdicts, right) for "clear", "likely", "ambiguous" on the held-out motifs.
@@ -498,7 +555,7 @@ fn main() {
     for (fold_idx, held) in outer.iter().enumerate() {
         let held_set: std::collections::HashSet<usize> = held.iter().copied().collect();
         let train_idx: Vec<usize> = (0..samples.len())
-            .filter(|i| !held_set.contains(i))
+            .filter(|&i| !held_set.contains(&i) && trains_on(&samples[i]))
             .collect();
         let settings = choose_settings(&samples, &train_idx, SEED + 1 + fold_idx as u64);
         let training: Vec<&Sample> = train_idx.iter().map(|&i| &samples[i]).collect();
@@ -507,7 +564,9 @@ fn main() {
         for &i in held {
             let ranked = model.rank(&samples[i]);
             held_logits.push((i, key_logits(&samples[i].features, &model.0)));
-            learned.add(&samples[i], &ranked);
+            for subset in subsets_of(&samples[i]) {
+                learned[subset].add(&samples[i], &ranked);
+            }
             let p = model.top_probability(&samples[i]);
             let bucket = if p >= CLEAR_PROBABILITY {
                 0
@@ -523,8 +582,15 @@ fn main() {
                 misses[mode][miss_relation(samples[i].key, ranked[0])] += 1;
                 if std::env::var_os("REPRISE_KEY_DUMP").is_some() {
                     eprintln!(
-                        "miss {} -> {} | {}",
-                        samples[i].key, ranked[0], samples[i].name
+                        "miss {} -> {} | {}{}",
+                        samples[i].key,
+                        ranked[0],
+                        samples[i].name,
+                        if samples[i].label_consistent() {
+                            ""
+                        } else {
+                            " (doubtful label)"
+                        }
                     );
                 }
             }
@@ -535,9 +601,10 @@ fn main() {
         }
         fold_accuracies.push(fold.accuracy());
         println!(
-            "fold {}: {} held out, λ = {}, minor offset {:+.3}, exact {}",
+            "fold {}: {} held out, trained on {}, λ = {}, minor offset {:+.3}, exact {}",
             fold_idx + 1,
             held.len(),
+            training.len(),
             settings.lambda,
             settings.minor_offset,
             percent(fold.exact, fold.total)
@@ -547,9 +614,13 @@ fn main() {
     println!("Held-out folds pooled:");
     println!("| method | exact | top 3 | major | minor | 4–7 notes | 8–11 notes | 12–16 notes |");
     println!("|---|---|---|---|---|---|---|---|");
-    report("learned model", &learned);
+    report("learned model", &learned[0]);
     for (tally, (name, _)) in baseline_tallies.iter().zip(baselines) {
         report(name, tally);
+    }
+    println!("The learned model's held-out folds by label check:");
+    for (tally, name) in learned.iter().zip(SUBSETS) {
+        report(&format!("learned model, {name}"), tally);
     }
     let mean = fold_accuracies.iter().sum::<f64>() / fold_accuracies.len() as f64;
     let spread = fold_accuracies
@@ -575,13 +646,18 @@ fn main() {
 
     if std::env::var_os("REPRISE_KEY_SWEEP").is_some() {
         println!("The same held-out logits with a further offset on the minor keys:");
-        for step in MINOR_OFFSET_STEPS {
-            let offset = f64::from(step) * MINOR_OFFSET_STEP;
-            let mut tally = Tally::default();
-            for (i, logits) in &held_logits {
-                tally.add(&samples[*i], &rank_logits(logits, offset));
+        for (subset, name) in SUBSETS.iter().enumerate().take(2) {
+            println!("{name}:");
+            for step in MINOR_OFFSET_STEPS {
+                let offset = f64::from(step) * MINOR_OFFSET_STEP;
+                let mut tally = Tally::default();
+                for (i, logits) in &held_logits {
+                    if subsets_of(&samples[*i]).contains(&subset) {
+                        tally.add(&samples[*i], &rank_logits(logits, offset));
+                    }
+                }
+                report(&format!("further offset {offset:+.3}"), &tally);
             }
-            report(&format!("further offset {offset:+.3}"), &tally);
         }
     }
     println!("Misses by the answer's relation to the true key (learned model, held-out folds):");
@@ -594,22 +670,26 @@ fn main() {
         println!("  true {mode}: {}", words.join(", "));
     }
 
-    // The final model: trained on the whole set, λ and offset chosen by CV on the whole set.
-    let all: Vec<usize> = (0..samples.len()).collect();
+    // The final model: trained on the whole set (or its label-consistent motifs), λ and offset
+    // chosen by CV on the same motifs.
+    let all: Vec<usize> = (0..samples.len())
+        .filter(|&i| trains_on(&samples[i]))
+        .collect();
     let settings = choose_settings(&samples, &all, SEED);
-    let everything: Vec<&Sample> = samples.iter().collect();
+    let everything: Vec<&Sample> = all.iter().map(|&i| &samples[i]).collect();
     let weights = train_with(&everything, settings);
     println!(
-        "final model: λ = {}, minor offset {:+.3}, trained on all {} motifs",
+        "final model: λ = {}, minor offset {:+.3}, trained on {} of {} motifs",
         settings.lambda,
         settings.minor_offset,
+        everything.len(),
         samples.len()
     );
 
     // Second held-out check: the hand-transcribed melodies, never trained on.
     let hand: Vec<Sample> = melody_sets::load_test_set()
         .into_iter()
-        .map(|m| to_sample(m.name, m.notes, m.key))
+        .map(|m| to_sample(m.name, m.notes, m.key, None))
         .collect();
     println!();
     println!(

@@ -34,11 +34,16 @@ HEADER = """\
 #   2nd if that gives over 16 notes; capped at 16 notes, at least 4. A bar
 #   ending in a repeat/double bar counts as complete. Repeats not expanded.
 #   Duplicate key+notes motifs dropped.
-# Format: name | tonic mode | num/den | first_onset_beats | notes
+# Format: name | tonic mode | num/den | first_onset_beats | final | notes
 #   name = collection/file/X-number title; tonic as in K: (b = flat, # = sharp)
 #   num/den = M: field (C = 4/4, C| = 2/2); first_onset_beats = position of the
-#   first note in its bar (0 = no pickup); notes = PITCH:DURATION tokens, MIDI
-#   pitch (60 = middle C), duration in quarter-note beats; R:DURATION = rest.
+#   first note in its bar (0 = no pickup); final = pitch class (0 = C ... 11 =
+#   B) of the whole tune's last written note (first part, top note of a chord,
+#   no grace notes; repeats and D.C. not followed; - = none), a check on the
+#   label, as folk tunes nearly always end on their tonic; notes = PITCH:DURATION
+#   tokens, MIDI pitch (60 = middle C), duration in quarter-note beats;
+#   R:DURATION = rest.
+#   (Files before issue 23's label check have no final field.)
 """
 
 
@@ -197,6 +202,26 @@ def cut_motif(part, bar_len):
     return onset_in_bar, [(n[0], n[1], n[2]) for n in picked]
 
 
+def tonic_pitch_class(tonic):
+    """Pitch class (0 = C) of a K: tonic such as `F#` or `Bb`."""
+    natural = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}[tonic[0]]
+    return (natural + {"": 0, "#": 1, "b": -1}[tonic[1:]]) % 12
+
+
+def final_pitch_class(part):
+    """Pitch class (0 = C) of the last sounding note of the whole part, top note
+    of a chord, grace notes ignored; None if the part has no such note."""
+    last = None
+    for n in part.recurse().notes:
+        if n.duration.isGrace or float(n.quarterLength) <= 0:
+            continue
+        onset = float(n.getOffsetInHierarchy(part))
+        top = max(p.ps for p in n.pitches)
+        if last is None or (onset, top) > last:
+            last = (onset, top)
+    return None if last is None else int(round(last[1])) % 12
+
+
 def tokens(notes):
     """Render notes as PITCH:DUR tokens with R:DUR for gaps between notes."""
     out, prev_end = [], None
@@ -218,6 +243,7 @@ def process_tune(collection, stem, tune, stats):
         score = music21.converter.parse(info["abc"], format="abc")
         part = score.parts[0] if isinstance(score, music21.stream.Score) else score
         result = cut_motif(part, info["bar"])
+        final = final_pitch_class(part)
     except Exception:  # music21 raises many kinds of errors on odd ABC
         stats["skip: parse error"] += 1
         return None
@@ -227,7 +253,7 @@ def process_tune(collection, stem, tune, stats):
         return None
     onset_in_bar, notes = result
     info.update(collection=collection, count=len(notes), notes=tokens(notes),
-                onset=fmt(onset_in_bar),
+                onset=fmt(onset_in_bar), final="-" if final is None else str(final),
                 name="%s/%s/%s %s" % (collection, stem, info["number"], info["title"]))
     return info
 
@@ -261,8 +287,9 @@ def main():
     with open(args.out, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(HEADER.format(version=music21.__version__) + "\n")
         for r in kept:
-            fh.write("%s | %s %s | %s | %s | %s\n" % (
-                r["name"], r["tonic"], r["mode"], r["metre"], r["onset"], r["notes"]))
+            fh.write("%s | %s %s | %s | %s | %s | %s\n" % (
+                r["name"], r["tonic"], r["mode"], r["metre"], r["onset"], r["final"],
+                r["notes"]))
     print("tunes seen: %d, parsed: %d" % (stats["tunes seen"], stats["parsed"]))
     for k in sorted(k for k in stats if k.startswith("skip")):
         print("  %s: %d" % (k, stats[k]))
@@ -270,6 +297,10 @@ def main():
     for label, attr in (("mode", "mode"), ("collection", "collection"), ("notes", "count")):
         counts = collections.Counter(r[attr] for r in kept)
         print("by %s: %s" % (label, ", ".join("%s=%d" % kv for kv in sorted(counts.items()))))
+    for mode in ("major", "minor"):
+        in_mode = [r for r in kept if r["mode"] == mode]
+        ends = sum(r["final"] == str(tonic_pitch_class(r["tonic"])) for r in in_mode)
+        print("%s: %d of %d tunes end on the K: tonic" % (mode, ends, len(in_mode)))
 
 
 if __name__ == "__main__":
