@@ -91,14 +91,7 @@ pub fn ritardando_in_last_bar(
     let in_group = |start: f64| start >= group_onset - BEAT_EPSILON;
     if group_onset <= bar_start + spread {
         // The final notes are the last bar's downbeat: nothing to slow, they are held longer.
-        for note in rendering
-            .notes
-            .iter_mut()
-            .filter(|n| in_group(n.start_beats))
-        {
-            note.length_beats *= 1.0 + amount;
-        }
-        rendering.length_beats = rendering.length_beats.max(rendering.notes_end_beats());
+        hold_from(rendering, group_onset - BEAT_EPSILON, 1.0 + amount);
         return;
     }
     let warp = |t: f64| {
@@ -121,14 +114,7 @@ pub fn ritardando_in_last_bar(
     let nearest = (warp(group_onset) / pulse).round() * pulse;
     let landing = nearest.min(last_beat).max(earliest);
     if landing > last_beat + BEAT_EPSILON {
-        for note in rendering
-            .notes
-            .iter_mut()
-            .filter(|n| in_group(n.start_beats))
-        {
-            note.length_beats *= 1.0 + amount;
-        }
-        rendering.length_beats = rendering.length_beats.max(rendering.notes_end_beats());
+        hold_from(rendering, group_onset - BEAT_EPSILON, 1.0 + amount);
         return;
     }
     for note in &mut rendering.notes {
@@ -140,6 +126,19 @@ pub fn ritardando_in_last_bar(
         };
         // The warp only lengthens; a note moved on to a beat keeps at least its own length.
         note.length_beats = (end - note.start_beats).max(note.length_beats);
+    }
+    rendering.length_beats = rendering.length_beats.max(rendering.notes_end_beats());
+}
+
+/// Holds the notes starting at or after `from_beats` `factor` times as long (a closing
+/// ritardando that cannot move them), the rendering growing to hold them.
+fn hold_from(rendering: &mut Rendering, from_beats: f64, factor: f64) {
+    for note in rendering
+        .notes
+        .iter_mut()
+        .filter(|n| n.start_beats >= from_beats)
+    {
+        note.length_beats *= factor;
     }
     rendering.length_beats = rendering.length_beats.max(rendering.notes_end_beats());
 }
