@@ -3,10 +3,8 @@
 
 use std::fmt;
 
-use midly::{MetaMessage, Smf, Timing, TrackEventKind};
-
 use super::hits::{Hit, HitList, HitName, Importance, Lands, MAX_HITS};
-use super::time_map::DEFAULT_TEMPO_BPM;
+use super::midi_file::read_markers;
 use super::timecode::{nearest_frame, FrameRate, TimecodeError, WrittenTimecode};
 
 /// Why an EDL or a marker file gave no hits.
@@ -151,57 +149,9 @@ pub fn hits_from_edl(
 /// text is its name; a trailing `climax`, `start`, `stinger` or `end`, and `must` or `should`,
 /// choose what lands and how much it matters (default `climax`, `must`).
 pub fn hits_from_midi_markers(bytes: &[u8], rate: FrameRate) -> Result<HitList, HitSourceError> {
-    let smf = Smf::parse(bytes).map_err(|e| HitSourceError::Midi {
+    let (map, markers) = read_markers(bytes).map_err(|e| HitSourceError::Midi {
         message: e.to_string(),
     })?;
-    // Ticks per beat (metrical timing), or per second with tempo ignored (SMPTE timing, where
-    // 29.97 drop-frame counts 29.97 frames a second).
-    let (ticks_per_unit, smpte) = match smf.header.timing {
-        Timing::Metrical(ticks) => (f64::from(ticks.as_int().max(1)), false),
-        Timing::Timecode(fps, subframes) => {
-            if subframes == 0 {
-                return Err(HitSourceError::Midi {
-                    message: "SMPTE timing with 0 ticks per frame".to_owned(),
-                });
-            }
-            (f64::from(fps.as_f32()) * f64::from(subframes), true)
-        }
-    };
-    let mut tempos: Vec<(u64, f64)> = Vec::new();
-    let mut markers: Vec<(u64, String)> = Vec::new();
-    for track in &smf.tracks {
-        let mut tick = 0u64;
-        for event in track {
-            tick += u64::from(event.delta.as_int());
-            match event.kind {
-                TrackEventKind::Meta(MetaMessage::Tempo(us)) => {
-                    tempos.push((tick, f64::from(us.as_int())));
-                }
-                TrackEventKind::Meta(MetaMessage::Marker(text))
-                | TrackEventKind::Meta(MetaMessage::CuePoint(text)) => {
-                    markers.push((tick, String::from_utf8_lossy(text).into_owned()));
-                }
-                _ => {}
-            }
-        }
-    }
-    tempos.sort_by_key(|t| t.0);
-    markers.sort_by_key(|m| m.0);
-    let seconds_at = |target: u64| {
-        if smpte {
-            return target as f64 / ticks_per_unit;
-        }
-        let (mut seconds, mut position, mut us) = (0.0, 0u64, 60e6 / DEFAULT_TEMPO_BPM);
-        for &(tick, tempo) in &tempos {
-            if tick >= target {
-                break;
-            }
-            seconds += (tick - position) as f64 / ticks_per_unit * us / 1e6;
-            position = tick;
-            us = tempo;
-        }
-        seconds + (target - position) as f64 / ticks_per_unit * us / 1e6
-    };
     if markers.is_empty() {
         return Err(HitSourceError::Empty);
     }
@@ -211,10 +161,10 @@ pub fn hits_from_midi_markers(bytes: &[u8], rate: FrameRate) -> Result<HitList, 
         });
     }
     let mut hits = HitList::default();
-    for (tick, text) in markers {
+    for (beats, text) in markers {
         let (name, lands, importance) = marker_words(&text);
         hits.push(Hit {
-            frame: nearest_frame(seconds_at(tick), rate),
+            frame: nearest_frame(map.seconds_at(beats), rate),
             name: HitName::new(name),
             lands,
             importance,

@@ -144,6 +144,37 @@ pub fn read_performance(bytes: &[u8], track: Option<usize>) -> Result<Performanc
     read_performance_with_drums(bytes, track, false)
 }
 
+/// A file's marker (and cue point) events, as (position in beats, text) in time order, with the
+/// file's tempo and metre maps (to time them: [`TimeMap::seconds_at`]).
+///
+/// # Errors
+///
+/// [`MidiFileError`] for unreadable files or a zero resolution.
+pub fn read_markers(bytes: &[u8]) -> Result<(TimeMap, Vec<(f64, String)>), MidiFileError> {
+    check_smpte_rate(bytes)?;
+    let smf = Smf::parse(bytes).map_err(|e| MidiFileError::Malformed {
+        reason: e.to_string(),
+    })?;
+    let clock = TickClock::new(&smf)?;
+    let mut markers = Vec::new();
+    for track in &smf.tracks {
+        let mut ticks = 0u64;
+        for event in track {
+            ticks += u64::from(event.delta.as_int());
+            if let TrackEventKind::Meta(MetaMessage::Marker(text) | MetaMessage::CuePoint(text)) =
+                event.kind
+            {
+                markers.push((
+                    clock.beats(ticks),
+                    String::from_utf8_lossy(text).into_owned(),
+                ));
+            }
+        }
+    }
+    markers.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok((time_map(&smf, &clock), markers))
+}
+
 /// [`read_performance`], keeping the notes on channel 10 if `include_drums`.
 ///
 /// # Errors

@@ -138,10 +138,7 @@ pub fn find_tempo(request: &SpotRequest) -> Option<SpotAnswer> {
     if count == 0 || !(low.is_finite() && high.is_finite() && low > 0.0 && high >= low) {
         return None;
     }
-    let fps = {
-        let (numerator, denominator) = request.rate.frames_per_second();
-        numerator as f64 / denominator as f64
-    };
+    let fps = request.rate.fps();
     let first_step = (low / TEMPO_STEP_BPM).ceil() as i64;
     let last_step = (high / TEMPO_STEP_BPM + BEAT_EPSILON).floor() as i64;
     let mut best: Option<(f64, f64, f64, f64)> = None; // tempo, offset, worst, rms (seconds)

@@ -121,6 +121,23 @@ impl TimeMap {
         self.tempo_changes[idx].tempo_bpm
     }
 
+    /// Seconds from beat 0 to `position_beats` through the tempo map (each tempo holds until the
+    /// next change). Negative positions count back at the first tempo.
+    pub fn seconds_at(&self, position_beats: f64) -> f64 {
+        let mut seconds = 0.0;
+        let mut position = 0.0;
+        let mut tempo = self.tempo_changes[0].tempo_bpm;
+        for change in &self.tempo_changes[1..] {
+            if change.position_beats >= position_beats {
+                break;
+            }
+            seconds += (change.position_beats - position) * 60.0 / tempo;
+            position = change.position_beats;
+            tempo = change.tempo_bpm;
+        }
+        seconds + (position_beats - position) * 60.0 / tempo
+    }
+
     /// The metre in force at `position_beats`.
     pub fn metre_at(&self, position_beats: f64) -> TimeSignature {
         let idx = last_at_or_before(&self.metre_changes, position_beats, |c| c.position_beats);
@@ -331,6 +348,27 @@ fn normalized<T: Copy>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_follow_the_tempo_map() {
+        let map = TimeMap::from_changes(
+            &[
+                TempoChange {
+                    position_beats: 0.0,
+                    tempo_bpm: 120.0,
+                },
+                TempoChange {
+                    position_beats: 4.0,
+                    tempo_bpm: 60.0,
+                },
+            ],
+            &[],
+        );
+        assert_eq!(map.seconds_at(2.0), 1.0);
+        assert_eq!(map.seconds_at(4.0), 2.0);
+        assert_eq!(map.seconds_at(5.0), 3.0);
+        assert_eq!(map.seconds_at(-2.0), -1.0);
+    }
 
     fn metre(position_beats: f64, numerator: u8, denominator: u8) -> MetreChange {
         MetreChange {

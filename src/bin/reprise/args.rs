@@ -125,6 +125,10 @@ pub fn same_file(input: &Path, output: &Path) -> bool {
     }
 }
 
+/// Accepted tempos, BPM (`listen --tempo`, `spot --tempo` and `--tempo-range`): the plugin's
+/// own tempo range and then some, so a motif's beats stay a musical length.
+pub const TEMPO_RANGE_BPM: std::ops::RangeInclusive<f64> = 20.0..=400.0;
+
 /// Writes `bytes` to `path`, creating its folder first if it is missing.
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {

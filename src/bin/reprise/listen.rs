@@ -13,7 +13,7 @@ use reprise::engine::midi_file::{write_tracks, ExportTrack};
 use reprise::engine::motif::{Note, TimeSignature};
 use reprise::engine::spelling::NoteName;
 
-use crate::args::{same_file, tidy, write_output};
+use crate::args::{same_file, tidy, write_output, TEMPO_RANGE_BPM};
 use crate::error::{CliError, CliResult};
 use crate::wording::count;
 
@@ -82,9 +82,6 @@ fn read_wav(file: &Path) -> Result<(f64, Vec<f32>, Vec<f32>), CliError> {
 const MIN_BLOCK_SAMPLES: i64 = 1;
 /// Highest accepted `--block`, samples: the largest block a host is expected to send.
 const MAX_BLOCK_SAMPLES: i64 = 16_384;
-/// Accepted `--tempo` range, BPM: the plugin's own tempo range and then some, so a motif's
-/// beats stay a musical length.
-pub const TEMPO_RANGE_BPM: std::ops::RangeInclusive<f64> = 20.0..=400.0;
 
 pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
     if !(MIN_BLOCK_SAMPLES..=MAX_BLOCK_SAMPLES).contains(&request.block) {

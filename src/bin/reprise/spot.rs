@@ -14,9 +14,8 @@ use reprise::engine::spot::{find_tempo, SpotRequest};
 use reprise::engine::time_map::{MetreChange, TempoChange, TimeMap};
 use reprise::engine::timecode::{frames_to_seconds, parse_timecode, FrameRate, Timecode};
 
-use crate::args::{same_file, write_output};
+use crate::args::{same_file, write_output, TEMPO_RANGE_BPM};
 use crate::error::{CliError, CliResult};
-use crate::listen::TEMPO_RANGE_BPM;
 use crate::wording::{count, metre_text};
 
 /// A bar-1 offset closer than this to a bar line needs no lead-in bar, seconds (well under a

@@ -76,8 +76,8 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         liquidate(
             out,
             LIQUIDATION_REPEATS,
-            LIQUIDATION_GAP_BARS * context.bar_length_beats,
-            context.bar_length_beats,
+            LIQUIDATION_GAP_BARS * context.metre.bar_length_beats(),
+            context.metre.bar_length_beats(),
             Fade {
                 factor: ECHO_DECAY,
                 floor,
@@ -87,7 +87,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         let repeats = 3 + (2.0 * intensity).round() as usize;
         // Whole bars apart, at least half a bar after the statement: each echo keeps the
         // statement's place in the bar.
-        let bar = context.bar_length_beats;
+        let bar = context.metre.bar_length_beats();
         let delay_beats =
             ((statement_end + LIQUIDATION_GAP_BARS * bar) / bar - BEAT_EPSILON).ceil() * bar;
         echo(

@@ -271,7 +271,6 @@ pub fn render(motif: &Motif, settings: &CharacterSettings, out: &mut Rendering) 
     let context = RecipeContext {
         scale,
         intensity: settings.intensity(),
-        bar_length_beats: motif.time_signature.bar_length_beats(),
         metre: motif.time_signature,
         tempo_bpm: super::motif::sanitize_tempo_bpm(tempo_bpm),
     };
@@ -300,8 +299,6 @@ pub(crate) struct RecipeContext {
     pub scale: Scale,
     /// Intensity 0–1.
     pub intensity: f64,
-    /// Bar length of the motif's metre, beats.
-    pub bar_length_beats: f64,
     /// The motif's metre (the song's), whose bar lines and beats the rendering keeps.
     pub metre: TimeSignature,
     /// Playback tempo, BPM.

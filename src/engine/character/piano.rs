@@ -91,7 +91,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
 
     // Bar-bound events (left hand, pedal changes) fall on the bar lines of the song the
     // rendering plays in — the motif's metre, unstretched — not on the stretched source bars.
-    let bar = context.bar_length_beats;
+    let bar = context.metre.bar_length_beats();
     if intensity >= LEFT_HAND_INTENSITY {
         add_left_hand(out, context, bar, intensity);
     }

@@ -91,7 +91,7 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
         );
     }
     if intensity >= BASS_INTENSITY {
-        add_bass_pedal(out, context.scale, 0.55, context.bar_length_beats);
+        add_bass_pedal(out, context.scale, 0.55, context.metre.bar_length_beats());
     }
     assign_channels(out, settings);
 

@@ -14,7 +14,7 @@ use super::library::{Library, NUM_SLOTS};
 use super::pass_through::PassThrough;
 use super::scheduler::Scheduler;
 use super::settings::{capture_settings, LiveCapture, LiveSettings, PlaybackMode};
-use super::timeline::{BlockInfo, Timeline};
+use super::timeline::{BlockInfo, Timeline, DEFAULT_SAMPLE_RATE_HZ};
 use super::voices::Voices;
 use std::borrow::Borrow;
 
@@ -67,6 +67,8 @@ pub struct LiveEngine {
     should_release_all: bool,
     /// The audio input's note tracker (made by [`prepare`](Self::prepare)) and its counters.
     hearing: Hearing,
+    /// [`REPLACEMENT_GUARD_MS`] in samples at the prepared rate.
+    replacement_guard_samples: u32,
 }
 
 /// A rendering note due less than this before a captured phrase replaces the rendering is not
@@ -74,6 +76,11 @@ pub struct LiveEngine {
 /// is a click, not a note. Below the shortest note a player means (about 30 ms), above a host's
 /// timing jitter of a few samples.
 pub const REPLACEMENT_GUARD_MS: f64 = 10.0;
+
+/// [`REPLACEMENT_GUARD_MS`] at `sample_rate_hz`, in samples.
+fn guard_samples(sample_rate_hz: f64) -> u32 {
+    (REPLACEMENT_GUARD_MS / 1000.0 * sample_rate_hz).round() as u32
+}
 
 impl Default for LiveEngine {
     fn default() -> Self {
@@ -103,6 +110,7 @@ impl LiveEngine {
             restart_pending: false,
             should_release_all: false,
             hearing: Hearing::default(),
+            replacement_guard_samples: guard_samples(DEFAULT_SAMPLE_RATE_HZ),
         }
     }
 
@@ -111,6 +119,7 @@ impl LiveEngine {
     /// playback starts afresh, as after [`reset`](Self::reset).
     pub fn prepare(&mut self, sample_rate_hz: f64) {
         self.timeline.set_sample_rate(sample_rate_hz);
+        self.replacement_guard_samples = guard_samples(self.timeline.sample_rate_hz());
         self.hearing
             .prepare(sample_rate_hz, self.settings.audio.tracker_settings(None));
         self.reset();
@@ -365,8 +374,7 @@ impl LiveEngine {
                     .timeline
                     .pending_wrap()
                     .map_or(sample, |wrap| wrap.sample.min(sample));
-                let guard =
-                    (REPLACEMENT_GUARD_MS / 1000.0 * self.timeline.sample_rate_hz()).round() as u32;
+                let guard = self.replacement_guard_samples;
                 if at < limit as f64 {
                     let at = at.max(self.cursor as f64) as u32;
                     self.schedule_range_before_replacement(at, at.saturating_sub(guard), out);
