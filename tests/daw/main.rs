@@ -493,6 +493,40 @@ fn a_tempo_map_with_metre_changes_is_followed() {
     );
 }
 
+/// Issue 23, item 1, in a real DAW: a waltz in Piano at intensity 0.5 (which stretched the line
+/// 1.25× and put its downbeats at 2:1.75) — the phrase's notes on bar lines (quarters 0, 3 and
+/// 6 of 3/4) are rendered on the song's bar lines as Ardour records them, within humanize's
+/// bound.
+#[test]
+#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
+fn a_waltz_keeps_its_downbeats_in_piano() {
+    let takes = run_scenario(
+        "waltz",
+        TempoMap::steady(100.0, 3, 4),
+        &[
+            Setting::Character(Character::Piano),
+            Setting::Intensity(0.5),
+        ],
+        &[&[Step::Roll(0.0, 27.0)]],
+    );
+    let melody: Vec<f64> = rendered(&takes[0])
+        .iter()
+        .filter(|n| n.channel == 0)
+        .map(|n| n.start)
+        .collect();
+    // Captured by 7 + a 2-beat gap = 9, a bar line: the rendering starts there.
+    let humanize = reprise::engine::ops::humanize::max_timing_shift_beats(0.3);
+    let tolerance = humanize + ONSET_TOLERANCE_QUARTERS;
+    for written in [0.0, 3.0, 6.0] {
+        let want = 9.0 + written;
+        assert!(
+            melody.iter().any(|start| (start - want).abs() <= tolerance),
+            "the note written on the bar line at quarter {written} is not on the song's bar \
+             line {want}: Ardour recorded the melody at {melody:?}"
+        );
+    }
+}
+
 /// Stop, locate into the song and roll again, then back to the start (3/4 at 100 BPM): the
 /// captured motif comes in at the next bar line and plays from bar 1.
 #[test]
