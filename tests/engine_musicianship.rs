@@ -111,7 +111,11 @@ const UPBEAT: Theme = Theme {
 const THEMES: [&Theme; 5] = [&WALTZ, &JIG, &SLIP_JIG, &DETACHED, &UPBEAT];
 
 fn motif_of(theme: &Theme) -> Motif {
-    let mut motif = Motif::new(TimeSignature::new(theme.metre.0, theme.metre.1), 120.0);
+    motif_at(theme, 120.0)
+}
+
+fn motif_at(theme: &Theme, tempo_bpm: f64) -> Motif {
+    let mut motif = Motif::new(TimeSignature::new(theme.metre.0, theme.metre.1), tempo_bpm);
     for &(start_beats, length_beats, key) in theme.notes {
         motif.push(Note {
             start_beats,
@@ -179,8 +183,13 @@ fn sources(motif: &Motif, settings: &CharacterSettings, num_melody: usize) -> Ve
 #[test]
 fn every_character_keeps_the_songs_bar_lines_and_beats() {
     let mut failures = Vec::new();
-    for theme in THEMES {
-        let motif = motif_of(theme);
+    // Slow, moderate and fast: the characters' millisecond-based holds and spreads turn into
+    // other beat lengths at each.
+    for (theme, tempo_bpm) in THEMES
+        .iter()
+        .flat_map(|theme| [66.0, 120.0, 184.0].map(|tempo| (*theme, tempo)))
+    {
+        let motif = motif_at(theme, tempo_bpm);
         let metre = motif.time_signature;
         let (bar, pulse) = (metre.bar_length_beats(), metre.pulse_length_beats());
         for character in Character::ALL {
@@ -227,8 +236,9 @@ fn every_character_keeps_the_songs_bar_lines_and_beats() {
                         if let Some((what, grid)) = wanted.filter(|_| !in_ritardando) {
                             if !on_grid(onset, grid, tolerance) {
                                 failures.push(format!(
-                                    "{}, {} at intensity {intensity} ×{augmentation}: the note \
-                                     written at {written} (on {what}) starts at {onset:.3}",
+                                    "{} at {tempo_bpm} BPM, {} at intensity {intensity} \
+                                     ×{augmentation}: the note written at {written} (on {what}) \
+                                     starts at {onset:.3}",
                                     theme.name,
                                     character.name()
                                 ));
