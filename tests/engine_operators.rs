@@ -11,7 +11,7 @@ use reprise::engine::ops::fragment::{fragment, head_length};
 use reprise::engine::ops::humanize::humanize;
 use reprise::engine::ops::inversion::invert;
 use reprise::engine::ops::key_range::KeyRangePolicy::{Drop, OctaveFold};
-use reprise::engine::ops::legato::legato;
+use reprise::engine::ops::legato::{hold, legato};
 use reprise::engine::ops::liquidation::liquidate;
 use reprise::engine::ops::mode_change::change_mode;
 use reprise::engine::ops::pedal::repedal;
@@ -450,6 +450,21 @@ fn legato_overlaps_consecutive_notes() {
     legato(&mut r, Voice::Melody, 0.05);
     let lengths: Vec<f64> = r.notes.iter().map(|n| n.length_beats).collect();
     assert_eq!(lengths, vec![1.05, 1.05, 0.5]);
+    // A hold: at least 0.8 of the way to the next onset (a chord's notes share it); a longer
+    // note keeps its length, the last its own; no onset moves.
+    let mut r = line(&[
+        (0.0, 0.25, 60),
+        (0.0, 0.25, 64),
+        (1.0, 1.5, 62),
+        (2.0, 0.5, 65),
+    ]);
+    hold(&mut r, Voice::Melody, 0.8);
+    let notes: Vec<(f64, f64)> = r
+        .notes
+        .iter()
+        .map(|n| (n.start_beats, n.length_beats))
+        .collect();
+    assert_eq!(notes, vec![(0.0, 0.8), (0.0, 0.8), (1.0, 1.5), (2.0, 0.5)]);
 }
 
 #[test]

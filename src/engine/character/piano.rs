@@ -9,6 +9,7 @@ use crate::engine::motif::MAX_MOTIF_NOTES;
 use crate::engine::ops::augmentation::{augment, ritardando_in_last_bar};
 use crate::engine::ops::dynamics::{write_curve, DynamicsCurve};
 use crate::engine::ops::humanize::humanize;
+use crate::engine::ops::legato::hold;
 use crate::engine::ops::pedal::repedal;
 use crate::engine::rendering::{bar_count, RenderedNote, Rendering, Voice};
 use crate::engine::scale::Scale;
@@ -30,26 +31,6 @@ pub const PLAYED_SPREAD_MS: f64 = 30.0;
 /// Shortest sounding length of a melody note as a fraction of the time to the next onset, at
 /// intensity 0 and 1: the line breathes by holding its notes, not by moving them.
 pub const HOLD_FRACTION: (f64, f64) = (0.6, 0.95);
-
-/// Holds every note for at least `fraction` of the time to the next later onset (notes already
-/// longer keep their length; the last note keeps its own).
-fn hold_towards_next(out: &mut Rendering, fraction: f64) {
-    out.finish();
-    let count = out.notes.len();
-    let mut next_onset = f64::INFINITY;
-    // From the end, so each note knows the next later onset without a second pass.
-    for i in (0..count).rev() {
-        let onset = out.notes[i].start_beats;
-        if next_onset.is_finite() {
-            let target = fraction * (next_onset - onset);
-            let note = &mut out.notes[i];
-            note.length_beats = note.length_beats.max(target);
-        }
-        if i == 0 || out.notes[i - 1].start_beats < onset - BEAT_EPSILON {
-            next_onset = onset;
-        }
-    }
-}
 
 pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context: &RecipeContext) {
     let intensity = context.intensity;
@@ -74,8 +55,9 @@ pub(super) fn render(out: &mut Rendering, settings: &CharacterSettings, context:
     // Breathing, by metric means: notes held longer into the next one, twice the values from
     // BROADEN_INTENSITY (bar lines stay bar lines, beats stay beats), and a ritardando inside
     // the last bar only.
-    hold_towards_next(
+    hold(
         out,
+        Voice::Melody,
         HOLD_FRACTION.0 + (HOLD_FRACTION.1 - HOLD_FRACTION.0) * intensity,
     );
     if intensity >= BROADEN_INTENSITY {
