@@ -81,6 +81,18 @@ fn all_on_bar_lines(seconds: &[f64], lines: &[f64], fps: f64) -> Result<(), Stri
     Ok(())
 }
 
+/// Runs `reprise spot` with `args`; it must succeed. Returns what it printed.
+fn spot(args: &[&str]) -> String {
+    let output = reprise(&[&["spot"], args].concat());
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout} {:?}",
+        stderr_lines(&output)
+    );
+    stdout
+}
+
 #[test]
 fn spot_finds_the_tempo_that_puts_must_hits_on_bar_lines() {
     let dir = scratch("spot");
@@ -110,8 +122,7 @@ fn spot_finds_the_tempo_that_puts_must_hits_on_bar_lines() {
     let list = dir.join("hits.csv");
     std::fs::write(&list, csv).unwrap();
     let map = dir.join("map/tempo.mid");
-    let output = reprise(&[
-        "spot",
+    let stdout = spot(&[
         list.to_str().unwrap(),
         "--fps",
         "23.976",
@@ -126,12 +137,6 @@ fn spot_finds_the_tempo_that_puts_must_hits_on_bar_lines() {
         "-o",
         map.to_str().unwrap(),
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout} {:?}",
-        stderr_lines(&output)
-    );
     assert!(stdout.contains("BPM in 3/4"), "{stdout}");
     assert!(!stdout.contains("more than half a frame off"), "{stdout}");
     // Read back through the file's own tempo events: each must hit within half a frame of a
@@ -155,8 +160,7 @@ fn a_short_offset_gets_a_lead_in_exactly_that_long() {
     )
     .unwrap();
     let map = dir.join("map.mid");
-    let output = reprise(&[
-        "spot",
+    let stdout = spot(&[
         list.to_str().unwrap(),
         "--fps",
         "24",
@@ -165,19 +169,12 @@ fn a_short_offset_gets_a_lead_in_exactly_that_long() {
         "-o",
         map.to_str().unwrap(),
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout} {:?}",
-        stderr_lines(&output)
-    );
     let lines = bar_lines_seconds(&std::fs::read(&map).unwrap(), 8);
     if let Err(message) = all_on_bar_lines(&[0.5, 4.5], &lines, 24.0) {
         panic!("{message}\n{stdout}");
     }
     // The map is never written over the hits.
-    let output = reprise(&[
-        "spot",
+    let stdout = spot(&[
         list.to_str().unwrap(),
         "--fps",
         "24",
@@ -237,12 +234,6 @@ fn markers_and_edl_cuts_are_read_as_hits() {
     let markers = dir.join("markers.mid");
     std::fs::write(&markers, bytes).unwrap();
     let output = reprise(&["spot", markers.to_str().unwrap(), "--fps", "24"]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout} {:?}",
-        stderr_lines(&output)
-    );
     // Beat 2 at 120 BPM = 1 s = 00:00:01:00; beat 5 = 2 s + 1 s at 60 BPM = 00:00:03:00.
     assert!(stdout.contains("00:00:01:00  door slam"), "{stdout}");
     assert!(stdout.contains("00:00:03:00  glance"), "{stdout}");
@@ -255,20 +246,13 @@ fn markers_and_edl_cuts_are_read_as_hits() {
          002  A002 V     C        11:00:00:00 11:00:02:00 01:00:02:12 01:00:05:00\n",
     )
     .unwrap();
-    let output = reprise(&[
-        "spot",
+    let stdout = spot(&[
         edl.to_str().unwrap(),
         "--fps",
         "25",
         "--start-tc",
         "01:00:00:00",
     ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout} {:?}",
-        stderr_lines(&output)
-    );
     assert!(stdout.contains("01:00:00:12  cut 001 (A001)"), "{stdout}");
     assert!(stdout.contains("01:00:02:12  cut 002 (A002)"), "{stdout}");
 }
