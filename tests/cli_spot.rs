@@ -174,7 +174,8 @@ fn a_short_offset_gets_a_lead_in_exactly_that_long() {
         panic!("{message}\n{stdout}");
     }
     // The map is never written over the hits.
-    let stdout = spot(&[
+    let output = reprise(&[
+        "spot",
         list.to_str().unwrap(),
         "--fps",
         "24",
@@ -233,7 +234,7 @@ fn markers_and_edl_cuts_are_read_as_hits() {
     smf.write_std(&mut bytes).unwrap();
     let markers = dir.join("markers.mid");
     std::fs::write(&markers, bytes).unwrap();
-    let output = reprise(&["spot", markers.to_str().unwrap(), "--fps", "24"]);
+    let stdout = spot(&[markers.to_str().unwrap(), "--fps", "24"]);
     // Beat 2 at 120 BPM = 1 s = 00:00:01:00; beat 5 = 2 s + 1 s at 60 BPM = 00:00:03:00.
     assert!(stdout.contains("00:00:01:00  door slam"), "{stdout}");
     assert!(stdout.contains("00:00:03:00  glance"), "{stdout}");
