@@ -178,7 +178,17 @@ fn transport_info(transport: &Transport) -> Option<TransportInfo> {
         }
         _ => None,
     };
+    // Picture time: the host's own seconds or sample timeline, never beats ÷ tempo (wrong once
+    // the tempo has changed).
+    let pos_seconds = transport.pos_seconds.or_else(|| {
+        let rate = f64::from(transport.sample_rate);
+        transport
+            .pos_samples
+            .filter(|_| rate > 0.0)
+            .map(|samples| samples as f64 / rate)
+    });
     Some(TransportInfo {
+        pos_seconds,
         playing: transport.playing,
         tempo_bpm,
         pos_beats,

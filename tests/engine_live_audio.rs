@@ -68,6 +68,7 @@ fn run_on(
         let block = BlockInfo {
             num_samples: (end - start) as u32,
             transport: Some(TransportInfo {
+                pos_seconds: None,
                 playing: true,
                 tempo_bpm: TEMPO,
                 pos_beats: pos_beats(start),
@@ -212,6 +213,7 @@ fn armed_capture_takes_the_sung_phrase_and_disarms() {
         let info = BlockInfo {
             num_samples: block.len() as u32,
             transport: Some(TransportInfo {
+                pos_seconds: None,
                 playing: true,
                 tempo_bpm: TEMPO,
                 pos_beats: (index * 512) as f64 * TEMPO / 60.0 / RATE,

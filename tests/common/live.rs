@@ -24,6 +24,7 @@ pub const BLOCK: u32 = 512;
 /// A song transport: playing, `tempo_bpm`, `time_signature`, at `pos_beats`.
 pub fn transport(pos_beats: f64, tempo_bpm: f64, time_signature: TimeSignature) -> TransportInfo {
     TransportInfo {
+        pos_seconds: None,
         playing: true,
         tempo_bpm,
         pos_beats,
@@ -117,6 +118,11 @@ impl Sampler {
         }
     }
 
+    /// Hears `events` of a block that starts at absolute sample `block_start`.
+    pub fn hear_at(&mut self, block_start: u64, events: &[Event]) {
+        self.hear(block_start, events);
+    }
+
     fn sounding(&self, channel: u8, key: u8) -> Option<usize> {
         self.notes
             .iter()
@@ -172,6 +178,7 @@ pub fn assert_sampler_invariants(
     let stopped = BlockInfo {
         num_samples: 64,
         transport: Some(TransportInfo {
+            pos_seconds: None,
             playing: false,
             ..transport(0.0, 120.0, TimeSignature::new(4, 4))
         }),

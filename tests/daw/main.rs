@@ -152,6 +152,7 @@ impl Simulation {
     fn transport(&self, quarters: f64, playing: bool) -> TransportInfo {
         let (_, bpm, n, d) = self.map.section_at(quarters);
         TransportInfo {
+            pos_seconds: None,
             playing,
             tempo_bpm: bpm,
             pos_beats: quarters,

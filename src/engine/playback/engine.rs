@@ -11,6 +11,7 @@
 use super::follow::{realign_to_bars, rejoin_song, Follow, Stage};
 use super::heard::{Hearing, HEARD_CHANNEL};
 use super::library::{Library, NUM_SLOTS};
+use super::locking::{HitLock, SecondsSource};
 use super::pass_through::PassThrough;
 use super::scheduler::Scheduler;
 use super::settings::{capture_settings, LiveCapture, LiveSettings, PlaybackMode};
@@ -23,8 +24,10 @@ use crate::engine::capture::PhraseCapture;
 use crate::engine::character::render;
 use crate::engine::event::{is_sustain_down, Event, EventKind, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
 use crate::engine::event_buffer::EventBuffer;
+use crate::engine::hit_lock::{HitOutcome, Warp};
 use crate::engine::key::Key;
 use crate::engine::motif::Motif;
+use crate::engine::picture::Picture;
 use crate::engine::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
 
 /// Input events per block the output buffer is sized for (the plugin's host queue is made this
@@ -69,7 +72,18 @@ pub struct LiveEngine {
     hearing: Hearing,
     /// [`REPLACEMENT_GUARD_MS`] in samples at the prepared rate.
     replacement_guard_samples: u32,
+    /// Hit lock: the picture's hits and the layout that lands on them.
+    locking: Box<HitLock>,
+    /// Whether the scheduler plays a hit-locked segment (to go back to the plain loop).
+    lock_applied: bool,
+    /// Song beat where the hit-locked segment in force ends (infinite when none).
+    segment_until_beats: f64,
 }
+
+/// Segment changes of a hit-locked layout handled inside one stretch of samples (each locked
+/// statement brings two: its start and the loop's return after it; more in one stretch means
+/// statements shorter than the stretch, which play from the next stretch).
+const MAX_SEGMENT_CHANGES_PER_STRETCH: usize = 8;
 
 /// A rendering note due less than this before a captured phrase replaces the rendering is not
 /// started (milliseconds): the replacement would end it at once, and a note a few samples long
@@ -111,6 +125,9 @@ impl LiveEngine {
             should_release_all: false,
             hearing: Hearing::default(),
             replacement_guard_samples: guard_samples(DEFAULT_SAMPLE_RATE_HZ),
+            locking: Box::default(),
+            lock_applied: false,
+            segment_until_beats: f64::INFINITY,
         }
     }
 
@@ -290,6 +307,11 @@ impl LiveEngine {
         let start = self
             .timeline
             .begin_block(block, self.settings.own_tempo_bpm);
+        self.locking.begin_block(
+            block.transport.and_then(|t| t.pos_seconds),
+            &self.timeline,
+            start.jumped,
+        );
         // Capture records phrases in the metre and tempo in force.
         self.capture
             .set_time_signature(self.timeline.capture_time_signature());
@@ -320,6 +342,109 @@ impl LiveEngine {
         if self.should_render {
             self.render_now();
         }
+        self.apply_hit_lock(0);
+    }
+
+    /// Plans hit lock for this block and puts the segment in force at `sample` into the
+    /// scheduler; goes back to the plain loop when hit lock stops.
+    fn apply_hit_lock(&mut self, sample: u32) {
+        let enabled = self.settings.hit_lock
+            && self.settings.playback_mode == PlaybackMode::FollowTransport
+            && self.settings.looping
+            && self.timeline.is_playing()
+            && self.scheduler.launch_beats().is_some();
+        let metre = self
+            .timeline
+            .time_signature()
+            .unwrap_or(self.library.slot(self.settings.active_slot).time_signature);
+        let applied = self
+            .scheduler
+            .segment()
+            .map(|(launch, warp, _)| (launch, warp));
+        let active = self.locking.plan_block(
+            enabled,
+            &self.timeline,
+            metre,
+            self.rendering.length_beats,
+            applied,
+            self.scheduler.handled_until_beats(),
+        );
+        if !active {
+            self.segment_until_beats = f64::INFINITY;
+            if std::mem::take(&mut self.lock_applied) && self.scheduler.launch_beats().is_some() {
+                let beats = self.timeline.beats_at(sample);
+                rejoin_song(&mut self.follow_parts().1, beats);
+            }
+            return;
+        }
+        self.apply_segment_at(self.timeline.beats_at(sample));
+    }
+
+    /// Puts the hit-locked segment in force at song beat `beats` into the scheduler.
+    fn apply_segment_at(&mut self, beats: f64) {
+        let segment = self.locking.segment_at(beats);
+        let wanted = (
+            segment.launch_beats,
+            segment.warp,
+            segment.cycles_end_by_beats,
+        );
+        if self.scheduler.segment() != Some(wanted) {
+            self.scheduler.lock_segment(
+                segment.launch_beats,
+                segment.warp,
+                segment.cycles_end_by_beats,
+                true,
+            );
+        }
+        self.lock_applied = true;
+        self.segment_until_beats = segment.until_beats;
+    }
+
+    /// Schedules up to `sample`, switching hit-locked segments at their own samples on the way.
+    fn schedule_segments_until(&mut self, sample: u32, out: &mut EventBuffer) {
+        for _ in 0..MAX_SEGMENT_CHANGES_PER_STRETCH {
+            if !(self.lock_applied && self.segment_until_beats.is_finite()) || sample <= self.cursor
+            {
+                break;
+            }
+            let until = self.segment_until_beats;
+            let at = self.timeline.window(self.cursor, sample).sample_of(until);
+            if at >= f64::from(sample) {
+                break;
+            }
+            let at = at.max(f64::from(self.cursor)) as u32;
+            self.schedule_range(at, out);
+            self.apply_segment_at(until);
+        }
+        self.schedule_range(sample, out);
+    }
+
+    /// Takes the picture (frame rate, start, hits) hit lock lands on. Plain copy: call from the
+    /// audio thread with a value made elsewhere.
+    pub fn set_picture(&mut self, picture: &Picture) {
+        self.locking.set_picture(picture);
+    }
+
+    /// The picture in force.
+    pub fn picture(&self) -> &Picture {
+        self.locking.picture()
+    }
+
+    /// What hit lock made of hit `index` (the picture's time order) at the last plan.
+    pub fn hit_outcome(&self, index: usize) -> HitOutcome {
+        self.locking.outcome(index)
+    }
+
+    /// Where picture time comes from: the host's seconds, or beats ÷ tempo integrated.
+    pub fn seconds_source(&self) -> SecondsSource {
+        self.locking.seconds_source()
+    }
+
+    /// The hit-locked segment in force: (launch, first cycle's warp), if any.
+    pub fn locked_segment(&self) -> Option<(f64, Warp)> {
+        self.lock_applied
+            .then(|| self.scheduler.segment().map(|(l, w, _)| (l, w)))
+            .flatten()
     }
 
     fn apply_settings(&mut self, settings: &LiveSettings, restart: bool, out: &mut EventBuffer) {
@@ -393,7 +518,7 @@ impl LiveEngine {
         }
         if let Some(wrap) = self.timeline.pending_wrap() {
             if sample > wrap.sample {
-                self.schedule_range(wrap.sample, out);
+                self.schedule_segments_until(wrap.sample, out);
                 self.timeline.take_wrap();
                 // The host loops back: the phrase in progress ends at the loop end, and from
                 // here the timeline continues at the loop start.
@@ -408,9 +533,10 @@ impl LiveEngine {
                     out,
                 );
                 self.take_new_capture(wrap.sample, out);
+                self.apply_hit_lock(wrap.sample);
             }
         }
-        self.schedule_range(sample, out);
+        self.schedule_segments_until(sample, out);
     }
 
     /// [`schedule_range`](Self::schedule_range) up to `sample`, where a new motif replaces the
@@ -524,6 +650,7 @@ impl LiveEngine {
             && self.scheduler.launch_beats().is_some()
         {
             rejoin_song(&mut self.follow_parts().1, beats);
+            self.apply_hit_lock(timing);
         }
     }
 
@@ -543,6 +670,8 @@ impl LiveEngine {
             &settings,
             &mut self.rendering,
         );
+        self.locking
+            .set_rendering(&self.rendering, self.settings.character.character);
     }
 
     /// Following and what it acts on, lent for one call.

@@ -4,6 +4,8 @@
 //!   tempo and metre in force; jumps, loop wraps;
 //! - [`settings`]: what the parameters decide, and which changes end notes;
 //! - [`library`]: the motif slots;
+//! - [`locking`]: hit lock — where the picture's hits fall this block, and the segment of the
+//!   hit-locked layout in force (launch, bend into the hit);
 //! - [`scheduler`]: the rendering's events due in a stretch of samples;
 //! - [`pass_through`]: the notes played, forwarded;
 //! - [`voices`]: the one table of what the output sounds (owner per cell, pedal), with the
@@ -31,6 +33,7 @@ pub mod engine;
 pub mod follow;
 pub mod heard;
 pub mod library;
+pub mod locking;
 pub mod pass_through;
 pub mod scheduler;
 pub mod settings;

@@ -14,6 +14,7 @@ use super::voices::{Owner, RenderedVoice, Voices};
 use crate::engine::event::CC_SUSTAIN;
 use crate::engine::event::{cell_of, channel_key_of, is_sustain_down};
 use crate::engine::event_buffer::EventBuffer;
+use crate::engine::hit_lock::Warp;
 use crate::engine::motif::BEAT_EPSILON;
 use crate::engine::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
 
@@ -80,6 +81,12 @@ pub struct Scheduler {
     /// is replaced there, and a note struck just before would be cut at once (a click). Set
     /// around one call by [`Self::schedule_before_replacement`].
     onsets_held_from_sample: Option<u32>,
+    /// Where the events of the first cycle sound (hit lock bends a statement into a hit); the
+    /// identity otherwise.
+    warp: Warp,
+    /// Cycles that would not end by this host beat are not started (a statement locked to a
+    /// hit starts there; a half-played statement is never heard). Infinite when none.
+    cycles_end_by_beats: f64,
 }
 
 impl Default for Scheduler {
@@ -101,6 +108,8 @@ impl Scheduler {
             rendering_generation: 0,
             num_dropped: 0,
             onsets_held_from_sample: None,
+            warp: Warp::IDENTITY,
+            cycles_end_by_beats: f64::INFINITY,
         }
     }
 
@@ -117,6 +126,47 @@ impl Scheduler {
         self.mute_until_beats = start_beats;
         self.handled_until_beats = None;
         self.next_due_beats = None;
+        self.warp = Warp::IDENTITY;
+        self.cycles_end_by_beats = f64::INFINITY;
+    }
+
+    /// Plays on from a new launch point without forgetting what was handled or muted (a
+    /// segment of a hit-locked layout begins): the first cycle's events sound where `warp` puts
+    /// them, and cycles that would not end by `cycles_end_by_beats` are not started.
+    pub fn lock_segment(
+        &mut self,
+        launch_beats: f64,
+        warp: Warp,
+        cycles_end_by_beats: f64,
+        looping: bool,
+    ) {
+        if !launch_beats.is_finite() {
+            return;
+        }
+        self.launch_beats = Some(launch_beats);
+        self.warp = warp;
+        self.cycles_end_by_beats = if cycles_end_by_beats.is_nan() {
+            f64::INFINITY
+        } else {
+            cycles_end_by_beats
+        };
+        self.looping = looping;
+        self.next_due_beats = None;
+    }
+
+    /// The segment in force: (launch, warp of its first cycle, end-by beat).
+    pub fn segment(&self) -> Option<(f64, Warp, f64)> {
+        Some((self.launch_beats?, self.warp, self.cycles_end_by_beats))
+    }
+
+    /// Host beat at which the event at rendering beat `local_beats` of loop `cycle` sounds.
+    fn host_beats_of(&self, launch: f64, length: f64, cycle: u32, local_beats: f64) -> f64 {
+        let offset = launch + f64::from(cycle) * length;
+        if cycle == 0 {
+            offset + self.warp.at(local_beats)
+        } else {
+            offset + local_beats
+        }
     }
 
     /// Onsets and controllers from host beat `beats` on are still due (they go out at the next
@@ -154,10 +204,17 @@ impl Scheduler {
             *launch += delta_beats;
         }
         self.mute_until_beats += delta_beats;
+        self.cycles_end_by_beats += delta_beats;
         if let Some(handled) = self.handled_until_beats.as_mut() {
             *handled += delta_beats;
         }
         voices.shift_rendering(delta_beats);
+    }
+
+    /// Host beat up to which onsets and controllers have been handled, if any window ran since
+    /// the launch.
+    pub fn handled_until_beats(&self) -> Option<f64> {
+        self.handled_until_beats
     }
 
     /// Whether the rendering repeats.
@@ -225,8 +282,10 @@ impl Scheduler {
         }
         self.handled_until_beats = Some(due_after.max(due_until));
         // Rendering-local beats covered (a sample of margin; the due test below decides).
-        let local_start = due_after.min(window_first) - launch - window.beats_per_sample;
-        let local_end = window.beats_at(window.end_sample) - launch + window.beats_per_sample;
+        // A warped first cycle sounds up to its largest shift away from its grid positions.
+        let margin = window.beats_per_sample + self.warp.max_shift_beats();
+        let local_start = due_after.min(window_first) - launch - margin;
+        let local_end = window.beats_at(window.end_sample) - launch + margin;
         if local_end < 0.0 {
             return;
         }
@@ -252,7 +311,7 @@ impl Scheduler {
             (due_after, due_until),
             &window,
         );
-        self.push_inner_note_offs(rendering, &window);
+        self.push_inner_note_offs(rendering, launch, &window);
         self.send_candidates(rendering, out, voices);
         self.next_due_beats = Some(self.next_event_after(rendering, launch, due_until, voices));
     }
@@ -308,6 +367,10 @@ impl Scheduler {
         let length = rendering.length_beats;
         for cycle in cycles {
             let offset = launch + cycle as f64 * length;
+            if offset + length > self.cycles_end_by_beats + BEAT_EPSILON {
+                // This cycle would still sound where the next segment begins.
+                break;
+            }
             // Rendering-local span of the window in this cycle.
             let span = (local_start + launch - offset, local_end + launch - offset);
             let first_note = rendering.notes.partition_point(|n| n.start_beats < span.0);
@@ -340,7 +403,7 @@ impl Scheduler {
     /// A note that starts and ends inside this window gets its note-off here too (at least a
     /// sample after its onset; when there is no later sample in the window, the next window's
     /// note-off scan ends it at its first sample).
-    fn push_inner_note_offs(&mut self, rendering: &Rendering, window: &BeatWindow) {
+    fn push_inner_note_offs(&mut self, rendering: &Rendering, launch: f64, window: &BeatWindow) {
         for i in 0..self.candidates.len() {
             let onset = self.candidates[i];
             if onset.rank != Rank::NoteOn {
@@ -350,7 +413,12 @@ impl Scheduler {
             let Some(cell) = cell_of(note.channel, note.key) else {
                 continue;
             };
-            let end = onset.beats + note.length_beats;
+            let end = self.host_beats_of(
+                launch,
+                rendering.length_beats,
+                onset.cycle,
+                note.start_beats + note.length_beats,
+            );
             if let Some(sample) = window.due_sample(end) {
                 let sample = sample.max(onset.sample + 1);
                 if sample < window.end_sample {
@@ -402,6 +470,10 @@ impl Scheduler {
         due_until: f64,
         voices: &Voices,
     ) -> f64 {
+        if !self.warp.is_identity() {
+            // A bent first cycle: no shortcut, every window looks (a lower bound must hold).
+            return due_until;
+        }
         let length = rendering.length_beats;
         let local = due_until - launch;
         let (cycle_start, in_cycle) = if self.looping && local >= 0.0 {
@@ -465,7 +537,11 @@ impl Scheduler {
             if beats > span_end_beats {
                 break;
             }
-            let host_beats = offset_beats + beats;
+            let host_beats = if cycle == 0 {
+                offset_beats + self.warp.at(beats)
+            } else {
+                offset_beats + beats
+            };
             if host_beats < self.mute_until_beats - BEAT_EPSILON
                 || host_beats <= due_after
                 || host_beats > due_until
@@ -513,10 +589,19 @@ impl Scheduler {
         }
         // The voices table ends whatever sounds on the cell first (a played note, or this
         // key's earlier rendering note), at this sample.
+        let end_beats = match self.launch_beats {
+            Some(launch) => self.host_beats_of(
+                launch,
+                rendering.length_beats,
+                candidate.cycle,
+                note.start_beats + note.length_beats,
+            ),
+            None => candidate.beats + note.length_beats,
+        };
         let voice = RenderedVoice {
             cycle: candidate.cycle,
             index: candidate.index,
-            end_beats: candidate.beats + note.length_beats,
+            end_beats,
             generation: self.rendering_generation,
         };
         if !voices.start(

@@ -169,6 +169,9 @@ pub struct LiveSettings {
     pub capture_source: AudioSource,
     /// How the audio input is tracked.
     pub audio: AudioTracking,
+    /// Hit lock: in Follow transport, statements are placed and pushed so their climax, first
+    /// note … lands on the picture's hits (on by default; without hits it does nothing).
+    pub hit_lock: bool,
 }
 
 impl Default for LiveSettings {
@@ -191,6 +194,7 @@ impl Default for LiveSettings {
             capture_drums: false,
             capture_source: AudioSource::Midi,
             audio: AudioTracking::default(),
+            hit_lock: true,
         }
     }
 }

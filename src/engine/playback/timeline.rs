@@ -32,6 +32,10 @@ pub struct TransportInfo {
     pub tempo_bpm: f64,
     /// Beat position of the block's first sample.
     pub pos_beats: f64,
+    /// Seconds of the block's first sample on the host's timeline, if the host gives seconds or
+    /// samples (CLAP `song_pos_seconds`, VST3 `projectTimeSamples`): picture time, which beats ÷
+    /// tempo is not once the tempo has changed.
+    pub pos_seconds: Option<f64>,
     /// The host's time signature, if given.
     pub time_signature: Option<TimeSignature>,
     /// The host's active loop (start, end) in beats, if looping.
@@ -561,6 +565,7 @@ mod tests {
         BlockInfo {
             num_samples: 480,
             transport: Some(TransportInfo {
+                pos_seconds: None,
                 playing: true,
                 tempo_bpm,
                 pos_beats,
@@ -631,6 +636,7 @@ mod tests {
         BlockInfo {
             num_samples: 480,
             transport: Some(TransportInfo {
+                pos_seconds: None,
                 playing: true,
                 tempo_bpm: 120.0,
                 pos_beats: pos,

@@ -1,0 +1,287 @@
+//! Hit lock in live playback: the picture's hits, turned block by block into the song beats
+//! where they fall (from the host's seconds timeline and the tempo in force), planned into
+//! locked statements ([`crate::engine::hit_lock`]), and handed to the scheduler as the segment
+//! in force at each point of the block.
+//!
+//! The segments of a hit-locked song, in time order: the rendering loops from the song's bar
+//! grid as in Follow transport; a cycle that would still sound where a locked statement begins
+//! is not started; the locked statement plays once, bent into its hit; the loop resumes at the
+//! first bar line after it. The layout depends only on the hits, the tempo and the grid, so a
+//! locate joins it where it would be sounding. A statement already sounding keeps its start and
+//! only re-bends the rest of its approach as the tempo unfolds.
+
+use super::timeline::Timeline;
+use crate::engine::character::Character;
+use crate::engine::climax;
+use crate::engine::hit_lock::{
+    plan, replan, HitOutcome, HitTarget, Layout, Placement, Statement, Targets, Warp,
+};
+use crate::engine::hits::MAX_HITS;
+use crate::engine::motif::{TimeSignature, BEAT_EPSILON};
+use crate::engine::picture::Picture;
+use crate::engine::rendering::Rendering;
+use crate::engine::timecode::frames_to_seconds;
+
+/// A segment of the layout: the scheduler's launch, the warp of its first cycle and the beat by
+/// which its cycles must end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Segment {
+    /// Song beat of the segment's rendering beat 0.
+    pub launch_beats: f64,
+    /// Where the first cycle's events sound.
+    pub warp: Warp,
+    /// Cycles not ended by this beat are not started.
+    pub cycles_end_by_beats: f64,
+    /// Song beat where the next segment takes over (infinite for the last).
+    pub until_beats: f64,
+}
+
+/// Where the seconds of the song's timeline come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SecondsSource {
+    /// The host's seconds or sample timeline.
+    #[default]
+    Host,
+    /// The host gives neither: beats ÷ tempo, integrated block by block (wrong after a locate
+    /// across a tempo change: the editor says so).
+    Integrated,
+}
+
+/// Hit lock's state. Owner: the live engine (audio thread); plain data, never allocates.
+#[derive(Debug, Clone)]
+pub struct HitLock {
+    picture: Picture,
+    /// Each hit's time from the song's zero, seconds (exact from its frame).
+    hit_seconds: [f64; MAX_HITS],
+    /// The hits as song beats this block.
+    hits: [HitTarget; MAX_HITS],
+    num_hits: usize,
+    targets: Targets,
+    layout: Layout,
+    /// The locked statement sounding: (hit index, launch beats), kept as the tempo unfolds.
+    sounding: Option<(usize, f64)>,
+    /// Seconds at the current block's first sample.
+    block_seconds: f64,
+    /// Seconds and samples of the previous block (for integrating without host seconds).
+    last_block: Option<(f64, u32)>,
+    seconds_source: SecondsSource,
+    /// Whether a layout is in force this block.
+    active: bool,
+    /// The grid of the last plan: (bar origin, bar length, statement length), beats.
+    grid: (f64, f64, f64),
+}
+
+impl Default for HitLock {
+    fn default() -> Self {
+        Self {
+            picture: Picture::default(),
+            hit_seconds: [0.0; MAX_HITS],
+            hits: [HitTarget {
+                beats: 0.0,
+                lands: Default::default(),
+                importance: Default::default(),
+            }; MAX_HITS],
+            num_hits: 0,
+            targets: Targets::default(),
+            layout: Layout::default(),
+            sounding: None,
+            block_seconds: 0.0,
+            last_block: None,
+            seconds_source: SecondsSource::Host,
+            active: false,
+            grid: (0.0, 4.0, 4.0),
+        }
+    }
+}
+
+impl HitLock {
+    /// Takes a new picture (its hits replace the old ones from the next block).
+    pub fn set_picture(&mut self, picture: &Picture) {
+        self.picture = *picture;
+        self.num_hits = 0;
+        for hit in picture.hits.iter().take(MAX_HITS) {
+            self.hit_seconds[self.num_hits] = frames_to_seconds(hit.frame, picture.rate);
+            self.hits[self.num_hits] = HitTarget {
+                beats: 0.0,
+                lands: hit.lands,
+                importance: hit.importance,
+            };
+            self.num_hits += 1;
+        }
+        self.sounding = None;
+    }
+
+    /// The picture in force.
+    pub fn picture(&self) -> &Picture {
+        &self.picture
+    }
+
+    /// The rendering changed: its climax and first note are found again.
+    pub fn set_rendering(&mut self, rendering: &Rendering, character: Character) {
+        self.targets = climax::targets(rendering, character);
+    }
+
+    /// Where the seconds come from (the host's, or integrated).
+    pub fn seconds_source(&self) -> SecondsSource {
+        self.seconds_source
+    }
+
+    /// Seconds of the song's timeline at the current block's first sample.
+    pub fn block_seconds(&self) -> f64 {
+        self.block_seconds
+    }
+
+    /// What became of hit `index` (in the picture's time order) at the last plan.
+    pub fn outcome(&self, index: usize) -> HitOutcome {
+        self.layout.outcome(index)
+    }
+
+    /// The layout of the last plan.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Reads this block's seconds: the host's when given (`host_seconds`), else the previous
+    /// block's plus its length, or beats ÷ tempo after a jump.
+    pub fn begin_block(&mut self, host_seconds: Option<f64>, timeline: &Timeline, jumped: bool) {
+        let sample_rate = timeline.sample_rate_hz();
+        self.block_seconds = match host_seconds.filter(|s| s.is_finite()) {
+            Some(seconds) => {
+                self.seconds_source = SecondsSource::Host;
+                seconds
+            }
+            None => {
+                self.seconds_source = SecondsSource::Integrated;
+                match self.last_block {
+                    Some((seconds, samples)) if !jumped => {
+                        seconds + f64::from(samples) / sample_rate
+                    }
+                    _ => timeline.beats_at(0) * 60.0 / timeline.tempo_bpm(),
+                }
+            }
+        };
+        self.last_block = Some((self.block_seconds, timeline.num_samples()));
+    }
+
+    /// Plans the layout for this block (`enabled`: hit lock is on, playback follows a playing
+    /// transport and loops); returns whether hit lock is in force (else the scheduler keeps the
+    /// plain loop). `applied` is the scheduler's launch and first-cycle warp, `handled_beats`
+    /// how far it has played (for re-planning a statement already sounding).
+    pub fn plan_block(
+        &mut self,
+        enabled: bool,
+        timeline: &Timeline,
+        metre: TimeSignature,
+        length_beats: f64,
+        applied: Option<(f64, Warp)>,
+        handled_beats: Option<f64>,
+    ) -> bool {
+        let tempo = timeline.tempo_bpm();
+        self.active = enabled
+            && self.num_hits > 0
+            && length_beats.is_finite()
+            && length_beats > 0.0
+            && tempo.is_finite()
+            && tempo > 0.0;
+        if !self.active {
+            self.sounding = None;
+            if self.num_hits == 0 || !enabled {
+                // Nothing to report either (a stop keeps the last plan's outcomes).
+                if self.num_hits == 0 {
+                    self.layout = Layout::default();
+                }
+            }
+            return false;
+        }
+        let start_beats = timeline.beats_at(0);
+        for i in 0..self.num_hits {
+            self.hits[i].beats =
+                start_beats + (self.hit_seconds[i] - self.block_seconds) * tempo / 60.0;
+        }
+        let statement = Statement {
+            length_beats,
+            bar_beats: metre.bar_length_beats(),
+            pulse_beats: metre.pulse_length_beats(),
+        };
+        let origin = timeline.bar_origin_beats();
+        plan(
+            &self.hits[..self.num_hits],
+            &self.targets,
+            origin,
+            &statement,
+            &mut self.layout,
+        );
+        // The statement already sounding keeps its start; only the rest of its approach bends.
+        if let Some((hit, launch)) = self.sounding {
+            let index = self.layout.statements().position(|s| s.hit_index == hit);
+            let target = index
+                .and_then(|i| self.layout.get(i))
+                .map(|s| s.target_beats);
+            let applied = applied.filter(|(applied_launch, _)| *applied_launch == launch);
+            match (index, target, applied) {
+                (Some(index), Some(target), Some((_, warp))) => {
+                    let now = handled_beats.unwrap_or(start_beats) - launch;
+                    let (warp, miss) = replan(
+                        &warp,
+                        now,
+                        target,
+                        self.hits[hit].beats - launch,
+                        &statement,
+                    );
+                    self.layout.set_placement(
+                        index,
+                        Placement {
+                            launch_beats: launch,
+                            warp,
+                            miss_beats: miss,
+                        },
+                    );
+                }
+                _ => self.sounding = None,
+            }
+        }
+        self.grid = (origin, statement.bar_beats, length_beats);
+        true
+    }
+
+    /// The segment in force at song beat `beats` (after [`plan_block`](Self::plan_block)), and
+    /// notes whether a locked statement is sounding.
+    pub fn segment_at(&mut self, beats: f64) -> Segment {
+        let (origin, bar, length) = self.grid;
+        let bar_line_at_or_after = |at: f64| origin + ((at - origin) / bar - 1e-9).ceil() * bar;
+        let next_first = |index: usize| {
+            self.layout
+                .get(index)
+                .map_or(f64::INFINITY, |s| s.placement.first_beats())
+        };
+        let Some((index, locked)) = self.layout.in_force_at(beats + BEAT_EPSILON) else {
+            self.sounding = None;
+            let until = next_first(0);
+            return Segment {
+                launch_beats: origin,
+                warp: Warp::IDENTITY,
+                cycles_end_by_beats: until,
+                until_beats: until,
+            };
+        };
+        let launch = locked.placement.launch_beats;
+        let end = launch + length;
+        if beats < end - BEAT_EPSILON {
+            self.sounding = Some((locked.hit_index, launch));
+            return Segment {
+                launch_beats: launch,
+                warp: locked.placement.warp,
+                cycles_end_by_beats: end,
+                until_beats: end,
+            };
+        }
+        self.sounding = None;
+        let until = next_first(index + 1);
+        Segment {
+            launch_beats: bar_line_at_or_after(end),
+            warp: Warp::IDENTITY,
+            cycles_end_by_beats: until,
+            until_beats: until,
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Hit lock in the live engine (issue 24): with picture hits and the host's seconds timeline,
+//! the note a hit asks for sounds on the hit's sample (±1) — under constant, stepped and ramped
+//! tempo, at several sample rates and block sizes, after a locate and on every pass of a host
+//! loop — and a hit the 10 % push cannot reach plays on the grid with its miss reported.
+//! Everything under the allocation guard, with the sampler's invariants (no key struck twice,
+//! nothing left sounding).
+
+#[path = "common/live.rs"]
+mod live;
+
+use live::*;
+use reprise::engine::character::{Character, CharacterSettings};
+use reprise::engine::climax::climax_beats;
+use reprise::engine::hit_lock::HitOutcome;
+use reprise::engine::hits::{Hit, HitName, Importance, Lands};
+use reprise::engine::motif::{Motif, Note};
+use reprise::engine::picture::Picture;
+use reprise::engine::playback::LiveCapture;
+use reprise::engine::rendering::Voice;
+use reprise::engine::timecode::{frames_to_seconds, FrameRate};
+
+/// A two-bar 4/4 theme rising to a peak (A5) in bar 2, then falling back.
+fn theme() -> Motif {
+    let mut motif = Motif::new(TimeSignature::new(4, 4), 100.0);
+    let line = [
+        (0.0, 1.0, 69),
+        (1.0, 0.5, 71),
+        (1.5, 0.5, 72),
+        (2.0, 1.0, 74),
+        (3.0, 1.0, 76),
+        (4.0, 1.0, 77),
+        (5.0, 1.0, 81),
+        (6.0, 1.0, 76),
+        (7.0, 1.0, 72),
+    ];
+    for (start, length, key) in line {
+        motif.push(Note {
+            start_beats: start,
+            length_beats: length * 0.9,
+            key,
+            velocity: 0.7,
+            channel: 0,
+        });
+    }
+    motif.finish();
+    motif
+}
+
+fn settings(character: Character) -> LiveSettings {
+    LiveSettings {
+        character: CharacterSettings {
+            character,
+            humanize: 0.0,
+            ..CharacterSettings::default()
+        },
+        playback_mode: PlaybackMode::FollowTransport,
+        looping: true,
+        capture: LiveCapture::Off,
+        hit_lock: true,
+        ..LiveSettings::default()
+    }
+}
+
+fn picture(hits: &[(i64, Lands, Importance)]) -> Picture {
+    let mut picture = Picture {
+        rate: FrameRate::Fps24,
+        ..Picture::default()
+    };
+    for &(frame, lands, importance) in hits {
+        assert!(picture.hits.push(Hit {
+            frame,
+            name: HitName::new("hit"),
+            lands,
+            importance,
+        }));
+    }
+    picture
+}
+
+/// A host whose tempo is a function of the beat, integrated sample by sample, reporting beats,
+/// tempo and seconds (sample ÷ rate) at each block's start; blocks sized by `block_size(i)`.
+/// The song plays from `from_seconds` (a locate: the host reports the position there).
+struct Host<'a> {
+    sample_rate: f64,
+    tempo_at: &'a dyn Fn(f64) -> f64,
+    block_size: &'a dyn Fn(usize) -> u32,
+}
+
+impl Host<'_> {
+    /// The blocks from song zero to `total_seconds`, and the first block index at or after
+    /// `from_seconds` (where a located playback starts).
+    fn blocks(&self, total_seconds: f64) -> Vec<(u64, HostBlock)> {
+        let mut blocks = Vec::new();
+        let mut beats = 0.0f64;
+        let mut sample = 0u64;
+        let total = (total_seconds * self.sample_rate) as u64;
+        let mut index = 0;
+        while sample < total {
+            let size = (self.block_size)(index).max(1);
+            let mut info = transport(beats, (self.tempo_at)(beats), TimeSignature::new(4, 4));
+            info.pos_seconds = Some(sample as f64 / self.sample_rate);
+            blocks.push((sample, (size, info)));
+            for _ in 0..size {
+                beats += (self.tempo_at)(beats) / 60.0 / self.sample_rate;
+            }
+            sample += u64::from(size);
+            index += 1;
+        }
+        blocks
+    }
+}
+
+/// Runs the engine over `blocks` (absolute first sample, block) with `picture`; returns the
+/// heard notes (absolute samples) and the engine.
+fn run(
+    blocks: &[(u64, HostBlock)],
+    sample_rate: f64,
+    character: Character,
+    picture: &Picture,
+) -> (Sampler, Played) {
+    run_motif(&theme(), blocks, sample_rate, character, picture)
+}
+
+/// [`run`] with another motif.
+fn run_motif(
+    motif: &Motif,
+    blocks: &[(u64, HostBlock)],
+    sample_rate: f64,
+    character: Character,
+    picture: &Picture,
+) -> (Sampler, Played) {
+    let mut engine = Box::new(LiveEngine::new());
+    engine.prepare(sample_rate);
+    engine.set_slot(0, motif);
+    engine.set_picture(picture);
+    let settings = settings(character);
+    let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
+    let mut heard = Sampler::default();
+    let mut end = 0;
+    for &(start, (num_samples, transport)) in blocks {
+        let block = BlockInfo {
+            num_samples,
+            transport: Some(transport),
+        };
+        nice_assert_no_alloc::assert_no_alloc(|| {
+            engine.process(&block, &settings, [] as [Event; 0], &mut out);
+        });
+        heard.hear_at(start, out.as_slice());
+        out.clear();
+        end = start + u64::from(num_samples);
+    }
+    let played = Played {
+        climax: climax_note(&engine, character),
+        first: {
+            let first = engine.rendering().notes[0];
+            (first.channel, first.key)
+        },
+        outcome: engine.hit_outcome(0),
+    };
+    assert_sampler_invariants(&mut engine, &mut heard, end, &mut out);
+    (heard, played)
+}
+
+/// What the rendering that played was: its climax and first notes (channel, key), and what
+/// became of the first hit.
+struct Played {
+    climax: (u8, u8),
+    first: (u8, u8),
+    outcome: HitOutcome,
+}
+
+/// The climax note of the engine's rendering: (channel, key).
+fn climax_note(engine: &LiveEngine, character: Character) -> (u8, u8) {
+    let rendering = engine.rendering();
+    let at = climax_beats(rendering, character).expect("a climax");
+    let note = rendering
+        .voice(Voice::Melody)
+        .find(|n| n.start_beats == at)
+        .expect("the climax note");
+    (note.channel, note.key)
+}
+
+/// The onset of `note` nearest `sample`, and its distance in samples.
+fn nearest_onset(heard: &Sampler, (channel, key): (u8, u8), sample: f64) -> (u64, f64) {
+    heard
+        .notes
+        .iter()
+        .filter(|n| n.channel == channel && n.key == key)
+        .map(|n| (n.on, (n.on as f64 - sample).abs()))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("the note sounds")
+}
+
+fn hit_sample(frame: i64, sample_rate: f64) -> f64 {
+    frames_to_seconds(frame, FrameRate::Fps24) * sample_rate
+}
+
+#[test]
+fn a_swells_climax_sounds_on_the_hits_sample_at_every_rate_and_block_size() {
+    // The door slam at 00:00:21:07 (frame 511) at 96 BPM: 34.06 beats, off every grid.
+    let frame = 511;
+    let picture = picture(&[(frame, Lands::Climax, Importance::Must)]);
+    let tempo = |_: f64| 96.0;
+    let odd_sizes = |i: usize| [1u32, 7, 64, 333, 1024, 129][i % 6];
+    let sizes: [(&str, &dyn Fn(usize) -> u32); 4] = [
+        ("64", &|_| 64),
+        ("512", &|_| 512),
+        ("8192", &|_| 8192),
+        ("1 to 1024", &odd_sizes),
+    ];
+    for sample_rate in [44_100.0, 48_000.0, 96_000.0] {
+        for (name, block_size) in sizes {
+            let host = Host {
+                sample_rate,
+                tempo_at: &tempo,
+                block_size,
+            };
+            let (heard, played) = run(&host.blocks(28.0), sample_rate, Character::Swell, &picture);
+            let climax = played.climax;
+            let target = hit_sample(frame, sample_rate);
+            let (on, off_by) = nearest_onset(&heard, climax, target);
+            assert!(
+                off_by <= 1.0,
+                "{sample_rate} Hz, blocks {name}: the climax sounds at sample {on}, the hit is at {target:.1}"
+            );
+            assert_eq!(played.outcome, HitOutcome::Locked);
+        }
+    }
+}
+
+#[test]
+fn the_climax_lands_under_stepped_and_ramped_tempo_read_from_the_hosts_seconds() {
+    let frame = 700; // 29.17 s
+    let picture = picture(&[(frame, Lands::Climax, Importance::Must)]);
+    let stepped = |beats: f64| if beats < 20.0 { 100.0 } else { 108.0 };
+    let ramped = |beats: f64| 90.0 + 20.0 * (beats / 40.0).clamp(0.0, 1.0);
+    // A step inside the approach: the tempo changes a bar before the climax.
+    let late_step = |beats: f64| if beats < 44.0 { 100.0 } else { 104.0 };
+    let maps: [(&str, &dyn Fn(f64) -> f64); 3] = [
+        ("stepped", &stepped),
+        ("ramped", &ramped),
+        ("stepped in the approach", &late_step),
+    ];
+    for (name, tempo_at) in maps {
+        for block in [64u32, 500] {
+            let host = Host {
+                sample_rate: 48_000.0,
+                tempo_at,
+                block_size: &move |_| block,
+            };
+            let (heard, played) = run(&host.blocks(34.0), 48_000.0, Character::Swell, &picture);
+            let climax = played.climax;
+            let target = hit_sample(frame, 48_000.0);
+            let (on, off_by) = nearest_onset(&heard, climax, target);
+            assert!(
+                off_by <= 1.0,
+                "{name} tempo, {block}-sample blocks: climax at {on}, hit at {target:.1}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_start_hit_takes_the_first_note_and_a_locate_joins_the_locked_layout() {
+    let frame = 400; // 16.67 s
+    let picture = picture(&[(frame, Lands::Start, Importance::Must)]);
+    let tempo = |_: f64| 112.0;
+    let host = Host {
+        sample_rate: 48_000.0,
+        tempo_at: &tempo,
+        block_size: &|_| 256,
+    };
+    let blocks = host.blocks(24.0);
+    let (heard, played) = run(&blocks, 48_000.0, Character::Piano, &picture);
+    let first = played.first;
+    let target = hit_sample(frame, 48_000.0);
+    let (on, off_by) = nearest_onset(&heard, first, target);
+    assert!(off_by <= 1.0, "first note at {on}, hit at {target:.1}");
+    // Located to 3 s before the hit: the same note on the same sample.
+    let located: Vec<(u64, HostBlock)> = blocks
+        .iter()
+        .copied()
+        .filter(|(start, _)| *start as f64 >= target - 3.0 * 48_000.0)
+        .collect();
+    let (heard, _) = run(&located, 48_000.0, Character::Piano, &picture);
+    let (on, off_by) = nearest_onset(&heard, first, target);
+    assert!(
+        off_by <= 1.0,
+        "after a locate: first note at {on}, hit at {target:.1}"
+    );
+}
+
+#[test]
+fn every_pass_of_a_host_loop_lands_on_the_hit() {
+    let frame = 300; // 12.5 s at 24 fps
+    let picture = picture(&[(frame, Lands::Climax, Importance::Must)]);
+    let tempo = 120.0;
+    let sample_rate = 48_000.0;
+    // A loop of bars 1–9 (32 beats = 16 s), three passes, in 480-sample blocks.
+    let loop_range = (0.0, 32.0);
+    let block = 480u32;
+    let samples_per_beat = sample_rate * 60.0 / tempo;
+    let loop_samples = (32.0 * samples_per_beat) as u64;
+    let mut blocks = Vec::new();
+    let mut sample = 0u64;
+    while sample < 3 * loop_samples {
+        let in_loop = sample % loop_samples;
+        let mut info = transport(
+            in_loop as f64 / samples_per_beat,
+            tempo,
+            TimeSignature::new(4, 4),
+        );
+        info.loop_range_beats = Some(loop_range);
+        info.pos_seconds = Some(in_loop as f64 / sample_rate);
+        blocks.push((sample, (block, info)));
+        sample += u64::from(block);
+    }
+    let (heard, played) = run(&blocks, sample_rate, Character::Swell, &picture);
+    let climax = played.climax;
+    for pass in 0..3u64 {
+        let target = hit_sample(frame, sample_rate) + (pass * loop_samples) as f64;
+        let (on, off_by) = nearest_onset(&heard, climax, target);
+        assert!(
+            off_by <= 1.0,
+            "pass {pass}: climax at {on}, hit at {target:.1}"
+        );
+    }
+}
+
+#[test]
+fn a_hit_beyond_the_push_plays_on_the_grid_and_says_by_how_much() {
+    // A one-bar theme in quarters whose climax is its last beat: there is no room to rejoin
+    // the grid after it within the 10 % bound, so a hit 0.42 beat off the beat grid is missed:
+    // the note plays on a beat, and the miss is reported.
+    let mut motif = Motif::new(TimeSignature::new(4, 4), 120.0);
+    for (i, key) in [60u8, 62, 64, 67].into_iter().enumerate() {
+        motif.push(Note {
+            start_beats: i as f64,
+            length_beats: 0.9,
+            key,
+            velocity: 0.7,
+            channel: 0,
+        });
+    }
+    motif.finish();
+    let frame = 245; // 10.21 s = beat 20.42 at 120 BPM
+    let picture = picture(&[(frame, Lands::Climax, Importance::Must)]);
+    let tempo = |_: f64| 120.0;
+    let host = Host {
+        sample_rate: 48_000.0,
+        tempo_at: &tempo,
+        block_size: &|_| 512,
+    };
+    let (heard, played) = run_motif(
+        &motif,
+        &host.blocks(14.0),
+        48_000.0,
+        Character::None,
+        &picture,
+    );
+    let HitOutcome::Missed { by_beats } = played.outcome else {
+        panic!("expected a reported miss, got {:?}", played.outcome);
+    };
+    // The statement starts on the bar nearest its ideal start (beat 17.42 → 16), so G4 plays
+    // at beat 19, 1.42 beats before the hit.
+    assert!((by_beats + 1.4167).abs() < 0.001, "{by_beats}");
+    // The climax (G4) sounds where the miss says, on a beat of the song.
+    let target = hit_sample(frame, 48_000.0);
+    let landed = target + by_beats * 24_000.0;
+    let (on, off_by) = nearest_onset(&heard, (0, 67), landed);
+    assert!(off_by <= 1.0, "G4 at {on}, reported landing {landed:.1}");
+    assert_eq!(on % 24_000, 0, "on a beat");
+}
