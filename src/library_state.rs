@@ -32,6 +32,8 @@ pub struct GenerationSlots {
     pub load_generation: u64,
     /// The motifs.
     pub slots: Slots,
+    /// The picture (hit lock's hits) loaded with them.
+    pub picture: Picture,
 }
 
 impl GenerationSlots {
@@ -39,6 +41,7 @@ impl GenerationSlots {
         Self {
             load_generation: 0,
             slots: empty_slots(),
+            picture: Picture::default(),
         }
     }
 }
@@ -125,6 +128,7 @@ impl SharedLibrary {
             loading.last_loaded = GenerationSlots {
                 load_generation: generation,
                 slots: parsed.slots,
+                picture: parsed.picture,
             };
             let copy = loading.last_loaded.clone();
             loading.to_audio.write(copy);
@@ -190,13 +194,16 @@ impl LibraryAudioSide {
         self.publish.publish();
     }
 
-    /// The slots of a freshly loaded state, once. Audio thread; never blocks. The caller applies
+    /// The slots and picture of a freshly loaded state, once. Audio thread; never blocks. The caller applies
     /// them and then [`publish`](Self::publish)es.
-    pub fn take_loaded(&mut self, shared: &SharedLibrary) -> Option<&[Motif; NUM_SLOTS]> {
+    pub fn take_loaded(
+        &mut self,
+        shared: &SharedLibrary,
+    ) -> Option<(&[Motif; NUM_SLOTS], &Picture)> {
         if shared.should_load.swap(false, Ordering::AcqRel) {
             let loaded = self.loaded.read();
             self.applied_generation = loaded.load_generation;
-            Some(&loaded.slots)
+            Some((&loaded.slots, &loaded.picture))
         } else {
             None
         }

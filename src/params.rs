@@ -183,6 +183,10 @@ pub struct RepriseParams {
     /// passes through untouched.
     #[id = "bypass"]
     pub bypass: BoolParam,
+    /// Hit lock: in Follow transport, statements land their climax or first note on the
+    /// picture's hits (saved with the project); off = the plain loop on the song's grid.
+    #[id = "hit_lock"]
+    pub hit_lock: BoolParam,
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -320,6 +324,7 @@ impl RepriseParams {
             )
             .with_unit(" BPM")
             .with_step_size(0.1),
+            hit_lock: BoolParam::new("Hit lock", true),
         }
     }
 
@@ -379,6 +384,7 @@ impl RepriseParams {
                 gate_db: self.audio_gate.value(),
                 snap_to_locked_key: self.audio_snap.value(),
             },
+            hit_lock: self.hit_lock.value(),
         }
     }
 }

@@ -90,6 +90,7 @@ impl Reprise {
                 Command::SetSlot { slot, motif } => self.live.set_slot(slot, &motif),
                 Command::ClearSlot { slot } => self.live.clear_slot(slot),
                 Command::LockKey { slot, key } => self.live.lock_key(slot, key),
+                Command::SetPicture { picture } => self.live.set_picture(&picture),
             }
         }
     }
@@ -107,6 +108,15 @@ impl Reprise {
             readouts
                 .audio_note
                 .store(heard.sounding_key.map_or(0, |k| u32::from(k) + 1), Relaxed);
+        }
+        readouts.hits.host_gives_seconds.store(
+            self.live.seconds_source() == crate::engine::playback::locking::SecondsSource::Host,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        for index in 0..self.live.picture().hits.len() {
+            readouts
+                .hits
+                .set_miss_seconds(index, self.live.hit_miss_seconds(index));
         }
         readouts.capture_armed.store(
             self.live.capture_is_armed(),
@@ -289,10 +299,11 @@ impl Plugin for Reprise {
         // With sample-accurate automation this call covers one sub-block that starts at a
         // parameter change or transport update, so sample 0 here is the exact sample of it.
         self.events_out.clear();
-        if let Some(loaded) = self.library_audio.take_loaded(&self.params.library.0) {
+        if let Some((loaded, picture)) = self.library_audio.take_loaded(&self.params.library.0) {
             for (slot, motif) in loaded.iter().enumerate() {
                 self.live.set_slot(slot, motif);
             }
+            self.live.set_picture(picture);
             // Publish below even if the library looks unchanged: the publication must carry the
             // new load's generation.
             self.published_revision = u64::MAX;

@@ -14,8 +14,10 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use atomic_float::{AtomicF32, AtomicF64};
 use std::sync::Arc;
 
+use crate::engine::hits::MAX_HITS;
 use crate::engine::key::Key;
 use crate::engine::motif::Motif;
+use crate::engine::picture::Picture;
 use crate::engine::playback::NUM_SLOTS;
 use crate::engine::rendering::Rendering;
 
@@ -85,6 +87,11 @@ pub enum Command {
         /// The key, or `None` to use the detected one.
         key: Option<Key>,
     },
+    /// Replace the picture hit lock lands on (frame rate, start timecode, hits).
+    SetPicture {
+        /// The picture (by value: nothing to free on the audio thread).
+        picture: Picture,
+    },
 }
 
 /// Scalar readouts, written by the audio thread (and the GUI for its own counter).
@@ -109,6 +116,43 @@ pub struct Readouts {
     pub dropped_events: AtomicU64,
     /// Commands the GUI could not queue because the queue was full.
     pub commands_refused: AtomicU64,
+    /// What hit lock made of each hit.
+    pub hits: HitReadouts,
+}
+
+/// Hit lock's readouts, per hit in the picture's time order (audio thread writes, editor reads).
+#[derive(Debug)]
+pub struct HitReadouts {
+    /// Whether the host gives picture time (seconds or samples); else Reprise integrates beats ÷
+    /// tempo, which a locate across a tempo change puts wrong.
+    pub host_gives_seconds: AtomicBool,
+    /// Landing − hit, seconds; NaN when the hit's note does not land (no plan, a conflict, a
+    /// kind this version does not land).
+    miss_seconds: [AtomicF64; MAX_HITS],
+}
+
+impl Default for HitReadouts {
+    fn default() -> Self {
+        Self {
+            host_gives_seconds: AtomicBool::new(true),
+            miss_seconds: std::array::from_fn(|_| AtomicF64::new(f64::NAN)),
+        }
+    }
+}
+
+impl HitReadouts {
+    /// Hit `index`'s landing − hit, seconds, or `None` when it does not land.
+    pub fn miss_seconds(&self, index: usize) -> Option<f64> {
+        let seconds = self.miss_seconds.get(index)?.load(Ordering::Relaxed);
+        (!seconds.is_nan()).then_some(seconds)
+    }
+
+    /// Sets hit `index`'s landing − hit (audio thread).
+    pub fn set_miss_seconds(&self, index: usize, seconds: Option<f64>) {
+        if let Some(slot) = self.miss_seconds.get(index) {
+            slot.store(seconds.unwrap_or(f64::NAN), Ordering::Relaxed);
+        }
+    }
 }
 
 impl Readouts {

@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use super::hits::{Hit, HitList, HitName, Importance, Lands, MAX_HITS};
+use super::hits::{
+    read_spotting_list, Hit, HitList, HitName, Importance, Lands, SpottingError, MAX_HITS,
+};
 use super::midi_file::read_markers;
 use super::timecode::{nearest_frame, FrameRate, TimecodeError, WrittenTimecode};
 
@@ -192,6 +194,44 @@ fn marker_words(text: &str) -> (&str, Lands, Importance) {
         name = rest.trim_end();
     }
     (name, lands, importance)
+}
+
+/// Why a hit file gave no hits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HitFileError {
+    /// A spotting list (CSV) that could not be read.
+    Spotting(SpottingError),
+    /// An EDL or a .mid file that gave no hits.
+    Source(HitSourceError),
+}
+
+impl fmt::Display for HitFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HitFileError::Spotting(e) => e.fmt(f),
+            HitFileError::Source(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for HitFileError {}
+
+/// The hits of a file by its `extension` (any case): a .mid file's markers (`mid`, `midi`;
+/// their zero is the song's zero), an edit decision list's cuts (`edl`), else a spotting list
+/// (CSV). Timecodes count from `start_frame` (the song's zero) at `rate`.
+pub fn hits_from_file(
+    extension: &str,
+    bytes: &[u8],
+    rate: FrameRate,
+    start_frame: i64,
+) -> Result<HitList, HitFileError> {
+    match extension.to_ascii_lowercase().as_str() {
+        "mid" | "midi" => hits_from_midi_markers(bytes, rate).map_err(HitFileError::Source),
+        "edl" => hits_from_edl(&String::from_utf8_lossy(bytes), rate, start_frame)
+            .map_err(HitFileError::Source),
+        _ => read_spotting_list(&String::from_utf8_lossy(bytes), rate, start_frame)
+            .map_err(HitFileError::Spotting),
+    }
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::path::Path;
 
-use reprise::engine::hit_sources::{hits_from_edl, hits_from_midi_markers};
-use reprise::engine::hits::{read_spotting_list, HitList, Importance};
+use reprise::engine::hit_sources::hits_from_file;
+use reprise::engine::hits::{HitList, Importance};
 use reprise::engine::midi_file::write_tracks_in_map;
 use reprise::engine::motif::TimeSignature;
 use reprise::engine::notation::BarBeat;
@@ -181,21 +181,14 @@ pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
 /// The hits of a spotting list (`.csv`), an edit decision list (`.edl`: its cuts) or a .mid
 /// file (`.mid`, `.midi`: its markers, whose zero is the song's zero).
 fn read_hits(path: &Path, rate: FrameRate, start_frame: i64) -> Result<HitList, CliError> {
-    let fail = |e: &dyn std::fmt::Display| CliError::failed(format!("{}: {e}", path.display()));
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::failed(format!("cannot read {}: {e}", path.display())))?;
     let extension = path
         .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .map(|e| e.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match extension.as_str() {
-        "mid" | "midi" => hits_from_midi_markers(&bytes, rate).map_err(|e| fail(&e)),
-        "edl" => {
-            hits_from_edl(&String::from_utf8_lossy(&bytes), rate, start_frame).map_err(|e| fail(&e))
-        }
-        _ => read_spotting_list(&String::from_utf8_lossy(&bytes), rate, start_frame)
-            .map_err(|e| fail(&e)),
-    }
+    hits_from_file(&extension, &bytes, rate, start_frame)
+        .map_err(|e| CliError::failed(format!("{}: {e}", path.display())))
 }
 
 /// The tempo map that puts bar 1 of the music at `bar_one_seconds` (within one bar from the

@@ -435,6 +435,11 @@ impl LiveEngine {
         self.locking.outcome(index)
     }
 
+    /// How far hit `index`'s note lands from it, seconds (0 = on it; `None` = it does not land).
+    pub fn hit_miss_seconds(&self, index: usize) -> Option<f64> {
+        self.locking.miss_seconds(index)
+    }
+
     /// Where picture time comes from: the host's seconds, or beats ÷ tempo integrated.
     pub fn seconds_source(&self) -> SecondsSource {
         self.locking.seconds_source()

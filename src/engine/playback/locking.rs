@@ -69,6 +69,8 @@ pub struct HitLock {
     active: bool,
     /// The grid of the last plan: (bar origin, bar length, statement length), beats.
     grid: (f64, f64, f64),
+    /// The tempo the last plan used, BPM.
+    planned_tempo_bpm: f64,
 }
 
 impl Default for HitLock {
@@ -90,6 +92,7 @@ impl Default for HitLock {
             seconds_source: SecondsSource::Host,
             active: false,
             grid: (0.0, 4.0, 4.0),
+            planned_tempo_bpm: 120.0,
         }
     }
 }
@@ -134,6 +137,16 @@ impl HitLock {
     /// What became of hit `index` (in the picture's time order) at the last plan.
     pub fn outcome(&self, index: usize) -> HitOutcome {
         self.layout.outcome(index)
+    }
+
+    /// How far the note of hit `index` lands from it at the last plan, seconds (landing − hit;
+    /// 0 when locked, `None` when it does not land: unplanned, conflict, not handled).
+    pub fn miss_seconds(&self, index: usize) -> Option<f64> {
+        match self.layout.outcome(index) {
+            HitOutcome::Locked => Some(0.0),
+            HitOutcome::Missed { by_beats } => Some(by_beats * 60.0 / self.planned_tempo_bpm),
+            _ => None,
+        }
     }
 
     /// The layout of the last plan.
@@ -194,6 +207,7 @@ impl HitLock {
             return false;
         }
         let start_beats = timeline.beats_at(0);
+        self.planned_tempo_bpm = tempo;
         for i in 0..self.num_hits {
             self.hits[i].beats =
                 start_beats + (self.hit_seconds[i] - self.block_seconds) * tempo / 60.0;
