@@ -263,7 +263,7 @@ mod tests {
 
         // Once the audio thread applied the load and published, its copy is saved.
         let mut live_slots = empty_slots();
-        let loaded = audio.take_loaded(&handle.0).expect("a load is pending");
+        let (loaded, _picture) = audio.take_loaded(&handle.0).expect("a load is pending");
         live_slots.clone_from_slice(loaded);
         live_slots[0] = sample_slots()[3].clone();
         audio.publish(&live_slots);

@@ -187,6 +187,9 @@ pub struct RepriseParams {
     /// picture's hits (saved with the project); off = the plain loop on the song's grid.
     #[id = "hit_lock"]
     pub hit_lock: BoolParam,
+    /// A key that taps hits while the transport plays (−1 = off).
+    #[id = "tap_key"]
+    pub tap_key: IntParam,
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -325,6 +328,21 @@ impl RepriseParams {
             .with_unit(" BPM")
             .with_step_size(0.1),
             hit_lock: BoolParam::new("Hit lock", true),
+            tap_key: IntParam::new("Tap key", -1, IntRange::Linear { min: -1, max: 127 })
+                .with_value_to_string(Arc::new(|key| {
+                    if key < 0 {
+                        "Off".into()
+                    } else {
+                        formatters::v2s_i32_key_formatter()(key)
+                    }
+                }))
+                .with_string_to_value(Arc::new(|text| {
+                    if text.trim().eq_ignore_ascii_case("off") {
+                        Some(-1)
+                    } else {
+                        formatters::s2v_i32_key_formatter()(text)
+                    }
+                })),
         }
     }
 
@@ -385,6 +403,7 @@ impl RepriseParams {
                 snap_to_locked_key: self.audio_snap.value(),
             },
             hit_lock: self.hit_lock.value(),
+            tap_key: u8::try_from(self.tap_key.value()).ok().filter(|k| *k < 128),
         }
     }
 }

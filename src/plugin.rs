@@ -113,6 +113,19 @@ impl Reprise {
             self.live.seconds_source() == crate::engine::playback::locking::SecondsSource::Host,
             std::sync::atomic::Ordering::Relaxed,
         );
+        let (taps, last_tap) = self.live.taps();
+        readouts
+            .hits
+            .last_tap_seconds
+            .store(last_tap, std::sync::atomic::Ordering::Relaxed);
+        readouts
+            .hits
+            .tap_count
+            .store(taps, std::sync::atomic::Ordering::Release);
+        readouts.hits.playhead_seconds.store(
+            self.live.block_seconds(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
         for index in 0..self.live.picture().hits.len() {
             readouts
                 .hits

@@ -129,6 +129,12 @@ pub struct HitReadouts {
     /// Landing − hit, seconds; NaN when the hit's note does not land (no plan, a conflict, a
     /// kind this version does not land).
     miss_seconds: [AtomicF64; MAX_HITS],
+    /// Taps of the tap key so far.
+    pub tap_count: AtomicU64,
+    /// Picture time of the last tap, seconds.
+    pub last_tap_seconds: AtomicF64,
+    /// Picture time at the last block's start, seconds (for a tap button and calibration).
+    pub playhead_seconds: AtomicF64,
 }
 
 impl Default for HitReadouts {
@@ -136,6 +142,9 @@ impl Default for HitReadouts {
         Self {
             host_gives_seconds: AtomicBool::new(true),
             miss_seconds: std::array::from_fn(|_| AtomicF64::new(f64::NAN)),
+            tap_count: AtomicU64::new(0),
+            last_tap_seconds: AtomicF64::new(0.0),
+            playhead_seconds: AtomicF64::new(0.0),
         }
     }
 }

@@ -16,6 +16,7 @@ mod key;
 mod library;
 mod operators;
 mod piano_roll;
+mod picture;
 mod playback;
 mod status;
 mod widgets;
@@ -48,17 +49,20 @@ pub enum Tab {
     Playback,
     /// Slots, import and export.
     Library,
+    /// Frame rate, start timecode, hits and hit lock.
+    Picture,
 }
 
 impl Tab {
     /// All tabs with their titles, in order.
-    pub const ALL: [(Tab, &'static str); 6] = [
+    pub const ALL: [(Tab, &'static str); 7] = [
         (Tab::Capture, "Capture"),
         (Tab::Audio, "Audio"),
         (Tab::Key, "Key"),
         (Tab::Operators, "Operators"),
         (Tab::Playback, "Playback"),
         (Tab::Library, "Library"),
+        (Tab::Picture, "Picture"),
     ];
 }
 
@@ -80,6 +84,8 @@ pub struct EditorState {
     pub message: Option<String>,
     /// The tab shown.
     pub tab: Tab,
+    /// The Picture panel's text fields.
+    pub picture: picture::PictureDraft,
     /// The engine's armed state last frame (to follow it when it disarms itself).
     engine_was_armed: bool,
     /// The event counters' warnings (each shows while its counter recently grew).
@@ -98,6 +104,7 @@ impl EditorState {
             rename: String::new(),
             message: None,
             tab: Tab::default(),
+            picture: picture::PictureDraft::default(),
             engine_was_armed: false,
             warnings: CounterWarnings::default(),
         }
@@ -178,6 +185,8 @@ pub fn draw_editor(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&P
     state.refresh();
     state.update_warnings(ui.input(|input| input.time));
     capture::follow_engine_arming(state, setter);
+    // Taps become hits whatever the tab shown.
+    picture::take_taps(state);
     let params = state.params.clone();
     ui.horizontal(|ui| {
         ui.heading(title_text());
@@ -206,6 +215,7 @@ pub fn draw_editor(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&P
             Tab::Operators => operators::draw(ui, &params, setter),
             Tab::Playback => playback::draw(ui, &params, setter),
             Tab::Library => library::draw(ui, state, setter),
+            Tab::Picture => picture::draw(ui, state, setter),
         }
     });
     ui.separator();

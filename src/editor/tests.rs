@@ -528,3 +528,57 @@ fn the_audio_tab_shows_level_pitch_and_the_note_heard() {
     );
     harness.run();
 }
+
+#[test]
+fn hits_imported_nudged_and_tapped_in_the_picture_tab_reach_the_state_and_the_audio_side() {
+    use std::sync::atomic::Ordering;
+    let path = std::env::temp_dir().join(format!("reprise-editor-hits-{}.csv", std::process::id()));
+    std::fs::write(
+        &path,
+        "timecode,name,lands\n01:00:14:12,door slam,climax\n01:00:20:00,cut to exterior,start\n",
+    )
+    .unwrap();
+    let (mut state, mut audio, library) = editor();
+    state.tab = Tab::Picture;
+    state.picture.import_path = path.display().to_string();
+    state.picture.timecode = "01:00:00:00".into();
+    let mut harness = Harness::new_ui_state(
+        |ui, state: &mut EditorState| draw_editor(ui, state, None),
+        state,
+    );
+    // The song's zero is 01:00:00:00, so the door slam is frame 348 at 24 fps.
+    harness.get_by_label("Set zero").click();
+    harness.run();
+    harness.get_by_label("Import hits").click();
+    harness.run();
+    harness.get_by_label_contains("Imported 2 hits");
+    harness.get_by_label("door slam");
+    let picture = library.0.picture();
+    assert_eq!(
+        picture.hits.iter().map(|h| h.frame).collect::<Vec<_>>(),
+        [348, 480]
+    );
+    // Nudge the door slam a frame later.
+    harness.get_all_by_label("+1").next().unwrap().click();
+    harness.run();
+    assert_eq!(library.0.picture().hits.iter().next().unwrap().frame, 349);
+    // A tap of the tap key at 2.51 s snaps to frame 60.
+    let readouts = harness.state().shared.readouts.clone();
+    readouts
+        .hits
+        .last_tap_seconds
+        .store(2.51, Ordering::Relaxed);
+    readouts.hits.tap_count.store(1, Ordering::Release);
+    harness.run();
+    let frames: Vec<i64> = library.0.picture().hits.iter().map(|h| h.frame).collect();
+    assert_eq!(frames, [60, 349, 480]);
+    // Each change went to the audio side too; the last one holds all three hits.
+    let mut last = None;
+    while let Some(command) = audio.next_command() {
+        if let Command::SetPicture { picture } = command {
+            last = Some(picture);
+        }
+    }
+    assert_eq!(last.expect("a picture command").hits.len(), 3);
+    let _ = std::fs::remove_file(path);
+}

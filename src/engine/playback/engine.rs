@@ -78,6 +78,8 @@ pub struct LiveEngine {
     lock_applied: bool,
     /// Song beat where the hit-locked segment in force ends (infinite when none).
     segment_until_beats: f64,
+    /// Taps of the tap key so far, and the picture time of the last, seconds.
+    taps: (u64, f64),
 }
 
 /// Segment changes of a hit-locked layout handled inside one stretch of samples (each locked
@@ -128,6 +130,7 @@ impl LiveEngine {
             locking: Box::default(),
             lock_applied: false,
             segment_until_beats: f64::INFINITY,
+            taps: (0, 0.0),
         }
     }
 
@@ -435,6 +438,16 @@ impl LiveEngine {
         self.locking.outcome(index)
     }
 
+    /// Taps of the tap key so far, and the picture time of the last one, seconds.
+    pub fn taps(&self) -> (u64, f64) {
+        self.taps
+    }
+
+    /// Picture time at the current block's first sample, seconds (the host's, or integrated).
+    pub fn block_seconds(&self) -> f64 {
+        self.locking.block_seconds()
+    }
+
     /// How far hit `index`'s note lands from it, seconds (0 = on it; `None` = it does not land).
     pub fn hit_miss_seconds(&self, index: usize) -> Option<f64> {
         self.locking.miss_seconds(index)
@@ -583,6 +596,18 @@ impl LiveEngine {
     fn handle_event(&mut self, event: &Event, out: &mut EventBuffer) {
         let timing = event.timing_samples;
         match event.kind {
+            // A tap: a hit at this sample's picture time (its release goes on to pass-through,
+            // which sends nothing for a key it never started).
+            EventKind::NoteOn { key, velocity, .. }
+                if velocity > 0.0 && self.settings.tap_key == Some(key) =>
+            {
+                if self.timeline.is_playing() {
+                    let seconds = self.locking.block_seconds()
+                        + f64::from(timing) / self.timeline.sample_rate_hz();
+                    self.taps = (self.taps.0.wrapping_add(1), seconds);
+                }
+                return;
+            }
             EventKind::NoteOn {
                 channel,
                 key,

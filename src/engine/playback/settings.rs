@@ -172,6 +172,9 @@ pub struct LiveSettings {
     /// Hit lock: in Follow transport, statements are placed and pushed so their climax, first
     /// note … lands on the picture's hits (on by default; without hits it does nothing).
     pub hit_lock: bool,
+    /// A key that taps hits while the transport plays (any channel): each press is stamped at
+    /// its sample in picture time and goes to the editor; it is neither played nor captured.
+    pub tap_key: Option<u8>,
 }
 
 impl Default for LiveSettings {
@@ -195,6 +198,7 @@ impl Default for LiveSettings {
             capture_source: AudioSource::Midi,
             audio: AudioTracking::default(),
             hit_lock: true,
+            tap_key: None,
         }
     }
 }

@@ -1,0 +1,355 @@
+//! The Picture panel: the frame rate, the timecode of the song's zero (typed, or calibrated from
+//! where the playhead is), hit lock and the tap key, and the hit list — add by timecode, tap,
+//! import (CSV spotting list, EDL cuts, .mid markers), change what lands and how much it
+//! matters, nudge by a frame, delete — with where each hit's note lands.
+//!
+//! The picture lives in the saved state ([`crate::library_state::SharedLibrary`], main thread);
+//! every change is also sent to the audio thread as a command.
+
+use nice_plug::prelude::*;
+
+use super::widgets::param_widget;
+use super::EditorState;
+use crate::engine::hit_sources::hits_from_file;
+use crate::engine::hits::{Hit, HitList, HitName, Importance, Lands};
+use crate::engine::picture::Picture;
+use crate::engine::timecode::{nearest_frame, parse_timecode, FrameRate};
+use crate::shared::Command;
+
+/// What the panel's text fields hold. Owner: the GUI thread.
+#[derive(Debug, Clone, Default)]
+pub struct PictureDraft {
+    /// Timecode typed for a new hit, or for calibration.
+    pub timecode: String,
+    /// Name typed for a new hit.
+    pub name: String,
+    /// Path typed for import.
+    pub import_path: String,
+    /// Taps already turned into hits.
+    pub taps_seen: Option<u64>,
+}
+
+/// How a hit's landing reads: on the frame, or how many frames early or late; what does not
+/// land says why.
+pub fn landing_text(miss_seconds: Option<f64>, lands: Lands, rate: FrameRate) -> String {
+    match (lands, miss_seconds) {
+        (Lands::End, _) => "end: stored (lands with the fill feature)".into(),
+        (Lands::Stinger, _) => "stinger: not landed yet".into(),
+        (_, None) => "not planned (Follow transport, loop and hit lock on?)".into(),
+        (_, Some(seconds)) => {
+            let frames = (seconds * rate.fps()).round() as i64;
+            match frames {
+                0 => "on the frame".into(),
+                f if f < 0 => format!("{} frame{} early", -f, plural(-f)),
+                f => format!("{f} frame{} late", plural(f)),
+            }
+        }
+    }
+}
+
+fn plural(count: i64) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Saves `picture` with the project and hands it to the audio thread.
+fn commit(state: &mut EditorState, picture: Picture) {
+    state.params.library.0.set_picture(picture);
+    if !state.shared.send(Command::SetPicture { picture }) {
+        state.message =
+            Some("The picture could not reach playback (queue full); try again.".into());
+    }
+}
+
+/// A hit list with `edit` applied to hit `index` (the list stays in time order).
+fn with_hit(list: &HitList, index: usize, edit: impl Fn(&mut Hit) -> bool) -> HitList {
+    let mut out = HitList::default();
+    for (i, hit) in list.iter().enumerate() {
+        let mut hit = *hit;
+        if i == index && !edit(&mut hit) {
+            continue;
+        }
+        out.push(hit);
+    }
+    out
+}
+
+/// Adds a hit at `frame` (from the song's zero); says what happened.
+fn add_hit(state: &mut EditorState, frame: i64, name: &str) -> String {
+    let mut picture = state.params.library.0.picture();
+    let name = if name.trim().is_empty() {
+        format!("hit {}", picture.hits.len() + 1)
+    } else {
+        name.trim().to_owned()
+    };
+    let added = picture.hits.push(Hit {
+        frame,
+        name: HitName::new(&name),
+        lands: Lands::Climax,
+        importance: Importance::Must,
+    });
+    if !added {
+        return "The hit list is full (64 hits).".into();
+    }
+    let timecode = picture.timecode_of(frame).display(picture.rate).to_string();
+    commit(state, picture);
+    format!("Added \"{name}\" at {timecode}.")
+}
+
+/// Reads the file at the typed path into the hit list (replacing it).
+fn import(state: &mut EditorState) -> String {
+    let path = std::path::PathBuf::from(state.picture.import_path.trim());
+    let mut picture = state.params.library.0.picture();
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => return format!("Import failed: cannot read {}: {e}", path.display()),
+    };
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match hits_from_file(&extension, &bytes, picture.rate, picture.start_frame) {
+        Ok(hits) => {
+            let count = hits.len();
+            picture.hits = hits;
+            commit(state, picture);
+            format!("Imported {count} hits from {}.", path.display())
+        }
+        Err(e) => format!("Import failed: {}: {e}", path.display()),
+    }
+}
+
+/// Turns new taps of the tap key into hits (each snapped to the nearest frame).
+pub fn take_taps(state: &mut EditorState) {
+    use std::sync::atomic::Ordering;
+    let hits = &state.shared.readouts.hits;
+    let count = hits.tap_count.load(Ordering::Acquire);
+    let seconds = hits.last_tap_seconds.load(Ordering::Relaxed);
+    let seen = state.picture.taps_seen.replace(count);
+    // Taps before the editor opened are not ones the composer is looking at; several taps
+    // between two frames of the editor keep the last.
+    if seen.is_some_and(|seen| count > seen) {
+        let rate = state.params.library.0.picture().rate;
+        let message = add_hit(state, nearest_frame(seconds, rate), "tap");
+        state.message = Some(message);
+    }
+}
+
+pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSetter>) {
+    let picture = state.params.library.0.picture();
+    let shared_readouts = state.shared.readouts.clone();
+    let readouts = &shared_readouts.hits;
+    let playhead_seconds = readouts
+        .playhead_seconds
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let host_seconds = readouts
+        .host_gives_seconds
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let mut changed: Option<Picture> = None;
+    let mut message: Option<String> = None;
+    ui.horizontal(|ui| {
+        let mut rate = picture.rate;
+        egui::ComboBox::from_label("Frame rate")
+            .selected_text(rate.id())
+            .show_ui(ui, |ui| {
+                for choice in FrameRate::ALL {
+                    ui.selectable_value(&mut rate, choice, choice.id());
+                }
+            });
+        if rate != picture.rate {
+            changed = Some(Picture { rate, ..picture });
+        }
+        ui.label(format!(
+            "Zero at {}",
+            picture.start_timecode().display(picture.rate)
+        ));
+        ui.label("Hit lock");
+        param_widget(ui, &state.params.hit_lock, setter);
+        ui.label("Tap key");
+        param_widget(ui, &state.params.tap_key, setter);
+        if !host_seconds {
+            ui.colored_label(
+                egui::Color32::YELLOW,
+                "The host gives no picture time: beats / tempo is used",
+            );
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut state.picture.timecode)
+                .desired_width(96.0)
+                .hint_text("01:00:14:12"),
+        );
+        ui.add(
+            egui::TextEdit::singleline(&mut state.picture.name)
+                .desired_width(110.0)
+                .hint_text("door slam"),
+        );
+        let typed = state.picture.timecode.clone();
+        let parsed = parse_timecode(&typed, picture.rate);
+        if ui.button("Add hit").clicked() {
+            message = Some(match &parsed {
+                Ok(timecode) => {
+                    let frame = picture.rate.frames_after(*timecode, picture.start_frame);
+                    let name = state.picture.name.clone();
+                    add_hit(state, frame, &name)
+                }
+                Err(e) => format!("Not a timecode: {e}"),
+            });
+        }
+        if ui
+            .button("Set zero")
+            .on_hover_text("The song's zero is at this timecode")
+            .clicked()
+        {
+            match &parsed {
+                Ok(timecode) => {
+                    changed = Some(Picture {
+                        start_frame: *timecode,
+                        ..picture
+                    })
+                }
+                Err(e) => message = Some(format!("Not a timecode: {e}")),
+            }
+        }
+        if ui
+            .button("Playhead is here")
+            .on_hover_text("Calibrate: the playhead is now at this timecode")
+            .clicked()
+        {
+            match &parsed {
+                Ok(timecode) => {
+                    let now = nearest_frame(playhead_seconds, picture.rate);
+                    changed = Some(Picture {
+                        start_frame: timecode - now,
+                        ..picture
+                    });
+                }
+                Err(e) => message = Some(format!("Not a timecode: {e}")),
+            }
+        }
+        if ui
+            .button("Tap")
+            .on_hover_text("A hit where the playhead is")
+            .clicked()
+        {
+            let frame = nearest_frame(playhead_seconds, picture.rate);
+            message = Some(add_hit(state, frame, "tap"));
+        }
+        ui.add(
+            egui::TextEdit::singleline(&mut state.picture.import_path)
+                .desired_width(150.0)
+                .hint_text("/path/hits.csv|.edl|.mid"),
+        );
+        if ui.button("Import hits").clicked() {
+            message = Some(import(state));
+        }
+    });
+    let picture = changed.unwrap_or(state.params.library.0.picture());
+    egui::ScrollArea::vertical()
+        .max_height(70.0)
+        .show(ui, |ui| {
+            egui::Grid::new("hits").num_columns(6).show(ui, |ui| {
+                for (index, hit) in picture.hits.iter().enumerate() {
+                    ui.label(
+                        picture
+                            .timecode_of(hit.frame)
+                            .display(picture.rate)
+                            .to_string(),
+                    );
+                    ui.label(hit.name.as_str());
+                    if ui
+                        .button(hit.lands.name())
+                        .on_hover_text("What lands here")
+                        .clicked()
+                    {
+                        let next = Lands::ALL[(Lands::ALL
+                            .iter()
+                            .position(|l| *l == hit.lands)
+                            .unwrap_or(0)
+                            + 1)
+                            % Lands::ALL.len()];
+                        changed = Some(Picture {
+                            hits: with_hit(&picture.hits, index, |h| {
+                                h.lands = next;
+                                true
+                            }),
+                            ..picture
+                        });
+                    }
+                    if ui.button(hit.importance.name()).clicked() {
+                        let next = match hit.importance {
+                            Importance::Must => Importance::Should,
+                            Importance::Should => Importance::Must,
+                        };
+                        changed = Some(Picture {
+                            hits: with_hit(&picture.hits, index, |h| {
+                                h.importance = next;
+                                true
+                            }),
+                            ..picture
+                        });
+                    }
+                    ui.label(landing_text(
+                        readouts.miss_seconds(index),
+                        hit.lands,
+                        picture.rate,
+                    ));
+                    ui.horizontal(|ui| {
+                        for (label, delta) in [("-1", -1i64), ("+1", 1)] {
+                            if ui
+                                .small_button(label)
+                                .on_hover_text("Nudge by a frame")
+                                .clicked()
+                            {
+                                changed = Some(Picture {
+                                    hits: with_hit(&picture.hits, index, |h| {
+                                        h.frame += delta;
+                                        true
+                                    }),
+                                    ..picture
+                                });
+                            }
+                        }
+                        if ui.small_button("Delete").on_hover_text("Delete").clicked() {
+                            changed = Some(Picture {
+                                hits: with_hit(&picture.hits, index, |_| false),
+                                ..picture
+                            });
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        });
+    if let Some(picture) = changed {
+        commit(state, picture);
+    }
+    if message.is_some() {
+        state.message = message;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_landing_reads_in_frames() {
+        let rate = FrameRate::Fps24;
+        assert_eq!(landing_text(Some(0.0), Lands::Climax, rate), "on the frame");
+        assert_eq!(
+            landing_text(Some(-0.125), Lands::Climax, rate),
+            "3 frames early"
+        );
+        assert_eq!(
+            landing_text(Some(1.0 / 24.0), Lands::Start, rate),
+            "1 frame late"
+        );
+        assert!(landing_text(None, Lands::Climax, rate).starts_with("not planned"));
+        assert!(landing_text(Some(0.0), Lands::End, rate).starts_with("end"));
+    }
+}
