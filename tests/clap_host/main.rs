@@ -16,3 +16,4 @@ mod editor_window;
 mod live;
 mod params_state;
 mod passthrough;
+mod picture;

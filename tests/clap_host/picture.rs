@@ -1,0 +1,162 @@
+//! Hit lock through a real CLAP host (issue 24): the picture and its hits arrive with the
+//! project's state (schema 3), the host sends its seconds timeline (`song_pos_seconds`) with a
+//! tempo map that changes before the hit, and Swell's climax note-on comes out on the hit's
+//! sample (±1). With the Hit lock parameter off the same note stays on the song's grid; the
+//! state saved after playing still holds the picture.
+
+use reprise::engine::character::{render, Character, CharacterSettings};
+use reprise::engine::climax::climax_beats;
+use reprise::engine::hits::{Hit, HitName, Importance, Lands};
+use reprise::engine::motif::Motif;
+use reprise::engine::picture::Picture;
+use reprise::engine::rendering::{Rendering, Voice};
+use reprise::engine::timecode::{frames_to_seconds, FrameRate};
+use reprise::library_schema::{default_names, empty_slots, library_json};
+
+use crate::host::{
+    assert_balanced, motif, saved_library, transport, Layout, OutEvent, OutKind, PluginUnderTest,
+    Rng,
+};
+
+const SAMPLE_RATE: f64 = 48_000.0;
+/// The door slam: 00:00:18:05 at 24 fps.
+const HIT_FRAME: i64 = 437;
+
+/// Two bars rising to a peak on beat 6, 4/4.
+fn theme() -> Motif {
+    motif(&[
+        (0.0, 1.0, 62),
+        (1.0, 1.0, 64),
+        (2.0, 1.0, 66),
+        (3.0, 1.0, 67),
+        (4.0, 1.0, 69),
+        (5.0, 1.0, 71),
+        (6.0, 1.0, 74),
+        (7.0, 1.0, 69),
+    ])
+}
+
+fn picture() -> Picture {
+    let mut picture = Picture {
+        rate: FrameRate::Fps24,
+        start_frame: 86_400,
+        ..Picture::default()
+    };
+    picture.hits.push(Hit {
+        frame: HIT_FRAME,
+        name: HitName::new("door slam"),
+        lands: Lands::Climax,
+        importance: Importance::Must,
+    });
+    picture
+}
+
+/// The tempo map: 100 BPM for 12 beats, then 108 BPM. (beats, tempo, seconds) at a sample.
+fn song_at(sample: u64) -> (f64, f64, f64) {
+    let seconds = sample as f64 / SAMPLE_RATE;
+    let change_seconds = 12.0 * 60.0 / 100.0;
+    if seconds < change_seconds {
+        (seconds * 100.0 / 60.0, 100.0, seconds)
+    } else {
+        (
+            12.0 + (seconds - change_seconds) * 108.0 / 60.0,
+            108.0,
+            seconds,
+        )
+    }
+}
+
+/// The host's transport at `sample`: beats, tempo and the seconds timeline.
+fn transport_at(sample: u64, playing: bool) -> clack_host::events::event_types::TransportEvent {
+    use clack_host::events::event_types::TransportFlags;
+    use clack_host::utils::SecondsTime;
+    let (beats, tempo, seconds) = song_at(sample);
+    let mut event = transport(beats, tempo, playing, None);
+    event.flags |= TransportFlags::HAS_SECONDS_TIMELINE;
+    event.song_pos_seconds = SecondsTime::from_float(seconds);
+    event
+}
+
+/// The climax note of Swell's rendering of the theme: (channel, key).
+fn climax_note() -> (i16, i16) {
+    let settings = CharacterSettings {
+        character: Character::Swell,
+        playback_tempo_bpm: Some(100.0),
+        ..CharacterSettings::default()
+    };
+    let mut rendering = Rendering::new();
+    render(&theme(), &settings, &mut rendering);
+    let at = climax_beats(&rendering, Character::Swell).expect("a climax");
+    let note = rendering
+        .voice(Voice::Melody)
+        .find(|n| n.start_beats == at)
+        .expect("climax note");
+    (i16::from(note.channel), i16::from(note.key))
+}
+
+/// Loads the theme and the picture, plays to `end` in random blocks, stops.
+fn play(plugin: &mut PluginUnderTest, hit_lock: bool, end: u64, seed: u64) -> Vec<OutEvent> {
+    let mut slots = empty_slots();
+    slots[0] = theme();
+    plugin.load_library(
+        library_json(&slots, &default_names(), &picture()),
+        &[
+            ("character", serde_json::json!({"string": "swell"})),
+            ("capture_mode", serde_json::json!({"string": "off"})),
+            ("hit_lock", serde_json::json!({"bool": hit_lock})),
+        ],
+    );
+    let mut rng = Rng::new(seed);
+    let mut out = plugin.run_with_transport(
+        &[],
+        end,
+        || rng.range(1, 2048) as usize,
+        |sample| Some(transport_at(sample, true)),
+    );
+    out.extend(plugin.run_with_transport(&[], end + 64, || 64, |_| Some(transport_at(end, false))));
+    out
+}
+
+/// The onset of `(channel, key)` nearest `sample`: (its sample, distance).
+fn nearest(out: &[OutEvent], (channel, key): (i16, i16), sample: f64) -> (u64, f64) {
+    out.iter()
+        .filter_map(|e| match e.kind {
+            OutKind::NoteOn {
+                channel: c, key: k, ..
+            } if c == channel && k == key => Some(e.time_samples),
+            _ => None,
+        })
+        .map(|at| (at, (at as f64 - sample).abs()))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("the climax sounds")
+}
+
+#[test]
+fn a_climax_hit_in_the_saved_picture_lands_on_its_sample_across_a_tempo_change() {
+    let hit_sample = frames_to_seconds(HIT_FRAME, FrameRate::Fps24) * SAMPLE_RATE;
+    let end = (hit_sample + 4.0 * SAMPLE_RATE) as u64;
+    let climax = climax_note();
+    for seed in [1, 2] {
+        let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+        let out = play(&mut plugin, true, end, seed);
+        let (at, off_by) = nearest(&out, climax, hit_sample);
+        assert!(
+            off_by <= 1.0,
+            "seed {seed}: climax at sample {at}, the hit is at {hit_sample:.1}"
+        );
+        assert_balanced(&out, "hit lock");
+        // The picture is saved with the project (schema 3) and comes back unchanged.
+        let library = saved_library(&plugin.save_state());
+        assert_eq!(library["version"], 3);
+        assert_eq!(library["picture"]["hits"][0]["frame"], HIT_FRAME);
+        assert_eq!(library["picture"]["start_timecode"], "01:00:00:00");
+    }
+    // Hit lock off: the same note plays on the song's grid, away from the hit.
+    let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+    let out = play(&mut plugin, false, end, 3);
+    let (_, off_by) = nearest(&out, climax, hit_sample);
+    assert!(
+        off_by > 48.0,
+        "without hit lock the climax should not fall on the hit by chance ({off_by} samples)"
+    );
+}
