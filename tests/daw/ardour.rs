@@ -322,6 +322,45 @@ impl Session {
             .collect()
     }
 
+    /// Rewrites the library document in Reprise's state as the session file holds it (between
+    /// runs, while Ardour is closed): `edit` changes it (e.g. adds the picture's hits), as a
+    /// composer's earlier session would have saved it. The state is a VST3 preset stream:
+    /// "VST3", version, class id, the offset of its chunk list, the component state (nice-plug's
+    /// JSON), then the list ("Comp" and an empty "Cont").
+    pub fn edit_library(&self, edit: impl FnOnce(&mut serde_json::Value)) {
+        let xml = std::fs::read_to_string(self.xml_path()).expect("session XML");
+        let start = xml.find("<chunk>").expect("Reprise's saved state") + "<chunk>".len();
+        let end = start + xml[start..].find("</chunk>").expect("end of the state");
+        let bytes = base64_decode(&xml[start..end]);
+        const HEADER: usize = 48;
+        assert_eq!(&bytes[..4], b"VST3", "a VST3 preset stream");
+        let mut state: serde_json::Value = serde_json::Deserializer::from_slice(&bytes[HEADER..])
+            .into_iter()
+            .next()
+            .expect("a JSON value")
+            .expect("the state parses");
+        let mut library: serde_json::Value =
+            serde_json::from_str(state["fields"]["library"].as_str().expect("library field"))
+                .expect("the library parses");
+        edit(&mut library);
+        state["fields"]["library"] = serde_json::Value::String(library.to_string());
+        let json = serde_json::to_vec(&state).expect("state JSON");
+        let list_offset = (HEADER + json.len()) as u64;
+        let mut out = bytes[..40].to_vec();
+        out.extend(list_offset.to_le_bytes());
+        out.extend(&json);
+        out.extend(b"List");
+        out.extend(2u32.to_le_bytes());
+        out.extend(b"Comp");
+        out.extend((HEADER as u64).to_le_bytes());
+        out.extend((json.len() as u64).to_le_bytes());
+        out.extend(b"Cont");
+        out.extend(list_offset.to_le_bytes());
+        out.extend(0u64.to_le_bytes());
+        let xml = format!("{}{}{}", &xml[..start], base64_encode(&out), &xml[end..]);
+        std::fs::write(self.xml_path(), xml).expect("session XML");
+    }
+
     /// The notes of slot 1's motif in the plugin state Ardour saved last, as (start quarter,
     /// length in quarters, key): the phrase as Reprise heard it from Ardour's MIDI region, whose
     /// playback moves notes by a few samples (64 at quarter 0.99992 for 1.0). `None` when the
@@ -542,6 +581,28 @@ fn read_notes(bytes: &[u8]) -> Vec<RecordedNote> {
     assert!(open.is_empty(), "notes left sounding: {open:?}");
     notes.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.key.cmp(&b.key)));
     notes
+}
+
+/// Encodes standard base64 with padding.
+fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for group in bytes.chunks(3) {
+        let b = [
+            group[0],
+            *group.get(1).unwrap_or(&0),
+            *group.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= group.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Decodes standard base64 (Ardour stores a VST3 plug-in's state so), ignoring whitespace.

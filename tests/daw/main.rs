@@ -152,7 +152,8 @@ impl Simulation {
     fn transport(&self, quarters: f64, playing: bool) -> TransportInfo {
         let (_, bpm, n, d) = self.map.section_at(quarters);
         TransportInfo {
-            pos_seconds: None,
+            // Ardour gives VST3's projectTimeSamples: the song's seconds.
+            pos_seconds: Some(self.map.seconds_at(quarters)),
             playing,
             tempo_bpm: bpm,
             pos_beats: quarters,
@@ -685,4 +686,76 @@ fn a_locate_in_five_four_keeps_the_bars() {
             );
         }
     }
+}
+
+/// Issue 24 in a real DAW: a session whose tempo changes (120 → 132 BPM at quarter 24) and whose
+/// saved Reprise state holds a `climax` hit at 00:00:26:03 (24 fps). The phrase is captured in
+/// the roll, Swell plays it, and the climax Ardour records lands on the hit's sample — within a
+/// sample plus half a tick of Ardour's recording (1920 ticks per quarter: 5.7 samples at 132
+/// BPM) — and the whole take is what the engine renders for the same song.
+#[test]
+#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
+fn a_climax_hit_lands_on_its_sample_across_a_tempo_change() {
+    use reprise::engine::climax::climax_beats;
+    use reprise::engine::hits::{Hit, HitName, Importance, Lands};
+    use reprise::engine::picture::Picture;
+    use reprise::engine::rendering::Voice;
+    use reprise::engine::timecode::{frames_to_seconds, FrameRate};
+    use reprise::library_schema::{default_names, empty_slots, library_json};
+
+    let map = TempoMap {
+        sections: vec![(0.0, 120.0, 4, 4), (24.0, 132.0, 4, 4)],
+    };
+    let hit_frame = 627;
+    let mut picture = Picture {
+        rate: FrameRate::Fps24,
+        ..Picture::default()
+    };
+    picture.hits.push(Hit {
+        frame: hit_frame,
+        name: HitName::new("door slam"),
+        lands: Lands::Climax,
+        importance: Importance::Must,
+    });
+    let settings = [Setting::Character(Character::Swell)];
+    let params: Vec<(&str, f64)> = settings.iter().map(|s| s.ardour()).collect();
+    let mut session = Session::create("hit_lock", map.clone(), &params, &[]);
+    session.add_region(&PHRASE, 8.0);
+    let saved_picture = library_json(&empty_slots(), &default_names(), &picture)["picture"].clone();
+    session.edit_library(|library| library["picture"] = saved_picture);
+    let until = 64.0;
+    session.roll(&[("roll", 0.0, until)]);
+    let take = session.takes().remove(0);
+
+    let mut simulation = Simulation::new(map.clone(), &PHRASE, live_settings(&settings));
+    simulation.engine.set_picture(&picture);
+    if let Some(heard) = session.heard_motif() {
+        simulation.region = heard;
+    }
+    let expected = simulation.run(&[Step::Roll(0.0, until)]).remove(0);
+    assert_same_onsets(&take, &expected, until, "hit lock");
+
+    let rendering = simulation.engine.rendering();
+    let at = climax_beats(rendering, Character::Swell).expect("a climax");
+    let climax = rendering
+        .voice(Voice::Melody)
+        .find(|n| n.start_beats == at)
+        .expect("the climax note");
+    let hit_seconds = frames_to_seconds(hit_frame, FrameRate::Fps24);
+    let (recorded_seconds, off_samples) = take
+        .iter()
+        .filter(|n| n.channel == climax.channel && n.key == climax.key)
+        .map(|n| {
+            let seconds = map.seconds_at(n.start);
+            (seconds, (seconds - hit_seconds) * SAMPLE_RATE)
+        })
+        .min_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .expect("the climax was recorded");
+    let half_tick_samples = 0.5 / 1920.0 * 60.0 / 132.0 * SAMPLE_RATE;
+    eprintln!("hit lock in Ardour: climax recorded {off_samples:+.2} samples from the hit");
+    assert!(
+        off_samples.abs() <= 1.0 + half_tick_samples,
+        "Ardour recorded the climax at {recorded_seconds:.6} s, the hit is at {hit_seconds:.6} s \
+         ({off_samples:+.1} samples)"
+    );
 }
