@@ -17,6 +17,7 @@ use reprise::engine::motif::{Motif, Note};
 use reprise::engine::picture::Picture;
 use reprise::engine::playback::LiveCapture;
 use reprise::engine::rendering::Voice;
+use reprise::engine::time_map::TempoChange;
 use reprise::engine::timecode::{frames_to_seconds, FrameRate};
 
 /// A two-bar 4/4 theme rising to a peak (A5) in bar 2, then falling back.
@@ -129,10 +130,24 @@ fn run_motif(
     character: Character,
     picture: &Picture,
 ) -> (Sampler, Played) {
+    run_known(motif, blocks, sample_rate, character, picture, &[])
+}
+
+/// [`run_motif`] with the song's tempo map known to hit lock (`tempo_map`: changes from the
+/// song's zero; empty = none).
+fn run_known(
+    motif: &Motif,
+    blocks: &[(u64, HostBlock)],
+    sample_rate: f64,
+    character: Character,
+    picture: &Picture,
+    tempo_map: &[TempoChange],
+) -> (Sampler, Played) {
     let mut engine = Box::new(LiveEngine::new());
     engine.prepare(sample_rate);
     engine.set_slot(0, motif);
     engine.set_picture(picture);
+    engine.set_tempo_map(tempo_map);
     let settings = settings(character);
     let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
     let mut heard = Sampler::default();
@@ -156,6 +171,7 @@ fn run_motif(
             (first.channel, first.key)
         },
         outcome: engine.hit_outcome(0),
+        miss_seconds: engine.hit_miss_seconds(0),
     };
     assert_sampler_invariants(&mut engine, &mut heard, end, &mut out);
     (heard, played)
@@ -167,6 +183,7 @@ struct Played {
     climax: (u8, u8),
     first: (u8, u8),
     outcome: HitOutcome,
+    miss_seconds: Option<f64>,
 }
 
 /// The climax note of the engine's rendering: (channel, key).
@@ -370,4 +387,57 @@ fn a_hit_beyond_the_push_plays_on_the_grid_and_says_by_how_much() {
     let (on, off_by) = nearest_onset(&heard, (0, 67), landed);
     assert!(off_by <= 1.0, "G4 at {on}, reported landing {landed:.1}");
     assert_eq!(on % 24_000, 0, "on a beat");
+}
+
+#[test]
+fn a_tempo_change_at_a_statements_start_is_reported_and_a_known_tempo_map_lands_it() {
+    // At 96 BPM the statement for the door slam (frame 511) starts on beat 24; there the song
+    // jumps to 120 BPM. From the tempo in force Reprise cannot know it in time: the climax
+    // needs a push past 10 %, so it plays on the grid and the miss is reported — and the note
+    // sounds where the report says. With the song's tempo map known, it lands.
+    let frame = 511;
+    let picture = picture(&[(frame, Lands::Climax, Importance::Must)]);
+    let tempo = |beats: f64| if beats < 24.0 { 96.0 } else { 120.0 };
+    let host = Host {
+        sample_rate: 48_000.0,
+        tempo_at: &tempo,
+        block_size: &|_| 256,
+    };
+    let blocks = host.blocks(26.0);
+    let target = hit_sample(frame, 48_000.0);
+    let (heard, played) = run(&blocks, 48_000.0, Character::Swell, &picture);
+    let HitOutcome::Missed { .. } = played.outcome else {
+        panic!("expected a reported miss, got {:?}", played.outcome);
+    };
+    let miss = played.miss_seconds.expect("a miss in seconds");
+    let landed = target + miss * 48_000.0;
+    let (on, off_by) = nearest_onset(&heard, played.climax, landed);
+    assert!(
+        off_by <= 1.0,
+        "the climax sounds at {on}, the report says {landed:.1} ({miss:+.3} s from the hit)"
+    );
+    let map = [
+        TempoChange {
+            position_beats: 0.0,
+            tempo_bpm: 96.0,
+        },
+        TempoChange {
+            position_beats: 24.0,
+            tempo_bpm: 120.0,
+        },
+    ];
+    let (heard, played) = run_known(
+        &theme(),
+        &blocks,
+        48_000.0,
+        Character::Swell,
+        &picture,
+        &map,
+    );
+    assert_eq!(played.outcome, HitOutcome::Locked);
+    let (on, off_by) = nearest_onset(&heard, played.climax, target);
+    assert!(
+        off_by <= 1.0,
+        "with the map: climax at {on}, hit at {target:.1}"
+    );
 }

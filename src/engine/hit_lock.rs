@@ -172,6 +172,9 @@ pub struct Statement {
     pub bar_beats: f64,
     /// One beat of the metre (the dotted quarter in compound metres), beats.
     pub pulse_beats: f64,
+    /// Its first note's onset, beats (humanizing can move it off beat 0): a target at or
+    /// before it is the statement's first moment, which simply starts at the hit.
+    pub first_onset_beats: f64,
 }
 
 impl Statement {
@@ -196,7 +199,7 @@ pub fn warp_onto(target_beats: f64, shift_beats: f64, statement: &Statement) -> 
     }
     let bar = statement.bar_beats;
     let landing = target_beats + shift_beats;
-    let approach_from = if target_beats <= ON_HIT_BEATS {
+    let approach_from = if target_beats <= statement.first_onset_beats.max(0.0) + ON_HIT_BEATS {
         // The statement's first note: it simply starts at the hit.
         None
     } else {
@@ -600,6 +603,7 @@ mod tests {
         length_beats: 32.0,
         bar_beats: 4.0,
         pulse_beats: 1.0,
+        first_onset_beats: 0.0,
     };
 
     #[test]
@@ -649,6 +653,7 @@ mod tests {
             length_beats: 4.0,
             bar_beats: 4.0,
             pulse_beats: 1.0,
+            first_onset_beats: 0.0,
         };
         let placement = place(3.0, 10.5, 0.0, &short, f64::NEG_INFINITY).unwrap();
         assert!(placement.miss_beats.abs() > 0.0);

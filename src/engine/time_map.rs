@@ -138,6 +138,23 @@ impl TimeMap {
         seconds + (position_beats - position) * 60.0 / tempo
     }
 
+    /// The beat at `seconds` from beat 0 (the inverse of [`seconds_at`](Self::seconds_at)).
+    pub fn beats_at_seconds(&self, seconds: f64) -> f64 {
+        let mut elapsed = 0.0;
+        let mut position = 0.0;
+        let mut tempo = self.tempo_changes[0].tempo_bpm;
+        for change in &self.tempo_changes[1..] {
+            let until = elapsed + (change.position_beats - position) * 60.0 / tempo;
+            if until > seconds {
+                break;
+            }
+            elapsed = until;
+            position = change.position_beats;
+            tempo = change.tempo_bpm;
+        }
+        position + (seconds - elapsed) * tempo / 60.0
+    }
+
     /// The metre in force at `position_beats`.
     pub fn metre_at(&self, position_beats: f64) -> TimeSignature {
         let idx = last_at_or_before(&self.metre_changes, position_beats, |c| c.position_beats);
@@ -457,5 +474,30 @@ mod tests {
         let map = TimeMap::from_changes(&many, &[]);
         assert_eq!(map.tempo_changes().len(), MAX_MAP_CHANGES);
         assert_eq!(map.num_changes_dropped, 10);
+    }
+
+    #[test]
+    fn seconds_and_beats_invert_each_other_through_tempo_changes() {
+        let map = TimeMap::from_changes(
+            &[
+                TempoChange {
+                    position_beats: 0.0,
+                    tempo_bpm: 120.0,
+                },
+                TempoChange {
+                    position_beats: 8.0,
+                    tempo_bpm: 90.0,
+                },
+            ],
+            &[],
+        );
+        for beats in [0.0, 3.5, 8.0, 8.25, 40.0] {
+            let seconds = map.seconds_at(beats);
+            assert!(
+                (map.beats_at_seconds(seconds) - beats).abs() < 1e-9,
+                "{beats}"
+            );
+        }
+        assert!((map.beats_at_seconds(5.0) - 9.5).abs() < 1e-9);
     }
 }

@@ -11,6 +11,7 @@ mod capture;
 mod cut_short;
 mod demo;
 mod error;
+mod fit;
 mod listen;
 mod render;
 mod spot;
@@ -146,6 +147,41 @@ enum Command {
         output: Option<PathBuf>,
     },
     /// Render the built-in demo motif (Scarborough Fair) in all three characters.
+    /// The rendering as the plugin plays it against a picture's hits (Hit lock), with the
+    /// song's tempo map: each `climax` or `start` hit's note on its frame where the 10 % push
+    /// allows; how each hit lands is printed.
+    Fit {
+        /// The motif (.mid).
+        file: PathBuf,
+        /// piano, swell, distant or none.
+        #[arg(long, value_parser = parse_character)]
+        character: Character,
+        /// Intensity 0–1.
+        #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+        intensity: f64,
+        /// The hits: a spotting list (.csv), an EDL's cuts (.edl) or a .mid's markers.
+        #[arg(long)]
+        hits: PathBuf,
+        /// The picture's frame rate (23.976, 24, 25, 29.97df, 29.97, 30, 48, 50, 59.94df,
+        /// 59.94, 60).
+        #[arg(long, value_parser = spot::parse_fps)]
+        fps: reprise::engine::timecode::FrameRate,
+        /// The timecode of the song's zero (e.g. 01:00:00:00).
+        #[arg(long)]
+        start_tc: Option<String>,
+        /// A steady song tempo, BPM.
+        #[arg(long, conflicts_with = "tempo_map", allow_negative_numbers = true)]
+        tempo: Option<f64>,
+        /// The song's tempo and metre map (.mid, e.g. from `reprise spot` or the DAW).
+        #[arg(long)]
+        tempo_map: Option<PathBuf>,
+        /// The .mid to write (never one of the inputs).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Track of the motif file, from 1.
+        #[arg(long, value_parser = parse_track, allow_negative_numbers = true)]
+        track: Option<usize>,
+    },
     Demo {
         /// Directory for motif.mid, piano.mid, swell.mid, distant.mid and all.mid.
         #[arg(short = 'o', long = "output")]
@@ -343,6 +379,32 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 tempo_range_bpm: tempo_range,
                 preferred_tempo_bpm: tempo,
                 output: output.as_deref(),
+            },
+        ),
+        Command::Fit {
+            file,
+            character,
+            intensity,
+            hits,
+            fps,
+            start_tc,
+            tempo,
+            tempo_map,
+            output,
+            track,
+        } => fit::fit(
+            out,
+            &fit::FitArgs {
+                file: &file,
+                character,
+                intensity,
+                hits: &hits,
+                rate: fps,
+                start_tc: start_tc.as_deref(),
+                tempo_bpm: tempo,
+                tempo_map: tempo_map.as_deref(),
+                output: &output,
+                source: source(track),
             },
         ),
         Command::Demo {

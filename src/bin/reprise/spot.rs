@@ -180,7 +180,7 @@ pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
 
 /// The hits of a spotting list (`.csv`), an edit decision list (`.edl`: its cuts) or a .mid
 /// file (`.mid`, `.midi`: its markers, whose zero is the song's zero).
-fn read_hits(path: &Path, rate: FrameRate, start_frame: i64) -> Result<HitList, CliError> {
+pub fn read_hits(path: &Path, rate: FrameRate, start_frame: i64) -> Result<HitList, CliError> {
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::failed(format!("cannot read {}: {e}", path.display())))?;
     let extension = path

@@ -428,6 +428,13 @@ impl LiveEngine {
         self.locking.set_picture(picture);
     }
 
+    /// Takes the song's tempo map (changes from its zero), for hit lock to place hits by
+    /// instead of the tempo in force while it agrees with the host. Allocates once: call
+    /// before playback, off the audio thread.
+    pub fn set_tempo_map(&mut self, changes: &[crate::engine::time_map::TempoChange]) {
+        self.locking.set_tempo_map(changes);
+    }
+
     /// The picture in force.
     pub fn picture(&self) -> &Picture {
         self.locking.picture()

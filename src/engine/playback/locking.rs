@@ -20,7 +20,44 @@ use crate::engine::hits::MAX_HITS;
 use crate::engine::motif::{TimeSignature, BEAT_EPSILON};
 use crate::engine::picture::Picture;
 use crate::engine::rendering::Rendering;
+use crate::engine::time_map::TempoChange;
 use crate::engine::timecode::frames_to_seconds;
+
+/// Most tempo changes a known tempo map holds (a cue's map; more are ignored).
+pub const MAX_KNOWN_TEMPOS: usize = 256;
+
+/// A known tempo ahead (imported, e.g. the map `reprise fit` plays): the song's beat at a
+/// picture time is read from it instead of from the tempo in force, as long as it agrees with
+/// the host where playback is. Fixed size, plain data.
+#[derive(Debug, Clone, Copy)]
+struct KnownTempo {
+    changes: [TempoChange; MAX_KNOWN_TEMPOS],
+    len: usize,
+}
+
+/// How far (beats) the host's position may lie from a known tempo map's and the map still be
+/// used: a sample or two of rounding; more means the song's tempo is not that map any more.
+const KNOWN_TEMPO_AGREEMENT_BEATS: f64 = 1e-3;
+
+impl KnownTempo {
+    /// The beat at `seconds` from the song's zero.
+    fn beats_at_seconds(&self, seconds: f64) -> f64 {
+        let changes = &self.changes[..self.len];
+        let mut elapsed = 0.0;
+        let mut position = 0.0;
+        let mut tempo = changes[0].tempo_bpm;
+        for change in &changes[1..] {
+            let until = elapsed + (change.position_beats - position) * 60.0 / tempo;
+            if until > seconds {
+                break;
+            }
+            elapsed = until;
+            position = change.position_beats;
+            tempo = change.tempo_bpm;
+        }
+        position + (seconds - elapsed) * tempo / 60.0
+    }
+}
 
 /// A segment of the layout: the scheduler's launch, the warp of its first cycle and the beat by
 /// which its cycles must end.
@@ -69,8 +106,11 @@ pub struct HitLock {
     active: bool,
     /// The grid of the last plan: (bar origin, bar length, statement length), beats.
     grid: (f64, f64, f64),
-    /// The tempo the last plan used, BPM.
-    planned_tempo_bpm: f64,
+    /// What became of each hit, as last planned while the hit was still ahead (a hit that
+    /// passed keeps what happened, not what a plan made afterwards would do).
+    outcomes: [(HitOutcome, Option<f64>); MAX_HITS],
+    /// A known tempo map, if any.
+    known_tempo: Option<Box<KnownTempo>>,
 }
 
 impl Default for HitLock {
@@ -92,7 +132,8 @@ impl Default for HitLock {
             seconds_source: SecondsSource::Host,
             active: false,
             grid: (0.0, 4.0, 4.0),
-            planned_tempo_bpm: 120.0,
+            outcomes: [(HitOutcome::Unplanned, None); MAX_HITS],
+            known_tempo: None,
         }
     }
 }
@@ -112,6 +153,28 @@ impl HitLock {
             self.num_hits += 1;
         }
         self.sounding = None;
+        self.outcomes = [(HitOutcome::Unplanned, None); MAX_HITS];
+    }
+
+    /// Takes a known tempo map (the song's tempo changes from its zero; an empty slice forgets
+    /// it): hits are placed by it rather than by the tempo in force while it agrees with the
+    /// host. Allocates once (call off the audio thread, or before playback).
+    pub fn set_tempo_map(&mut self, changes: &[TempoChange]) {
+        if changes.first().is_none_or(|c| c.tempo_bpm.is_nan() || c.tempo_bpm <= 0.0) {
+            self.known_tempo = None;
+            return;
+        }
+        let mut known = Box::new(KnownTempo {
+            changes: [changes[0]; MAX_KNOWN_TEMPOS],
+            len: 0,
+        });
+        for change in changes.iter().take(MAX_KNOWN_TEMPOS) {
+            if change.tempo_bpm > 0.0 && change.position_beats.is_finite() {
+                known.changes[known.len] = *change;
+                known.len += 1;
+            }
+        }
+        self.known_tempo = Some(known);
     }
 
     /// The picture in force.
@@ -134,19 +197,18 @@ impl HitLock {
         self.block_seconds
     }
 
-    /// What became of hit `index` (in the picture's time order) at the last plan.
+    /// What became of hit `index` (in the picture's time order): as last planned while the hit
+    /// was ahead.
     pub fn outcome(&self, index: usize) -> HitOutcome {
-        self.layout.outcome(index)
+        self.outcomes
+            .get(index)
+            .map_or(HitOutcome::Unplanned, |o| o.0)
     }
 
     /// How far the note of hit `index` lands from it at the last plan, seconds (landing − hit;
     /// 0 when locked, `None` when it does not land: unplanned, conflict, not handled).
     pub fn miss_seconds(&self, index: usize) -> Option<f64> {
-        match self.layout.outcome(index) {
-            HitOutcome::Locked => Some(0.0),
-            HitOutcome::Missed { by_beats } => Some(by_beats * 60.0 / self.planned_tempo_bpm),
-            _ => None,
-        }
+        self.outcomes.get(index).and_then(|o| o.1)
     }
 
     /// The layout of the last plan.
@@ -207,15 +269,21 @@ impl HitLock {
             return false;
         }
         let start_beats = timeline.beats_at(0);
-        self.planned_tempo_bpm = tempo;
+        let known = self.known_tempo.as_deref().filter(|map| {
+            (map.beats_at_seconds(self.block_seconds) - start_beats).abs()
+                <= KNOWN_TEMPO_AGREEMENT_BEATS
+        });
         for i in 0..self.num_hits {
-            self.hits[i].beats =
-                start_beats + (self.hit_seconds[i] - self.block_seconds) * tempo / 60.0;
+            self.hits[i].beats = match known {
+                Some(map) => map.beats_at_seconds(self.hit_seconds[i]),
+                None => start_beats + (self.hit_seconds[i] - self.block_seconds) * tempo / 60.0,
+            };
         }
         let statement = Statement {
             length_beats,
             bar_beats: metre.bar_length_beats(),
             pulse_beats: metre.pulse_length_beats(),
+            first_onset_beats: self.targets.first_beats.unwrap_or(0.0),
         };
         let origin = timeline.bar_origin_beats();
         plan(
@@ -255,6 +323,18 @@ impl HitLock {
             }
         }
         self.grid = (origin, statement.bar_beats, length_beats);
+        // Outcomes of the hits still ahead (those behind keep what happened).
+        for i in 0..self.num_hits {
+            if self.hit_seconds[i] >= self.block_seconds {
+                let outcome = self.layout.outcome(i);
+                let miss = match outcome {
+                    HitOutcome::Locked => Some(0.0),
+                    HitOutcome::Missed { by_beats } => Some(by_beats * 60.0 / tempo),
+                    _ => None,
+                };
+                self.outcomes[i] = (outcome, miss);
+            }
+        }
         true
     }
 
