@@ -47,6 +47,8 @@ pub const MEANINGS: &[(&str, &str)] = &[
     ("audio_snap", "Heard pitches snap to the scale of the slot's locked key (a sung note between two scale notes goes to the nearer one)."),
     ("tempo", "The tempo Reprise plays at when the host sends no transport."),
     ("bypass", "The host's bypass: renderings stop and everything played passes through untouched."),
+    ("hit_lock", "Scoring to picture: in Follow transport (looping), statements are placed and pushed (up to 10 % faster or slower over the bars before a hit) so their climax, first note or stinger lands on the picture's hits (Picture tab; saved with the project). Off: the plain loop on the song's grid. Without hits it does nothing."),
+    ("tap_key", "A key that taps hits while the transport plays: each press becomes a hit at its exact sample, snapped to the nearest frame (it is neither played nor captured). Off by default."),
 ];
 
 /// One parameter as the reference shows it.

@@ -127,9 +127,11 @@ impl Reprise {
             std::sync::atomic::Ordering::Relaxed,
         );
         for index in 0..self.live.picture().hits.len() {
-            readouts
-                .hits
-                .set_miss_seconds(index, self.live.hit_miss_seconds(index));
+            readouts.hits.set_outcome(
+                index,
+                self.live.hit_outcome(index),
+                self.live.hit_miss_seconds(index),
+            );
         }
         readouts.capture_armed.store(
             self.live.capture_is_armed(),

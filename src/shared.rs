@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use atomic_float::{AtomicF32, AtomicF64};
 use std::sync::Arc;
 
+use crate::engine::hit_lock::HitOutcome;
 use crate::engine::hits::MAX_HITS;
 use crate::engine::key::Key;
 use crate::engine::motif::Motif;
@@ -129,6 +130,8 @@ pub struct HitReadouts {
     /// Landing − hit, seconds; NaN when the hit's note does not land (no plan, a conflict, a
     /// kind this version does not land).
     miss_seconds: [AtomicF64; MAX_HITS],
+    /// Why a hit does not land ([`HitOutcome`] as [`outcome_code`]).
+    outcomes: [AtomicU32; MAX_HITS],
     /// Taps of the tap key so far.
     pub tap_count: AtomicU64,
     /// Picture time of the last tap, seconds.
@@ -142,6 +145,7 @@ impl Default for HitReadouts {
         Self {
             host_gives_seconds: AtomicBool::new(true),
             miss_seconds: std::array::from_fn(|_| AtomicF64::new(f64::NAN)),
+            outcomes: std::array::from_fn(|_| AtomicU32::new(0)),
             tap_count: AtomicU64::new(0),
             last_tap_seconds: AtomicF64::new(0.0),
             playhead_seconds: AtomicF64::new(0.0),
@@ -156,11 +160,36 @@ impl HitReadouts {
         (!seconds.is_nan()).then_some(seconds)
     }
 
-    /// Sets hit `index`'s landing − hit (audio thread).
-    pub fn set_miss_seconds(&self, index: usize, seconds: Option<f64>) {
-        if let Some(slot) = self.miss_seconds.get(index) {
+    /// Sets hit `index`'s outcome and landing − hit (audio thread).
+    pub fn set_outcome(&self, index: usize, outcome: HitOutcome, seconds: Option<f64>) {
+        if let (Some(slot), Some(code)) = (self.miss_seconds.get(index), self.outcomes.get(index)) {
             slot.store(seconds.unwrap_or(f64::NAN), Ordering::Relaxed);
+            code.store(outcome_code(outcome), Ordering::Relaxed);
         }
+    }
+
+    /// Hit `index`'s outcome (the miss itself is [`miss_seconds`](Self::miss_seconds)).
+    pub fn outcome(&self, index: usize) -> HitOutcome {
+        match self.outcomes.get(index).map(|c| c.load(Ordering::Relaxed)) {
+            Some(1) => HitOutcome::Locked,
+            Some(2) => HitOutcome::Missed { by_beats: 0.0 },
+            Some(3) => HitOutcome::Conflict,
+            Some(4) => HitOutcome::Guarded,
+            Some(5) => HitOutcome::NotHandled,
+            _ => HitOutcome::Unplanned,
+        }
+    }
+}
+
+/// A [`HitOutcome`] as one number (its beats are carried as seconds elsewhere).
+fn outcome_code(outcome: HitOutcome) -> u32 {
+    match outcome {
+        HitOutcome::Unplanned => 0,
+        HitOutcome::Locked => 1,
+        HitOutcome::Missed { .. } => 2,
+        HitOutcome::Conflict => 3,
+        HitOutcome::Guarded => 4,
+        HitOutcome::NotHandled => 5,
     }
 }
 

@@ -225,7 +225,7 @@ fn a_swells_climax_sounds_on_the_hits_sample_at_every_rate_and_block_size() {
         ("8192", &|_| 8192),
         ("1 to 1024", &odd_sizes),
     ];
-    for sample_rate in [44_100.0, 48_000.0, 96_000.0] {
+    for sample_rate in [44_100.0, 48_000.0, 96_000.0, 192_000.0] {
         for (name, block_size) in sizes {
             let host = Host {
                 sample_rate,
@@ -439,5 +439,50 @@ fn a_tempo_change_at_a_statements_start_is_reported_and_a_known_tempo_map_lands_
     assert!(
         off_by <= 1.0,
         "with the map: climax at {on}, hit at {target:.1}"
+    );
+}
+
+#[test]
+fn a_stinger_plays_the_head_on_its_frame_and_a_second_within_two_seconds_is_ignored() {
+    // At 120 BPM: a stinger at 00:00:16:16 (frame 400) and another 1.5 s later (ignored). The
+    // stinger plays the head — Swell's first two bars: the theme's first five notes, doubled —
+    // instead of the running rendering, its first note on the frame; then the loop comes back
+    // from the statement's start on a bar line (A4 again, not the theme's sixth note F5).
+    let picture = picture(&[
+        (400, Lands::Stinger, Importance::Must),
+        (436, Lands::Stinger, Importance::Must),
+    ]);
+    let tempo = |_: f64| 120.0;
+    let host = Host {
+        sample_rate: 48_000.0,
+        tempo_at: &tempo,
+        block_size: &|_| 300,
+    };
+    let (heard, played) = run(&host.blocks(30.0), 48_000.0, Character::Swell, &picture);
+    let target = hit_sample(400, 48_000.0);
+    let (on, off_by) = nearest_onset(&heard, played.first, target);
+    assert!(
+        off_by <= 1.0,
+        "the stinger's first note at {on}, the hit at {target:.1}"
+    );
+    let melody: Vec<u8> = heard
+        .notes
+        .iter()
+        .filter(|n| n.channel == 0 && n.on as f64 >= target - 1.0)
+        .map(|n| n.key)
+        .collect();
+    assert_eq!(
+        &melody[..6],
+        &[69, 71, 72, 74, 76, 69],
+        "the head, then the loop from its start"
+    );
+    // The second stinger was ignored (reported), so nothing restarts at it.
+    let second = hit_sample(436, 48_000.0);
+    assert!(
+        !heard
+            .notes
+            .iter()
+            .any(|n| n.channel == 0 && (n.on as f64 - second).abs() <= 1.0),
+        "a note starts on the ignored stinger"
     );
 }

@@ -10,6 +10,7 @@ use nice_plug::prelude::*;
 
 use super::widgets::param_widget;
 use super::EditorState;
+use crate::engine::hit_lock::HitOutcome;
 use crate::engine::hit_sources::hits_from_file;
 use crate::engine::hits::{Hit, HitList, HitName, Importance, Lands};
 use crate::engine::picture::Picture;
@@ -31,12 +32,20 @@ pub struct PictureDraft {
 
 /// How a hit's landing reads: on the frame, or how many frames early or late; what does not
 /// land says why.
-pub fn landing_text(miss_seconds: Option<f64>, lands: Lands, rate: FrameRate) -> String {
-    match (lands, miss_seconds) {
-        (Lands::End, _) => "end: stored (lands with the fill feature)".into(),
-        (Lands::Stinger, _) => "stinger: not landed yet".into(),
-        (_, None) => "not planned (Follow transport, loop and hit lock on?)".into(),
-        (_, Some(seconds)) => {
+pub fn landing_text(
+    outcome: HitOutcome,
+    miss_seconds: Option<f64>,
+    lands: Lands,
+    rate: FrameRate,
+) -> String {
+    match (lands, outcome, miss_seconds) {
+        (Lands::End, _, _) => "end: stored (lands with the fill feature)".into(),
+        (_, HitOutcome::Conflict, _) => {
+            "not landed: an earlier must hit takes the statement".into()
+        }
+        (_, HitOutcome::Guarded, _) => "ignored: within 2 s of the stinger before".into(),
+        (_, _, None) => "not planned (Follow transport, loop and hit lock on?)".into(),
+        (_, _, Some(seconds)) => {
             let frames = (seconds * rate.fps()).round() as i64;
             match frames {
                 0 => "on the frame".into(),
@@ -294,6 +303,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSet
                         });
                     }
                     ui.label(landing_text(
+                        readouts.outcome(index),
                         readouts.miss_seconds(index),
                         hit.lands,
                         picture.rate,
@@ -340,16 +350,25 @@ mod tests {
     #[test]
     fn a_landing_reads_in_frames() {
         let rate = FrameRate::Fps24;
-        assert_eq!(landing_text(Some(0.0), Lands::Climax, rate), "on the frame");
+        let locked = HitOutcome::Locked;
+        let missed = HitOutcome::Missed { by_beats: 0.0 };
         assert_eq!(
-            landing_text(Some(-0.125), Lands::Climax, rate),
+            landing_text(locked, Some(0.0), Lands::Climax, rate),
+            "on the frame"
+        );
+        assert_eq!(
+            landing_text(missed, Some(-0.125), Lands::Climax, rate),
             "3 frames early"
         );
         assert_eq!(
-            landing_text(Some(1.0 / 24.0), Lands::Start, rate),
+            landing_text(missed, Some(1.0 / 24.0), Lands::Stinger, rate),
             "1 frame late"
         );
-        assert!(landing_text(None, Lands::Climax, rate).starts_with("not planned"));
-        assert!(landing_text(Some(0.0), Lands::End, rate).starts_with("end"));
+        let unplanned = HitOutcome::Unplanned;
+        assert!(landing_text(unplanned, None, Lands::Climax, rate).starts_with("not planned"));
+        assert!(landing_text(locked, Some(0.0), Lands::End, rate).starts_with("end"));
+        assert!(
+            landing_text(HitOutcome::Guarded, None, Lands::Stinger, rate).starts_with("ignored")
+        );
     }
 }

@@ -426,9 +426,18 @@ pub enum HitOutcome {
     },
     /// Another hit took the statement it would need (the earlier `must` wins).
     Conflict,
-    /// The hit's kind lands nothing in this version (`end`: the fill issue; `stinger`).
+    /// A stinger within [`STINGER_GUARD_SECONDS`] of the one before: ignored.
+    Guarded,
+    /// The hit's kind lands nothing in this version (`end`: the fill issue).
     NotHandled,
 }
+
+/// A stinger this soon after the previous one is ignored, seconds (two stingers this close
+/// would cut each other off; a composer spotting a flurry of hits wants the first).
+pub const STINGER_GUARD_SECONDS: f64 = 2.0;
+
+/// A stinger plays the head of the statement: at most this many bars of it.
+pub const STINGER_BARS: f64 = 2.0;
 
 /// A placed statement and the hit it serves.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -439,6 +448,8 @@ pub struct LockedStatement {
     pub target_beats: f64,
     /// Where it starts and how it bends.
     pub placement: Placement,
+    /// How much of it plays, its own beats (the whole statement, or a stinger's head).
+    pub length_beats: f64,
 }
 
 /// The statements hit lock places, in time order, and what became of every hit.
@@ -524,7 +535,7 @@ impl Layout {
         let end = placement.launch_beats + length_beats;
         self.statements().any(|s| {
             let other_start = s.placement.first_beats();
-            let other_end = s.placement.launch_beats + length_beats;
+            let other_end = s.placement.launch_beats + s.length_beats;
             start < other_end - ON_HIT_BEATS && other_start < end - ON_HIT_BEATS
         })
     }
@@ -544,30 +555,54 @@ impl Targets {
     pub fn for_lands(&self, lands: Lands) -> Option<f64> {
         match lands {
             Lands::Climax => self.climax_beats,
-            Lands::Start => self.first_beats,
-            Lands::Stinger | Lands::End => None,
+            Lands::Start | Lands::Stinger => self.first_beats,
+            Lands::End => None,
         }
     }
 }
 
 /// Plans every hit into `out`: `must` hits first, in the order given (time order), then
-/// `should` hits where they fit. Each gets a statement of its own placed by [`place`]; one whose
-/// statement would overlap a statement already placed is a [`HitOutcome::Conflict`]. At most
-/// [`MAX_HITS`] hits are read.
+/// `should` hits where they fit. Each gets a statement of its own placed by [`place`] — a
+/// stinger the statement's head, at most [`STINGER_BARS`] bars, instead of the running
+/// rendering; one whose statement would overlap a statement already placed is a
+/// [`HitOutcome::Conflict`], a stinger less than `stinger_guard_beats` after the previous
+/// stinger is [`HitOutcome::Guarded`]. At most [`MAX_HITS`] hits are read.
 pub fn plan(
     hits: &[HitTarget],
     targets: &Targets,
     origin_beats: f64,
     statement: &Statement,
+    stinger_guard_beats: f64,
     out: &mut Layout,
 ) {
     *out = Layout::default();
     let hits = &hits[..hits.len().min(MAX_HITS)];
+    let mut last_stinger = f64::NEG_INFINITY;
+    for (index, hit) in hits.iter().enumerate() {
+        if hit.lands == Lands::Stinger {
+            if hit.beats - last_stinger < stinger_guard_beats {
+                out.outcomes[index] = HitOutcome::Guarded;
+            } else {
+                last_stinger = hit.beats;
+            }
+        }
+    }
+    let head = Statement {
+        length_beats: statement
+            .length_beats
+            .min(STINGER_BARS * statement.bar_beats),
+        ..*statement
+    };
     for pass in [Importance::Must, Importance::Should] {
         for (index, hit) in hits.iter().enumerate() {
-            if hit.importance != pass {
+            if hit.importance != pass || out.outcomes[index] == HitOutcome::Guarded {
                 continue;
             }
+            let statement = if hit.lands == Lands::Stinger {
+                &head
+            } else {
+                statement
+            };
             let Some(target) = targets.for_lands(hit.lands) else {
                 out.outcomes[index] = HitOutcome::NotHandled;
                 continue;
@@ -589,6 +624,7 @@ pub fn plan(
                 hit_index: index,
                 target_beats: target,
                 placement,
+                length_beats: statement.length_beats,
             });
             out.outcomes[index] = outcome_of(&placement);
         }
@@ -690,7 +726,14 @@ mod tests {
             first_beats: Some(0.0),
         };
         let mut layout = Layout::default();
-        plan(&hits, &targets, 0.0, &FOUR_FOUR_EIGHT_BARS, &mut layout);
+        plan(
+            &hits,
+            &targets,
+            0.0,
+            &FOUR_FOUR_EIGHT_BARS,
+            8.0,
+            &mut layout,
+        );
         assert_eq!(layout.outcome(0), HitOutcome::Locked);
         assert_eq!(layout.outcome(1), HitOutcome::Conflict);
         assert_eq!(layout.outcome(2), HitOutcome::Locked);

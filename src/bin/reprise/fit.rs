@@ -137,7 +137,6 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
         let timecode = picture.timecode_of(hit.frame).display(picture.rate);
         let landing = match (hit.lands, played.outcomes[index]) {
             (Lands::End, _) => "an end hit: stored, not landed (the fill feature)".to_string(),
-            (Lands::Stinger, _) => "a stinger: not landed in this version".to_string(),
             (_, (HitOutcome::Locked, _)) => "lands on the frame".to_string(),
             (_, (HitOutcome::Missed { .. }, Some(seconds))) => {
                 let frames = (seconds * picture.rate.fps()).round();
@@ -149,6 +148,9 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
             }
             (_, (HitOutcome::Conflict, _)) => {
                 "not landed: an earlier `must` hit takes its statement".to_string()
+            }
+            (_, (HitOutcome::Guarded, _)) => {
+                "ignored: within 2 s of the stinger before".to_string()
             }
             _ => "not landed".to_string(),
         };

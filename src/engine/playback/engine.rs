@@ -363,7 +363,7 @@ impl LiveEngine {
         let applied = self
             .scheduler
             .segment()
-            .map(|(launch, warp, _)| (launch, warp));
+            .map(|(launch, warp, _, _)| (launch, warp));
         let active = self.locking.plan_block(
             enabled,
             &self.timeline,
@@ -389,12 +389,14 @@ impl LiveEngine {
         let wanted = (
             segment.launch_beats,
             segment.warp,
+            segment.first_cycle_beats,
             segment.cycles_end_by_beats,
         );
         if self.scheduler.segment() != Some(wanted) {
             self.scheduler.lock_segment(
                 segment.launch_beats,
                 segment.warp,
+                segment.first_cycle_beats,
                 segment.cycles_end_by_beats,
                 true,
             );
@@ -468,7 +470,7 @@ impl LiveEngine {
     /// The hit-locked segment in force: (launch, first cycle's warp), if any.
     pub fn locked_segment(&self) -> Option<(f64, Warp)> {
         self.lock_applied
-            .then(|| self.scheduler.segment().map(|(l, w, _)| (l, w)))
+            .then(|| self.scheduler.segment().map(|(l, w, _, _)| (l, w)))
             .flatten()
     }
 

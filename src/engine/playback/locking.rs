@@ -15,6 +15,7 @@ use crate::engine::character::Character;
 use crate::engine::climax;
 use crate::engine::hit_lock::{
     plan, replan, HitOutcome, HitTarget, Layout, Placement, Statement, Targets, Warp,
+    STINGER_GUARD_SECONDS,
 };
 use crate::engine::hits::MAX_HITS;
 use crate::engine::motif::{TimeSignature, BEAT_EPSILON};
@@ -67,6 +68,9 @@ pub struct Segment {
     pub launch_beats: f64,
     /// Where the first cycle's events sound.
     pub warp: Warp,
+    /// How much of the first cycle plays, its own beats (a stinger plays the statement's head;
+    /// infinite = all of it).
+    pub first_cycle_beats: f64,
     /// Cycles not ended by this beat are not started.
     pub cycles_end_by_beats: f64,
     /// Song beat where the next segment takes over (infinite for the last).
@@ -160,7 +164,10 @@ impl HitLock {
     /// it): hits are placed by it rather than by the tempo in force while it agrees with the
     /// host. Allocates once (call off the audio thread, or before playback).
     pub fn set_tempo_map(&mut self, changes: &[TempoChange]) {
-        if changes.first().is_none_or(|c| c.tempo_bpm.is_nan() || c.tempo_bpm <= 0.0) {
+        if changes
+            .first()
+            .is_none_or(|c| c.tempo_bpm.is_nan() || c.tempo_bpm <= 0.0)
+        {
             self.known_tempo = None;
             return;
         }
@@ -291,17 +298,21 @@ impl HitLock {
             &self.targets,
             origin,
             &statement,
+            STINGER_GUARD_SECONDS * tempo / 60.0,
             &mut self.layout,
         );
         // The statement already sounding keeps its start; only the rest of its approach bends.
         if let Some((hit, launch)) = self.sounding {
             let index = self.layout.statements().position(|s| s.hit_index == hit);
-            let target = index
-                .and_then(|i| self.layout.get(i))
-                .map(|s| s.target_beats);
+            let locked = index.and_then(|i| self.layout.get(i)).copied();
             let applied = applied.filter(|(applied_launch, _)| *applied_launch == launch);
-            match (index, target, applied) {
-                (Some(index), Some(target), Some((_, warp))) => {
+            match (index, locked, applied) {
+                (Some(index), Some(locked), Some((_, warp))) => {
+                    let target = locked.target_beats;
+                    let statement = Statement {
+                        length_beats: locked.length_beats,
+                        ..statement
+                    };
                     let now = handled_beats.unwrap_or(start_beats) - launch;
                     let (warp, miss) = replan(
                         &warp,
@@ -354,17 +365,20 @@ impl HitLock {
             return Segment {
                 launch_beats: origin,
                 warp: Warp::IDENTITY,
+                first_cycle_beats: f64::INFINITY,
                 cycles_end_by_beats: until,
                 until_beats: until,
             };
         };
         let launch = locked.placement.launch_beats;
-        let end = launch + length;
+        let plays = locked.length_beats.min(length);
+        let end = launch + plays;
         if beats < end - BEAT_EPSILON {
             self.sounding = Some((locked.hit_index, launch));
             return Segment {
                 launch_beats: launch,
                 warp: locked.placement.warp,
+                first_cycle_beats: plays,
                 cycles_end_by_beats: end,
                 until_beats: end,
             };
@@ -374,6 +388,7 @@ impl HitLock {
         Segment {
             launch_beats: bar_line_at_or_after(end),
             warp: Warp::IDENTITY,
+            first_cycle_beats: f64::INFINITY,
             cycles_end_by_beats: until,
             until_beats: until,
         }

@@ -87,6 +87,8 @@ pub struct Scheduler {
     /// Cycles that would not end by this host beat are not started (a statement locked to a
     /// hit starts there; a half-played statement is never heard). Infinite when none.
     cycles_end_by_beats: f64,
+    /// How much of the first cycle plays, rendering beats (a stinger: the head); infinite = all.
+    first_cycle_beats: f64,
 }
 
 impl Default for Scheduler {
@@ -110,6 +112,7 @@ impl Scheduler {
             onsets_held_from_sample: None,
             warp: Warp::IDENTITY,
             cycles_end_by_beats: f64::INFINITY,
+            first_cycle_beats: f64::INFINITY,
         }
     }
 
@@ -128,15 +131,18 @@ impl Scheduler {
         self.next_due_beats = None;
         self.warp = Warp::IDENTITY;
         self.cycles_end_by_beats = f64::INFINITY;
+        self.first_cycle_beats = f64::INFINITY;
     }
 
     /// Plays on from a new launch point without forgetting what was handled or muted (a
     /// segment of a hit-locked layout begins): the first cycle's events sound where `warp` puts
-    /// them, and cycles that would not end by `cycles_end_by_beats` are not started.
+    /// them (only its first `first_cycle_beats`), and cycles that would not end by
+    /// `cycles_end_by_beats` are not started.
     pub fn lock_segment(
         &mut self,
         launch_beats: f64,
         warp: Warp,
+        first_cycle_beats: f64,
         cycles_end_by_beats: f64,
         looping: bool,
     ) {
@@ -150,13 +156,24 @@ impl Scheduler {
         } else {
             cycles_end_by_beats
         };
+        self.first_cycle_beats = if first_cycle_beats.is_nan() {
+            f64::INFINITY
+        } else {
+            first_cycle_beats
+        };
         self.looping = looping;
         self.next_due_beats = None;
     }
 
-    /// The segment in force: (launch, warp of its first cycle, end-by beat).
-    pub fn segment(&self) -> Option<(f64, Warp, f64)> {
-        Some((self.launch_beats?, self.warp, self.cycles_end_by_beats))
+    /// The segment in force: (launch, warp of its first cycle, how much of it plays, end-by
+    /// beat).
+    pub fn segment(&self) -> Option<(f64, Warp, f64, f64)> {
+        Some((
+            self.launch_beats?,
+            self.warp,
+            self.first_cycle_beats,
+            self.cycles_end_by_beats,
+        ))
     }
 
     /// Host beat at which the event at rendering beat `local_beats` of loop `cycle` sounds.
@@ -367,7 +384,12 @@ impl Scheduler {
         let length = rendering.length_beats;
         for cycle in cycles {
             let offset = launch + cycle as f64 * length;
-            if offset + length > self.cycles_end_by_beats + BEAT_EPSILON {
+            let plays = if cycle == 0 {
+                length.min(self.first_cycle_beats)
+            } else {
+                length
+            };
+            if offset + plays > self.cycles_end_by_beats + BEAT_EPSILON {
                 // This cycle would still sound where the next segment begins.
                 break;
             }
@@ -535,6 +557,10 @@ impl Scheduler {
         for index in first..count {
             let beats = beats_of(index);
             if beats > span_end_beats {
+                break;
+            }
+            if cycle == 0 && beats >= self.first_cycle_beats - BEAT_EPSILON {
+                // Past a stinger's head.
                 break;
             }
             let host_beats = if cycle == 0 {
