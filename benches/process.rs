@@ -1,7 +1,8 @@
 //! Cost of the plugin's `process()` per 64-sample block at 48 kHz, through a real CLAP host
 //! (clack-host) loading the release build: Swell at full intensity playing while 4 notes per
 //! block are played in (passed through and captured), against the same configuration bypassed
-//! (pure pass-through of the same notes), in the same run. Only the plugin's `process` call is
+//! (pure pass-through of the same notes), and the same Swell with Hit lock planning 64 picture
+//! hits every block, in the same run. Only the plugin's `process` call is
 //! timed: the test host builds every block's events, transport and audio ports beforehand.
 //! Criterion gives the means (`iter_custom` with the plugin's own time); a second pass
 //! alternates 50 000 single blocks of each for the median and p99.
@@ -25,11 +26,22 @@ const SAMPLE_RATE: f64 = 48_000.0;
 /// Blocks in one prepared cycle of input (the performance repeats after it).
 const CYCLE_BLOCKS: usize = 1024;
 
-/// A plugin with a motif in slot 1, Swell at full intensity, capture always listening; with
-/// `bypassed` the Bypass parameter is on.
-fn plugin(bypassed: bool) -> PluginUnderTest {
+/// What the instance under test does.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// Bypass on: pure pass-through.
+    Bypassed,
+    /// Swell playing.
+    Swell,
+    /// Swell playing with Hit lock and 64 climax hits (one every 6 s) to plan every block.
+    SwellHitLock,
+}
+
+/// A plugin with a motif in slot 1, Swell at full intensity, capture always listening, per
+/// `mode`.
+fn plugin(mode: Mode) -> PluginUnderTest {
     let mut params = vec![("Character", 1.0), ("Intensity", 1.0)];
-    if bypassed {
+    if mode == Mode::Bypassed {
         params.push(("Bypass", 1.0));
     }
     let mut plugin = PluginUnderTest::start_with(Layout::Stereo, SAMPLE_RATE, BLOCK, &params);
@@ -42,7 +54,27 @@ fn plugin(bypassed: bool) -> PluginUnderTest {
             )
         })
         .collect();
-    plugin.load_library(host::library_of(&[(0, &host::motif(&notes))]), &[]);
+    let mut picture = reprise::engine::picture::Picture::default();
+    if mode == Mode::SwellHitLock {
+        for i in 0..reprise::engine::hits::MAX_HITS as i64 {
+            picture.hits.push(reprise::engine::hits::Hit {
+                frame: 96 + i * 144,
+                name: reprise::engine::hits::HitName::new("hit"),
+                lands: reprise::engine::hits::Lands::Climax,
+                importance: reprise::engine::hits::Importance::Must,
+            });
+        }
+    }
+    let mut slots = reprise::library_schema::empty_slots();
+    slots[0] = host::motif(&notes);
+    plugin.load_library(
+        reprise::library_schema::library_json(
+            &slots,
+            &reprise::library_schema::default_names(),
+            &picture,
+        ),
+        &[],
+    );
     plugin
 }
 
@@ -97,9 +129,9 @@ struct Runner {
 }
 
 impl Runner {
-    fn new(bypassed: bool) -> Self {
+    fn new(mode: Mode) -> Self {
         Self {
-            plugin: plugin(bypassed),
+            plugin: plugin(mode),
             out: EventBuffer::with_capacity(1 << 16),
             block_idx: 0,
             num_out_events: 0,
@@ -130,7 +162,7 @@ fn bench_process(c: &mut Criterion) {
     let prepared = prepare();
     // The rendering really plays (more output than the pass-through of the played notes) and
     // the bypassed instance only passes the notes through.
-    let (mut check_on, mut check_off) = (Runner::new(false), Runner::new(true));
+    let (mut check_on, mut check_off) = (Runner::new(Mode::Swell), Runner::new(Mode::Bypassed));
     for _ in 0..8000 {
         check_on.block(&prepared);
         check_off.block(&prepared);
@@ -148,8 +180,12 @@ fn bench_process(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("process_64_samples_4_notes_per_block");
-    for (name, bypassed) in [("bypassed", true), ("swell_full_intensity", false)] {
-        let mut runner = Runner::new(bypassed);
+    for (name, mode) in [
+        ("bypassed", Mode::Bypassed),
+        ("swell_full_intensity", Mode::Swell),
+        ("swell_hit_lock_64_hits", Mode::SwellHitLock),
+    ] {
+        let mut runner = Runner::new(mode);
         group.bench_function(name, |b| {
             b.iter_custom(|iters| (0..iters).map(|_| runner.block(&prepared)).sum())
         });
@@ -158,16 +194,20 @@ fn bench_process(c: &mut Criterion) {
 
     // Median and p99 of single blocks, the two configurations alternating (and which goes
     // first alternating too) in the same run.
-    let mut runners = [Runner::new(true), Runner::new(false)];
+    let mut runners = [
+        Runner::new(Mode::Bypassed),
+        Runner::new(Mode::Swell),
+        Runner::new(Mode::SwellHitLock),
+    ];
     for runner in &mut runners {
         for _ in 0..2000 {
             runner.block(&prepared);
         }
     }
-    let mut times: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
+    let mut times: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     for round in 0..50_000usize {
-        for k in 0..2 {
-            let which = (k + round) % 2;
+        for k in 0..3 {
+            let which = (k + round) % 3;
             let elapsed = runners[which].block(&prepared);
             times[which].push(elapsed.as_nanos() as f64 / 1000.0);
         }
@@ -179,13 +219,20 @@ fn bench_process(c: &mut Criterion) {
     };
     let (off_mean, off_median, off_p99) = stats(&mut times[0]);
     let (on_mean, on_median, on_p99) = stats(&mut times[1]);
+    let (hit_mean, hit_median, hit_p99) = stats(&mut times[2]);
     println!("plugin process() µs per block (50 000 blocks of {BLOCK} samples, 4 notes each): mean / median / p99");
     println!("  bypassed (pure pass-through): {off_mean:.2} / {off_median:.2} / {off_p99:.2}");
     println!("  Swell at full intensity:      {on_mean:.2} / {on_median:.2} / {on_p99:.2}");
+    println!("  Swell with Hit lock, 64 hits: {hit_mean:.2} / {hit_median:.2} / {hit_p99:.2}");
     println!(
-        "  ratio (mean, median): {:.2}×, {:.2}×",
+        "  ratio Swell / bypassed (mean, median): {:.2}×, {:.2}×",
         on_mean / off_mean,
         on_median / off_median
+    );
+    println!(
+        "  ratio Hit lock / bypassed (mean, median): {:.2}×, {:.2}×",
+        hit_mean / off_mean,
+        hit_median / off_median
     );
 }
 

@@ -257,3 +257,48 @@ fn markers_and_edl_cuts_are_read_as_hits() {
     assert!(stdout.contains("01:00:00:12  cut 001 (A001)"), "{stdout}");
     assert!(stdout.contains("01:00:02:12  cut 002 (A002)"), "{stdout}");
 }
+
+#[test]
+fn a_stepped_map_lands_hits_no_steady_tempo_can() {
+    let dir = scratch("spot-stepped");
+    let rate = FrameRate::Fps24;
+    // Hits drifting off any one tempo (100 BPM 4/4 bars are 2.4 s).
+    let times = [2.4, 7.2, 12.3, 17.0, 24.4];
+    let mut csv = String::from("timecode,name,lands\n");
+    let mut must_seconds = Vec::new();
+    for (i, t) in times.iter().enumerate() {
+        let frame = (t * 24.0_f64).round() as i64;
+        must_seconds.push(frame as f64 / 24.0);
+        csv.push_str(&format!(
+            "{},hit {i},climax\n",
+            Timecode::from_frames(frame, rate).display(rate)
+        ));
+    }
+    let list = dir.join("hits.csv");
+    std::fs::write(&list, csv).unwrap();
+    let steady = dir.join("steady.mid");
+    let stepped = dir.join("stepped.mid");
+    let common = [
+        list.to_str().unwrap(),
+        "--fps",
+        "24",
+        "--metre",
+        "4/4",
+        "--tempo-range",
+        "80-120",
+        "--tempo",
+        "100",
+    ];
+    let stdout = spot(&[&common[..], &["-o", steady.to_str().unwrap()]].concat());
+    assert!(stdout.contains("no steady tempo"), "{stdout}");
+    let lines = bar_lines_seconds(&std::fs::read(&steady).unwrap(), 16);
+    assert!(all_on_bar_lines(&must_seconds, &lines, 24.0).is_err());
+    let stdout = spot(&[&common[..], &["--stepped", "-o", stepped.to_str().unwrap()]].concat());
+    assert!(
+        stdout.contains("stepped map: every must hit on a bar line"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("more than 10 %"), "{stdout}");
+    let lines = bar_lines_seconds(&std::fs::read(&stepped).unwrap(), 16);
+    all_on_bar_lines(&must_seconds, &lines, 24.0).unwrap();
+}

@@ -182,6 +182,109 @@ pub fn find_tempo(request: &SpotRequest) -> Option<SpotAnswer> {
     })
 }
 
+/// Largest tempo step a stepped map takes at a bar line (0.10 = 10 %): a conductor's move the
+/// players follow, as hit lock's push.
+pub const MAX_TEMPO_STEP_RATIO: f64 = 0.10;
+
+/// A tempo step of a stepped map: from bar `bar` (counted from bar 1 = 0) on, `tempo_bpm`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TempoStep {
+    /// Bars after bar 1 where the step is (a bar line).
+    pub bar: u32,
+    /// The tempo from there, BPM.
+    pub tempo_bpm: f64,
+}
+
+/// A map of tempo steps at bar lines that puts every `must` hit exactly on a bar line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SteppedMap {
+    /// The steps, the first at bar 0 (bar 1 of the music).
+    pub steps: [TempoStep; MAX_HITS + 1],
+    /// How many.
+    pub len: usize,
+    /// The largest step between neighbouring tempos, as |ratio − 1|.
+    pub largest_step: f64,
+}
+
+impl SteppedMap {
+    /// The steps.
+    pub fn steps(&self) -> &[TempoStep] {
+        &self.steps[..self.len]
+    }
+}
+
+/// From Find Tempo's `answer` (bar 1 and the steady tempo), a map with a tempo step at the bar
+/// line of each `must` hit so the next one falls exactly on a bar line: between two hits the
+/// number of bars is the one whose tempo is the smallest step from the tempo before (each at
+/// most [`MAX_TEMPO_STEP_RATIO`] where any count allows). `None` without `must` hits after bar 1.
+pub fn stepped_map(request: &SpotRequest, answer: &SpotAnswer) -> Option<SteppedMap> {
+    let (seconds, must, count) = hit_times(request);
+    let bar_beats = request.metre.bar_length_beats();
+    let mut map = SteppedMap {
+        steps: [TempoStep {
+            bar: 0,
+            tempo_bpm: answer.tempo_bpm,
+        }; MAX_HITS + 1],
+        len: 1,
+        largest_step: 0.0,
+    };
+    let mut musts = [0.0; MAX_HITS];
+    let mut num_musts = 0;
+    for (time, &is_must) in seconds[..count].iter().zip(&must[..count]) {
+        if is_must && *time > answer.bar_one_seconds + 1e-9 {
+            musts[num_musts] = *time;
+            num_musts += 1;
+        }
+    }
+    let musts = &mut musts[..num_musts];
+    musts.sort_unstable_by(f64::total_cmp);
+    if musts.is_empty() {
+        return None;
+    }
+    let (mut anchor_bar, mut anchor_seconds, mut tempo) =
+        (0u32, answer.bar_one_seconds, answer.tempo_bpm);
+    for &time in musts.iter() {
+        let span = time - anchor_seconds;
+        if span <= 1e-9 {
+            continue;
+        }
+        let bars_at_tempo = span / (bar_beats * 60.0 / tempo);
+        if bars_at_tempo < 0.5 {
+            // On the bar line just placed (Find Tempo put it there, up to frame rounding).
+            continue;
+        }
+        let nearest = bars_at_tempo.round();
+        let mut best: Option<(f64, f64)> = None; // (bars, tempo)
+        for bars in [nearest - 1.0, nearest, nearest + 1.0] {
+            if bars < 1.0 {
+                continue;
+            }
+            let candidate = bars * bar_beats * 60.0 / span;
+            let step = (candidate / tempo - 1.0).abs();
+            if best.is_none_or(|(_, t)| step < (t / tempo - 1.0).abs()) {
+                best = Some((bars, candidate));
+            }
+        }
+        let (bars, next_tempo) = best?;
+        map.largest_step = map.largest_step.max((next_tempo / tempo - 1.0).abs());
+        if (next_tempo - tempo).abs() > 1e-9 {
+            if anchor_bar == map.steps[map.len - 1].bar {
+                map.steps[map.len - 1].tempo_bpm = next_tempo;
+            } else if map.len < map.steps.len() {
+                map.steps[map.len] = TempoStep {
+                    bar: anchor_bar,
+                    tempo_bpm: next_tempo,
+                };
+                map.len += 1;
+            }
+        }
+        anchor_bar += bars as u32;
+        anchor_seconds = time;
+        tempo = next_tempo;
+    }
+    Some(map)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,5 +379,57 @@ mod tests {
         // Phases 0.9, 0.0, 0.1 of a 1 s period: the arc from 0.9 round to 0.1, centre 0.
         let (offset, worst) = best_offset(&[0.9, 2.0, 3.1], 1.0);
         assert!(offset.min(1.0 - offset) < 1e-9 && (worst - 0.1).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_stepped_map_puts_every_must_hit_on_a_bar_line_with_small_steps() {
+        // Hits a steady tempo cannot all land: at 100 BPM 4/4 (2.4 s bars), then drifting.
+        let rate = FrameRate::Fps24;
+        let times = [2.4, 7.2, 12.3, 17.0, 24.4];
+        let hits = hits_at(&times.map(|t| (t, Importance::Must)), rate);
+        let request = SpotRequest {
+            hits: &hits,
+            rate,
+            metre: TimeSignature::new(4, 4),
+            tempo_range_bpm: (80.0, 120.0),
+            preferred_tempo_bpm: 100.0,
+        };
+        let answer = find_tempo(&request).unwrap();
+        assert!(
+            answer.max_must_frames > 0.5,
+            "a steady tempo lands them all ({} frames): the case proves nothing",
+            answer.max_must_frames
+        );
+        let map = stepped_map(&request, &answer).unwrap();
+        assert!(map.len > 1, "no step taken");
+        assert!(map.largest_step <= MAX_TEMPO_STEP_RATIO, "{map:?}");
+        // Walk the map: each hit's time lies on a bar line.
+        let bar_time = |bar: f64| {
+            let mut seconds = answer.bar_one_seconds;
+            let mut at = 0.0;
+            for (k, step) in map.steps().iter().enumerate() {
+                let until = map
+                    .steps()
+                    .get(k + 1)
+                    .map_or(f64::INFINITY, |s| f64::from(s.bar));
+                let bars = (bar.min(until) - at).max(0.0);
+                seconds += bars * 4.0 * 60.0 / step.tempo_bpm;
+                at = until;
+                if bar <= until {
+                    break;
+                }
+            }
+            seconds
+        };
+        for &t in &times {
+            let frame_time = frames_to_seconds(nearest_frame(t, rate), rate);
+            let nearest = (0..40)
+                .map(|b| (bar_time(f64::from(b)) - frame_time).abs())
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                nearest * rate.fps() < 0.5,
+                "hit at {t} s is {nearest} s off a bar line"
+            );
+        }
     }
 }

@@ -145,6 +145,10 @@ enum Command {
         /// Write the answer as a tempo-map .mid (its folder is created if missing).
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Write a map with tempo steps at bar lines (each at most 10 % where the hits allow)
+        /// that puts every `must` hit on a bar line.
+        #[arg(long)]
+        stepped: bool,
     },
     /// Render the built-in demo motif (Scarborough Fair) in all three characters.
     /// The rendering as the plugin plays it against a picture's hits (Hit lock), with the
@@ -369,6 +373,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             tempo_range,
             tempo,
             output,
+            stepped,
         } => spot::spot(
             out,
             &spot::SpotArgs {
@@ -379,6 +384,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 tempo_range_bpm: tempo_range,
                 preferred_tempo_bpm: tempo,
                 output: output.as_deref(),
+                stepped,
             },
         ),
         Command::Fit {

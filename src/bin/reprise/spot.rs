@@ -10,7 +10,7 @@ use reprise::engine::hits::{HitList, Importance};
 use reprise::engine::midi_file::write_tracks_in_map;
 use reprise::engine::motif::TimeSignature;
 use reprise::engine::notation::BarBeat;
-use reprise::engine::spot::{find_tempo, SpotRequest};
+use reprise::engine::spot::{find_tempo, stepped_map, SpotRequest, MAX_TEMPO_STEP_RATIO};
 use reprise::engine::time_map::{MetreChange, TempoChange, TimeMap};
 use reprise::engine::timecode::{frames_to_seconds, parse_timecode, FrameRate, Timecode};
 
@@ -34,6 +34,8 @@ pub struct SpotArgs<'a> {
     pub tempo_range_bpm: (f64, f64),
     pub preferred_tempo_bpm: f64,
     pub output: Option<&'a Path>,
+    /// Write a map with tempo steps at bar lines that lands every `must` hit.
+    pub stepped: bool,
 }
 
 /// Reads a tempo range `60-140`.
@@ -98,14 +100,15 @@ pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
         None => 0,
     };
     let hits = read_hits(args.hits, args.rate, start_frame)?;
-    let answer = find_tempo(&SpotRequest {
+    let request = SpotRequest {
         hits: &hits,
         rate: args.rate,
         metre: args.metre,
         tempo_range_bpm: args.tempo_range_bpm,
         preferred_tempo_bpm: args.preferred_tempo_bpm,
-    })
-    .ok_or_else(|| CliError::failed("no tempo to try in that range"))?;
+    };
+    let answer =
+        find_tempo(&request).ok_or_else(|| CliError::failed("no tempo to try in that range"))?;
     let tc = |frame: i64| {
         Timecode::from_frames(frame.saturating_add(start_frame), args.rate).display(args.rate)
     };
@@ -161,8 +164,51 @@ pub fn spot(out: &mut dyn Write, args: &SpotArgs) -> CliResult {
         "(bar:beat of the music, bar 1 at the answer's offset; frames off: + the hit is after \
          its bar line or beat)"
     )?;
+    let stepped = if args.stepped {
+        let stepped = stepped_map(&request, &answer)
+            .ok_or_else(|| CliError::failed("--stepped needs a must hit after bar 1"))?;
+        writeln!(
+            out,
+            "stepped map: every must hit on a bar line; {} (largest step {:.1} %{})",
+            stepped
+                .steps()
+                .iter()
+                .map(|s| format!("bar {}: {:.3} BPM", s.bar + 1, s.tempo_bpm))
+                .collect::<Vec<_>>()
+                .join(", "),
+            stepped.largest_step * 100.0,
+            if stepped.largest_step > MAX_TEMPO_STEP_RATIO + 1e-9 {
+                ": more than 10 %, the hits are too irregular for small steps"
+            } else {
+                ""
+            }
+        )?;
+        Some(stepped)
+    } else {
+        None
+    };
     if let Some(path) = args.output {
-        let map = tempo_map(args.metre, answer.tempo_bpm, answer.bar_one_seconds);
+        let mut map = tempo_map(args.metre, answer.tempo_bpm, answer.bar_one_seconds);
+        if let Some(stepped) = &stepped {
+            // The steps at their bar lines, after the lead-in bar if there is one (which keeps
+            // bar 1 where Find Tempo put it); the first replaces the steady tempo at bar 1.
+            let lead_in_beats = map.1.map_or(0.0, |(metre, _)| metre.bar_length_beats());
+            let mut tempos: Vec<TempoChange> = map
+                .0
+                .tempo_changes()
+                .iter()
+                .filter(|c| c.position_beats < lead_in_beats - 1e-9)
+                .copied()
+                .collect();
+            for step in stepped.steps() {
+                tempos.push(TempoChange {
+                    position_beats: lead_in_beats
+                        + f64::from(step.bar) * args.metre.bar_length_beats(),
+                    tempo_bpm: step.tempo_bpm,
+                });
+            }
+            map.0 = TimeMap::from_changes(&tempos, map.0.metre_changes());
+        }
         write_output(path, &write_tracks_in_map(&[], &map.0, None))?;
         match map.1 {
             Some((lead_in_metre, lead_in_bpm)) => writeln!(
