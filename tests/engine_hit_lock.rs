@@ -236,6 +236,10 @@ fn a_swells_climax_sounds_on_the_hits_sample_at_every_rate_and_block_size() {
             let climax = played.climax;
             let target = hit_sample(frame, sample_rate);
             let (on, off_by) = nearest_onset(&heard, climax, target);
+            eprintln!(
+                "hit error: {sample_rate} Hz, blocks {name}: {:+.2} samples",
+                on as f64 - target
+            );
             assert!(
                 off_by <= 1.0,
                 "{sample_rate} Hz, blocks {name}: the climax sounds at sample {on}, the hit is at {target:.1}"
@@ -269,6 +273,10 @@ fn the_climax_lands_under_stepped_and_ramped_tempo_read_from_the_hosts_seconds()
             let climax = played.climax;
             let target = hit_sample(frame, 48_000.0);
             let (on, off_by) = nearest_onset(&heard, climax, target);
+            eprintln!(
+                "hit error: {name} tempo, {block}-sample blocks: {:+.2} samples",
+                on as f64 - target
+            );
             assert!(
                 off_by <= 1.0,
                 "{name} tempo, {block}-sample blocks: climax at {on}, hit at {target:.1}"

@@ -115,7 +115,27 @@ pub struct HitLock {
     outcomes: [(HitOutcome, Option<f64>); MAX_HITS],
     /// A known tempo map, if any.
     known_tempo: Option<Box<KnownTempo>>,
+    /// What the last plan was made from (the hits' beats are in `planned_beats`): an unchanged
+    /// song (steady tempo, no locate, same rendering) keeps the plan rather than making it
+    /// again every block.
+    plan_key: Option<PlanKey>,
+    /// The hits' song beats the last plan used.
+    planned_beats: [f64; MAX_HITS],
 }
+
+/// The inputs of a plan besides the hits' beats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PlanKey {
+    origin_beats: f64,
+    statement: Statement,
+    targets: Targets,
+    num_hits: usize,
+    tempo_bpm: f64,
+}
+
+/// Hit positions closer than this to the last plan's are the same (beats): float and
+/// fixed-point noise of block-by-block arithmetic (a hundredth of a sample at 300 BPM, 48 kHz).
+const SAME_PLAN_BEATS: f64 = 1e-6;
 
 impl Default for HitLock {
     fn default() -> Self {
@@ -138,6 +158,8 @@ impl Default for HitLock {
             grid: (0.0, 4.0, 4.0),
             outcomes: [(HitOutcome::Unplanned, None); MAX_HITS],
             known_tempo: None,
+            plan_key: None,
+            planned_beats: [0.0; MAX_HITS],
         }
     }
 }
@@ -146,6 +168,7 @@ impl HitLock {
     /// Takes a new picture (its hits replace the old ones from the next block).
     pub fn set_picture(&mut self, picture: &Picture) {
         self.picture = *picture;
+        self.plan_key = None;
         self.num_hits = 0;
         for hit in picture.hits.iter().take(MAX_HITS) {
             self.hit_seconds[self.num_hits] = frames_to_seconds(hit.frame, picture.rate);
@@ -164,6 +187,7 @@ impl HitLock {
     /// it): hits are placed by it rather than by the tempo in force while it agrees with the
     /// host. Allocates once (call off the audio thread, or before playback).
     pub fn set_tempo_map(&mut self, changes: &[TempoChange]) {
+        self.plan_key = None;
         if changes
             .first()
             .is_none_or(|c| c.tempo_bpm.is_nan() || c.tempo_bpm <= 0.0)
@@ -267,6 +291,7 @@ impl HitLock {
             && tempo > 0.0;
         if !self.active {
             self.sounding = None;
+            self.plan_key = None;
             if self.num_hits == 0 || !enabled {
                 // Nothing to report either (a stop keeps the last plan's outcomes).
                 if self.num_hits == 0 {
@@ -293,6 +318,30 @@ impl HitLock {
             first_onset_beats: self.targets.first_beats.unwrap_or(0.0),
         };
         let origin = timeline.bar_origin_beats();
+        let key = PlanKey {
+            origin_beats: origin,
+            statement,
+            targets: self.targets,
+            num_hits: self.num_hits,
+            tempo_bpm: tempo,
+        };
+        let unchanged = self.plan_key == Some(key)
+            && self.hits[..self.num_hits]
+                .iter()
+                .zip(&self.planned_beats)
+                .all(|(hit, planned)| (hit.beats - planned).abs() <= SAME_PLAN_BEATS);
+        if unchanged {
+            self.grid = (origin, statement.bar_beats, length_beats);
+            return true;
+        }
+        self.plan_key = Some(key);
+        for (planned, hit) in self
+            .planned_beats
+            .iter_mut()
+            .zip(&self.hits[..self.num_hits])
+        {
+            *planned = hit.beats;
+        }
         plan(
             &self.hits[..self.num_hits],
             &self.targets,
