@@ -199,37 +199,15 @@ fn climax_and_start_hits_land_within_a_millisecond_through_the_files_tempo_map()
     }
 }
 
-#[test]
-fn fit_never_writes_over_an_input() {
-    let dir = scratch("fit-inputs");
-    let motif = dir.join("theme.mid");
-    write_notes(&motif, "Theme", &theme(), TimeSignature::new(4, 4), 96.0);
-    let hits = hits_csv(&dir);
-    let before = std::fs::read(&motif).unwrap();
-    for target in [&motif, &hits] {
-        let output = reprise(&[
-            "fit",
-            motif.to_str().unwrap(),
-            "--character",
-            "piano",
-            "--hits",
-            hits.to_str().unwrap(),
-            "--fps",
-            "24",
-            "--tempo",
-            "96",
-            "-o",
-            target.to_str().unwrap(),
-        ]);
-        assert_eq!(output.status.code(), Some(2), "refused as a usage error");
-    }
-    assert_eq!(
-        std::fs::read(&motif).unwrap(),
-        before,
-        "the motif is untouched"
-    );
-    // Without a tempo it says what is missing.
-    let output = reprise(&[
+/// Runs `reprise fit` on `motif` and `hits` at 24 fps in Piano, writing `output`, with `tempo`
+/// (its flags; none to leave it out).
+fn fit_piano(
+    motif: &std::path::Path,
+    hits: &std::path::Path,
+    tempo: &[&str],
+    output: &std::path::Path,
+) -> std::process::Output {
+    let mut args = vec![
         "fit",
         motif.to_str().unwrap(),
         "--character",
@@ -239,8 +217,30 @@ fn fit_never_writes_over_an_input() {
         "--fps",
         "24",
         "-o",
-        dir.join("out.mid").to_str().unwrap(),
-    ]);
+        output.to_str().unwrap(),
+    ];
+    args.extend_from_slice(tempo);
+    reprise(&args)
+}
+
+#[test]
+fn fit_never_writes_over_an_input() {
+    let dir = scratch("fit-inputs");
+    let motif = dir.join("theme.mid");
+    write_notes(&motif, "Theme", &theme(), TimeSignature::new(4, 4), 96.0);
+    let hits = hits_csv(&dir);
+    let before = std::fs::read(&motif).unwrap();
+    for target in [&motif, &hits] {
+        let output = fit_piano(&motif, &hits, &["--tempo", "96"], target);
+        assert_eq!(output.status.code(), Some(2), "refused as a usage error");
+    }
+    assert_eq!(
+        std::fs::read(&motif).unwrap(),
+        before,
+        "the motif is untouched"
+    );
+    // Without a tempo it says what is missing.
+    let output = fit_piano(&motif, &hits, &[], &dir.join("out.mid"));
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--tempo"));
 }

@@ -50,6 +50,28 @@ impl Default for TimeMap {
     }
 }
 
+/// The beat at `seconds` from beat 0 through `changes` (sorted by position, the first at beat
+/// 0, each tempo holding until the next; a list without changes counts 120 BPM). Allocation-free:
+/// hit lock reads a known tempo map with it on the audio thread.
+pub fn beats_at_seconds(changes: &[TempoChange], seconds: f64) -> f64 {
+    let Some(first) = changes.first() else {
+        return seconds * 2.0;
+    };
+    let mut elapsed = 0.0;
+    let mut position = 0.0;
+    let mut tempo = first.tempo_bpm;
+    for change in &changes[1..] {
+        let until = elapsed + (change.position_beats - position) * 60.0 / tempo;
+        if until > seconds {
+            break;
+        }
+        elapsed = until;
+        position = change.position_beats;
+        tempo = change.tempo_bpm;
+    }
+    position + (seconds - elapsed) * tempo / 60.0
+}
+
 impl TimeMap {
     /// One metre and one tempo throughout.
     pub fn constant(time_signature: TimeSignature, tempo_bpm: f64) -> Self {
@@ -140,19 +162,7 @@ impl TimeMap {
 
     /// The beat at `seconds` from beat 0 (the inverse of [`seconds_at`](Self::seconds_at)).
     pub fn beats_at_seconds(&self, seconds: f64) -> f64 {
-        let mut elapsed = 0.0;
-        let mut position = 0.0;
-        let mut tempo = self.tempo_changes[0].tempo_bpm;
-        for change in &self.tempo_changes[1..] {
-            let until = elapsed + (change.position_beats - position) * 60.0 / tempo;
-            if until > seconds {
-                break;
-            }
-            elapsed = until;
-            position = change.position_beats;
-            tempo = change.tempo_bpm;
-        }
-        position + (seconds - elapsed) * tempo / 60.0
+        beats_at_seconds(&self.tempo_changes, seconds)
     }
 
     /// The metre in force at `position_beats`.

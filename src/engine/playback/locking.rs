@@ -21,7 +21,7 @@ use crate::engine::hits::MAX_HITS;
 use crate::engine::motif::{TimeSignature, BEAT_EPSILON};
 use crate::engine::picture::Picture;
 use crate::engine::rendering::Rendering;
-use crate::engine::time_map::TempoChange;
+use crate::engine::time_map::{self, TempoChange};
 use crate::engine::timecode::frames_to_seconds;
 
 /// Most tempo changes a known tempo map holds (a cue's map; more are ignored).
@@ -43,20 +43,7 @@ const KNOWN_TEMPO_AGREEMENT_BEATS: f64 = 1e-3;
 impl KnownTempo {
     /// The beat at `seconds` from the song's zero.
     fn beats_at_seconds(&self, seconds: f64) -> f64 {
-        let changes = &self.changes[..self.len];
-        let mut elapsed = 0.0;
-        let mut position = 0.0;
-        let mut tempo = changes[0].tempo_bpm;
-        for change in &changes[1..] {
-            let until = elapsed + (change.position_beats - position) * 60.0 / tempo;
-            if until > seconds {
-                break;
-            }
-            elapsed = until;
-            position = change.position_beats;
-            tempo = change.tempo_bpm;
-        }
-        position + (seconds - elapsed) * tempo / 60.0
+        time_map::beats_at_seconds(&self.changes[..self.len], seconds)
     }
 }
 
