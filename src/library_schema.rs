@@ -24,8 +24,9 @@ use serde_json::Value;
 use crate::engine::hits::{Hit, HitName, Importance, Lands, MAX_HITS};
 use crate::engine::key::Key;
 use crate::engine::motif::{whole_bars_beats, Motif, Note, TimeSignature};
-use crate::engine::picture::Picture;
+use crate::engine::picture::{Picture, TempoList, MAX_PICTURE_TEMPOS};
 use crate::engine::playback::NUM_SLOTS;
+use crate::engine::time_map::TempoChange;
 use crate::engine::timecode::{nearest_frame, FrameRate, WrittenTimecode};
 
 /// Schema version written by this build.
@@ -118,6 +119,19 @@ pub struct PictureDoc {
     pub start_timecode: Lenient<String>,
     /// The hits, in time order.
     pub hits: Lenient<Vec<Lenient<HitDoc>>>,
+    /// The song's tempo map as imported (absent when none).
+    #[serde(skip_serializing_if = "Lenient::is_missing")]
+    pub tempo_map: Lenient<Vec<Lenient<TempoDoc>>>,
+}
+
+/// One tempo of an imported tempo map (schema 3).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TempoDoc {
+    /// Quarter-note beats from the song's zero.
+    pub beat: Lenient<f64>,
+    /// Beats per minute from there.
+    pub bpm: Lenient<f64>,
 }
 
 /// One hit (schema 3).
@@ -299,12 +313,33 @@ fn picture_doc(picture: &Picture) -> PictureDoc {
             })
         })
         .collect();
+    let tempo_map = if picture.tempo_map.is_empty() {
+        Lenient::Missing
+    } else {
+        Lenient::Value(
+            picture
+                .tempo_map
+                .as_slice()
+                .iter()
+                .map(|change| {
+                    Lenient::Value(TempoDoc {
+                        beat: Lenient::Value(change.position_beats),
+                        bpm: Lenient::Value(change.tempo_bpm),
+                    })
+                })
+                .collect(),
+        )
+    };
     PictureDoc {
         frame_rate: Lenient::Value(picture.rate.id().to_owned()),
         start_timecode: Lenient::Value(picture.start_timecode().display(picture.rate).to_string()),
         hits: Lenient::Value(hits),
+        tempo_map,
     }
 }
+
+/// Tempos an imported map may hold, BPM (the engine's own range: `sanitize_tempo_bpm`).
+const SAVED_TEMPO_RANGE_BPM: std::ops::RangeInclusive<f64> = 1.0..=999.0;
 
 /// Seconds in a day: hits lie within a day of the song's zero (timecode's range).
 const SECONDS_PER_DAY: f64 = 86_400.0;
@@ -338,6 +373,44 @@ fn read_picture(doc: PictureDoc, report: &mut LoadReport) -> Picture {
             report.hits_dropped += 1;
         }
     }
+    // The tempo map: readable entries in order, the first at beat 0, at most
+    // MAX_PICTURE_TEMPOS (a damaged entry, or one out of order, is counted and left out).
+    let mut changes = [TempoChange {
+        position_beats: 0.0,
+        tempo_bpm: 0.0,
+    }; MAX_PICTURE_TEMPOS];
+    let mut num_changes = 0;
+    // No map is the usual case (nothing to count); an unreadable one counts.
+    let entries = match doc.tempo_map {
+        Lenient::Value(entries) => entries,
+        Lenient::Missing => Vec::new(),
+        Lenient::Unreadable => {
+            report.fields_defaulted += 1;
+            Vec::new()
+        }
+    };
+    for entry in entries.into_iter().take(MAX_PICTURE_TEMPOS * 16) {
+        let read = match entry {
+            Lenient::Value(TempoDoc {
+                beat: Lenient::Value(beat),
+                bpm: Lenient::Value(bpm),
+            }) if beat.is_finite() && (SAVED_TEMPO_RANGE_BPM).contains(&bpm) => Some(TempoChange {
+                position_beats: beat,
+                tempo_bpm: bpm,
+            }),
+            _ => None,
+        };
+        match read {
+            Some(change) if num_changes < MAX_PICTURE_TEMPOS => {
+                changes[num_changes] = change;
+                num_changes += 1;
+            }
+            _ => report.fields_defaulted += 1,
+        }
+    }
+    let (tempo_map, left_out) = TempoList::from_changes(&changes[..num_changes]);
+    report.fields_defaulted += left_out;
+    picture.tempo_map = tempo_map;
     picture
 }
 
@@ -707,6 +780,48 @@ mod tests {
         assert!(parsed.report.is_clean(), "{:?}", parsed.report);
         assert_eq!(parsed.picture, Picture::default());
         assert_eq!(*parsed.slots, *slots);
+    }
+
+    /// An imported tempo map is saved with the picture and read back; damaged, out-of-order
+    /// or out-of-range entries are left out and counted, and a map whose first entry is not at
+    /// beat 0 is not kept.
+    #[test]
+    fn a_pictures_tempo_map_round_trips_and_is_read_leniently() {
+        let changes = [
+            TempoChange {
+                position_beats: 0.0,
+                tempo_bpm: 96.0,
+            },
+            TempoChange {
+                position_beats: 24.0,
+                tempo_bpm: 120.0,
+            },
+        ];
+        let picture = Picture {
+            tempo_map: TempoList::from_changes(&changes).0,
+            ..Picture::default()
+        };
+        let (slots, names) = (sample_slots(), sample_names());
+        let document = library_json(&slots, &names, &picture);
+        assert_eq!(
+            document["picture"]["tempo_map"],
+            json!([{"beat": 0.0, "bpm": 96.0}, {"beat": 24.0, "bpm": 120.0}])
+        );
+        let parsed = parse_library(document.clone());
+        assert!(parsed.report.is_clean(), "{:?}", parsed.report);
+        assert_eq!(parsed.picture.tempo_map.as_slice(), &changes);
+        let mut damaged = document;
+        damaged["picture"]["tempo_map"] = json!([
+            {"beat": 0.0, "bpm": 96.0},
+            {"beat": 12.0, "bpm": "fast"},
+            {"beat": 8.0, "bpm": 100.0},
+            {"beat": 4.0, "bpm": 90.0},
+            {"beat": 30.0, "bpm": 5000.0}
+        ]);
+        let parsed = parse_library(damaged);
+        assert_eq!(parsed.report.fields_defaulted, 3, "{:?}", parsed.report);
+        assert_eq!(parsed.picture.tempo_map.as_slice().len(), 2);
+        assert_eq!(parsed.picture.tempo_map.as_slice()[1].position_beats, 8.0);
     }
 
     /// Issue 24: hits are read leniently and bounded: `seconds` instead of `frame`, unreadable

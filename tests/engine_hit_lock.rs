@@ -134,7 +134,7 @@ fn run_motif(
 }
 
 /// [`run_motif`] with the song's tempo map known to hit lock (`tempo_map`: changes from the
-/// song's zero; empty = none).
+/// song's zero; empty = only the picture's own map, if it has one).
 fn run_known(
     motif: &Motif,
     blocks: &[(u64, HostBlock)],
@@ -147,7 +147,9 @@ fn run_known(
     engine.prepare(sample_rate);
     engine.set_slot(0, motif);
     engine.set_picture(picture);
-    engine.set_tempo_map(tempo_map);
+    if !tempo_map.is_empty() {
+        engine.set_tempo_map(tempo_map);
+    }
     let settings = settings(character);
     let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
     let mut heard = Sampler::default();
@@ -447,6 +449,18 @@ fn a_tempo_change_at_a_statements_start_is_reported_and_a_known_tempo_map_lands_
     assert!(
         off_by <= 1.0,
         "with the map: climax at {on}, hit at {target:.1}"
+    );
+    // The same map imported into the picture (as the Picture tab saves it) does the same.
+    let with_map = Picture {
+        tempo_map: reprise::engine::picture::TempoList::from_changes(&map).0,
+        ..picture
+    };
+    let (heard, played) = run(&blocks, 48_000.0, Character::Swell, &with_map);
+    assert_eq!(played.outcome, HitOutcome::Locked);
+    let (on, off_by) = nearest_onset(&heard, played.climax, target);
+    assert!(
+        off_by <= 1.0,
+        "with the picture's map: climax at {on}, hit at {target:.1}"
     );
 }
 

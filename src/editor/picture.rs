@@ -13,7 +13,8 @@ use super::EditorState;
 use crate::engine::hit_lock::HitOutcome;
 use crate::engine::hit_sources::hits_from_file;
 use crate::engine::hits::{Hit, HitList, HitName, Importance, Lands};
-use crate::engine::picture::Picture;
+use crate::engine::midi_file::read_performance;
+use crate::engine::picture::{Picture, TempoList};
 use crate::engine::timecode::{nearest_frame, parse_timecode, FrameRate};
 use crate::shared::Command;
 
@@ -26,6 +27,8 @@ pub struct PictureDraft {
     pub name: String,
     /// Path typed for import.
     pub import_path: String,
+    /// Path typed for a tempo map import.
+    pub tempo_map_path: String,
     /// Taps already turned into hits.
     pub taps_seen: Option<u64>,
 }
@@ -128,6 +131,35 @@ fn import(state: &mut EditorState) -> String {
             format!("Imported {count} hits from {}.", path.display())
         }
         Err(e) => format!("Import failed: {}: {e}", path.display()),
+    }
+}
+
+/// Reads the tempo map of the .mid at the typed path into the picture (hit lock then places
+/// hits by it, while it agrees with the host's position).
+fn import_tempo_map(state: &mut EditorState) -> String {
+    let path = std::path::PathBuf::from(state.picture.tempo_map_path.trim());
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => return format!("Import failed: cannot read {}: {e}", path.display()),
+    };
+    let performance = match read_performance(&bytes, None) {
+        Ok(performance) => performance,
+        Err(e) => return format!("Import failed: {}: {e}", path.display()),
+    };
+    let (tempo_map, left_out) = TempoList::from_changes(performance.time_map.tempo_changes());
+    let count = tempo_map.as_slice().len();
+    let mut picture = state.params.library.0.picture();
+    picture.tempo_map = tempo_map;
+    commit(state, picture);
+    if left_out > 0 {
+        format!(
+            "Imported the tempo map ({count} tempos); {left_out} more than a picture holds were left out."
+        )
+    } else {
+        format!(
+            "Imported the tempo map ({count} tempos) from {}.",
+            path.display()
+        )
     }
 }
 
@@ -257,9 +289,34 @@ pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSet
             message = Some(import(state));
         }
     });
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut state.picture.tempo_map_path)
+                .desired_width(150.0)
+                .hint_text("/path/song-tempo.mid"),
+        );
+        if ui.button("Import tempo map").clicked() {
+            message = Some(import_tempo_map(state));
+        }
+        let current = changed.unwrap_or(state.params.library.0.picture());
+        if current.tempo_map.is_empty() {
+            ui.label("Tempo ahead: the tempo in force (re-planned every block)");
+        } else {
+            ui.label(format!(
+                "Tempo ahead: the imported map ({} tempos)",
+                current.tempo_map.as_slice().len()
+            ));
+            if ui.button("Forget the map").clicked() {
+                changed = Some(Picture {
+                    tempo_map: TempoList::default(),
+                    ..current
+                });
+            }
+        }
+    });
     let picture = changed.unwrap_or(state.params.library.0.picture());
     egui::ScrollArea::vertical()
-        .max_height(70.0)
+        .max_height(48.0)
         .show(ui, |ui| {
             egui::Grid::new("hits").num_columns(6).show(ui, |ui| {
                 for (index, hit) in picture.hits.iter().enumerate() {

@@ -580,5 +580,44 @@ fn hits_imported_nudged_and_tapped_in_the_picture_tab_reach_the_state_and_the_au
         }
     }
     assert_eq!(last.expect("a picture command").hits.len(), 3);
+    // A tempo map imported from a .mid goes with the picture.
+    let map_path =
+        std::env::temp_dir().join(format!("reprise-editor-map-{}.mid", std::process::id()));
+    let map = crate::engine::time_map::TimeMap::from_changes(
+        &[
+            crate::engine::time_map::TempoChange {
+                position_beats: 0.0,
+                tempo_bpm: 96.0,
+            },
+            crate::engine::time_map::TempoChange {
+                position_beats: 24.0,
+                tempo_bpm: 120.0,
+            },
+        ],
+        &[],
+    );
+    let bytes = crate::engine::midi_file::write_tracks_in_map(
+        &[ExportTrack {
+            name: "map",
+            notes: &[Note {
+                start_beats: 0.0,
+                length_beats: 1.0,
+                key: 60,
+                velocity: 0.7,
+                channel: 0,
+            }],
+            ccs: &[],
+        }],
+        &map,
+        None,
+    );
+    std::fs::write(&map_path, bytes).unwrap();
+    harness.state_mut().picture.tempo_map_path = map_path.display().to_string();
+    harness.run();
+    harness.get_by_label("Import tempo map").click();
+    harness.run();
+    harness.get_by_label_contains("Tempo ahead: the imported map (2 tempos)");
+    assert_eq!(library.0.picture().tempo_map.as_slice().len(), 2);
     let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(map_path);
 }

@@ -1,11 +1,71 @@
-//! The picture a cue is scored to: its frame rate, the timecode of the song's zero and its hit
-//! points. Saved with the project (the library document's `picture`).
+//! The picture a cue is scored to: its frame rate, the timecode of the song's zero, its hit
+//! points and, when the composer imported it, the song's tempo map (hit lock places hits by it
+//! rather than by the tempo in force). Saved with the project (the library document's
+//! `picture`).
 
 use super::hits::HitList;
+use super::time_map::TempoChange;
 use super::timecode::{FrameRate, Timecode};
 
+/// Most tempo changes a picture's tempo map holds (a cue's map; the rest are dropped, counted).
+pub const MAX_PICTURE_TEMPOS: usize = 64;
+
+/// The song's tempo map as imported: changes from the song's zero, the first at beat 0, in
+/// order. Fixed size, plain data; empty = none.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TempoList {
+    changes: [TempoChange; MAX_PICTURE_TEMPOS],
+    len: usize,
+}
+
+impl Default for TempoList {
+    fn default() -> Self {
+        Self {
+            changes: [TempoChange {
+                position_beats: 0.0,
+                tempo_bpm: 0.0,
+            }; MAX_PICTURE_TEMPOS],
+            len: 0,
+        }
+    }
+}
+
+impl TempoList {
+    /// The list of `changes` kept as a map: the first must be at beat 0 and every one later than
+    /// the one before, with a tempo above 0 (others are skipped); at most
+    /// [`MAX_PICTURE_TEMPOS`]. Returns the list and how many changes were left out.
+    pub fn from_changes(changes: &[TempoChange]) -> (TempoList, usize) {
+        let mut list = TempoList::default();
+        let mut left_out = 0;
+        for change in changes {
+            let in_order = match list.as_slice().last() {
+                None => change.position_beats.abs() < 1e-9,
+                Some(last) => change.position_beats > last.position_beats,
+            };
+            let valid = in_order && change.tempo_bpm.is_finite() && change.tempo_bpm > 0.0;
+            if valid && list.len < MAX_PICTURE_TEMPOS {
+                list.changes[list.len] = *change;
+                list.len += 1;
+            } else {
+                left_out += 1;
+            }
+        }
+        (list, left_out)
+    }
+
+    /// The changes.
+    pub fn as_slice(&self) -> &[TempoChange] {
+        &self.changes[..self.len]
+    }
+
+    /// Whether there is no map.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// A project's picture settings. Plain data (no heap).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Picture {
     /// The picture's frame rate.
     pub rate: FrameRate,
@@ -13,6 +73,8 @@ pub struct Picture {
     pub start_frame: i64,
     /// Hit points, frames from the song's zero.
     pub hits: HitList,
+    /// The song's tempo map, if imported (empty otherwise).
+    pub tempo_map: TempoList,
 }
 
 impl Default for Picture {
@@ -21,6 +83,7 @@ impl Default for Picture {
             rate: FrameRate::Fps24,
             start_frame: 0,
             hits: HitList::default(),
+            tempo_map: TempoList::default(),
         }
     }
 }

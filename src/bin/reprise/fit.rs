@@ -108,6 +108,8 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
         rate: args.rate,
         start_frame,
         hits,
+        // The song's map goes to hit lock whole (`play`), not as a picture's 64 tempos.
+        ..Picture::default()
     };
     let played = play(&motif, args, &picture, &time_map);
     let name = {

@@ -100,8 +100,8 @@ pub struct HitLock {
     /// What became of each hit, as last planned while the hit was still ahead (a hit that
     /// passed keeps what happened, not what a plan made afterwards would do).
     outcomes: [(HitOutcome, Option<f64>); MAX_HITS],
-    /// A known tempo map, if any.
-    known_tempo: Option<Box<KnownTempo>>,
+    /// A known tempo map, if any (inline: setting it never allocates).
+    known_tempo: Option<KnownTempo>,
     /// What the last plan was made from (the hits' beats are in `planned_beats`): an unchanged
     /// song (steady tempo, no locate, same rendering) keeps the plan rather than making it
     /// again every block.
@@ -152,7 +152,8 @@ impl Default for HitLock {
 }
 
 impl HitLock {
-    /// Takes a new picture (its hits replace the old ones from the next block).
+    /// Takes a new picture (its hits, and its tempo map if it has one, replace the old ones from
+    /// the next block).
     pub fn set_picture(&mut self, picture: &Picture) {
         self.picture = *picture;
         self.plan_key = None;
@@ -168,11 +169,13 @@ impl HitLock {
         }
         self.sounding = None;
         self.outcomes = [(HitOutcome::Unplanned, None); MAX_HITS];
+        // The picture's imported tempo map, if any, is the tempo ahead.
+        self.set_tempo_map(picture.tempo_map.as_slice());
     }
 
     /// Takes a known tempo map (the song's tempo changes from its zero; an empty slice forgets
     /// it): hits are placed by it rather than by the tempo in force while it agrees with the
-    /// host. Allocates once (call off the audio thread, or before playback).
+    /// host. Never allocates.
     pub fn set_tempo_map(&mut self, changes: &[TempoChange]) {
         self.plan_key = None;
         if changes
@@ -182,10 +185,10 @@ impl HitLock {
             self.known_tempo = None;
             return;
         }
-        let mut known = Box::new(KnownTempo {
+        let mut known = KnownTempo {
             changes: [changes[0]; MAX_KNOWN_TEMPOS],
             len: 0,
-        });
+        };
         for change in changes.iter().take(MAX_KNOWN_TEMPOS) {
             if change.tempo_bpm > 0.0 && change.position_beats.is_finite() {
                 known.changes[known.len] = *change;
@@ -288,7 +291,7 @@ impl HitLock {
             return false;
         }
         let start_beats = timeline.beats_at(0);
-        let known = self.known_tempo.as_deref().filter(|map| {
+        let known = self.known_tempo.as_ref().filter(|map| {
             (map.beats_at_seconds(self.block_seconds) - start_beats).abs()
                 <= KNOWN_TEMPO_AGREEMENT_BEATS
         });
