@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::engine::hits::{Hit, HitName, Importance, Lands, MAX_HITS};
 use crate::engine::key::Key;
 use crate::engine::motif::{whole_bars_beats, Motif, Note, TimeSignature};
-use crate::engine::picture::{Picture, TempoList, MAX_PICTURE_TEMPOS};
+use crate::engine::picture::{Picture, TempoList, TempoSource, MAX_PICTURE_TEMPOS};
 use crate::engine::playback::NUM_SLOTS;
 use crate::engine::time_map::TempoChange;
 use crate::engine::timecode::{nearest_frame, FrameRate, WrittenTimecode};
@@ -119,12 +119,16 @@ pub struct PictureDoc {
     pub start_timecode: Lenient<String>,
     /// The hits, in time order.
     pub hits: Lenient<Vec<Lenient<HitDoc>>>,
-    /// The song's tempo map as imported (absent when none).
+    /// The song's tempo map, imported or learnt from playback (absent when none).
     #[serde(skip_serializing_if = "Lenient::is_missing")]
     pub tempo_map: Lenient<Vec<Lenient<TempoDoc>>>,
+    /// Where the tempo map comes from: `"imported"` or `"learnt"` (absent when there is no
+    /// map; a map without it was imported).
+    #[serde(skip_serializing_if = "Lenient::is_missing")]
+    pub tempo_map_source: Lenient<String>,
 }
 
-/// One tempo of an imported tempo map (schema 3).
+/// One tempo of a picture's tempo map (schema 3).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TempoDoc {
@@ -334,6 +338,11 @@ fn picture_doc(picture: &Picture) -> PictureDoc {
         frame_rate: Lenient::Value(picture.rate.id().to_owned()),
         start_timecode: Lenient::Value(picture.start_timecode().display(picture.rate).to_string()),
         hits: Lenient::Value(hits),
+        tempo_map_source: if picture.tempo_map.is_empty() {
+            Lenient::Missing
+        } else {
+            Lenient::Value(picture.tempo_source.id().to_owned())
+        },
         tempo_map,
     }
 }
@@ -411,6 +420,18 @@ fn read_picture(doc: PictureDoc, report: &mut LoadReport) -> Picture {
     let (tempo_map, left_out) = TempoList::from_changes(&changes[..num_changes]);
     report.fields_defaulted += left_out;
     picture.tempo_map = tempo_map;
+    // A map saved without its source was imported (the first schema 3 maps were); no map
+    // leaves learning on.
+    picture.tempo_source = match doc.tempo_map_source {
+        _ if picture.tempo_map.is_empty() => TempoSource::Learnt,
+        Lenient::Value(id) if id == TempoSource::Learnt.id() => TempoSource::Learnt,
+        Lenient::Value(id) if id == TempoSource::Imported.id() => TempoSource::Imported,
+        Lenient::Missing => TempoSource::Imported,
+        _ => {
+            report.fields_defaulted += 1;
+            TempoSource::Imported
+        }
+    };
     picture
 }
 
@@ -818,10 +839,45 @@ mod tests {
             {"beat": 4.0, "bpm": 90.0},
             {"beat": 30.0, "bpm": 5000.0}
         ]);
-        let parsed = parse_library(damaged);
+        let parsed = parse_library(damaged.clone());
         assert_eq!(parsed.report.fields_defaulted, 3, "{:?}", parsed.report);
         assert_eq!(parsed.picture.tempo_map.as_slice().len(), 2);
         assert_eq!(parsed.picture.tempo_map.as_slice()[1].position_beats, 8.0);
+        // Where the map comes from: saved, read back; a map without it was imported; an
+        // unknown source is counted.
+        assert_eq!(document_source(&picture), json!("learnt"));
+        let imported = Picture {
+            tempo_source: TempoSource::Imported,
+            ..picture
+        };
+        assert_eq!(document_source(&imported), json!("imported"));
+        let parsed = parse_library(library_json(&slots, &names, &imported));
+        assert_eq!(parsed.picture.tempo_source, TempoSource::Imported);
+        damaged["picture"]["tempo_map_source"] = json!("learnt");
+        assert_eq!(
+            parse_library(damaged.clone()).picture.tempo_source,
+            TempoSource::Learnt
+        );
+        damaged["picture"]
+            .as_object_mut()
+            .unwrap()
+            .remove("tempo_map_source");
+        assert_eq!(
+            parse_library(damaged.clone()).picture.tempo_source,
+            TempoSource::Imported
+        );
+        damaged["picture"]["tempo_map_source"] = json!("dreamt");
+        let parsed = parse_library(damaged);
+        assert_eq!(parsed.picture.tempo_source, TempoSource::Imported);
+        assert_eq!(parsed.report.fields_defaulted, 4, "{:?}", parsed.report);
+        // No map: no source written.
+        let none = library_json(&slots, &names, &Picture::default());
+        assert!(none["picture"].get("tempo_map_source").is_none());
+    }
+
+    fn document_source(picture: &Picture) -> Value {
+        library_json(&sample_slots(), &sample_names(), picture)["picture"]["tempo_map_source"]
+            .clone()
     }
 
     /// Issue 24: hits are read leniently and bounded: `seconds` instead of `frame`, unreadable

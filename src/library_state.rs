@@ -12,14 +12,14 @@
 //! saves it before any `process()` call (autosave, a frozen or disabled track) saves back what it
 //! loaded. The audio thread never locks; the mutexes are only taken by state calls and the editor.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use nice_plug::params::persist::PersistentField;
 use serde_json::Value;
 
 use crate::engine::motif::Motif;
-use crate::engine::picture::Picture;
+use crate::engine::picture::{Picture, TempoList, TempoSource};
 use crate::engine::playback::NUM_SLOTS;
 use crate::library_schema::{
     default_names, empty_slots, library_json, parse_library, LoadReport, Slots, MAX_SLOT_NAME_CHARS,
@@ -69,6 +69,13 @@ pub struct SharedLibrary {
     /// The picture: frame rate, start timecode, hits (saved with the state). Locked only by
     /// state calls and the editor.
     picture: Mutex<Picture>,
+    /// The tempo map hit lock learnt from playback, with its generation (audio → main). Locked
+    /// only by state calls and the editor.
+    learnt_tempo: Mutex<triple_buffer::Output<(u64, TempoList)>>,
+    /// The learnt map's generation when the picture was last set: only a later one replaces
+    /// the picture's map (so a map the editor just set, or a load, is not undone by an older
+    /// publication).
+    learnt_seen: AtomicU64,
 }
 
 impl SharedLibrary {
@@ -92,9 +99,18 @@ impl SharedLibrary {
             .unwrap_or_else(|_| default_names())
     }
 
-    /// The picture (main thread).
+    /// The picture (main thread), with the tempo map learnt from playback since it was set
+    /// unless its map was imported.
     pub fn picture(&self) -> Picture {
-        self.picture.lock().map(|p| *p).unwrap_or_default()
+        let mut picture = self.picture.lock().map(|p| *p).unwrap_or_default();
+        if picture.tempo_source == TempoSource::Learnt {
+            if let Some((generation, map)) = self.latest_learnt() {
+                if generation > self.learnt_seen.load(Ordering::Acquire) {
+                    picture.tempo_map = map;
+                }
+            }
+        }
+        picture
     }
 
     /// Replaces the picture (main thread; saved with the next state save).
@@ -102,6 +118,16 @@ impl SharedLibrary {
         if let Ok(mut current) = self.picture.lock() {
             *current = picture;
         }
+        let seen = self.latest_learnt().map_or(0, |(generation, _)| generation);
+        self.learnt_seen.store(seen, Ordering::Release);
+    }
+
+    /// The audio thread's latest learnt tempo map and its generation.
+    fn latest_learnt(&self) -> Option<(u64, TempoList)> {
+        self.learnt_tempo
+            .lock()
+            .ok()
+            .map(|mut output| *output.read())
     }
 
     /// The library as it would be saved now (main thread).
@@ -152,6 +178,8 @@ pub struct LibraryHandle(pub Arc<SharedLibrary>);
 pub struct LibraryAudioSide {
     publish: triple_buffer::Input<GenerationSlots>,
     loaded: triple_buffer::Output<GenerationSlots>,
+    /// The learnt tempo map, to the main thread.
+    learnt_tempo: triple_buffer::Input<(u64, TempoList)>,
     /// Generation of the last load applied.
     applied_generation: u64,
 }
@@ -161,6 +189,8 @@ impl LibraryHandle {
     pub fn new() -> (Self, LibraryAudioSide) {
         let (publish, published) = triple_buffer::triple_buffer(&GenerationSlots::empty());
         let (to_audio, loaded) = triple_buffer::triple_buffer(&GenerationSlots::empty());
+        let (learnt_input, learnt_output) =
+            triple_buffer::triple_buffer(&(0, TempoList::default()));
         let shared = SharedLibrary {
             published: Mutex::new(published),
             loading: Mutex::new(Loading {
@@ -171,10 +201,13 @@ impl LibraryHandle {
             report: Mutex::new(LoadReport::default()),
             names: Mutex::new(default_names()),
             picture: Mutex::new(Picture::default()),
+            learnt_tempo: Mutex::new(learnt_output),
+            learnt_seen: AtomicU64::new(0),
         };
         let audio = LibraryAudioSide {
             publish,
             loaded,
+            learnt_tempo: learnt_input,
             applied_generation: 0,
         };
         (Self(Arc::new(shared)), audio)
@@ -192,6 +225,12 @@ impl LibraryAudioSide {
             published.clone_from(slot);
         }
         self.publish.publish();
+    }
+
+    /// Publishes the tempo map hit lock learnt (`generation` counts its changes) for saving
+    /// with the picture. Audio thread; copies, never allocates.
+    pub fn publish_learnt_tempo(&mut self, generation: u64, map: &TempoList) {
+        self.learnt_tempo.write((generation, *map));
     }
 
     /// The slots and picture of a freshly loaded state, once. Audio thread; never blocks. The caller applies
@@ -245,6 +284,45 @@ mod tests {
         motif.locked_key = Some(Key::parse("D:minor").unwrap());
         slots[3] = motif;
         slots
+    }
+
+    /// A tempo map learnt on the audio thread is saved with the picture; a picture set after
+    /// it (the editor's "Forget the map", a load) is not undone by that older publication; an
+    /// imported map is never replaced by a learnt one.
+    #[test]
+    fn a_learnt_tempo_map_is_saved_with_the_picture() {
+        use crate::engine::time_map::TempoChange;
+        let (handle, mut audio) = LibraryHandle::new();
+        let learnt = TempoList::from_changes(&[
+            TempoChange {
+                position_beats: 0.0,
+                tempo_bpm: 120.0,
+            },
+            TempoChange {
+                position_beats: 16.0,
+                tempo_bpm: 90.0,
+            },
+        ])
+        .0;
+        audio.publish_learnt_tempo(3, &learnt);
+        assert_eq!(handle.0.picture().tempo_map, learnt);
+        let saved = handle.map(|v| v.clone());
+        assert_eq!(saved["picture"]["tempo_map_source"], "learnt");
+        assert_eq!(saved["picture"]["tempo_map"][1]["bpm"], 90.0);
+        // Forgotten: the publication before does not bring it back; the next one does.
+        handle.0.set_picture(Picture::default());
+        assert!(handle.0.picture().tempo_map.is_empty());
+        audio.publish_learnt_tempo(4, &learnt);
+        assert_eq!(handle.0.picture().tempo_map, learnt);
+        // Imported: kept whatever is learnt.
+        let imported = Picture {
+            tempo_map: TempoList::from_changes(&learnt.as_slice()[..1]).0,
+            tempo_source: TempoSource::Imported,
+            ..Picture::default()
+        };
+        handle.0.set_picture(imported);
+        audio.publish_learnt_tempo(5, &learnt);
+        assert_eq!(handle.0.picture(), imported);
     }
 
     /// The defect: a save right after a load, with no audio block in between, lost every motif.

@@ -34,6 +34,8 @@ pub struct Reprise {
     library_audio: LibraryAudioSide,
     /// Library revision last published for saving.
     published_revision: u64,
+    /// Generation of the learnt tempo map last published for saving.
+    published_tempo_generation: u64,
     /// Engine output. Capacity `MAX_OUT_EVENTS_PER_BLOCK`, allocated in `initialize()`.
     events_out: EventBuffer,
     /// The block's input events, host parameter sweeps removed. Capacity
@@ -70,6 +72,7 @@ impl Default for Reprise {
             live,
             library_audio,
             published_revision: u64::MAX,
+            published_tempo_generation: 0,
             // Zero capacity does not allocate; the real buffers are made in `initialize()`.
             events_out: EventBuffer::with_capacity(0),
             events_in: Vec::new(),
@@ -372,6 +375,12 @@ impl Plugin for Reprise {
         if self.live.library_revision() != self.published_revision {
             self.published_revision = self.live.library_revision();
             self.library_audio.publish(self.live.slots());
+        }
+        if let Some((map, generation)) = self.live.learnt_tempo() {
+            if generation != self.published_tempo_generation {
+                self.published_tempo_generation = generation;
+                self.library_audio.publish_learnt_tempo(generation, map);
+            }
         }
         ProcessStatus::Normal
     }

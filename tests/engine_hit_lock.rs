@@ -453,6 +453,7 @@ fn a_tempo_change_at_a_statements_start_is_reported_and_a_known_tempo_map_lands_
     // The same map imported into the picture (as the Picture tab saves it) does the same.
     let with_map = Picture {
         tempo_map: reprise::engine::picture::TempoList::from_changes(&map).0,
+        tempo_source: reprise::engine::picture::TempoSource::Imported,
         ..picture
     };
     let (heard, played) = run(&blocks, 48_000.0, Character::Swell, &with_map);
@@ -462,6 +463,74 @@ fn a_tempo_change_at_a_statements_start_is_reported_and_a_known_tempo_map_lands_
         off_by <= 1.0,
         "with the picture's map: climax at {on}, hit at {target:.1}"
     );
+}
+
+#[test]
+fn a_tempo_change_heard_on_one_pass_lands_the_hit_on_the_next() {
+    // A tempo map not imported: at 96 BPM the statement for the door slam (frame 511) starts
+    // before the song slows to 80 at beat 28, too late to push into the hit within 10 %, so the
+    // first pass from the song's zero misses (reported); Reprise learns the change as it hears it, so
+    // after a locate back to zero the second pass lands the climax on the hit's sample. The
+    // learnt map is what the picture saves.
+    let frame = 511;
+    let picture = picture(&[(frame, Lands::Climax, Importance::Must)]);
+    let tempo = |beats: f64| if beats < 28.0 { 96.0 } else { 80.0 };
+    for block_size in [64u32, 256, 1000] {
+        let host = Host {
+            sample_rate: 48_000.0,
+            tempo_at: &tempo,
+            block_size: &|_| block_size,
+        };
+        let blocks = host.blocks(26.0);
+        let pass_samples = blocks
+            .last()
+            .map_or(0, |(start, (n, _))| start + u64::from(*n));
+        let target = hit_sample(frame, 48_000.0);
+        let mut engine = Box::new(LiveEngine::new());
+        engine.prepare(48_000.0);
+        engine.set_slot(0, &theme());
+        engine.set_picture(&picture);
+        let settings = settings(Character::Swell);
+        let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
+        let mut heard = Sampler::default();
+        let mut outcomes = Vec::new();
+        for pass in 0..2u64 {
+            for &(start, (num_samples, transport)) in &blocks {
+                let block = BlockInfo {
+                    num_samples,
+                    transport: Some(transport),
+                };
+                nice_assert_no_alloc::assert_no_alloc(|| {
+                    engine.process(&block, &settings, [] as [Event; 0], &mut out);
+                });
+                heard.hear_at(pass * pass_samples + start, out.as_slice());
+                out.clear();
+            }
+            outcomes.push(engine.hit_outcome(0));
+        }
+        let HitOutcome::Missed { .. } = outcomes[0] else {
+            panic!(
+                "block {block_size}: first pass should miss, got {:?}",
+                outcomes[0]
+            );
+        };
+        assert_eq!(outcomes[1], HitOutcome::Locked, "block {block_size}");
+        let learnt = engine.learnt_tempo().expect("learning").0;
+        assert_eq!(
+            learnt.as_slice().len(),
+            2,
+            "block {block_size}: {:?}",
+            learnt.as_slice()
+        );
+        let climax = climax_note(&engine, Character::Swell);
+        let (on, off_by) = nearest_onset(&heard, climax, pass_samples as f64 + target);
+        assert!(
+            off_by <= 1.0,
+            "block {block_size}: second pass climax at {on}, hit at {:.1}",
+            pass_samples as f64 + target
+        );
+        assert_sampler_invariants(&mut engine, &mut heard, 2 * pass_samples, &mut out);
+    }
 }
 
 #[test]

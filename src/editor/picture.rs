@@ -14,7 +14,7 @@ use crate::engine::hit_lock::HitOutcome;
 use crate::engine::hit_sources::hits_from_file;
 use crate::engine::hits::{Hit, HitList, HitName, Importance, Lands};
 use crate::engine::midi_file::read_performance;
-use crate::engine::picture::{Picture, TempoList};
+use crate::engine::picture::{Picture, TempoList, TempoSource};
 use crate::engine::timecode::{nearest_frame, parse_timecode, FrameRate};
 use crate::shared::Command;
 
@@ -55,6 +55,19 @@ pub fn landing_text(
                 f if f < 0 => format!("{} frame{} early", -f, plural(-f)),
                 f => format!("{f} frame{} late", plural(f)),
             }
+        }
+    }
+}
+
+/// What hit lock places hits by: the imported map, the map learnt from playback, or the tempo
+/// in force.
+pub fn tempo_ahead_text(picture: &Picture) -> String {
+    let count = picture.tempo_map.as_slice().len();
+    match (picture.tempo_map.is_empty(), picture.tempo_source) {
+        (true, _) => "Tempo ahead: the tempo in force (a tempo change is learnt as the song plays from its zero)".into(),
+        (false, TempoSource::Imported) => format!("Tempo ahead: the imported map ({count} tempos)"),
+        (false, TempoSource::Learnt) => {
+            format!("Tempo ahead: learnt from playback ({count} tempos)")
         }
     }
 }
@@ -150,6 +163,7 @@ fn import_tempo_map(state: &mut EditorState) -> String {
     let count = tempo_map.as_slice().len();
     let mut picture = state.params.library.0.picture();
     picture.tempo_map = tempo_map;
+    picture.tempo_source = TempoSource::Imported;
     commit(state, picture);
     if left_out > 0 {
         format!(
@@ -299,19 +313,14 @@ pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSet
             message = Some(import_tempo_map(state));
         }
         let current = changed.unwrap_or(state.params.library.0.picture());
-        if current.tempo_map.is_empty() {
-            ui.label("Tempo ahead: the tempo in force (re-planned every block)");
-        } else {
-            ui.label(format!(
-                "Tempo ahead: the imported map ({} tempos)",
-                current.tempo_map.as_slice().len()
-            ));
-            if ui.button("Forget the map").clicked() {
-                changed = Some(Picture {
-                    tempo_map: TempoList::default(),
-                    ..current
-                });
-            }
+        ui.label(tempo_ahead_text(&current));
+        if !current.tempo_map.is_empty() && ui.button("Forget the map").clicked() {
+            // Learning starts afresh.
+            changed = Some(Picture {
+                tempo_map: TempoList::default(),
+                tempo_source: TempoSource::Learnt,
+                ..current
+            });
         }
     });
     let picture = changed.unwrap_or(state.params.library.0.picture());

@@ -618,6 +618,16 @@ fn hits_imported_nudged_and_tapped_in_the_picture_tab_reach_the_state_and_the_au
     harness.run();
     harness.get_by_label_contains("Tempo ahead: the imported map (2 tempos)");
     assert_eq!(library.0.picture().tempo_map.as_slice().len(), 2);
+    // Forgetting it goes back to the tempo in force, learning afresh.
+    harness.get_by_label("Forget the map").click();
+    harness.run();
+    harness.get_by_label_contains("Tempo ahead: the tempo in force");
+    let picture = library.0.picture();
+    assert!(picture.tempo_map.is_empty());
+    assert_eq!(
+        picture.tempo_source,
+        crate::engine::picture::TempoSource::Learnt
+    );
     let _ = std::fs::remove_file(path);
     let _ = std::fs::remove_file(map_path);
 }

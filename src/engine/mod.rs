@@ -41,5 +41,6 @@ pub mod rng;
 pub mod scale;
 pub mod spelling;
 pub mod spot;
+pub mod tempo_learner;
 pub mod time_map;
 pub mod timecode;

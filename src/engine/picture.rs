@@ -1,6 +1,6 @@
 //! The picture a cue is scored to: its frame rate, the timecode of the song's zero, its hit
-//! points and, when the composer imported it, the song's tempo map (hit lock places hits by it
-//! rather than by the tempo in force). Saved with the project (the library document's
+//! points and the song's tempo map, imported or learnt from an earlier pass of playback (hit
+//! lock places hits by it rather than by the tempo in force). Saved with the project (the library document's
 //! `picture`).
 
 use super::hits::HitList;
@@ -36,20 +36,7 @@ impl TempoList {
     /// [`MAX_PICTURE_TEMPOS`]. Returns the list and how many changes were left out.
     pub fn from_changes(changes: &[TempoChange]) -> (TempoList, usize) {
         let mut list = TempoList::default();
-        let mut left_out = 0;
-        for change in changes {
-            let in_order = match list.as_slice().last() {
-                None => change.position_beats.abs() < 1e-9,
-                Some(last) => change.position_beats > last.position_beats,
-            };
-            let valid = in_order && change.tempo_bpm.is_finite() && change.tempo_bpm > 0.0;
-            if valid && list.len < MAX_PICTURE_TEMPOS {
-                list.changes[list.len] = *change;
-                list.len += 1;
-            } else {
-                left_out += 1;
-            }
-        }
+        let left_out = changes.iter().filter(|c| !list.push(**c)).count();
         (list, left_out)
     }
 
@@ -62,6 +49,64 @@ impl TempoList {
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
+
+    /// The tempo in force at `position_beats` (the first change's before it); `None` for an
+    /// empty list.
+    pub fn tempo_at(&self, position_beats: f64) -> Option<f64> {
+        self.as_slice()
+            .iter()
+            .take_while(|c| c.position_beats <= position_beats)
+            .last()
+            .or(self.as_slice().first())
+            .map(|c| c.tempo_bpm)
+    }
+
+    /// Drops every change at or after `position_beats`.
+    pub fn truncate_from(&mut self, position_beats: f64) {
+        self.len = self
+            .as_slice()
+            .iter()
+            .take_while(|c| c.position_beats < position_beats)
+            .count();
+    }
+
+    /// Appends `change` if it keeps the list a map (the first at beat 0, later ones after the
+    /// last, a tempo above 0) and there is room; returns whether it did.
+    pub fn push(&mut self, change: TempoChange) -> bool {
+        let in_order = match self.as_slice().last() {
+            None => change.position_beats.abs() < 1e-9,
+            Some(last) => change.position_beats > last.position_beats,
+        };
+        let valid = in_order && change.tempo_bpm.is_finite() && change.tempo_bpm > 0.0;
+        if valid && self.len < MAX_PICTURE_TEMPOS {
+            self.changes[self.len] = change;
+            self.len += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Where a picture's tempo map comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TempoSource {
+    /// Learnt from playback: Reprise notes the host's tempo changes as the song plays and keeps
+    /// correcting the map (an empty map: nothing learnt yet, or forgotten).
+    #[default]
+    Learnt,
+    /// Imported from a tempo-map .mid: kept as it is (nothing is learnt over it).
+    Imported,
+}
+
+impl TempoSource {
+    /// The saved name (`tempo_map_source`).
+    pub fn id(self) -> &'static str {
+        match self {
+            TempoSource::Learnt => "learnt",
+            TempoSource::Imported => "imported",
+        }
+    }
 }
 
 /// A project's picture settings. Plain data (no heap).
@@ -73,8 +118,10 @@ pub struct Picture {
     pub start_frame: i64,
     /// Hit points, frames from the song's zero.
     pub hits: HitList,
-    /// The song's tempo map, if imported (empty otherwise).
+    /// The song's tempo map: imported, or learnt from playback (empty: none yet).
     pub tempo_map: TempoList,
+    /// Where `tempo_map` comes from.
+    pub tempo_source: TempoSource,
 }
 
 impl Default for Picture {
@@ -84,6 +131,7 @@ impl Default for Picture {
             start_frame: 0,
             hits: HitList::default(),
             tempo_map: TempoList::default(),
+            tempo_source: TempoSource::Learnt,
         }
     }
 }

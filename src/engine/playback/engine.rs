@@ -430,11 +430,17 @@ impl LiveEngine {
         self.locking.set_picture(picture);
     }
 
-    /// Takes the song's tempo map (changes from its zero), for hit lock to place hits by
-    /// instead of the tempo in force while it agrees with the host. Allocates once: call
-    /// before playback, off the audio thread.
+    /// Takes the song's tempo map (changes from its zero) as imported, for hit lock to place
+    /// hits by instead of the tempo in force while it agrees with the host (nothing is learnt
+    /// over it). Never allocates.
     pub fn set_tempo_map(&mut self, changes: &[crate::engine::time_map::TempoChange]) {
         self.locking.set_tempo_map(changes);
+    }
+
+    /// The tempo map hit lock learnt from playback and its generation (counting its changes),
+    /// unless a map was imported. Audio thread.
+    pub fn learnt_tempo(&self) -> Option<(&crate::engine::picture::TempoList, u64)> {
+        self.locking.learnt_tempo()
     }
 
     /// The picture in force.

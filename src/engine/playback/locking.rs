@@ -19,8 +19,9 @@ use crate::engine::hit_lock::{
 };
 use crate::engine::hits::MAX_HITS;
 use crate::engine::motif::{TimeSignature, BEAT_EPSILON};
-use crate::engine::picture::Picture;
+use crate::engine::picture::{Picture, TempoList, TempoSource};
 use crate::engine::rendering::Rendering;
+use crate::engine::tempo_learner::TempoLearner;
 use crate::engine::time_map::{self, TempoChange};
 use crate::engine::timecode::frames_to_seconds;
 
@@ -102,6 +103,10 @@ pub struct HitLock {
     outcomes: [(HitOutcome, Option<f64>); MAX_HITS],
     /// A known tempo map, if any (inline: setting it never allocates).
     known_tempo: Option<KnownTempo>,
+    /// Whether the known map was imported (else it is the learner's, kept up to date).
+    imported_tempo: bool,
+    /// The tempo map learnt from playback (used when none was imported).
+    learner: TempoLearner,
     /// What the last plan was made from (the hits' beats are in `planned_beats`): an unchanged
     /// song (steady tempo, no locate, same rendering) keeps the plan rather than making it
     /// again every block.
@@ -145,6 +150,8 @@ impl Default for HitLock {
             grid: (0.0, 4.0, 4.0),
             outcomes: [(HitOutcome::Unplanned, None); MAX_HITS],
             known_tempo: None,
+            imported_tempo: false,
+            learner: TempoLearner::default(),
             plan_key: None,
             planned_beats: [0.0; MAX_HITS],
         }
@@ -169,14 +176,35 @@ impl HitLock {
         }
         self.sounding = None;
         self.outcomes = [(HitOutcome::Unplanned, None); MAX_HITS];
-        // The picture's imported tempo map, if any, is the tempo ahead.
-        self.set_tempo_map(picture.tempo_map.as_slice());
+        // The picture's tempo map is the tempo ahead: an imported one as it is, a learnt one
+        // kept learning.
+        match picture.tempo_source {
+            TempoSource::Imported => self.set_tempo_map(picture.tempo_map.as_slice()),
+            TempoSource::Learnt => {
+                self.learner.seed(&picture.tempo_map);
+                self.imported_tempo = false;
+                self.set_known_tempo(picture.tempo_map.as_slice());
+            }
+        }
     }
 
-    /// Takes a known tempo map (the song's tempo changes from its zero; an empty slice forgets
-    /// it): hits are placed by it rather than by the tempo in force while it agrees with the
-    /// host. Never allocates.
+    /// Takes an imported tempo map (the song's tempo changes from its zero; an empty slice
+    /// forgets it): hits are placed by it rather than by the tempo in force while it agrees with
+    /// the host, and nothing is learnt over it. Never allocates.
     pub fn set_tempo_map(&mut self, changes: &[TempoChange]) {
+        self.imported_tempo = true;
+        self.learner.seed(&TempoList::default());
+        self.set_known_tempo(changes);
+    }
+
+    /// The tempo map learnt from playback and its generation (counting its changes), unless a
+    /// map was imported.
+    pub fn learnt_tempo(&self) -> Option<(&TempoList, u64)> {
+        (!self.imported_tempo).then(|| (self.learner.map(), self.learner.generation()))
+    }
+
+    /// Places hits by `changes` from the next plan (empty: by the tempo in force).
+    fn set_known_tempo(&mut self, changes: &[TempoChange]) {
         self.plan_key = None;
         if changes
             .first()
@@ -257,6 +285,21 @@ impl HitLock {
             }
         };
         self.last_block = Some((self.block_seconds, timeline.num_samples()));
+        // Learn the tempo map from the host's own seconds (integrated ones assume the tempo in
+        // force, so they cannot tell where it changed).
+        if !self.imported_tempo
+            && self.seconds_source == SecondsSource::Host
+            && timeline.is_playing()
+            && self.learner.observe(
+                self.block_seconds,
+                timeline.beats_at(0),
+                timeline.tempo_bpm(),
+                !jumped,
+            )
+        {
+            let learnt = *self.learner.map();
+            self.set_known_tempo(learnt.as_slice());
+        }
     }
 
     /// Plans the layout for this block (`enabled`: hit lock is on, playback follows a playing
