@@ -12,6 +12,7 @@
 mod audio;
 mod capture;
 mod character;
+mod hit_lane;
 mod key;
 mod library;
 mod operators;
@@ -236,6 +237,13 @@ pub fn draw_editor(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&P
         rendering_key,
         playhead,
         params.dynamics_cc.value().0,
+        |ui| {
+            let readouts = &state.shared.readouts.hits;
+            let playhead_seconds = readouts
+                .playhead_seconds
+                .load(std::sync::atomic::Ordering::Relaxed);
+            hit_lane::draw(ui, &params.library.0.picture(), readouts, playhead_seconds);
+        },
     );
 }
 

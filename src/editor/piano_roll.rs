@@ -209,9 +209,9 @@ fn note_widget(ui: &mut Ui, rect: Rect, id: egui::Id, colour: Color32, label: St
     response.on_hover_text(label);
 }
 
-/// Draws the motif roll (spelled in the motif's key), the rendering roll (spelled in
-/// `rendering_key`, with `playhead_beats`) and the controller lanes (the dynamics lane shows
-/// `dynamics_cc`, the controller being sent).
+/// Draws the motif roll (spelled in the motif's key), then `above_rendering` (the hit lane),
+/// the rendering roll (spelled in `rendering_key`, with `playhead_beats`) and the controller
+/// lanes (the dynamics lane shows `dynamics_cc`, the controller being sent).
 pub fn draw(
     ui: &mut Ui,
     motif: &Motif,
@@ -219,9 +219,11 @@ pub fn draw(
     rendering_key: Option<Key>,
     playhead_beats: Option<f64>,
     dynamics_cc: DynamicsCc,
+    above_rendering: impl FnOnce(&mut Ui),
 ) {
     let bar = motif.time_signature.bar_length_beats();
     draw_motif_roll(ui, motif);
+    above_rendering(ui);
     let length = rendering.length_beats.max(1.0);
     draw_rendering_roll(ui, rendering, rendering_key, bar, playhead_beats);
     draw_dynamics_lane(ui, rendering, length, dynamics_cc);

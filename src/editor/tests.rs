@@ -631,3 +631,39 @@ fn hits_imported_nudged_and_tapped_in_the_picture_tab_reach_the_state_and_the_au
     let _ = std::fs::remove_file(path);
     let _ = std::fs::remove_file(map_path);
 }
+
+/// Issue 24: the hit lane above the rendering shows each hit and where its note lands, in
+/// frames, whatever the tab.
+#[test]
+fn the_hit_lane_shows_each_hit_and_where_its_note_lands() {
+    use crate::engine::hit_lock::HitOutcome;
+    use crate::engine::hits::{Hit, HitName, Importance, Lands};
+    use crate::engine::picture::Picture;
+    let (state, _audio, library) = editor();
+    let mut picture = Picture {
+        start_frame: 86_400,
+        ..Picture::default()
+    };
+    for (frame, name, lands) in [
+        (348, "door slam", Lands::Climax),
+        (480, "cut to exterior", Lands::Start),
+    ] {
+        picture.hits.push(Hit {
+            frame,
+            name: HitName::new(name),
+            lands,
+            importance: Importance::Must,
+        });
+    }
+    library.0.set_picture(picture);
+    let readouts = state.shared.readouts.clone();
+    readouts.hits.set_outcome(0, HitOutcome::Locked, Some(0.0));
+    readouts
+        .hits
+        .set_outcome(1, HitOutcome::Missed { by_beats: 0.25 }, Some(0.125));
+    let (mut harness, _host) = default_size_harness(state);
+    harness.run();
+    harness.get_by_label_contains("Hits — 2 on the picture");
+    harness.get_by_label("Hit door slam at 01:00:14:12 (climax, must): on the frame");
+    harness.get_by_label("Hit cut to exterior at 01:00:20:00 (start, must): 3 frames late");
+}
