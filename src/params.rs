@@ -190,6 +190,9 @@ pub struct RepriseParams {
     /// A key that taps hits while the transport plays (−1 = off).
     #[id = "tap_key"]
     pub tap_key: IntParam,
+    /// Hit lock's stingers: laid over the running rendering (on) or played instead of it (off).
+    #[id = "stinger_over"]
+    pub stinger_over: BoolParam,
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -328,6 +331,7 @@ impl RepriseParams {
             .with_unit(" BPM")
             .with_step_size(0.1),
             hit_lock: BoolParam::new("Hit lock", true),
+            stinger_over: BoolParam::new("Stinger over rendering", false),
             tap_key: IntParam::new("Tap key", -1, IntRange::Linear { min: -1, max: 127 })
                 .with_value_to_string(Arc::new(|key| {
                     if key < 0 {
@@ -404,6 +408,7 @@ impl RepriseParams {
             },
             hit_lock: self.hit_lock.value(),
             tap_key: u8::try_from(self.tap_key.value()).ok().filter(|k| *k < 128),
+            stingers_over: self.stinger_over.value(),
         }
     }
 }

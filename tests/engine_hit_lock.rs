@@ -143,6 +143,26 @@ fn run_known(
     picture: &Picture,
     tempo_map: &[TempoChange],
 ) -> (Sampler, Played) {
+    run_with(
+        motif,
+        blocks,
+        sample_rate,
+        &settings(character),
+        picture,
+        tempo_map,
+    )
+}
+
+/// [`run_known`] with any settings.
+fn run_with(
+    motif: &Motif,
+    blocks: &[(u64, HostBlock)],
+    sample_rate: f64,
+    settings: &LiveSettings,
+    picture: &Picture,
+    tempo_map: &[TempoChange],
+) -> (Sampler, Played) {
+    let character = settings.character.character;
     let mut engine = Box::new(LiveEngine::new());
     engine.prepare(sample_rate);
     engine.set_slot(0, motif);
@@ -150,7 +170,6 @@ fn run_known(
     if !tempo_map.is_empty() {
         engine.set_tempo_map(tempo_map);
     }
-    let settings = settings(character);
     let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
     let mut heard = Sampler::default();
     let mut end = 0;
@@ -160,7 +179,7 @@ fn run_known(
             transport: Some(transport),
         };
         nice_assert_no_alloc::assert_no_alloc(|| {
-            engine.process(&block, &settings, [] as [Event; 0], &mut out);
+            engine.process(&block, settings, [] as [Event; 0], &mut out);
         });
         heard.hear_at(start, out.as_slice());
         out.clear();
@@ -575,5 +594,75 @@ fn a_stinger_plays_the_head_on_its_frame_and_a_second_within_two_seconds_is_igno
             .iter()
             .any(|n| n.channel == 0 && (n.on as f64 - second).abs() <= 1.0),
         "a note starts on the ignored stinger"
+    );
+}
+
+#[test]
+fn a_stinger_laid_over_the_rendering_adds_its_head_on_the_frame_and_the_loop_plays_on() {
+    // The stinger at frame 400 with "Stinger over rendering" on: the running Swell loop plays
+    // every note it plays without hits, and the head's notes sound on top, its first note on
+    // the hit's sample; the same at every block size; never a key held twice.
+    let tempo = |_: f64| 120.0;
+    let over = LiveSettings {
+        stingers_over: true,
+        ..settings(Character::Swell)
+    };
+    let onsets = |heard: &Sampler| -> Vec<(u64, u8, u8)> {
+        let mut onsets: Vec<_> = heard
+            .notes
+            .iter()
+            .map(|n| (n.on, n.channel, n.key))
+            .collect();
+        onsets.sort_unstable();
+        onsets
+    };
+    let target = hit_sample(400, 48_000.0);
+    let mut results = Vec::new();
+    for block_size in [64u32, 300, 1024] {
+        let host = Host {
+            sample_rate: 48_000.0,
+            tempo_at: &tempo,
+            block_size: &|_| block_size,
+        };
+        let blocks = host.blocks(24.0);
+        let (plain, _) = run_with(&theme(), &blocks, 48_000.0, &over, &picture(&[]), &[]);
+        let stinger = picture(&[(400, Lands::Stinger, Importance::Must)]);
+        let (heard, played) = run_with(&theme(), &blocks, 48_000.0, &over, &stinger, &[]);
+        assert_eq!(played.outcome, HitOutcome::Locked, "block {block_size}");
+        let (plain_onsets, onsets) = (onsets(&plain), onsets(&heard));
+        let missing: Vec<_> = plain_onsets
+            .iter()
+            .filter(|o| !onsets.contains(o))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "block {block_size}: loop notes lost under the stinger: {missing:?}"
+        );
+        let added: Vec<_> = onsets
+            .iter()
+            .filter(|o| !plain_onsets.contains(o))
+            .copied()
+            .collect();
+        let (first_channel, first_key) = played.first;
+        assert!(
+            added.iter().any(|&(on, c, k)| c == first_channel
+                && k == first_key
+                && (on as f64 - target).abs() <= 1.0),
+            "block {block_size}: the head's first note on the hit ({target:.1}); added {added:?}"
+        );
+        assert!(
+            added.iter().all(|&(on, _, _)| on as f64 >= target - 1.0
+                && (on as f64) < target + 2.0 * 4.0 * 0.5 * 48_000.0),
+            "block {block_size}: head notes only, within its two bars: {added:?}"
+        );
+        assert!(
+            added.len() >= 5,
+            "block {block_size}: the head's notes: {added:?}"
+        );
+        results.push(onsets);
+    }
+    assert!(
+        results.windows(2).all(|w| w[0] == w[1]),
+        "the same notes at every block size"
     );
 }

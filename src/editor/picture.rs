@@ -223,6 +223,8 @@ pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSet
         ));
         ui.label("Hit lock");
         param_widget(ui, &state.params.hit_lock, setter);
+        ui.label("Stinger over");
+        param_widget(ui, &state.params.stinger_over, setter);
         ui.label("Tap key");
         param_widget(ui, &state.params.tap_key, setter);
         if !host_seconds {

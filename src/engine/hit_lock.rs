@@ -564,9 +564,11 @@ impl Targets {
 /// Plans every hit into `out`: `must` hits first, in the order given (time order), then
 /// `should` hits where they fit. Each gets a statement of its own placed by [`place`] — a
 /// stinger the statement's head, at most [`STINGER_BARS`] bars, instead of the running
-/// rendering; one whose statement would overlap a statement already placed is a
-/// [`HitOutcome::Conflict`], a stinger less than `stinger_guard_beats` after the previous
-/// stinger is [`HitOutcome::Guarded`]. At most [`MAX_HITS`] hits are read.
+/// rendering, or, with `over` given, laid over it: stingers then go into `over` and neither
+/// displace nor conflict with the other statements. One whose statement would overlap a
+/// statement already placed (in the same layout) is a [`HitOutcome::Conflict`], a stinger less
+/// than `stinger_guard_beats` after the previous stinger is [`HitOutcome::Guarded`]. Every
+/// hit's outcome is in `out`. At most [`MAX_HITS`] hits are read.
 pub fn plan(
     hits: &[HitTarget],
     targets: &Targets,
@@ -574,8 +576,12 @@ pub fn plan(
     statement: &Statement,
     stinger_guard_beats: f64,
     out: &mut Layout,
+    mut over: Option<&mut Layout>,
 ) {
     *out = Layout::default();
+    if let Some(over) = over.as_deref_mut() {
+        *over = Layout::default();
+    }
     let hits = &hits[..hits.len().min(MAX_HITS)];
     let mut last_stinger = f64::NEG_INFINITY;
     for (index, hit) in hits.iter().enumerate() {
@@ -616,11 +622,15 @@ pub fn plan(
             ) else {
                 continue;
             };
-            if out.overlaps(&placement, statement.length_beats) {
+            let layer = match over.as_deref_mut() {
+                Some(over) if hit.lands == Lands::Stinger => over,
+                _ => &mut *out,
+            };
+            if layer.overlaps(&placement, statement.length_beats) {
                 out.outcomes[index] = HitOutcome::Conflict;
                 continue;
             }
-            out.insert(LockedStatement {
+            layer.insert(LockedStatement {
                 hit_index: index,
                 target_beats: target,
                 placement,
@@ -733,6 +743,7 @@ mod tests {
             &FOUR_FOUR_EIGHT_BARS,
             8.0,
             &mut layout,
+            None,
         );
         assert_eq!(layout.outcome(0), HitOutcome::Locked);
         assert_eq!(layout.outcome(1), HitOutcome::Conflict);
@@ -744,6 +755,63 @@ mod tests {
             .map(|s| s.placement.launch_beats)
             .collect();
         assert!(launches[0] < launches[1]);
+    }
+
+    #[test]
+    fn stingers_laid_over_go_apart_and_take_nothing_from_the_other_hits() {
+        // A climax statement around beat 50 and a stinger inside it: instead of the running
+        // rendering the stinger conflicts; laid over it, both land, the stinger in its layer.
+        let hits = [
+            HitTarget {
+                beats: 50.0,
+                lands: Lands::Climax,
+                importance: Importance::Must,
+            },
+            HitTarget {
+                beats: 40.0,
+                lands: Lands::Stinger,
+                importance: Importance::Should,
+            },
+            HitTarget {
+                beats: 41.0,
+                lands: Lands::Stinger,
+                importance: Importance::Should,
+            },
+        ];
+        let targets = Targets {
+            climax_beats: Some(22.0),
+            first_beats: Some(0.0),
+        };
+        let mut layout = Layout::default();
+        plan(
+            &hits,
+            &targets,
+            0.0,
+            &FOUR_FOUR_EIGHT_BARS,
+            8.0,
+            &mut layout,
+            None,
+        );
+        assert_eq!(layout.outcome(1), HitOutcome::Conflict);
+        let mut over = Layout::default();
+        plan(
+            &hits,
+            &targets,
+            0.0,
+            &FOUR_FOUR_EIGHT_BARS,
+            8.0,
+            &mut layout,
+            Some(&mut over),
+        );
+        assert_eq!(layout.outcome(0), HitOutcome::Locked);
+        assert_eq!(layout.outcome(1), HitOutcome::Locked);
+        assert_eq!(layout.outcome(2), HitOutcome::Guarded);
+        assert_eq!((layout.len(), over.len()), (1, 1));
+        let stinger = over.get(0).unwrap();
+        assert_eq!(stinger.hit_index, 1);
+        let landing = stinger.placement.launch_beats + stinger.placement.warp.at(0.0);
+        assert!((landing - 40.0).abs() < 1e-9, "{landing}");
+        assert_eq!(stinger.length_beats, 8.0, "two bars of the head");
     }
 
     #[test]

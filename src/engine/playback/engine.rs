@@ -19,6 +19,7 @@ use super::timeline::{BlockInfo, Timeline, DEFAULT_SAMPLE_RATE_HZ};
 use super::voices::Voices;
 use std::borrow::Borrow;
 
+use super::scheduler::Overlay;
 use crate::engine::audio_capture::TrackerReadout;
 use crate::engine::capture::PhraseCapture;
 use crate::engine::character::render;
@@ -78,6 +79,9 @@ pub struct LiveEngine {
     lock_applied: bool,
     /// Song beat where the hit-locked segment in force ends (infinite when none).
     segment_until_beats: f64,
+    /// Song beat where the stinger laid over the rendering ends and the next takes over
+    /// (infinite when none).
+    overlay_until_beats: f64,
     /// Taps of the tap key so far, and the picture time of the last, seconds.
     taps: (u64, f64),
 }
@@ -130,6 +134,7 @@ impl LiveEngine {
             locking: Box::default(),
             lock_applied: false,
             segment_until_beats: f64::INFINITY,
+            overlay_until_beats: f64::INFINITY,
             taps: (0, 0.0),
         }
     }
@@ -366,6 +371,7 @@ impl LiveEngine {
             .map(|(launch, warp, _, _)| (launch, warp));
         let active = self.locking.plan_block(
             enabled,
+            self.settings.stingers_over,
             &self.timeline,
             metre,
             self.rendering.length_beats,
@@ -374,13 +380,28 @@ impl LiveEngine {
         );
         if !active {
             self.segment_until_beats = f64::INFINITY;
+            self.overlay_until_beats = f64::INFINITY;
+            self.scheduler.set_overlay(None);
             if std::mem::take(&mut self.lock_applied) && self.scheduler.launch_beats().is_some() {
                 let beats = self.timeline.beats_at(sample);
                 rejoin_song(&mut self.follow_parts().1, beats);
             }
             return;
         }
-        self.apply_segment_at(self.timeline.beats_at(sample));
+        let beats = self.timeline.beats_at(sample);
+        self.apply_segment_at(beats);
+        self.apply_overlay_at(beats);
+    }
+
+    /// Lays the stinger that sounds at song beat `beats`, or the next, over the rendering.
+    fn apply_overlay_at(&mut self, beats: f64) {
+        let segment = self.locking.overlay_at(beats);
+        self.scheduler.set_overlay(segment.map(|s| Overlay {
+            launch_beats: s.launch_beats,
+            warp: s.warp,
+            plays_beats: s.first_cycle_beats,
+        }));
+        self.overlay_until_beats = segment.map_or(f64::INFINITY, |s| s.until_beats);
     }
 
     /// Puts the hit-locked segment in force at song beat `beats` into the scheduler.
@@ -405,21 +426,29 @@ impl LiveEngine {
         self.segment_until_beats = segment.until_beats;
     }
 
-    /// Schedules up to `sample`, switching hit-locked segments at their own samples on the way.
+    /// Schedules up to `sample`, switching hit-locked segments and laid-over stingers at their
+    /// own samples on the way.
     fn schedule_segments_until(&mut self, sample: u32, out: &mut EventBuffer) {
         for _ in 0..MAX_SEGMENT_CHANGES_PER_STRETCH {
-            if !(self.lock_applied && self.segment_until_beats.is_finite()) || sample <= self.cursor
-            {
+            if !self.lock_applied || sample <= self.cursor {
                 break;
             }
-            let until = self.segment_until_beats;
+            let until = self.segment_until_beats.min(self.overlay_until_beats);
+            if !until.is_finite() {
+                break;
+            }
             let at = self.timeline.window(self.cursor, sample).sample_of(until);
             if at >= f64::from(sample) {
                 break;
             }
             let at = at.max(f64::from(self.cursor)) as u32;
             self.schedule_range(at, out);
-            self.apply_segment_at(until);
+            if self.segment_until_beats <= until {
+                self.apply_segment_at(until);
+            }
+            if self.overlay_until_beats <= until {
+                self.apply_overlay_at(until);
+            }
         }
         self.schedule_range(sample, out);
     }

@@ -87,6 +87,9 @@ pub struct HitLock {
     num_hits: usize,
     targets: Targets,
     layout: Layout,
+    /// Stingers laid over the running rendering (when they are), in time order, apart from
+    /// `layout`.
+    stingers: Layout,
     /// The locked statement sounding: (hit index, launch beats), kept as the tempo unfolds.
     sounding: Option<(usize, f64)>,
     /// Seconds at the current block's first sample.
@@ -123,6 +126,7 @@ struct PlanKey {
     targets: Targets,
     num_hits: usize,
     tempo_bpm: f64,
+    stingers_over: bool,
 }
 
 /// Hit positions closer than this to the last plan's are the same (beats): float and
@@ -142,6 +146,7 @@ impl Default for HitLock {
             num_hits: 0,
             targets: Targets::default(),
             layout: Layout::default(),
+            stingers: Layout::default(),
             sounding: None,
             block_seconds: 0.0,
             last_block: None,
@@ -303,12 +308,16 @@ impl HitLock {
     }
 
     /// Plans the layout for this block (`enabled`: hit lock is on, playback follows a playing
-    /// transport and loops); returns whether hit lock is in force (else the scheduler keeps the
-    /// plain loop). `applied` is the scheduler's launch and first-cycle warp, `handled_beats`
-    /// how far it has played (for re-planning a statement already sounding).
+    /// transport and loops; `stingers_over`: stingers are laid over the running rendering
+    /// rather than played instead of it); returns whether hit lock is in force (else the
+    /// scheduler keeps the plain loop). `applied` is the scheduler's launch and first-cycle
+    /// warp, `handled_beats` how far it has played (for re-planning a statement already
+    /// sounding).
+    #[allow(clippy::too_many_arguments)]
     pub fn plan_block(
         &mut self,
         enabled: bool,
+        stingers_over: bool,
         timeline: &Timeline,
         metre: TimeSignature,
         length_beats: f64,
@@ -325,6 +334,7 @@ impl HitLock {
         if !self.active {
             self.sounding = None;
             self.plan_key = None;
+            self.stingers = Layout::default();
             if self.num_hits == 0 || !enabled {
                 // Nothing to report either (a stop keeps the last plan's outcomes).
                 if self.num_hits == 0 {
@@ -357,6 +367,7 @@ impl HitLock {
             targets: self.targets,
             num_hits: self.num_hits,
             tempo_bpm: tempo,
+            stingers_over,
         };
         let unchanged = self.plan_key == Some(key)
             && self.hits[..self.num_hits]
@@ -382,6 +393,7 @@ impl HitLock {
             &statement,
             STINGER_GUARD_SECONDS * tempo / 60.0,
             &mut self.layout,
+            stingers_over.then_some(&mut self.stingers),
         );
         // The statement already sounding keeps its start; only the rest of its approach bends.
         if let Some((hit, launch)) = self.sounding {
@@ -429,6 +441,29 @@ impl HitLock {
             }
         }
         true
+    }
+
+    /// The stinger laid over the running rendering that sounds at song beat `beats`, or the next
+    /// one (after [`plan_block`](Self::plan_block)): its launch, warp and how much of it plays
+    /// as a segment whose `until_beats` is where the one after takes over. `None` when none is
+    /// left (or stingers play instead of the rendering).
+    pub fn overlay_at(&self, beats: f64) -> Option<Segment> {
+        if !self.active {
+            return None;
+        }
+        let mut ahead = self
+            .stingers
+            .statements()
+            .filter(|s| s.placement.launch_beats + s.length_beats > beats + BEAT_EPSILON);
+        let stinger = ahead.next()?;
+        let end = stinger.placement.launch_beats + stinger.length_beats;
+        Some(Segment {
+            launch_beats: stinger.placement.launch_beats,
+            warp: stinger.placement.warp,
+            first_cycle_beats: stinger.length_beats,
+            cycles_end_by_beats: end,
+            until_beats: end,
+        })
     }
 
     /// The segment in force at song beat `beats` (after [`plan_block`](Self::plan_block)), and

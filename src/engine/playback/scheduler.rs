@@ -50,6 +50,23 @@ struct Candidate {
     cell: u32,
 }
 
+/// A stinger laid over the running rendering (hit lock): the notes of the rendering's first
+/// `plays_beats` (its head), from host beat `launch_beats`, where `warp` puts them. Only notes:
+/// the head's controllers would fight the running rendering's dynamics and pedal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Overlay {
+    /// Host beat of the head's beat 0.
+    pub launch_beats: f64,
+    /// Where its notes sound, from the launch.
+    pub warp: Warp,
+    /// How much of the rendering it plays, rendering beats.
+    pub plays_beats: f64,
+}
+
+/// The loop cycle number an overlay's notes carry (no loop reaches it: a rendering of at least
+/// a beat would need 8 000 years at 1 000 BPM).
+const OVERLAY_CYCLE: u32 = u32::MAX;
+
 /// Plays a rendering. Owner: the audio thread. Built once with [`Scheduler::new`] (allocates the
 /// window scratch list); everything else is allocation-free.
 #[derive(Debug, Clone)]
@@ -89,6 +106,8 @@ pub struct Scheduler {
     cycles_end_by_beats: f64,
     /// How much of the first cycle plays, rendering beats (a stinger: the head); infinite = all.
     first_cycle_beats: f64,
+    /// A stinger laid over the rendering, if one is in force.
+    overlay: Option<Overlay>,
 }
 
 impl Default for Scheduler {
@@ -113,7 +132,23 @@ impl Scheduler {
             warp: Warp::IDENTITY,
             cycles_end_by_beats: f64::INFINITY,
             first_cycle_beats: f64::INFINITY,
+            overlay: None,
         }
+    }
+
+    /// Lays `overlay` over the rendering (or with `None` takes it away; notes it started keep
+    /// their ends). What has been handled stays handled, so nothing sounds twice.
+    pub fn set_overlay(&mut self, overlay: Option<Overlay>) {
+        let overlay = overlay.filter(|o| o.launch_beats.is_finite() && o.plays_beats > 0.0);
+        if overlay != self.overlay {
+            self.overlay = overlay;
+            self.next_due_beats = None;
+        }
+    }
+
+    /// The overlay in force.
+    pub fn overlay(&self) -> Option<Overlay> {
+        self.overlay
     }
 
     /// Starts the rendering with its beat 0 at host beat `launch_beats`.
@@ -178,6 +213,11 @@ impl Scheduler {
 
     /// Host beat at which the event at rendering beat `local_beats` of loop `cycle` sounds.
     fn host_beats_of(&self, launch: f64, length: f64, cycle: u32, local_beats: f64) -> f64 {
+        if cycle == OVERLAY_CYCLE {
+            if let Some(overlay) = self.overlay {
+                return overlay.launch_beats + overlay.warp.at(local_beats);
+            }
+        }
         let offset = launch + f64::from(cycle) * length;
         if cycle == 0 {
             offset + self.warp.at(local_beats)
@@ -261,6 +301,7 @@ impl Scheduler {
         self.launch_beats = None;
         self.handled_until_beats = None;
         self.next_due_beats = None;
+        self.overlay = None;
     }
 
     /// Writes the rendering's events that fall inside `window`, in time order.
@@ -328,6 +369,7 @@ impl Scheduler {
             (due_after, due_until),
             &window,
         );
+        self.push_overlay(rendering, (due_after, due_until), &window);
         self.push_inner_note_offs(rendering, launch, &window);
         self.send_candidates(rendering, out, voices);
         self.next_due_beats = Some(self.next_event_after(rendering, launch, due_until, voices));
@@ -419,6 +461,38 @@ impl Scheduler {
                 due,
                 window,
             );
+        }
+    }
+
+    /// Onsets of the overlay's head that fall due in the window (`due`: host beats after which
+    /// and up to which events are due).
+    fn push_overlay(
+        &mut self,
+        rendering: &Rendering,
+        (due_after, due_until): (f64, f64),
+        window: &BeatWindow,
+    ) {
+        let Some(overlay) = self.overlay else {
+            return;
+        };
+        for (index, note) in rendering.notes.iter().enumerate() {
+            if note.start_beats >= overlay.plays_beats - BEAT_EPSILON {
+                break;
+            }
+            let host_beats = overlay.launch_beats + overlay.warp.at(note.start_beats);
+            if host_beats <= due_after || host_beats > due_until {
+                continue;
+            }
+            if let Some(sample) = window.due_sample(host_beats) {
+                self.push_candidate(Candidate {
+                    sample,
+                    rank: Rank::NoteOn,
+                    cycle: OVERLAY_CYCLE,
+                    index: index as u32,
+                    beats: host_beats,
+                    cell: 0,
+                });
+            }
         }
     }
 
@@ -533,8 +607,17 @@ impl Scheduler {
             .filter_map(|&cell| voices.rendered(cell as usize))
             .map(|voice| voice.end_beats)
             .fold(f64::INFINITY, f64::min);
+        let next_overlay = self.overlay.map_or(f64::INFINITY, |overlay| {
+            rendering
+                .notes
+                .iter()
+                .take_while(|n| n.start_beats < overlay.plays_beats - BEAT_EPSILON)
+                .map(|n| overlay.launch_beats + overlay.warp.at(n.start_beats))
+                .find(|&at| at > due_until)
+                .unwrap_or(f64::INFINITY)
+        });
         // A little earlier than exact: float noise must never make an event late.
-        next_onset.min(next_point).min(next_end) - BEAT_EPSILON
+        next_onset.min(next_point).min(next_end).min(next_overlay) - BEAT_EPSILON
     }
 
     /// Adds the onsets (`Rank::NoteOn`) or controller points (`Rank::Controller`) of one loop cycle that fall in

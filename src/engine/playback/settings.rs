@@ -175,6 +175,9 @@ pub struct LiveSettings {
     /// A key that taps hits while the transport plays (any channel): each press is stamped at
     /// its sample in picture time and goes to the editor; it is neither played nor captured.
     pub tap_key: Option<u8>,
+    /// Hit lock's stingers are laid over the running rendering (their head's notes on top of
+    /// it) rather than played instead of it (the loop rests around the head). Off by default.
+    pub stingers_over: bool,
 }
 
 impl Default for LiveSettings {
@@ -199,6 +202,7 @@ impl Default for LiveSettings {
             audio: AudioTracking::default(),
             hit_lock: true,
             tap_key: None,
+            stingers_over: false,
         }
     }
 }
