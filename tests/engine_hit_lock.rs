@@ -666,3 +666,59 @@ fn a_stinger_laid_over_the_rendering_adds_its_head_on_the_frame_and_the_loop_pla
         "the same notes at every block size"
     );
 }
+
+#[test]
+fn with_the_loop_off_only_the_statement_on_the_hit_plays_once() {
+    // Loop off: hit lock plays the statement landed on the door slam, once, and nothing else —
+    // its climax on the hit's sample, every note inside the statement's span.
+    let tempo = |_: f64| 96.0;
+    let once = LiveSettings {
+        looping: false,
+        ..settings(Character::Swell)
+    };
+    for block_size in [64u32, 480] {
+        let host = Host {
+            sample_rate: 48_000.0,
+            tempo_at: &tempo,
+            block_size: &|_| block_size,
+        };
+        let blocks = host.blocks(40.0);
+        let picture = picture(&[(511, Lands::Climax, Importance::Must)]);
+        let (heard, played) = run_with(&theme(), &blocks, 48_000.0, &once, &picture, &[]);
+        assert_eq!(played.outcome, HitOutcome::Locked, "block {block_size}");
+        let target = hit_sample(511, 48_000.0);
+        let (on, off_by) = nearest_onset(&heard, played.climax, target);
+        assert!(
+            off_by <= 1.0,
+            "block {block_size}: climax at {on}, hit at {target:.1}"
+        );
+        // One statement: as many melody onsets as the rendering has melody notes.
+        let mut engine = LiveEngine::new();
+        engine.set_slot(0, &theme());
+        let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
+        engine.process(
+            &BlockInfo {
+                num_samples: 1,
+                transport: None,
+            },
+            &once,
+            [] as [Event; 0],
+            &mut out,
+        );
+        let rendering = engine.rendering();
+        assert_eq!(
+            heard.notes.len(),
+            rendering.notes.len(),
+            "block {block_size}: the statement once, nothing before or after it"
+        );
+        let first = heard.notes.iter().map(|n| n.on).min().unwrap() as f64;
+        let statement_samples = rendering.length_beats * 60.0 / 96.0 * 48_000.0;
+        assert!(
+            heard
+                .notes
+                .iter()
+                .all(|n| (n.on as f64) < first + statement_samples),
+            "block {block_size}: every note within one statement"
+        );
+    }
+}

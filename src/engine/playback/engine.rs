@@ -358,7 +358,6 @@ impl LiveEngine {
     fn apply_hit_lock(&mut self, sample: u32) {
         let enabled = self.settings.hit_lock
             && self.settings.playback_mode == PlaybackMode::FollowTransport
-            && self.settings.looping
             && self.timeline.is_playing()
             && self.scheduler.launch_beats().is_some();
         let metre = self
@@ -372,6 +371,7 @@ impl LiveEngine {
         let active = self.locking.plan_block(
             enabled,
             self.settings.stingers_over,
+            self.settings.looping,
             &self.timeline,
             metre,
             self.rendering.length_beats,

@@ -99,6 +99,8 @@ pub struct HitLock {
     seconds_source: SecondsSource,
     /// Whether a layout is in force this block.
     active: bool,
+    /// Whether the rendering loops between the locked statements (else they alone play).
+    looping: bool,
     /// The grid of the last plan: (bar origin, bar length, statement length), beats.
     grid: (f64, f64, f64),
     /// What became of each hit, as last planned while the hit was still ahead (a hit that
@@ -152,6 +154,7 @@ impl Default for HitLock {
             last_block: None,
             seconds_source: SecondsSource::Host,
             active: false,
+            looping: true,
             grid: (0.0, 4.0, 4.0),
             outcomes: [(HitOutcome::Unplanned, None); MAX_HITS],
             known_tempo: None,
@@ -307,10 +310,11 @@ impl HitLock {
         }
     }
 
-    /// Plans the layout for this block (`enabled`: hit lock is on, playback follows a playing
-    /// transport and loops; `stingers_over`: stingers are laid over the running rendering
-    /// rather than played instead of it); returns whether hit lock is in force (else the
-    /// scheduler keeps the plain loop). `applied` is the scheduler's launch and first-cycle
+    /// Plans the layout for this block (`enabled`: hit lock is on and playback follows a
+    /// playing transport; `stingers_over`: stingers are laid over the running rendering rather
+    /// than played instead of it; `looping`: the rendering loops between the locked statements,
+    /// else only they play); returns whether hit lock is in force (else the scheduler keeps the
+    /// plain loop or one-shot). `applied` is the scheduler's launch and first-cycle
     /// warp, `handled_beats` how far it has played (for re-planning a statement already
     /// sounding).
     #[allow(clippy::too_many_arguments)]
@@ -318,6 +322,7 @@ impl HitLock {
         &mut self,
         enabled: bool,
         stingers_over: bool,
+        looping: bool,
         timeline: &Timeline,
         metre: TimeSignature,
         length_beats: f64,
@@ -325,6 +330,7 @@ impl HitLock {
         handled_beats: Option<f64>,
     ) -> bool {
         let tempo = timeline.tempo_bpm();
+        self.looping = looping;
         self.active = enabled
             && self.num_hits > 0
             && length_beats.is_finite()
@@ -476,16 +482,18 @@ impl HitLock {
                 .get(index)
                 .map_or(f64::INFINITY, |s| s.placement.first_beats())
         };
+        // Between statements the loop plays (cycles that end before the next statement), or
+        // with the loop off nothing does.
+        let gap = |launch: f64, until: f64| Segment {
+            launch_beats: launch,
+            warp: Warp::IDENTITY,
+            first_cycle_beats: f64::INFINITY,
+            cycles_end_by_beats: if self.looping { until } else { launch },
+            until_beats: until,
+        };
         let Some((index, locked)) = self.layout.in_force_at(beats + BEAT_EPSILON) else {
             self.sounding = None;
-            let until = next_first(0);
-            return Segment {
-                launch_beats: origin,
-                warp: Warp::IDENTITY,
-                first_cycle_beats: f64::INFINITY,
-                cycles_end_by_beats: until,
-                until_beats: until,
-            };
+            return gap(origin, next_first(0));
         };
         let launch = locked.placement.launch_beats;
         let plays = locked.length_beats.min(length);
@@ -501,13 +509,6 @@ impl HitLock {
             };
         }
         self.sounding = None;
-        let until = next_first(index + 1);
-        Segment {
-            launch_beats: bar_line_at_or_after(end),
-            warp: Warp::IDENTITY,
-            first_cycle_beats: f64::INFINITY,
-            cycles_end_by_beats: until,
-            until_beats: until,
-        }
+        gap(bar_line_at_or_after(end), next_first(index + 1))
     }
 }
