@@ -366,25 +366,7 @@ impl Session {
     /// playback moves notes by a few samples (64 at quarter 0.99992 for 1.0). `None` when the
     /// slot is empty.
     pub fn heard_motif(&self) -> Option<Vec<(f64, f64, u8)>> {
-        let xml = std::fs::read_to_string(self.xml_path()).expect("session XML");
-        let start = xml.find("<chunk>").expect("Reprise's saved state") + "<chunk>".len();
-        let end = start + xml[start..].find("</chunk>").expect("end of the state");
-        let bytes = base64_decode(&xml[start..end]);
-        let json_start = bytes
-            .windows(2)
-            .position(|w| w == b"{\"")
-            .expect("the state's JSON");
-        let state: serde_json::Value = serde_json::Deserializer::from_slice(&bytes[json_start..])
-            .into_iter()
-            .next()
-            .expect("a JSON value")
-            .expect("the state parses");
-        let library: serde_json::Value = serde_json::from_str(
-            state["fields"]["library"]
-                .as_str()
-                .expect("the library field"),
-        )
-        .expect("the library parses");
+        let library = self.saved_library();
         let notes = library["slots"][0]["motif"]["notes"].as_array()?;
         Some(
             notes
@@ -398,6 +380,29 @@ impl Session {
                 })
                 .collect(),
         )
+    }
+
+    /// The library document in the plugin state Ardour saved last.
+    pub fn saved_library(&self) -> serde_json::Value {
+        let xml = std::fs::read_to_string(self.xml_path()).expect("session XML");
+        let start = xml.find("<chunk>").expect("Reprise's saved state") + "<chunk>".len();
+        let end = start + xml[start..].find("</chunk>").expect("end of the state");
+        let bytes = base64_decode(&xml[start..end]);
+        let json_start = bytes
+            .windows(2)
+            .position(|w| w == b"{\"")
+            .expect("the state's JSON");
+        let state: serde_json::Value = serde_json::Deserializer::from_slice(&bytes[json_start..])
+            .into_iter()
+            .next()
+            .expect("a JSON value")
+            .expect("the state parses");
+        serde_json::from_str(
+            state["fields"]["library"]
+                .as_str()
+                .expect("the library field"),
+        )
+        .expect("the library parses")
     }
 
     fn run_lua(&self, script: &str, vars: &[(&str, &str)], success: &str) {
