@@ -19,6 +19,7 @@ pub mod climax;
 pub mod demo;
 pub mod event;
 pub mod event_buffer;
+pub mod fill;
 pub mod hit_lock;
 pub mod hit_sources;
 pub mod hits;

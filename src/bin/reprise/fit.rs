@@ -24,7 +24,9 @@ use reprise::engine::timecode::{frames_to_seconds, parse_timecode, FrameRate};
 use crate::args::{check_unit, load, same_file, write_output, Source, TEMPO_RANGE_BPM};
 use crate::cut_short::refuse_cut_short;
 use crate::error::{CliError, CliResult};
+use crate::fill::{fill_to_length, FillArgs, FillWhat};
 use crate::spot::read_hits;
+use reprise::engine::fill::FillLength;
 
 /// The host the rendering is played in: its sample rate, Hz.
 const SAMPLE_RATE_HZ: f64 = 48_000.0;
@@ -42,9 +44,17 @@ pub struct FitArgs<'a> {
     pub file: &'a Path,
     pub character: Character,
     pub intensity: f64,
-    pub hits: &'a Path,
-    pub rate: FrameRate,
+    pub hits: Option<&'a Path>,
+    pub rate: Option<FrameRate>,
     pub start_tc: Option<&'a str>,
+    /// Fill to this length (issue 25) instead of landing hits.
+    pub length: Option<FillLength>,
+    /// Fill each of these lengths into a folder.
+    pub cutdowns: Option<Vec<FillLength>>,
+    /// With cutdowns: a sting too.
+    pub sting: bool,
+    /// How far a fill may change the tempo to make whole bars (fraction).
+    pub allow_tempo_ratio: f64,
     pub tempo_bpm: Option<f64>,
     pub tempo_map: Option<&'a Path>,
     pub output: &'a Path,
@@ -53,7 +63,10 @@ pub struct FitArgs<'a> {
 
 pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
     check_unit("--intensity", args.intensity)?;
-    for input in [args.file, args.hits].into_iter().chain(args.tempo_map) {
+    for input in [Some(args.file), args.hits, args.tempo_map]
+        .into_iter()
+        .flatten()
+    {
         if same_file(input, args.output) {
             return Err(CliError::usage(format!(
                 "the output {} is an input; choose another file",
@@ -61,10 +74,17 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
             )));
         }
     }
-    let start_frame = match args.start_tc {
-        Some(text) => parse_timecode(text, args.rate)
-            .map_err(|e| CliError::usage(format!("--start-tc {text}: {e}")))?,
-        None => 0,
+    if args.sting && args.cutdowns.is_none() {
+        return Err(CliError::usage("--sting goes with --cutdowns"));
+    }
+    let hit_source = match (args.hits, args.rate) {
+        (Some(hits), Some(rate)) => Some((hits, rate)),
+        (Some(_), None) => {
+            return Err(CliError::usage(
+                "--hits needs the picture's frame rate: --fps 24 (23.976, 25, 29.97df …)",
+            ))
+        }
+        (None, _) => None,
     };
     let performance = load(args.file, args.source)?;
     refuse_cut_short(args.file, &performance, Some("fitting"))?;
@@ -75,6 +95,7 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
             args.file.display()
         )));
     }
+    let filling = args.length.is_some() || args.cutdowns.is_some();
     let time_map = match (args.tempo_bpm, args.tempo_map) {
         (Some(tempo), None) => {
             if !TEMPO_RANGE_BPM.contains(&tempo) {
@@ -97,15 +118,66 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
             refuse_cut_short(path, &map, Some("its tempo map"))?;
             map.time_map
         }
+        // A fill plays at the motif's own tempo unless told otherwise.
+        _ if filling || hit_source.is_none() => {
+            TimeMap::constant(motif.time_signature, motif.tempo_bpm)
+        }
         _ => {
             return Err(CliError::usage(
                 "give the song's tempo: --tempo BPM or --tempo-map MAP.mid",
             ))
         }
     };
-    let hits = read_hits(args.hits, args.rate, start_frame)?;
+    let fill_what = |length: Option<FillLength>| match (&args.cutdowns, length) {
+        (Some(lengths), _) => Some(FillWhat::Cutdowns {
+            lengths: lengths.clone(),
+            sting: args.sting,
+        }),
+        (None, Some(length)) => Some(FillWhat::One(length)),
+        (None, None) => None,
+    };
+    let fill_args = |what: FillWhat| FillArgs {
+        motif: &motif,
+        character: args.character,
+        intensity: args.intensity,
+        tempo_map: time_map.tempo_changes().to_vec(),
+        allow_tempo_ratio: args.allow_tempo_ratio,
+        what,
+        output: args.output,
+    };
+    if let Some(what) = fill_what(args.length) {
+        return fill_to_length(out, &fill_args(what));
+    }
+    let Some((hits_path, rate)) = hit_source else {
+        return Err(CliError::usage(
+            "give what to fit: --length 23.4s|12bars, --cutdowns 60,30,15 or --hits HITS.csv",
+        ));
+    };
+    let start_frame = match args.start_tc {
+        Some(text) => parse_timecode(text, rate)
+            .map_err(|e| CliError::usage(format!("--start-tc {text}: {e}")))?,
+        None => 0,
+    };
+    let hits = read_hits(hits_path, rate, start_frame)?;
+    // An `end` hit is a fill's target: the variation ends on the cut.
+    if let Some(end) = hits.iter().find(|h| h.lands == Lands::End) {
+        let seconds = frames_to_seconds(end.frame, rate);
+        writeln!(
+            out,
+            "{} {} (end): the fill ends on it; other hits are not landed in a fill",
+            Picture {
+                rate,
+                start_frame,
+                ..Picture::default()
+            }
+            .timecode_of(end.frame)
+            .display(rate),
+            end.name
+        )?;
+        return fill_to_length(out, &fill_args(FillWhat::One(FillLength::Seconds(seconds))));
+    }
     let picture = Picture {
-        rate: args.rate,
+        rate,
         start_frame,
         hits,
         // The song's map goes to hit lock whole (`play`), not as a picture's 64 tempos.

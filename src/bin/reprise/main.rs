@@ -11,6 +11,7 @@ mod capture;
 mod cut_short;
 mod demo;
 mod error;
+mod fill;
 mod fit;
 mod listen;
 mod render;
@@ -150,10 +151,11 @@ enum Command {
         #[arg(long)]
         stepped: bool,
     },
-    /// Render the built-in demo motif (Scarborough Fair) in all three characters.
-    /// The rendering as the plugin plays it against a picture's hits (Hit lock), with the
-    /// song's tempo map: each `climax` or `start` hit's note on its frame where the 10 % push
-    /// allows; how each hit lands is printed.
+    /// Fit the variation to picture: with --hits, the rendering as the plugin plays it
+    /// against them (Hit lock), each `climax`, `start` or `stinger` note on its frame where the
+    /// 10 % push allows (an `end` hit instead makes it a fill that ends on that cut); with
+    /// --length, a variation built of whole bars that ends exactly then (its button, the
+    /// tonic, held to the end); with --cutdowns, one such fill per length (and a sting).
     Fit {
         /// The motif (.mid).
         file: PathBuf,
@@ -165,11 +167,24 @@ enum Command {
         intensity: f64,
         /// The hits: a spotting list (.csv), an EDL's cuts (.edl) or a .mid's markers.
         #[arg(long)]
-        hits: PathBuf,
+        hits: Option<PathBuf>,
         /// The picture's frame rate (23.976, 24, 25, 29.97df, 29.97, 30, 48, 50, 59.94df,
-        /// 59.94, 60).
+        /// 59.94, 60); needed with --hits.
         #[arg(long, value_parser = spot::parse_fps)]
-        fps: reprise::engine::timecode::FrameRate,
+        fps: Option<reprise::engine::timecode::FrameRate>,
+        /// Fill to this length: seconds (23.4s) or bars (12bars).
+        #[arg(long, value_parser = fill::parse_length, conflicts_with = "cutdowns")]
+        length: Option<reprise::engine::fill::FillLength>,
+        /// Fill each of these lengths (seconds, e.g. 60,30,15,10) into the output folder.
+        #[arg(long)]
+        cutdowns: Option<String>,
+        /// With --cutdowns: also sting.mid, the head ending on the tonic in 2 bars.
+        #[arg(long)]
+        sting: bool,
+        /// How far a fill may change the tempo so the length is whole bars (e.g. 3%); the
+        /// button is held to the length otherwise.
+        #[arg(long, value_parser = fill::parse_allow_tempo, default_value = "0%")]
+        allow_tempo: f64,
         /// The timecode of the song's zero (e.g. 01:00:00:00).
         #[arg(long)]
         start_tc: Option<String>,
@@ -179,13 +194,14 @@ enum Command {
         /// The song's tempo and metre map (.mid, e.g. from `reprise spot` or the DAW).
         #[arg(long)]
         tempo_map: Option<PathBuf>,
-        /// The .mid to write (never one of the inputs).
+        /// The .mid to write (never one of the inputs); with --cutdowns, the folder.
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
         /// Track of the motif file, from 1.
         #[arg(long, value_parser = parse_track, allow_negative_numbers = true)]
         track: Option<usize>,
     },
+    /// Render the built-in demo motif (Scarborough Fair) in all three characters.
     Demo {
         /// Directory for motif.mid, piano.mid, swell.mid, distant.mid and all.mid.
         #[arg(short = 'o', long = "output")]
@@ -398,15 +414,27 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             tempo_map,
             output,
             track,
+            length,
+            cutdowns,
+            sting,
+            allow_tempo,
         } => fit::fit(
             out,
             &fit::FitArgs {
                 file: &file,
                 character,
                 intensity,
-                hits: &hits,
+                hits: hits.as_deref(),
                 rate: fps,
                 start_tc: start_tc.as_deref(),
+                length,
+                cutdowns: match cutdowns.as_deref().map(fill::parse_cutdowns) {
+                    Some(Ok(lengths)) => Some(lengths),
+                    Some(Err(e)) => return Err(CliError::usage(format!("--cutdowns {e}"))),
+                    None => None,
+                },
+                sting,
+                allow_tempo_ratio: allow_tempo,
                 tempo_bpm: tempo,
                 tempo_map: tempo_map.as_deref(),
                 output: &output,

@@ -1,0 +1,732 @@
+//! Filling a scene: a variation built to last exactly as long as the picture needs (issue 25).
+//!
+//! The variation is put together from whole bars of the song, never stretched: statements of
+//! the motif in the character (each as [`render`] makes it), a sequence of the head motif in the
+//! middle (its first one or two bars, each time a scale step higher) to take up the bars whole
+//! statements leave, and a **button** — the tonic, in every voice that was sounding, from a
+//! downbeat to the very end. With the song's tempo (or tempo map) the length in seconds is a
+//! number of beats; the body takes whole bars and the button the rest, between half a bar and a
+//! bar and a half. Allowed a tempo change of a few percent, the tempo (the whole map) is scaled
+//! so the length is whole bars and the button exactly one bar; otherwise the button is held to
+//! the length and how far it runs past (or short of) one bar is reported.
+//!
+//! Off the audio thread (the CLI; the plugin's fit runs on the main thread): it allocates.
+
+use super::character::{render, Character, CharacterSettings};
+use super::key::Key;
+use super::motif::{Motif, Note, TimeSignature, BEAT_EPSILON};
+use super::ops::fragment::head_length;
+use super::rendering::{CcPoint, RenderedNote, Rendering, Voice};
+use super::time_map::{MetreChange, TempoChange, TimeMap};
+
+/// The shortest button, bars: a cadence needs at least half a bar to be heard as one.
+pub const MIN_BUTTON_BARS: f64 = 0.5;
+/// Bars of the head a sequence step takes at most (a fragment of the motif: its first bars).
+pub const MAX_FRAGMENT_BARS: usize = 2;
+/// Scale steps a sequence climbs before it starts again from the head's own pitch.
+pub const MAX_SEQUENCE_STEPS: i32 = 3;
+/// The longest fill, seconds (a cue, not a film).
+pub const MAX_FILL_SECONDS: f64 = 3600.0;
+/// Gap left before a key is struck again on its channel, ms at the fill's tempo (as renderings
+/// leave: a sampler releases the voice first).
+const REPEATED_KEY_GAP_MS: f64 = 15.0;
+
+/// How long the fill must last.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FillLength {
+    /// Seconds from the song's zero to the end of the button's ring.
+    Seconds(f64),
+    /// Whole bars of the motif's metre (the button is the last).
+    Bars(u32),
+}
+
+/// What a fill is asked for.
+#[derive(Debug, Clone)]
+pub struct FillRequest {
+    /// The length.
+    pub length: FillLength,
+    /// The song's tempo map from its zero (one change for a steady tempo).
+    pub tempo_map: Vec<TempoChange>,
+    /// How far the tempo may be scaled to make the length whole bars (0.03 = ±3 %).
+    pub allow_tempo_ratio: f64,
+    /// Only the head and the button (a sting): no whole statement.
+    pub sting: bool,
+}
+
+/// What a piece of the fill is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PieceKind {
+    /// The motif in the character, taking `bars` bars (all of it, or — Distant — with fewer
+    /// echoes).
+    Statement {
+        /// Bars it takes in the fill.
+        bars: usize,
+    },
+    /// The head — the motif's first `head_bars` bars — in the character, `steps` scale steps
+    /// above the motif (a sequence), taking `bars` bars (all of its rendering, or at least all
+    /// of its first statement: Distant's echoes may be fewer).
+    Fragment {
+        /// Bars of the motif it takes.
+        head_bars: usize,
+        /// Scale steps up.
+        steps: i32,
+        /// Bars it takes in the fill.
+        bars: usize,
+    },
+    /// A head cut short to the `bars` bars left, inside its first statement (liquidation: the
+    /// head's beginning only).
+    Liquidation {
+        /// Bars of the motif it takes.
+        head_bars: usize,
+        /// Scale steps up.
+        steps: i32,
+        /// Bars it takes in the fill.
+        bars: usize,
+    },
+    /// The closing tonic.
+    Button,
+}
+
+/// One piece, where it starts and how long it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Piece {
+    /// What it is.
+    pub kind: PieceKind,
+    /// Song beat it starts on (a bar line).
+    pub start_beats: f64,
+    /// Its length, beats.
+    pub length_beats: f64,
+}
+
+/// A fill.
+#[derive(Debug, Clone)]
+pub struct Fill {
+    /// The notes, sorted by onset; the button's end is the fill's end.
+    pub notes: Vec<RenderedNote>,
+    /// Controller points, sorted; none after the end.
+    pub ccs: Vec<CcPoint>,
+    /// The pieces in order, the button last.
+    pub pieces: Vec<Piece>,
+    /// The tempo map it is written with (the request's, scaled when the tempo was changed).
+    pub tempo_map: TimeMap,
+    /// The factor the tempo was scaled by (1 = unchanged).
+    pub tempo_ratio: f64,
+    /// End of the fill, beats (the button's note-offs).
+    pub end_beats: f64,
+    /// End of the fill, seconds through `tempo_map`.
+    pub end_seconds: f64,
+    /// How much longer than one bar the button is held (negative: shorter), bars; 0 when the
+    /// length is whole bars.
+    pub button_remainder_bars: f64,
+}
+
+impl Fill {
+    /// How many statements it holds.
+    pub fn num_statements(&self) -> usize {
+        self.pieces
+            .iter()
+            .filter(|p| matches!(p.kind, PieceKind::Statement { .. }))
+            .count()
+    }
+
+    /// The button.
+    pub fn button(&self) -> Piece {
+        *self.pieces.last().expect("a fill ends with its button")
+    }
+}
+
+/// Why a fill cannot be made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FillError {
+    /// The motif has no notes.
+    EmptyMotif,
+    /// The length is not a positive number of seconds up to [`MAX_FILL_SECONDS`] (or bars up to
+    /// what that allows).
+    BadLength {
+        /// What was asked, seconds (bars are converted at the tempo).
+        seconds: f64,
+    },
+    /// The tempo map is empty or has a tempo that is not positive.
+    BadTempo,
+    /// The motif's key cannot be told (a button needs a tonic).
+    NoKey,
+}
+
+impl std::fmt::Display for FillError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FillError::EmptyMotif => write!(f, "the motif has no notes"),
+            FillError::BadLength { seconds } => write!(
+                f,
+                "a length of {seconds} s cannot be filled (give 0.1 s to {MAX_FILL_SECONDS} s)"
+            ),
+            FillError::BadTempo => write!(f, "the tempo map needs a tempo above 0 from beat 0"),
+            FillError::NoKey => write!(f, "the motif's key cannot be told; lock one (--key)"),
+        }
+    }
+}
+
+impl std::error::Error for FillError {}
+
+/// The shortest fill, seconds (a frame at 10 fps: anything shorter is not a cue).
+const MIN_FILL_SECONDS: f64 = 0.1;
+
+/// Builds the fill of `motif` in `settings` for `request`.
+pub fn fill(
+    motif: &Motif,
+    settings: &CharacterSettings,
+    request: &FillRequest,
+) -> Result<Fill, FillError> {
+    if motif.is_empty() {
+        return Err(FillError::EmptyMotif);
+    }
+    let first = request.tempo_map.first().ok_or(FillError::BadTempo)?;
+    if first.position_beats.abs() > BEAT_EPSILON
+        || request
+            .tempo_map
+            .iter()
+            .any(|c| !(c.tempo_bpm.is_finite() && c.tempo_bpm > 0.0))
+    {
+        return Err(FillError::BadTempo);
+    }
+    let key = settings.key.or(motif.key()).ok_or(FillError::NoKey)?;
+    let metre = motif.time_signature;
+    let bar = metre.bar_length_beats();
+    let base_map = TimeMap::from_changes(&request.tempo_map, &[]);
+    // The length in beats at the song's own tempo.
+    let (total_beats, seconds) = match request.length {
+        FillLength::Seconds(seconds) => (base_map.beats_at_seconds(seconds), seconds),
+        FillLength::Bars(bars) => {
+            let beats = f64::from(bars) * bar;
+            (beats, base_map.seconds_at(beats))
+        }
+    };
+    if !(seconds.is_finite() && (MIN_FILL_SECONDS..=MAX_FILL_SECONDS).contains(&seconds)) {
+        return Err(FillError::BadLength { seconds });
+    }
+    let total_bars = total_beats / bar;
+    // Whole bars: as asked, or by scaling the tempo within the allowed change.
+    let (ratio, whole_bars) = whole_bar_scaling(total_bars, request.allow_tempo_ratio);
+    let tempo_map = scaled_map(&request.tempo_map, ratio, metre);
+    let end_beats = total_beats * ratio;
+    let body_bars = match whole_bars {
+        Some(bars) => bars.saturating_sub(1),
+        None => ((end_beats / bar) - MIN_BUTTON_BARS).floor().max(0.0) as usize,
+    };
+    let button_start = body_bars as f64 * bar;
+    let button_remainder_bars = match whole_bars {
+        Some(_) => 0.0,
+        None => (end_beats - button_start) / bar - 1.0,
+    };
+    // The pieces.
+    let mut rendered_settings = *settings;
+    rendered_settings.key = Some(key);
+    rendered_settings.playback_tempo_bpm = Some(first.tempo_bpm * ratio);
+    let echoes = settings.character == Character::Distant;
+    let mut statement = Rendering::new();
+    render(motif, &rendered_settings, &mut statement);
+    let statement_size = size(&statement, bar, echoes.then(|| head_notes(motif)));
+    // The head's renderings: one per head length (a character may broaden them).
+    let mut heads = Vec::new();
+    for head_bars in 1..=motif_bars(motif).min(MAX_FRAGMENT_BARS) {
+        let head_motif = head_motif(motif, key, head_bars);
+        let mut head = Rendering::new();
+        render(&head_motif, &rendered_settings, &mut head);
+        heads.push((
+            head_bars,
+            size(&head, bar, echoes.then(|| head_notes(&head_motif))),
+        ));
+    }
+    let plan = plan_pieces(body_bars, statement_size, &heads, request.sting);
+    let mut out = Rendering::new();
+    let mut pieces = Vec::with_capacity(plan.len() + 1);
+    let mut at_bars = 0usize;
+    let mut scratch = Rendering::new();
+    for kind in plan {
+        let (piece, bars) = match kind {
+            PieceKind::Statement { bars } => (&statement, bars),
+            PieceKind::Fragment {
+                head_bars,
+                steps,
+                bars,
+            }
+            | PieceKind::Liquidation {
+                head_bars,
+                steps,
+                bars,
+            } => {
+                let mut head_settings = rendered_settings;
+                head_settings.transpose_steps += steps;
+                render(
+                    &head_motif(motif, key, head_bars),
+                    &head_settings,
+                    &mut scratch,
+                );
+                (&scratch, bars)
+            }
+            PieceKind::Button => unreachable!("the plan holds no button"),
+        };
+        let start = at_bars as f64 * bar;
+        append(&mut out, piece, start, bars as f64 * bar);
+        pieces.push(Piece {
+            kind,
+            start_beats: start,
+            length_beats: bars as f64 * bar,
+        });
+        at_bars += bars;
+    }
+    let rendering_key = rendering_tonic(key, settings);
+    add_button(&mut out, rendering_key, button_start, end_beats, settings);
+    pieces.push(Piece {
+        kind: PieceKind::Button,
+        start_beats: button_start,
+        length_beats: end_beats - button_start,
+    });
+    let tempo_at_end = tempo_map.tempo_at(end_beats);
+    out.separate_repeated_keys(REPEATED_KEY_GAP_MS / 1000.0 * tempo_at_end / 60.0);
+    out.finish();
+    end_everything_by(&mut out, end_beats);
+    out.length_beats = end_beats;
+    let end_seconds = tempo_map.seconds_at(end_beats);
+    Ok(Fill {
+        notes: out.notes.clone(),
+        ccs: out.ccs.clone(),
+        pieces,
+        tempo_map,
+        tempo_ratio: ratio,
+        end_beats,
+        end_seconds,
+        button_remainder_bars,
+    })
+}
+
+/// The factor the tempo is scaled by and the whole bars that gives: the whole number of bars
+/// nearest `total_bars` whose scaling is within `allow` (the smallest change wins), or, when
+/// none is, no scaling and `None`. A length already whole bars (within float noise) needs none.
+fn whole_bar_scaling(total_bars: f64, allow: f64) -> (f64, Option<usize>) {
+    let nearest = total_bars.round();
+    if nearest >= 1.0 && (total_bars - nearest).abs() < 1e-9 {
+        return (1.0, Some(nearest as usize));
+    }
+    let allow = if allow.is_finite() {
+        allow.max(0.0)
+    } else {
+        0.0
+    };
+    let mut best: Option<(f64, usize)> = None;
+    for bars in [total_bars.floor(), total_bars.ceil()] {
+        if bars < 1.0 {
+            continue;
+        }
+        let ratio = bars / total_bars;
+        if (ratio - 1.0).abs() <= allow + 1e-12
+            && best.is_none_or(|(r, _)| (ratio - 1.0).abs() < (r - 1.0).abs())
+        {
+            best = Some((ratio, bars as usize));
+        }
+    }
+    match best {
+        Some((ratio, bars)) => (ratio, Some(bars)),
+        None => (1.0, None),
+    }
+}
+
+/// `changes` with every tempo multiplied by `ratio` and every position kept (beats stay where
+/// they are in the music; seconds shrink by the ratio), in `metre`.
+fn scaled_map(changes: &[TempoChange], ratio: f64, metre: TimeSignature) -> TimeMap {
+    let scaled: Vec<TempoChange> = changes
+        .iter()
+        .map(|c| TempoChange {
+            position_beats: c.position_beats,
+            tempo_bpm: c.tempo_bpm * ratio,
+        })
+        .collect();
+    TimeMap::from_changes(
+        &scaled,
+        &[MetreChange {
+            position_beats: 0.0,
+            time_signature: metre,
+        }],
+    )
+}
+
+/// The motif's length, whole bars.
+fn motif_bars(motif: &Motif) -> usize {
+    (motif.length_beats / motif.time_signature.bar_length_beats())
+        .round()
+        .max(1.0) as usize
+}
+
+/// How many bars a piece's rendering takes: all of it (`full`: to the bar of its last onset;
+/// a note ringing on is cut where the next piece starts), and at least (`core`: its first
+/// statement, before any echo).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    /// Bars up to the first statement's last onset.
+    pub core: usize,
+    /// Bars up to the last onset.
+    pub full: usize,
+}
+
+/// The [`Size`] of `rendering`; `core_notes`: how many melody notes make its first statement
+/// (all when `None`).
+fn size(rendering: &Rendering, bar: f64, core_notes: Option<usize>) -> Size {
+    let bars_to = |beats: f64| (beats / bar + BEAT_EPSILON).floor().max(0.0) as usize + 1;
+    let last_onset = rendering
+        .notes
+        .iter()
+        .map(|n| n.start_beats)
+        .fold(0.0, f64::max);
+    let full = bars_to(last_onset);
+    let core = match core_notes {
+        Some(count) => {
+            let mut onsets: Vec<f64> = rendering
+                .notes
+                .iter()
+                .filter(|n| n.voice == Voice::Melody)
+                .map(|n| n.start_beats)
+                .collect();
+            onsets.sort_by(f64::total_cmp);
+            onsets
+                .get(count.max(1) - 1)
+                .or(onsets.last())
+                .map_or(full, |&at| bars_to(at))
+        }
+        None => full,
+    };
+    Size {
+        core: core.min(full),
+        full,
+    }
+}
+
+/// How many notes Distant keeps of `motif` as its head (its first statement before the echoes).
+fn head_notes(motif: &Motif) -> usize {
+    let mut rendering = Rendering::new();
+    for note in motif.notes() {
+        rendering.push_note(RenderedNote {
+            start_beats: note.start_beats,
+            length_beats: note.length_beats,
+            key: note.key,
+            velocity: note.velocity,
+            channel: 0,
+            voice: Voice::Melody,
+        });
+    }
+    rendering.finish();
+    head_length(&rendering)
+}
+
+/// The pieces before the button for `body_bars` bars: as many whole statements as fit (none for
+/// a sting), then one with fewer echoes if its first statement fits in what is left, else the
+/// head's sequence in the middle for what is left — after the first statement when there are
+/// more, so the variation opens and closes with the theme. `heads` are the head's sizes (motif
+/// bars, rendered size), shortest first: the longest whose first statement fits goes each time
+/// (with as many of its echoes as fit), and bars fewer than the shortest take it cut short (a
+/// liquidation).
+fn plan_pieces(
+    body_bars: usize,
+    statement: Size,
+    heads: &[(usize, Size)],
+    sting: bool,
+) -> Vec<PieceKind> {
+    let num_statements = if sting || statement.full == 0 {
+        0
+    } else {
+        body_bars / statement.full
+    };
+    let mut left = body_bars - num_statements * statement.full;
+    let shortened = (!sting && left > 0 && left >= statement.core).then(|| {
+        let bars = left;
+        left = 0;
+        PieceKind::Statement { bars }
+    });
+    let mut fragments = Vec::new();
+    let mut steps = 0;
+    while left > 0 {
+        let fitting = heads.iter().rev().find(|(_, size)| size.core <= left);
+        let piece = match (fitting, heads.first()) {
+            (Some(&(head_bars, size)), _) => PieceKind::Fragment {
+                head_bars,
+                steps,
+                bars: size.full.min(left),
+            },
+            (None, Some(&(head_bars, _))) => PieceKind::Liquidation {
+                head_bars,
+                steps,
+                bars: left,
+            },
+            (None, None) => break,
+        };
+        left -= match piece {
+            PieceKind::Fragment { bars, .. } | PieceKind::Liquidation { bars, .. } => bars,
+            _ => 0,
+        };
+        fragments.push(piece);
+        steps = if steps >= MAX_SEQUENCE_STEPS {
+            0
+        } else {
+            steps + 1
+        };
+    }
+    let whole = PieceKind::Statement {
+        bars: statement.full,
+    };
+    let mut plan = Vec::with_capacity(num_statements + fragments.len() + 1);
+    if num_statements > 0 {
+        plan.push(whole);
+    }
+    plan.extend(fragments);
+    for _ in 1..num_statements {
+        plan.push(whole);
+    }
+    plan.extend(shortened);
+    plan
+}
+
+/// The motif's first `bars` bars, in `key` (the notes that start in them, cut at their end).
+fn head_motif(motif: &Motif, key: Key, bars: usize) -> Motif {
+    let end = bars as f64 * motif.time_signature.bar_length_beats();
+    let mut head = Motif::new(motif.time_signature, motif.tempo_bpm);
+    for note in motif
+        .notes()
+        .iter()
+        .filter(|n| n.start_beats < end - BEAT_EPSILON)
+    {
+        head.push(Note {
+            length_beats: note.length_beats.min(end - note.start_beats),
+            ..*note
+        });
+    }
+    head.finish();
+    head.locked_key = Some(key);
+    head
+}
+
+/// Appends `piece` at `start_beats`, keeping only what starts within `length_beats` (a note
+/// may ring on past it; the next piece's same key cuts it).
+fn append(out: &mut Rendering, piece: &Rendering, start_beats: f64, length_beats: f64) {
+    for note in &piece.notes {
+        if note.start_beats < length_beats - BEAT_EPSILON {
+            out.push_note(RenderedNote {
+                start_beats: start_beats + note.start_beats,
+                length_beats: note.length_beats.min(length_beats - note.start_beats),
+                ..*note
+            });
+        }
+    }
+    for point in &piece.ccs {
+        if point.beats < length_beats - BEAT_EPSILON {
+            out.push_cc(CcPoint {
+                beats: start_beats + point.beats,
+                ..*point
+            });
+        }
+    }
+}
+
+/// The tonic pitch class the rendering sounds in (the motif's key moved by the chromatic
+/// transposition; a diatonic one stays in the key, a mode change keeps the tonic).
+fn rendering_tonic(key: Key, settings: &CharacterSettings) -> u8 {
+    (i32::from(key.tonic) + settings.transpose_semitones).rem_euclid(12) as u8
+}
+
+/// The button: for every voice sounding in the bar before `start_beats` (the melody at least),
+/// the tonic nearest its last note, from `start_beats` to `end_beats`, at its last velocity, on
+/// its channel; the pedal (where one was used) lifted at the end.
+fn add_button(
+    out: &mut Rendering,
+    tonic: u8,
+    start_beats: f64,
+    end_beats: f64,
+    settings: &CharacterSettings,
+) {
+    let voices = [Voice::Melody, Voice::Doubling, Voice::Bass];
+    for voice in voices {
+        let last = out
+            .notes
+            .iter()
+            .filter(|n| n.voice == voice && n.start_beats < start_beats - BEAT_EPSILON)
+            .max_by(|a, b| a.start_beats.total_cmp(&b.start_beats));
+        let (reference, velocity, channel) = match (last, voice) {
+            (Some(note), _) => (note.key, note.velocity, note.channel),
+            (None, Voice::Melody) => (60 + tonic, 0.5, settings.channel_for(Voice::Melody)),
+            (None, _) => continue,
+        };
+        let key = nearest_with_class(reference, tonic);
+        out.push_note(RenderedNote {
+            start_beats,
+            length_beats: end_beats - start_beats,
+            key,
+            velocity,
+            channel,
+            voice,
+        });
+    }
+    // Whatever the pieces left held ends with the button: the pedal comes up at the end.
+    let pedal_channels: Vec<u8> = out
+        .ccs
+        .iter()
+        .filter(|p| p.cc == crate::engine::event::CC_SUSTAIN)
+        .map(|p| p.channel)
+        .collect();
+    for channel in 0..16u8 {
+        if pedal_channels.contains(&channel) {
+            out.push_cc(CcPoint {
+                beats: end_beats,
+                channel,
+                cc: crate::engine::event::CC_SUSTAIN,
+                value: 0.0,
+            });
+        }
+    }
+}
+
+/// The key of pitch class `class` nearest `reference` (the lower one on a tie), within 0–127.
+fn nearest_with_class(reference: u8, class: u8) -> u8 {
+    let reference = i32::from(reference);
+    let below = reference - (reference - i32::from(class)).rem_euclid(12);
+    let above = below + 12;
+    let key = if reference - below <= above - reference {
+        below
+    } else {
+        above
+    };
+    let key = if key < 0 { key + 12 } else { key };
+    let key = if key > 127 { key - 12 } else { key };
+    key as u8
+}
+
+/// Nothing sounds past `end_beats`: notes are cut there, later points dropped (a pedal lift
+/// exactly at the end stays).
+fn end_everything_by(out: &mut Rendering, end_beats: f64) {
+    out.notes
+        .retain(|n| n.start_beats < end_beats - BEAT_EPSILON);
+    for note in &mut out.notes {
+        if note.end_beats() > end_beats {
+            note.length_beats = end_beats - note.start_beats;
+        }
+    }
+    out.ccs.retain(|p| p.beats <= end_beats + BEAT_EPSILON);
+}
+
+/// The tonic of the key a motif's fill ends on (for tests and reports).
+pub fn button_tonic(motif: &Motif, settings: &CharacterSettings) -> Option<u8> {
+    settings
+        .key
+        .or(motif.key())
+        .map(|key| rendering_tonic(key, settings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_bars_are_found_within_the_allowed_change() {
+        assert_eq!(whole_bar_scaling(12.0, 0.0), (1.0, Some(12)));
+        // 11.8 bars: 12 is 1.7 % faster, within 3 %.
+        let (ratio, bars) = whole_bar_scaling(11.8, 0.03);
+        assert_eq!(bars, Some(12));
+        assert!((ratio - 12.0 / 11.8).abs() < 1e-12);
+        // Not within 1 %: no change, the button is held.
+        assert_eq!(whole_bar_scaling(11.8, 0.01), (1.0, None));
+        // 11.2 bars: 11 is nearer.
+        assert_eq!(whole_bar_scaling(11.2, 0.03).1, Some(11));
+    }
+
+    #[test]
+    fn pieces_open_and_close_with_the_theme_and_take_every_bar() {
+        let bars_of = |plan: &[PieceKind]| -> usize {
+            plan.iter()
+                .map(|k| match k {
+                    PieceKind::Statement { bars }
+                    | PieceKind::Fragment { bars, .. }
+                    | PieceKind::Liquidation { bars, .. } => *bars,
+                    PieceKind::Button => 0,
+                })
+                .sum()
+        };
+        let whole = |bars| Size {
+            core: bars,
+            full: bars,
+        };
+        let four = PieceKind::Statement { bars: 4 };
+        // Heads of 1 and 2 motif bars rendering as 1 and 2 bars.
+        let plan = plan_pieces(15, whole(4), &[(1, whole(1)), (2, whole(2))], false);
+        assert_eq!(bars_of(&plan), 15);
+        assert_eq!(plan.first(), Some(&four));
+        assert_eq!(plan.last(), Some(&four));
+        assert_eq!(
+            &plan[1..3],
+            &[
+                PieceKind::Fragment {
+                    head_bars: 2,
+                    steps: 0,
+                    bars: 2
+                },
+                PieceKind::Fragment {
+                    head_bars: 1,
+                    steps: 1,
+                    bars: 1
+                }
+            ],
+            "15 = 3 statements + the 2-bar head + the 1-bar head a step higher"
+        );
+        // Heads broadened to 2 and 4 bars: a bar left over is a liquidation.
+        let plan = plan_pieces(7, whole(4), &[(1, whole(2)), (2, whole(4))], false);
+        assert_eq!(bars_of(&plan), 7);
+        assert_eq!(
+            plan[1..],
+            [
+                PieceKind::Fragment {
+                    head_bars: 1,
+                    steps: 0,
+                    bars: 2
+                },
+                PieceKind::Liquidation {
+                    head_bars: 1,
+                    steps: 1,
+                    bars: 1
+                }
+            ]
+        );
+        // Echoes (Distant): a statement of 12 bars whose first statement takes 3, heads of 2
+        // (8 with echoes): 17 bars = one statement, then one with fewer echoes.
+        let echoing = Size { core: 3, full: 12 };
+        assert_eq!(
+            plan_pieces(17, echoing, &[(1, Size { core: 2, full: 8 })], false),
+            [
+                PieceKind::Statement { bars: 12 },
+                PieceKind::Statement { bars: 5 }
+            ]
+        );
+        // 2 bars: too few for a statement; the head with fewer echoes.
+        assert_eq!(
+            plan_pieces(2, echoing, &[(1, Size { core: 2, full: 8 })], false),
+            [PieceKind::Fragment {
+                head_bars: 1,
+                steps: 0,
+                bars: 2
+            }]
+        );
+        // A sting: the head only.
+        assert_eq!(
+            plan_pieces(1, whole(4), &[(1, whole(1))], true),
+            vec![PieceKind::Fragment {
+                head_bars: 1,
+                steps: 0,
+                bars: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn the_nearest_tonic_stays_on_the_keyboard() {
+        assert_eq!(nearest_with_class(64, 0), 60);
+        assert_eq!(nearest_with_class(67, 0), 72);
+        assert_eq!(nearest_with_class(66, 0), 60, "a tie goes down");
+        assert_eq!(nearest_with_class(2, 11), 11);
+        assert_eq!(nearest_with_class(126, 11), 119);
+    }
+}

@@ -1,0 +1,364 @@
+//! Issue 25: `reprise fit --length` and `--cutdowns` — variations filled to a scene's length,
+//! read back with `midly` through each file's own tempo events: the last note ends within 1 ms
+//! of the length, the button (the tonic) starts on a bar line, a tempo change is written when
+//! one is allowed, cutdowns share their opening, an `end` hit is a fill's target, and bad
+//! requests are refused without writing anything.
+
+#[allow(dead_code)]
+#[path = "common/cli_run.rs"]
+mod cli_run;
+
+use midly::{MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
+
+use cli_run::{note, reprise, scratch, write_notes};
+use reprise::engine::motif::{Note, TimeSignature};
+
+/// A note read back: channel, key, onset and release in seconds and in beats.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ReadNote {
+    channel: u8,
+    key: u8,
+    on_seconds: f64,
+    off_seconds: f64,
+    on_beats: f64,
+}
+
+/// The notes of a .mid, timed through its own tempo events, and its tempos (BPM) in order.
+fn read_back(bytes: &[u8]) -> (Vec<ReadNote>, Vec<f64>) {
+    let smf = Smf::parse(bytes).expect("a MIDI file");
+    let Timing::Metrical(ticks) = smf.header.timing else {
+        panic!("metrical timing");
+    };
+    let ticks_per_beat = f64::from(ticks.as_int());
+    let mut tempos: Vec<(u64, f64)> = vec![(0, 500_000.0)];
+    let mut events: Vec<(u64, u8, u8, bool)> = Vec::new();
+    for track in &smf.tracks {
+        let mut tick = 0u64;
+        for event in track {
+            tick += u64::from(event.delta.as_int());
+            match event.kind {
+                TrackEventKind::Meta(MetaMessage::Tempo(us)) => {
+                    tempos.push((tick, f64::from(us.as_int())))
+                }
+                TrackEventKind::Midi { channel, message } => match message {
+                    MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
+                        events.push((tick, channel.as_int(), key.as_int(), true))
+                    }
+                    MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
+                        events.push((tick, channel.as_int(), key.as_int(), false))
+                    }
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+    }
+    tempos.sort_by_key(|t| t.0);
+    let seconds_at = |tick: u64| {
+        let mut seconds = 0.0;
+        let mut last = (0u64, 500_000.0);
+        for &(at, us) in &tempos {
+            if at > tick {
+                break;
+            }
+            seconds += (at - last.0) as f64 / ticks_per_beat * last.1 / 1e6;
+            last = (at, us);
+        }
+        seconds + (tick - last.0) as f64 / ticks_per_beat * last.1 / 1e6
+    };
+    let mut notes = Vec::new();
+    let mut open: Vec<(u64, u8, u8)> = Vec::new();
+    for (tick, channel, key, on) in events {
+        if on {
+            open.push((tick, channel, key));
+        } else if let Some(i) = open.iter().position(|o| o.1 == channel && o.2 == key) {
+            let (start, ..) = open.remove(i);
+            notes.push(ReadNote {
+                channel,
+                key,
+                on_seconds: seconds_at(start),
+                off_seconds: seconds_at(tick),
+                on_beats: start as f64 / ticks_per_beat,
+            });
+        }
+    }
+    assert!(open.is_empty(), "every note ends");
+    let bpm: Vec<f64> = tempos[1..].iter().map(|t| 60e6 / t.1).collect();
+    (notes, bpm)
+}
+
+/// A two-bar 3/4 theme in D minor rising to A4 and back, ending on D.
+fn theme() -> Vec<Note> {
+    [
+        (0.0, 2.0, 62),
+        (2.0, 1.0, 64),
+        (3.0, 1.5, 65),
+        (4.5, 0.5, 67),
+        (5.0, 1.0, 69),
+    ]
+    .iter()
+    .map(|&(start, length, key)| note(start, length * 0.95, key))
+    .collect()
+}
+
+fn fit(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["fit"];
+    all.extend_from_slice(args);
+    reprise(&all)
+}
+
+#[test]
+fn a_fill_ends_on_the_length_through_the_files_tempo_map_with_the_button_on_a_downbeat() {
+    let dir = scratch("fill-length");
+    let motif = dir.join("theme.mid");
+    write_notes(&motif, "Theme", &theme(), TimeSignature::new(3, 4), 100.0);
+    for character in ["piano", "swell", "distant"] {
+        for (length, allow, seconds) in [
+            ("23.4s", "0%", 23.4),
+            ("23.4s", "3%", 23.4),
+            ("9bars", "0%", 16.2),
+        ] {
+            let out = dir.join(format!("{character}-{length}-{allow}.mid"));
+            let output = fit(&[
+                motif.to_str().unwrap(),
+                "--character",
+                character,
+                "--intensity",
+                "0.8",
+                "--length",
+                length,
+                "--allow-tempo",
+                allow,
+                "--tempo",
+                "100",
+                "-o",
+                out.to_str().unwrap(),
+            ]);
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(output.status.success(), "{character} {length}: {output:?}");
+            let (notes, tempos) = read_back(&std::fs::read(&out).unwrap());
+            let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);
+            assert!(
+                (end - seconds).abs() <= 1e-3,
+                "{character} {length} {allow}: last note ends at {end} s"
+            );
+            // The button: the latest onset, a D (the tonic), on a bar line of 3/4.
+            let last_on = notes.iter().map(|n| n.on_beats).fold(0.0, f64::max);
+            assert!(
+                (last_on / 3.0 - (last_on / 3.0).round()).abs() < 1e-6,
+                "{character} {length}: the button at beat {last_on}"
+            );
+            assert!(notes
+                .iter()
+                .filter(|n| (n.on_beats - last_on).abs() < 1e-6)
+                .all(|n| n.key % 12 == 2));
+            // 23.4 s at 100 BPM is 13 bars of 3/4 exactly: no change needed, none written.
+            assert_eq!(tempos, [100.0], "{character} {length} {allow}: {stdout}");
+            // Never a key held twice.
+            for a in &notes {
+                for b in &notes {
+                    if a != b && (a.channel, a.key) == (b.channel, b.key) {
+                        assert!(
+                            a.off_seconds <= b.on_seconds + 1e-9
+                                || b.off_seconds <= a.on_seconds + 1e-9,
+                            "{character}: key {} held twice",
+                            a.key
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn an_allowed_tempo_change_is_written_and_without_it_the_remainder_is_said() {
+    let dir = scratch("fill-tempo");
+    let motif = dir.join("theme.mid");
+    write_notes(&motif, "Theme", &theme(), TimeSignature::new(3, 4), 100.0);
+    // 22.9 s at 100 BPM: 12.72 bars. 13 bars need 2.2 % faster; at 1 % the body takes 12
+    // bars and the button 0.72 bar.
+    let out = dir.join("allowed.mid");
+    let output = fit(&[
+        motif.to_str().unwrap(),
+        "--character",
+        "swell",
+        "--length",
+        "22.9s",
+        "--tempo",
+        "100",
+        "--allow-tempo",
+        "3%",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("tempo 100.00 -> 102.18 BPM"), "{stdout}");
+    let (notes, tempos) = read_back(&std::fs::read(&out).unwrap());
+    assert_eq!(tempos.len(), 1);
+    assert!((tempos[0] - 39.0 / 22.9 * 60.0).abs() < 0.01, "{tempos:?}");
+    let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);
+    assert!((end - 22.9).abs() <= 1e-3, "ends at {end}");
+    // At 1 % the tempo stays and the button is held to the length, as the line says.
+    let held = dir.join("held.mid");
+    let output = fit(&[
+        motif.to_str().unwrap(),
+        "--character",
+        "swell",
+        "--length",
+        "22.9s",
+        "--tempo",
+        "100",
+        "--allow-tempo",
+        "1%",
+        "-o",
+        held.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("the button is held 0.28 bar short of one bar"),
+        "{stdout}"
+    );
+    let (notes, tempos) = read_back(&std::fs::read(&held).unwrap());
+    assert_eq!(tempos, [100.0]);
+    let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);
+    assert!((end - 22.9).abs() <= 1e-3, "ends at {end}");
+}
+
+#[test]
+fn cutdowns_share_their_opening_and_each_ends_on_its_length() {
+    let dir = scratch("fill-cutdowns");
+    let motif = dir.join("theme.mid");
+    write_notes(&motif, "Theme", &theme(), TimeSignature::new(3, 4), 100.0);
+    let folder = dir.join("cutdowns");
+    let output = fit(&[
+        motif.to_str().unwrap(),
+        "--character",
+        "piano",
+        "--cutdowns",
+        "60,30,15,10",
+        "--sting",
+        "--tempo",
+        "90",
+        "-o",
+        folder.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), 5, "a line per file: {stdout}");
+    let mut openings = Vec::new();
+    for (name, seconds) in [
+        ("60s", 60.0),
+        ("30s", 30.0),
+        ("15s", 15.0),
+        ("10s", 10.0),
+        ("sting", 2.0 * 3.0 * 60.0 / 90.0),
+    ] {
+        let (notes, _) = read_back(&std::fs::read(folder.join(format!("{name}.mid"))).unwrap());
+        let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);
+        assert!((end - seconds).abs() <= 1e-3, "{name}: ends at {end}");
+        let mut first_bar: Vec<(u8, u8, i64)> = notes
+            .iter()
+            .filter(|n| n.on_beats < 3.0 - 1e-9)
+            .map(|n| (n.channel, n.key, (n.on_beats * 960.0).round() as i64))
+            .collect();
+        first_bar.sort_unstable();
+        if name != "sting" {
+            openings.push((name, first_bar));
+        }
+    }
+    for (name, opening) in &openings {
+        assert_eq!(opening, &openings[0].1, "{name} opens as the 60 s cut does");
+    }
+}
+
+#[test]
+fn an_end_hit_is_the_fills_target() {
+    let dir = scratch("fill-end-hit");
+    let motif = dir.join("theme.mid");
+    write_notes(&motif, "Theme", &theme(), TimeSignature::new(3, 4), 100.0);
+    let hits = dir.join("hits.csv");
+    std::fs::write(&hits, "timecode,name,lands\n01:00:20:12,cut to black,end\n").unwrap();
+    let out = dir.join("to-the-cut.mid");
+    let output = fit(&[
+        motif.to_str().unwrap(),
+        "--character",
+        "swell",
+        "--hits",
+        hits.to_str().unwrap(),
+        "--fps",
+        "24",
+        "--start-tc",
+        "01:00:00:00",
+        "--tempo",
+        "100",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let (notes, _) = read_back(&std::fs::read(&out).unwrap());
+    let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);
+    assert!(
+        (end - 20.5).abs() <= 1e-3,
+        "ends at {end}, the cut is at 20.5 s"
+    );
+}
+
+#[test]
+fn bad_fill_requests_are_refused_and_write_nothing() {
+    let dir = scratch("fill-refused");
+    let motif = dir.join("theme.mid");
+    write_notes(&motif, "Theme", &theme(), TimeSignature::new(3, 4), 100.0);
+    let before = std::fs::read(&motif).unwrap();
+    let out = dir.join("out.mid");
+    for (args, says) in [
+        (
+            vec!["--length", "23.4s", "-o", motif.to_str().unwrap()],
+            "is an input",
+        ),
+        (
+            vec!["--length", "12.5bars", "-o", out.to_str().unwrap()],
+            "whole number of bars",
+        ),
+        (
+            vec![
+                "--length",
+                "23s",
+                "--allow-tempo",
+                "25%",
+                "-o",
+                out.to_str().unwrap(),
+            ],
+            "0 to 10",
+        ),
+        (
+            vec!["--cutdowns", "30,15", "-o", out.to_str().unwrap()],
+            "folder",
+        ),
+        (
+            vec!["--length", "23s", "--sting", "-o", out.to_str().unwrap()],
+            "--cutdowns",
+        ),
+        (
+            vec![
+                "--cutdowns",
+                "30,soon",
+                "-o",
+                dir.join("c").to_str().unwrap(),
+            ],
+            "soon",
+        ),
+        (vec!["-o", out.to_str().unwrap()], "--length"),
+    ] {
+        let mut all = vec![motif.to_str().unwrap(), "--character", "swell"];
+        all.extend(args.iter().copied());
+        let output = fit(&all);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    assert!(!out.exists(), "nothing written");
+    assert!(!dir.join("c").exists(), "no folder made");
+    assert_eq!(std::fs::read(&motif).unwrap(), before);
+}
