@@ -8,84 +8,12 @@
 #[path = "common/cli_run.rs"]
 mod cli_run;
 
-use midly::{MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
+#[path = "common/midi_read.rs"]
+mod midi_read;
 
 use cli_run::{note, reprise, scratch, write_notes};
+use midi_read::read_back;
 use reprise::engine::motif::{Note, TimeSignature};
-
-/// A note read back: channel, key, onset and release in seconds and in beats.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct ReadNote {
-    channel: u8,
-    key: u8,
-    on_seconds: f64,
-    off_seconds: f64,
-    on_beats: f64,
-}
-
-/// The notes of a .mid, timed through its own tempo events, and its tempos (BPM) in order.
-fn read_back(bytes: &[u8]) -> (Vec<ReadNote>, Vec<f64>) {
-    let smf = Smf::parse(bytes).expect("a MIDI file");
-    let Timing::Metrical(ticks) = smf.header.timing else {
-        panic!("metrical timing");
-    };
-    let ticks_per_beat = f64::from(ticks.as_int());
-    let mut tempos: Vec<(u64, f64)> = vec![(0, 500_000.0)];
-    let mut events: Vec<(u64, u8, u8, bool)> = Vec::new();
-    for track in &smf.tracks {
-        let mut tick = 0u64;
-        for event in track {
-            tick += u64::from(event.delta.as_int());
-            match event.kind {
-                TrackEventKind::Meta(MetaMessage::Tempo(us)) => {
-                    tempos.push((tick, f64::from(us.as_int())))
-                }
-                TrackEventKind::Midi { channel, message } => match message {
-                    MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
-                        events.push((tick, channel.as_int(), key.as_int(), true))
-                    }
-                    MidiMessage::NoteOn { key, .. } | MidiMessage::NoteOff { key, .. } => {
-                        events.push((tick, channel.as_int(), key.as_int(), false))
-                    }
-                    _ => {}
-                },
-                _ => {}
-            }
-        }
-    }
-    tempos.sort_by_key(|t| t.0);
-    let seconds_at = |tick: u64| {
-        let mut seconds = 0.0;
-        let mut last = (0u64, 500_000.0);
-        for &(at, us) in &tempos {
-            if at > tick {
-                break;
-            }
-            seconds += (at - last.0) as f64 / ticks_per_beat * last.1 / 1e6;
-            last = (at, us);
-        }
-        seconds + (tick - last.0) as f64 / ticks_per_beat * last.1 / 1e6
-    };
-    let mut notes = Vec::new();
-    let mut open: Vec<(u64, u8, u8)> = Vec::new();
-    for (tick, channel, key, on) in events {
-        if on {
-            open.push((tick, channel, key));
-        } else if let Some(i) = open.iter().position(|o| o.1 == channel && o.2 == key) {
-            let (start, ..) = open.remove(i);
-            notes.push(ReadNote {
-                channel,
-                key,
-                on_seconds: seconds_at(start),
-                off_seconds: seconds_at(tick),
-                on_beats: start as f64 / ticks_per_beat,
-            });
-        }
-    }
-    assert!(open.is_empty(), "every note ends");
-    let bpm: Vec<f64> = tempos[1..].iter().map(|t| 60e6 / t.1).collect();
-    (notes, bpm)
-}
 
 /// A two-bar 3/4 theme in D minor rising to A4 and back, ending on D.
 fn theme() -> Vec<Note> {
@@ -107,6 +35,27 @@ fn fit(args: &[&str]) -> std::process::Output {
     reprise(&all)
 }
 
+/// `reprise fit MOTIF --character CHARACTER --tempo TEMPO [more] -o OUT`.
+fn fit_at(
+    motif: &std::path::Path,
+    character: &str,
+    tempo: &str,
+    more: &[&str],
+    out: &std::path::Path,
+) -> std::process::Output {
+    let mut args = vec![
+        motif.to_str().unwrap(),
+        "--character",
+        character,
+        "--tempo",
+        tempo,
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(more);
+    fit(&args)
+}
+
 #[test]
 fn a_fill_ends_on_the_length_through_the_files_tempo_map_with_the_button_on_a_downbeat() {
     let dir = scratch("fill-length");
@@ -119,21 +68,20 @@ fn a_fill_ends_on_the_length_through_the_files_tempo_map_with_the_button_on_a_do
             ("9bars", "0%", 16.2),
         ] {
             let out = dir.join(format!("{character}-{length}-{allow}.mid"));
-            let output = fit(&[
-                motif.to_str().unwrap(),
-                "--character",
+            let output = fit_at(
+                &motif,
                 character,
-                "--intensity",
-                "0.8",
-                "--length",
-                length,
-                "--allow-tempo",
-                allow,
-                "--tempo",
                 "100",
-                "-o",
-                out.to_str().unwrap(),
-            ]);
+                &[
+                    "--intensity",
+                    "0.8",
+                    "--length",
+                    length,
+                    "--allow-tempo",
+                    allow,
+                ],
+                &out,
+            );
             let stdout = String::from_utf8_lossy(&output.stdout);
             assert!(output.status.success(), "{character} {length}: {output:?}");
             let (notes, tempos) = read_back(&std::fs::read(&out).unwrap());
@@ -179,19 +127,13 @@ fn an_allowed_tempo_change_is_written_and_without_it_the_remainder_is_said() {
     // 22.9 s at 100 BPM: 12.72 bars. 13 bars need 2.2 % faster; at 1 % the body takes 12
     // bars and the button 0.72 bar.
     let out = dir.join("allowed.mid");
-    let output = fit(&[
-        motif.to_str().unwrap(),
-        "--character",
+    let output = fit_at(
+        &motif,
         "swell",
-        "--length",
-        "22.9s",
-        "--tempo",
         "100",
-        "--allow-tempo",
-        "3%",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+        &["--length", "22.9s", "--allow-tempo", "3%"],
+        &out,
+    );
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("tempo 100.00 -> 102.18 BPM"), "{stdout}");
@@ -202,19 +144,13 @@ fn an_allowed_tempo_change_is_written_and_without_it_the_remainder_is_said() {
     assert!((end - 22.9).abs() <= 1e-3, "ends at {end}");
     // At 1 % the tempo stays and the button is held to the length, as the line says.
     let held = dir.join("held.mid");
-    let output = fit(&[
-        motif.to_str().unwrap(),
-        "--character",
+    let output = fit_at(
+        &motif,
         "swell",
-        "--length",
-        "22.9s",
-        "--tempo",
         "100",
-        "--allow-tempo",
-        "1%",
-        "-o",
-        held.to_str().unwrap(),
-    ]);
+        &["--length", "22.9s", "--allow-tempo", "1%"],
+        &held,
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains("the button is held 0.28 bar short of one bar"),
@@ -232,18 +168,13 @@ fn cutdowns_share_their_opening_and_each_ends_on_its_length() {
     let motif = dir.join("theme.mid");
     write_notes(&motif, "Theme", &theme(), TimeSignature::new(3, 4), 100.0);
     let folder = dir.join("cutdowns");
-    let output = fit(&[
-        motif.to_str().unwrap(),
-        "--character",
+    let output = fit_at(
+        &motif,
         "piano",
-        "--cutdowns",
-        "60,30,15,10",
-        "--sting",
-        "--tempo",
         "90",
-        "-o",
-        folder.to_str().unwrap(),
-    ]);
+        &["--cutdowns", "60,30,15,10", "--sting"],
+        &folder,
+    );
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.lines().count(), 5, "a line per file: {stdout}");
@@ -281,21 +212,20 @@ fn an_end_hit_is_the_fills_target() {
     let hits = dir.join("hits.csv");
     std::fs::write(&hits, "timecode,name,lands\n01:00:20:12,cut to black,end\n").unwrap();
     let out = dir.join("to-the-cut.mid");
-    let output = fit(&[
-        motif.to_str().unwrap(),
-        "--character",
+    let output = fit_at(
+        &motif,
         "swell",
-        "--hits",
-        hits.to_str().unwrap(),
-        "--fps",
-        "24",
-        "--start-tc",
-        "01:00:00:00",
-        "--tempo",
         "100",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+        &[
+            "--hits",
+            hits.to_str().unwrap(),
+            "--fps",
+            "24",
+            "--start-tc",
+            "01:00:00:00",
+        ],
+        &out,
+    );
     assert!(output.status.success(), "{output:?}");
     let (notes, _) = read_back(&std::fs::read(&out).unwrap());
     let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);

@@ -7,9 +7,11 @@
 #[path = "common/cli_run.rs"]
 mod cli_run;
 
-use midly::{MetaMessage, MidiMessage, Smf, Timing, TrackEventKind};
+#[path = "common/midi_read.rs"]
+mod midi_read;
 
 use cli_run::{note, reprise, scratch, write_notes};
+use midi_read::read_back;
 use reprise::engine::character::{render, Character, CharacterSettings};
 use reprise::engine::climax::climax_beats;
 use reprise::engine::midi_file::{write_tracks_in_map, ExportTrack};
@@ -20,44 +22,10 @@ use reprise::engine::timecode::{frames_to_seconds, FrameRate};
 
 /// Note-ons of a .mid file as (channel, key, seconds), timed through its own tempo events.
 fn note_ons_seconds(bytes: &[u8]) -> Vec<(u8, u8, f64)> {
-    let smf = Smf::parse(bytes).expect("a MIDI file");
-    let Timing::Metrical(ticks) = smf.header.timing else {
-        panic!("metrical timing");
-    };
-    let ticks_per_beat = f64::from(ticks.as_int());
-    let mut tempos: Vec<(u64, f64)> = vec![(0, 500_000.0)];
-    let mut ons: Vec<(u8, u8, u64)> = Vec::new();
-    for track in &smf.tracks {
-        let mut tick = 0u64;
-        for event in track {
-            tick += u64::from(event.delta.as_int());
-            match event.kind {
-                TrackEventKind::Meta(MetaMessage::Tempo(us)) => {
-                    tempos.push((tick, f64::from(us.as_int())))
-                }
-                TrackEventKind::Midi {
-                    channel,
-                    message: MidiMessage::NoteOn { key, vel },
-                } if vel.as_int() > 0 => ons.push((channel.as_int(), key.as_int(), tick)),
-                _ => {}
-            }
-        }
-    }
-    tempos.sort_by_key(|t| t.0);
-    let seconds_at = |tick: u64| {
-        let mut seconds = 0.0;
-        let mut last = (0u64, 500_000.0);
-        for &(at, us) in &tempos {
-            if at > tick {
-                break;
-            }
-            seconds += (at - last.0) as f64 / ticks_per_beat * last.1 / 1e6;
-            last = (at, us);
-        }
-        seconds + (tick - last.0) as f64 / ticks_per_beat * last.1 / 1e6
-    };
-    ons.into_iter()
-        .map(|(channel, key, tick)| (channel, key, seconds_at(tick)))
+    read_back(bytes)
+        .0
+        .into_iter()
+        .map(|n| (n.channel, n.key, n.on_seconds))
         .collect()
 }
 

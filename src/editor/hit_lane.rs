@@ -3,9 +3,9 @@
 //! a dot on the hit when it lands on the frame, a dot early or late with the frames off when it
 //! misses — and the playhead. Every hit is an accessible widget saying the same in words.
 
-use egui::{Color32, Pos2, Rect, Role, Sense, Stroke, Ui, Vec2, WidgetInfo};
+use egui::{Color32, Pos2, Rect, Role, Sense, Stroke, Ui, WidgetInfo};
 
-use super::piano_roll::KEY_AXIS_WIDTH;
+use super::piano_roll::roll_frame;
 use super::picture::landing_text;
 use crate::engine::picture::Picture;
 use crate::engine::timecode::frames_to_seconds;
@@ -46,20 +46,14 @@ pub fn draw(ui: &mut Ui, picture: &Picture, readouts: &HitReadouts, playhead_sec
     if picture.hits.is_empty() {
         return;
     }
-    ui.label(format!(
-        "Hits — {} on the picture (where each note lands)",
-        picture.hits.len()
-    ));
-    let (outer, _) = ui.allocate_exact_size(
-        Vec2::new(ui.available_width().max(200.0), LANE_HEIGHT),
-        Sense::hover(),
+    let rect = roll_frame(
+        ui,
+        LANE_HEIGHT,
+        &format!(
+            "Hits — {} on the picture (where each note lands)",
+            picture.hits.len()
+        ),
     );
-    let rect = Rect::from_min_max(
-        Pos2::new(outer.left() + KEY_AXIS_WIDTH, outer.top()),
-        outer.max,
-    );
-    ui.painter()
-        .rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
     let span = lane_span_seconds(picture);
     let weak = ui.visuals().weak_text_color();
     for (index, hit) in picture.hits.iter().enumerate() {
@@ -142,7 +136,7 @@ mod tests {
         }
         // From a second before zero to 20 s + the tail.
         assert_eq!(lane_span_seconds(&picture), (-1.0, 22.0));
-        let rect = Rect::from_min_size(Pos2::new(0.0, 0.0), Vec2::new(230.0, 10.0));
+        let rect = Rect::from_min_size(Pos2::new(0.0, 0.0), egui::Vec2::new(230.0, 10.0));
         assert_eq!(seconds_to_x(rect, -1.0, (-1.0, 22.0)), 0.0);
         assert_eq!(seconds_to_x(rect, 22.0, (-1.0, 22.0)), 230.0);
         assert_eq!(seconds_to_x(rect, 10.5, (-1.0, 22.0)), 115.0);

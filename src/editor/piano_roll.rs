@@ -65,7 +65,7 @@ pub const KEY_AXIS_WIDTH: f32 = 34.0;
 const MAX_GRID_LINES: usize = 512;
 
 /// The frame of one lane: its title, then the lane (right of a key-axis gutter).
-fn roll_frame(ui: &mut Ui, height: f32, title: &str) -> Rect {
+pub(super) fn roll_frame(ui: &mut Ui, height: f32, title: &str) -> Rect {
     ui.label(title);
     let (outer, _) = ui.allocate_exact_size(
         Vec2::new(ui.available_width().max(200.0), height),

@@ -688,25 +688,21 @@ fn a_locate_in_five_four_keeps_the_bars() {
     }
 }
 
-/// Issue 24 in a real DAW: a session whose tempo changes (120 → 132 BPM at quarter 24) and whose
-/// saved Reprise state holds a `climax` hit at 00:00:26:03 (24 fps). The phrase is captured in
-/// the roll, Swell plays it, and the climax Ardour records lands on the hit's sample — within a
-/// sample plus half a tick of Ardour's recording (1920 ticks per quarter: 5.7 samples at 132
-/// BPM) — and the whole take is what the engine renders for the same song.
-#[test]
-#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
-fn a_climax_hit_lands_on_its_sample_across_a_tempo_change() {
-    use reprise::engine::climax::climax_beats;
+/// Hit lock in Ardour: Swell over the phrase region, with `map`, a `climax` hit ("door slam")
+/// at `hit_frame` (24 fps) saved in Reprise's state as a composer's earlier session would; rolls
+/// `steps`; returns the session and the engine driven through the same song (picture set, the
+/// phrase as Reprise heard it from Ardour).
+fn hit_lock_session(
+    name: &str,
+    map: &TempoMap,
+    hit_frame: i64,
+    steps: &[(&str, f64, f64)],
+) -> (Session, Simulation) {
     use reprise::engine::hits::{Hit, HitName, Importance, Lands};
     use reprise::engine::picture::Picture;
-    use reprise::engine::rendering::Voice;
-    use reprise::engine::timecode::{frames_to_seconds, FrameRate};
+    use reprise::engine::timecode::FrameRate;
     use reprise::library_schema::{default_names, empty_slots, library_json};
 
-    let map = TempoMap {
-        sections: vec![(0.0, 120.0, 4, 4), (24.0, 132.0, 4, 4)],
-    };
-    let hit_frame = 627;
     let mut picture = Picture {
         rate: FrameRate::Fps24,
         ..Picture::default()
@@ -719,21 +715,30 @@ fn a_climax_hit_lands_on_its_sample_across_a_tempo_change() {
     });
     let settings = [Setting::Character(Character::Swell)];
     let params: Vec<(&str, f64)> = settings.iter().map(|s| s.ardour()).collect();
-    let mut session = Session::create("hit_lock", map.clone(), &params, &[]);
+    let mut session = Session::create(name, map.clone(), &params, &[]);
     session.add_region(&PHRASE, 8.0);
     let saved_picture = library_json(&empty_slots(), &default_names(), &picture)["picture"].clone();
     session.edit_library(|library| library["picture"] = saved_picture);
-    let until = 64.0;
-    session.roll(&[("roll", 0.0, until)]);
-    let take = session.takes().remove(0);
-
+    session.roll(steps);
     let mut simulation = Simulation::new(map.clone(), &PHRASE, live_settings(&settings));
     simulation.engine.set_picture(&picture);
     if let Some(heard) = session.heard_motif() {
         simulation.region = heard;
     }
-    let expected = simulation.run(&[Step::Roll(0.0, until)]).remove(0);
-    assert_same_onsets(&take, &expected, until, "hit lock");
+    (session, simulation)
+}
+
+/// How far (samples) the recorded onset of the engine's Swell climax note nearest the hit at
+/// `hit_frame` (24 fps) lies from it, timed through `map`.
+fn climax_off_samples(
+    take: &[RecordedNote],
+    simulation: &Simulation,
+    map: &TempoMap,
+    hit_frame: i64,
+) -> f64 {
+    use reprise::engine::climax::climax_beats;
+    use reprise::engine::rendering::Voice;
+    use reprise::engine::timecode::{frames_to_seconds, FrameRate};
 
     let rendering = simulation.engine.rendering();
     let at = climax_beats(rendering, Character::Swell).expect("a climax");
@@ -742,21 +747,41 @@ fn a_climax_hit_lands_on_its_sample_across_a_tempo_change() {
         .find(|n| n.start_beats == at)
         .expect("the climax note");
     let hit_seconds = frames_to_seconds(hit_frame, FrameRate::Fps24);
-    let (recorded_seconds, off_samples) = take
-        .iter()
+    take.iter()
         .filter(|n| n.channel == climax.channel && n.key == climax.key)
-        .map(|n| {
-            let seconds = map.seconds_at(n.start);
-            (seconds, (seconds - hit_seconds) * SAMPLE_RATE)
-        })
-        .min_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
-        .expect("the climax was recorded");
-    let half_tick_samples = 0.5 / 1920.0 * 60.0 / 132.0 * SAMPLE_RATE;
+        .map(|n| (map.seconds_at(n.start) - hit_seconds) * SAMPLE_RATE)
+        .min_by(|a, b| a.abs().total_cmp(&b.abs()))
+        .expect("the climax was recorded")
+}
+
+/// Half a tick of Ardour's MIDI recording (1920 per quarter) at `bpm`, samples: how far a
+/// recorded onset may lie from its sample.
+fn half_tick_samples(bpm: f64) -> f64 {
+    0.5 / 1920.0 * 60.0 / bpm * SAMPLE_RATE
+}
+
+/// Issue 24 in a real DAW: a session whose tempo changes (120 → 132 BPM at quarter 24) and whose
+/// saved Reprise state holds a `climax` hit at 00:00:26:03 (24 fps). The phrase is captured in
+/// the roll, Swell plays it, and the climax Ardour records lands on the hit's sample — within a
+/// sample plus half a tick of Ardour's recording (1920 ticks per quarter: 5.7 samples at 132
+/// BPM) — and the whole take is what the engine renders for the same song.
+#[test]
+#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
+fn a_climax_hit_lands_on_its_sample_across_a_tempo_change() {
+    let map = TempoMap {
+        sections: vec![(0.0, 120.0, 4, 4), (24.0, 132.0, 4, 4)],
+    };
+    let (hit_frame, until) = (627, 64.0);
+    let (session, mut simulation) =
+        hit_lock_session("hit_lock", &map, hit_frame, &[("roll", 0.0, until)]);
+    let take = session.takes().remove(0);
+    let expected = simulation.run(&[Step::Roll(0.0, until)]).remove(0);
+    assert_same_onsets(&take, &expected, until, "hit lock");
+    let off_samples = climax_off_samples(&take, &simulation, &map, hit_frame);
     eprintln!("hit lock in Ardour: climax recorded {off_samples:+.2} samples from the hit");
     assert!(
-        off_samples.abs() <= 1.0 + half_tick_samples,
-        "Ardour recorded the climax at {recorded_seconds:.6} s, the hit is at {hit_seconds:.6} s \
-         ({off_samples:+.1} samples)"
+        off_samples.abs() <= 1.0 + half_tick_samples(132.0),
+        "Ardour recorded the climax {off_samples:+.1} samples from the hit"
     );
 }
 
@@ -768,45 +793,19 @@ fn a_climax_hit_lands_on_its_sample_across_a_tempo_change() {
 #[test]
 #[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
 fn a_tempo_change_heard_on_the_first_roll_lands_the_hit_on_the_second() {
-    use reprise::engine::climax::climax_beats;
     use reprise::engine::hit_lock::HitOutcome;
-    use reprise::engine::hits::{Hit, HitName, Importance, Lands};
-    use reprise::engine::picture::Picture;
-    use reprise::engine::rendering::Voice;
-    use reprise::engine::timecode::{frames_to_seconds, FrameRate};
-    use reprise::library_schema::{default_names, empty_slots, library_json};
 
     let map = TempoMap {
         sections: vec![(0.0, 120.0, 4, 4), (40.0, 100.0, 4, 4)],
     };
-    let hit_frame = 580;
-    let mut picture = Picture {
-        rate: FrameRate::Fps24,
-        ..Picture::default()
-    };
-    picture.hits.push(Hit {
-        frame: hit_frame,
-        name: HitName::new("door slam"),
-        lands: Lands::Climax,
-        importance: Importance::Must,
-    });
-    let settings = [Setting::Character(Character::Swell)];
-    let params: Vec<(&str, f64)> = settings.iter().map(|s| s.ardour()).collect();
-    let mut session = Session::create("hit_lock_learnt", map.clone(), &params, &[]);
-    session.add_region(&PHRASE, 8.0);
-    let saved_picture = library_json(&empty_slots(), &default_names(), &picture)["picture"].clone();
-    session.edit_library(|library| library["picture"] = saved_picture);
-    let until = 56.0;
-    session.roll(&[("roll", 0.0, until), ("roll", 0.0, until)]);
+    let (hit_frame, until) = (580, 56.0);
+    let roll = ("roll", 0.0, until);
+    let (session, mut simulation) =
+        hit_lock_session("hit_lock_learnt", &map, hit_frame, &[roll, roll]);
     let takes = session.takes();
     assert_eq!(takes.len(), 2, "one take per roll");
 
     // The engine, driven through the same two rolls, misses and then lands.
-    let mut simulation = Simulation::new(map.clone(), &PHRASE, live_settings(&settings));
-    simulation.engine.set_picture(&picture);
-    if let Some(heard) = session.heard_motif() {
-        simulation.region = heard;
-    }
     let first = simulation.run(&[Step::Roll(0.0, until)]).remove(0);
     let HitOutcome::Missed { .. } = simulation.engine.hit_outcome(0) else {
         panic!(
@@ -819,34 +818,20 @@ fn a_tempo_change_heard_on_the_first_roll_lands_the_hit_on_the_second() {
     assert_same_onsets(&takes[0], &first, until, "first roll");
     assert_same_onsets(&takes[1], &second, until, "second roll");
 
-    let rendering = simulation.engine.rendering();
-    let at = climax_beats(rendering, Character::Swell).expect("a climax");
-    let climax = rendering
-        .voice(Voice::Melody)
-        .find(|n| n.start_beats == at)
-        .expect("the climax note");
-    let hit_seconds = frames_to_seconds(hit_frame, FrameRate::Fps24);
-    let off_samples = |take: &[RecordedNote]| {
-        take.iter()
-            .filter(|n| n.channel == climax.channel && n.key == climax.key)
-            .map(|n| (map.seconds_at(n.start) - hit_seconds) * SAMPLE_RATE)
-            .min_by(|a, b| a.abs().total_cmp(&b.abs()))
-            .expect("the climax was recorded")
-    };
-    let (missed, landed) = (off_samples(&takes[0]), off_samples(&takes[1]));
+    let missed = climax_off_samples(&takes[0], &simulation, &map, hit_frame);
+    let landed = climax_off_samples(&takes[1], &simulation, &map, hit_frame);
     eprintln!(
         "learnt tempo in Ardour: first roll {missed:+.1} samples from the hit, second {landed:+.2} \
          (the engine driven alike: {:+.2})",
-        off_samples(&second)
+        climax_off_samples(&second, &simulation, &map, hit_frame)
     );
     let frame_samples = SAMPLE_RATE / 24.0;
     assert!(
         missed.abs() > frame_samples,
         "the first roll cannot know the change ahead ({missed:+.1} samples)"
     );
-    let half_tick_samples = 0.5 / 1920.0 * 60.0 / 100.0 * SAMPLE_RATE;
     assert!(
-        landed.abs() <= 1.0 + half_tick_samples,
+        landed.abs() <= 1.0 + half_tick_samples(100.0),
         "second roll: climax {landed:+.1} samples from the hit"
     );
     // Ardour saved the learnt map with the hits.

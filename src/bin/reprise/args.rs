@@ -144,3 +144,13 @@ pub fn tidy(value: f64, digits: i32) -> f64 {
     let scale = 10f64.powi(digits);
     (value * scale).round() / scale
 }
+
+/// A written track's name for a character: `Swell`, `Piano`, `Distant`.
+pub fn track_name(character: Character) -> String {
+    let name = character.name();
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}

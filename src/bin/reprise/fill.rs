@@ -11,7 +11,7 @@ use reprise::engine::midi_file::{write_tracks_in_map, ExportTrack};
 use reprise::engine::motif::{Motif, Note};
 use reprise::engine::time_map::TempoChange;
 
-use crate::args::{write_output, TEMPO_RANGE_BPM};
+use crate::args::{track_name, write_output, TEMPO_RANGE_BPM};
 use crate::error::{CliError, CliResult};
 
 /// The largest tempo change `--allow-tempo` may grant (hit lock's push is bounded the same:
@@ -170,14 +170,7 @@ pub fn fill_to_length(out: &mut dyn Write, args: &FillArgs) -> CliResult {
         }
         fills.push((path, fill, name));
     }
-    let track_name = {
-        let name = args.character.name();
-        let mut chars = name.chars();
-        chars
-            .next()
-            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-            .unwrap_or_default()
-    };
+    let track_name = track_name(args.character);
     for (path, fill, name) in &fills {
         let notes: Vec<Note> = fill.notes.iter().map(|n| n.as_note()).collect();
         let bytes = write_tracks_in_map(

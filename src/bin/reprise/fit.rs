@@ -21,7 +21,7 @@ use reprise::engine::rendering::CcPoint;
 use reprise::engine::time_map::TimeMap;
 use reprise::engine::timecode::{frames_to_seconds, parse_timecode, FrameRate};
 
-use crate::args::{check_unit, load, same_file, write_output, Source, TEMPO_RANGE_BPM};
+use crate::args::{check_unit, load, same_file, track_name, write_output, Source, TEMPO_RANGE_BPM};
 use crate::cut_short::refuse_cut_short;
 use crate::error::{CliError, CliResult};
 use crate::fill::{fill_to_length, FillArgs, FillWhat};
@@ -184,14 +184,7 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
         ..Picture::default()
     };
     let played = play(&motif, args, &picture, &time_map);
-    let name = {
-        let name = args.character.name();
-        let mut chars = name.chars();
-        chars
-            .next()
-            .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-            .unwrap_or_default()
-    };
+    let name = track_name(args.character);
     let bytes = write_tracks_in_map(
         &[ExportTrack {
             name: &name,
