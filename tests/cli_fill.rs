@@ -205,7 +205,9 @@ fn cutdowns_share_their_opening_and_each_ends_on_its_length() {
 }
 
 #[test]
-fn an_end_hit_is_the_fills_target() {
+fn an_end_hits_cut_is_where_the_button_starts() {
+    // The cut at 20.5 s is 11.39 bars of 3/4 at 100 BPM: the 4 bars before it are played 8.86 %
+    // slower so the button, the tonic, starts on the cut and rings a bar (1.8 s) after it.
     let dir = scratch("fill-end-hit");
     let motif = dir.join("theme.mid");
     write_notes(&motif, "Theme", &theme(), TimeSignature::new(3, 4), 100.0);
@@ -227,12 +229,52 @@ fn an_end_hit_is_the_fills_target() {
         &out,
     );
     assert!(output.status.success(), "{output:?}");
-    let (notes, _) = read_back(&std::fs::read(&out).unwrap());
-    let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        (end - 20.5).abs() <= 1e-3,
-        "ends at {end}, the cut is at 20.5 s"
+        stdout.contains("the 4 bars before the cut pushed 8.86 % slower"),
+        "{stdout}"
     );
+    let (notes, tempos) = read_back(&std::fs::read(&out).unwrap());
+    let button = notes.iter().map(|n| n.on_seconds).fold(0.0, f64::max);
+    assert!(
+        (button - 20.5).abs() <= 1e-3,
+        "the button at {button} s, the cut at 20.5 s"
+    );
+    let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);
+    assert!((end - 22.3).abs() <= 1e-3, "rings to {end} s");
+    assert_eq!(
+        tempos.len(),
+        3,
+        "the song's tempo, the push, the tempo again: {tempos:?}"
+    );
+    // 4 bars in the time of 4.39 at 100 BPM: 91.14 BPM, then 100 again from the cut.
+    assert!(
+        (tempos[1] - 100.0 * 4.0 / (4.0 + 7.0 / 18.0)).abs() < 0.01,
+        "{tempos:?}"
+    );
+    assert_eq!(tempos[2], 100.0);
+    // A ring of half a bar.
+    let half = dir.join("half-ring.mid");
+    let output = fit_at(
+        &motif,
+        "swell",
+        "100",
+        &[
+            "--hits",
+            hits.to_str().unwrap(),
+            "--fps",
+            "24",
+            "--start-tc",
+            "01:00:00:00",
+            "--ring",
+            "0.5",
+        ],
+        &half,
+    );
+    assert!(output.status.success(), "{output:?}");
+    let (notes, _) = read_back(&std::fs::read(&half).unwrap());
+    let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);
+    assert!((end - 21.4).abs() <= 1e-3, "rings to {end} s");
 }
 
 #[test]

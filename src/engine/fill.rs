@@ -13,6 +13,7 @@
 //! Off the audio thread (the CLI; the plugin's fit runs on the main thread): it allocates.
 
 use super::character::{render, Character, CharacterSettings};
+use super::hit_lock::MAX_PUSH_RATIO;
 use super::key::Key;
 use super::motif::{Motif, Note, TimeSignature, BEAT_EPSILON};
 use super::ops::fragment::head_length;
@@ -38,7 +39,31 @@ pub enum FillLength {
     Seconds(f64),
     /// Whole bars of the motif's metre (the button is the last).
     Bars(u32),
+    /// The button starts on a cut (an `end` hit), `seconds` from the song's zero, and rings
+    /// `ring_bars` bars after it: the bars before the cut are pushed (up to
+    /// [`MAX_PUSH_RATIO`] faster or slower, as hit lock pushes into a hit) so the cut falls on
+    /// a bar line.
+    ButtonAt {
+        /// The cut, seconds from the song's zero.
+        seconds: f64,
+        /// How long the button rings after it, bars (at most one).
+        ring_bars: f64,
+    },
 }
+
+/// The bars before a cut played faster or slower so the cut falls on a bar line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Push {
+    /// Fill beat where the push starts (a bar line).
+    pub from_beats: f64,
+    /// Fill beat where it ends: the cut.
+    pub to_beats: f64,
+    /// The tempo factor over it (above 1: faster).
+    pub ratio: f64,
+}
+
+/// The longest ring after a cut, bars (the bound: the button rings at most a bar).
+pub const MAX_RING_BARS: f64 = 1.0;
 
 /// What a fill is asked for.
 #[derive(Debug, Clone)]
@@ -116,8 +141,13 @@ pub struct Fill {
     /// End of the fill, seconds through `tempo_map`.
     pub end_seconds: f64,
     /// How much longer than one bar the button is held (negative: shorter), bars; 0 when the
-    /// length is whole bars.
+    /// length is whole bars (and for a button on a cut).
     pub button_remainder_bars: f64,
+    /// The push into a cut, if one was needed.
+    pub push: Option<Push>,
+    /// Where the button starts minus the cut, seconds (0 on the cut; else the push it needed
+    /// exceeds [`MAX_PUSH_RATIO`] and the button plays on the nearest bar line).
+    pub cut_miss_seconds: f64,
 }
 
 impl Fill {
@@ -200,24 +230,44 @@ pub fn fill(
             let beats = f64::from(bars) * bar;
             (beats, base_map.seconds_at(beats))
         }
+        FillLength::ButtonAt { seconds, .. } => (base_map.beats_at_seconds(seconds), seconds),
     };
     if !(seconds.is_finite() && (MIN_FILL_SECONDS..=MAX_FILL_SECONDS).contains(&seconds)) {
         return Err(FillError::BadLength { seconds });
     }
     let total_bars = total_beats / bar;
-    // Whole bars: as asked, or by scaling the tempo within the allowed change.
-    let (ratio, whole_bars) = whole_bar_scaling(total_bars, request.allow_tempo_ratio);
-    let tempo_map = scaled_map(&request.tempo_map, ratio, metre);
-    let end_beats = total_beats * ratio;
-    let body_bars = match whole_bars {
-        Some(bars) => bars.saturating_sub(1),
-        None => ((end_beats / bar) - MIN_BUTTON_BARS).floor().max(0.0) as usize,
-    };
+    let (ratio, tempo_map, end_beats, body_bars, button_remainder_bars, push, cut_miss_seconds) =
+        match request.length {
+            FillLength::ButtonAt { ring_bars, .. } => {
+                let ring = ring_bars.clamp(MIN_BUTTON_BARS, MAX_RING_BARS) * bar;
+                let (body_bars, push) = push_onto_bar_line(total_bars);
+                let push = push.map(|p| Push {
+                    from_beats: p.from_beats * bar,
+                    to_beats: p.to_beats * bar,
+                    ratio: p.ratio,
+                });
+                let tempo_map = pushed_map(&request.tempo_map, total_beats, push, metre);
+                let button = body_bars as f64 * bar;
+                let miss = tempo_map.seconds_at(button) - seconds;
+                (1.0, tempo_map, button + ring, body_bars, 0.0, push, miss)
+            }
+            _ => {
+                // Whole bars: as asked, or by scaling the tempo within the allowed change.
+                let (ratio, whole_bars) = whole_bar_scaling(total_bars, request.allow_tempo_ratio);
+                let tempo_map = scaled_map(&request.tempo_map, ratio, metre);
+                let end_beats = total_beats * ratio;
+                let body_bars = match whole_bars {
+                    Some(bars) => bars.saturating_sub(1),
+                    None => ((end_beats / bar) - MIN_BUTTON_BARS).floor().max(0.0) as usize,
+                };
+                let remainder = match whole_bars {
+                    Some(_) => 0.0,
+                    None => (end_beats - body_bars as f64 * bar) / bar - 1.0,
+                };
+                (ratio, tempo_map, end_beats, body_bars, remainder, None, 0.0)
+            }
+        };
     let button_start = body_bars as f64 * bar;
-    let button_remainder_bars = match whole_bars {
-        Some(_) => 0.0,
-        None => (end_beats - button_start) / bar - 1.0,
-    };
     // The pieces.
     let mut rendered_settings = *settings;
     rendered_settings.key = Some(key);
@@ -297,7 +347,99 @@ pub fn fill(
         end_beats,
         end_seconds,
         button_remainder_bars,
+        push,
+        cut_miss_seconds,
     })
+}
+
+/// The whole bars before a cut `cut_bars` bars (at the song's tempo) from the start, and the
+/// push that puts the cut on that bar line (its start and end counted in bars here): the bars just before it played faster (to fit a bar
+/// more) or slower (a bar less), as few as keep the change within [`MAX_PUSH_RATIO`]; the
+/// shorter push wins, then the smaller change. A cut already on a bar line needs none; one no
+/// push reaches (too near the start) keeps the bar line nearest it.
+fn push_onto_bar_line(cut_bars: f64) -> (usize, Option<Push>) {
+    let nearest = cut_bars.round();
+    if (cut_bars - nearest).abs() < 1e-9 {
+        return (nearest as usize, None);
+    }
+    let mut best: Option<(usize, usize, f64)> = None; // (bars, approach bars, ratio)
+    for bars in [cut_bars.floor(), cut_bars.ceil()] {
+        if bars < 1.0 {
+            continue;
+        }
+        // The approach's k bars sound in the time of k − d bars.
+        let d = bars - cut_bars;
+        let least = if d > 0.0 {
+            (1.0 + MAX_PUSH_RATIO) * d / MAX_PUSH_RATIO
+        } else {
+            (1.0 - MAX_PUSH_RATIO) * -d / MAX_PUSH_RATIO
+        };
+        let k = (least - 1e-9).ceil().max(1.0);
+        if k > bars {
+            continue;
+        }
+        let ratio = k / (k - d);
+        let better = best.is_none_or(|(_, best_k, best_ratio)| {
+            (k as usize, (ratio - 1.0).abs()) < (best_k, (best_ratio - 1.0).abs())
+        });
+        if better {
+            best = Some((bars as usize, k as usize, ratio));
+        }
+    }
+    match best {
+        Some((bars, k, ratio)) => (
+            bars,
+            Some(Push {
+                from_beats: (bars - k) as f64,
+                to_beats: bars as f64,
+                ratio,
+            }),
+        ),
+        None => ((nearest.max(0.0)) as usize, None),
+    }
+}
+
+/// The song's map as the fill plays it: unchanged up to the push, every tempo within it scaled
+/// by its ratio (and its beats spread by it), then from the cut on the song's tempo at the cut.
+/// `cut_beats` is the cut's song beat.
+fn pushed_map(
+    changes: &[TempoChange],
+    cut_beats: f64,
+    push: Option<Push>,
+    metre: TimeSignature,
+) -> TimeMap {
+    let metre_map = [MetreChange {
+        position_beats: 0.0,
+        time_signature: metre,
+    }];
+    let Some(push) = push else {
+        return TimeMap::from_changes(changes, &metre_map);
+    };
+    let song = TimeMap::from_changes(changes, &[]);
+    let (from, to) = (push.from_beats, push.to_beats);
+    let mut out: Vec<TempoChange> = changes
+        .iter()
+        .filter(|c| c.position_beats < from - BEAT_EPSILON)
+        .copied()
+        .collect();
+    out.push(TempoChange {
+        position_beats: from,
+        tempo_bpm: song.tempo_at(from) * push.ratio,
+    });
+    for change in changes
+        .iter()
+        .filter(|c| c.position_beats > from + BEAT_EPSILON && c.position_beats < cut_beats)
+    {
+        out.push(TempoChange {
+            position_beats: from + push.ratio * (change.position_beats - from),
+            tempo_bpm: change.tempo_bpm * push.ratio,
+        });
+    }
+    out.push(TempoChange {
+        position_beats: to,
+        tempo_bpm: song.tempo_at(cut_beats),
+    });
+    TimeMap::from_changes(&out, &metre_map)
 }
 
 /// The factor the tempo is scaled by and the whole bars that gives: the whole number of bars
@@ -719,6 +861,25 @@ mod tests {
                 bars: 1
             }]
         );
+    }
+
+    #[test]
+    fn a_cut_off_the_bar_line_is_reached_by_the_shortest_push() {
+        // 12.72 bars: 13 bars need the last 4 a little faster (4 in the time of 3.72: +7.5 %);
+        // 12 bars need 7 slower. The shorter push wins.
+        let (bars, push) = push_onto_bar_line(12.72);
+        assert_eq!(bars, 13);
+        let push = push.unwrap();
+        assert_eq!((push.from_beats, push.to_beats), (9.0, 13.0));
+        assert!((push.ratio - 4.0 / 3.72).abs() < 1e-12);
+        assert!(push.ratio - 1.0 <= MAX_PUSH_RATIO);
+        // 12.1 bars: 12, the last bar a little slower.
+        let (bars, push) = push_onto_bar_line(12.1);
+        assert_eq!(bars, 12);
+        assert!((push.unwrap().ratio - 1.0 / 1.1).abs() < 1e-12);
+        // On a bar line: nothing to push; too near the start: the nearest bar line.
+        assert_eq!(push_onto_bar_line(8.0), (8, None));
+        assert_eq!(push_onto_bar_line(0.5), (1, None));
     }
 
     #[test]

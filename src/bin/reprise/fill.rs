@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use reprise::engine::character::{Character, CharacterSettings};
-use reprise::engine::fill::{fill, Fill, FillLength, FillRequest, PieceKind};
+use reprise::engine::fill::{
+    fill, Fill, FillLength, FillRequest, PieceKind, MAX_RING_BARS, MIN_BUTTON_BARS,
+};
 use reprise::engine::midi_file::{write_tracks_in_map, ExportTrack};
 use reprise::engine::motif::{Motif, Note};
 use reprise::engine::time_map::TempoChange;
@@ -70,6 +72,23 @@ pub fn parse_allow_tempo(text: &str) -> Result<f64, String> {
         ));
     }
     Ok(percent / 100.0)
+}
+
+/// `--ring 1`: bars the button rings after a cut, 0.5 to 1.
+pub fn parse_ring(text: &str) -> Result<f64, String> {
+    let bars: f64 = text
+        .trim()
+        .trim_end_matches("bars")
+        .trim_end_matches("bar")
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?}: give bars, e.g. 1"))?;
+    if !(MIN_BUTTON_BARS..=MAX_RING_BARS).contains(&bars) {
+        return Err(format!(
+            "{text:?}: give {MIN_BUTTON_BARS} to {MAX_RING_BARS} bar (the ring after the cut)"
+        ));
+    }
+    Ok(bars)
 }
 
 /// What to fill.
@@ -195,6 +214,9 @@ fn length_name(length: FillLength) -> String {
     match length {
         FillLength::Seconds(seconds) => format!("{}s", crate::args::tidy(seconds, 3)),
         FillLength::Bars(bars) => format!("{bars}bars"),
+        FillLength::ButtonAt { seconds, .. } => {
+            format!("to the cut at {}s", crate::args::tidy(seconds, 3))
+        }
     }
 }
 
@@ -231,6 +253,26 @@ fn summary(name: &str, fill: &Fill, motif: &Motif, path: &Path) -> String {
             first / fill.tempo_ratio,
             first,
             100.0 * (fill.tempo_ratio - 1.0)
+        );
+    }
+    if let Some(push) = fill.push {
+        line += &format!(
+            "; the {} bar{} before the cut pushed {:.2} % {}",
+            crate::args::tidy((push.to_beats - push.from_beats) / bar, 2),
+            plural(((push.to_beats - push.from_beats) / bar).round() as usize),
+            100.0 * (push.ratio - 1.0).abs(),
+            if push.ratio > 1.0 { "faster" } else { "slower" }
+        );
+    }
+    if fill.cut_miss_seconds.abs() > 5e-4 {
+        line += &format!(
+            "; the button lands {:.3} s {} the cut (it needs more than a 10 % push)",
+            fill.cut_miss_seconds.abs(),
+            if fill.cut_miss_seconds < 0.0 {
+                "before"
+            } else {
+                "after"
+            }
         );
     }
     if fill.button_remainder_bars != 0.0 {

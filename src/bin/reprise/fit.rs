@@ -55,6 +55,8 @@ pub struct FitArgs<'a> {
     pub sting: bool,
     /// How far a fill may change the tempo to make whole bars (fraction).
     pub allow_tempo_ratio: f64,
+    /// How long a button on an `end` hit rings after the cut, bars.
+    pub ring_bars: f64,
     pub tempo_bpm: Option<f64>,
     pub tempo_map: Option<&'a Path>,
     pub output: &'a Path,
@@ -164,7 +166,7 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
         let seconds = frames_to_seconds(end.frame, rate);
         writeln!(
             out,
-            "{} {} (end): the fill ends on it; other hits are not landed in a fill",
+            "{} {} (end): the fill's button starts on this cut; other hits are not landed in a fill",
             Picture {
                 rate,
                 start_frame,
@@ -174,7 +176,13 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
             .display(rate),
             end.name
         )?;
-        return fill_to_length(out, &fill_args(FillWhat::One(FillLength::Seconds(seconds))));
+        return fill_to_length(
+            out,
+            &fill_args(FillWhat::One(FillLength::ButtonAt {
+                seconds,
+                ring_bars: args.ring_bars,
+            })),
+        );
     }
     let picture = Picture {
         rate,

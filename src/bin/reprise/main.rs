@@ -185,6 +185,9 @@ enum Command {
         /// button is held to the length otherwise.
         #[arg(long, value_parser = fill::parse_allow_tempo, default_value = "0%")]
         allow_tempo: f64,
+        /// With an `end` hit: how long the button rings after the cut, bars (0.5 to 1).
+        #[arg(long, default_value_t = 1.0, value_parser = fill::parse_ring)]
+        ring: f64,
         /// The timecode of the song's zero (e.g. 01:00:00:00).
         #[arg(long)]
         start_tc: Option<String>,
@@ -418,6 +421,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             cutdowns,
             sting,
             allow_tempo,
+            ring,
         } => fit::fit(
             out,
             &fit::FitArgs {
@@ -435,6 +439,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 },
                 sting,
                 allow_tempo_ratio: allow_tempo,
+                ring_bars: ring,
                 tempo_bpm: tempo,
                 tempo_map: tempo_map.as_deref(),
                 output: &output,
