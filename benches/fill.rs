@@ -1,11 +1,13 @@
 //! Cutdowns (issue 25): the Scarborough Fair demo motif filled to 60, 30, 15 and 10 s and a
-//! sting, in Swell at intensity 0.8 (goal: all five under 20 ms).
+//! sting, in Swell at intensity 0.8 (goal: all five under 20 ms); and the plugin's worst case,
+//! Fit at its most (64 bars) in each character at full intensity, made on the audio thread
+//! in buffers made once.
 //! `cargo bench --bench fill --no-default-features`
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use reprise::engine::character::{Character, CharacterSettings};
 use reprise::engine::demo::demo_motif;
-use reprise::engine::fill::{fill, FillLength, FillRequest};
+use reprise::engine::fill::{fill, FillLength, FillRequest, Filler, MAX_FIT_BARS};
 use reprise::engine::time_map::TempoChange;
 
 fn cutdowns(c: &mut Criterion) {
@@ -41,5 +43,30 @@ fn cutdowns(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, cutdowns);
+fn live_fit(c: &mut Criterion) {
+    let motif = demo_motif();
+    let mut filler = Filler::new();
+    for character in Character::ALL {
+        let settings = CharacterSettings {
+            character,
+            intensity: 1.0,
+            ..CharacterSettings::default()
+        };
+        c.bench_function(
+            &format!("Fit {MAX_FIT_BARS} bars, {character:?} at 100 %"),
+            |b| {
+                b.iter(|| {
+                    std::hint::black_box(
+                        filler
+                            .fill_bars(&motif, &settings, MAX_FIT_BARS, 96.0)
+                            .map(|r| r.notes.len())
+                            .ok(),
+                    )
+                })
+            },
+        );
+    }
+}
+
+criterion_group!(benches, cutdowns, live_fit);
 criterion_main!(benches);

@@ -50,6 +50,7 @@ pub const MEANINGS: &[(&str, &str)] = &[
     ("hit_lock", "Scoring to picture: in Follow transport, statements are placed and pushed (up to 10 % faster or slower over the bars before a hit) so their climax, first note or stinger lands on the picture's hits (Picture tab; saved with the project). With Loop on the rendering loops between them; with Loop off only the statements on hits play, once each. Off: the plain loop (or one-shot) on the song's grid. Without hits it does nothing."),
     ("tap_key", "A key that taps hits while the transport plays: each press becomes a hit at its exact sample, snapped to the nearest frame (it is neither played nor captured). Off by default."),
     ("stinger_over", "Hit lock's stinger hits: on, the head (up to 2 bars) is laid over the running rendering, its notes on top of the loop (the loop's dynamics and pedal stay in charge); off, the head plays instead of the rendering (the loop rests around it). Either way the head's first note lands on the hit's sample."),
+    ("fit_bars", "Fit: the rendering becomes a variation of exactly this many bars of the song's metre: statements of the theme, the head in sequence where whole statements do not fit, and a button (the tonic, every voice) on the last bar; Follow transport loops it. Off: the character's own length. For a scene in seconds, cutdowns or an ending on a cut, use `reprise fit`."),
 ];
 
 /// One parameter as the reference shows it.

@@ -12,6 +12,7 @@ use crate::engine::audio_capture::{
 use crate::engine::capture::DEFAULT_GAP_BEATS;
 use crate::engine::character::{distant, ChannelLayout, Character, CharacterSettings, Retrograde};
 use crate::engine::choice;
+use crate::engine::fill::MAX_FIT_BARS;
 use crate::engine::ops::augmentation::{keeps_metre, nearest_metric_factor};
 use crate::engine::ops::dynamics::DynamicsCc;
 use crate::engine::playback::{
@@ -193,6 +194,9 @@ pub struct RepriseParams {
     /// Hit lock's stingers: laid over the running rendering (on) or played instead of it (off).
     #[id = "stinger_over"]
     pub stinger_over: BoolParam,
+    /// Fit: the rendering lasts exactly this many bars, ending on a tonic button (0 = off).
+    #[id = "fit_bars"]
+    pub fit_bars: IntParam,
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -332,6 +336,33 @@ impl RepriseParams {
             .with_step_size(0.1),
             hit_lock: BoolParam::new("Hit lock", true),
             stinger_over: BoolParam::new("Stinger over rendering", false),
+            fit_bars: IntParam::new(
+                "Fit to bars",
+                0,
+                IntRange::Linear {
+                    min: 0,
+                    max: MAX_FIT_BARS as i32,
+                },
+            )
+            .with_value_to_string(Arc::new(|bars| {
+                if bars <= 0 {
+                    "Off".into()
+                } else {
+                    format!("{bars} bars")
+                }
+            }))
+            .with_string_to_value(Arc::new(|text| {
+                let text = text.trim();
+                if text.eq_ignore_ascii_case("off") {
+                    Some(0)
+                } else {
+                    text.trim_end_matches("bars")
+                        .trim_end_matches("bar")
+                        .trim()
+                        .parse()
+                        .ok()
+                }
+            })),
             tap_key: IntParam::new("Tap key", -1, IntRange::Linear { min: -1, max: 127 })
                 .with_value_to_string(Arc::new(|key| {
                     if key < 0 {
@@ -409,6 +440,9 @@ impl RepriseParams {
             hit_lock: self.hit_lock.value(),
             tap_key: u8::try_from(self.tap_key.value()).ok().filter(|k| *k < 128),
             stingers_over: self.stinger_over.value(),
+            fit_bars: u32::try_from(self.fit_bars.value())
+                .ok()
+                .filter(|bars| *bars > 0),
         }
     }
 }

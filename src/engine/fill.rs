@@ -180,6 +180,12 @@ pub enum FillError {
     BadTempo,
     /// The motif's key cannot be told (a button needs a tonic).
     NoKey,
+    /// The fill has more notes or controller points than a rendering holds (a very long fill
+    /// of a busy motif): nothing is written rather than a fill with notes missing.
+    TooManyNotes {
+        /// How many were left out.
+        dropped: u32,
+    },
 }
 
 impl std::fmt::Display for FillError {
@@ -192,6 +198,10 @@ impl std::fmt::Display for FillError {
             ),
             FillError::BadTempo => write!(f, "the tempo map needs a tempo above 0 from beat 0"),
             FillError::NoKey => write!(f, "the motif's key cannot be told; lock one (--key)"),
+            FillError::TooManyNotes { dropped } => write!(
+                f,
+                "the fill would need {dropped} more notes than one rendering holds; ask for a shorter length"
+            ),
         }
     }
 }
@@ -267,76 +277,25 @@ pub fn fill(
                 (ratio, tempo_map, end_beats, body_bars, remainder, None, 0.0)
             }
         };
-    let button_start = body_bars as f64 * bar;
-    // The pieces.
-    let mut rendered_settings = *settings;
-    rendered_settings.key = Some(key);
-    rendered_settings.playback_tempo_bpm = Some(first.tempo_bpm * ratio);
-    let echoes = settings.character == Character::Distant;
-    let mut statement = Rendering::new();
-    render(motif, &rendered_settings, &mut statement);
-    let statement_size = size(&statement, bar, echoes.then(|| head_notes(motif)));
-    // The head's renderings: one per head length (a character may broaden them).
-    let mut heads = Vec::new();
-    for head_bars in 1..=motif_bars(motif).min(MAX_FRAGMENT_BARS) {
-        let head_motif = head_motif(motif, key, head_bars);
-        let mut head = Rendering::new();
-        render(&head_motif, &rendered_settings, &mut head);
-        heads.push((
-            head_bars,
-            size(&head, bar, echoes.then(|| head_notes(&head_motif))),
-        ));
+    if body_bars > MAX_FILL_BARS {
+        return Err(FillError::BadLength { seconds });
     }
-    let plan = plan_pieces(body_bars, statement_size, &heads, request.sting);
-    let mut out = Rendering::new();
-    let mut pieces = Vec::with_capacity(plan.len() + 1);
-    let mut at_bars = 0usize;
-    let mut scratch = Rendering::new();
-    for kind in plan {
-        let (piece, bars) = match kind {
-            PieceKind::Statement { bars } => (&statement, bars),
-            PieceKind::Fragment {
-                head_bars,
-                steps,
-                bars,
-            }
-            | PieceKind::Liquidation {
-                head_bars,
-                steps,
-                bars,
-            } => {
-                let mut head_settings = rendered_settings;
-                head_settings.transpose_steps += steps;
-                render(
-                    &head_motif(motif, key, head_bars),
-                    &head_settings,
-                    &mut scratch,
-                );
-                (&scratch, bars)
-            }
-            PieceKind::Button => unreachable!("the plan holds no button"),
-        };
-        let start = at_bars as f64 * bar;
-        append(&mut out, piece, start, bars as f64 * bar);
-        pieces.push(Piece {
-            kind,
-            start_beats: start,
-            length_beats: bars as f64 * bar,
-        });
-        at_bars += bars;
-    }
-    let rendering_key = rendering_tonic(key, settings);
-    add_button(&mut out, rendering_key, button_start, end_beats, settings);
-    pieces.push(Piece {
-        kind: PieceKind::Button,
-        start_beats: button_start,
-        length_beats: end_beats - button_start,
-    });
+    let mut filler = Filler::offline();
     let tempo_at_end = tempo_map.tempo_at(end_beats);
-    out.separate_repeated_keys(REPEATED_KEY_GAP_MS / 1000.0 * tempo_at_end / 60.0);
-    out.finish();
-    end_everything_by(&mut out, end_beats);
-    out.length_beats = end_beats;
+    filler.assemble(
+        motif,
+        settings,
+        Assembly {
+            key,
+            body_bars,
+            end_beats,
+            sting: request.sting,
+            tempo_bpm: first.tempo_bpm * ratio,
+            gap_beats: REPEATED_KEY_GAP_MS / 1000.0 * tempo_at_end / 60.0,
+        },
+    )?;
+    let out = &filler.out;
+    let pieces = filler.pieces().to_vec();
     let end_seconds = tempo_map.seconds_at(end_beats);
     Ok(Fill {
         notes: out.notes.clone(),
@@ -350,6 +309,241 @@ pub fn fill(
         push,
         cut_miss_seconds,
     })
+}
+
+/// Most bars the plugin's Fit offers: its fill is made on the audio thread and must fit a live
+/// rendering (4096 notes: 64 bars of Swell at full intensity take about 3 000).
+pub const MAX_FIT_BARS: u32 = 64;
+
+/// Most whole bars a fill's body takes (its list of pieces is sized for it; an hour at 400 BPM
+/// in 2/4 would be 12 000).
+pub const MAX_FILL_BARS: usize = 1024;
+/// Pieces a fill holds at most: one a bar, and the button.
+const MAX_PIECES: usize = MAX_FILL_BARS + 1;
+
+/// What [`Filler::assemble`] puts together.
+#[derive(Debug, Clone, Copy)]
+struct Assembly {
+    /// The key the motif is read in.
+    key: Key,
+    /// Whole bars before the button.
+    body_bars: usize,
+    /// Where the button ends, beats.
+    end_beats: f64,
+    /// Only the head (a sting).
+    sting: bool,
+    /// The tempo the pieces are rendered for (legato overlaps), BPM.
+    tempo_bpm: f64,
+    /// Gap before a key is struck again on its channel, beats.
+    gap_beats: f64,
+}
+
+/// The buffers a fill is made in, made once ([`Filler::new`] allocates); filling never
+/// allocates, so the plugin fits on the audio thread (`benches/fill.rs` has its worst case).
+/// Owner: whoever fills (the live engine, the CLI).
+pub struct Filler {
+    /// A statement of the motif in the character.
+    statement: Rendering,
+    /// A head's rendering (sizes, then each head piece in turn).
+    head: Rendering,
+    /// The fill.
+    out: Rendering,
+    /// Its pieces, in order, the button last.
+    pieces: Box<[Piece]>,
+    num_pieces: usize,
+    /// The plan before it is placed.
+    plan: Box<[PieceKind]>,
+}
+
+impl Default for Filler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Notes and controller points an offline fill (the CLI's) holds: [`MAX_FILL_BARS`] bars of
+/// a busy character (Swell doubles, harmonises and adds a bass: about 50 notes a bar).
+pub const MAX_OFFLINE_FILL_EVENTS: usize = 1 << 16;
+
+impl Filler {
+    /// Buffers for fills of up to [`MAX_FILL_BARS`] bars, the fill as large as a live rendering
+    /// ([`crate::engine::rendering::MAX_RENDER_NOTES`] notes). Allocates.
+    pub fn new() -> Self {
+        Self::with_fill_capacity(Rendering::new())
+    }
+
+    /// Buffers for an offline fill as large as [`MAX_OFFLINE_FILL_EVENTS`]. Allocates.
+    pub fn offline() -> Self {
+        Self::with_fill_capacity(Rendering::with_capacity(
+            MAX_OFFLINE_FILL_EVENTS,
+            MAX_OFFLINE_FILL_EVENTS,
+        ))
+    }
+
+    fn with_fill_capacity(out: Rendering) -> Self {
+        let none = Piece {
+            kind: PieceKind::Button,
+            start_beats: 0.0,
+            length_beats: 0.0,
+        };
+        Self {
+            statement: Rendering::new(),
+            head: Rendering::new(),
+            out,
+            pieces: vec![none; MAX_PIECES].into_boxed_slice(),
+            num_pieces: 0,
+            plan: vec![PieceKind::Button; MAX_PIECES].into_boxed_slice(),
+        }
+    }
+
+    /// The last fill.
+    pub fn rendering(&self) -> &Rendering {
+        &self.out
+    }
+
+    /// The last fill's pieces, the button last.
+    pub fn pieces(&self) -> &[Piece] {
+        &self.pieces[..self.num_pieces]
+    }
+
+    /// Fills `bars` whole bars of the motif's metre (the button the last) for playback at
+    /// `tempo_bpm`, as the plugin's Fit setting does. Never allocates.
+    pub fn fill_bars(
+        &mut self,
+        motif: &Motif,
+        settings: &CharacterSettings,
+        bars: u32,
+        tempo_bpm: f64,
+    ) -> Result<&Rendering, FillError> {
+        if motif.is_empty() {
+            return Err(FillError::EmptyMotif);
+        }
+        let key = settings.key.or(motif.key()).ok_or(FillError::NoKey)?;
+        let bar = motif.time_signature.bar_length_beats();
+        let tempo_bpm = super::motif::sanitize_tempo_bpm(tempo_bpm);
+        let bars = (bars as usize).clamp(1, MAX_FILL_BARS);
+        self.assemble(
+            motif,
+            settings,
+            Assembly {
+                key,
+                body_bars: bars - 1,
+                end_beats: bars as f64 * bar,
+                sting: false,
+                tempo_bpm,
+                gap_beats: REPEATED_KEY_GAP_MS / 1000.0 * tempo_bpm / 60.0,
+            },
+        )?;
+        Ok(&self.out)
+    }
+
+    /// Puts the pieces and the button together into `out` (cleared first). Never allocates.
+    fn assemble(
+        &mut self,
+        motif: &Motif,
+        settings: &CharacterSettings,
+        job: Assembly,
+    ) -> Result<(), FillError> {
+        let bar = motif.time_signature.bar_length_beats();
+        let mut rendered_settings = *settings;
+        rendered_settings.key = Some(job.key);
+        rendered_settings.playback_tempo_bpm = Some(job.tempo_bpm);
+        let echoes = settings.character == Character::Distant;
+        render(motif, &rendered_settings, &mut self.statement);
+        let statement_notes = echoes.then(|| head_notes(motif, &mut self.head));
+        let statement_size = size(&self.statement, bar, statement_notes);
+        // The head's sizes: one per head length (a character may broaden them).
+        let mut heads = [(0usize, Size { core: 0, full: 0 }); MAX_FRAGMENT_BARS];
+        let num_heads = motif_bars(motif).min(MAX_FRAGMENT_BARS);
+        for (index, head) in heads.iter_mut().take(num_heads).enumerate() {
+            let head_bars = index + 1;
+            let head_motif = head_motif(motif, job.key, head_bars);
+            let core_notes = echoes.then(|| head_notes(&head_motif, &mut self.head));
+            render(&head_motif, &rendered_settings, &mut self.head);
+            *head = (head_bars, size(&self.head, bar, core_notes));
+        }
+        let num_planned = plan_pieces(
+            job.body_bars,
+            statement_size,
+            &heads[..num_heads],
+            job.sting,
+            &mut self.plan,
+        );
+        self.out.clear();
+        self.num_pieces = 0;
+        let mut at_bars = 0usize;
+        for index in 0..num_planned {
+            let kind = self.plan[index];
+            let bars = match kind {
+                PieceKind::Statement { bars } => {
+                    append(
+                        &mut self.out,
+                        &self.statement,
+                        at_bars as f64 * bar,
+                        bars as f64 * bar,
+                    );
+                    bars
+                }
+                PieceKind::Fragment {
+                    head_bars,
+                    steps,
+                    bars,
+                }
+                | PieceKind::Liquidation {
+                    head_bars,
+                    steps,
+                    bars,
+                } => {
+                    let mut head_settings = rendered_settings;
+                    head_settings.transpose_steps += steps;
+                    render(
+                        &head_motif(motif, job.key, head_bars),
+                        &head_settings,
+                        &mut self.head,
+                    );
+                    append(
+                        &mut self.out,
+                        &self.head,
+                        at_bars as f64 * bar,
+                        bars as f64 * bar,
+                    );
+                    bars
+                }
+                PieceKind::Button => 0,
+            };
+            self.pieces[self.num_pieces] = Piece {
+                kind,
+                start_beats: at_bars as f64 * bar,
+                length_beats: bars as f64 * bar,
+            };
+            self.num_pieces += 1;
+            at_bars += bars;
+        }
+        let button_start = job.body_bars as f64 * bar;
+        add_button(
+            &mut self.out,
+            rendering_tonic(job.key, settings),
+            button_start,
+            job.end_beats,
+            settings,
+        );
+        self.pieces[self.num_pieces] = Piece {
+            kind: PieceKind::Button,
+            start_beats: button_start,
+            length_beats: job.end_beats - button_start,
+        };
+        self.num_pieces += 1;
+        self.out.separate_repeated_keys(job.gap_beats);
+        self.out.finish();
+        end_everything_by(&mut self.out, job.end_beats);
+        self.out.length_beats = job.end_beats;
+        if self.out.num_dropped > 0 {
+            return Err(FillError::TooManyNotes {
+                dropped: self.out.num_dropped,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The whole bars before a cut `cut_bars` bars (at the song's tempo) from the start, and the
@@ -520,20 +714,15 @@ fn size(rendering: &Rendering, bar: f64, core_notes: Option<usize>) -> Size {
         .map(|n| n.start_beats)
         .fold(0.0, f64::max);
     let full = bars_to(last_onset);
+    // Renderings are sorted by onset (`Rendering::finish`).
     let core = match core_notes {
-        Some(count) => {
-            let mut onsets: Vec<f64> = rendering
-                .notes
-                .iter()
-                .filter(|n| n.voice == Voice::Melody)
-                .map(|n| n.start_beats)
-                .collect();
-            onsets.sort_by(f64::total_cmp);
-            onsets
-                .get(count.max(1) - 1)
-                .or(onsets.last())
-                .map_or(full, |&at| bars_to(at))
-        }
+        Some(count) => rendering
+            .notes
+            .iter()
+            .filter(|n| n.voice == Voice::Melody)
+            .take(count.max(1))
+            .last()
+            .map_or(full, |n| bars_to(n.start_beats)),
         None => full,
     };
     Size {
@@ -542,9 +731,10 @@ fn size(rendering: &Rendering, bar: f64, core_notes: Option<usize>) -> Size {
     }
 }
 
-/// How many notes Distant keeps of `motif` as its head (its first statement before the echoes).
-fn head_notes(motif: &Motif) -> usize {
-    let mut rendering = Rendering::new();
+/// How many notes Distant keeps of `motif` as its head (its first statement before the echoes);
+/// `rendering` is scratch. Never allocates.
+fn head_notes(motif: &Motif, rendering: &mut Rendering) -> usize {
+    rendering.clear();
     for note in motif.notes() {
         rendering.push_note(RenderedNote {
             start_beats: note.start_beats,
@@ -556,7 +746,7 @@ fn head_notes(motif: &Motif) -> usize {
         });
     }
     rendering.finish();
-    head_length(&rendering)
+    head_length(rendering)
 }
 
 /// The pieces before the button for `body_bars` bars: as many whole statements as fit (none for
@@ -566,12 +756,15 @@ fn head_notes(motif: &Motif) -> usize {
 /// bars, rendered size), shortest first: the longest whose first statement fits goes each time
 /// (with as many of its echoes as fit), and bars fewer than the shortest take it cut short (a
 /// liquidation).
+/// Writes the plan into `plan` and returns how many pieces it has (at most one a bar). Never
+/// allocates.
 fn plan_pieces(
     body_bars: usize,
     statement: Size,
     heads: &[(usize, Size)],
     sting: bool,
-) -> Vec<PieceKind> {
+    plan: &mut [PieceKind],
+) -> usize {
     let num_statements = if sting || statement.full == 0 {
         0
     } else {
@@ -583,7 +776,20 @@ fn plan_pieces(
         left = 0;
         PieceKind::Statement { bars }
     });
-    let mut fragments = Vec::new();
+    // The first statement, the fragments, the other statements, the shortened one.
+    let mut count = 0;
+    let mut put = |kind: PieceKind| {
+        if count < plan.len() {
+            plan[count] = kind;
+            count += 1;
+        }
+    };
+    let whole = PieceKind::Statement {
+        bars: statement.full,
+    };
+    if num_statements > 0 {
+        put(whole);
+    }
     let mut steps = 0;
     while left > 0 {
         let fitting = heads.iter().rev().find(|(_, size)| size.core <= left);
@@ -604,26 +810,20 @@ fn plan_pieces(
             PieceKind::Fragment { bars, .. } | PieceKind::Liquidation { bars, .. } => bars,
             _ => 0,
         };
-        fragments.push(piece);
+        put(piece);
         steps = if steps >= MAX_SEQUENCE_STEPS {
             0
         } else {
             steps + 1
         };
     }
-    let whole = PieceKind::Statement {
-        bars: statement.full,
-    };
-    let mut plan = Vec::with_capacity(num_statements + fragments.len() + 1);
-    if num_statements > 0 {
-        plan.push(whole);
-    }
-    plan.extend(fragments);
     for _ in 1..num_statements {
-        plan.push(whole);
+        put(whole);
     }
-    plan.extend(shortened);
-    plan
+    if let Some(shortened) = shortened {
+        put(shortened);
+    }
+    count
 }
 
 /// The motif's first `bars` bars, in `key` (the notes that start in them, cut at their end).
@@ -706,14 +906,16 @@ fn add_button(
         });
     }
     // Whatever the pieces left held ends with the button: the pedal comes up at the end.
-    let pedal_channels: Vec<u8> = out
+    let mut pedalled = [false; 16];
+    for point in out
         .ccs
         .iter()
         .filter(|p| p.cc == crate::engine::event::CC_SUSTAIN)
-        .map(|p| p.channel)
-        .collect();
+    {
+        pedalled[usize::from(point.channel % 16)] = true;
+    }
     for channel in 0..16u8 {
-        if pedal_channels.contains(&channel) {
+        if pedalled[usize::from(channel)] {
             out.push_cc(CcPoint {
                 beats: end_beats,
                 channel,
@@ -764,6 +966,18 @@ pub fn button_tonic(motif: &Motif, settings: &CharacterSettings) -> Option<u8> {
 mod tests {
     use super::*;
 
+    fn plan_vec(
+        body_bars: usize,
+        statement: Size,
+        heads: &[(usize, Size)],
+        sting: bool,
+    ) -> Vec<PieceKind> {
+        let mut plan = vec![PieceKind::Button; MAX_PIECES];
+        let count = plan_pieces(body_bars, statement, heads, sting, &mut plan);
+        plan.truncate(count);
+        plan
+    }
+
     #[test]
     fn whole_bars_are_found_within_the_allowed_change() {
         assert_eq!(whole_bar_scaling(12.0, 0.0), (1.0, Some(12)));
@@ -795,7 +1009,7 @@ mod tests {
         };
         let four = PieceKind::Statement { bars: 4 };
         // Heads of 1 and 2 motif bars rendering as 1 and 2 bars.
-        let plan = plan_pieces(15, whole(4), &[(1, whole(1)), (2, whole(2))], false);
+        let plan = plan_vec(15, whole(4), &[(1, whole(1)), (2, whole(2))], false);
         assert_eq!(bars_of(&plan), 15);
         assert_eq!(plan.first(), Some(&four));
         assert_eq!(plan.last(), Some(&four));
@@ -816,7 +1030,7 @@ mod tests {
             "15 = 3 statements + the 2-bar head + the 1-bar head a step higher"
         );
         // Heads broadened to 2 and 4 bars: a bar left over is a liquidation.
-        let plan = plan_pieces(7, whole(4), &[(1, whole(2)), (2, whole(4))], false);
+        let plan = plan_vec(7, whole(4), &[(1, whole(2)), (2, whole(4))], false);
         assert_eq!(bars_of(&plan), 7);
         assert_eq!(
             plan[1..],
@@ -837,7 +1051,7 @@ mod tests {
         // (8 with echoes): 17 bars = one statement, then one with fewer echoes.
         let echoing = Size { core: 3, full: 12 };
         assert_eq!(
-            plan_pieces(17, echoing, &[(1, Size { core: 2, full: 8 })], false),
+            plan_vec(17, echoing, &[(1, Size { core: 2, full: 8 })], false),
             [
                 PieceKind::Statement { bars: 12 },
                 PieceKind::Statement { bars: 5 }
@@ -845,7 +1059,7 @@ mod tests {
         );
         // 2 bars: too few for a statement; the head with fewer echoes.
         assert_eq!(
-            plan_pieces(2, echoing, &[(1, Size { core: 2, full: 8 })], false),
+            plan_vec(2, echoing, &[(1, Size { core: 2, full: 8 })], false),
             [PieceKind::Fragment {
                 head_bars: 1,
                 steps: 0,
@@ -854,7 +1068,7 @@ mod tests {
         );
         // A sting: the head only.
         assert_eq!(
-            plan_pieces(1, whole(4), &[(1, whole(1))], true),
+            plan_vec(1, whole(4), &[(1, whole(1))], true),
             vec![PieceKind::Fragment {
                 head_bars: 1,
                 steps: 0,

@@ -120,11 +120,15 @@ pub struct Rendering {
     /// Octaves (up positive) the operators moved whole lines by to keep them in 0–127 with their
     /// contour (a transposition past the keyboard's end); 0 normally. For reporting.
     pub octaves_shifted_to_fit: i32,
+    /// Most notes it holds ([`MAX_RENDER_NOTES`] unless made larger offline).
+    note_capacity: usize,
+    /// Most controller points it holds.
+    cc_capacity: usize,
 }
 
 impl Clone for Rendering {
     fn clone(&self) -> Self {
-        let mut copy = Self::new();
+        let mut copy = Self::with_capacity(self.note_capacity, self.cc_capacity);
         copy.clone_from(self);
         copy
     }
@@ -134,10 +138,10 @@ impl Clone for Rendering {
     fn clone_from(&mut self, source: &Self) {
         self.notes.clear();
         self.notes
-            .extend_from_slice(&source.notes[..source.notes.len().min(MAX_RENDER_NOTES)]);
+            .extend_from_slice(&source.notes[..source.notes.len().min(self.note_capacity)]);
         self.ccs.clear();
         self.ccs
-            .extend_from_slice(&source.ccs[..source.ccs.len().min(MAX_RENDER_CCS)]);
+            .extend_from_slice(&source.ccs[..source.ccs.len().min(self.cc_capacity)]);
         self.length_beats = source.length_beats;
         self.num_dropped = source.num_dropped;
         self.octaves_shifted_to_fit = source.octaves_shifted_to_fit;
@@ -153,12 +157,20 @@ impl Default for Rendering {
 impl Rendering {
     /// An empty rendering with full capacity. Allocates.
     pub fn new() -> Self {
+        Self::with_capacity(MAX_RENDER_NOTES, MAX_RENDER_CCS)
+    }
+
+    /// An empty rendering holding up to `notes` notes and `ccs` controller points (offline
+    /// work larger than a live rendering: a long fill). Allocates.
+    pub fn with_capacity(notes: usize, ccs: usize) -> Self {
         Self {
-            notes: Vec::with_capacity(MAX_RENDER_NOTES),
-            ccs: Vec::with_capacity(MAX_RENDER_CCS),
+            notes: Vec::with_capacity(notes),
+            ccs: Vec::with_capacity(ccs),
             length_beats: 0.0,
             num_dropped: 0,
             octaves_shifted_to_fit: 0,
+            note_capacity: notes,
+            cc_capacity: ccs,
         }
     }
 
@@ -179,7 +191,7 @@ impl Rendering {
             && note.start_beats >= 0.0
             && note.key < 128
             && note.channel < 16;
-        if !valid || self.notes.len() >= MAX_RENDER_NOTES {
+        if !valid || self.notes.len() >= self.note_capacity {
             self.num_dropped += 1;
             return false;
         }
@@ -189,7 +201,7 @@ impl Rendering {
 
     /// Adds a controller point if there is room; returns whether it was kept.
     pub fn push_cc(&mut self, point: CcPoint) -> bool {
-        if !point.beats.is_finite() || point.channel >= 16 || self.ccs.len() >= MAX_RENDER_CCS {
+        if !point.beats.is_finite() || point.channel >= 16 || self.ccs.len() >= self.cc_capacity {
             self.num_dropped += 1;
             return false;
         }

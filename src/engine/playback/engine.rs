@@ -25,6 +25,7 @@ use crate::engine::capture::PhraseCapture;
 use crate::engine::character::render;
 use crate::engine::event::{is_sustain_down, Event, EventKind, CC_SUSTAIN, NUM_CHANNELS, NUM_KEYS};
 use crate::engine::event_buffer::EventBuffer;
+use crate::engine::fill::Filler;
 use crate::engine::hit_lock::{HitOutcome, Warp};
 use crate::engine::key::Key;
 use crate::engine::motif::Motif;
@@ -84,6 +85,8 @@ pub struct LiveEngine {
     overlay_until_beats: f64,
     /// Taps of the tap key so far, and the picture time of the last, seconds.
     taps: (u64, f64),
+    /// The buffers Fit fills in (made once: filling never allocates).
+    filler: Box<Filler>,
 }
 
 /// Segment changes of a hit-locked layout handled inside one stretch of samples (each locked
@@ -136,6 +139,7 @@ impl LiveEngine {
             segment_until_beats: f64::INFINITY,
             overlay_until_beats: f64::INFINITY,
             taps: (0, 0.0),
+            filler: Box::new(Filler::new()),
         }
     }
 
@@ -739,11 +743,18 @@ impl LiveEngine {
             settings.transpose_steps += shift.steps;
         }
         settings.playback_tempo_bpm = Some(self.timeline.tempo_bpm());
-        render(
-            self.library.slot(self.settings.active_slot),
-            &settings,
-            &mut self.rendering,
-        );
+        let motif = self.library.slot(self.settings.active_slot);
+        // Fit: a variation of exactly the bars asked for; should it fail (no key, too many
+        // notes), the character's own rendering plays.
+        let fitted = self.settings.fit_bars.and_then(|bars| {
+            self.filler
+                .fill_bars(motif, &settings, bars, self.timeline.tempo_bpm())
+                .ok()
+        });
+        match fitted {
+            Some(fill) => self.rendering.clone_from(fill),
+            None => render(motif, &settings, &mut self.rendering),
+        }
         self.locking
             .set_rendering(&self.rendering, self.settings.character.character);
     }

@@ -178,6 +178,9 @@ pub struct LiveSettings {
     /// Hit lock's stingers are laid over the running rendering (their head's notes on top of
     /// it) rather than played instead of it (the loop rests around the head). Off by default.
     pub stingers_over: bool,
+    /// Fit: the rendering is a variation of exactly this many bars, its button (the tonic) the
+    /// last bar ([`crate::engine::fill`]); `None` = the character's own length.
+    pub fit_bars: Option<u32>,
 }
 
 impl Default for LiveSettings {
@@ -203,6 +206,7 @@ impl Default for LiveSettings {
             hit_lock: true,
             tap_key: None,
             stingers_over: false,
+            fit_bars: None,
         }
     }
 }
@@ -265,6 +269,7 @@ impl LiveSettings {
         u8,
         u8,
         TriggerTranspose,
+        Option<u32>,
     ) {
         (
             self.character,
@@ -275,6 +280,7 @@ impl LiveSettings {
             self.trigger_low_key,
             self.trigger_high_key,
             self.trigger_transpose,
+            self.fit_bars,
         )
     }
 }
