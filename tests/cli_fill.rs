@@ -253,6 +253,24 @@ fn an_end_hits_cut_is_where_the_button_starts() {
         "{tempos:?}"
     );
     assert_eq!(tempos[2], 100.0);
+    // With a length too, the hits are not used, and it says so.
+    let both = dir.join("both.mid");
+    let output = fit_at(
+        &motif,
+        "swell",
+        "100",
+        &[
+            "--length",
+            "12bars",
+            "--hits",
+            hits.to_str().unwrap(),
+            "--fps",
+            "24",
+        ],
+        &both,
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("not used"));
     // A ring of half a bar.
     let half = dir.join("half-ring.mid");
     let output = fit_at(

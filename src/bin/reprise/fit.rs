@@ -148,6 +148,14 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
         output: args.output,
     };
     if let Some(what) = fill_what(args.length) {
+        if let Some((hits, _)) = hit_source {
+            writeln!(
+                out,
+                "{}: not used — a fill to a length or cutdowns lands no hits (give --hits alone \
+                 to land them, or an `end` hit to end on a cut)",
+                hits.display()
+            )?;
+        }
         return fill_to_length(out, &fill_args(what));
     }
     let Some((hits_path, rate)) = hit_source else {
