@@ -1,7 +1,8 @@
 //! The Picture panel: the frame rate, the timecode of the song's zero (typed, or calibrated from
 //! where the playhead is), hit lock and the tap key, and the hit list — add by timecode, tap,
 //! import (CSV spotting list, EDL cuts, .mid markers), change what lands and how much it
-//! matters, nudge by a frame, delete — with where each hit's note lands.
+//! matters, nudge by a frame, retime to a typed timecode (and rename), delete — with where each
+//! hit's note lands.
 //!
 //! The picture lives in the saved state ([`crate::library_state::SharedLibrary`], main thread);
 //! every change is also sent to the audio thread as a command.
@@ -390,6 +391,33 @@ pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSet
                                     }),
                                     ..picture
                                 });
+                            }
+                        }
+                        if ui
+                            .small_button("Retime")
+                            .on_hover_text(
+                                "Move this hit to the timecode typed above (and give it the name \
+                                 typed, if any)",
+                            )
+                            .clicked()
+                        {
+                            match parse_timecode(&state.picture.timecode, picture.rate) {
+                                Ok(timecode) => {
+                                    let frame =
+                                        picture.rate.frames_after(timecode, picture.start_frame);
+                                    let name = state.picture.name.trim().to_owned();
+                                    changed = Some(Picture {
+                                        hits: with_hit(&picture.hits, index, |h| {
+                                            h.frame = frame;
+                                            if !name.is_empty() {
+                                                h.name = HitName::new(&name);
+                                            }
+                                            true
+                                        }),
+                                        ..picture
+                                    });
+                                }
+                                Err(e) => message = Some(format!("Not a timecode: {e}")),
                             }
                         }
                         if ui.small_button("Delete").on_hover_text("Delete").clicked() {

@@ -562,6 +562,15 @@ fn hits_imported_nudged_and_tapped_in_the_picture_tab_reach_the_state_and_the_au
     harness.get_all_by_label("+1").next().unwrap().click();
     harness.run();
     assert_eq!(library.0.picture().hits.iter().next().unwrap().frame, 349);
+    // Retime the door slam to a typed timecode, renamed.
+    harness.state_mut().picture.timecode = "01:00:15:00".into();
+    harness.state_mut().picture.name = "slam".into();
+    harness.run();
+    harness.get_all_by_label("Retime").next().unwrap().click();
+    harness.run();
+    let first = *library.0.picture().hits.iter().next().unwrap();
+    assert_eq!((first.frame, first.name.as_str()), (360, "slam"));
+    harness.state_mut().picture.name.clear();
     // A tap of the tap key at 2.51 s snaps to frame 60.
     let readouts = harness.state().shared.readouts.clone();
     readouts
@@ -571,7 +580,7 @@ fn hits_imported_nudged_and_tapped_in_the_picture_tab_reach_the_state_and_the_au
     readouts.hits.tap_count.store(1, Ordering::Release);
     harness.run();
     let frames: Vec<i64> = library.0.picture().hits.iter().map(|h| h.frame).collect();
-    assert_eq!(frames, [60, 349, 480]);
+    assert_eq!(frames, [60, 360, 480]);
     // Each change went to the audio side too; the last one holds all three hits.
     let mut last = None;
     while let Some(command) = audio.next_command() {
