@@ -74,7 +74,7 @@ fn settings(character: Character, intensity: f64) -> CharacterSettings {
 }
 
 /// Every property of one fill; returns (pieces checked for the head's steps, pieces intact,
-/// liquidated bars, bars).
+/// liquidated bars, bars, the lowest contour correlation of a statement with the motif).
 fn check(
     fill: &Fill,
     motif: &Motif,
@@ -82,7 +82,7 @@ fn check(
     seconds: f64,
     allow: f64,
     case: &str,
-) -> (usize, usize, f64, f64) {
+) -> (usize, usize, f64, f64, f64) {
     let bar = motif.time_signature.bar_length_beats();
     let last_end = fill
         .notes
@@ -166,6 +166,7 @@ fn check(
     let head: Vec<u8> = motif.notes().iter().take(3).map(|n| n.key).collect();
     let head_steps = degrees(&head);
     let (mut checked, mut intact, mut liquidated) = (0, 0, 0.0);
+    let mut contours = Vec::new();
     for piece in &fill.pieces {
         let melody: Vec<u8> = fill
             .notes
@@ -185,11 +186,76 @@ fn check(
                     intact += 1;
                 }
             }
-            PieceKind::Liquidation { bars, .. } => liquidated += bars as f64,
-            PieceKind::Button => {}
+            _ => {}
+        }
+        if let PieceKind::Statement { .. } = piece.kind {
+            // The statement's contour against the motif's, note for note as far as both go
+            // (Distant's statement is the head, then its echoes: the head against the motif's).
+            let compared = if settings.character == Character::Distant {
+                distant_head_notes(motif)
+            } else {
+                motif.len()
+            };
+            let line: Vec<f64> = fill
+                .notes
+                .iter()
+                .filter(|n| {
+                    n.voice == Voice::Melody
+                        && n.start_beats >= piece.start_beats - 1e-9
+                        && n.start_beats < piece.start_beats + piece.length_beats - 1e-9
+                })
+                .map(|n| f64::from(n.key))
+                .take(compared)
+                .collect();
+            let theme: Vec<f64> = motif
+                .notes()
+                .iter()
+                .take(line.len())
+                .map(|n| f64::from(n.key))
+                .collect();
+            if let Some(r) = correlation(&line, &theme) {
+                assert!(r >= 0.8, "{case}: a statement's contour correlates {r:.2}");
+                contours.push(r);
+            }
+        }
+        if let PieceKind::Liquidation { bars, .. } = piece.kind {
+            liquidated += bars as f64;
         }
     }
-    (checked, intact, liquidated, fill.end_beats / bar)
+    let lowest = contours.iter().copied().fold(1.0, f64::min);
+    (checked, intact, liquidated, fill.end_beats / bar, lowest)
+}
+
+/// How many notes Distant's head keeps of `motif`.
+fn distant_head_notes(motif: &Motif) -> usize {
+    let mut rendering = reprise::engine::rendering::Rendering::new();
+    for note in motif.notes() {
+        rendering.push_note(RenderedNote {
+            start_beats: note.start_beats,
+            length_beats: note.length_beats,
+            key: note.key,
+            velocity: note.velocity,
+            channel: 0,
+            voice: Voice::Melody,
+        });
+    }
+    rendering.finish();
+    reprise::engine::ops::fragment::head_length(&rendering)
+}
+
+/// Pearson correlation of two equally long sequences; `None` when either does not vary or
+/// they have fewer than three values.
+fn correlation(a: &[f64], b: &[f64]) -> Option<f64> {
+    let n = a.len().min(b.len());
+    if n < 3 {
+        return None;
+    }
+    let mean = |v: &[f64]| v[..n].iter().sum::<f64>() / n as f64;
+    let (ma, mb) = (mean(a), mean(b));
+    let cov: f64 = (0..n).map(|i| (a[i] - ma) * (b[i] - mb)).sum();
+    let va: f64 = (0..n).map(|i| (a[i] - ma).powi(2)).sum();
+    let vb: f64 = (0..n).map(|i| (b[i] - mb).powi(2)).sum();
+    (va > 0.0 && vb > 0.0).then(|| cov / (va * vb).sqrt())
 }
 
 #[test]
@@ -199,6 +265,7 @@ fn fills_end_on_the_length_with_the_button_on_a_downbeat_in_every_metre_tempo_an
     let (mut liquidated_bars, mut total_bars) = (0.0, 0.0);
     let mut num_fills = 0;
     let mut with_remainder = 0;
+    let mut lowest_contour = 1.0f64;
     for (metre_index, &(n, d)) in METRES.iter().enumerate() {
         let metre = TimeSignature::new(n, d);
         for seed in 0..3u64 {
@@ -220,8 +287,9 @@ fn fills_end_on_the_length_with_the_button_on_a_downbeat_in_every_metre_tempo_an
                                 );
                                 let fill = fill(&motif, &settings, &request(seconds, tempo, allow))
                                     .unwrap_or_else(|e| panic!("{case}: {e}"));
-                                let (c, i, l, t) =
+                                let (c, i, l, t, r) =
                                     check(&fill, &motif, &settings, seconds, allow, &case);
+                                lowest_contour = lowest_contour.min(r);
                                 checked += c;
                                 intact += i;
                                 liquidated_bars += l;
@@ -251,7 +319,8 @@ fn fills_end_on_the_length_with_the_button_on_a_downbeat_in_every_metre_tempo_an
     let liquidated_share = liquidated_bars / total_bars;
     eprintln!(
         "{num_fills} fills: head steps intact in {intact}/{checked} pieces ({:.1} %), \
-         liquidation {:.1} % of the bars, {with_remainder} with a held button",
+         liquidation {:.1} % of the bars, {with_remainder} with a held button, \
+         lowest statement contour correlation {lowest_contour:.2}",
         100.0 * intact_share,
         100.0 * liquidated_share
     );
