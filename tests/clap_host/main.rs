@@ -13,6 +13,7 @@ mod activation;
 mod adversarial;
 mod audio_capture;
 mod editor_window;
+mod fit;
 mod live;
 mod params_state;
 mod passthrough;
