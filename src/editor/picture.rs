@@ -43,7 +43,7 @@ pub fn landing_text(
     rate: FrameRate,
 ) -> String {
     match (lands, outcome, miss_seconds) {
-        (Lands::End, _, _) => "end: stored (lands with the fill feature)".into(),
+        (Lands::End, _, _) => "end: stored (reprise fit ends a fill on it; not live yet)".into(),
         (_, HitOutcome::Conflict, _) => {
             "not landed: an earlier must hit takes the statement".into()
         }
