@@ -192,7 +192,10 @@ fn check(
             // The statement's contour against the motif's, note for note as far as both go
             // (Distant's statement is the head, then its echoes: the head against the motif's).
             let compared = if settings.character == Character::Distant {
-                distant_head_notes(motif)
+                reprise::engine::fill::head_notes(
+                    motif,
+                    &mut reprise::engine::rendering::Rendering::new(),
+                )
             } else {
                 motif.len()
             };
@@ -224,23 +227,6 @@ fn check(
     }
     let lowest = contours.iter().copied().fold(1.0, f64::min);
     (checked, intact, liquidated, fill.end_beats / bar, lowest)
-}
-
-/// How many notes Distant's head keeps of `motif`.
-fn distant_head_notes(motif: &Motif) -> usize {
-    let mut rendering = reprise::engine::rendering::Rendering::new();
-    for note in motif.notes() {
-        rendering.push_note(RenderedNote {
-            start_beats: note.start_beats,
-            length_beats: note.length_beats,
-            key: note.key,
-            velocity: note.velocity,
-            channel: 0,
-            voice: Voice::Melody,
-        });
-    }
-    rendering.finish();
-    reprise::engine::ops::fragment::head_length(&rendering)
 }
 
 /// Pearson correlation of two equally long sequences; `None` when either does not vary or

@@ -733,7 +733,7 @@ fn size(rendering: &Rendering, bar: f64, core_notes: Option<usize>) -> Size {
 
 /// How many notes Distant keeps of `motif` as its head (its first statement before the echoes);
 /// `rendering` is scratch. Never allocates.
-fn head_notes(motif: &Motif, rendering: &mut Rendering) -> usize {
+pub fn head_notes(motif: &Motif, rendering: &mut Rendering) -> usize {
     rendering.clear();
     for note in motif.notes() {
         rendering.push_note(RenderedNote {

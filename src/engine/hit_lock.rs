@@ -76,51 +76,13 @@ impl Warp {
 
     /// Where the event at `own_beats` of the statement sounds, beats from the launch.
     pub fn at(&self, own_beats: f64) -> f64 {
-        let points = self.points();
-        let Some(&(first_own, first_at)) = points.first() else {
-            return own_beats;
-        };
-        if own_beats <= first_own {
-            return own_beats - first_own + first_at;
-        }
-        for pair in points.windows(2) {
-            let ((own0, at0), (own1, at1)) = (pair[0], pair[1]);
-            if own_beats <= own1 {
-                let span = own1 - own0;
-                return if span > 0.0 {
-                    at0 + (own_beats - own0) / span * (at1 - at0)
-                } else {
-                    at1
-                };
-            }
-        }
-        let (last_own, last_at) = points[points.len() - 1];
-        own_beats - last_own + last_at
+        piecewise_linear(self.points(), own_beats, |&(own, at)| (own, at))
     }
 
     /// The statement's own beat that sounds at `at_beats` from the launch (the inverse of
     /// [`at`](Self::at)).
     pub fn own_at(&self, at_beats: f64) -> f64 {
-        let points = self.points();
-        let Some(&(first_own, first_at)) = points.first() else {
-            return at_beats;
-        };
-        if at_beats <= first_at {
-            return at_beats - first_at + first_own;
-        }
-        for pair in points.windows(2) {
-            let ((own0, at0), (own1, at1)) = (pair[0], pair[1]);
-            if at_beats <= at1 {
-                let span = at1 - at0;
-                return if span > 0.0 {
-                    own0 + (at_beats - at0) / span * (own1 - own0)
-                } else {
-                    own1
-                };
-            }
-        }
-        let (last_own, last_at) = points[points.len() - 1];
-        at_beats - last_at + last_own
+        piecewise_linear(self.points(), at_beats, |&(own, at)| (at, own))
     }
 
     /// The largest distance between an event's grid position and where it sounds, beats.
@@ -256,6 +218,30 @@ impl Placement {
     pub fn first_beats(&self) -> f64 {
         self.launch_beats + self.warp.lead_in_shift_beats().min(0.0)
     }
+}
+
+/// The value at `x` of the piecewise-linear map through `points` (each read as (x, y) by
+/// `xy`, sorted by x), continued with slope 1 before the first and after the last point.
+fn piecewise_linear(points: &[(f64, f64)], x: f64, xy: impl Fn(&(f64, f64)) -> (f64, f64)) -> f64 {
+    let Some((first_x, first_y)) = points.first().map(&xy) else {
+        return x;
+    };
+    if x <= first_x {
+        return x - first_x + first_y;
+    }
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (xy(&pair[0]), xy(&pair[1]));
+        if x <= x1 {
+            let span = x1 - x0;
+            return if span > 0.0 {
+                y0 + (x - x0) / span * (y1 - y0)
+            } else {
+                y1
+            };
+        }
+    }
+    let (last_x, last_y) = xy(&points[points.len() - 1]);
+    x - last_x + last_y
 }
 
 /// Places a statement so its note at `target_beats` sounds at song beat `hit_beats`: the
