@@ -348,6 +348,22 @@ fn bad_fill_requests_are_refused_and_write_nothing() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
+    // A cutdown named like the motif in the output folder would write over it: refused.
+    let named = dir.join("30s.mid");
+    std::fs::copy(&motif, &named).unwrap();
+    let output = fit(&[
+        named.to_str().unwrap(),
+        "--character",
+        "swell",
+        "--cutdowns",
+        "30,15",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is an input"));
+    assert_eq!(std::fs::read(&named).unwrap(), before);
+    assert!(!dir.join("15s.mid").exists(), "nothing written");
     assert!(!out.exists(), "nothing written");
     assert!(!dir.join("c").exists(), "no folder made");
     assert_eq!(std::fs::read(&motif).unwrap(), before);

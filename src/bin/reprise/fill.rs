@@ -13,7 +13,7 @@ use reprise::engine::midi_file::{write_tracks_in_map, ExportTrack};
 use reprise::engine::motif::{Motif, Note};
 use reprise::engine::time_map::TempoChange;
 
-use crate::args::{track_name, write_output, TEMPO_RANGE_BPM};
+use crate::args::{same_file, track_name, write_output, TEMPO_RANGE_BPM};
 use crate::error::{CliError, CliResult};
 
 /// The largest tempo change `--allow-tempo` may grant (hit lock's push is bounded the same:
@@ -114,6 +114,8 @@ pub struct FillArgs<'a> {
     pub allow_tempo_ratio: f64,
     pub what: FillWhat,
     pub output: &'a Path,
+    /// The files read (never written over, also not as a cutdown in the output folder).
+    pub inputs: &'a [&'a Path],
 }
 
 /// Makes the fill(s), writes them and prints a line for each.
@@ -177,6 +179,16 @@ pub fn fill_to_length(out: &mut dyn Write, args: &FillArgs) -> CliResult {
             jobs
         }
     };
+    // A cutdown's file may not be an input (the motif called 30s.mid in the output folder).
+    if let Some((path, ..)) = jobs
+        .iter()
+        .find(|(path, ..)| args.inputs.iter().any(|input| same_file(input, path)))
+    {
+        return Err(CliError::usage(format!(
+            "{} is an input and would be written over; choose another folder",
+            path.display()
+        )));
+    }
     // Every fill first: nothing is written when one of them cannot be made.
     let mut fills = Vec::with_capacity(jobs.len());
     for (path, request, name) in jobs {

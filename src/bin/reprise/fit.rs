@@ -138,6 +138,10 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
         (None, Some(length)) => Some(FillWhat::One(length)),
         (None, None) => None,
     };
+    let inputs: Vec<&Path> = [Some(args.file), args.hits, args.tempo_map]
+        .into_iter()
+        .flatten()
+        .collect();
     let fill_args = |what: FillWhat| FillArgs {
         motif: &motif,
         character: args.character,
@@ -146,6 +150,7 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
         allow_tempo_ratio: args.allow_tempo_ratio,
         what,
         output: args.output,
+        inputs: &inputs,
     };
     if let Some(what) = fill_what(args.length) {
         if let Some((hits, _)) = hit_source {
