@@ -12,7 +12,7 @@ use crate::engine::audio_capture::{
 use crate::engine::capture::DEFAULT_GAP_BEATS;
 use crate::engine::character::{distant, ChannelLayout, Character, CharacterSettings, Retrograde};
 use crate::engine::choice;
-use crate::engine::fill::MAX_FIT_BARS;
+use crate::engine::fill::{MAX_FIT_BARS, MAX_RING_BARS, MIN_BUTTON_BARS};
 use crate::engine::ops::augmentation::{keeps_metre, nearest_metric_factor};
 use crate::engine::ops::dynamics::DynamicsCc;
 use crate::engine::playback::{
@@ -197,6 +197,13 @@ pub struct RepriseParams {
     /// Fit: the rendering lasts exactly this many bars, ending on a tonic button (0 = off).
     #[id = "fit_bars"]
     pub fit_bars: IntParam,
+    /// Fit to the next `end` hit: the rendering's last launch before a cut plays a variation
+    /// whose button starts on the cut (with hit lock).
+    #[id = "fit_end_hit"]
+    pub fit_end_hit: BoolParam,
+    /// How long the button rings after the cut, bars.
+    #[id = "end_ring"]
+    pub end_ring: FloatParam,
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -336,6 +343,17 @@ impl RepriseParams {
             .with_step_size(0.1),
             hit_lock: BoolParam::new("Hit lock", true),
             stinger_over: BoolParam::new("Stinger over rendering", false),
+            fit_end_hit: BoolParam::new("Fit to end hit", false),
+            end_ring: FloatParam::new(
+                "Ring after cut",
+                1.0,
+                FloatRange::Linear {
+                    min: MIN_BUTTON_BARS as f32,
+                    max: MAX_RING_BARS as f32,
+                },
+            )
+            .with_unit(" bar")
+            .with_step_size(0.05),
             fit_bars: IntParam::new(
                 "Fit to bars",
                 0,
@@ -443,6 +461,8 @@ impl RepriseParams {
             fit_bars: u32::try_from(self.fit_bars.value())
                 .ok()
                 .filter(|bars| *bars > 0),
+            fit_to_end_hit: self.fit_end_hit.value(),
+            end_ring_bars: f64::from(self.end_ring.value()),
         }
     }
 }

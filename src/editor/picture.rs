@@ -43,7 +43,9 @@ pub fn landing_text(
     rate: FrameRate,
 ) -> String {
     match (lands, outcome, miss_seconds) {
-        (Lands::End, _, _) => "end: stored (reprise fit ends a fill on it; not live yet)".into(),
+        (Lands::End, HitOutcome::NotHandled | HitOutcome::Unplanned, _) => {
+            "end: the button lands here with Fit to end hit on (and in reprise fit)".into()
+        }
         (_, HitOutcome::Conflict, _) => {
             "not landed: an earlier must hit takes the statement".into()
         }
@@ -228,13 +230,21 @@ pub fn draw(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&ParamSet
         param_widget(ui, &state.params.stinger_over, setter);
         ui.label("Tap key");
         param_widget(ui, &state.params.tap_key, setter);
-        if !host_seconds {
-            ui.colored_label(
-                egui::Color32::YELLOW,
-                "The host gives no picture time: beats / tempo is used",
-            );
-        }
     });
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Fit to bars");
+        param_widget(ui, &state.params.fit_bars, setter);
+        ui.label("Fit to end hit");
+        param_widget(ui, &state.params.fit_end_hit, setter);
+        ui.label("Ring after cut");
+        param_widget(ui, &state.params.end_ring, setter);
+    });
+    if !host_seconds {
+        ui.colored_label(
+            egui::Color32::YELLOW,
+            "The host gives no picture time: beats / tempo is used",
+        );
+    }
     ui.horizontal(|ui| {
         ui.add(
             egui::TextEdit::singleline(&mut state.picture.timecode)
@@ -462,7 +472,11 @@ mod tests {
         );
         let unplanned = HitOutcome::Unplanned;
         assert!(landing_text(unplanned, None, Lands::Climax, rate).starts_with("not planned"));
-        assert!(landing_text(locked, Some(0.0), Lands::End, rate).starts_with("end"));
+        assert!(landing_text(HitOutcome::NotHandled, None, Lands::End, rate).starts_with("end"));
+        assert_eq!(
+            landing_text(locked, Some(0.0), Lands::End, rate),
+            "on the frame"
+        );
         assert!(
             landing_text(HitOutcome::Guarded, None, Lands::Stinger, rate).starts_with("ignored")
         );

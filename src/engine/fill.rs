@@ -437,6 +437,44 @@ impl Filler {
         Ok(&self.out)
     }
 
+    /// Fills `body_bars` whole bars of the motif's metre and then a button that rings
+    /// `ring_bars` bars ([`MIN_BUTTON_BARS`] to [`MAX_RING_BARS`]), for playback at `tempo_bpm`:
+    /// the plugin's ending on a cut (the button's onset is the cut). Never allocates.
+    pub fn fill_to_button(
+        &mut self,
+        motif: &Motif,
+        settings: &CharacterSettings,
+        body_bars: u32,
+        ring_bars: f64,
+        tempo_bpm: f64,
+    ) -> Result<&Rendering, FillError> {
+        if motif.is_empty() {
+            return Err(FillError::EmptyMotif);
+        }
+        let key = settings.key.or(motif.key()).ok_or(FillError::NoKey)?;
+        let bar = motif.time_signature.bar_length_beats();
+        let tempo_bpm = super::motif::sanitize_tempo_bpm(tempo_bpm);
+        let body_bars = (body_bars as usize).min(MAX_FILL_BARS);
+        let ring_bars = if ring_bars.is_nan() {
+            MAX_RING_BARS
+        } else {
+            ring_bars.clamp(MIN_BUTTON_BARS, MAX_RING_BARS)
+        };
+        self.assemble(
+            motif,
+            settings,
+            Assembly {
+                key,
+                body_bars,
+                end_beats: (body_bars as f64 + ring_bars) * bar,
+                sting: false,
+                tempo_bpm,
+                gap_beats: REPEATED_KEY_GAP_MS / 1000.0 * tempo_bpm / 60.0,
+            },
+        )?;
+        Ok(&self.out)
+    }
+
     /// Puts the pieces and the button together into `out` (cleared first). Never allocates.
     fn assemble(
         &mut self,

@@ -201,6 +201,34 @@ pub fn warp_onto(target_beats: f64, shift_beats: f64, statement: &Statement) -> 
     })
 }
 
+/// The warp that moves the note at `target_beats` by `shift_beats` with nothing after it to
+/// rejoin (a fitted ending: its button lands on a cut and only rings after it): an approach from
+/// the latest bar line before the note from which the push stays within [`MAX_PUSH_RATIO`],
+/// and the song's tempo after the note. `None` when no bar line of the statement allows it.
+pub fn warp_into_end(target_beats: f64, shift_beats: f64, bar_beats: f64) -> Option<Warp> {
+    if !(target_beats.is_finite() && shift_beats.is_finite() && bar_beats > 0.0) {
+        return None;
+    }
+    if shift_beats.abs() <= ON_HIT_BEATS {
+        return Some(Warp::IDENTITY);
+    }
+    let landing = target_beats + shift_beats;
+    let mut from = ((target_beats - ON_HIT_BEATS) / bar_beats).floor() * bar_beats;
+    for _ in 0..MAX_SEARCH_BARS {
+        if from < -ON_HIT_BEATS {
+            return None;
+        }
+        if within_push(target_beats - from, landing - from) {
+            return Some(Warp::through(&[
+                (from.max(0.0), from.max(0.0)),
+                (target_beats, landing),
+            ]));
+        }
+        from -= bar_beats;
+    }
+    None
+}
+
 /// Where a statement starts and how it bends.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Placement {
@@ -321,6 +349,36 @@ pub fn replan(
     hit_beats: f64,
     statement: &Statement,
 ) -> (Warp, f64) {
+    replan_with(current, now_beats, target_beats, hit_beats, statement, true)
+}
+
+/// [`replan`] for a fitted ending, whose button only rings after the note: nothing rejoins
+/// the grid after it ([`warp_into_end`]).
+pub fn replan_end(
+    current: &Warp,
+    now_beats: f64,
+    target_beats: f64,
+    hit_beats: f64,
+    statement: &Statement,
+) -> (Warp, f64) {
+    replan_with(
+        current,
+        now_beats,
+        target_beats,
+        hit_beats,
+        statement,
+        false,
+    )
+}
+
+fn replan_with(
+    current: &Warp,
+    now_beats: f64,
+    target_beats: f64,
+    hit_beats: f64,
+    statement: &Statement,
+    rejoin_grid: bool,
+) -> (Warp, f64) {
     let landed = current.at(target_beats);
     let now_own = current.own_at(now_beats);
     if !(now_own.is_finite() && hit_beats.is_finite()) || now_own >= target_beats - ON_HIT_BEATS {
@@ -331,7 +389,12 @@ pub fn replan(
         .first()
         .is_some_and(|&(own, _)| now_own > own + ON_HIT_BEATS && own < target_beats);
     if !approach_begun {
-        return match warp_onto(target_beats, hit_beats - target_beats, statement) {
+        let warp = if rejoin_grid {
+            warp_onto(target_beats, hit_beats - target_beats, statement)
+        } else {
+            warp_into_end(target_beats, hit_beats - target_beats, statement.bar_beats)
+        };
+        return match warp {
             Some(warp) => (warp, 0.0),
             None => (Warp::IDENTITY, target_beats - hit_beats),
         };
@@ -341,6 +404,10 @@ pub fn replan(
     let slowest = own_span / (1.0 - MAX_PUSH_RATIO);
     let song_span = (hit_beats - now_beats).clamp(fastest, slowest);
     let landing = now_beats + song_span;
+    if !rejoin_grid {
+        let warp = Warp::through(&[(now_own, now_beats), (target_beats, landing)]);
+        return (warp, landing - hit_beats);
+    }
     let bar = statement.bar_beats;
     let mut back = ((target_beats + ON_HIT_BEATS) / bar).ceil() * bar;
     if back <= target_beats + ON_HIT_BEATS {
@@ -414,7 +481,8 @@ pub enum HitOutcome {
     Conflict,
     /// A stinger within [`STINGER_GUARD_SECONDS`] of the one before: ignored.
     Guarded,
-    /// The hit's kind lands nothing in this version (`end`: the fill issue).
+    /// The hit's kind lands nothing here: an `end` hit while Fit to the end hit is off (or
+    /// before it is the next one ahead, or when no fit can be made).
     NotHandled,
 }
 
@@ -502,6 +570,39 @@ impl Layout {
             .last()
     }
 
+    /// Adds `statement` (in time order) and records its hit's outcome; false when the layout
+    /// is full.
+    pub fn add(&mut self, statement: LockedStatement) -> bool {
+        if self.len >= MAX_HITS {
+            return false;
+        }
+        self.insert(statement);
+        if statement.hit_index < MAX_HITS {
+            self.outcomes[statement.hit_index] = outcome_of(&statement.placement);
+        }
+        true
+    }
+
+    /// Records what became of hit `index` without placing a statement for it.
+    pub fn set_outcome(&mut self, index: usize, outcome: HitOutcome) {
+        if let Some(slot) = self.outcomes.get_mut(index) {
+            *slot = outcome;
+        }
+    }
+
+    /// Takes hit `index`'s statement out of the layout (its outcome stays as it was).
+    pub fn remove_hit(&mut self, index: usize) {
+        let Some(at) = self.statements[..self.len]
+            .iter()
+            .position(|s| s.is_some_and(|s| s.hit_index == index))
+        else {
+            return;
+        };
+        self.statements.copy_within(at + 1..self.len, at);
+        self.len -= 1;
+        self.statements[self.len] = None;
+    }
+
     fn insert(&mut self, statement: LockedStatement) {
         if self.len >= MAX_HITS {
             return;
@@ -516,7 +617,9 @@ impl Layout {
         self.len += 1;
     }
 
-    fn overlaps(&self, placement: &Placement, length_beats: f64) -> bool {
+    /// Whether a statement placed at `placement`, `length_beats` long, would overlap one
+    /// already in the layout.
+    pub fn overlaps(&self, placement: &Placement, length_beats: f64) -> bool {
         let start = placement.first_beats();
         let end = placement.launch_beats + length_beats;
         self.statements().any(|s| {

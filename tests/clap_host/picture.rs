@@ -2,10 +2,13 @@
 //! project's state (schema 3), the host sends its seconds timeline (`song_pos_seconds`) with a
 //! tempo map that changes before the hit, and Swell's climax note-on comes out on the hit's
 //! sample (±1). With the Hit lock parameter off the same note stays on the song's grid; the
-//! state saved after playing still holds the picture.
+//! state saved after playing still holds the picture. With an `end` hit and *Fit to end hit*
+//! on (issue 25), the button (the tonic) starts on the cut's sample and nothing sounds past
+//! the cut plus the ring.
 
 use reprise::engine::character::{render, Character, CharacterSettings};
 use reprise::engine::climax::climax_beats;
+use reprise::engine::fill::button_tonic;
 use reprise::engine::hits::{Hit, HitName, Importance, Lands};
 use reprise::engine::motif::Motif;
 use reprise::engine::picture::Picture;
@@ -37,15 +40,19 @@ fn theme() -> Motif {
 }
 
 fn picture() -> Picture {
+    picture_with(HIT_FRAME, Lands::Climax)
+}
+
+fn picture_with(frame: i64, lands: Lands) -> Picture {
     let mut picture = Picture {
         rate: FrameRate::Fps24,
         start_frame: 86_400,
         ..Picture::default()
     };
     picture.hits.push(Hit {
-        frame: HIT_FRAME,
+        frame,
         name: HitName::new("door slam"),
-        lands: Lands::Climax,
+        lands,
         importance: Importance::Must,
     });
     picture
@@ -96,16 +103,31 @@ fn climax_note() -> (i16, i16) {
 
 /// Loads the theme and the picture, plays to `end` in random blocks, stops.
 fn play(plugin: &mut PluginUnderTest, hit_lock: bool, end: u64, seed: u64) -> Vec<OutEvent> {
+    play_picture(
+        plugin,
+        &picture(),
+        &[("hit_lock", serde_json::json!({"bool": hit_lock}))],
+        end,
+        seed,
+    )
+}
+
+/// Loads the theme, `picture` and Swell with `params`, plays to `end` in random blocks, stops.
+fn play_picture(
+    plugin: &mut PluginUnderTest,
+    picture: &Picture,
+    params: &[(&str, serde_json::Value)],
+    end: u64,
+    seed: u64,
+) -> Vec<OutEvent> {
     let mut slots = empty_slots();
     slots[0] = theme();
-    plugin.load_library(
-        library_json(&slots, &default_names(), &picture()),
-        &[
-            ("character", serde_json::json!({"string": "swell"})),
-            ("capture_mode", serde_json::json!({"string": "off"})),
-            ("hit_lock", serde_json::json!({"bool": hit_lock})),
-        ],
-    );
+    let mut all = vec![
+        ("character", serde_json::json!({"string": "swell"})),
+        ("capture_mode", serde_json::json!({"string": "off"})),
+    ];
+    all.extend(params.iter().cloned());
+    plugin.load_library(library_json(&slots, &default_names(), picture), &all);
     let mut rng = Rng::new(seed);
     let mut out = plugin.run_with_transport(
         &[],
@@ -159,4 +181,79 @@ fn a_climax_hit_in_the_saved_picture_lands_on_its_sample_across_a_tempo_change()
         off_by > 48.0,
         "without hit lock the climax should not fall on the hit by chance ({off_by} samples)"
     );
+}
+
+#[test]
+fn an_end_hit_with_fit_to_end_hit_gets_the_button_on_the_cuts_sample_and_nothing_after_its_ring() {
+    // The cut at 00:00:25:11 (frame 611): beat 44.87 of the map above, bar 12.2 — off the grid,
+    // after the tempo change.
+    let cut_frame = 611;
+    let cut = frames_to_seconds(cut_frame, FrameRate::Fps24) * SAMPLE_RATE;
+    let end = (cut + 4.0 * SAMPLE_RATE) as u64;
+    let ring_bars = 0.5;
+    let ring = ring_bars * 4.0 * 60.0 / 108.0 * SAMPLE_RATE;
+    let settings = CharacterSettings {
+        character: Character::Swell,
+        ..CharacterSettings::default()
+    };
+    let tonic = button_tonic(&theme(), &settings).expect("a key") % 12;
+    for seed in [4, 5] {
+        let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+        let out = play_picture(
+            &mut plugin,
+            &picture_with(cut_frame, Lands::End),
+            &[
+                ("fit_end_hit", serde_json::json!({"bool": true})),
+                ("end_ring", serde_json::json!({"f32": ring_bars})),
+            ],
+            end,
+            seed,
+        );
+        assert_balanced(&out, "fit to end hit");
+        let onsets: Vec<(u64, i16)> = out
+            .iter()
+            .filter_map(|e| match e.kind {
+                OutKind::NoteOn { key, .. } => Some((e.time_samples, key)),
+                _ => None,
+            })
+            .collect();
+        let button: Vec<&(u64, i16)> = onsets
+            .iter()
+            .filter(|(at, _)| (*at as f64 - cut).abs() <= 1.0)
+            .collect();
+        assert!(
+            !button.is_empty(),
+            "seed {seed}: nothing starts on the cut's sample {cut:.1}"
+        );
+        assert!(
+            button.iter().all(|(_, key)| (*key as u8) % 12 == tonic),
+            "seed {seed}: the button is the tonic: {button:?}"
+        );
+        let last_onset = onsets.iter().map(|(at, _)| *at).max().unwrap();
+        assert!(
+            (last_onset as f64) <= cut + 1.0,
+            "seed {seed}: a note starts at {last_onset}, after the button"
+        );
+        let last_off = out
+            .iter()
+            .filter(|e| matches!(e.kind, OutKind::NoteOff { .. }))
+            .map(|e| e.time_samples)
+            .max()
+            .unwrap();
+        assert!(
+            (last_off as f64) <= cut + ring + 1.0,
+            "seed {seed}: a note sounds until {last_off}, past the cut plus the ring ({:.1})",
+            cut + ring
+        );
+        eprintln!(
+            "clack-host end hit, seed {seed}: button {:+.2} samples from the cut, last note-off {:.0} samples after it",
+            button.iter().map(|(at, _)| *at).min().unwrap() as f64 - cut,
+            last_off as f64 - cut
+        );
+        let state = crate::host::state_json(&plugin.save_state());
+        assert_eq!(
+            state["params"]["fit_end_hit"],
+            serde_json::json!({"bool": true})
+        );
+    }
 }

@@ -87,6 +87,14 @@ pub struct LiveEngine {
     taps: (u64, f64),
     /// The buffers Fit fills in (made once: filling never allocates).
     filler: Box<Filler>,
+    /// The buffers the fitted ending on the next `end` hit is made in (its rendering is
+    /// played by the segment that ends on the cut).
+    end_filler: Box<Filler>,
+    /// What the fitted ending in `end_filler` was made for: (render revision, bars before the
+    /// button, ring bars, whether it could be made).
+    end_fit_made: Option<(u64, u32, f64, bool)>,
+    /// Whether the segment in force plays the fitted ending (else the rendering).
+    plays_end_fit: bool,
 }
 
 /// Segment changes of a hit-locked layout handled inside one stretch of samples (each locked
@@ -140,6 +148,9 @@ impl LiveEngine {
             overlay_until_beats: f64::INFINITY,
             taps: (0, 0.0),
             filler: Box::new(Filler::new()),
+            end_filler: Box::new(Filler::new()),
+            end_fit_made: None,
+            plays_end_fit: false,
         }
     }
 
@@ -376,16 +387,23 @@ impl LiveEngine {
             enabled,
             self.settings.stingers_over,
             self.settings.looping,
+            self.settings
+                .fit_to_end_hit
+                .then_some(self.settings.end_ring_bars),
             &self.timeline,
             metre,
             self.rendering.length_beats,
             applied,
             self.scheduler.handled_until_beats(),
         );
+        if active {
+            self.make_end_fit();
+        }
         if !active {
             self.segment_until_beats = f64::INFINITY;
             self.overlay_until_beats = f64::INFINITY;
             self.scheduler.set_overlay(None);
+            self.play_end_fit(false);
             if std::mem::take(&mut self.lock_applied) && self.scheduler.launch_beats().is_some() {
                 let beats = self.timeline.beats_at(sample);
                 rejoin_song(&mut self.follow_parts().1, beats);
@@ -395,6 +413,53 @@ impl LiveEngine {
         let beats = self.timeline.beats_at(sample);
         self.apply_segment_at(beats);
         self.apply_overlay_at(beats);
+    }
+
+    /// Makes the fitted ending hit lock planned (when it is not made yet for this rendering,
+    /// these bars and this ring); one that cannot be made is dropped from the plan. Never
+    /// allocates (the filler's buffers are made in [`new`](Self::new); `benches/fill.rs` has
+    /// its worst case).
+    fn make_end_fit(&mut self) {
+        let Some(fit) = self.locking.end_fit() else {
+            return;
+        };
+        let key = (self.render_revision, fit.body_bars, fit.ring_bars);
+        let made = match self.end_fit_made {
+            Some((revision, bars, ring, made)) if (revision, bars, ring) == key => made,
+            _ => {
+                let settings = self.render_settings();
+                let motif = self.library.slot(self.settings.active_slot);
+                let made = self
+                    .end_filler
+                    .fill_to_button(
+                        motif,
+                        &settings,
+                        fit.body_bars,
+                        fit.ring_bars,
+                        self.timeline.tempo_bpm(),
+                    )
+                    .is_ok();
+                self.end_fit_made = Some((key.0, key.1, key.2, made));
+                if self.plays_end_fit {
+                    // The ending sounding was made again (a new take, a setting): its notes
+                    // keep their ends, the new one plays on from here.
+                    self.scheduler.rendering_replaced();
+                }
+                made
+            }
+        };
+        if !made {
+            self.locking.drop_end_fit();
+        }
+    }
+
+    /// Switches what the scheduler plays between the rendering and the fitted ending (notes of
+    /// the one keep their ends while the other plays on).
+    fn play_end_fit(&mut self, plays: bool) {
+        if plays != self.plays_end_fit {
+            self.plays_end_fit = plays;
+            self.scheduler.rendering_replaced();
+        }
     }
 
     /// Lays the stinger that sounds at song beat `beats`, or the next, over the rendering.
@@ -411,6 +476,7 @@ impl LiveEngine {
     /// Puts the hit-locked segment in force at song beat `beats` into the scheduler.
     fn apply_segment_at(&mut self, beats: f64) {
         let segment = self.locking.segment_at(beats);
+        self.play_end_fit(segment.plays_end_fit);
         let wanted = (
             segment.launch_beats,
             segment.warp,
@@ -474,6 +540,14 @@ impl LiveEngine {
     /// unless a map was imported. Audio thread.
     pub fn learnt_tempo(&self) -> Option<(&crate::engine::picture::TempoList, u64)> {
         self.locking.learnt_tempo()
+    }
+
+    /// The fitted ending hit lock plans on the next `end` hit (Fit to end hit), if any, and its
+    /// rendering (made when it is planned).
+    pub fn end_fit(&self) -> Option<(super::locking::EndFit, &Rendering)> {
+        self.locking
+            .end_fit()
+            .map(|fit| (fit, self.end_filler.rendering()))
     }
 
     /// The picture in force.
@@ -617,9 +691,14 @@ impl LiveEngine {
             return;
         }
         let window = self.timeline.window(self.cursor, sample);
-        if self.settings.playback_mode != PlaybackMode::Off && !self.rendering.notes.is_empty() {
+        let rendering = if self.plays_end_fit {
+            self.end_filler.rendering()
+        } else {
+            &self.rendering
+        };
+        if self.settings.playback_mode != PlaybackMode::Off && !rendering.notes.is_empty() {
             self.scheduler.schedule_before_replacement(
-                &self.rendering,
+                rendering,
                 window,
                 hold_from_sample,
                 out,
@@ -634,9 +713,14 @@ impl LiveEngine {
             return;
         }
         let window = self.timeline.window(self.cursor, sample);
-        if self.settings.playback_mode != PlaybackMode::Off && !self.rendering.notes.is_empty() {
+        let rendering = if self.plays_end_fit {
+            self.end_filler.rendering()
+        } else {
+            &self.rendering
+        };
+        if self.settings.playback_mode != PlaybackMode::Off && !rendering.notes.is_empty() {
             self.scheduler
-                .schedule(&self.rendering, window, out, &mut self.voices);
+                .schedule(rendering, window, out, &mut self.voices);
         }
         self.cursor = sample;
     }
@@ -732,10 +816,9 @@ impl LiveEngine {
         }
     }
 
-    fn render_now(&mut self) {
-        self.should_render = false;
-        self.scheduler.rendering_changed();
-        self.render_revision = self.render_revision.wrapping_add(1);
+    /// The character settings a rendering (or a fit) is made with now: the trigger's shift in
+    /// key-trigger mode, the tempo in force.
+    fn render_settings(&self) -> crate::engine::character::CharacterSettings {
         let mut settings = self.settings.character;
         if self.settings.playback_mode == PlaybackMode::KeyTrigger {
             let shift = self.follow.shift();
@@ -743,6 +826,14 @@ impl LiveEngine {
             settings.transpose_steps += shift.steps;
         }
         settings.playback_tempo_bpm = Some(self.timeline.tempo_bpm());
+        settings
+    }
+
+    fn render_now(&mut self) {
+        self.should_render = false;
+        self.scheduler.rendering_changed();
+        self.render_revision = self.render_revision.wrapping_add(1);
+        let settings = self.render_settings();
         let motif = self.library.slot(self.settings.active_slot);
         // Fit: a variation of exactly the bars asked for; should it fail (no key, too many
         // notes), the character's own rendering plays.

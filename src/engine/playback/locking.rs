@@ -13,11 +13,12 @@
 use super::timeline::Timeline;
 use crate::engine::character::Character;
 use crate::engine::climax;
+use crate::engine::fill::{MAX_FIT_BARS, MAX_RING_BARS, MIN_BUTTON_BARS};
 use crate::engine::hit_lock::{
-    plan, replan, HitOutcome, HitTarget, Layout, Placement, Statement, Targets, Warp,
-    STINGER_GUARD_SECONDS,
+    plan, replan, replan_end, warp_into_end, HitOutcome, HitTarget, Layout, LockedStatement,
+    Placement, Statement, Targets, Warp, STINGER_GUARD_SECONDS,
 };
-use crate::engine::hits::MAX_HITS;
+use crate::engine::hits::{Lands, MAX_HITS};
 use crate::engine::motif::{TimeSignature, BEAT_EPSILON};
 use crate::engine::picture::{Picture, TempoList, TempoSource};
 use crate::engine::rendering::Rendering;
@@ -63,6 +64,31 @@ pub struct Segment {
     pub cycles_end_by_beats: f64,
     /// Song beat where the next segment takes over (infinite for the last).
     pub until_beats: f64,
+    /// The segment plays the fitted ending ([`EndFit`]) rather than the rendering.
+    pub plays_end_fit: bool,
+}
+
+/// The fitted ending on the next `end` hit (Fit to the end hit): a variation of `body_bars`
+/// whole bars from `launch_beats` (a launch of the running rendering), then a button on the
+/// bar line the cut falls nearest, pushed onto the cut and ringing `ring_bars` after it. The
+/// live engine fills it ([`crate::engine::fill::Filler::fill_to_button`]); hit lock plays it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EndFit {
+    /// Index of the `end` hit (the picture's time order).
+    pub hit_index: usize,
+    /// Song beat where the fitted variation starts (a bar line).
+    pub launch_beats: f64,
+    /// Whole bars before the button.
+    pub body_bars: u32,
+    /// How long the button rings after the cut, bars.
+    pub ring_bars: f64,
+}
+
+impl EndFit {
+    /// The fitted variation's length (its body, the button's ring), beats.
+    fn length_beats(&self, bar_beats: f64) -> f64 {
+        (f64::from(self.body_bars) + self.ring_bars) * bar_beats
+    }
 }
 
 /// Where the seconds of the song's timeline come from.
@@ -118,6 +144,10 @@ pub struct HitLock {
     plan_key: Option<PlanKey>,
     /// The hits' song beats the last plan used.
     planned_beats: [f64; MAX_HITS],
+    /// With Fit to the end hit: how long a button rings after its cut, bars (`None`: off).
+    end_ring_bars: Option<f64>,
+    /// The fitted ending planned on the next `end` hit, if any.
+    end_fit: Option<EndFit>,
 }
 
 /// The inputs of a plan besides the hits' beats.
@@ -129,6 +159,9 @@ struct PlanKey {
     num_hits: usize,
     tempo_bpm: f64,
     stingers_over: bool,
+    end_ring_bars: Option<f64>,
+    /// The `end` hit the fitted ending serves (the next one whose ring has not ended).
+    next_end: Option<usize>,
 }
 
 /// Hit positions closer than this to the last plan's are the same (beats): float and
@@ -162,6 +195,8 @@ impl Default for HitLock {
             learner: TempoLearner::default(),
             plan_key: None,
             planned_beats: [0.0; MAX_HITS],
+            end_ring_bars: None,
+            end_fit: None,
         }
     }
 }
@@ -183,6 +218,7 @@ impl HitLock {
             self.num_hits += 1;
         }
         self.sounding = None;
+        self.end_fit = None;
         self.outcomes = [(HitOutcome::Unplanned, None); MAX_HITS];
         // The picture's tempo map is the tempo ahead: an imported one as it is, a learnt one
         // kept learning.
@@ -313,7 +349,8 @@ impl HitLock {
     /// Plans the layout for this block (`enabled`: hit lock is on and playback follows a
     /// playing transport; `stingers_over`: stingers are laid over the running rendering rather
     /// than played instead of it; `looping`: the rendering loops between the locked statements,
-    /// else only they play); returns whether hit lock is in force (else the scheduler keeps the
+    /// else only they play; `end_ring_bars`: with Fit to the end hit, how long the button rings
+    /// after the cut, bars); returns whether hit lock is in force (else the scheduler keeps the
     /// plain loop or one-shot). `applied` is the scheduler's launch and first-cycle
     /// warp, `handled_beats` how far it has played (for re-planning a statement already
     /// sounding).
@@ -323,6 +360,7 @@ impl HitLock {
         enabled: bool,
         stingers_over: bool,
         looping: bool,
+        end_ring_bars: Option<f64>,
         timeline: &Timeline,
         metre: TimeSignature,
         length_beats: f64,
@@ -337,8 +375,10 @@ impl HitLock {
             && length_beats > 0.0
             && tempo.is_finite()
             && tempo > 0.0;
+        self.end_ring_bars = end_ring_bars.map(|ring| ring.clamp(MIN_BUTTON_BARS, MAX_RING_BARS));
         if !self.active {
             self.sounding = None;
+            self.end_fit = None;
             self.plan_key = None;
             self.stingers = Layout::default();
             if self.num_hits == 0 || !enabled {
@@ -374,6 +414,8 @@ impl HitLock {
             num_hits: self.num_hits,
             tempo_bpm: tempo,
             stingers_over,
+            end_ring_bars: self.end_ring_bars,
+            next_end: self.next_end_hit(start_beats, statement.bar_beats),
         };
         let unchanged = self.plan_key == Some(key)
             && self.hits[..self.num_hits]
@@ -401,6 +443,7 @@ impl HitLock {
             &mut self.layout,
             stingers_over.then_some(&mut self.stingers),
         );
+        self.plan_end(key.next_end, origin, &statement, length_beats);
         // The statement already sounding keeps its start; only the rest of its approach bends.
         if let Some((hit, launch)) = self.sounding {
             let index = self.layout.statements().position(|s| s.hit_index == hit);
@@ -414,6 +457,11 @@ impl HitLock {
                         ..statement
                     };
                     let now = handled_beats.unwrap_or(start_beats) - launch;
+                    let replan = if self.hits[hit].lands == Lands::End {
+                        replan_end
+                    } else {
+                        replan
+                    };
                     let (warp, miss) = replan(
                         &warp,
                         now,
@@ -449,6 +497,187 @@ impl HitLock {
         true
     }
 
+    /// The fitted ending planned on the next `end` hit (Fit to the end hit), if any.
+    pub fn end_fit(&self) -> Option<EndFit> {
+        self.end_fit
+    }
+
+    /// The fitted ending cannot be made (no key, too many notes): its hit lands nothing and the
+    /// rendering plays on as without it (until the next plan asks again).
+    pub fn drop_end_fit(&mut self) {
+        if let Some(fit) = self.end_fit.take() {
+            self.layout.remove_hit(fit.hit_index);
+            self.layout
+                .set_outcome(fit.hit_index, HitOutcome::NotHandled);
+            if self.hit_seconds[fit.hit_index] >= self.block_seconds {
+                self.outcomes[fit.hit_index] = (HitOutcome::NotHandled, None);
+            }
+            if self.sounding.is_some_and(|(hit, _)| hit == fit.hit_index) {
+                self.sounding = None;
+            }
+        }
+    }
+
+    /// With Fit to the end hit: the first `end` hit whose button has not finished ringing at
+    /// song beat `now_beats` (the hits are in time order).
+    fn next_end_hit(&self, now_beats: f64, bar_beats: f64) -> Option<usize> {
+        let ring = self.end_ring_bars? * bar_beats;
+        (0..self.num_hits)
+            .find(|&i| self.hits[i].lands == Lands::End && self.hits[i].beats + ring > now_beats)
+    }
+
+    /// Whether the scene ended between `after_beats` (exclusive) and `beats`: with Fit to the
+    /// end hit on, an `end` hit falls there (after a cut nothing plays until the next locked
+    /// statement).
+    fn scene_ended(&self, after_beats: f64, beats: f64) -> bool {
+        self.end_ring_bars.is_some()
+            && self.hits[..self.num_hits].iter().any(|hit| {
+                hit.lands == Lands::End
+                    && hit.beats > after_beats + BEAT_EPSILON
+                    && hit.beats <= beats + BEAT_EPSILON
+            })
+    }
+
+    /// The first `end` hit after song beat `beats` (with Fit to the end hit on), else infinity.
+    fn next_cut_after(&self, beats: f64) -> f64 {
+        if self.end_ring_bars.is_none() {
+            return f64::INFINITY;
+        }
+        self.hits[..self.num_hits]
+            .iter()
+            .filter(|hit| hit.lands == Lands::End && hit.beats > beats + BEAT_EPSILON)
+            .map(|hit| hit.beats)
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// Plans the fitted ending on `end hit `next` (after the other hits are planned): where it
+    /// starts ([`end_launch`](Self::end_launch); kept while it sounds), how many bars it takes,
+    /// and the push of its button onto the cut. The hit's outcome says what became of it.
+    fn plan_end(
+        &mut self,
+        next: Option<usize>,
+        origin_beats: f64,
+        statement: &Statement,
+        loop_beats: f64,
+    ) {
+        let previous = self.end_fit.take();
+        let (Some(index), Some(ring_bars)) = (next, self.end_ring_bars) else {
+            return;
+        };
+        let bar = statement.bar_beats;
+        let hit = self.hits[index].beats;
+        // A fitted ending already sounding keeps its start and its bars (only its push bends).
+        let kept = previous.filter(|fit| {
+            fit.hit_index == index && self.sounding == Some((index, fit.launch_beats))
+        });
+        let start = match kept {
+            Some(fit) => Some((fit.launch_beats, fit.body_bars)),
+            None => self.end_launch(hit, origin_beats, bar, loop_beats),
+        };
+        let Some((launch_beats, body_bars)) = start else {
+            self.layout.set_outcome(index, HitOutcome::NotHandled);
+            return;
+        };
+        let fit = EndFit {
+            hit_index: index,
+            launch_beats,
+            body_bars,
+            ring_bars,
+        };
+        let target = f64::from(body_bars) * bar;
+        let shift = hit - (launch_beats + target);
+        let placement = match warp_into_end(target, shift, bar) {
+            Some(warp) => Placement {
+                launch_beats,
+                warp,
+                miss_beats: 0.0,
+            },
+            None => Placement {
+                launch_beats,
+                warp: Warp::IDENTITY,
+                miss_beats: -shift,
+            },
+        };
+        let length_beats = fit.length_beats(bar);
+        if self.layout.overlaps(&placement, length_beats) {
+            self.layout.set_outcome(index, HitOutcome::Conflict);
+            return;
+        }
+        if self.layout.add(LockedStatement {
+            hit_index: index,
+            target_beats: target,
+            placement,
+            length_beats,
+        }) {
+            self.end_fit = Some(fit);
+        }
+    }
+
+    /// Where the fitted ending on a cut at song beat `hit_beats` starts, and its whole bars
+    /// before the button. It replaces the running rendering from one of its launches in the
+    /// stretch the cut falls in (after the locked statements that end before it, else from the
+    /// grid's `origin_beats`): the last launch that leaves room for the whole rendering
+    /// (`loop_beats`) before the cut, so the full theme is heard once more, else the first; when
+    /// nothing plays there (after an earlier cut, or with the loop off) from the stretch's
+    /// first bar line. Never more than [`MAX_FIT_BARS`] bars before the cut. The bars are the
+    /// whole bars nearest the cut whose button the push can move onto it, else the nearest.
+    fn end_launch(
+        &self,
+        hit_beats: f64,
+        origin_beats: f64,
+        bar_beats: f64,
+        loop_beats: f64,
+    ) -> Option<(f64, u32)> {
+        let bar_line_at_or_after =
+            |at: f64| origin_beats + ((at - origin_beats) / bar_beats - 1e-9).ceil() * bar_beats;
+        let before = self
+            .layout
+            .statements()
+            .filter(|s| s.placement.launch_beats + s.length_beats <= hit_beats + BEAT_EPSILON)
+            .map(|s| {
+                (
+                    s.placement.launch_beats + s.length_beats,
+                    s.placement.first_beats(),
+                )
+            })
+            .fold(None, |latest: Option<(f64, f64)>, s| match latest {
+                Some(l) if l.0 >= s.0 => Some(l),
+                _ => Some(s),
+            });
+        let (stretch_start, after) = match before {
+            Some((end, first)) => (bar_line_at_or_after(end), first),
+            None => (origin_beats, f64::NEG_INFINITY),
+        };
+        let silent = !self.looping || self.scene_ended(after, stretch_start);
+        let mut launch = if silent || !(loop_beats.is_finite() && loop_beats > 0.0) {
+            stretch_start
+        } else {
+            let room = loop_beats.max(bar_beats);
+            let launches = ((hit_beats - stretch_start - room) / loop_beats + 1e-9).floor();
+            stretch_start + launches.max(0.0) * loop_beats
+        };
+        launch = launch.max(bar_line_at_or_after(
+            hit_beats - f64::from(MAX_FIT_BARS) * bar_beats,
+        ));
+        let span_bars = (hit_beats - launch) / bar_beats;
+        let nearest = span_bars.round();
+        let mut choice = None;
+        for bars in [nearest, span_bars.floor(), span_bars.ceil()] {
+            if !(1.0..=f64::from(MAX_FIT_BARS)).contains(&bars) {
+                continue;
+            }
+            let target = bars * bar_beats;
+            if choice.is_none() {
+                choice = Some(bars as u32);
+            }
+            if warp_into_end(target, hit_beats - launch - target, bar_beats).is_some() {
+                choice = Some(bars as u32);
+                break;
+            }
+        }
+        choice.map(|bars| (launch, bars))
+    }
+
     /// The stinger laid over the running rendering that sounds at song beat `beats`, or the next
     /// one (after [`plan_block`](Self::plan_block)): its launch, warp and how much of it plays
     /// as a segment whose `until_beats` is where the one after takes over. `None` when none is
@@ -469,7 +698,28 @@ impl HitLock {
             first_cycle_beats: stinger.length_beats,
             cycles_end_by_beats: end,
             until_beats: end,
+            plays_end_fit: false,
         })
+    }
+
+    /// The stretch between statements from `launch_beats` to `until_beats`, at song beat
+    /// `beats`, the statement before it having started at `after_beats`: the loop plays
+    /// (cycles that end before the next statement), or with the loop off nothing does; nor
+    /// after a cut (Fit to the end hit), which ends the stretch where it falls.
+    fn gap(&self, launch_beats: f64, after_beats: f64, until_beats: f64, beats: f64) -> Segment {
+        let ended = self.scene_ended(after_beats, beats);
+        Segment {
+            launch_beats,
+            warp: Warp::IDENTITY,
+            first_cycle_beats: f64::INFINITY,
+            cycles_end_by_beats: if self.looping && !ended {
+                until_beats
+            } else {
+                launch_beats
+            },
+            until_beats: until_beats.min(self.next_cut_after(beats)),
+            plays_end_fit: false,
+        }
     }
 
     /// The segment in force at song beat `beats` (after [`plan_block`](Self::plan_block)), and
@@ -482,21 +732,20 @@ impl HitLock {
                 .get(index)
                 .map_or(f64::INFINITY, |s| s.placement.first_beats())
         };
-        // Between statements the loop plays (cycles that end before the next statement), or
-        // with the loop off nothing does.
-        let gap = |launch: f64, until: f64| Segment {
-            launch_beats: launch,
-            warp: Warp::IDENTITY,
-            first_cycle_beats: f64::INFINITY,
-            cycles_end_by_beats: if self.looping { until } else { launch },
-            until_beats: until,
-        };
         let Some((index, locked)) = self.layout.in_force_at(beats + BEAT_EPSILON) else {
             self.sounding = None;
-            return gap(origin, next_first(0));
+            return self.gap(origin, f64::NEG_INFINITY, next_first(0), beats);
         };
         let launch = locked.placement.launch_beats;
-        let plays = locked.length_beats.min(length);
+        let plays_end_fit = self
+            .end_fit
+            .is_some_and(|fit| fit.hit_index == locked.hit_index);
+        // A fitted ending is its own rendering, as long as it is; a statement plays the loop's.
+        let plays = if plays_end_fit {
+            locked.length_beats
+        } else {
+            locked.length_beats.min(length)
+        };
         let end = launch + plays;
         if beats < end - BEAT_EPSILON {
             self.sounding = Some((locked.hit_index, launch));
@@ -506,9 +755,16 @@ impl HitLock {
                 first_cycle_beats: plays,
                 cycles_end_by_beats: end,
                 until_beats: end,
+                plays_end_fit,
             };
         }
         self.sounding = None;
-        gap(bar_line_at_or_after(end), next_first(index + 1))
+        let first = locked.placement.first_beats();
+        self.gap(
+            bar_line_at_or_after(end),
+            first,
+            next_first(index + 1),
+            beats,
+        )
     }
 }

@@ -345,6 +345,12 @@ impl Scheduler {
         let local_start = due_after.min(window_first) - launch - margin;
         let local_end = window.beats_at(window.end_sample) - launch + margin;
         if local_end < 0.0 {
+            // Nothing of this launch is due yet, but notes started before it (a statement
+            // ringing on into the stretch before the next launch) still end on their sample.
+            self.candidates.clear();
+            self.push_due_note_offs(&window, voices);
+            self.send_candidates(rendering, out, voices);
+            self.next_due_beats = None;
             return;
         }
         let first_cycle = if self.looping {

@@ -181,6 +181,12 @@ pub struct LiveSettings {
     /// Fit: the rendering is a variation of exactly this many bars, its button (the tonic) the
     /// last bar ([`crate::engine::fill`]); `None` = the character's own length.
     pub fit_bars: Option<u32>,
+    /// Fit to the next `end` hit (with hit lock): the running rendering is fitted at its last
+    /// launch before the cut so its button (the tonic) starts on the cut, and nothing plays
+    /// after the cut but the button's ring.
+    pub fit_to_end_hit: bool,
+    /// How long the button rings after the cut, bars (0.5 to 1).
+    pub end_ring_bars: f64,
 }
 
 impl Default for LiveSettings {
@@ -207,6 +213,8 @@ impl Default for LiveSettings {
             tap_key: None,
             stingers_over: false,
             fit_bars: None,
+            fit_to_end_hit: false,
+            end_ring_bars: 1.0,
         }
     }
 }
