@@ -65,6 +65,20 @@ fn live_fit(c: &mut Criterion) {
                 })
             },
         );
+        // Fit to end hit: the longest fitted ending (64 bars before the cut, a bar of ring).
+        c.bench_function(
+            &format!("Fit to end hit, {MAX_FIT_BARS} bars and a ring, {character:?} at 100 %"),
+            |b| {
+                b.iter(|| {
+                    std::hint::black_box(
+                        filler
+                            .fill_to_button(&motif, &settings, MAX_FIT_BARS, 1.0, 96.0)
+                            .map(|r| r.notes.len())
+                            .ok(),
+                    )
+                })
+            },
+        );
     }
 }
 

@@ -45,6 +45,7 @@ const HEARD_TOLERANCE_QUARTERS: f64 = 1e-3;
 enum Setting {
     Character(Character),
     Intensity(f64),
+    FitToEndHit(bool),
 }
 
 impl Setting {
@@ -59,6 +60,7 @@ impl Setting {
                 },
             ),
             Setting::Intensity(intensity) => ("Intensity", intensity),
+            Setting::FitToEndHit(on) => ("Fit to end hit", if on { 1.0 } else { 0.0 }),
         }
     }
 
@@ -66,6 +68,7 @@ impl Setting {
         match self {
             Setting::Character(character) => settings.character.character = character,
             Setting::Intensity(intensity) => settings.character.intensity = intensity,
+            Setting::FitToEndHit(on) => settings.fit_to_end_hit = on,
         }
     }
 }
@@ -698,7 +701,24 @@ fn hit_lock_session(
     hit_frame: i64,
     steps: &[(&str, f64, f64)],
 ) -> (Session, Simulation) {
-    use reprise::engine::hits::{Hit, HitName, Importance, Lands};
+    picture_session(
+        name,
+        map,
+        (hit_frame, reprise::engine::hits::Lands::Climax),
+        &[Setting::Character(Character::Swell)],
+        steps,
+    )
+}
+
+/// [`hit_lock_session`] with a hit of any kind and any settings.
+fn picture_session(
+    name: &str,
+    map: &TempoMap,
+    (hit_frame, lands): (i64, reprise::engine::hits::Lands),
+    settings: &[Setting],
+    steps: &[(&str, f64, f64)],
+) -> (Session, Simulation) {
+    use reprise::engine::hits::{Hit, HitName, Importance};
     use reprise::engine::picture::Picture;
     use reprise::engine::timecode::FrameRate;
     use reprise::library_schema::{default_names, empty_slots, library_json};
@@ -710,17 +730,16 @@ fn hit_lock_session(
     picture.hits.push(Hit {
         frame: hit_frame,
         name: HitName::new("door slam"),
-        lands: Lands::Climax,
+        lands,
         importance: Importance::Must,
     });
-    let settings = [Setting::Character(Character::Swell)];
     let params: Vec<(&str, f64)> = settings.iter().map(|s| s.ardour()).collect();
     let mut session = Session::create(name, map.clone(), &params, &[]);
     session.add_region(&PHRASE, 8.0);
     let saved_picture = library_json(&empty_slots(), &default_names(), &picture)["picture"].clone();
     session.edit_library(|library| library["picture"] = saved_picture);
     session.roll(steps);
-    let mut simulation = Simulation::new(map.clone(), &PHRASE, live_settings(&settings));
+    let mut simulation = Simulation::new(map.clone(), &PHRASE, live_settings(settings));
     simulation.engine.set_picture(&picture);
     if let Some(heard) = session.heard_motif() {
         simulation.region = heard;
@@ -846,5 +865,77 @@ fn a_tempo_change_heard_on_the_first_roll_lands_the_hit_on_the_second() {
     assert!(
         (change - 40.0).abs() < 1e-3,
         "the change learnt at quarter {change}"
+    );
+}
+
+/// Issue 25 in a real DAW: the session of the hit-lock test (120 → 132 BPM at quarter 24), its
+/// saved Reprise state holding an `end` hit at 00:00:38:03 (quarter 81.48, off the grid) and
+/// *Fit to end hit* on. The phrase is captured in the roll, Swell loops it, and the rendering
+/// is re-fitted before the cut: the button (one pitch class, every voice) Ardour records starts
+/// on the cut's sample — within a sample plus half a tick — nothing starts after it, and
+/// nothing sounds past the cut plus the button's bar of ring; the whole take is what the
+/// engine plays for the same song.
+#[test]
+#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
+fn an_end_hit_gets_the_fitted_button_on_the_cut_and_nothing_after_its_ring() {
+    use reprise::engine::hit_lock::HitOutcome;
+    use reprise::engine::hits::Lands;
+    use reprise::engine::timecode::{frames_to_seconds, FrameRate};
+
+    let map = TempoMap {
+        sections: vec![(0.0, 120.0, 4, 4), (24.0, 132.0, 4, 4)],
+    };
+    let (cut_frame, until) = (915, 96.0);
+    let settings = [
+        Setting::Character(Character::Swell),
+        Setting::FitToEndHit(true),
+    ];
+    let (session, mut simulation) = picture_session(
+        "end_hit",
+        &map,
+        (cut_frame, Lands::End),
+        &settings,
+        &[("roll", 0.0, until)],
+    );
+    let take = session.takes().remove(0);
+    let expected = simulation.run(&[Step::Roll(0.0, until)]).remove(0);
+    assert_eq!(simulation.engine.hit_outcome(0), HitOutcome::Locked);
+    assert_same_onsets(&take, &expected, until, "fit to end hit");
+    let cut_seconds = frames_to_seconds(cut_frame, FrameRate::Fps24);
+    let from_cut = |quarters: f64| (map.seconds_at(quarters) - cut_seconds) * SAMPLE_RATE;
+    let tolerance = 1.0 + half_tick_samples(132.0);
+    let button: Vec<&RecordedNote> = take
+        .iter()
+        .filter(|n| from_cut(n.start).abs() <= tolerance)
+        .collect();
+    assert!(!button.is_empty(), "Ardour recorded nothing on the cut");
+    let pitch_class = button[0].key % 12;
+    assert!(
+        button.iter().all(|n| n.key % 12 == pitch_class),
+        "the button is one pitch class: {button:?}"
+    );
+    let late = take
+        .iter()
+        .filter(|n| from_cut(n.start) > tolerance)
+        .count();
+    assert_eq!(late, 0, "notes recorded after the button");
+    let ring = 4.0 * 60.0 / 132.0 * SAMPLE_RATE;
+    let last_end = take
+        .iter()
+        .map(|n| from_cut(n.end))
+        .fold(f64::NEG_INFINITY, f64::max);
+    eprintln!(
+        "fit to end hit in Ardour: button recorded {:+.2} samples from the cut, last note-off {:.0} \
+         samples after it (ring {ring:.0})",
+        from_cut(button[0].start),
+        last_end
+    );
+    assert!(
+        last_end <= ring + tolerance,
+        "a note sounds {last_end:.0} samples after the cut (ring {ring:.0})"
+    );
+    assert!(
+        take.iter().filter(|n| from_cut(n.start) < -ring).count() > 8,
+        "the rendering played before its fitted ending"
     );
 }
