@@ -8,6 +8,8 @@
 //!   no musical logic.
 
 pub mod engine;
+/// Hearing renderings without a DAW: General MIDI through a SoundFont (offline, the CLI).
+pub mod synth;
 
 #[cfg(feature = "plugin")]
 mod editor;

@@ -10,12 +10,22 @@ use reprise::engine::rendering::Rendering;
 use reprise::engine::time_map::TimeMap;
 
 use crate::args::{check_unit, tidy};
+use crate::audio::Listener;
 use crate::error::{CliError, CliResult};
 use crate::render::{summary, write_renderings};
 use crate::wording::{bars_of, count};
 
-pub fn demo(out: &mut dyn Write, output_dir: &Path, intensity: f64, seed: u64) -> CliResult {
+/// `audio`: also write each rendering as a WAV heard through the SoundFont given (or found).
+pub fn demo(
+    out: &mut dyn Write,
+    output_dir: &Path,
+    intensity: f64,
+    seed: u64,
+    audio: Option<Option<&Path>>,
+) -> CliResult {
     check_unit("intensity", intensity)?;
+    // The SoundFont first: a missing or damaged one is said before anything is written.
+    let listener = audio.map(Listener::new).transpose()?;
     std::fs::create_dir_all(output_dir)
         .map_err(|e| CliError::failed(format!("cannot create {}: {e}", output_dir.display())))?;
     let motif = reprise::engine::demo::demo_motif();
@@ -54,6 +64,11 @@ pub fn demo(out: &mut dyn Write, output_dir: &Path, intensity: f64, seed: u64) -
             character.name(),
             summary(&rendering, &motif)
         )?;
+        if let Some(listener) = &listener {
+            let wav = output_dir.join(format!("{}.wav", character.name()));
+            let line = listener.write(&wav, &[(character, &rendering)], &time_map, &[])?;
+            writeln!(out, "{line}")?;
+        }
         all.push((character, rendering));
     }
     write_renderings(&output_dir.join("all.mid"), &motif, &time_map, &all)?;

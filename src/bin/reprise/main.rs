@@ -7,6 +7,7 @@
 
 mod analyze;
 mod args;
+mod audio;
 mod capture;
 mod cut_short;
 mod demo;
@@ -215,6 +216,14 @@ enum Command {
         /// Seed for humanize and drift.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Also write piano.wav, swell.wav and distant.wav: each rendering heard through a
+        /// General MIDI SoundFont.
+        #[arg(long)]
+        audio: bool,
+        /// The SoundFont (.sf2) for --audio (default: $REPRISE_SOUNDFONT, else the system's
+        /// General MIDI SoundFont).
+        #[arg(long, requires = "audio")]
+        soundfont: Option<PathBuf>,
     },
 }
 
@@ -293,6 +302,14 @@ pub struct RenderArgs {
     /// track with notes.
     #[arg(long, value_parser = parse_track, allow_negative_numbers = true)]
     pub track: Option<usize>,
+    /// Also write the rendering as audio (48 kHz WAV), heard through a General MIDI SoundFont;
+    /// with --all one file per character (OUT.piano.wav …).
+    #[arg(long)]
+    pub wav: Option<PathBuf>,
+    /// The SoundFont (.sf2) for --wav (default: $REPRISE_SOUNDFONT, else the system's General
+    /// MIDI SoundFont).
+    #[arg(long, requires = "wav")]
+    pub soundfont: Option<PathBuf>,
 }
 
 /// Exit code of every usage error (a flag or value the command line got wrong), whether clap
@@ -450,7 +467,15 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             output_dir,
             intensity,
             seed,
-        } => demo::demo(out, &output_dir, intensity, seed),
+            audio,
+            soundfont,
+        } => demo::demo(
+            out,
+            &output_dir,
+            intensity,
+            seed,
+            audio.then_some(soundfont.as_deref()),
+        ),
     }
 }
 

@@ -15,6 +15,7 @@ use reprise::engine::rendering::{Rendering, Voice};
 use reprise::engine::time_map::TimeMap;
 
 use crate::args::{check_unit, load, same_file, tidy, write_output, Source};
+use crate::audio::{per_character, Listener};
 use crate::cut_short::refuse_cut_short;
 use crate::error::{note, CliError, CliResult};
 use crate::wording::{bars_of, changes_spanned, count, metre_text};
@@ -25,6 +26,11 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
     let source = Source {
         track_number: args.track,
         include_drums,
+    };
+    // The SoundFont first: a missing or damaged one is said before anything is written.
+    let listener = match &args.wav {
+        Some(_) => Some(Listener::new(args.soundfont.as_deref())?),
+        None => None,
     };
     let performance = load(&args.file, source)?;
     refuse_cut_short(&args.file, &performance, Some("rendering"))?;
@@ -68,6 +74,22 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
         })
         .collect();
     write_renderings(&args.output, &motif, &time_map, &renderings)?;
+    let mut heard = Vec::new();
+    if let (Some(listener), Some(wav)) = (&listener, &args.wav) {
+        for (character, rendering) in &renderings {
+            let path = if renderings.len() > 1 {
+                per_character(wav, *character)
+            } else {
+                wav.clone()
+            };
+            heard.push(listener.write(
+                &path,
+                &[(*character, rendering)],
+                &time_map,
+                &[&args.file, &args.output],
+            )?);
+        }
+    }
     say_what_the_map_changes(&motif, &time_map, &renderings, args.augment);
     for (character, rendering) in &renderings {
         writeln!(out, "{}: {}", character.name(), summary(rendering, &motif))?;
@@ -83,6 +105,9 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
         }
     }
     writeln!(out, "-> {}", args.output.display())?;
+    for line in heard {
+        writeln!(out, "-> {line}")?;
+    }
     Ok(())
 }
 
@@ -235,6 +260,19 @@ fn check_args(args: &RenderArgs) -> CliResult {
              or 0.5 or 0.25 (diminution: two or four of the motif's bars in one bar), not {}",
             args.augment
         )));
+    }
+    if let Some(wav) = &args.wav {
+        if wav == &args.output || same_file(&args.file, wav) {
+            return Err(CliError::failed(format!(
+                "--wav {} is the {}; give the audio its own file",
+                wav.display(),
+                if wav == &args.output {
+                    "-o file"
+                } else {
+                    "input file"
+                }
+            )));
+        }
     }
     if same_file(&args.file, &args.output) {
         return Err(CliError::failed(format!(
