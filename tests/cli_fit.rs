@@ -113,6 +113,7 @@ fn climax_and_start_hits_land_within_a_millisecond_through_the_files_tempo_map()
                 name: "map",
                 notes: &[note(0.0, 1.0, 60)],
                 ccs: &[],
+                programs: &[],
             }],
             &map,
             None,

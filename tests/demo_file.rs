@@ -66,6 +66,7 @@ fn demo_performance_is_up_to_date_and_has_three_phrases() {
             name: "Demo take",
             notes: &demo_notes(),
             ccs: &[],
+            programs: &[],
         }],
         TimeSignature::new(3, 4),
         84.0,

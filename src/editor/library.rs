@@ -134,11 +134,13 @@ fn export(state: &EditorState) -> String {
         name: "Motif",
         notes: motif.notes(),
         ccs: &[],
+        programs: &[],
     }];
     tracks.extend(renderings.iter().map(|(name, notes, out)| ExportTrack {
         name,
         notes,
         ccs: &out.ccs,
+        programs: &[],
     }));
     let bytes = write_tracks(&tracks, motif.time_signature, motif.tempo_bpm, motif.key());
     match std::fs::write(path, bytes) {

@@ -513,6 +513,8 @@ pub struct ExportTrack<'a> {
     pub notes: &'a [Note],
     /// Controller points in beats, on their own channels.
     pub ccs: &'a [CcPoint],
+    /// Program changes in beats (articulation switches), on their own channels.
+    pub programs: &'a [super::articulation::switches::ProgramPoint],
 }
 
 /// Writes a type-1 SMF at [`EXPORT_TICKS_PER_BEAT`]: a conductor track (tempo, time signature,
@@ -555,6 +557,7 @@ pub fn write_motif(motif: &Motif) -> Vec<u8> {
             name: "Motif",
             notes: motif.notes(),
             ccs: &[],
+            programs: &[],
         }],
         motif.time_signature,
         motif.tempo_bpm,
@@ -570,6 +573,7 @@ pub fn write_motif_in_map(motif: &Motif, time_map: &TimeMap) -> Vec<u8> {
             name: "Motif",
             notes: motif.notes(),
             ccs: &[],
+            programs: &[],
         }],
         time_map,
         motif.key(),
@@ -631,6 +635,16 @@ fn note_track<'a>(track: &ExportTrack<'a>) -> Vec<TrackEvent<'a>> {
             1,
             point.channel.min(15),
             message,
+        ));
+    }
+    for change in track.programs {
+        timed.push((
+            beats_to_ticks(change.beats),
+            1,
+            change.channel.min(15),
+            MidiMessage::ProgramChange {
+                program: u7::new(change.program.min(127)),
+            },
         ));
     }
     for note in track.notes {

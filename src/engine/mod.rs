@@ -11,6 +11,7 @@
 //!   ([`playback::LiveEngine`]), with the table of sounding voices that guarantees every
 //!   note-off.
 
+pub mod articulation;
 pub mod audio_capture;
 pub mod capture;
 pub mod character;

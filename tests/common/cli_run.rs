@@ -41,6 +41,7 @@ pub fn write_notes(path: &Path, name: &str, notes: &[Note], metre: TimeSignature
             name,
             notes,
             ccs: &[],
+            programs: &[],
         }],
         metre,
         tempo_bpm,

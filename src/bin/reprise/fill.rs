@@ -209,6 +209,7 @@ pub fn fill_to_length(out: &mut dyn Write, args: &FillArgs) -> CliResult {
                 name: &track_name,
                 notes: &notes,
                 ccs: &fill.ccs,
+                programs: &[],
             }],
             &fill.tempo_map,
             args.motif.key(),

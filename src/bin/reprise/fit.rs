@@ -211,6 +211,7 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
             name: &name,
             notes: &played.notes,
             ccs: &played.ccs,
+            programs: &[],
         }],
         &time_map,
         motif.key(),

@@ -273,6 +273,7 @@ fn write_motif(motif_path: &Path, notes: &[Note], tempo_bpm: f64) -> CliResult {
             name: "Heard",
             notes,
             ccs: &[],
+            programs: &[],
         }],
         TimeSignature::default(),
         tempo_bpm,

@@ -7,6 +7,7 @@
 
 mod analyze;
 mod args;
+mod articulations;
 mod audio;
 mod capture;
 mod cut_short;
@@ -205,6 +206,12 @@ enum Command {
         #[arg(long, value_parser = parse_track, allow_negative_numbers = true)]
         track: Option<usize>,
     },
+    /// The factory articulation profiles for sample libraries (--articulations).
+    Profiles {
+        /// Print this profile as JSON (a template for a profile file of your own).
+        #[arg(long)]
+        show: Option<String>,
+    },
     /// Render the built-in demo motif (Scarborough Fair) in all three characters.
     Demo {
         /// Directory for motif.mid, piano.mid, swell.mid, distant.mid and all.mid.
@@ -302,6 +309,22 @@ pub struct RenderArgs {
     /// track with notes.
     #[arg(long, value_parser = parse_track, allow_negative_numbers = true)]
     pub track: Option<usize>,
+    /// Switch a sample library's articulations from the character's roles: a factory profile
+    /// (see `reprise profiles`) or a JSON profile file. The profile's dynamics controller
+    /// replaces --dynamics-cc.
+    #[arg(long)]
+    pub articulations: Option<String>,
+    /// With --articulations: one role for every note (legato, long-hard, tremolo, long-soft,
+    /// long-muted, harmonics) instead of the character's.
+    #[arg(long, value_parser = parse_role, requires = "articulations")]
+    pub role: Option<reprise::engine::articulation::Role>,
+    /// With --articulations: Swell's surge (the phrase after a break before the climax),
+    /// long-hard or tremolo.
+    #[arg(long, value_parser = parse_role, default_value = "long-hard", requires = "articulations")]
+    pub surge: reprise::engine::articulation::Role,
+    /// With --articulations: Distant's colour, long-soft, long-muted or harmonics.
+    #[arg(long, value_parser = parse_role, default_value = "long-soft", requires = "articulations")]
+    pub distant_role: reprise::engine::articulation::Role,
     /// Also write the rendering as audio (48 kHz WAV), heard through a General MIDI SoundFont;
     /// with --all one file per character (OUT.piano.wav …).
     #[arg(long)]
@@ -463,6 +486,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 source: source(track),
             },
         ),
+        Command::Profiles { show } => articulations::profiles(out, show.as_deref()),
         Command::Demo {
             output_dir,
             intensity,
@@ -498,4 +522,13 @@ fn main() -> ExitCode {
             ExitCode::from(USAGE_EXIT_CODE)
         }
     }
+}
+
+/// A role as the CLI names it (`legato`, `long-hard` …).
+fn parse_role(text: &str) -> Result<reprise::engine::articulation::Role, String> {
+    reprise::engine::articulation::Role::from_id(text.trim()).ok_or_else(|| {
+        format!(
+            "unknown role {text} (legato, long-hard, tremolo, long-soft, long-muted, harmonics)"
+        )
+    })
 }

@@ -15,11 +15,14 @@ use reprise::engine::rendering::{Rendering, Voice};
 use reprise::engine::time_map::TimeMap;
 
 use crate::args::{check_unit, load, same_file, tidy, write_output, Source};
+use crate::articulations::{articulated, load_profile};
 use crate::audio::{per_character, Listener};
 use crate::cut_short::refuse_cut_short;
 use crate::error::{note, CliError, CliResult};
 use crate::wording::{bars_of, changes_spanned, count, metre_text};
 use crate::RenderArgs;
+use reprise::engine::articulation::switches::ProgramPoint;
+use reprise::engine::articulation::RoleChoice;
 
 pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: bool) -> CliResult {
     check_args(args)?;
@@ -32,6 +35,11 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
         Some(_) => Some(Listener::new(args.soundfont.as_deref())?),
         None => None,
     };
+    let profile = args
+        .articulations
+        .as_deref()
+        .map(load_profile)
+        .transpose()?;
     let performance = load(&args.file, source)?;
     refuse_cut_short(&args.file, &performance, Some("rendering"))?;
     let motif = motif_from_performance(&performance);
@@ -47,7 +55,10 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
             tidy(motif.length_beats, 3)
         ));
     }
-    let base = character_settings(args);
+    let mut base = character_settings(args);
+    if let Some(profile) = &profile {
+        base.dynamics_cc = profile.dynamics.as_dynamics_cc();
+    }
     if base.split_wraps() {
         let channel = |voice| base.channel_for(voice) + 1;
         note(format_args!(
@@ -73,7 +84,27 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
             (character, out)
         })
         .collect();
-    write_renderings(&args.output, &motif, &time_map, &renderings)?;
+    let mut switched = Vec::new();
+    match &profile {
+        Some(profile) => {
+            let choice = RoleChoice {
+                surge: args.surge,
+                distant: args.distant_role,
+                forced: args.role,
+            };
+            let mut written = Vec::new();
+            let mut programs = Vec::new();
+            for (character, rendering) in &renderings {
+                let (rendering, changes, line) =
+                    articulated(*character, rendering, profile, choice, &time_map);
+                written.push((*character, rendering));
+                programs.push(changes);
+                switched.push(line);
+            }
+            write_renderings_with_programs(&args.output, &motif, &time_map, &written, &programs)?;
+        }
+        None => write_renderings(&args.output, &motif, &time_map, &renderings)?,
+    }
     let mut heard = Vec::new();
     if let (Some(listener), Some(wav)) = (&listener, &args.wav) {
         for (character, rendering) in &renderings {
@@ -91,8 +122,11 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
         }
     }
     say_what_the_map_changes(&motif, &time_map, &renderings, args.augment);
-    for (character, rendering) in &renderings {
+    for (index, (character, rendering)) in renderings.iter().enumerate() {
         writeln!(out, "{}: {}", character.name(), summary(rendering, &motif))?;
+        if let Some(line) = switched.get(index) {
+            writeln!(out, "  {line}")?;
+        }
         let octaves = rendering.octaves_shifted_to_fit;
         if octaves != 0 {
             note(format_args!(
@@ -154,6 +188,18 @@ pub fn write_renderings(
     time_map: &TimeMap,
     renderings: &[(Character, Rendering)],
 ) -> Result<(), CliError> {
+    write_renderings_with_programs(path, motif, time_map, renderings, &[])
+}
+
+/// [`write_renderings`] with each track's program changes (`programs[i]` for rendering `i`;
+/// missing = none).
+pub fn write_renderings_with_programs(
+    path: &Path,
+    motif: &Motif,
+    time_map: &TimeMap,
+    renderings: &[(Character, Rendering)],
+    programs: &[Vec<ProgramPoint>],
+) -> Result<(), CliError> {
     let notes: Vec<Vec<Note>> = renderings
         .iter()
         .map(|(_, r)| r.notes.iter().map(|n| n.as_note()).collect())
@@ -166,10 +212,12 @@ pub fn write_renderings(
         .iter()
         .zip(&notes)
         .zip(&names)
-        .map(|(((_, rendering), notes), name)| ExportTrack {
+        .enumerate()
+        .map(|(index, (((_, rendering), notes), name))| ExportTrack {
             name,
             notes,
             ccs: &rendering.ccs,
+            programs: programs.get(index).map_or(&[][..], |p| p.as_slice()),
         })
         .collect();
     let bytes = write_tracks_in_map(&tracks, time_map, motif.key());

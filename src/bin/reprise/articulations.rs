@@ -1,0 +1,166 @@
+//! `--articulations` (render) and `reprise profiles`: a sample library's articulations
+//! switched from the character's roles ([`reprise::engine::articulation`]).
+
+use std::io::Write;
+use std::path::Path;
+
+use reprise::engine::articulation::switches::ProgramPoint;
+use reprise::engine::articulation::{
+    articulate, assign_roles, Profile, Role, RoleChoice, FACTORY_PROFILES,
+};
+use reprise::engine::character::Character;
+use reprise::engine::midi_file::EXPORT_TICKS_PER_BEAT;
+use reprise::engine::rendering::Rendering;
+use reprise::engine::time_map::TimeMap;
+
+use crate::error::{CliError, CliResult};
+
+/// The profile `spec` names: a factory profile's id, or a JSON profile file.
+pub fn load_profile(spec: &str) -> Result<Profile, CliError> {
+    if let Some(profile) = Profile::factory(spec) {
+        return Ok(profile);
+    }
+    let path = Path::new(spec);
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("json") => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::failed(format!("cannot read the profile {}: {e}", path.display()))
+            })?;
+            Profile::from_json(&text)
+                .map_err(|e| CliError::failed(format!("{}: {e}", path.display())))
+        }
+        Some("reabank") => Err(CliError::failed(format!(
+            "{}: reading Reaticulate .reabank files is not built yet; use a factory profile \
+             (reprise profiles) or a JSON profile",
+            path.display()
+        ))),
+        _ => Err(CliError::usage(format!(
+            "--articulations {spec}: not a factory profile ({}) nor a .json profile file",
+            factory_ids()
+        ))),
+    }
+}
+
+fn factory_ids() -> String {
+    FACTORY_PROFILES
+        .iter()
+        .map(|(id, _)| *id)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The rendering with its articulations switched (keyswitch notes among its notes, the
+/// switches' controllers among its controllers) and its program changes; with a summary.
+pub fn articulated(
+    character: Character,
+    rendering: &Rendering,
+    profile: &Profile,
+    choice: RoleChoice,
+    time_map: &TimeMap,
+) -> (Rendering, Vec<ProgramPoint>, String) {
+    let mut roles = Vec::with_capacity(rendering.notes.len());
+    assign_roles(rendering, character, choice, &mut roles);
+    let out = articulate(
+        rendering,
+        &roles,
+        profile,
+        time_map,
+        1.0 / f64::from(EXPORT_TICKS_PER_BEAT),
+    );
+    let mut written = Rendering::new();
+    for note in out.notes.iter().chain(&out.keyswitches) {
+        written.push_note(*note);
+    }
+    for point in &out.ccs {
+        written.push_cc(*point);
+    }
+    written.finish();
+    written.length_beats = rendering.length_beats;
+    // The roles as they change along the rendering (first note of each run).
+    let mut changes: Vec<Role> = Vec::new();
+    for role in roles.iter().flatten() {
+        if changes.last() != Some(role) {
+            changes.push(*role);
+        }
+    }
+    let routes = profile
+        .roles
+        .iter()
+        .flat_map(|r| &r.switches)
+        .any(|s| matches!(s, reprise::engine::articulation::Switch::Channel { .. }));
+    let mut channels: Vec<u8> = out.notes.iter().map(|n| n.channel + 1).collect();
+    channels.sort_unstable();
+    channels.dedup();
+    let routed = if routes && !changes.is_empty() {
+        format!(
+            "; notes on channel{} {}",
+            if channels.len() == 1 { "" } else { "s" },
+            channels
+                .iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    } else {
+        String::new()
+    };
+    let summary = if changes.is_empty() {
+        format!("articulations ({}): none asked for", profile.id)
+    } else {
+        format!(
+            "articulations ({}): {}; {} switch event{}{routed}{}{}",
+            profile.id,
+            changes
+                .iter()
+                .map(|r| r.id())
+                .collect::<Vec<_>>()
+                .join(" -> "),
+            out.switch_times.len(),
+            if out.switch_times.len() == 1 { "" } else { "s" },
+            if out.num_moved > 0 {
+                format!(
+                    "; {} note{} moved an octave off the keyswitch keys",
+                    out.num_moved,
+                    if out.num_moved == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            },
+            if out.num_waited > 0 {
+                format!(
+                    "; {} note{} at the start wait 1 ms for the switch",
+                    out.num_waited,
+                    if out.num_waited == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            }
+        )
+    };
+    (written, out.programs, summary)
+}
+
+/// `reprise profiles`: the factory profiles, or one as JSON (a user profile's template).
+pub fn profiles(out: &mut dyn Write, show: Option<&str>) -> CliResult {
+    match show {
+        Some(id) => {
+            let profile = Profile::factory(id).ok_or_else(|| {
+                CliError::usage(format!("no factory profile {id} ({})", factory_ids()))
+            })?;
+            writeln!(out, "{}", profile.to_json())?;
+        }
+        None => {
+            for (id, make) in FACTORY_PROFILES {
+                writeln!(out, "{id}: {}", make().name)?;
+            }
+            writeln!(
+                out,
+                "(reprise profiles --show ID prints one as JSON: a template for your own)"
+            )?;
+        }
+    }
+    Ok(())
+}

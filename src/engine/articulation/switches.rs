@@ -1,0 +1,277 @@
+//! Putting a profile's switches into a rendering's events (offline: the CLI), with the rules a
+//! sampler needs:
+//! - a switch goes out [`SWITCH_LEAD_SECONDS`] (1 ms) before the note it serves; a note that
+//!   falls within 1 ms of the start waits until 1 ms (its end stays);
+//! - only when the articulation on that channel changes (a chord, a legato line: one switch);
+//! - a keyswitch note always gets its note-off (a latched one when the note it serves begins,
+//!   a held one when the next articulation takes over or the rendering ends);
+//! - a rendered note that would fall on a keyswitch key (it would switch, not sound) moves by
+//!   an octave, away from the keyswitch range;
+//! - a profile that routes articulations to channels takes the notes there, with the dynamics
+//!   and pedal of the channel they came from.
+
+use super::profile::{Profile, Switch};
+use super::role::Role;
+use crate::engine::event::NUM_CHANNELS;
+use crate::engine::rendering::{CcPoint, RenderedNote, Rendering};
+use crate::engine::time_map::TimeMap;
+
+/// How long before the note it serves a switch goes out, seconds (a sampler must have changed
+/// articulation when the note arrives; 1 ms is 48 samples at 48 kHz, more than any host's
+/// event ordering within a sample needs, and far below what a player hears).
+pub const SWITCH_LEAD_SECONDS: f64 = 0.001;
+
+/// A program change at a beat.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProgramPoint {
+    /// Beats from the rendering's start.
+    pub beats: f64,
+    /// Channel 0–15.
+    pub channel: u8,
+    /// Program 0–127.
+    pub program: u8,
+}
+
+/// A rendering with its articulations switched.
+#[derive(Debug, Clone, Default)]
+pub struct Articulated {
+    /// The rendering's notes, routed, moved off keyswitch keys and (at the start) waiting for
+    /// their switch; in onset order.
+    pub notes: Vec<RenderedNote>,
+    /// The keyswitch notes.
+    pub keyswitches: Vec<RenderedNote>,
+    /// Controller points: the rendering's (also on the channels its notes were routed to) and
+    /// the switches'.
+    pub ccs: Vec<CcPoint>,
+    /// Program changes.
+    pub programs: Vec<ProgramPoint>,
+    /// The switch events, each with the onset of the note it serves: (switch beats, note beats).
+    pub switch_times: Vec<(f64, f64)>,
+    /// Notes moved by an octave off the keyswitch keys.
+    pub num_moved: usize,
+    /// Notes that waited for their switch (within 1 ms of the start).
+    pub num_waited: usize,
+}
+
+/// `rendering` with `profile`'s switches for `roles` (one per note, as
+/// [`super::role::assign_roles`] gives), timed through `time_map`. `grid_beats` is the
+/// resolution the events will be written at (a MIDI file's tick; 0 for exact times): the lead
+/// is one grid step longer, so rounding both times to the grid never brings a switch within
+/// 1 ms of its note.
+pub fn articulate(
+    rendering: &Rendering,
+    roles: &[Option<Role>],
+    profile: &Profile,
+    time_map: &TimeMap,
+    grid_beats: f64,
+) -> Articulated {
+    let grid = if grid_beats.is_finite() {
+        grid_beats.max(0.0)
+    } else {
+        0.0
+    };
+    let lead_at =
+        |beats: f64| SWITCH_LEAD_SECONDS * time_map.tempo_at(beats.max(0.0)) / 60.0 + grid;
+    let reserved = profile.keyswitch_range();
+    let mut out = Articulated::default();
+    // The articulation in force on each output channel, and its held keyswitch notes
+    // (index into `out.keyswitches`).
+    let mut current: [Option<Role>; NUM_CHANNELS] = [None; NUM_CHANNELS];
+    let mut held: Vec<(u8, usize)> = Vec::new();
+    // Which output channels each source channel's notes went to (its controllers follow).
+    let mut routed = [[false; NUM_CHANNELS]; NUM_CHANNELS];
+    for (index, note) in rendering.notes.iter().enumerate() {
+        let role = roles.get(index).copied().flatten();
+        let switches = role.map_or(&[][..], |role| profile.switches_for(role));
+        let channel = switches
+            .iter()
+            .find_map(|s| match s {
+                Switch::Channel { channel } => Some(*channel),
+                _ => None,
+            })
+            .unwrap_or(note.channel)
+            .min(NUM_CHANNELS as u8 - 1);
+        let mut note = RenderedNote { channel, ..*note };
+        routed[usize::from(rendering.notes[index].channel) % NUM_CHANNELS][usize::from(channel)] =
+            true;
+        if let Some((low, high)) = reserved {
+            if (low..=high).contains(&note.key) {
+                note.key = off_the_keyswitches(note.key, low, high);
+                out.num_moved += 1;
+            }
+        }
+        let role_changes = role.is_some() && current[usize::from(channel)] != role;
+        let sends = switches
+            .iter()
+            .any(|s| !matches!(s, Switch::Channel { .. }));
+        if role_changes && sends {
+            let lead = lead_at(note.start_beats);
+            let mut at = note.start_beats - lead;
+            if at < 0.0 {
+                // Within 1 ms of the start: the note waits for its switch.
+                at = 0.0;
+                let end = note.end_beats();
+                note.start_beats = lead;
+                note.length_beats = (end - lead).max(lead);
+                out.num_waited += 1;
+            }
+            // The held keys of the articulation that ends are released as the new one comes.
+            held.retain(|&(held_channel, key_index)| {
+                if held_channel == channel {
+                    let key = &mut out.keyswitches[key_index];
+                    key.length_beats = (at - key.start_beats).max(lead / 2.0);
+                    false
+                } else {
+                    true
+                }
+            });
+            for switch in switches {
+                match *switch {
+                    Switch::Cc { cc, value } => out.ccs.push(CcPoint {
+                        beats: at,
+                        channel,
+                        cc,
+                        value: f32::from(value) / 127.0,
+                    }),
+                    Switch::Program { program } => out.programs.push(ProgramPoint {
+                        beats: at,
+                        channel,
+                        program,
+                    }),
+                    Switch::Key {
+                        key,
+                        velocity,
+                        held: is_held,
+                    } => {
+                        out.keyswitches.push(RenderedNote {
+                            start_beats: at,
+                            // Latched: released as the note it serves begins.
+                            length_beats: note.start_beats - at,
+                            key,
+                            velocity: f32::from(velocity) / 127.0,
+                            channel,
+                            voice: note.voice,
+                        });
+                        if is_held {
+                            held.push((channel, out.keyswitches.len() - 1));
+                        }
+                    }
+                    Switch::Channel { .. } => {}
+                }
+                out.switch_times.push((at, note.start_beats));
+            }
+        }
+        if role.is_some() {
+            current[usize::from(channel)] = role;
+        }
+        out.notes.push(note);
+    }
+    // Held keys still down are released with the rendering's end.
+    let end = rendering
+        .length_beats
+        .max(out.notes.iter().map(|n| n.end_beats()).fold(0.0, f64::max));
+    for (_, key_index) in held {
+        let key = &mut out.keyswitches[key_index];
+        key.length_beats = (end - key.start_beats).max(key.length_beats);
+    }
+    for point in rendering.ccs.iter() {
+        let source = usize::from(point.channel) % NUM_CHANNELS;
+        let targets = routed[source];
+        if !targets.iter().any(|&t| t) || targets[source] {
+            out.ccs.push(*point);
+        }
+        for (channel, _) in targets
+            .iter()
+            .enumerate()
+            .filter(|(c, t)| **t && *c != source)
+        {
+            out.ccs.push(CcPoint {
+                channel: channel as u8,
+                ..*point
+            });
+        }
+    }
+    out.ccs.sort_by(|a, b| a.beats.total_cmp(&b.beats));
+    out.programs.sort_by(|a, b| a.beats.total_cmp(&b.beats));
+    out
+}
+
+/// `key` moved by octaves out of the keyswitch range `low..=high`: up when there is room
+/// above, else down.
+fn off_the_keyswitches(key: u8, low: u8, high: u8) -> u8 {
+    let (key, low, high) = (i32::from(key), i32::from(low), i32::from(high));
+    let octaves_up = (high - key) / 12 + 1;
+    let up = key + 12 * octaves_up;
+    if up <= 127 {
+        return up as u8;
+    }
+    let octaves_down = (key - low) / 12 + 1;
+    (key - 12 * octaves_down).clamp(0, 127) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::articulation::profile::FACTORY_PROFILES;
+    use crate::engine::articulation::role::{assign_roles, RoleChoice};
+    use crate::engine::character::{render, Character, CharacterSettings};
+    use crate::engine::motif::TimeSignature;
+
+    #[test]
+    fn a_key_on_a_keyswitch_moves_by_octaves_out_of_the_range() {
+        for key in 24..=35 {
+            let moved = off_the_keyswitches(key, 24, 35);
+            assert!(moved > 35 && (moved - key).is_multiple_of(12), "{key} -> {moved}");
+        }
+        assert_eq!(off_the_keyswitches(0, 0, 0), 12);
+        assert!(off_the_keyswitches(125, 120, 127) < 120);
+    }
+
+    #[test]
+    fn every_factory_profile_switches_ahead_of_its_note_and_releases_its_keys() {
+        let motif = crate::engine::demo::demo_motif();
+        let time_map = TimeMap::constant(TimeSignature::new(3, 4), motif.tempo_bpm);
+        for character in [Character::Swell, Character::Distant] {
+            let mut rendering = Rendering::new();
+            render(
+                &motif,
+                &CharacterSettings {
+                    character,
+                    ..CharacterSettings::default()
+                },
+                &mut rendering,
+            );
+            let mut roles = Vec::new();
+            assign_roles(&rendering, character, RoleChoice::default(), &mut roles);
+            for (id, make) in FACTORY_PROFILES {
+                let profile = make();
+                let out = articulate(&rendering, &roles, &profile, &time_map, 0.0);
+                assert_eq!(out.notes.len(), rendering.notes.len());
+                for &(switch, note) in &out.switch_times {
+                    let ahead = time_map.seconds_at(note) - time_map.seconds_at(switch);
+                    assert!(
+                        ahead >= SWITCH_LEAD_SECONDS - 1e-9,
+                        "{id}: a switch {ahead} s before its note"
+                    );
+                }
+                for key in &out.keyswitches {
+                    assert!(
+                        key.length_beats > 0.0,
+                        "{id}: a keyswitch without its note-off"
+                    );
+                }
+                if let Some((low, high)) = profile.keyswitch_range() {
+                    assert!(
+                        out.notes.iter().all(|n| n.key < low || n.key > high),
+                        "{id}"
+                    );
+                }
+                assert!(out.notes.iter().all(|n| n.channel != 9), "{id}: channel 10");
+                assert!(
+                    !out.switch_times.is_empty() || id == "channel-per-articulation",
+                    "{id}: {character:?} switched nothing"
+                );
+            }
+        }
+    }
+}
