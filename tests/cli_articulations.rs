@@ -326,7 +326,7 @@ fn a_json_profile_works_and_bad_profiles_are_refused_with_nothing_written() {
             br#"{"id":"x","name":"x","roles":[{"role":"legato","switches":[{"type":"channel","channel":9}]}]}"#,
             "drums",
         ),
-        ("bank.reabank", b"Bank 0 0 Strings\n20 legato\n", "not built yet"),
+        ("bank.reabank", b"Bank 0 0 Shorts\n40 staccato\n", "has no legato"),
     ];
     for (name, text, said) in cases {
         let path = dir.join(name);
@@ -344,5 +344,100 @@ fn a_json_profile_works_and_bad_profiles_are_refused_with_nothing_written() {
     let run = render(&theme, &dir.join("x.mid"), "swell", "no-such-library");
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("spitfire-uacc"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_reaticulate_bank_switches_as_its_output_events_say() {
+    let dir = scratch("art-reabank");
+    let theme = write_theme(&dir);
+    // Two banks written in Reaticulate's format: the second is asked for by name.
+    let bank = dir.join("strings.reabank");
+    std::fs::write(
+        &bank,
+        concat!(
+            "//! g=\"Test/Woodwinds\" n=\"Flute\"\n",
+            "Bank * * Flute\n",
+            "//! c=long i=note-whole o=note:24\n",
+            "1 sustain\n",
+            "\n",
+            "//! g=\"Test/Strings\" n=\"Violins\"\n",
+            "//! chase=1,11,58\n",
+            "Bank 0 5 Violins\n",
+            "//! c=legato i=legato o=cc:58,76/note-hold:30,100\n",
+            "20 legato on\n",
+            "//! c=long-light i=con-sord o=cc:58,86\n",
+            "7 con sordino\n",
+        ),
+    )
+    .unwrap();
+    let out = dir.join("violins.mid");
+    let run = reprise(&[
+        "render",
+        theme.to_str().unwrap(),
+        "--character",
+        "swell",
+        "--articulations",
+        bank.to_str().unwrap(),
+        "--bank",
+        "violins",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("articulations (violins)"), "{stdout}");
+    let written = events(&out);
+    // The switches: CC58 and the held keyswitch on key 30.
+    let is_switch = |e: &What| matches!(e, What::Cc(58, _) | What::On(30, _));
+    assert_switches_lead(&written, is_switch, "reabank");
+    assert!(written.iter().any(|e| e.2 == What::Cc(58, 76)));
+    let held: Vec<&(f64, u8, What)> = written
+        .iter()
+        .filter(|e| matches!(e.2, What::On(30, 100) | What::Off(30)))
+        .collect();
+    // Once per channel of Swell's voices, struck at the start and released at the end.
+    let ons = held.iter().filter(|e| matches!(e.2, What::On(..))).count();
+    let offs = held.len() - ons;
+    assert!(ons >= 1 && ons == offs, "{held:?}");
+    // Distant (long soft) falls back to the muted patch, con sordino.
+    let out = dir.join("violins-distant.mid");
+    let run = reprise(&[
+        "render",
+        theme.to_str().unwrap(),
+        "--character",
+        "distant",
+        "--articulations",
+        bank.to_str().unwrap(),
+        "--bank",
+        "violins",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(events(&out).iter().any(|e| e.2 == What::Cc(58, 86)));
+    // A bank the file does not have: its banks are listed.
+    let run = reprise(&[
+        "render",
+        theme.to_str().unwrap(),
+        "--character",
+        "swell",
+        "--articulations",
+        bank.to_str().unwrap(),
+        "--bank",
+        "brass",
+        "-o",
+        dir.join("brass.mid").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("Flute; Violins"));
     let _ = std::fs::remove_dir_all(&dir);
 }

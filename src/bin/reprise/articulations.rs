@@ -6,17 +6,18 @@ use std::path::Path;
 
 use reprise::engine::articulation::switches::ProgramPoint;
 use reprise::engine::articulation::{
-    articulate, assign_roles, Profile, Role, RoleChoice, FACTORY_PROFILES,
+    articulate, assign_roles, profile_from_reabank, Profile, Role, RoleChoice, FACTORY_PROFILES,
 };
 use reprise::engine::character::Character;
 use reprise::engine::midi_file::EXPORT_TICKS_PER_BEAT;
 use reprise::engine::rendering::Rendering;
 use reprise::engine::time_map::TimeMap;
 
-use crate::error::{CliError, CliResult};
+use crate::error::{note, CliError, CliResult};
 
-/// The profile `spec` names: a factory profile's id, or a JSON profile file.
-pub fn load_profile(spec: &str) -> Result<Profile, CliError> {
+/// The profile `spec` names: a factory profile's id, a JSON profile file or a Reaticulate
+/// `.reabank` file (its bank whose name holds `bank`, else its first).
+pub fn load_profile(spec: &str, bank: Option<&str>) -> Result<Profile, CliError> {
     if let Some(profile) = Profile::factory(spec) {
         return Ok(profile);
     }
@@ -32,13 +33,24 @@ pub fn load_profile(spec: &str) -> Result<Profile, CliError> {
             Profile::from_json(&text)
                 .map_err(|e| CliError::failed(format!("{}: {e}", path.display())))
         }
-        Some("reabank") => Err(CliError::failed(format!(
-            "{}: reading Reaticulate .reabank files is not built yet; use a factory profile \
-             (reprise profiles) or a JSON profile",
-            path.display()
-        ))),
+        Some("reabank") => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                CliError::failed(format!("cannot read the bank {}: {e}", path.display()))
+            })?;
+            let text = String::from_utf8_lossy(&bytes);
+            let (profile, unused) = profile_from_reabank(&text, bank)
+                .map_err(|e| CliError::failed(format!("{}: {e}", path.display())))?;
+            if unused > 0 {
+                note(format_args!(
+                    "{}: {unused} output event(s) of the bank's articulations are not used \
+                     (pitch bends, articulation chains)",
+                    path.display()
+                ));
+            }
+            Ok(profile)
+        }
         _ => Err(CliError::usage(format!(
-            "--articulations {spec}: not a factory profile ({}) nor a .json profile file",
+            "--articulations {spec}: not a factory profile ({}), a .json profile or a .reabank",
             factory_ids()
         ))),
     }

@@ -314,6 +314,10 @@ pub struct RenderArgs {
     /// replaces --dynamics-cc.
     #[arg(long)]
     pub articulations: Option<String>,
+    /// With a .reabank for --articulations: the bank whose name holds this (default: the
+    /// file's first bank).
+    #[arg(long, requires = "articulations")]
+    pub bank: Option<String>,
     /// With --articulations: one role for every note (legato, long-hard, tremolo, long-soft,
     /// long-muted, harmonics) instead of the character's.
     #[arg(long, value_parser = parse_role, requires = "articulations")]

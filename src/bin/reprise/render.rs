@@ -38,7 +38,7 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
     let profile = args
         .articulations
         .as_deref()
-        .map(load_profile)
+        .map(|spec| load_profile(spec, args.bank.as_deref()))
         .transpose()?;
     let performance = load(&args.file, source)?;
     refuse_cut_short(&args.file, &performance, Some("rendering"))?;

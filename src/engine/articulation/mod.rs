@@ -8,9 +8,11 @@
 //! The data path: rendering → roles → profile → the events that go out.
 
 pub mod profile;
+pub mod reabank;
 pub mod role;
 pub mod switches;
 
 pub use profile::{Profile, Switch, FACTORY_PROFILES};
+pub use reabank::{profile_from_reabank, ReabankError};
 pub use role::{assign_roles, Role, RoleChoice};
 pub use switches::{articulate, Articulated};

@@ -221,7 +221,10 @@ mod tests {
     fn a_key_on_a_keyswitch_moves_by_octaves_out_of_the_range() {
         for key in 24..=35 {
             let moved = off_the_keyswitches(key, 24, 35);
-            assert!(moved > 35 && (moved - key).is_multiple_of(12), "{key} -> {moved}");
+            assert!(
+                moved > 35 && (moved - key).is_multiple_of(12),
+                "{key} -> {moved}"
+            );
         }
         assert_eq!(off_the_keyswitches(0, 0, 0), 12);
         assert!(off_the_keyswitches(125, 120, 127) < 120);
