@@ -441,3 +441,122 @@ fn a_reaticulate_bank_switches_as_its_output_events_say() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("Flute; Violins"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn each_note_goes_out_early_by_its_articulations_delay_less_the_tracks() {
+    let dir = scratch("art-delay");
+    let theme = write_theme(&dir);
+    let render_with = |name: &str, track_delay: &str| {
+        let out = dir.join(name);
+        let run = reprise(&[
+            "render",
+            theme.to_str().unwrap(),
+            "--character",
+            "swell",
+            "--articulations",
+            "cinematic-studio-strings",
+            "--track-delay",
+            track_delay,
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        (
+            events(&out),
+            String::from_utf8_lossy(&run.stdout).into_owned(),
+        )
+    };
+    // A track delay beyond every delay: nothing compensated, the notes on their beats.
+    let (plain, _) = render_with("plain.mid", "1000");
+    let (early, said) = render_with("early.mid", "0");
+    assert!(
+        said.contains("sent early by the articulation's delay"),
+        "{said}"
+    );
+    // (channel, key) -> onsets, offs, velocities of the rendered (non-keyswitch) notes.
+    let notes = |events: &[(f64, u8, What)]| {
+        let mut out: Vec<(u8, u8, f64, f64, u8)> = Vec::new();
+        let mut open: Vec<(u8, u8, f64, u8)> = Vec::new();
+        for &(at, channel, event) in events {
+            match event {
+                What::On(key, vel) if !(24..=35).contains(&key) => {
+                    open.push((channel, key, at, vel))
+                }
+                What::Off(key) if !(24..=35).contains(&key) => {
+                    if let Some(i) = open.iter().position(|o| o.0 == channel && o.1 == key) {
+                        let (c, k, on, v) = open.remove(i);
+                        out.push((c, k, on, at, v));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.sort_by(|a, b| (a.0, a.1, a.2).partial_cmp(&(b.0, b.1, b.2)).unwrap());
+        out
+    };
+    let (plain, early) = (notes(&plain), notes(&early));
+    assert_eq!(plain.len(), early.len());
+    // One tick at 90 BPM and 960 ticks a beat, seconds: the file's resolution.
+    let tick = 60.0 / 90.0 / 960.0;
+    let mut checked = 0;
+    for (index, (p, e)) in plain.iter().zip(&early).enumerate() {
+        assert_eq!((p.0, p.1), (e.0, e.1));
+        // A legato transition joins the previous note on its channel; else a first note.
+        let joins = plain
+            .iter()
+            .take(index)
+            .chain(plain.iter().skip(index + 1))
+            .any(|o| o.0 == p.0 && o.2 < p.2 && o.3 >= p.2 - 1e-6);
+        let expected_ms = match (joins, p.4) {
+            (true, 1..=64) => 333.0,
+            (true, 65..=100) => 250.0,
+            (true, _) => 100.0,
+            (false, _) => 60.0,
+        };
+        if p.2 < expected_ms / 1000.0 + 0.002 {
+            continue; // at the start: sent at once (late)
+        }
+        let shift_ms = (p.2 - e.2) * 1000.0;
+        assert!(
+            (shift_ms - expected_ms).abs() <= tick * 1000.0 + 1e-6,
+            "channel {} key {} at {:.3} s: sent {shift_ms:.2} ms early, expected {expected_ms}",
+            p.0 + 1,
+            p.1,
+            p.2
+        );
+        // The end stays where it was: the note sounds its full length.
+        assert!((p.3 - e.3).abs() <= tick + 1e-9);
+        eprintln!(
+            "  channel {} key {} at {:.3} s: {shift_ms:.2} ms early ({})",
+            p.0 + 1,
+            p.1,
+            p.2,
+            if joins { "legato transition" } else { "first note" }
+        );
+        checked += 1;
+    }
+    eprintln!("delay compensation: {checked} notes sent early by their delay, each within a tick");
+    assert!(checked >= 10, "{checked} notes checked");
+    // Still every switch 1 ms before the note it serves.
+    let (early_events, _) = render_with("early2.mid", "0");
+    let is_keyswitch = |e: &What| matches!(e, What::On(key, _) if (24..=35).contains(key));
+    assert_switches_lead(&early_events, is_keyswitch, "compensated");
+    let run = reprise(&[
+        "render",
+        theme.to_str().unwrap(),
+        "--character",
+        "swell",
+        "--articulations",
+        "cinematic-studio-strings",
+        "--track-delay",
+        "-5",
+        "-o",
+        dir.join("x.mid").to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use reprise::engine::articulation::switches::ProgramPoint;
 use reprise::engine::articulation::{
-    articulate, assign_roles, profile_from_reabank, Profile, Role, RoleChoice, FACTORY_PROFILES,
+    articulate, assign_roles, profile_from_reabank, Profile, Role, RoleChoice, Timing,
+    FACTORY_PROFILES,
 };
 use reprise::engine::character::Character;
 use reprise::engine::midi_file::EXPORT_TICKS_PER_BEAT;
@@ -72,6 +73,7 @@ pub fn articulated(
     profile: &Profile,
     choice: RoleChoice,
     time_map: &TimeMap,
+    track_delay_ms: f64,
 ) -> (Rendering, Vec<ProgramPoint>, String) {
     let mut roles = Vec::with_capacity(rendering.notes.len());
     assign_roles(rendering, character, choice, &mut roles);
@@ -80,7 +82,10 @@ pub fn articulated(
         &roles,
         profile,
         time_map,
-        1.0 / f64::from(EXPORT_TICKS_PER_BEAT),
+        Timing {
+            grid_beats: 1.0 / f64::from(EXPORT_TICKS_PER_BEAT),
+            track_delay_ms,
+        },
     );
     let mut written = Rendering::new();
     for note in out.notes.iter().chain(&out.keyswitches) {
@@ -123,7 +128,7 @@ pub fn articulated(
         format!("articulations ({}): none asked for", profile.id)
     } else {
         format!(
-            "articulations ({}): {}; {} switch event{}{routed}{}{}",
+            "articulations ({}): {}; {} switch event{}{routed}{}{}{}",
             profile.id,
             changes
                 .iter()
@@ -149,6 +154,20 @@ pub fn articulated(
                 )
             } else {
                 String::new()
+            },
+            if out.compensated.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} note{} sent early by the articulation's delay{}",
+                    out.compensated.len(),
+                    if out.compensated.len() == 1 { "" } else { "s" },
+                    if out.num_late > 0 {
+                        format!(" ({} at the start sent at once, late)", out.num_late)
+                    } else {
+                        String::new()
+                    }
+                )
             }
         )
     };

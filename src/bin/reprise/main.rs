@@ -318,6 +318,10 @@ pub struct RenderArgs {
     /// file's first bank).
     #[arg(long, requires = "articulations")]
     pub bank: Option<String>,
+    /// With --articulations: the negative delay your track already has, ms (given as a
+    /// positive number): the profile's delays less this, so nothing is compensated twice.
+    #[arg(long, default_value_t = 0.0, requires = "articulations")]
+    pub track_delay: f64,
     /// With --articulations: one role for every note (legato, long-hard, tremolo, long-soft,
     /// long-muted, harmonics) instead of the character's.
     #[arg(long, value_parser = parse_role, requires = "articulations")]

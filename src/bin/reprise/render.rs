@@ -95,8 +95,14 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
             let mut written = Vec::new();
             let mut programs = Vec::new();
             for (character, rendering) in &renderings {
-                let (rendering, changes, line) =
-                    articulated(*character, rendering, profile, choice, &time_map);
+                let (rendering, changes, line) = articulated(
+                    *character,
+                    rendering,
+                    profile,
+                    choice,
+                    &time_map,
+                    args.track_delay,
+                );
                 written.push((*character, rendering));
                 programs.push(changes);
                 switched.push(line);
@@ -307,6 +313,13 @@ fn check_args(args: &RenderArgs) -> CliResult {
             "--augment must be 1, 2, 3 or 4 (the motif's bar lines stay the song's bar lines) \
              or 0.5 or 0.25 (diminution: two or four of the motif's bars in one bar), not {}",
             args.augment
+        )));
+    }
+    let max_delay = reprise::engine::articulation::profile::MAX_DELAY_MS;
+    if !(args.track_delay.is_finite() && (0.0..=max_delay).contains(&args.track_delay)) {
+        return Err(CliError::usage(format!(
+            "--track-delay must be between 0 and {max_delay} ms, not {}",
+            args.track_delay
         )));
     }
     if let Some(wav) = &args.wav {

@@ -59,6 +59,49 @@ pub struct Profile {
     /// groups, e.g. an articulation key, legato on/off and sordino on/off). A role missing here
     /// falls back to its nearest ([`Profile::switches_for`]).
     pub roles: Vec<RoleSwitches>,
+    /// How late each articulation speaks after its note-on (the notes go out that much early);
+    /// none = every note on its beat.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delays: Vec<Delay>,
+}
+
+/// How late a library's articulation speaks after its note-on, for one role, kind of note and
+/// velocity zone.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Delay {
+    /// The role.
+    #[serde(with = "role_id")]
+    pub role: Role,
+    /// Which notes: a legato transition (the note joins the one before it) or a first note
+    /// (after a rest); `None` = both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onset: Option<Onset>,
+    /// The zone's lowest velocity (1–127).
+    #[serde(default = "lowest_velocity")]
+    pub velocity_from: u8,
+    /// The zone's highest velocity (1–127).
+    #[serde(default = "highest_velocity")]
+    pub velocity_to: u8,
+    /// How late the sound comes, milliseconds.
+    pub ms: f64,
+}
+
+fn lowest_velocity() -> u8 {
+    1
+}
+
+fn highest_velocity() -> u8 {
+    127
+}
+
+/// A note's onset as a legato library plays it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Onset {
+    /// The note joins the one before it (a legato transition).
+    Transition,
+    /// The note comes after a rest.
+    First,
 }
 
 /// One role's switches.
@@ -144,6 +187,10 @@ impl std::fmt::Display for ProfileError {
 
 impl std::error::Error for ProfileError {}
 
+/// The longest delay a profile may give, ms (the slowest legato transitions measured are a
+/// third of a second; a second is surely a typo).
+pub const MAX_DELAY_MS: f64 = 1000.0;
+
 /// Where a role missing from a profile goes instead, nearest first (a tremolo played long and
 /// hard, a harmonic played soft …); the last resort is legato, then nothing.
 fn fallbacks(role: Role) -> &'static [Role] {
@@ -176,6 +223,26 @@ impl Profile {
     pub fn check(&self) -> Result<(), ProfileError> {
         if self.roles.iter().all(|r| r.switches.is_empty()) {
             return Err(ProfileError::Empty);
+        }
+        for delay in &self.delays {
+            if !(delay.ms.is_finite() && (0.0..=MAX_DELAY_MS).contains(&delay.ms)) {
+                return Err(ProfileError::BadValue {
+                    role: delay.role.id(),
+                    what: format!("a delay of {} ms (give 0 to {MAX_DELAY_MS})", delay.ms),
+                });
+            }
+            if delay.velocity_from == 0
+                || delay.velocity_from > delay.velocity_to
+                || delay.velocity_to > 127
+            {
+                return Err(ProfileError::BadValue {
+                    role: delay.role.id(),
+                    what: format!(
+                        "the velocity zone {}-{} (give 1-127, lowest first)",
+                        delay.velocity_from, delay.velocity_to
+                    ),
+                });
+            }
         }
         for role in &self.roles {
             for switch in &role.switches {
@@ -242,6 +309,19 @@ impl Profile {
         })
     }
 
+    /// How late `role` speaks for a note of `velocity` (1–127) with this `onset`, ms (0 when
+    /// the profile says nothing; the first matching entry counts).
+    pub fn delay_ms(&self, role: Role, onset: Onset, velocity: u8) -> f64 {
+        self.delays
+            .iter()
+            .find(|d| {
+                d.role == role
+                    && d.onset.is_none_or(|o| o == onset)
+                    && (d.velocity_from..=d.velocity_to).contains(&velocity)
+            })
+            .map_or(0.0, |d| d.ms)
+    }
+
     /// The factory profile named `id`.
     pub fn factory(id: &str) -> Option<Profile> {
         FACTORY_PROFILES
@@ -276,6 +356,7 @@ fn profile(id: &str, name: &str, dynamics: DynamicsChoice, roles: &[(Role, &[Swi
                 switches: switches.to_vec(),
             })
             .collect(),
+        delays: Vec::new(),
     }
 }
 
@@ -362,7 +443,7 @@ fn cinematic_studio_strings() -> Profile {
         velocity,
         held: false,
     };
-    profile(
+    let mut css = profile(
         "cinematic-studio-strings",
         "Cinematic Studio Strings 1.7, section patch keyswitches (MIDI 24-35)",
         DynamicsChoice::Cc1,
@@ -374,7 +455,33 @@ fn cinematic_studio_strings() -> Profile {
             (Role::LongMuted, &[key(24, 1), key(32, 65), key(35, 127)]),
             (Role::Harmonics, &[key(28, 127), key(32, 1), key(35, 1)]),
         ],
-    )
+    );
+    // Community-measured (3YY3/cinematic-studio-templates, CSS 1.7 expressive legato): a
+    // legato transition speaks 333 ms late at velocity 1-64 (slow), 250 ms at 65-100, 100 ms
+    // at 101-127; a first note and the other longs about 60 ms.
+    let delay = |role, onset, (velocity_from, velocity_to), ms| Delay {
+        role,
+        onset,
+        velocity_from,
+        velocity_to,
+        ms,
+    };
+    let transition = Some(Onset::Transition);
+    css.delays = vec![
+        delay(Role::Legato, transition, (1, 64), 333.0),
+        delay(Role::Legato, transition, (65, 100), 250.0),
+        delay(Role::Legato, transition, (101, 127), 100.0),
+        delay(Role::Legato, Some(Onset::First), (1, 127), 60.0),
+        delay(Role::LongHard, None, (1, 127), 60.0),
+        delay(Role::Tremolo, None, (1, 127), 60.0),
+        delay(Role::LongSoft, None, (1, 127), 60.0),
+        delay(Role::LongMuted, transition, (1, 64), 333.0),
+        delay(Role::LongMuted, transition, (65, 100), 250.0),
+        delay(Role::LongMuted, transition, (101, 127), 100.0),
+        delay(Role::LongMuted, Some(Onset::First), (1, 127), 60.0),
+        delay(Role::Harmonics, None, (1, 127), 60.0),
+    ];
+    css
 }
 
 fn channel_per_articulation() -> Profile {

@@ -189,6 +189,7 @@ pub fn profile_from_reabank(
         name: format!("{name} (Reaticulate bank)"),
         dynamics: DynamicsChoice::Cc1,
         roles,
+        delays: Vec::new(),
     };
     Ok((profile, unused))
 }

@@ -10,7 +10,7 @@
 //! - a profile that routes articulations to channels takes the notes there, with the dynamics
 //!   and pedal of the channel they came from.
 
-use super::profile::{Profile, Switch};
+use super::profile::{Onset, Profile, Switch};
 use super::role::Role;
 use crate::engine::event::NUM_CHANNELS;
 use crate::engine::rendering::{CcPoint, RenderedNote, Rendering};
@@ -51,20 +51,39 @@ pub struct Articulated {
     pub num_moved: usize,
     /// Notes that waited for their switch (within 1 ms of the start).
     pub num_waited: usize,
+    /// Notes sent early by their articulation's delay: (index in the rendering, beats early).
+    pub compensated: Vec<(usize, f64)>,
+    /// Notes whose delay reaches before the rendering's start: sent at once, late.
+    pub num_late: usize,
 }
 
+/// When the events go out.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Timing {
+    /// The resolution the events will be written at (a MIDI file's tick; 0 for exact times):
+    /// the switch lead is one grid step longer, so rounding both times to the grid never brings
+    /// a switch within 1 ms of its note.
+    pub grid_beats: f64,
+    /// The delay the composer already gives the track (negative track delay, as a positive
+    /// number of ms): the profile's delays less this, so nothing is compensated twice.
+    pub track_delay_ms: f64,
+}
+
+/// A legato transition: the note starts no later than this after the previous note on its
+/// channel ends, beats (touching notes; float noise of the rendering's arithmetic).
+const TOUCHING_BEATS: f64 = 1e-6;
+
 /// `rendering` with `profile`'s switches for `roles` (one per note, as
-/// [`super::role::assign_roles`] gives), timed through `time_map`. `grid_beats` is the
-/// resolution the events will be written at (a MIDI file's tick; 0 for exact times): the lead
-/// is one grid step longer, so rounding both times to the grid never brings a switch within
-/// 1 ms of its note.
+/// [`super::role::assign_roles`] gives), timed through `time_map`; each note sent early by its
+/// articulation's delay ([`Profile::delay_ms`], less the track's), so it *sounds* on its beat.
 pub fn articulate(
     rendering: &Rendering,
     roles: &[Option<Role>],
     profile: &Profile,
     time_map: &TimeMap,
-    grid_beats: f64,
+    timing: Timing,
 ) -> Articulated {
+    let grid_beats = timing.grid_beats;
     let grid = if grid_beats.is_finite() {
         grid_beats.max(0.0)
     } else {
@@ -80,6 +99,9 @@ pub fn articulate(
     let mut held: Vec<(u8, usize)> = Vec::new();
     // Which output channels each source channel's notes went to (its controllers follow).
     let mut routed = [[false; NUM_CHANNELS]; NUM_CHANNELS];
+    // Where the last note on each output channel ends (as written, before compensation), and
+    // its role: a note joining it is a legato transition.
+    let mut last: [Option<(f64, Option<Role>)>; NUM_CHANNELS] = [None; NUM_CHANNELS];
     for (index, note) in rendering.notes.iter().enumerate() {
         let role = roles.get(index).copied().flatten();
         let switches = role.map_or(&[][..], |role| profile.switches_for(role));
@@ -98,6 +120,34 @@ pub fn articulate(
             if (low..=high).contains(&note.key) {
                 note.key = off_the_keyswitches(note.key, low, high);
                 out.num_moved += 1;
+            }
+        }
+        // The delay: the note goes out that much early so it sounds on its beat.
+        let onset = match last[usize::from(channel)] {
+            Some((end, previous))
+                if previous == role && note.start_beats <= end + TOUCHING_BEATS =>
+            {
+                Onset::Transition
+            }
+            _ => Onset::First,
+        };
+        let ends = note.end_beats();
+        last[usize::from(channel)] = Some(match last[usize::from(channel)] {
+            Some((end, _)) => (end.max(ends), role),
+            None => (ends, role),
+        });
+        if let Some(role) = role {
+            let velocity = (note.velocity.clamp(0.0, 1.0) * 127.0).round().max(1.0) as u8;
+            let ms = (profile.delay_ms(role, onset, velocity) - timing.track_delay_ms).max(0.0);
+            if ms > 0.0 {
+                let early = ms / 1000.0 * time_map.tempo_at(note.start_beats) / 60.0;
+                let end = note.end_beats();
+                if note.start_beats - early < 0.0 {
+                    out.num_late += 1;
+                }
+                note.start_beats = (note.start_beats - early).max(0.0);
+                note.length_beats = end - note.start_beats;
+                out.compensated.push((index, early));
             }
         }
         let role_changes = role.is_some() && current[usize::from(channel)] != role;
@@ -191,6 +241,8 @@ pub fn articulate(
             });
         }
     }
+    out.notes
+        .sort_by(|a, b| a.start_beats.total_cmp(&b.start_beats));
     out.ccs.sort_by(|a, b| a.beats.total_cmp(&b.beats));
     out.programs.sort_by(|a, b| a.beats.total_cmp(&b.beats));
     out
@@ -248,7 +300,7 @@ mod tests {
             assign_roles(&rendering, character, RoleChoice::default(), &mut roles);
             for (id, make) in FACTORY_PROFILES {
                 let profile = make();
-                let out = articulate(&rendering, &roles, &profile, &time_map, 0.0);
+                let out = articulate(&rendering, &roles, &profile, &time_map, Timing::default());
                 assert_eq!(out.notes.len(), rendering.notes.len());
                 for &(switch, note) in &out.switch_times {
                     let ahead = time_map.seconds_at(note) - time_map.seconds_at(switch);
