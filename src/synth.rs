@@ -40,8 +40,9 @@ pub const SOUNDFONT_ENV: &str = "REPRISE_SOUNDFONT";
 /// synthesizer's reverb die away rather than being cut.
 pub const RELEASE_TAIL_SECONDS: f64 = 2.0;
 
-/// The longest audio rendered, seconds (an hour: a cue, not a film; bounds the buffers).
-pub const MAX_AUDIO_SECONDS: f64 = 3600.0;
+/// The longest audio rendered, seconds (ten minutes: a cue, not a film; bounds the buffers,
+/// which are held whole: 230 MB of stereo samples at 48 kHz).
+pub const MAX_AUDIO_SECONDS: f64 = 600.0;
 
 /// The softest velocity sent (of 127): a General MIDI SoundFont's velocity curve is about
 /// 40 dB deep and the synthesizer drops voices below its threshold, so a rendering's soft
@@ -311,30 +312,45 @@ fn gm_events(
         }
     };
     let mut events = Vec::new();
-    let mut programmed = [false; NUM_CHANNELS];
+    // Each channel's program: its melody's when the melody is on it (all voices on one
+    // channel), else its first note's voice.
+    let mut programs: [Option<u8>; NUM_CHANNELS] = [None; NUM_CHANNELS];
     for (character, rendering) in renderings {
         for note in rendering.notes.iter() {
-            let channel = channel_of(note.channel);
-            if !programmed[usize::from(channel)] {
-                programmed[usize::from(channel)] = true;
-                events.push(SynthEvent {
-                    sample: 0,
-                    rank: 1,
-                    channel,
-                    kind: SynthKind::Program(gm_program(*character, note.voice)),
-                });
+            let slot = &mut programs[usize::from(channel_of(note.channel))];
+            if slot.is_none() || note.voice == Voice::Melody {
+                *slot = Some(gm_program(*character, note.voice));
             }
+        }
+    }
+    for (channel, program) in programs.iter().enumerate() {
+        if let Some(program) = *program {
+            events.push(SynthEvent {
+                sample: 0,
+                rank: 1,
+                channel: channel as u8,
+                kind: SynthKind::Program(program),
+            });
+        }
+    }
+    let programmed = programs.map(|p| p.is_some());
+    for (_, rendering) in renderings {
+        for note in rendering.notes.iter() {
+            let channel = channel_of(note.channel);
             let velocity = (GM_VELOCITY_FLOOR
                 + note.velocity.clamp(0.0, 1.0) * (127.0 - GM_VELOCITY_FLOOR))
                 .round() as u8;
+            let on = sample_at(note.start_beats);
             events.push(SynthEvent {
-                sample: sample_at(note.start_beats),
+                sample: on,
                 rank: 2,
                 channel,
                 kind: SynthKind::NoteOn(note.key, velocity),
             });
+            // At least a sample after its onset: at one sample the off would go first and the
+            // note would sound on to the end.
             events.push(SynthEvent {
-                sample: sample_at(note.start_beats + note.length_beats),
+                sample: sample_at(note.start_beats + note.length_beats).max(on + 1),
                 rank: 0,
                 channel,
                 kind: SynthKind::NoteOff(note.key),

@@ -265,6 +265,23 @@ fn keyswitches_are_released_and_no_note_is_left_on_a_keyswitch_key() {
         })
         .collect();
     assert!(switch_velocities.contains(&(24, 1)) && switch_velocities.contains(&(32, 65)));
+    // … and only as the profile's switches: every strike there is one of its (key, velocity)
+    // pairs, one per switch event.
+    let profile_pairs = [
+        (24, 1),
+        (25, 127),
+        (28, 127),
+        (32, 1),
+        (32, 65),
+        (35, 1),
+        (35, 127),
+    ];
+    assert!(
+        switch_velocities
+            .iter()
+            .all(|pair| profile_pairs.contains(pair)),
+        "a rendered note on a keyswitch key: {switch_velocities:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -535,7 +552,11 @@ fn each_note_goes_out_early_by_its_articulations_delay_less_the_tracks() {
             p.0 + 1,
             p.1,
             p.2,
-            if joins { "legato transition" } else { "first note" }
+            if joins {
+                "legato transition"
+            } else {
+                "first note"
+            }
         );
         checked += 1;
     }

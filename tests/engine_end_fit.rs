@@ -89,6 +89,23 @@ fn blocks(
     tempo_at: &dyn Fn(f64) -> f64,
     block_size: &dyn Fn(usize) -> u32,
 ) -> Vec<(u64, HostBlock)> {
+    blocks_in(
+        TimeSignature::new(4, 4),
+        sample_rate,
+        total_seconds,
+        tempo_at,
+        block_size,
+    )
+}
+
+/// [`blocks`] of a song in `metre`.
+fn blocks_in(
+    metre: TimeSignature,
+    sample_rate: f64,
+    total_seconds: f64,
+    tempo_at: &dyn Fn(f64) -> f64,
+    block_size: &dyn Fn(usize) -> u32,
+) -> Vec<(u64, HostBlock)> {
     let mut blocks = Vec::new();
     let mut beats = 0.0f64;
     let mut sample = 0u64;
@@ -96,7 +113,7 @@ fn blocks(
     let mut index = 0;
     while sample < total {
         let size = block_size(index).max(1);
-        let mut info = transport(beats, tempo_at(beats), TimeSignature::new(4, 4));
+        let mut info = transport(beats, tempo_at(beats), metre);
         info.pos_seconds = Some(sample as f64 / sample_rate);
         blocks.push((sample, (size, info)));
         for _ in 0..size {
@@ -365,6 +382,9 @@ fn after_a_cut_nothing_plays_until_the_next_scenes_ending_which_lands_too() {
     assert_button_on_the_cut(&before_second, first_cut, ring, tonic, "first cut");
     assert_button_on_the_cut(&run.heard, second_cut, ring, tonic, "second cut");
     assert_eq!(run.fits.len(), 2, "one fitted ending a scene");
+    // The second scene starts on the first bar line after the first cut's ring (beat 32 + a
+    // bar), in silence until then: not on a launch of the loop that no longer plays.
+    assert_eq!(run.fits[1].launch_beats, 36.0, "{:?}", run.fits[1]);
     // Between the first button's ring and the second fit's launch, silence.
     let second_launch = run.fits[1].launch_beats * 60.0 / 96.0 * 48_000.0;
     let between = run
@@ -423,4 +443,64 @@ fn with_the_loop_off_the_fitted_ending_alone_plays_from_the_first_bar() {
         fit.body_bars, 13,
         "12.69 bars to the cut: 13 whole bars, pushed back onto it"
     );
+}
+
+#[test]
+fn a_waltz_theme_in_a_four_four_song_counts_its_own_bars_and_still_lands() {
+    // The motif in 3/4, the host in 4/4: the fitted ending is whole bars of the motif, started
+    // at a launch of the running rendering, its button on the cut.
+    let mut waltz = Motif::new(TimeSignature::new(3, 4), 100.0);
+    for (start, length, key) in [
+        (0.0, 2.0, 69),
+        (2.0, 1.0, 72),
+        (3.0, 1.0, 76),
+        (4.0, 1.0, 74),
+        (5.0, 1.0, 72),
+        (6.0, 3.0, 69),
+    ] {
+        waltz.push(Note {
+            start_beats: start,
+            length_beats: length * 0.95,
+            key,
+            velocity: 0.7,
+            channel: 0,
+        });
+    }
+    waltz.finish();
+    let frame = 731;
+    let pic = picture(&[(frame, Lands::End)]);
+    let steady = |_: f64| 100.0;
+    let blocks = blocks_in(TimeSignature::new(4, 4), 48_000.0, 36.0, &steady, &|_| 256);
+    let settings = settings(Character::Swell, 1.0);
+    let mut engine = Box::new(LiveEngine::new());
+    engine.prepare(48_000.0);
+    engine.set_slot(0, &waltz);
+    engine.set_picture(&pic);
+    let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
+    let mut heard = Sampler::default();
+    let mut end = 0;
+    let mut fit = None;
+    for &(start, (num_samples, transport)) in &blocks {
+        let block = BlockInfo {
+            num_samples,
+            transport: Some(transport),
+        };
+        nice_assert_no_alloc::assert_no_alloc(|| {
+            engine.process(&block, &settings, [] as [Event; 0], &mut out);
+        });
+        heard.hear_at(start, out.as_slice());
+        out.clear();
+        fit = fit.or(engine.end_fit().map(|(f, _)| f));
+        end = start + u64::from(num_samples);
+    }
+    assert_eq!(engine.hit_outcome(0), HitOutcome::Locked);
+    let tonic = button_tonic(&waltz, &settings.character).unwrap() % 12;
+    let cut = cut_sample(frame, 48_000.0);
+    let ring = 3.0 * 60.0 / 100.0 * 48_000.0;
+    assert_button_on_the_cut(&heard, cut, ring, tonic, "waltz in 4/4");
+    // It starts where the running rendering (whole 3/4 bars) launches again.
+    let fit = fit.expect("a fitted ending");
+    let cycles = fit.launch_beats / engine.rendering().length_beats;
+    assert_eq!(cycles, cycles.round(), "at a launch of the loop: {fit:?}");
+    assert_sampler_invariants(&mut engine, &mut heard, end, &mut out);
 }

@@ -35,22 +35,13 @@ impl Listener {
         Ok(Self { path, font })
     }
 
-    /// Renders `renderings` (timed through `time_map`) to audio and writes `wav`, refusing to
-    /// write over any of `inputs`; returns the summary line.
-    pub fn write(
+    /// Renders `renderings` (timed through `time_map`) to audio, brought down to −1 dBFS
+    /// when it peaks above; an error when the SoundFont made no sound.
+    pub fn render(
         &self,
-        wav: &Path,
         renderings: &[(Character, &Rendering)],
         time_map: &TimeMap,
-        inputs: &[&Path],
-    ) -> Result<String, CliError> {
-        if let Some(input) = inputs.iter().find(|input| same_file(input, wav)) {
-            return Err(CliError::failed(format!(
-                "--wav {} is {}; refusing to overwrite it with audio",
-                wav.display(),
-                input.display()
-            )));
-        }
+    ) -> Result<Heard, CliError> {
         let mut audio = render_audio(renderings, time_map, &self.font, AUDIO_SAMPLE_RATE_HZ)
             .map_err(|e| CliError::failed(e.to_string()))?;
         let loudest = peak(&audio);
@@ -65,15 +56,29 @@ impl Listener {
         if scaled {
             scale(&mut audio, MAX_PEAK / loudest);
         }
+        Ok(Heard { audio, scaled })
+    }
+
+    /// Writes `heard` to `wav`, refusing to write over any of `inputs`; returns the summary
+    /// line.
+    pub fn write(&self, wav: &Path, heard: &Heard, inputs: &[&Path]) -> Result<String, CliError> {
+        if let Some(input) = inputs.iter().find(|input| same_file(input, wav)) {
+            return Err(CliError::failed(format!(
+                "--wav {} is {}; refusing to overwrite it with audio",
+                wav.display(),
+                input.display()
+            )));
+        }
+        let (audio, scaled) = (&heard.audio, heard.scaled);
         if let Some(folder) = wav.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder).map_err(|e| {
                 CliError::failed(format!("cannot create {}: {e}", folder.display()))
             })?;
         }
-        write_wav(wav, &audio)
+        write_wav(wav, audio)
             .map_err(|e| CliError::failed(format!("cannot write {}: {e}", wav.display())))?;
         let seconds = audio.left.len() as f64 / f64::from(audio.sample_rate_hz);
-        let peak_db = 20.0 * f64::from(peak(&audio)).log10();
+        let peak_db = 20.0 * f64::from(peak(audio)).log10();
         Ok(format!(
             "{}: {} s at {} Hz through {}, peak {:.1} dBFS{}",
             wav.display(),
@@ -82,12 +87,18 @@ impl Listener {
             self.path.display(),
             peak_db,
             if scaled {
-                " (brought down from above full scale)"
+                " (brought down to it: it peaked higher)"
             } else {
                 ""
             }
         ))
     }
+}
+
+/// A rendering heard: its audio, and whether it was brought down to −1 dBFS.
+pub struct Heard {
+    audio: Audio,
+    scaled: bool,
 }
 
 fn scale(audio: &mut Audio, factor: f32) {

@@ -66,7 +66,8 @@ pub fn demo(
         )?;
         if let Some(listener) = &listener {
             let wav = output_dir.join(format!("{}.wav", character.name()));
-            let line = listener.write(&wav, &[(character, &rendering)], &time_map, &[])?;
+            let sound = listener.render(&[(character, &rendering)], &time_map)?;
+            let line = listener.write(&wav, &sound, &[])?;
             writeln!(out, "{line}")?;
         }
         all.push((character, rendering));

@@ -328,10 +328,10 @@ pub struct RenderArgs {
     pub role: Option<reprise::engine::articulation::Role>,
     /// With --articulations: Swell's surge (the phrase after a break before the climax),
     /// long-hard or tremolo.
-    #[arg(long, value_parser = parse_role, default_value = "long-hard", requires = "articulations")]
+    #[arg(long, value_parser = parse_surge, default_value = "long-hard", requires = "articulations")]
     pub surge: reprise::engine::articulation::Role,
     /// With --articulations: Distant's colour, long-soft, long-muted or harmonics.
-    #[arg(long, value_parser = parse_role, default_value = "long-soft", requires = "articulations")]
+    #[arg(long, value_parser = parse_distant_role, default_value = "long-soft", requires = "articulations")]
     pub distant_role: reprise::engine::articulation::Role,
     /// Also write the rendering as audio (48 kHz WAV), heard through a General MIDI SoundFont;
     /// with --all one file per character (OUT.piano.wav …).
@@ -539,4 +539,24 @@ fn parse_role(text: &str) -> Result<reprise::engine::articulation::Role, String>
             "unknown role {text} (legato, long-hard, tremolo, long-soft, long-muted, harmonics)"
         )
     })
+}
+
+/// Swell's surge: long-hard or tremolo.
+fn parse_surge(text: &str) -> Result<reprise::engine::articulation::Role, String> {
+    use reprise::engine::articulation::Role;
+    match parse_role(text)? {
+        role @ (Role::LongHard | Role::Tremolo) => Ok(role),
+        _ => Err(format!("Swell's surge is long-hard or tremolo, not {text}")),
+    }
+}
+
+/// Distant's colour: long-soft, long-muted or harmonics.
+fn parse_distant_role(text: &str) -> Result<reprise::engine::articulation::Role, String> {
+    use reprise::engine::articulation::Role;
+    match parse_role(text)? {
+        role @ (Role::LongSoft | Role::LongMuted | Role::Harmonics) => Ok(role),
+        _ => Err(format!(
+            "Distant's colour is long-soft, long-muted or harmonics, not {text}"
+        )),
+    }
 }

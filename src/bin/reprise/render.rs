@@ -84,6 +84,22 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
             (character, out)
         })
         .collect();
+    // The audio first: a rendering the SoundFont cannot play is said before anything is
+    // written.
+    let mut sounds = Vec::new();
+    if let (Some(listener), Some(wav)) = (&listener, &args.wav) {
+        for (character, rendering) in &renderings {
+            let path = if renderings.len() > 1 {
+                per_character(wav, *character)
+            } else {
+                wav.clone()
+            };
+            sounds.push((
+                path,
+                listener.render(&[(*character, rendering)], &time_map)?,
+            ));
+        }
+    }
     let mut switched = Vec::new();
     match &profile {
         Some(profile) => {
@@ -112,19 +128,9 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
         None => write_renderings(&args.output, &motif, &time_map, &renderings)?,
     }
     let mut heard = Vec::new();
-    if let (Some(listener), Some(wav)) = (&listener, &args.wav) {
-        for (character, rendering) in &renderings {
-            let path = if renderings.len() > 1 {
-                per_character(wav, *character)
-            } else {
-                wav.clone()
-            };
-            heard.push(listener.write(
-                &path,
-                &[(*character, rendering)],
-                &time_map,
-                &[&args.file, &args.output],
-            )?);
+    if let Some(listener) = &listener {
+        for (path, sound) in &sounds {
+            heard.push(listener.write(path, sound, &[&args.file, &args.output])?);
         }
     }
     say_what_the_map_changes(&motif, &time_map, &renderings, args.augment);

@@ -187,6 +187,10 @@ impl std::fmt::Display for ProfileError {
 
 impl std::error::Error for ProfileError {}
 
+/// Keyswitch keys at most this far apart (semitones) belong to one zone: an octave, the span
+/// of a library's keyswitch block.
+pub const KEYSWITCH_ZONE_GAP: u8 = 12;
+
 /// The longest delay a profile may give, ms (the slowest legato transitions measured are a
 /// third of a second; a second is surely a typo).
 pub const MAX_DELAY_MS: f64 = 1000.0;
@@ -292,21 +296,30 @@ impl Profile {
             .map_or(&[], |rs| rs.switches.as_slice())
     }
 
-    /// The keys its keyswitches use, lowest and highest (a rendered note there would switch
-    /// the articulation: it moves by an octave).
-    pub fn keyswitch_range(&self) -> Option<(u8, u8)> {
-        let keys = self
+    /// The keyswitch zones, lowest first: its keyswitch keys, those within an octave of each
+    /// other joined into one zone with the keys between them (a library's keyswitches sit
+    /// together, and the keys between switch articulations this profile does not use). A
+    /// rendered note in a zone would switch, not sound: it moves by octaves.
+    pub fn keyswitch_zones(&self) -> Vec<(u8, u8)> {
+        let mut keys: Vec<u8> = self
             .roles
             .iter()
             .flat_map(|r| &r.switches)
             .filter_map(|s| match s {
                 Switch::Key { key, .. } => Some(*key),
                 _ => None,
-            });
-        keys.fold(None, |range, key| match range {
-            None => Some((key, key)),
-            Some((low, high)) => Some((low.min(key), high.max(key))),
-        })
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut zones: Vec<(u8, u8)> = Vec::new();
+        for key in keys {
+            match zones.last_mut() {
+                Some(zone) if key - zone.1 <= KEYSWITCH_ZONE_GAP => zone.1 = key,
+                _ => zones.push((key, key)),
+            }
+        }
+        zones
     }
 
     /// How late `role` speaks for a note of `velocity` (1–127) with this `onset`, ms (0 when

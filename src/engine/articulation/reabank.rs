@@ -6,8 +6,9 @@
 //! above either give attributes (`name=value`, quoted when the value has spaces), among them
 //! `o=` — the output events that switch the articulation: `type[@channel][:arg1[,arg2]]`
 //! joined by `/`, type `note` (velocity 127 unless given), `note-hold`, `cc`, `program`; a
-//! leading `-` sends an event without routing the notes to its channel; `%program` filters and
-//! `pitch`/`art` events are not used here. An articulation without `o=` is switched by its own
+//! leading `-` sends an event without routing the notes to its channel (such an event on
+//! another channel is not used: a profile's switches go on the notes' channel); `%program`
+//! filters and `pitch`/`art` events are not used here. An articulation without `o=` is switched by its own
 //! program number. Other `//` lines are comments.
 //!
 //! Each role takes the first articulation of the bank that is it: by Reaticulate's
@@ -89,6 +90,8 @@ pub fn profile_from_reabank(
 ) -> Result<(Profile, usize), ReabankError> {
     let mut banks: Vec<(String, Vec<Articulation>)> = Vec::new();
     let mut attributes: Vec<(String, String)> = Vec::new();
+    // A byte-order mark some editors write before the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if let Some(rest) = line.strip_prefix("//!") {
@@ -271,6 +274,9 @@ fn parse_output(output: &str) -> (Vec<Switch>, usize) {
             _ => None,
         };
         match switch {
+            // An event for another channel that does not route the notes there (`-cc@3:…`):
+            // a profile's switches go on the notes' channel, so it cannot be sent; counted.
+            Some(_) if channel.is_some() && !routes => skipped += 1,
             Some(switch) => switches.push(switch),
             None if kind.is_empty() && channel.is_some() => {}
             None => skipped += 1,

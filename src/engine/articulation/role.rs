@@ -88,6 +88,10 @@ impl Default for RoleChoice {
 /// inside the phrase; a written rest does not).
 pub const PHRASE_BREAK_BEATS: f64 = 0.25;
 
+/// Notes this close to a phrase's first melody note belong with it (a chord's humanized
+/// voices), beats: a thirty-second note.
+pub const CHORD_BEATS: f64 = 0.125;
+
 /// The role of each of `rendering`'s notes (in its order) into `out` (cleared first; `None`:
 /// the character asks for none). `out` has room for the rendering's notes: never allocates
 /// beyond what it holds.
@@ -111,7 +115,10 @@ pub fn assign_roles(
     };
     for note in rendering.notes.iter() {
         let role = match surge {
-            Some((from, until)) if note.start_beats >= from && note.start_beats < until => {
+            Some((from, until))
+                if note.start_beats >= from - CHORD_BEATS
+                    && note.start_beats < until - CHORD_BEATS =>
+            {
                 Some(choice.surge)
             }
             _ => base,

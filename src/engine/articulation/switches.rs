@@ -73,6 +73,20 @@ pub struct Timing {
 /// channel ends, beats (touching notes; float noise of the rendering's arithmetic).
 const TOUCHING_BEATS: f64 = 1e-6;
 
+/// Notes struck this close together on a channel are one chord, beats (a thirty-second note:
+/// humanize moves a chord's voices a few milliseconds apart): they share their onset's kind,
+/// and so their delay.
+const CHORD_BEATS: f64 = 0.125;
+
+/// The last onset on a channel, for telling transitions, chords and first notes apart.
+#[derive(Debug, Clone, Copy)]
+struct LastOnset {
+    start_beats: f64,
+    end_beats: f64,
+    role: Option<Role>,
+    onset: Onset,
+}
+
 /// `rendering` with `profile`'s switches for `roles` (one per note, as
 /// [`super::role::assign_roles`] gives), timed through `time_map`; each note sent early by its
 /// articulation's delay ([`Profile::delay_ms`], less the track's), so it *sounds* on its beat.
@@ -91,7 +105,7 @@ pub fn articulate(
     };
     let lead_at =
         |beats: f64| SWITCH_LEAD_SECONDS * time_map.tempo_at(beats.max(0.0)) / 60.0 + grid;
-    let reserved = profile.keyswitch_range();
+    let zones = profile.keyswitch_zones();
     let mut out = Articulated::default();
     // The articulation in force on each output channel, and its held keyswitch notes
     // (index into `out.keyswitches`).
@@ -99,9 +113,10 @@ pub fn articulate(
     let mut held: Vec<(u8, usize)> = Vec::new();
     // Which output channels each source channel's notes went to (its controllers follow).
     let mut routed = [[false; NUM_CHANNELS]; NUM_CHANNELS];
-    // Where the last note on each output channel ends (as written, before compensation), and
-    // its role: a note joining it is a legato transition.
-    let mut last: [Option<(f64, Option<Role>)>; NUM_CHANNELS] = [None; NUM_CHANNELS];
+    // Per output channel, as written (before compensation): where the notes sounding end, the
+    // role, and the last onset with its kind — a note joining the notes before it is a legato
+    // transition, one struck with them (a chord) shares their onset's kind.
+    let mut last: [Option<LastOnset>; NUM_CHANNELS] = [None; NUM_CHANNELS];
     for (index, note) in rendering.notes.iter().enumerate() {
         let role = roles.get(index).copied().flatten();
         let switches = role.map_or(&[][..], |role| profile.switches_for(role));
@@ -116,25 +131,37 @@ pub fn articulate(
         let mut note = RenderedNote { channel, ..*note };
         routed[usize::from(rendering.notes[index].channel) % NUM_CHANNELS][usize::from(channel)] =
             true;
-        if let Some((low, high)) = reserved {
-            if (low..=high).contains(&note.key) {
-                note.key = off_the_keyswitches(note.key, low, high);
-                out.num_moved += 1;
-            }
+        if in_zones(note.key, &zones) {
+            note.key = off_the_keyswitches(note.key, &zones);
+            out.num_moved += 1;
         }
         // The delay: the note goes out that much early so it sounds on its beat.
         let onset = match last[usize::from(channel)] {
-            Some((end, previous))
-                if previous == role && note.start_beats <= end + TOUCHING_BEATS =>
-            {
+            Some(l) if l.role == role && note.start_beats - l.start_beats <= CHORD_BEATS => l.onset,
+            Some(l) if l.role == role && note.start_beats <= l.end_beats + TOUCHING_BEATS => {
                 Onset::Transition
             }
             _ => Onset::First,
         };
         let ends = note.end_beats();
-        last[usize::from(channel)] = Some(match last[usize::from(channel)] {
-            Some((end, _)) => (end.max(ends), role),
-            None => (ends, role),
+        let slot = &mut last[usize::from(channel)];
+        *slot = Some(match *slot {
+            Some(l) if note.start_beats - l.start_beats <= CHORD_BEATS => LastOnset {
+                end_beats: l.end_beats.max(ends),
+                ..l
+            },
+            Some(l) => LastOnset {
+                start_beats: note.start_beats,
+                end_beats: l.end_beats.max(ends),
+                role,
+                onset,
+            },
+            None => LastOnset {
+                start_beats: note.start_beats,
+                end_beats: ends,
+                role,
+                onset,
+            },
         });
         if let Some(role) = role {
             let velocity = (note.velocity.clamp(0.0, 1.0) * 127.0).round().max(1.0) as u8;
@@ -248,17 +275,23 @@ pub fn articulate(
     out
 }
 
-/// `key` moved by octaves out of the keyswitch range `low..=high`: up when there is room
-/// above, else down.
-fn off_the_keyswitches(key: u8, low: u8, high: u8) -> u8 {
-    let (key, low, high) = (i32::from(key), i32::from(low), i32::from(high));
-    let octaves_up = (high - key) / 12 + 1;
-    let up = key + 12 * octaves_up;
-    if up <= 127 {
-        return up as u8;
+/// Whether `key` lies in one of the keyswitch `zones`.
+fn in_zones(key: u8, zones: &[(u8, u8)]) -> bool {
+    zones.iter().any(|&(low, high)| (low..=high).contains(&key))
+}
+
+/// `key` moved by the fewest octaves (up first) out of every keyswitch zone, within 0–127; a
+/// key that no octave frees (zones covering every octave of it) stays.
+fn off_the_keyswitches(key: u8, zones: &[(u8, u8)]) -> u8 {
+    for octaves in 1..=10i32 {
+        for direction in [1, -1] {
+            let moved = i32::from(key) + direction * 12 * octaves;
+            if (0..=127).contains(&moved) && !in_zones(moved as u8, zones) {
+                return moved as u8;
+            }
+        }
     }
-    let octaves_down = (key - low) / 12 + 1;
-    (key - 12 * octaves_down).clamp(0, 127) as u8
+    key
 }
 
 #[cfg(test)]
@@ -270,16 +303,19 @@ mod tests {
     use crate::engine::motif::TimeSignature;
 
     #[test]
-    fn a_key_on_a_keyswitch_moves_by_octaves_out_of_the_range() {
+    fn a_key_on_a_keyswitch_moves_by_the_fewest_octaves_out_of_every_zone() {
+        let block = [(24, 35)];
         for key in 24..=35 {
-            let moved = off_the_keyswitches(key, 24, 35);
-            assert!(
-                moved > 35 && (moved - key).is_multiple_of(12),
-                "{key} -> {moved}"
-            );
+            let moved = off_the_keyswitches(key, &block);
+            assert_eq!(moved, key + 12, "{key} -> {moved}");
         }
-        assert_eq!(off_the_keyswitches(0, 0, 0), 12);
-        assert!(off_the_keyswitches(125, 120, 127) < 120);
+        // Two zones far apart: a note between them stays, one in a zone moves an octave.
+        let apart = [(24, 24), (108, 108)];
+        assert!(!in_zones(60, &apart));
+        assert_eq!(off_the_keyswitches(108, &apart), 120);
+        assert_eq!(off_the_keyswitches(24, &apart), 36);
+        assert_eq!(off_the_keyswitches(120, &[(120, 127)]), 108);
+        assert_eq!(off_the_keyswitches(0, &[(0, 0)]), 12);
     }
 
     #[test]
@@ -315,12 +351,8 @@ mod tests {
                         "{id}: a keyswitch without its note-off"
                     );
                 }
-                if let Some((low, high)) = profile.keyswitch_range() {
-                    assert!(
-                        out.notes.iter().all(|n| n.key < low || n.key > high),
-                        "{id}"
-                    );
-                }
+                let zones = profile.keyswitch_zones();
+                assert!(out.notes.iter().all(|n| !in_zones(n.key, &zones)), "{id}");
                 assert!(out.notes.iter().all(|n| n.channel != 9), "{id}: channel 10");
                 assert!(
                     !out.switch_times.is_empty() || id == "channel-per-articulation",

@@ -390,6 +390,10 @@ impl LiveEngine {
             self.settings
                 .fit_to_end_hit
                 .then_some(self.settings.end_ring_bars),
+            self.library
+                .slot(self.settings.active_slot)
+                .time_signature
+                .bar_length_beats(),
             &self.timeline,
             metre,
             self.rendering.length_beats,

@@ -148,6 +148,9 @@ pub struct HitLock {
     end_ring_bars: Option<f64>,
     /// The fitted ending planned on the next `end` hit, if any.
     end_fit: Option<EndFit>,
+    /// One bar of the fitted ending's own metre (the motif's), beats: its bars are counted in
+    /// it, while it starts on the song's bar lines.
+    fit_bar_beats: f64,
 }
 
 /// The inputs of a plan besides the hits' beats.
@@ -162,6 +165,7 @@ struct PlanKey {
     end_ring_bars: Option<f64>,
     /// The `end` hit the fitted ending serves (the next one whose ring has not ended).
     next_end: Option<usize>,
+    fit_bar_beats: f64,
 }
 
 /// Hit positions closer than this to the last plan's are the same (beats): float and
@@ -197,6 +201,7 @@ impl Default for HitLock {
             planned_beats: [0.0; MAX_HITS],
             end_ring_bars: None,
             end_fit: None,
+            fit_bar_beats: 4.0,
         }
     }
 }
@@ -361,6 +366,7 @@ impl HitLock {
         stingers_over: bool,
         looping: bool,
         end_ring_bars: Option<f64>,
+        fit_bar_beats: f64,
         timeline: &Timeline,
         metre: TimeSignature,
         length_beats: f64,
@@ -376,6 +382,9 @@ impl HitLock {
             && tempo.is_finite()
             && tempo > 0.0;
         self.end_ring_bars = end_ring_bars.map(|ring| ring.clamp(MIN_BUTTON_BARS, MAX_RING_BARS));
+        if fit_bar_beats.is_finite() && fit_bar_beats > 0.0 {
+            self.fit_bar_beats = fit_bar_beats;
+        }
         if !self.active {
             self.sounding = None;
             self.end_fit = None;
@@ -415,7 +424,8 @@ impl HitLock {
             tempo_bpm: tempo,
             stingers_over,
             end_ring_bars: self.end_ring_bars,
-            next_end: self.next_end_hit(start_beats, statement.bar_beats),
+            next_end: self.next_end_hit(start_beats),
+            fit_bar_beats: self.fit_bar_beats,
         };
         let unchanged = self.plan_key == Some(key)
             && self.hits[..self.num_hits]
@@ -520,33 +530,43 @@ impl HitLock {
 
     /// With Fit to the end hit: the first `end` hit whose button has not finished ringing at
     /// song beat `now_beats` (the hits are in time order).
-    fn next_end_hit(&self, now_beats: f64, bar_beats: f64) -> Option<usize> {
-        let ring = self.end_ring_bars? * bar_beats;
+    fn next_end_hit(&self, now_beats: f64) -> Option<usize> {
+        let ring = self.end_ring_bars? * self.fit_bar_beats;
         (0..self.num_hits)
             .find(|&i| self.hits[i].lands == Lands::End && self.hits[i].beats + ring > now_beats)
     }
 
-    /// Whether the scene ended between `after_beats` (exclusive) and `beats`: with Fit to the
-    /// end hit on, an `end` hit falls there (after a cut nothing plays until the next locked
-    /// statement).
-    fn scene_ended(&self, after_beats: f64, beats: f64) -> bool {
+    /// Whether hit `index` is a cut the music ends on: an `end` hit with Fit to the end hit on
+    /// whose fitted ending was placed (one that could not be made, or lost to an earlier `must`,
+    /// leaves the rendering playing on as without it).
+    fn is_cut(&self, index: usize) -> bool {
         self.end_ring_bars.is_some()
-            && self.hits[..self.num_hits].iter().any(|hit| {
-                hit.lands == Lands::End
-                    && hit.beats > after_beats + BEAT_EPSILON
-                    && hit.beats <= beats + BEAT_EPSILON
-            })
+            && self.hits[index].lands == Lands::End
+            && (self.end_fit.is_some_and(|fit| fit.hit_index == index)
+                || matches!(
+                    self.outcomes[index].0,
+                    HitOutcome::Locked | HitOutcome::Missed { .. }
+                ))
     }
 
-    /// The first `end` hit after song beat `beats` (with Fit to the end hit on), else infinity.
+    /// The song beats of the cuts ([`is_cut`](Self::is_cut)).
+    fn cuts(&self) -> impl Iterator<Item = f64> + '_ {
+        (0..self.num_hits)
+            .filter(|&i| self.is_cut(i))
+            .map(|i| self.hits[i].beats)
+    }
+
+    /// Whether the scene ended between `after_beats` (exclusive) and `beats`: a cut falls there
+    /// (after a cut nothing plays until the next locked statement).
+    fn scene_ended(&self, after_beats: f64, beats: f64) -> bool {
+        self.cuts()
+            .any(|cut| cut > after_beats + BEAT_EPSILON && cut <= beats + BEAT_EPSILON)
+    }
+
+    /// The first cut after song beat `beats`, else infinity.
     fn next_cut_after(&self, beats: f64) -> f64 {
-        if self.end_ring_bars.is_none() {
-            return f64::INFINITY;
-        }
-        self.hits[..self.num_hits]
-            .iter()
-            .filter(|hit| hit.lands == Lands::End && hit.beats > beats + BEAT_EPSILON)
-            .map(|hit| hit.beats)
+        self.cuts()
+            .filter(|&cut| cut > beats + BEAT_EPSILON)
             .fold(f64::INFINITY, f64::min)
     }
 
@@ -564,7 +584,7 @@ impl HitLock {
         let (Some(index), Some(ring_bars)) = (next, self.end_ring_bars) else {
             return;
         };
-        let bar = statement.bar_beats;
+        let bar = self.fit_bar_beats;
         let hit = self.hits[index].beats;
         // A fitted ending already sounding keeps its start and its bars (only its push bends).
         let kept = previous.filter(|fit| {
@@ -572,7 +592,7 @@ impl HitLock {
         });
         let start = match kept {
             Some(fit) => Some((fit.launch_beats, fit.body_bars)),
-            None => self.end_launch(hit, origin_beats, bar, loop_beats),
+            None => self.end_launch(index, origin_beats, statement.bar_beats, loop_beats),
         };
         let Some((launch_beats, body_bars)) = start else {
             self.layout.set_outcome(index, HitOutcome::NotHandled);
@@ -623,13 +643,17 @@ impl HitLock {
     /// whole bars nearest the cut whose button the push can move onto it, else the nearest.
     fn end_launch(
         &self,
-        hit_beats: f64,
+        index: usize,
         origin_beats: f64,
-        bar_beats: f64,
+        grid_bar_beats: f64,
         loop_beats: f64,
     ) -> Option<(f64, u32)> {
-        let bar_line_at_or_after =
-            |at: f64| origin_beats + ((at - origin_beats) / bar_beats - 1e-9).ceil() * bar_beats;
+        let hit_beats = self.hits[index].beats;
+        // The song's bar lines (where it starts) and the fit's own bar (what it counts).
+        let bar_beats = self.fit_bar_beats;
+        let bar_line_at_or_after = |at: f64| {
+            origin_beats + ((at - origin_beats) / grid_bar_beats - 1e-9).ceil() * grid_bar_beats
+        };
         let before = self
             .layout
             .statements()
@@ -644,11 +668,25 @@ impl HitLock {
                 Some(l) if l.0 >= s.0 => Some(l),
                 _ => Some(s),
             });
-        let (stretch_start, after) = match before {
+        let (mut stretch_start, after) = match before {
             Some((end, first)) => (bar_line_at_or_after(end), first),
             None => (origin_beats, f64::NEG_INFINITY),
         };
-        let silent = !self.looping || self.scene_ended(after, stretch_start);
+        // An earlier cut in the stretch ends the scene before this one: this scene starts on
+        // the first bar line after that cut's ring, in silence.
+        let ring = self.end_ring_bars.unwrap_or(0.0) * bar_beats;
+        let earlier_cut = (0..index)
+            .filter(|&i| self.is_cut(i))
+            .map(|i| self.hits[i].beats)
+            .filter(|&cut| cut > after + BEAT_EPSILON && cut < hit_beats - BEAT_EPSILON)
+            .fold(None, |latest: Option<f64>, cut| {
+                Some(latest.map_or(cut, |l| l.max(cut)))
+            });
+        if let Some(cut) = earlier_cut {
+            stretch_start = stretch_start.max(bar_line_at_or_after(cut + ring));
+        }
+        let silent =
+            !self.looping || earlier_cut.is_some() || self.scene_ended(after, stretch_start);
         let mut launch = if silent || !(loop_beats.is_finite() && loop_beats > 0.0) {
             stretch_start
         } else {
