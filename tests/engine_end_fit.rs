@@ -89,40 +89,13 @@ fn blocks(
     tempo_at: &dyn Fn(f64) -> f64,
     block_size: &dyn Fn(usize) -> u32,
 ) -> Vec<(u64, HostBlock)> {
-    blocks_in(
+    song_blocks_with_seconds(
         TimeSignature::new(4, 4),
         sample_rate,
         total_seconds,
         tempo_at,
         block_size,
     )
-}
-
-/// [`blocks`] of a song in `metre`.
-fn blocks_in(
-    metre: TimeSignature,
-    sample_rate: f64,
-    total_seconds: f64,
-    tempo_at: &dyn Fn(f64) -> f64,
-    block_size: &dyn Fn(usize) -> u32,
-) -> Vec<(u64, HostBlock)> {
-    let mut blocks = Vec::new();
-    let mut beats = 0.0f64;
-    let mut sample = 0u64;
-    let total = (total_seconds * sample_rate) as u64;
-    let mut index = 0;
-    while sample < total {
-        let size = block_size(index).max(1);
-        let mut info = transport(beats, tempo_at(beats), metre);
-        info.pos_seconds = Some(sample as f64 / sample_rate);
-        blocks.push((sample, (size, info)));
-        for _ in 0..size {
-            beats += tempo_at(beats) / 60.0 / sample_rate;
-        }
-        sample += u64::from(size);
-        index += 1;
-    }
-    blocks
 }
 
 /// What a run heard and planned.
@@ -470,7 +443,8 @@ fn a_waltz_theme_in_a_four_four_song_counts_its_own_bars_and_still_lands() {
     let frame = 731;
     let pic = picture(&[(frame, Lands::End)]);
     let steady = |_: f64| 100.0;
-    let blocks = blocks_in(TimeSignature::new(4, 4), 48_000.0, 36.0, &steady, &|_| 256);
+    let blocks =
+        song_blocks_with_seconds(TimeSignature::new(4, 4), 48_000.0, 36.0, &steady, &|_| 256);
     let settings = settings(Character::Swell, 1.0);
     let mut engine = Box::new(LiveEngine::new());
     engine.prepare(48_000.0);

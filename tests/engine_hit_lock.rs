@@ -91,23 +91,13 @@ impl Host<'_> {
     /// The blocks from song zero to `total_seconds`, and the first block index at or after
     /// `from_seconds` (where a located playback starts).
     fn blocks(&self, total_seconds: f64) -> Vec<(u64, HostBlock)> {
-        let mut blocks = Vec::new();
-        let mut beats = 0.0f64;
-        let mut sample = 0u64;
-        let total = (total_seconds * self.sample_rate) as u64;
-        let mut index = 0;
-        while sample < total {
-            let size = (self.block_size)(index).max(1);
-            let mut info = transport(beats, (self.tempo_at)(beats), TimeSignature::new(4, 4));
-            info.pos_seconds = Some(sample as f64 / self.sample_rate);
-            blocks.push((sample, (size, info)));
-            for _ in 0..size {
-                beats += (self.tempo_at)(beats) / 60.0 / self.sample_rate;
-            }
-            sample += u64::from(size);
-            index += 1;
-        }
-        blocks
+        song_blocks_with_seconds(
+            TimeSignature::new(4, 4),
+            self.sample_rate,
+            total_seconds,
+            self.tempo_at,
+            self.block_size,
+        )
     }
 }
 

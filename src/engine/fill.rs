@@ -415,26 +415,8 @@ impl Filler {
         bars: u32,
         tempo_bpm: f64,
     ) -> Result<&Rendering, FillError> {
-        if motif.is_empty() {
-            return Err(FillError::EmptyMotif);
-        }
-        let key = settings.key.or(motif.key()).ok_or(FillError::NoKey)?;
-        let bar = motif.time_signature.bar_length_beats();
-        let tempo_bpm = super::motif::sanitize_tempo_bpm(tempo_bpm);
-        let bars = (bars as usize).clamp(1, MAX_FILL_BARS);
-        self.assemble(
-            motif,
-            settings,
-            Assembly {
-                key,
-                body_bars: bars - 1,
-                end_beats: bars as f64 * bar,
-                sting: false,
-                tempo_bpm,
-                gap_beats: REPEATED_KEY_GAP_MS / 1000.0 * tempo_bpm / 60.0,
-            },
-        )?;
-        Ok(&self.out)
+        let bars = bars.clamp(1, MAX_FILL_BARS as u32);
+        self.fill_live(motif, settings, bars - 1, 1.0, tempo_bpm)
     }
 
     /// Fills `body_bars` whole bars of the motif's metre and then a button that rings
@@ -448,6 +430,24 @@ impl Filler {
         ring_bars: f64,
         tempo_bpm: f64,
     ) -> Result<&Rendering, FillError> {
+        let ring_bars = if ring_bars.is_nan() {
+            MAX_RING_BARS
+        } else {
+            ring_bars.clamp(MIN_BUTTON_BARS, MAX_RING_BARS)
+        };
+        self.fill_live(motif, settings, body_bars, ring_bars, tempo_bpm)
+    }
+
+    /// The plugin's fills: `body_bars` whole bars (at most [`MAX_FILL_BARS`]), then a button
+    /// `button_bars` long, for playback at `tempo_bpm`. Never allocates.
+    fn fill_live(
+        &mut self,
+        motif: &Motif,
+        settings: &CharacterSettings,
+        body_bars: u32,
+        button_bars: f64,
+        tempo_bpm: f64,
+    ) -> Result<&Rendering, FillError> {
         if motif.is_empty() {
             return Err(FillError::EmptyMotif);
         }
@@ -455,18 +455,13 @@ impl Filler {
         let bar = motif.time_signature.bar_length_beats();
         let tempo_bpm = super::motif::sanitize_tempo_bpm(tempo_bpm);
         let body_bars = (body_bars as usize).min(MAX_FILL_BARS);
-        let ring_bars = if ring_bars.is_nan() {
-            MAX_RING_BARS
-        } else {
-            ring_bars.clamp(MIN_BUTTON_BARS, MAX_RING_BARS)
-        };
         self.assemble(
             motif,
             settings,
             Assembly {
                 key,
                 body_bars,
-                end_beats: (body_bars as f64 + ring_bars) * bar,
+                end_beats: (body_bars as f64 + button_bars) * bar,
                 sting: false,
                 tempo_bpm,
                 gap_beats: REPEATED_KEY_GAP_MS / 1000.0 * tempo_bpm / 60.0,

@@ -455,3 +455,32 @@ pub fn bar_of_eighths(metre: TimeSignature) -> reprise::engine::motif::Motif {
     motif.finish();
     motif
 }
+
+/// The blocks of a song in `metre` whose tempo is a function of the beat (integrated sample by
+/// sample), from song zero to `total_seconds`: each with its absolute first sample, and the
+/// host's beats, tempo and seconds (sample ÷ rate) at its start; sized by `block_size(i)`.
+pub fn song_blocks_with_seconds(
+    metre: TimeSignature,
+    sample_rate: f64,
+    total_seconds: f64,
+    tempo_at: &dyn Fn(f64) -> f64,
+    block_size: &dyn Fn(usize) -> u32,
+) -> Vec<(u64, HostBlock)> {
+    let mut blocks = Vec::new();
+    let mut beats = 0.0f64;
+    let mut sample = 0u64;
+    let total = (total_seconds * sample_rate) as u64;
+    let mut index = 0;
+    while sample < total {
+        let size = block_size(index).max(1);
+        let mut info = transport(beats, tempo_at(beats), metre);
+        info.pos_seconds = Some(sample as f64 / sample_rate);
+        blocks.push((sample, (size, info)));
+        for _ in 0..size {
+            beats += tempo_at(beats) / 60.0 / sample_rate;
+        }
+        sample += u64::from(size);
+        index += 1;
+    }
+    blocks
+}
