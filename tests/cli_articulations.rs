@@ -86,7 +86,18 @@ fn write_theme(dir: &Path) -> std::path::PathBuf {
 }
 
 fn render(theme: &Path, out: &Path, character: &str, profile: &str) -> std::process::Output {
-    reprise(&[
+    render_with(theme, out, character, profile, &[])
+}
+
+/// `reprise render THEME --character C --articulations P -o OUT` and `extra` arguments.
+fn render_with(
+    theme: &Path,
+    out: &Path,
+    character: &str,
+    profile: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
         "render",
         theme.to_str().unwrap(),
         "--character",
@@ -95,7 +106,9 @@ fn render(theme: &Path, out: &Path, character: &str, profile: &str) -> std::proc
         profile,
         "-o",
         out.to_str().unwrap(),
-    ])
+    ];
+    args.extend_from_slice(extra);
+    reprise(&args)
 }
 
 /// Checks that each note-on comes at least 1 ms after every switch sent on its channel since
@@ -189,18 +202,13 @@ fn uacc_and_program_switches_go_out_a_millisecond_ahead_of_their_notes() {
     }
     // --role: one role for every note (long hard: 9).
     let out = dir.join("forced.mid");
-    let run = reprise(&[
-        "render",
-        theme.to_str().unwrap(),
-        "--character",
+    let run = render_with(
+        &theme,
+        &out,
         "swell",
-        "--articulations",
         "spitfire-uacc",
-        "--role",
-        "long-hard",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+        &["--role", "long-hard"],
+    );
     assert!(
         run.status.success(),
         "{}",
@@ -221,18 +229,13 @@ fn keyswitches_are_released_and_no_note_is_left_on_a_keyswitch_key() {
     let theme = write_theme(&dir);
     let out = dir.join("css.mid");
     // Transposed down three octaves, the theme's notes land on the keyswitch keys 24-35.
-    let run = reprise(&[
-        "render",
-        theme.to_str().unwrap(),
-        "--character",
+    let run = render_with(
+        &theme,
+        &out,
         "swell",
-        "--transpose-semitones",
-        "-36",
-        "--articulations",
         "cinematic-studio-strings",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+        &["--transpose-semitones", "-36"],
+    );
     assert!(
         run.status.success(),
         "{}",
@@ -389,18 +392,13 @@ fn a_reaticulate_bank_switches_as_its_output_events_say() {
     )
     .unwrap();
     let out = dir.join("violins.mid");
-    let run = reprise(&[
-        "render",
-        theme.to_str().unwrap(),
-        "--character",
+    let run = render_with(
+        &theme,
+        &out,
         "swell",
-        "--articulations",
         bank.to_str().unwrap(),
-        "--bank",
-        "violins",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+        &["--bank", "violins"],
+    );
     assert!(
         run.status.success(),
         "{}",
@@ -423,18 +421,13 @@ fn a_reaticulate_bank_switches_as_its_output_events_say() {
     assert!(ons >= 1 && ons == offs, "{held:?}");
     // Distant (long soft) falls back to the muted patch, con sordino.
     let out = dir.join("violins-distant.mid");
-    let run = reprise(&[
-        "render",
-        theme.to_str().unwrap(),
-        "--character",
+    let run = render_with(
+        &theme,
+        &out,
         "distant",
-        "--articulations",
         bank.to_str().unwrap(),
-        "--bank",
-        "violins",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+        &["--bank", "violins"],
+    );
     assert!(
         run.status.success(),
         "{}",
@@ -442,18 +435,13 @@ fn a_reaticulate_bank_switches_as_its_output_events_say() {
     );
     assert!(events(&out).iter().any(|e| e.2 == What::Cc(58, 86)));
     // A bank the file does not have: its banks are listed.
-    let run = reprise(&[
-        "render",
-        theme.to_str().unwrap(),
-        "--character",
+    let run = render_with(
+        &theme,
+        &dir.join("brass.mid"),
         "swell",
-        "--articulations",
         bank.to_str().unwrap(),
-        "--bank",
-        "brass",
-        "-o",
-        dir.join("brass.mid").to_str().unwrap(),
-    ]);
+        &["--bank", "brass"],
+    );
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("Flute; Violins"));
     let _ = std::fs::remove_dir_all(&dir);
@@ -463,20 +451,15 @@ fn a_reaticulate_bank_switches_as_its_output_events_say() {
 fn each_note_goes_out_early_by_its_articulations_delay_less_the_tracks() {
     let dir = scratch("art-delay");
     let theme = write_theme(&dir);
-    let render_with = |name: &str, track_delay: &str| {
+    let compensated = |name: &str, track_delay: &str| {
         let out = dir.join(name);
-        let run = reprise(&[
-            "render",
-            theme.to_str().unwrap(),
-            "--character",
+        let run = render_with(
+            &theme,
+            &out,
             "swell",
-            "--articulations",
             "cinematic-studio-strings",
-            "--track-delay",
-            track_delay,
-            "-o",
-            out.to_str().unwrap(),
-        ]);
+            &["--track-delay", track_delay],
+        );
         assert!(
             run.status.success(),
             "{}",
@@ -488,8 +471,8 @@ fn each_note_goes_out_early_by_its_articulations_delay_less_the_tracks() {
         )
     };
     // A track delay beyond every delay: nothing compensated, the notes on their beats.
-    let (plain, _) = render_with("plain.mid", "1000");
-    let (early, said) = render_with("early.mid", "0");
+    let (plain, _) = compensated("plain.mid", "1000");
+    let (early, said) = compensated("early.mid", "0");
     assert!(
         said.contains("sent early by the articulation's delay"),
         "{said}"
@@ -563,21 +546,16 @@ fn each_note_goes_out_early_by_its_articulations_delay_less_the_tracks() {
     eprintln!("delay compensation: {checked} notes sent early by their delay, each within a tick");
     assert!(checked >= 10, "{checked} notes checked");
     // Still every switch 1 ms before the note it serves.
-    let (early_events, _) = render_with("early2.mid", "0");
+    let (early_events, _) = compensated("early2.mid", "0");
     let is_keyswitch = |e: &What| matches!(e, What::On(key, _) if (24..=35).contains(key));
     assert_switches_lead(&early_events, is_keyswitch, "compensated");
-    let run = reprise(&[
-        "render",
-        theme.to_str().unwrap(),
-        "--character",
+    let run = render_with(
+        &theme,
+        &dir.join("x.mid"),
         "swell",
-        "--articulations",
         "cinematic-studio-strings",
-        "--track-delay",
-        "-5",
-        "-o",
-        dir.join("x.mid").to_str().unwrap(),
-    ]);
+        &["--track-delay", "-5"],
+    );
     assert_eq!(run.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
