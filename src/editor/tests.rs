@@ -554,6 +554,10 @@ fn hits_imported_nudged_and_tapped_in_the_picture_tab_reach_the_state_and_the_au
     harness.run();
     harness.get_by_label_contains("Imported 2 hits");
     harness.get_by_label("door slam");
+    // The fit settings sit in the tab: Fit to bars, Fit to end hit and the ring after the cut.
+    harness.get_by_label("Fit to end hit");
+    harness.get_by_label("Ring after cut");
+    harness.get_by_label("Fit to bars");
     let picture = library.0.picture();
     assert_eq!(
         picture.hits.iter().map(|h| h.frame).collect::<Vec<_>>(),
