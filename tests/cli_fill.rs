@@ -368,3 +368,57 @@ fn bad_fill_requests_are_refused_and_write_nothing() {
     assert!(!dir.join("c").exists(), "no folder made");
     assert_eq!(std::fs::read(&motif).unwrap(), before);
 }
+
+#[test]
+fn a_pickup_leads_into_the_first_downbeat_and_the_length_counts_from_it() {
+    let dir = scratch("fill-pickup");
+    let motif = dir.join("theme.mid");
+    write_notes(&motif, "Theme", &theme(), TimeSignature::new(3, 4), 100.0);
+    // 3/4 at 100 BPM: a bar is 1.8 s, a beat 0.6 s.
+    let out = dir.join("pickup.mid");
+    let output = fit_at(
+        &motif,
+        "swell",
+        "100",
+        &["--length", "23.4s", "--pickup"],
+        &out,
+    );
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("pickup C4 a beat before the first downbeat"),
+        "{stdout}"
+    );
+    let (notes, _) = read_back(&std::fs::read(&out).unwrap());
+    let first_on = notes
+        .iter()
+        .map(|n| n.on_seconds)
+        .fold(f64::INFINITY, f64::min);
+    // One note a beat before bar 2, the scale step below the theme's first note (D4 -> C4 in D
+    // minor), ended before the downbeat; everything else from the downbeat on.
+    let pickups: Vec<_> = notes.iter().filter(|n| n.on_seconds < 1.8 - 1e-6).collect();
+    assert_eq!(pickups.len(), 1, "{pickups:?}");
+    assert!((first_on - 1.2).abs() < 1e-3, "the pickup at {first_on} s");
+    assert_eq!(pickups[0].key, 60);
+    assert!(pickups[0].off_seconds <= 1.8 + 1e-9);
+    assert!(notes
+        .iter()
+        .filter(|n| n.on_seconds >= 1.8 - 1e-6)
+        .any(|n| (n.on_seconds - 1.8).abs() < 1e-3 && n.key == 62));
+    // The length counts from the downbeat: the last note ends 23.4 s after it.
+    let end = notes.iter().map(|n| n.off_seconds).fold(0.0, f64::max);
+    assert!((end - (1.8 + 23.4)).abs() <= 1e-3, "ends at {end} s");
+    // With hits, the song's zero stays where the hits are: refused.
+    let hits = dir.join("hits.csv");
+    std::fs::write(&hits, "timecode,name,lands\n00:00:10:00,cut,end\n").unwrap();
+    let output = fit_at(
+        &motif,
+        "swell",
+        "100",
+        &["--hits", hits.to_str().unwrap(), "--fps", "24", "--pickup"],
+        &dir.join("hits.mid"),
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(!dir.join("hits.mid").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

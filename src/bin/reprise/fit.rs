@@ -53,6 +53,8 @@ pub struct FitArgs<'a> {
     pub cutdowns: Option<Vec<FillLength>>,
     /// With cutdowns: a sting too.
     pub sting: bool,
+    /// Open each fill with a pickup before its first downbeat.
+    pub pickup: bool,
     /// How far a fill may change the tempo to make whole bars (fraction).
     pub allow_tempo_ratio: f64,
     /// How long a button on an `end` hit rings after the cut, bars.
@@ -151,6 +153,7 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
         what,
         output: args.output,
         inputs: &inputs,
+        pickup: args.pickup,
     };
     if let Some(what) = fill_what(args.length) {
         if let Some((hits, _)) = hit_source {
@@ -173,6 +176,12 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
             .map_err(|e| CliError::usage(format!("--start-tc {text}: {e}")))?,
         None => 0,
     };
+    if args.pickup {
+        return Err(CliError::usage(
+            "--pickup goes with --length or --cutdowns: a fill landed on hits keeps the song's \
+             zero where the hits are",
+        ));
+    }
     let hits = read_hits(hits_path, rate, start_frame)?;
     // An `end` hit is a fill's target: the variation ends on the cut.
     if let Some(end) = hits.iter().find(|h| h.lands == Lands::End) {

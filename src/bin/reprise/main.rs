@@ -183,6 +183,11 @@ enum Command {
         /// With --cutdowns: also sting.mid, the head ending on the tonic in 2 bars.
         #[arg(long)]
         sting: bool,
+        /// With --length or --cutdowns: open with a pickup — the scale step below the first
+        /// note, a beat before the first downbeat (the file starts a bar early; the length is
+        /// counted from the downbeat).
+        #[arg(long)]
+        pickup: bool,
         /// How far a fill may change the tempo so the length is whole bars (e.g. 3%); the
         /// button is held to the length otherwise.
         #[arg(long, value_parser = fill::parse_allow_tempo, default_value = "0%")]
@@ -468,6 +473,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             length,
             cutdowns,
             sting,
+            pickup,
             allow_tempo,
             ring,
         } => fit::fit(
@@ -486,6 +492,7 @@ fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                     None => None,
                 },
                 sting,
+                pickup,
                 allow_tempo_ratio: allow_tempo,
                 ring_bars: ring,
                 tempo_bpm: tempo,
