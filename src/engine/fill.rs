@@ -18,6 +18,7 @@ use super::key::Key;
 use super::motif::{Motif, Note, TimeSignature, BEAT_EPSILON};
 use super::ops::fragment::head_length;
 use super::rendering::{CcPoint, RenderedNote, Rendering, Voice};
+use super::scale::Scale;
 use super::time_map::{MetreChange, TempoChange, TimeMap};
 
 /// The shortest button, bars: a cadence needs at least half a bar to be heard as one.
@@ -987,6 +988,74 @@ fn end_everything_by(out: &mut Rendering, end_beats: f64) {
     out.ccs.retain(|p| p.beats <= end_beats + BEAT_EPSILON);
 }
 
+/// How long a pickup sounds, of its beat (detached: the downbeat is struck afresh).
+const PICKUP_SOUNDING: f64 = 0.9;
+/// A pickup's velocity, of the first melody note's (an upbeat leans into the downbeat).
+const PICKUP_VELOCITY: f32 = 0.85;
+
+/// Opens `fill` with a pickup: the scale step below its first melody note (in the motif's key),
+/// one beat of the metre (the dotted quarter in 6/8) before the first downbeat, detached.
+/// Everything else moves a bar later and the tempo and metre maps gain a bar at their start
+/// (the song's first tempo and the motif's metre), so the length still counts from the
+/// downbeat. Returns the pickup's key; `None` (the fill untouched) without a melody note or a
+/// key.
+pub fn add_pickup(fill: &mut Fill, motif: &Motif) -> Option<u8> {
+    let key = motif.key()?;
+    let first = *fill.notes.iter().find(|n| n.voice == Voice::Melody)?;
+    let metre = motif.time_signature;
+    let bar = metre.bar_length_beats();
+    let beat = metre.pulse_length_beats();
+    for note in &mut fill.notes {
+        note.start_beats += bar;
+    }
+    for point in &mut fill.ccs {
+        point.beats += bar;
+    }
+    for piece in &mut fill.pieces {
+        piece.start_beats += bar;
+    }
+    if let Some(push) = &mut fill.push {
+        push.from_beats += bar;
+        push.to_beats += bar;
+    }
+    let shifted = |position_beats: f64| position_beats + bar;
+    let tempos: Vec<TempoChange> = std::iter::once(TempoChange {
+        position_beats: 0.0,
+        tempo_bpm: fill.tempo_map.tempo_at(0.0),
+    })
+    .chain(fill.tempo_map.tempo_changes().iter().map(|c| TempoChange {
+        position_beats: shifted(c.position_beats),
+        ..*c
+    }))
+    .collect();
+    let metres: Vec<MetreChange> = std::iter::once(MetreChange {
+        position_beats: 0.0,
+        time_signature: metre,
+    })
+    .chain(fill.tempo_map.metre_changes().iter().map(|c| MetreChange {
+        position_beats: shifted(c.position_beats),
+        ..*c
+    }))
+    .collect();
+    fill.tempo_map = TimeMap::from_changes(&tempos, &metres);
+    fill.end_beats += bar;
+    fill.end_seconds = fill.tempo_map.seconds_at(fill.end_beats);
+    let pickup_key = Scale::from(key)
+        .step(i32::from(first.key), -1)
+        .clamp(0, 127) as u8;
+    fill.notes.insert(
+        0,
+        RenderedNote {
+            start_beats: bar - beat,
+            length_beats: beat * PICKUP_SOUNDING,
+            key: pickup_key,
+            velocity: first.velocity * PICKUP_VELOCITY,
+            ..first
+        },
+    );
+    Some(pickup_key)
+}
+
 /// The tonic of the key a motif's fill ends on (for tests and reports).
 pub fn button_tonic(motif: &Motif, settings: &CharacterSettings) -> Option<u8> {
     settings
@@ -1009,6 +1078,51 @@ mod tests {
         let count = plan_pieces(body_bars, statement, heads, sting, &mut plan);
         plan.truncate(count);
         plan
+    }
+
+    #[test]
+    fn a_pickup_in_six_eight_is_a_dotted_quarter_before_the_downbeat_and_the_rest_moves_a_bar() {
+        // A 6/8 theme in D major opening on A4: the pickup is G4, the step below.
+        let mut motif = Motif::new(TimeSignature::new(6, 8), 90.0);
+        for (start, key) in [(0.0, 69), (1.5, 71), (3.0, 74), (4.5, 73), (6.0, 74)] {
+            motif.push(Note {
+                start_beats: start,
+                length_beats: 1.4,
+                key,
+                velocity: 0.7,
+                channel: 0,
+            });
+        }
+        motif.finish();
+        let settings = CharacterSettings {
+            character: Character::Piano,
+            humanize: 0.0,
+            ..CharacterSettings::default()
+        };
+        let request = FillRequest {
+            length: FillLength::Bars(4),
+            tempo_map: vec![TempoChange {
+                position_beats: 0.0,
+                tempo_bpm: 90.0,
+            }],
+            allow_tempo_ratio: 0.0,
+            sting: false,
+        };
+        let plain = fill(&motif, &settings, &request).unwrap();
+        let mut with = plain.clone();
+        assert_eq!(add_pickup(&mut with, &motif), Some(67));
+        let pickup = with.notes[0];
+        assert_eq!((pickup.start_beats, pickup.key), (3.0 - 1.5, 67));
+        assert!(pickup.end_beats() <= 3.0);
+        assert_eq!(with.notes.len(), plain.notes.len() + 1);
+        for (moved, note) in with.notes[1..].iter().zip(&plain.notes) {
+            assert_eq!(moved.start_beats, note.start_beats + 3.0);
+        }
+        assert_eq!(with.end_beats, plain.end_beats + 3.0);
+        // The length in seconds still counts from the downbeat.
+        let bar_seconds = with.tempo_map.seconds_at(3.0);
+        assert!((with.end_seconds - bar_seconds - plain.end_seconds).abs() < 1e-9);
+        assert_eq!(with.tempo_map.metre_at(0.0), TimeSignature::new(6, 8));
     }
 
     #[test]

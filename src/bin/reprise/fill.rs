@@ -7,13 +7,12 @@ use std::path::{Path, PathBuf};
 
 use reprise::engine::character::{Character, CharacterSettings};
 use reprise::engine::fill::{
-    fill, Fill, FillLength, FillRequest, PieceKind, MAX_RING_BARS, MIN_BUTTON_BARS,
+    add_pickup, fill, Fill, FillLength, FillRequest, PieceKind, MAX_RING_BARS, MIN_BUTTON_BARS,
 };
 use reprise::engine::midi_file::{write_tracks_in_map, ExportTrack};
 use reprise::engine::motif::{Motif, Note};
-use reprise::engine::scale::Scale;
 use reprise::engine::spelling::NoteName;
-use reprise::engine::time_map::{MetreChange, TempoChange, TimeMap};
+use reprise::engine::time_map::TempoChange;
 
 use crate::args::{same_file, track_name, write_output, TEMPO_RANGE_BPM};
 use crate::error::{CliError, CliResult};
@@ -206,100 +205,33 @@ pub fn fill_to_length(out: &mut dyn Write, args: &FillArgs) -> CliResult {
         fills.push((path, fill, name));
     }
     let track_name = track_name(args.character);
-    for (path, fill, name) in &fills {
-        let mut notes: Vec<Note> = fill.notes.iter().map(|n| n.as_note()).collect();
-        let mut ccs = fill.ccs.clone();
-        let mut time_map = fill.tempo_map.clone();
+    for (path, fill, name) in &mut fills {
+        // The summary counts from the downbeat, as the length does.
         let mut line = summary(name, fill, args.motif, path);
         if args.pickup {
-            let pickup =
-                with_pickup(&mut notes, &mut ccs, &mut time_map, args.motif).ok_or_else(|| {
-                    CliError::failed(format!("{name}: no first note or key for a pickup"))
-                })?;
+            let key = add_pickup(fill, args.motif).ok_or_else(|| {
+                CliError::failed(format!("{name}: no melody note or key for a pickup"))
+            })?;
             line.push_str(&format!(
                 "; pickup {} a beat before the first downbeat (the file starts a bar early)",
-                pickup
+                NoteName::in_optional_key(key, args.motif.key())
             ));
         }
+        let notes: Vec<Note> = fill.notes.iter().map(|n| n.as_note()).collect();
         let bytes = write_tracks_in_map(
             &[ExportTrack {
                 name: &track_name,
                 notes: &notes,
-                ccs: &ccs,
+                ccs: &fill.ccs,
                 programs: &[],
             }],
-            &time_map,
+            &fill.tempo_map,
             args.motif.key(),
         );
         write_output(path, &bytes)?;
         writeln!(out, "{line}")?;
     }
     Ok(())
-}
-
-/// How long the pickup sounds, of its beat (detached: the downbeat is struck afresh).
-const PICKUP_SOUNDING: f64 = 0.9;
-/// The pickup's velocity, of the first note's (an upbeat leans into the downbeat).
-const PICKUP_VELOCITY: f32 = 0.85;
-
-/// Opens a fill with a pickup: the scale step below its first melody note, one beat of the
-/// metre (the dotted quarter in 6/8) before the first downbeat. Everything moves a bar later
-/// (the file starts a bar early, at the song's tempo and metre), so the length still counts
-/// from the downbeat. Returns the pickup's note name, or `None` without a first note or key.
-fn with_pickup(
-    notes: &mut Vec<Note>,
-    ccs: &mut [reprise::engine::rendering::CcPoint],
-    time_map: &mut TimeMap,
-    motif: &Motif,
-) -> Option<String> {
-    let key = motif.key()?;
-    let metre = motif.time_signature;
-    let bar = metre.bar_length_beats();
-    let beat = metre.pulse_length_beats();
-    // The first onset's highest note: the melody's.
-    let earliest = notes
-        .iter()
-        .map(|n| n.start_beats)
-        .fold(f64::INFINITY, f64::min);
-    let first = *notes
-        .iter()
-        .filter(|n| n.start_beats <= earliest + 1e-9)
-        .max_by_key(|n| n.key)?;
-    for note in notes.iter_mut() {
-        note.start_beats += bar;
-    }
-    for point in ccs.iter_mut() {
-        point.beats += bar;
-    }
-    let scale = Scale::from(key);
-    let pickup_key = scale.step(i32::from(first.key), -1).clamp(0, 127) as u8;
-    let tempos: Vec<TempoChange> = std::iter::once(TempoChange {
-        position_beats: 0.0,
-        tempo_bpm: time_map.tempo_at(0.0),
-    })
-    .chain(time_map.tempo_changes().iter().map(|c| TempoChange {
-        position_beats: c.position_beats + bar,
-        ..*c
-    }))
-    .collect();
-    let metres: Vec<MetreChange> = std::iter::once(MetreChange {
-        position_beats: 0.0,
-        time_signature: metre,
-    })
-    .chain(time_map.metre_changes().iter().map(|c| MetreChange {
-        position_beats: c.position_beats + bar,
-        ..*c
-    }))
-    .collect();
-    *time_map = TimeMap::from_changes(&tempos, &metres);
-    notes.push(Note {
-        start_beats: bar - beat,
-        length_beats: beat * PICKUP_SOUNDING,
-        key: pickup_key,
-        velocity: first.velocity * PICKUP_VELOCITY,
-        channel: first.channel,
-    });
-    Some(NoteName::in_key(pickup_key, key).to_string())
 }
 
 /// A sting's length: the head and the button.
