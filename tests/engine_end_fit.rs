@@ -478,3 +478,99 @@ fn a_waltz_theme_in_a_four_four_song_counts_its_own_bars_and_still_lands() {
     assert_eq!(cycles, cycles.round(), "at a launch of the loop: {fit:?}");
     assert_sampler_invariants(&mut engine, &mut heard, end, &mut out);
 }
+
+#[test]
+fn every_pass_of_a_host_loop_over_the_cut_ends_on_it_with_wraps_inside_blocks() {
+    // A host loop of bars 1–15 (60 beats = 36 s at 100 BPM) holding the cut at 30.46 s, three
+    // passes in 333-sample blocks: the loop end falls inside a block.
+    let frame = 731;
+    let pic = picture(&[(frame, Lands::End)]);
+    let (tempo, sample_rate) = (100.0, 48_000.0);
+    let samples_per_beat = sample_rate * 60.0 / tempo;
+    let loop_samples = (60.0 * samples_per_beat) as u64;
+    let block = 333u32;
+    let mut blocks = Vec::new();
+    let mut sample = 0u64;
+    while sample < 3 * loop_samples {
+        let in_loop = sample % loop_samples;
+        let mut info = transport(
+            in_loop as f64 / samples_per_beat,
+            tempo,
+            TimeSignature::new(4, 4),
+        );
+        info.loop_range_beats = Some((0.0, 60.0));
+        info.pos_seconds = Some(in_loop as f64 / sample_rate);
+        blocks.push((sample, (block, info)));
+        sample += u64::from(block);
+    }
+    let run = run(&blocks, &settings(Character::Swell, 1.0), &pic);
+    let cut = cut_sample(frame, sample_rate);
+    let ring = 4.0 * 60.0 / tempo * sample_rate;
+    for pass in 0..3u64 {
+        let start = pass * loop_samples;
+        let this_pass = Sampler {
+            notes: run
+                .heard
+                .notes
+                .iter()
+                .filter(|n| n.on >= start && n.on < start + loop_samples)
+                .map(|n| HeardNote {
+                    on: n.on - start,
+                    off: n.off.map(|off| off - start),
+                    ..*n
+                })
+                .collect(),
+            ..Sampler::default()
+        };
+        let what = format!("pass {pass}");
+        let off = assert_button_on_the_cut(&this_pass, cut, ring, tonic(Character::Swell), &what);
+        eprintln!("end hit in a host loop, {what}: button {off:+.2} samples from the cut");
+        // The rendering comes back after the wrap: the pass opens with notes.
+        assert!(
+            this_pass
+                .notes
+                .iter()
+                .any(|n| (n.on as f64) < 4.0 * samples_per_beat),
+            "{what}: the loop's start plays again"
+        );
+    }
+}
+
+#[test]
+fn fit_to_end_hit_automated_on_and_off_mid_ending_leaves_no_key_held_twice_or_hanging() {
+    // The setting flips every 2.3 s (and the ring with it) while the fitted ending plays: each
+    // change swaps what the scheduler plays; the sampler's invariants must hold throughout.
+    let frame = 731;
+    let pic = picture(&[(frame, Lands::End)]);
+    let steady = |_: f64| 100.0;
+    let blocks = blocks(48_000.0, 36.0, &steady, &|i| [64u32, 1000, 17, 480][i % 4]);
+    let mut engine = Box::new(LiveEngine::new());
+    engine.prepare(48_000.0);
+    engine.set_slot(0, &theme());
+    engine.set_picture(&pic);
+    let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
+    let mut heard = Sampler::default();
+    let mut end = 0;
+    for &(start, (num_samples, transport)) in &blocks {
+        let on = (start as f64 / 48_000.0 / 2.3) as u64 % 2 == 0;
+        let settings = LiveSettings {
+            fit_to_end_hit: on,
+            end_ring_bars: if on { 1.0 } else { 0.5 },
+            ..settings(Character::Swell, 1.0)
+        };
+        let block = BlockInfo {
+            num_samples,
+            transport: Some(transport),
+        };
+        nice_assert_no_alloc::assert_no_alloc(|| {
+            engine.process(&block, &settings, [] as [Event; 0], &mut out);
+        });
+        heard.hear_at(start, out.as_slice());
+        out.clear();
+        end = start + u64::from(num_samples);
+    }
+    assert!(heard.notes.len() > 20, "it played");
+    assert_eq!(heard.double_strikes, 0, "a key struck twice");
+    assert_eq!(heard.stray_offs, 0);
+    assert_sampler_invariants(&mut engine, &mut heard, end, &mut out);
+}
