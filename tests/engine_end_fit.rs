@@ -552,7 +552,7 @@ fn fit_to_end_hit_automated_on_and_off_mid_ending_leaves_no_key_held_twice_or_ha
     let mut heard = Sampler::default();
     let mut end = 0;
     for &(start, (num_samples, transport)) in &blocks {
-        let on = (start as f64 / 48_000.0 / 2.3) as u64 % 2 == 0;
+        let on = ((start as f64 / 48_000.0 / 2.3) as u64).is_multiple_of(2);
         let settings = LiveSettings {
             fit_to_end_hit: on,
             end_ring_bars: if on { 1.0 } else { 0.5 },
