@@ -151,7 +151,7 @@ impl Reprise {
         readouts
             .dropped_events
             .store(dropped, std::sync::atomic::Ordering::Relaxed);
-        let revisions = (self.live.library_revision(), self.live.render_revision());
+        let revisions = (self.live.library_revision(), self.live.shown_revision());
         let open = self.editor_state.is_open();
         let just_opened = open && !self.editor_was_open;
         self.editor_was_open = open;

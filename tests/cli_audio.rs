@@ -231,6 +231,24 @@ fn render_wav_and_demo_audio_write_audible_files() {
             "{character}"
         );
     }
+    // --wav naming the SoundFont being played: refused, the SoundFont untouched.
+    let font = dir.join("font.sf2");
+    std::fs::copy(soundfont(), &font).unwrap();
+    let before = std::fs::metadata(&font).unwrap().len();
+    let run = reprise(&[
+        "render",
+        ode.to_str().unwrap(),
+        "--character",
+        "piano",
+        "-o",
+        dir.join("font-test.mid").to_str().unwrap(),
+        "--wav",
+        font.to_str().unwrap(),
+        "--soundfont",
+        font.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    assert_eq!(std::fs::metadata(&font).unwrap().len(), before);
     // demo --audio: a WAV beside each rendering.
     let demo = dir.join("demo");
     let run = reprise(&["demo", "-o", demo.to_str().unwrap(), "--audio"]);

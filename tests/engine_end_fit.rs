@@ -107,6 +107,9 @@ struct Run {
     fits: Vec<EndFit>,
     /// The running rendering's length (a loop cycle), beats.
     loop_beats: f64,
+    /// Whether the engine showed the fitted ending (for the editor) while it played, and the
+    /// shown revision changed as it did.
+    showed_fit: bool,
 }
 
 fn run(blocks: &[(u64, HostBlock)], settings: &LiveSettings, picture: &Picture) -> Run {
@@ -126,6 +129,8 @@ fn run_at(
     let mut out = EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK);
     let mut heard = Sampler::default();
     let mut fits: Vec<EndFit> = Vec::new();
+    let mut showed_fit = false;
+    let mut shown_before = engine.shown_revision();
     let mut end = 0;
     for &(start, (num_samples, transport)) in blocks {
         let block = BlockInfo {
@@ -137,6 +142,12 @@ fn run_at(
         });
         heard.hear_at(start, out.as_slice());
         out.clear();
+        if let Some((_, ending)) = engine.end_fit() {
+            if std::ptr::eq(engine.rendering(), ending) && engine.shown_revision() != shown_before {
+                showed_fit = true;
+            }
+        }
+        shown_before = engine.shown_revision();
         if let Some((fit, _)) = engine.end_fit() {
             if fits.last().is_none_or(|last| {
                 (last.hit_index, last.launch_beats) != (fit.hit_index, fit.launch_beats)
@@ -149,13 +160,14 @@ fn run_at(
     let outcomes = (0..picture.hits.len())
         .map(|i| engine.hit_outcome(i))
         .collect();
-    let loop_beats = engine.rendering().length_beats;
+    let loop_beats = engine.loop_rendering().length_beats;
     assert_sampler_invariants(&mut engine, &mut heard, end, &mut out);
     Run {
         heard,
         outcomes,
         fits,
         loop_beats,
+        showed_fit,
     }
 }
 
@@ -235,6 +247,10 @@ fn the_button_starts_on_the_cut_in_every_character_and_block_size_and_nothing_ri
                 let run = run(&blocks, &settings(character, ring), &pic);
                 let what = format!("{character:?}, blocks {name}, ring {ring}");
                 assert_eq!(run.outcomes[0], HitOutcome::Locked, "{what}");
+                assert!(
+                    run.showed_fit,
+                    "{what}: the editor is shown the fitted ending"
+                );
                 let cut = cut_sample(frame, 48_000.0);
                 let ring_samples = ring * 4.0 * 60.0 / 100.0 * 48_000.0;
                 let off = assert_button_on_the_cut(
@@ -474,7 +490,7 @@ fn a_waltz_theme_in_a_four_four_song_counts_its_own_bars_and_still_lands() {
     assert_button_on_the_cut(&heard, cut, ring, tonic, "waltz in 4/4");
     // It starts where the running rendering (whole 3/4 bars) launches again.
     let fit = fit.expect("a fitted ending");
-    let cycles = fit.launch_beats / engine.rendering().length_beats;
+    let cycles = fit.launch_beats / engine.loop_rendering().length_beats;
     assert_eq!(cycles, cycles.round(), "at a launch of the loop: {fit:?}");
     assert_sampler_invariants(&mut engine, &mut heard, end, &mut out);
 }

@@ -250,6 +250,11 @@ pub fn fill(
     let (ratio, tempo_map, end_beats, body_bars, button_remainder_bars, push, cut_miss_seconds) =
         match request.length {
             FillLength::ButtonAt { ring_bars, .. } => {
+                let ring_bars = if ring_bars.is_nan() {
+                    MAX_RING_BARS
+                } else {
+                    ring_bars
+                };
                 let ring = ring_bars.clamp(MIN_BUTTON_BARS, MAX_RING_BARS) * bar;
                 let (body_bars, push) = push_onto_bar_line(total_bars);
                 let push = push.map(|p| Push {
@@ -1043,6 +1048,22 @@ pub fn add_pickup(fill: &mut Fill, motif: &Motif) -> Option<u8> {
     let pickup_key = Scale::from(key)
         .step(i32::from(first.key), -1)
         .clamp(0, 127) as u8;
+    // Each controller curve (dynamics, pedal) starts at the pickup with its first value, so the
+    // upbeat finds its level set, as every note of the fill does.
+    let lead = super::ops::dynamics::CC_LEAD_BEATS;
+    let mut openings: Vec<CcPoint> = Vec::new();
+    for point in &fill.ccs {
+        if !openings
+            .iter()
+            .any(|o| (o.channel, o.cc) == (point.channel, point.cc))
+        {
+            openings.push(CcPoint {
+                beats: (bar - beat - lead).max(0.0),
+                ..*point
+            });
+        }
+    }
+    fill.ccs.splice(0..0, openings);
     fill.notes.insert(
         0,
         RenderedNote {
@@ -1123,6 +1144,19 @@ mod tests {
         let bar_seconds = with.tempo_map.seconds_at(3.0);
         assert!((with.end_seconds - bar_seconds - plain.end_seconds).abs() < 1e-9);
         assert_eq!(with.tempo_map.metre_at(0.0), TimeSignature::new(6, 8));
+        // The pickup finds its dynamics set: every controller curve starts before it.
+        for point in plain.ccs.iter() {
+            assert!(
+                with.ccs
+                    .iter()
+                    .any(|p| (p.channel, p.cc) == (point.channel, point.cc)
+                        && p.beats <= pickup.start_beats),
+                "CC{} on channel {} starts after the pickup",
+                point.cc,
+                point.channel
+            );
+        }
+        assert!(with.ccs.windows(2).all(|w| w[0].beats <= w[1].beats));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use reprise::engine::rendering::Rendering;
 use reprise::engine::time_map::TimeMap;
 
 use crate::error::{note, CliError, CliResult};
+use crate::wording::count;
 
 /// The profile `spec` names: a factory profile's id, a JSON profile file or a Reaticulate
 /// `.reabank` file (its bank whose name holds `bank`, else its first).
@@ -124,53 +125,41 @@ pub fn articulated(
     } else {
         String::new()
     };
-    let summary = if changes.is_empty() {
-        format!("articulations ({}): none asked for", profile.id)
+    let mut summary = format!("articulations ({}): ", profile.id);
+    if changes.is_empty() {
+        summary.push_str("none asked for");
     } else {
-        format!(
-            "articulations ({}): {}; {} switch event{}{routed}{}{}{}",
-            profile.id,
-            changes
-                .iter()
-                .map(|r| r.id())
-                .collect::<Vec<_>>()
-                .join(" -> "),
-            out.switch_times.len(),
-            if out.switch_times.len() == 1 { "" } else { "s" },
-            if out.num_moved > 0 {
-                format!(
-                    "; {} note{} moved an octave off the keyswitch keys",
-                    out.num_moved,
-                    if out.num_moved == 1 { "" } else { "s" }
-                )
-            } else {
-                String::new()
-            },
-            if out.num_waited > 0 {
-                format!(
-                    "; {} note{} at the start wait 1 ms for the switch",
-                    out.num_waited,
-                    if out.num_waited == 1 { "" } else { "s" }
-                )
-            } else {
-                String::new()
-            },
-            if out.compensated.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} note{} sent early by the articulation's delay{}",
-                    out.compensated.len(),
-                    if out.compensated.len() == 1 { "" } else { "s" },
-                    if out.num_late > 0 {
-                        format!(" ({} at the start sent at once, late)", out.num_late)
-                    } else {
-                        String::new()
-                    }
-                )
+        let roles: Vec<&str> = changes.iter().map(|r| r.id()).collect();
+        summary.push_str(&format!(
+            "{}; {}{routed}",
+            roles.join(" -> "),
+            count(out.switch_times.len(), "switch event", "switch events")
+        ));
+        if out.num_moved > 0 {
+            summary.push_str(&format!(
+                "; {} moved an octave off the keyswitch keys",
+                count(out.num_moved, "note", "notes")
+            ));
+        }
+        if out.num_waited > 0 {
+            summary.push_str(&format!(
+                "; {} at the start wait 1 ms for the switch",
+                count(out.num_waited, "note", "notes")
+            ));
+        }
+        if !out.compensated.is_empty() {
+            summary.push_str(&format!(
+                "; {} sent early by the articulation's delay",
+                count(out.compensated.len(), "note", "notes")
+            ));
+            if out.num_late > 0 {
+                summary.push_str(&format!(
+                    " ({} at the start sent at once, late)",
+                    out.num_late
+                ));
             }
-        )
-    };
+        }
+    }
     (written, out.programs, summary)
 }
 

@@ -62,7 +62,14 @@ impl Listener {
     /// Writes `heard` to `wav`, refusing to write over any of `inputs`; returns the summary
     /// line.
     pub fn write(&self, wav: &Path, heard: &Heard, inputs: &[&Path]) -> Result<String, CliError> {
-        if let Some(input) = inputs.iter().find(|input| same_file(input, wav)) {
+        // Never over an input, nor over the SoundFont being played.
+        let font: &Path = &self.path;
+        if let Some(input) = inputs
+            .iter()
+            .copied()
+            .chain(std::iter::once(font))
+            .find(|input| same_file(input, wav))
+        {
             return Err(CliError::failed(format!(
                 "--wav {} is {}; refusing to overwrite it with audio",
                 wav.display(),

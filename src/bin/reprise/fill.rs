@@ -205,18 +205,25 @@ pub fn fill_to_length(out: &mut dyn Write, args: &FillArgs) -> CliResult {
         fills.push((path, fill, name));
     }
     let track_name = track_name(args.character);
+    // The summaries count from the downbeat, as the lengths do; then the pickups (which may
+    // fail: still nothing written).
+    let mut lines = Vec::with_capacity(fills.len());
     for (path, fill, name) in &mut fills {
-        // The summary counts from the downbeat, as the length does.
         let mut line = summary(name, fill, args.motif, path);
         if args.pickup {
             let key = add_pickup(fill, args.motif).ok_or_else(|| {
-                CliError::failed(format!("{name}: no melody note or key for a pickup"))
+                CliError::failed(format!(
+                    "{name}: no melody note or key for a pickup; nothing written"
+                ))
             })?;
             line.push_str(&format!(
                 "; pickup {} a beat before the first downbeat (the file starts a bar early)",
                 NoteName::in_optional_key(key, args.motif.key())
             ));
         }
+        lines.push(line);
+    }
+    for ((path, fill, _), line) in fills.iter().zip(&lines) {
         let notes: Vec<Note> = fill.notes.iter().map(|n| n.as_note()).collect();
         let bytes = write_tracks_in_map(
             &[ExportTrack {

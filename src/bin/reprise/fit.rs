@@ -234,7 +234,6 @@ pub fn fit(out: &mut dyn Write, args: &FitArgs) -> CliResult {
     for (index, hit) in picture.hits.iter().enumerate() {
         let timecode = picture.timecode_of(hit.frame).display(picture.rate);
         let landing = match (hit.lands, played.outcomes[index]) {
-            (Lands::End, _) => "an end hit: a fill's target (fit with it alone)".to_string(),
             (_, (HitOutcome::Locked, _)) => "lands on the frame".to_string(),
             (_, (HitOutcome::Missed { .. }, Some(seconds))) => {
                 let frames = (seconds * picture.rate.fps()).round();

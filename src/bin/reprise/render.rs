@@ -130,7 +130,16 @@ pub fn render_command(out: &mut dyn Write, args: &RenderArgs, include_drums: boo
     let mut heard = Vec::new();
     if let Some(listener) = &listener {
         for (path, sound) in &sounds {
-            heard.push(listener.write(path, sound, &[&args.file, &args.output])?);
+            let profile = args.articulations.as_deref().map(Path::new);
+            let inputs: Vec<&Path> = [
+                Some(args.file.as_path()),
+                Some(args.output.as_path()),
+                profile,
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            heard.push(listener.write(path, sound, &inputs)?);
         }
     }
     say_what_the_map_changes(&motif, &time_map, &renderings, args.augment);
@@ -329,7 +338,7 @@ fn check_args(args: &RenderArgs) -> CliResult {
         )));
     }
     if let Some(wav) = &args.wav {
-        if wav == &args.output || same_file(&args.file, wav) {
+        if wav == &args.output || same_file(&args.output, wav) || same_file(&args.file, wav) {
             return Err(CliError::failed(format!(
                 "--wav {} is the {}; give the audio its own file",
                 wav.display(),

@@ -55,6 +55,9 @@ pub struct LiveEngine {
     library: Library,
     /// Increments whenever the rendering is redone.
     render_revision: u64,
+    /// Increments whenever what [`rendering`](Self::rendering) shows changes (a new
+    /// rendering, the fitted ending made again, or playback switching between them).
+    shown_revision: u64,
     rendering: Rendering,
     scheduler: Scheduler,
     settings: LiveSettings,
@@ -131,6 +134,7 @@ impl LiveEngine {
             capture: Box::new(PhraseCapture::new(capture_settings(&settings))),
             library: Library::new(),
             render_revision: 0,
+            shown_revision: 0,
             rendering: Rendering::new(),
             scheduler: Scheduler::new(),
             settings,
@@ -261,6 +265,11 @@ impl LiveEngine {
         self.render_revision
     }
 
+    /// Changes whenever what [`rendering`](Self::rendering) shows changes (for the editor).
+    pub fn shown_revision(&self) -> u64 {
+        self.shown_revision
+    }
+
     /// The active slot, 0-based.
     pub fn active_slot(&self) -> usize {
         self.settings.active_slot.min(NUM_SLOTS - 1)
@@ -269,7 +278,7 @@ impl LiveEngine {
     /// Where playback is in the rendering, in rendering beats, or `None` when not playing.
     pub fn playhead_beats(&self) -> Option<f64> {
         let launch = self.scheduler.launch_beats()?;
-        let length = self.rendering.length_beats;
+        let length = self.rendering().length_beats;
         let position = self.timeline.beats_at(self.timeline.num_samples()) - launch;
         if length.is_nan() || length <= 0.0 || position < 0.0 {
             return None;
@@ -281,8 +290,13 @@ impl LiveEngine {
         }
     }
 
-    /// The current rendering (for display and tests).
+    /// The rendering playing (the loop's, or the fitted ending while it plays), for display.
     pub fn rendering(&self) -> &Rendering {
+        playing(self.plays_end_fit, &self.end_filler, &self.rendering)
+    }
+
+    /// The looping rendering (the character's, or Fit to bars'), whatever plays now.
+    pub fn loop_rendering(&self) -> &Rendering {
         &self.rendering
     }
 
@@ -402,8 +416,7 @@ impl LiveEngine {
         );
         if active {
             self.make_end_fit();
-        }
-        if !active {
+        } else {
             self.segment_until_beats = f64::INFINITY;
             self.overlay_until_beats = f64::INFINITY;
             self.scheduler.set_overlay(None);
@@ -448,6 +461,7 @@ impl LiveEngine {
                     // The ending sounding was made again (a new take, a setting): its notes
                     // keep their ends, the new one plays on from here.
                     self.scheduler.rendering_replaced();
+                    self.shown_revision = self.shown_revision.wrapping_add(1);
                 }
                 made
             }
@@ -463,6 +477,7 @@ impl LiveEngine {
         if plays != self.plays_end_fit {
             self.plays_end_fit = plays;
             self.scheduler.rendering_replaced();
+            self.shown_revision = self.shown_revision.wrapping_add(1);
         }
     }
 
@@ -695,11 +710,7 @@ impl LiveEngine {
             return;
         }
         let window = self.timeline.window(self.cursor, sample);
-        let rendering = if self.plays_end_fit {
-            self.end_filler.rendering()
-        } else {
-            &self.rendering
-        };
+        let rendering = playing(self.plays_end_fit, &self.end_filler, &self.rendering);
         if self.settings.playback_mode != PlaybackMode::Off && !rendering.notes.is_empty() {
             self.scheduler.schedule_before_replacement(
                 rendering,
@@ -717,11 +728,7 @@ impl LiveEngine {
             return;
         }
         let window = self.timeline.window(self.cursor, sample);
-        let rendering = if self.plays_end_fit {
-            self.end_filler.rendering()
-        } else {
-            &self.rendering
-        };
+        let rendering = playing(self.plays_end_fit, &self.end_filler, &self.rendering);
         if self.settings.playback_mode != PlaybackMode::Off && !rendering.notes.is_empty() {
             self.scheduler
                 .schedule(rendering, window, out, &mut self.voices);
@@ -837,6 +844,7 @@ impl LiveEngine {
         self.should_render = false;
         self.scheduler.rendering_changed();
         self.render_revision = self.render_revision.wrapping_add(1);
+        self.shown_revision = self.shown_revision.wrapping_add(1);
         let settings = self.render_settings();
         let motif = self.library.slot(self.settings.active_slot);
         // Fit: a variation of exactly the bars asked for; should it fail (no key, too many
@@ -913,5 +921,19 @@ impl LiveEngine {
     /// [`MAX_HEARD_PER_BLOCK`](super::heard::MAX_HEARD_PER_BLOCK).
     pub fn num_heard_dropped(&self) -> u64 {
         self.hearing.num_dropped()
+    }
+}
+
+/// What the scheduler plays: the fitted ending while it plays (`plays_end_fit`), else the
+/// rendering. A free function, so the scheduler can be borrowed beside it.
+fn playing<'a>(
+    plays_end_fit: bool,
+    end_filler: &'a Filler,
+    rendering: &'a Rendering,
+) -> &'a Rendering {
+    if plays_end_fit {
+        end_filler.rendering()
+    } else {
+        rendering
     }
 }

@@ -350,7 +350,15 @@ impl Scheduler {
             self.candidates.clear();
             self.push_due_note_offs(&window, voices);
             self.send_candidates(rendering, out, voices);
-            self.next_due_beats = None;
+            // Nothing is due before the next of those notes ends or the launch comes.
+            let next_end = voices
+                .rendering_cells()
+                .iter()
+                .filter_map(|&cell| voices.rendered(cell as usize))
+                .map(|voice| voice.end_beats)
+                .fold(f64::INFINITY, f64::min);
+            let first_sound = launch + self.warp.lead_in_shift_beats().min(0.0);
+            self.next_due_beats = Some(next_end.min(first_sound) - BEAT_EPSILON);
             return;
         }
         let first_cycle = if self.looping {
