@@ -53,6 +53,10 @@ pub const MEANINGS: &[(&str, &str)] = &[
     ("fit_bars", "Fit: the rendering becomes a variation of exactly this many bars of the song's metre: statements of the theme, the head in sequence where whole statements do not fit, and a button (the tonic, every voice) on the last bar; Follow transport loops it. Off: the character's own length. For an ending on a cut, see Fit to end hit; for a scene in seconds or cutdowns, use `reprise fit`."),
     ("fit_end_hit", "Fit to the next `end` hit (with Hit lock, in Follow transport): the rendering's last launch before a cut plays a variation fitted to it — its statements, the head in sequence, and a button (the tonic) that starts on the cut's sample, pushed onto it by at most 10 % as Hit lock pushes; after the cut only the button's ring sounds, until the next locked statement."),
     ("end_ring", "How long the button rings after the cut, bars (half a bar to one bar): nothing of the fitted ending sounds past the cut plus this."),
+    ("articulations", "The sample library's articulation profile: Notes only (no switches), or one of the six factory profiles (docs/sample-libraries.md). Swell asks for legato, Distant for its colour, Piano for none; each switch goes out 1 ms before the note it serves, the articulation in force is sent again after a start, locate or loop wrap, and each note goes out its articulation's delay early so it sounds on its beat."),
+    ("surge_role", "The articulation of Swell's surge (the phrase after a break before the climax): long hard (marcato) or tremolo."),
+    ("distant_role", "Distant's articulation: long soft (flautando), con sordino or harmonics."),
+    ("track_delay", "The negative track delay the host already gives this track, as a positive number of ms: taken off every articulation's delay so nothing is compensated twice."),
 ];
 
 /// One parameter as the reference shows it.

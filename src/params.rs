@@ -6,6 +6,10 @@ use std::sync::Arc;
 
 use nice_plug::prelude::*;
 
+use crate::engine::articulation::choices::{
+    DISTANT_CHOICES, MAX_TRACK_DELAY_MS, PROFILE_CHOICES, SURGE_CHOICES,
+};
+use crate::engine::articulation::{ArticulationSettings, Role, RoleChoice};
 use crate::engine::audio_capture::{
     AudioSource, AudioTracking, InputChannel, PitchRange, DEFAULT_GATE_DB,
 };
@@ -67,7 +71,59 @@ enum_from_choices! {
     AudioSource => AudioSource::CHOICES,
     InputChannel => InputChannel::CHOICES,
     PitchRange => PitchRange::CHOICES,
+    Option<usize> => PROFILE_CHOICES,
 }
+
+/// The role a surge or Distant asks for (two parameters, two choice lists: the type says
+/// which).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SurgeRole(pub Role);
+/// Distant's colour (see [`SurgeRole`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DistantRole(pub Role);
+
+enum_from_choices! {
+    SurgeRole => SURGE_CHOICES_PICKED,
+    DistantRole => DISTANT_CHOICES_PICKED,
+}
+
+/// [`SURGE_CHOICES`] for the surge parameter's type.
+const SURGE_CHOICES_PICKED: [choice::Choice<SurgeRole>; SURGE_CHOICES.len()] = {
+    let mut out = [choice::Choice {
+        value: SurgeRole(Role::LongHard),
+        id: "",
+        label: "",
+    }; SURGE_CHOICES.len()];
+    let mut i = 0;
+    while i < SURGE_CHOICES.len() {
+        out[i] = choice::Choice {
+            value: SurgeRole(SURGE_CHOICES[i].value),
+            id: SURGE_CHOICES[i].id,
+            label: SURGE_CHOICES[i].label,
+        };
+        i += 1;
+    }
+    out
+};
+
+/// [`DISTANT_CHOICES`] for the Distant colour parameter's type.
+const DISTANT_CHOICES_PICKED: [choice::Choice<DistantRole>; DISTANT_CHOICES.len()] = {
+    let mut out = [choice::Choice {
+        value: DistantRole(Role::LongSoft),
+        id: "",
+        label: "",
+    }; DISTANT_CHOICES.len()];
+    let mut i = 0;
+    while i < DISTANT_CHOICES.len() {
+        out[i] = choice::Choice {
+            value: DistantRole(DISTANT_CHOICES[i].value),
+            id: DISTANT_CHOICES[i].id,
+            label: DISTANT_CHOICES[i].label,
+        };
+        i += 1;
+    }
+    out
+};
 
 /// All parameters. Shared (`Arc`) between the host's threads, the audio thread and the editor;
 /// every parameter is atomic inside nice-plug. The motif library is persisted with them.
@@ -204,6 +260,19 @@ pub struct RepriseParams {
     /// How long the button rings after the cut, bars.
     #[id = "end_ring"]
     pub end_ring: FloatParam,
+    /// The sample library's articulation profile (notes only by default).
+    #[id = "articulations"]
+    pub articulations: EnumParam<Pick<Option<usize>>>,
+    /// Swell's surge articulation.
+    #[id = "surge_role"]
+    pub surge_role: EnumParam<Pick<SurgeRole>>,
+    /// Distant's articulation.
+    #[id = "distant_role"]
+    pub distant_role: EnumParam<Pick<DistantRole>>,
+    /// The delay the track already has in the host (as a positive number), ms: taken off each
+    /// articulation's delay so nothing is compensated twice.
+    #[id = "track_delay"]
+    pub track_delay: FloatParam,
 }
 
 fn percent(name: &str, default: f32) -> FloatParam {
@@ -354,6 +423,19 @@ impl RepriseParams {
             )
             .with_unit(" bar")
             .with_step_size(0.05),
+            articulations: EnumParam::new("Articulations", Pick(None)),
+            surge_role: EnumParam::new("Swell surge", Pick(SurgeRole(Role::LongHard))),
+            distant_role: EnumParam::new("Distant colour", Pick(DistantRole(Role::LongSoft))),
+            track_delay: FloatParam::new(
+                "Track delay",
+                0.0,
+                FloatRange::Linear {
+                    min: 0.0,
+                    max: MAX_TRACK_DELAY_MS as f32,
+                },
+            )
+            .with_unit(" ms")
+            .with_step_size(1.0),
             fit_bars: IntParam::new(
                 "Fit to bars",
                 0,
@@ -463,6 +545,15 @@ impl RepriseParams {
                 .filter(|bars| *bars > 0),
             fit_to_end_hit: self.fit_end_hit.value(),
             end_ring_bars: f64::from(self.end_ring.value()),
+            articulation: ArticulationSettings {
+                profile: self.articulations.value().0,
+                choice: RoleChoice {
+                    surge: self.surge_role.value().0 .0,
+                    distant: self.distant_role.value().0 .0,
+                    forced: None,
+                },
+                track_delay_ms: f64::from(self.track_delay.value()),
+            },
         }
     }
 }

@@ -304,6 +304,7 @@ mod tests {
         snapshot.rendering.clear();
         for i in 0..(1 + stamp % 300) {
             snapshot.rendering.push_note(RenderedNote {
+                lead_seconds: 0.0,
                 start_beats: i as f64,
                 length_beats: 1.0,
                 key,

@@ -40,6 +40,7 @@ fn line(notes: &[(f64, f64, u8)]) -> Rendering {
     let mut rendering = Rendering::new();
     for &(start_beats, length_beats, key) in notes {
         rendering.push_note(RenderedNote {
+            lead_seconds: 0.0,
             start_beats,
             length_beats,
             key,

@@ -42,6 +42,7 @@ mod tests {
         let mut rendering = Rendering::new();
         for &(start, key) in notes {
             rendering.push_note(RenderedNote {
+                lead_seconds: 0.0,
                 start_beats: start,
                 length_beats: 0.5,
                 key,
@@ -51,6 +52,7 @@ mod tests {
             });
         }
         rendering.push_note(RenderedNote {
+            lead_seconds: 0.0,
             start_beats: 0.5,
             length_beats: 1.0,
             key: 90,

@@ -776,6 +776,7 @@ pub fn head_notes(motif: &Motif, rendering: &mut Rendering) -> usize {
     rendering.clear();
     for note in motif.notes() {
         rendering.push_note(RenderedNote {
+            lead_seconds: 0.0,
             start_beats: note.start_beats,
             length_beats: note.length_beats,
             key: note.key,
@@ -936,6 +937,7 @@ fn add_button(
         };
         let key = nearest_with_class(reference, tonic);
         out.push_note(RenderedNote {
+            lead_seconds: 0.0,
             start_beats,
             length_beats: end_beats - start_beats,
             key,
@@ -956,6 +958,7 @@ fn add_button(
     for channel in 0..16u8 {
         if pedalled[usize::from(channel)] {
             out.push_cc(CcPoint {
+                lead_seconds: 0.0,
                 beats: end_beats,
                 channel,
                 cc: crate::engine::event::CC_SUSTAIN,

@@ -38,6 +38,9 @@ pub enum Voice {
     Harmony,
     /// Sustained bass pedal or the piano's left hand.
     Bass,
+    /// A keyswitch note: it tells a sample library which articulation to play, and sounds
+    /// nothing (added on the way out by [`crate::engine::articulation`]).
+    Keyswitch,
 }
 
 impl Voice {
@@ -48,6 +51,7 @@ impl Voice {
             Voice::Doubling => 1,
             Voice::Harmony => 2,
             Voice::Bass => 3,
+            Voice::Keyswitch => 0,
         }
     }
 }
@@ -67,6 +71,10 @@ pub struct RenderedNote {
     pub channel: u8,
     /// Role.
     pub voice: Voice,
+    /// How long before its beat the note-on goes out, seconds (a sample library's articulation
+    /// that speaks late, compensated; a switch before the note it serves); 0 = on the beat. The
+    /// note-off stays on its beat.
+    pub lead_seconds: f32,
 }
 
 impl RenderedNote {
@@ -98,7 +106,14 @@ pub struct CcPoint {
     pub cc: u8,
     /// Value 0–1 (MIDI value / 127).
     pub value: f32,
+    /// How long before its beat the point goes out, seconds: an articulation switch goes out
+    /// ahead of the note it serves (always > 0 for a switch); dynamics and pedal never lead (0).
+    pub lead_seconds: f32,
 }
+
+/// The [`CcPoint::cc`] that stands for a program change (its value × 127 is the program): not
+/// a MIDI controller number, so nothing else can mean it.
+pub const PROGRAM_CHANGE_CC: u8 = 128;
 
 /// Notes and controller points of one rendering.
 ///
@@ -120,6 +135,9 @@ pub struct Rendering {
     /// Octaves (up positive) the operators moved whole lines by to keep them in 0–127 with their
     /// contour (a transposition past the keyboard's end); 0 normally. For reporting.
     pub octaves_shifted_to_fit: i32,
+    /// The longest lead of its notes and points, seconds (0 unless articulated for a sample
+    /// library; the scheduler looks this far ahead).
+    pub max_lead_seconds: f32,
     /// Most notes it holds ([`MAX_RENDER_NOTES`] unless made larger offline).
     note_capacity: usize,
     /// Most controller points it holds.
@@ -145,6 +163,7 @@ impl Clone for Rendering {
         self.length_beats = source.length_beats;
         self.num_dropped = source.num_dropped;
         self.octaves_shifted_to_fit = source.octaves_shifted_to_fit;
+        self.max_lead_seconds = source.max_lead_seconds;
     }
 }
 
@@ -169,6 +188,7 @@ impl Rendering {
             length_beats: 0.0,
             num_dropped: 0,
             octaves_shifted_to_fit: 0,
+            max_lead_seconds: 0.0,
             note_capacity: notes,
             cc_capacity: ccs,
         }
@@ -181,6 +201,7 @@ impl Rendering {
         self.length_beats = 0.0;
         self.num_dropped = 0;
         self.octaves_shifted_to_fit = 0;
+        self.max_lead_seconds = 0.0;
     }
 
     /// Adds a note if there is room and it is well formed; returns whether it was kept.

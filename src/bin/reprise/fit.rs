@@ -394,6 +394,7 @@ fn as_notes(recorded: &[(f64, Event)]) -> (Vec<Note>, Vec<CcPoint>) {
                 }
             }
             EventKind::ControlChange { channel, cc, value } => ccs.push(CcPoint {
+                lead_seconds: 0.0,
                 beats,
                 channel,
                 cc,

@@ -8,11 +8,14 @@
 //!
 //! The data path: rendering → roles → profile → the events that go out.
 
+pub mod choices;
+pub mod live;
 pub mod profile;
 pub mod reabank;
 pub mod role;
 pub mod switches;
 
+pub use live::{ArticulationSettings, LiveArticulator};
 pub use profile::{Delay, Onset, Profile, Switch, FACTORY_PROFILES};
 pub use reabank::{profile_from_reabank, ReabankError};
 pub use role::{assign_roles, Role, RoleChoice};

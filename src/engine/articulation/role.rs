@@ -160,6 +160,7 @@ mod tests {
         let mut rendering = Rendering::new();
         for (i, &(start, length)) in notes.iter().enumerate() {
             rendering.push_note(RenderedNote {
+                lead_seconds: 0.0,
                 start_beats: start,
                 length_beats: length,
                 key: 60 + i as u8,

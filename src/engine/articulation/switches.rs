@@ -13,7 +13,7 @@
 use super::profile::{Onset, Profile, Switch};
 use super::role::Role;
 use crate::engine::event::NUM_CHANNELS;
-use crate::engine::rendering::{CcPoint, RenderedNote, Rendering};
+use crate::engine::rendering::{CcPoint, RenderedNote, Rendering, Voice};
 use crate::engine::time_map::TimeMap;
 
 /// How long before the note it serves a switch goes out, seconds (a sampler must have changed
@@ -87,6 +87,119 @@ struct LastOnset {
     onset: Onset,
 }
 
+/// The decisions made for each note, in onset order, by the offline [`articulate`] and the
+/// live [`super::live::LiveArticulator`] alike: its channel (a profile may route), its key (off
+/// the keyswitch keys), its kind of onset and so its delay, and whether its articulation
+/// changes (the switches to send). Never allocates.
+#[derive(Debug, Clone)]
+pub struct Switcher<'a> {
+    profile: &'a Profile,
+    zones: &'a [(u8, u8)],
+    track_delay_ms: f64,
+    /// The articulation in force on each output channel.
+    current: [Option<Role>; NUM_CHANNELS],
+    /// Per output channel: where the notes sounding end, the role, and the last onset with its
+    /// kind — a note joining the notes before it is a legato transition, one struck with them
+    /// (a chord) shares their onset's kind.
+    last: [Option<LastOnset>; NUM_CHANNELS],
+}
+
+/// What [`Switcher::step`] decided for one note.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    /// The note on its output channel, off the keyswitch keys (times unchanged).
+    pub note: RenderedNote,
+    /// Whether its key moved by an octave off a keyswitch.
+    pub moved: bool,
+    /// How late its articulation speaks, less the track's delay, ms (≥ 0): it goes out that
+    /// much early.
+    pub delay_ms: f64,
+    /// The switches to send before it (its articulation changes on its channel); empty when
+    /// none.
+    pub switches: &'a [Switch],
+}
+
+impl<'a> Switcher<'a> {
+    /// A switcher for `profile` (with its [`Profile::keyswitch_zones`]), nothing in force yet.
+    pub fn new(profile: &'a Profile, zones: &'a [(u8, u8)], track_delay_ms: f64) -> Self {
+        Self {
+            profile,
+            zones,
+            track_delay_ms: if track_delay_ms.is_finite() {
+                track_delay_ms
+            } else {
+                0.0
+            },
+            current: [None; NUM_CHANNELS],
+            last: [None; NUM_CHANNELS],
+        }
+    }
+
+    /// The next note (in onset order) with its role.
+    pub fn step(&mut self, note: &RenderedNote, role: Option<Role>) -> Step<'a> {
+        let profile: &'a Profile = self.profile;
+        let switches = role.map_or(&[][..], |role| profile.switches_for(role));
+        let channel = switches
+            .iter()
+            .find_map(|s| match s {
+                Switch::Channel { channel } => Some(*channel),
+                _ => None,
+            })
+            .unwrap_or(note.channel)
+            .min(NUM_CHANNELS as u8 - 1);
+        let mut note = RenderedNote { channel, ..*note };
+        let moved = in_zones(note.key, self.zones);
+        if moved {
+            note.key = off_the_keyswitches(note.key, self.zones);
+        }
+        let slot = &mut self.last[usize::from(channel)];
+        let onset = match *slot {
+            Some(l) if l.role == role && note.start_beats - l.start_beats <= CHORD_BEATS => l.onset,
+            Some(l) if l.role == role && note.start_beats <= l.end_beats + TOUCHING_BEATS => {
+                Onset::Transition
+            }
+            _ => Onset::First,
+        };
+        let ends = note.end_beats();
+        *slot = Some(match *slot {
+            Some(l) if note.start_beats - l.start_beats <= CHORD_BEATS => LastOnset {
+                end_beats: l.end_beats.max(ends),
+                ..l
+            },
+            Some(l) => LastOnset {
+                start_beats: note.start_beats,
+                end_beats: l.end_beats.max(ends),
+                role,
+                onset,
+            },
+            None => LastOnset {
+                start_beats: note.start_beats,
+                end_beats: ends,
+                role,
+                onset,
+            },
+        });
+        let delay_ms = role.map_or(0.0, |role| {
+            let velocity = (note.velocity.clamp(0.0, 1.0) * 127.0).round().max(1.0) as u8;
+            (profile.delay_ms(role, onset, velocity) - self.track_delay_ms).max(0.0)
+        });
+        let current = &mut self.current[usize::from(channel)];
+        let changes = role.is_some() && *current != role;
+        if role.is_some() {
+            *current = role;
+        }
+        let sends = switches
+            .iter()
+            .any(|s| !matches!(s, Switch::Channel { .. }));
+        Step {
+            note,
+            moved,
+            delay_ms,
+            switches: if changes && sends { switches } else { &[] },
+        }
+    }
+}
+
 /// `rendering` with `profile`'s switches for `roles` (one per note, as
 /// [`super::role::assign_roles`] gives), timed through `time_map`; each note sent early by its
 /// articulation's delay ([`Profile::delay_ms`], less the track's), so it *sounds* on its beat.
@@ -106,82 +219,33 @@ pub fn articulate(
     let lead_at =
         |beats: f64| SWITCH_LEAD_SECONDS * time_map.tempo_at(beats.max(0.0)) / 60.0 + grid;
     let zones = profile.keyswitch_zones();
+    let mut switcher = Switcher::new(profile, &zones, timing.track_delay_ms);
     let mut out = Articulated::default();
-    // The articulation in force on each output channel, and its held keyswitch notes
-    // (index into `out.keyswitches`).
-    let mut current: [Option<Role>; NUM_CHANNELS] = [None; NUM_CHANNELS];
+    // The held keyswitch notes (output channel, index into `out.keyswitches`).
     let mut held: Vec<(u8, usize)> = Vec::new();
     // Which output channels each source channel's notes went to (its controllers follow).
-    let mut routed = [[false; NUM_CHANNELS]; NUM_CHANNELS];
-    // Per output channel, as written (before compensation): where the notes sounding end, the
-    // role, and the last onset with its kind — a note joining the notes before it is a legato
-    // transition, one struck with them (a chord) shares their onset's kind.
-    let mut last: [Option<LastOnset>; NUM_CHANNELS] = [None; NUM_CHANNELS];
-    for (index, note) in rendering.notes.iter().enumerate() {
+    let mut routed: Routes = [[false; NUM_CHANNELS]; NUM_CHANNELS];
+    for (index, source) in rendering.notes.iter().enumerate() {
         let role = roles.get(index).copied().flatten();
-        let switches = role.map_or(&[][..], |role| profile.switches_for(role));
-        let channel = switches
-            .iter()
-            .find_map(|s| match s {
-                Switch::Channel { channel } => Some(*channel),
-                _ => None,
-            })
-            .unwrap_or(note.channel)
-            .min(NUM_CHANNELS as u8 - 1);
-        let mut note = RenderedNote { channel, ..*note };
-        routed[usize::from(rendering.notes[index].channel) % NUM_CHANNELS][usize::from(channel)] =
-            true;
-        if in_zones(note.key, &zones) {
-            note.key = off_the_keyswitches(note.key, &zones);
+        let step = switcher.step(source, role);
+        let mut note = step.note;
+        let channel = note.channel;
+        routed[usize::from(source.channel) % NUM_CHANNELS][usize::from(channel)] = true;
+        if step.moved {
             out.num_moved += 1;
         }
         // The delay: the note goes out that much early so it sounds on its beat.
-        let onset = match last[usize::from(channel)] {
-            Some(l) if l.role == role && note.start_beats - l.start_beats <= CHORD_BEATS => l.onset,
-            Some(l) if l.role == role && note.start_beats <= l.end_beats + TOUCHING_BEATS => {
-                Onset::Transition
+        if step.delay_ms > 0.0 {
+            let early = step.delay_ms / 1000.0 * time_map.tempo_at(note.start_beats) / 60.0;
+            let end = note.end_beats();
+            if note.start_beats - early < 0.0 {
+                out.num_late += 1;
             }
-            _ => Onset::First,
-        };
-        let ends = note.end_beats();
-        let slot = &mut last[usize::from(channel)];
-        *slot = Some(match *slot {
-            Some(l) if note.start_beats - l.start_beats <= CHORD_BEATS => LastOnset {
-                end_beats: l.end_beats.max(ends),
-                ..l
-            },
-            Some(l) => LastOnset {
-                start_beats: note.start_beats,
-                end_beats: l.end_beats.max(ends),
-                role,
-                onset,
-            },
-            None => LastOnset {
-                start_beats: note.start_beats,
-                end_beats: ends,
-                role,
-                onset,
-            },
-        });
-        if let Some(role) = role {
-            let velocity = (note.velocity.clamp(0.0, 1.0) * 127.0).round().max(1.0) as u8;
-            let ms = (profile.delay_ms(role, onset, velocity) - timing.track_delay_ms).max(0.0);
-            if ms > 0.0 {
-                let early = ms / 1000.0 * time_map.tempo_at(note.start_beats) / 60.0;
-                let end = note.end_beats();
-                if note.start_beats - early < 0.0 {
-                    out.num_late += 1;
-                }
-                note.start_beats = (note.start_beats - early).max(0.0);
-                note.length_beats = end - note.start_beats;
-                out.compensated.push((index, early));
-            }
+            note.start_beats = (note.start_beats - early).max(0.0);
+            note.length_beats = end - note.start_beats;
+            out.compensated.push((index, early));
         }
-        let role_changes = role.is_some() && current[usize::from(channel)] != role;
-        let sends = switches
-            .iter()
-            .any(|s| !matches!(s, Switch::Channel { .. }));
-        if role_changes && sends {
+        if !step.switches.is_empty() {
             let lead = lead_at(note.start_beats);
             let mut at = note.start_beats - lead;
             if at < 0.0 {
@@ -202,13 +266,14 @@ pub fn articulate(
                     true
                 }
             });
-            for switch in switches {
+            for switch in step.switches {
                 match *switch {
                     Switch::Cc { cc, value } => out.ccs.push(CcPoint {
                         beats: at,
                         channel,
                         cc,
                         value: f32::from(value) / 127.0,
+                        lead_seconds: 0.0,
                     }),
                     Switch::Program { program } => out.programs.push(ProgramPoint {
                         beats: at,
@@ -227,7 +292,8 @@ pub fn articulate(
                             key,
                             velocity: f32::from(velocity) / 127.0,
                             channel,
-                            voice: note.voice,
+                            voice: Voice::Keyswitch,
+                            lead_seconds: 0.0,
                         });
                         if is_held {
                             held.push((channel, out.keyswitches.len() - 1));
@@ -237,9 +303,6 @@ pub fn articulate(
                 }
                 out.switch_times.push((at, note.start_beats));
             }
-        }
-        if role.is_some() {
-            current[usize::from(channel)] = role;
         }
         out.notes.push(note);
     }
@@ -251,28 +314,40 @@ pub fn articulate(
         let key = &mut out.keyswitches[key_index];
         key.length_beats = (end - key.start_beats).max(key.length_beats);
     }
-    for point in rendering.ccs.iter() {
-        let source = usize::from(point.channel) % NUM_CHANNELS;
-        let targets = routed[source];
-        if !targets.iter().any(|&t| t) || targets[source] {
-            out.ccs.push(*point);
-        }
-        for (channel, _) in targets
-            .iter()
-            .enumerate()
-            .filter(|(c, t)| **t && *c != source)
-        {
-            out.ccs.push(CcPoint {
-                channel: channel as u8,
-                ..*point
-            });
-        }
-    }
+    out.ccs.extend(routed_points(&rendering.ccs, &routed));
     out.notes
         .sort_by(|a, b| a.start_beats.total_cmp(&b.start_beats));
     out.ccs.sort_by(|a, b| a.beats.total_cmp(&b.beats));
     out.programs.sort_by(|a, b| a.beats.total_cmp(&b.beats));
     out
+}
+
+/// Which output channels each source channel's notes went to, `[source][output]`.
+pub type Routes = [[bool; NUM_CHANNELS]; NUM_CHANNELS];
+
+/// The rendering's controller `points`, each on the channels its channel's notes were routed
+/// to (kept on its own channel when nothing was routed away from it, or some notes stayed).
+pub fn routed_points<'r>(
+    points: &'r [CcPoint],
+    routed: &'r Routes,
+) -> impl Iterator<Item = CcPoint> + 'r {
+    points.iter().flat_map(move |point| {
+        let source = usize::from(point.channel) % NUM_CHANNELS;
+        let targets = &routed[source];
+        let keep = !targets.iter().any(|&t| t) || targets[source];
+        (0..NUM_CHANNELS)
+            .filter(move |&channel| {
+                if channel == source {
+                    keep
+                } else {
+                    targets[channel]
+                }
+            })
+            .map(move |channel| CcPoint {
+                channel: channel as u8,
+                ..*point
+            })
+    })
 }
 
 /// Whether `key` lies in one of the keyswitch `zones`.

@@ -243,6 +243,7 @@ pub fn render(motif: &Motif, settings: &CharacterSettings, out: &mut Rendering) 
     out.clear();
     for note in motif.notes() {
         out.push_note(RenderedNote {
+            lead_seconds: 0.0,
             start_beats: note.start_beats,
             length_beats: note.length_beats,
             key: note.key,

@@ -199,6 +199,7 @@ fn add_left_hand(out: &mut Rendering, context: &RecipeContext, bar: f64, intensi
             let fifth_span = (bar_start + middle_beat, bar_start + middle_beat + length);
             let fifth_key = below_melody(root + 7, lowest_sounding(melody, fifth_span));
             let bass = RenderedNote {
+                lead_seconds: 0.0,
                 start_beats: bar_start,
                 length_beats: length,
                 key: root_key.unwrap_or(0),

@@ -136,6 +136,7 @@ pub fn write_curve(
         for i in 0..=num_steps {
             let beats = (i as f64 * step).min(curve.end_beats);
             let point = CcPoint {
+                lead_seconds: 0.0,
                 beats,
                 channel,
                 cc: controller,
@@ -151,6 +152,7 @@ pub fn write_curve(
             }
             let beats = (note.start_beats - CC_LEAD_BEATS).max(0.0);
             rendering.push_cc(CcPoint {
+                lead_seconds: 0.0,
                 beats,
                 channel,
                 cc: controller,

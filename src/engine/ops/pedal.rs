@@ -15,6 +15,7 @@ pub fn repedal(rendering: &mut Rendering, channel: u8, bar_length_beats: f64) {
     };
     let last_end = rendering.notes_end_beats();
     let point = |beats: f64, down: bool| CcPoint {
+        lead_seconds: 0.0,
         beats,
         channel,
         cc: CC_SUSTAIN,

@@ -84,6 +84,7 @@ pub fn add_bass_pedal(
     };
     let key = 36 + scale.tonic;
     rendering.push_note(RenderedNote {
+        lead_seconds: 0.0,
         start_beats: start,
         length_beats: (end - start).max(0.25),
         key,

@@ -20,6 +20,7 @@ use super::voices::Voices;
 use std::borrow::Borrow;
 
 use super::scheduler::Overlay;
+use crate::engine::articulation::LiveArticulator;
 use crate::engine::audio_capture::TrackerReadout;
 use crate::engine::capture::PhraseCapture;
 use crate::engine::character::render;
@@ -98,6 +99,21 @@ pub struct LiveEngine {
     end_fit_made: Option<(u64, u32, f64, bool)>,
     /// Whether the segment in force plays the fitted ending (else the rendering).
     plays_end_fit: bool,
+    /// Puts the sample library's switches in (its buffers made once).
+    articulator: Box<LiveArticulator>,
+    /// What goes out when a profile is chosen: the rendering and the fitted ending with
+    /// their switches and leads.
+    sent: Box<Sent>,
+}
+
+/// The articulated renderings (see [`LiveEngine::articulator`]).
+struct Sent {
+    /// Whether a profile is in force (else the plain renderings go out).
+    articulated: bool,
+    /// The rendering with its switches.
+    rendering: Rendering,
+    /// The fitted ending with its switches.
+    end_fit: Rendering,
 }
 
 /// Segment changes of a hit-locked layout handled inside one stretch of samples (each locked
@@ -155,6 +171,12 @@ impl LiveEngine {
             end_filler: Box::new(Filler::new()),
             end_fit_made: None,
             plays_end_fit: false,
+            articulator: Box::new(LiveArticulator::new()),
+            sent: Box::new(Sent {
+                articulated: false,
+                rendering: Rendering::new(),
+                end_fit: Rendering::new(),
+            }),
         }
     }
 
@@ -163,6 +185,7 @@ impl LiveEngine {
     /// playback starts afresh, as after [`reset`](Self::reset).
     pub fn prepare(&mut self, sample_rate_hz: f64) {
         self.timeline.set_sample_rate(sample_rate_hz);
+        self.scheduler.set_sample_rate(sample_rate_hz);
         self.replacement_guard_samples = guard_samples(self.timeline.sample_rate_hz());
         self.hearing
             .prepare(sample_rate_hz, self.settings.audio.tracker_settings(None));
@@ -308,6 +331,33 @@ impl LiveEngine {
     /// Where the scheduler's rendering beat 0 lies on the timeline, if playing.
     pub fn launch_beats(&self) -> Option<f64> {
         self.scheduler.launch_beats()
+    }
+
+    /// Rendered notes sent later than their articulation's delay asked (due too soon after a
+    /// start or locate to go out that early).
+    pub fn num_late(&self) -> u64 {
+        self.scheduler.num_late()
+    }
+
+    /// The role (articulation) of each note of [`loop_rendering`](Self::loop_rendering), when
+    /// a profile is in force (empty otherwise).
+    pub fn roles(&self) -> &[Option<crate::engine::articulation::Role>] {
+        if self.sent.articulated {
+            self.articulator.roles()
+        } else {
+            &[]
+        }
+    }
+
+    /// What goes out now (the rendering playing with its switches and leads, when a profile is
+    /// in force), for tests and reports.
+    pub fn sent_rendering(&self) -> &Rendering {
+        sent(
+            self.plays_end_fit,
+            &self.end_filler,
+            &self.rendering,
+            &self.sent,
+        )
     }
 
     /// Events dropped because an output buffer was full (rendering side).
@@ -456,6 +506,14 @@ impl LiveEngine {
                         self.timeline.tempo_bpm(),
                     )
                     .is_ok();
+                if made {
+                    self.articulator.articulate(
+                        self.end_filler.rendering(),
+                        self.settings.character.character,
+                        &self.settings.articulation,
+                        &mut self.sent.end_fit,
+                    );
+                }
                 self.end_fit_made = Some((key.0, key.1, key.2, made));
                 if self.plays_end_fit {
                     // The ending sounding was made again (a new take, a setting): its notes
@@ -710,7 +768,12 @@ impl LiveEngine {
             return;
         }
         let window = self.timeline.window(self.cursor, sample);
-        let rendering = playing(self.plays_end_fit, &self.end_filler, &self.rendering);
+        let rendering = sent(
+            self.plays_end_fit,
+            &self.end_filler,
+            &self.rendering,
+            &self.sent,
+        );
         if self.settings.playback_mode != PlaybackMode::Off && !rendering.notes.is_empty() {
             self.scheduler.schedule_before_replacement(
                 rendering,
@@ -728,7 +791,12 @@ impl LiveEngine {
             return;
         }
         let window = self.timeline.window(self.cursor, sample);
-        let rendering = playing(self.plays_end_fit, &self.end_filler, &self.rendering);
+        let rendering = sent(
+            self.plays_end_fit,
+            &self.end_filler,
+            &self.rendering,
+            &self.sent,
+        );
         if self.settings.playback_mode != PlaybackMode::Off && !rendering.notes.is_empty() {
             self.scheduler
                 .schedule(rendering, window, out, &mut self.voices);
@@ -858,6 +926,12 @@ impl LiveEngine {
             Some(fill) => self.rendering.clone_from(fill),
             None => render(motif, &settings, &mut self.rendering),
         }
+        self.sent.articulated = self.articulator.articulate(
+            &self.rendering,
+            self.settings.character.character,
+            &self.settings.articulation,
+            &mut self.sent.rendering,
+        );
         self.locking
             .set_rendering(&self.rendering, self.settings.character.character);
     }
@@ -921,6 +995,20 @@ impl LiveEngine {
     /// [`MAX_HEARD_PER_BLOCK`](super::heard::MAX_HEARD_PER_BLOCK).
     pub fn num_heard_dropped(&self) -> u64 {
         self.hearing.num_dropped()
+    }
+}
+
+/// What goes out: what [`playing`] says, with its switches when a profile is in force.
+fn sent<'a>(
+    plays_end_fit: bool,
+    end_filler: &'a Filler,
+    rendering: &'a Rendering,
+    sent: &'a Sent,
+) -> &'a Rendering {
+    match (sent.articulated, plays_end_fit) {
+        (true, true) => &sent.end_fit,
+        (true, false) => &sent.rendering,
+        (false, _) => playing(plays_end_fit, end_filler, rendering),
     }
 }
 

@@ -10,13 +10,19 @@
 //! before controllers, which come before note-ons.
 
 use super::timeline::BeatWindow;
+use super::timeline::DEFAULT_SAMPLE_RATE_HZ;
 use super::voices::{Owner, RenderedVoice, Voices};
+use crate::engine::articulation::switches::SWITCH_LEAD_SECONDS;
 use crate::engine::event::CC_SUSTAIN;
+use crate::engine::event::NUM_CHANNELS;
 use crate::engine::event::{cell_of, channel_key_of, is_sustain_down};
+use crate::engine::event::{Event, EventKind};
 use crate::engine::event_buffer::EventBuffer;
 use crate::engine::hit_lock::Warp;
 use crate::engine::motif::BEAT_EPSILON;
-use crate::engine::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
+use crate::engine::rendering::{
+    CcPoint, RenderedNote, Rendering, Voice, MAX_RENDER_CCS, MAX_RENDER_NOTES, PROGRAM_CHANGE_CC,
+};
 
 /// Loop cycles of the rendering one window may cover beyond its first: a window longer than
 /// 64 rendering lengths (a tiny rendering in a huge block) plays its first 65 cycles.
@@ -61,6 +67,16 @@ pub struct Overlay {
     pub warp: Warp,
     /// How much of the rendering it plays, rendering beats.
     pub plays_beats: f64,
+}
+
+/// How a window times its events' leads.
+#[derive(Debug, Clone, Copy)]
+struct Leads {
+    /// Beats per second at the window's tempo.
+    beats_per_second: f64,
+    /// How long a note due right after the launch waits for its switch, beats (a switch's lead
+    /// when the rendering is articulated, else 0).
+    wait_beats: f64,
 }
 
 /// The loop cycle number an overlay's notes carry (no loop reaches it: a rendering of at least
@@ -108,6 +124,29 @@ pub struct Scheduler {
     first_cycle_beats: f64,
     /// A stinger laid over the rendering, if one is in force.
     overlay: Option<Overlay>,
+    /// Sample rate, Hz (a lead in seconds becomes beats at the window's tempo).
+    sample_rate_hz: f64,
+    /// Where the rendering's first window after the last launch began: (the host beat after
+    /// which its events were due, the beat of its first sample). An event due there whose lead
+    /// reaches before that sample goes out late, at it — a note [`SWITCH_LEAD_SECONDS`] after
+    /// it, so the articulation chased there comes first. `None` until that window.
+    origin_beats: Option<(f64, f64)>,
+    /// The articulation in force must be sent again at the next window (a launch, locate or
+    /// loop wrap).
+    should_chase: bool,
+    /// Notes sent later than their lead asked (due too soon after a start or locate).
+    num_late: u64,
+}
+
+/// A key a sample library reads as a switch, not a note: a chase presses it again.
+fn is_switch_note(note: &RenderedNote) -> bool {
+    note.voice == Voice::Keyswitch
+}
+
+/// A controller point that switches an articulation (switch points lead the note they serve;
+/// dynamics and pedal never lead).
+fn is_switch_point(point: &CcPoint) -> bool {
+    point.lead_seconds > 0.0
 }
 
 impl Default for Scheduler {
@@ -133,7 +172,24 @@ impl Scheduler {
             cycles_end_by_beats: f64::INFINITY,
             first_cycle_beats: f64::INFINITY,
             overlay: None,
+            sample_rate_hz: DEFAULT_SAMPLE_RATE_HZ,
+            origin_beats: None,
+            should_chase: false,
+            num_late: 0,
         }
+    }
+
+    /// Sets the sample rate, Hz (activation).
+    pub fn set_sample_rate(&mut self, sample_rate_hz: f64) {
+        if sample_rate_hz.is_finite() && sample_rate_hz > 0.0 {
+            self.sample_rate_hz = sample_rate_hz;
+        }
+    }
+
+    /// Notes sent later than their lead asked: due sooner after a start or locate than their
+    /// articulation's delay (see [`crate::engine::articulation`]).
+    pub fn num_late(&self) -> u64 {
+        self.num_late
     }
 
     /// Lays `overlay` over the rendering (or with `None` takes it away; notes it started keep
@@ -164,6 +220,8 @@ impl Scheduler {
         self.mute_until_beats = start_beats;
         self.handled_until_beats = None;
         self.next_due_beats = None;
+        self.origin_beats = None;
+        self.should_chase = true;
         self.warp = Warp::IDENTITY;
         self.cycles_end_by_beats = f64::INFINITY;
         self.first_cycle_beats = f64::INFINITY;
@@ -262,6 +320,10 @@ impl Scheduler {
         }
         self.mute_until_beats += delta_beats;
         self.cycles_end_by_beats += delta_beats;
+        if let Some((due_after, first)) = self.origin_beats.as_mut() {
+            *due_after += delta_beats;
+            *first += delta_beats;
+        }
         if let Some(handled) = self.handled_until_beats.as_mut() {
             *handled += delta_beats;
         }
@@ -330,8 +392,17 @@ impl Scheduler {
         let window_first = window.last_beat_before(window.start_sample);
         let due_after = self.handled_until_beats.unwrap_or(window_first);
         let due_until = window.last_beat_before(window.end_sample);
+        // Articulation leads, in beats at this window's tempo: events are due that much before
+        // their beats.
+        let beats_per_second = window.beats_per_sample * self.sample_rate_hz;
+        let max_lead_beats = f64::from(rendering.max_lead_seconds.max(0.0)) * beats_per_second;
+        if self.origin_beats.is_none() {
+            self.origin_beats = Some((due_after, window.beats_at(window.start_sample)));
+        }
         if self.handled_until_beats.is_some()
-            && self.next_due_beats.is_some_and(|next| due_until < next)
+            && self
+                .next_due_beats
+                .is_some_and(|next| due_until + max_lead_beats < next)
         {
             // Nothing falls due in this window (most windows: they end at the next played
             // event, a few samples on).
@@ -343,7 +414,7 @@ impl Scheduler {
         // A warped first cycle sounds up to its largest shift away from its grid positions.
         let margin = window.beats_per_sample + self.warp.max_shift_beats();
         let local_start = due_after.min(window_first) - launch - margin;
-        let local_end = window.beats_at(window.end_sample) - launch + margin;
+        let local_end = window.beats_at(window.end_sample) - launch + margin + max_lead_beats;
         if local_end < 0.0 {
             // Nothing of this launch is due yet, but notes started before it (a statement
             // ringing on into the stretch before the next launch) still end on their sample.
@@ -361,6 +432,14 @@ impl Scheduler {
             self.next_due_beats = Some(next_end.min(first_sound) - BEAT_EPSILON);
             return;
         }
+        let timing = Leads {
+            beats_per_second,
+            wait_beats: if rendering.max_lead_seconds > 0.0 {
+                SWITCH_LEAD_SECONDS * beats_per_second
+            } else {
+                0.0
+            },
+        };
         let first_cycle = if self.looping {
             (local_start / length).floor().max(0.0) as u64
         } else {
@@ -373,6 +452,9 @@ impl Scheduler {
         };
         self.candidates.clear();
         self.push_due_note_offs(&window, voices);
+        if std::mem::take(&mut self.should_chase) {
+            self.push_chase(rendering, launch, &window);
+        }
         let cycles = first_cycle..=last_cycle.min(first_cycle + MAX_CYCLES_PER_WINDOW);
         let span = (local_start, local_end);
         self.push_cycles(
@@ -380,10 +462,10 @@ impl Scheduler {
             cycles,
             launch,
             span,
-            (due_after, due_until),
+            ((due_after, due_until), timing),
             &window,
         );
-        self.push_overlay(rendering, (due_after, due_until), &window);
+        self.push_overlay(rendering, (due_after, due_until), &window, timing);
         self.push_inner_note_offs(rendering, launch, &window);
         self.send_candidates(rendering, out, voices);
         self.next_due_beats = Some(self.next_event_after(rendering, launch, due_until, voices));
@@ -434,7 +516,7 @@ impl Scheduler {
         cycles: std::ops::RangeInclusive<u64>,
         launch: f64,
         (local_start, local_end): (f64, f64),
-        due: (f64, f64),
+        (due, timing): ((f64, f64), Leads),
         window: &BeatWindow,
     ) {
         let length = rendering.length_beats;
@@ -455,7 +537,19 @@ impl Scheduler {
             self.push_span(
                 rendering.notes.len(),
                 first_note,
-                |i| rendering.notes[i].start_beats,
+                |i| {
+                    let note = &rendering.notes[i];
+                    let wait = if is_switch_note(note) {
+                        0.0
+                    } else {
+                        timing.wait_beats
+                    };
+                    (
+                        note.start_beats,
+                        f64::from(note.lead_seconds) * timing.beats_per_second,
+                        wait,
+                    )
+                },
                 Rank::NoteOn,
                 cycle as u32,
                 offset,
@@ -467,7 +561,14 @@ impl Scheduler {
             self.push_span(
                 rendering.ccs.len(),
                 first_point,
-                |i| rendering.ccs[i].beats,
+                |i| {
+                    let point = &rendering.ccs[i];
+                    (
+                        point.beats,
+                        f64::from(point.lead_seconds) * timing.beats_per_second,
+                        0.0,
+                    )
+                },
                 Rank::Controller,
                 cycle as u32,
                 offset,
@@ -478,6 +579,98 @@ impl Scheduler {
         }
     }
 
+    /// The chase after a launch, locate or loop wrap: on every channel, the articulation in
+    /// force where the rendering is joined (its last switches before that point in this loop
+    /// cycle, else — from the second cycle on — the cycle's last ones) goes out again at the
+    /// window's first sample, before any note (which waits a switch's lead). Keyswitch notes
+    /// are struck again, and get their note-offs as usual.
+    fn push_chase(&mut self, rendering: &Rendering, launch: f64, window: &BeatWindow) {
+        let length = rendering.length_beats;
+        let Some((_, origin)) = self.origin_beats else {
+            return;
+        };
+        let local = origin - launch;
+        if local < 0.0 || rendering.max_lead_seconds <= 0.0 {
+            // Not joined yet: the first notes' own switches come before them.
+            return;
+        }
+        let cycle = if self.looping {
+            (local / length).floor().min(f64::from(u32::MAX - 1))
+        } else {
+            0.0
+        };
+        let position = local - cycle * length;
+        // Per channel, the beat of the last switch before the position (and of the cycle).
+        let mut before = [f64::NEG_INFINITY; NUM_CHANNELS];
+        let mut last = [f64::NEG_INFINITY; NUM_CHANNELS];
+        let switch_beats = rendering
+            .notes
+            .iter()
+            .filter(|n| is_switch_note(n))
+            .map(|n| (n.channel, n.start_beats))
+            .chain(
+                rendering
+                    .ccs
+                    .iter()
+                    .filter(|p| is_switch_point(p))
+                    .map(|p| (p.channel, p.beats)),
+            );
+        for (channel, beats) in switch_beats {
+            let c = usize::from(channel) % NUM_CHANNELS;
+            last[c] = last[c].max(beats);
+            if beats < position - BEAT_EPSILON {
+                before[c] = before[c].max(beats);
+            }
+        }
+        let mut chosen = before;
+        if cycle >= 1.0 {
+            for (c, beats) in chosen.iter_mut().enumerate() {
+                if !beats.is_finite() {
+                    *beats = last[c];
+                }
+            }
+        }
+        let in_force = |channel: u8, beats: f64| {
+            let c = usize::from(channel) % NUM_CHANNELS;
+            chosen[c].is_finite() && (beats - chosen[c]).abs() <= BEAT_EPSILON
+        };
+        let sample = window.start_sample;
+        let from_cycle = |beats: f64| {
+            if beats < position - BEAT_EPSILON {
+                cycle as u32
+            } else {
+                // The previous cycle's last switches.
+                (cycle as u32).saturating_sub(1)
+            }
+        };
+        for index in 0..rendering.ccs.len() {
+            let point = rendering.ccs[index];
+            if is_switch_point(&point) && in_force(point.channel, point.beats) {
+                self.push_candidate(Candidate {
+                    sample,
+                    rank: Rank::Controller,
+                    cycle: from_cycle(point.beats),
+                    index: index as u32,
+                    beats: origin,
+                    cell: 0,
+                });
+            }
+        }
+        for index in 0..rendering.notes.len() {
+            let note = rendering.notes[index];
+            if is_switch_note(&note) && in_force(note.channel, note.start_beats) {
+                self.push_candidate(Candidate {
+                    sample,
+                    rank: Rank::NoteOn,
+                    cycle: from_cycle(note.start_beats),
+                    index: index as u32,
+                    beats: origin,
+                    cell: 0,
+                });
+            }
+        }
+    }
+
     /// Onsets of the overlay's head that fall due in the window (`due`: host beats after which
     /// and up to which events are due).
     fn push_overlay(
@@ -485,6 +678,7 @@ impl Scheduler {
         rendering: &Rendering,
         (due_after, due_until): (f64, f64),
         window: &BeatWindow,
+        timing: Leads,
     ) {
         let Some(overlay) = self.overlay else {
             return;
@@ -494,10 +688,11 @@ impl Scheduler {
                 break;
             }
             let host_beats = overlay.launch_beats + overlay.warp.at(note.start_beats);
-            if host_beats <= due_after || host_beats > due_until {
+            let send_beats = host_beats - f64::from(note.lead_seconds) * timing.beats_per_second;
+            if send_beats <= due_after || send_beats > due_until {
                 continue;
             }
-            if let Some(sample) = window.due_sample(host_beats) {
+            if let Some(sample) = window.due_sample(send_beats) {
                 self.push_candidate(Candidate {
                     sample,
                     rank: Rank::NoteOn,
@@ -643,7 +838,7 @@ impl Scheduler {
         &mut self,
         count: usize,
         first: usize,
-        beats_of: impl Fn(usize) -> f64,
+        beats_of: impl Fn(usize) -> (f64, f64, f64),
         rank: Rank,
         cycle: u32,
         offset_beats: f64,
@@ -652,7 +847,7 @@ impl Scheduler {
         window: &BeatWindow,
     ) {
         for index in first..count {
-            let beats = beats_of(index);
+            let (beats, lead_beats, wait_beats) = beats_of(index);
             if beats > span_end_beats {
                 break;
             }
@@ -665,13 +860,26 @@ impl Scheduler {
             } else {
                 offset_beats + beats
             };
-            if host_beats < self.mute_until_beats - BEAT_EPSILON
-                || host_beats <= due_after
-                || host_beats > due_until
-            {
+            if host_beats < self.mute_until_beats - BEAT_EPSILON {
                 continue;
             }
-            if let Some(sample) = window.due_sample(host_beats) {
+            // Sent its lead early; but never before the launch's first window, and a note
+            // then waits a switch's lead after it (the articulation chased there comes first).
+            let mut send_beats = host_beats - lead_beats;
+            let mut late = false;
+            if let Some((origin_due_after, origin)) = self.origin_beats {
+                if host_beats > origin_due_after && send_beats < origin + wait_beats {
+                    late = lead_beats > 0.0 && rank == Rank::NoteOn;
+                    send_beats = origin + wait_beats;
+                }
+            }
+            if send_beats <= due_after || send_beats > due_until {
+                continue;
+            }
+            if let Some(sample) = window.due_sample(send_beats) {
+                if late {
+                    self.num_late += 1;
+                }
                 self.push_candidate(Candidate {
                     sample,
                     rank,
@@ -769,6 +977,19 @@ impl Scheduler {
         voices: &mut Voices,
     ) {
         let point = rendering.ccs[candidate.index as usize];
+        if point.cc == PROGRAM_CHANGE_CC {
+            let program = (point.value.clamp(0.0, 1.0) * 127.0).round() as u8;
+            let event = Event {
+                timing_samples: candidate.sample,
+                kind: EventKind::OtherMidi {
+                    bytes: [0xC0 | (point.channel & 0x0F), program, 0],
+                },
+            };
+            if out.push(event).is_err() {
+                self.num_dropped += 1;
+            }
+            return;
+        }
         if point.cc == CC_SUSTAIN {
             let down = is_sustain_down(point.value);
             let ours = voices.pedal(point.channel) == Some(Owner::Rendering);

@@ -1,6 +1,7 @@
 //! What the parameters decide for the live engine: playback mode, launch, trigger, capture,
 //! and which of them are structural (a change ends sounding notes) or only shape the rendering.
 
+use crate::engine::articulation::ArticulationSettings;
 use crate::engine::audio_capture::{AudioSource, AudioTracking};
 use crate::engine::capture::{CaptureMode, CaptureSettings};
 use crate::engine::character::CharacterSettings;
@@ -187,6 +188,8 @@ pub struct LiveSettings {
     pub fit_to_end_hit: bool,
     /// How long the button rings after the cut, bars (0.5 to 1).
     pub end_ring_bars: f64,
+    /// The sample library's articulations: profile, roles, track delay.
+    pub articulation: ArticulationSettings,
 }
 
 impl Default for LiveSettings {
@@ -215,6 +218,7 @@ impl Default for LiveSettings {
             fit_bars: None,
             fit_to_end_hit: false,
             end_ring_bars: 1.0,
+            articulation: ArticulationSettings::default(),
         }
     }
 }
@@ -278,6 +282,7 @@ impl LiveSettings {
         u8,
         TriggerTranspose,
         Option<u32>,
+        ArticulationSettings,
     ) {
         (
             self.character,
@@ -289,6 +294,7 @@ impl LiveSettings {
             self.trigger_high_key,
             self.trigger_transpose,
             self.fit_bars,
+            self.articulation,
         )
     }
 }
