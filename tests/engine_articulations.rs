@@ -307,6 +307,7 @@ fn assert_switched_before_each_note(
             .unwrap_or(0);
         let switch = events
             .iter()
+            .rev()
             .filter_map(|(sent, e)| match e.kind {
                 EventKind::ControlChange {
                     channel: c,
@@ -317,7 +318,7 @@ fn assert_switched_before_each_note(
                 }
                 _ => None,
             })
-            .last();
+            .next();
         let Some((sent, value)) = switch else {
             panic!(
                 "no switch on channel {channel} before the note {key} at {at} (restart {restart})"
