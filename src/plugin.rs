@@ -144,6 +144,19 @@ impl Reprise {
             self.live.num_phrase_notes() as u32,
             std::sync::atomic::Ordering::Relaxed,
         );
+        for (slot, role) in readouts
+            .sounding_roles
+            .iter()
+            .zip(self.live.sounding_roles())
+        {
+            slot.store(
+                crate::shared::role_code(role),
+                std::sync::atomic::Ordering::Relaxed,
+            );
+        }
+        readouts
+            .late_notes
+            .store(self.live.num_late(), std::sync::atomic::Ordering::Relaxed);
         let dropped = self.live.num_dropped()
             + self.live.num_heard_dropped()
             + self.events_out.num_dropped()

@@ -9,6 +9,7 @@
 //!
 //! Parameters are not here: the editor changes them only through nice-plug's `ParamSetter`.
 
+use crate::engine::articulation::Role;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use atomic_float::{AtomicF32, AtomicF64};
@@ -119,6 +120,24 @@ pub struct Readouts {
     pub commands_refused: AtomicU64,
     /// What hit lock made of each hit.
     pub hits: HitReadouts,
+    /// The articulation each voice plays now (melody, doubling, harmony, bass): the role's
+    /// index in [`Role::ALL`] + 1; 0 when none (no profile, not playing, or a role-less voice).
+    pub sounding_roles: [AtomicU32; 4],
+    /// Rendered notes sent later than their articulation's delay asked (due too soon after a
+    /// start or locate), since the plugin started.
+    pub late_notes: AtomicU64,
+}
+
+/// [`Readouts::sounding_roles`]' code for `role`.
+pub fn role_code(role: Option<Role>) -> u32 {
+    role.and_then(|role| Role::ALL.iter().position(|r| *r == role))
+        .map_or(0, |index| index as u32 + 1)
+}
+
+/// The role [`role_code`] wrote.
+pub fn role_of_code(code: u32) -> Option<Role> {
+    code.checked_sub(1)
+        .and_then(|index| Role::ALL.get(index as usize).copied())
 }
 
 /// Hit lock's readouts, per hit in the picture's time order (audio thread writes, editor reads).

@@ -2,13 +2,15 @@
 //! plain function over `egui::Ui` and an [`EditorState`], so it runs headless in tests.
 //!
 //! Layout (everything in reach at the default 900×760, no scrolling): the title and status
-//! line, the Character panel, a row of tabs (Capture · Audio · Key · Operators · Playback · Library)
+//! line, the Character panel, a row of tabs (Capture · Audio · Key · Operators · Playback · Library
+//! · Picture · Articulations)
 //! with one panel below it, and the piano rolls. One file per panel.
 //!
 //! The editor never touches the audio thread's data: it reads the latest
 //! [`EditorSnapshot`](crate::shared::EditorSnapshot) and atomics, sends [`Command`]s through a
 //! bounded queue, and changes parameters only through nice-plug's `ParamSetter` gestures.
 
+mod articulations;
 mod audio;
 mod capture;
 mod character;
@@ -52,11 +54,13 @@ pub enum Tab {
     Library,
     /// Frame rate, start timecode, hits and hit lock.
     Picture,
+    /// The sample library's articulations: profile, roles, track delay; what each voice plays.
+    Articulations,
 }
 
 impl Tab {
     /// All tabs with their titles, in order.
-    pub const ALL: [(Tab, &'static str); 7] = [
+    pub const ALL: [(Tab, &'static str); 8] = [
         (Tab::Capture, "Capture"),
         (Tab::Audio, "Audio"),
         (Tab::Key, "Key"),
@@ -64,6 +68,7 @@ impl Tab {
         (Tab::Playback, "Playback"),
         (Tab::Library, "Library"),
         (Tab::Picture, "Picture"),
+        (Tab::Articulations, "Articulations"),
     ];
 }
 
@@ -217,6 +222,7 @@ pub fn draw_editor(ui: &mut egui::Ui, state: &mut EditorState, setter: Option<&P
             Tab::Playback => playback::draw(ui, &params, setter),
             Tab::Library => library::draw(ui, state, setter),
             Tab::Picture => picture::draw(ui, state, setter),
+            Tab::Articulations => articulations::draw(ui, state, setter),
         }
     });
     ui.separator();

@@ -312,7 +312,7 @@ fn everything_is_in_reach_at_the_default_size() {
     let (mut state, _audio, _library) = editor();
     state.snapshot.motif = crate::engine::demo::demo_motif();
     let (mut harness, _host) = default_size_harness(state);
-    let panels: [(&str, &[&str]); 6] = [
+    let panels: [(&str, &[&str]); 7] = [
         (
             "Capture",
             &[
@@ -338,6 +338,7 @@ fn everything_is_in_reach_at_the_default_size() {
         ("Key", &[]),
         ("Operators", &super::operators::LABELS),
         ("Playback", &super::playback::LABELS),
+        ("Articulations", &super::articulations::LABELS),
         (
             "Library",
             &[
@@ -503,6 +504,35 @@ fn the_arm_parameter_follows_the_engine_disarming_itself() {
         host.gestures.lock().unwrap()[..3],
         ["begin Arm capture", "set Arm capture 0", "end Arm capture"]
     );
+}
+
+/// Issue 26: the Articulations tab says what each voice plays and how many notes went late.
+#[test]
+fn the_articulations_tab_shows_what_each_voice_plays_and_the_late_notes() {
+    use crate::engine::articulation::Role;
+    use std::sync::atomic::Ordering;
+    let (mut state, _audio, _library) = editor();
+    let readouts = state.shared.readouts.clone();
+    state.tab = Tab::Articulations;
+    let (mut harness, _host) = default_size_harness(state);
+    harness.get_by_label("Profile");
+    assert_eq!(
+        super::articulations::readout_text(&readouts),
+        ("Playing now: nothing".to_owned(), None)
+    );
+    readouts.sounding_roles[0].store(
+        crate::shared::role_code(Some(Role::Legato)),
+        Ordering::Relaxed,
+    );
+    readouts.sounding_roles[3].store(
+        crate::shared::role_code(Some(Role::LongHard)),
+        Ordering::Relaxed,
+    );
+    readouts.late_notes.store(2, Ordering::Relaxed);
+    let (playing, late) = super::articulations::readout_text(&readouts);
+    assert_eq!(playing, "Playing now: Melody legato · Bass long-hard");
+    assert!(late.is_some_and(|text| text.starts_with("2 notes sent late")));
+    harness.run();
 }
 
 /// Issue 13: the Audio tab shows the input level, the live pitch with cents and the note heard.

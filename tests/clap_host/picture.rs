@@ -257,3 +257,113 @@ fn an_end_hit_with_fit_to_end_hit_gets_the_button_on_the_cuts_sample_and_nothing
         );
     }
 }
+
+/// Issue 26: with a sample library whose articulations speak late (Cinematic Studio Strings'
+/// factory delays), the button is *sent* its delay before the cut so it *sounds* on the cut's
+/// sample, each keyswitch goes out at least 1 ms before the note it serves, and the profile is
+/// saved with the project.
+#[test]
+fn with_a_delayed_library_the_button_is_sent_its_delay_early_and_sounds_on_the_cut() {
+    let cut_frame = 611;
+    let cut = frames_to_seconds(cut_frame, FrameRate::Fps24) * SAMPLE_RATE;
+    let end = (cut + 4.0 * SAMPLE_RATE) as u64;
+    let settings = CharacterSettings {
+        character: Character::Swell,
+        ..CharacterSettings::default()
+    };
+    let tonic = button_tonic(&theme(), &settings).expect("a key") % 12;
+    let profile = reprise::engine::articulation::Profile::factory("cinematic-studio-strings")
+        .expect("factory profile");
+    let zones = profile.keyswitch_zones();
+    let is_switch = |key: i16| {
+        zones
+            .iter()
+            .any(|&(lo, hi)| (lo as i16..=hi as i16).contains(&key))
+    };
+    // The profile's delays in samples: the button sounds on the cut if it went out one of them
+    // before it.
+    let delays: Vec<f64> = profile
+        .delays
+        .iter()
+        .map(|d| d.ms / 1000.0 * SAMPLE_RATE)
+        .collect();
+    assert!(!delays.is_empty());
+    for seed in [6, 7] {
+        let mut plugin = PluginUnderTest::start(Layout::MidiOnly, SAMPLE_RATE, 4096);
+        let out = play_picture(
+            &mut plugin,
+            &picture_with(cut_frame, Lands::End),
+            &[
+                ("fit_end_hit", serde_json::json!({"bool": true})),
+                ("end_ring", serde_json::json!({"f32": 0.5})),
+                (
+                    "articulations",
+                    serde_json::json!({"string": "cinematic-studio-strings"}),
+                ),
+            ],
+            end,
+            seed,
+        );
+        assert_balanced(&out, "articulated end hit");
+        let onsets: Vec<(u64, i16, i16)> = out
+            .iter()
+            .filter_map(|e| match e.kind {
+                OutKind::NoteOn { channel, key, .. } => Some((e.time_samples, channel, key)),
+                _ => None,
+            })
+            .collect();
+        let (switches, notes): (Vec<_>, Vec<_>) =
+            onsets.iter().partition(|(_, _, key)| is_switch(*key));
+        assert!(!switches.is_empty(), "seed {seed}: no keyswitch sent");
+        // The button: the last tonic notes sent, each one of the delays before the cut.
+        let last_sent = notes.iter().map(|(at, _, _)| *at).max().expect("notes");
+        let button: Vec<_> = notes
+            .iter()
+            .filter(|(at, _, _)| {
+                (cut - *at as f64) <= delays.iter().cloned().fold(0.0, f64::max) + 1.0
+            })
+            .filter(|(at, _, _)| *at as f64 <= cut + 1.0)
+            .filter(|(_, _, key)| (*key as u8) % 12 == tonic)
+            .collect();
+        assert!(
+            !button.is_empty(),
+            "seed {seed}: no button sent before the cut"
+        );
+        for (at, _, key) in &button {
+            let early = cut - *at as f64;
+            assert!(
+                delays.iter().any(|d| (early - d).abs() <= 1.0),
+                "seed {seed}: the button {key} went out {early:.1} samples before the cut, \
+                 not one of the delays {delays:?}"
+            );
+        }
+        assert!(
+            last_sent as f64 <= cut + 1.0,
+            "seed {seed}: a note after the button"
+        );
+        // Each keyswitch went out at least 48 samples before the next note on its channel.
+        for (at, channel, key) in &switches {
+            if let Some(next) = notes
+                .iter()
+                .filter(|(t, c, _)| c == channel && t >= at)
+                .map(|(t, _, _)| *t)
+                .min()
+            {
+                assert!(
+                    next - at >= 48,
+                    "seed {seed}: keyswitch {key} at {at}, note at {next}"
+                );
+            }
+        }
+        eprintln!(
+            "clack-host articulated end hit, seed {seed}: button sent {:.1} samples before the cut ({} keyswitches)",
+            cut - button.iter().map(|(at, _, _)| *at).min().unwrap() as f64,
+            switches.len()
+        );
+        let state = crate::host::state_json(&plugin.save_state());
+        assert_eq!(
+            state["params"]["articulations"],
+            serde_json::json!({"string": "cinematic-studio-strings"})
+        );
+    }
+}

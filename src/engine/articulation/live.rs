@@ -13,9 +13,7 @@ use super::role::{assign_roles, Role, RoleChoice};
 use super::switches::{routed_points, Routes, Switcher, SWITCH_LEAD_SECONDS};
 use crate::engine::character::Character;
 use crate::engine::event::NUM_CHANNELS;
-use crate::engine::rendering::{
-    CcPoint, RenderedNote, Rendering, Voice, MAX_RENDER_NOTES, PROGRAM_CHANGE_CC,
-};
+use crate::engine::rendering::{CcPoint, RenderedNote, Rendering, Voice, PROGRAM_CHANGE_CC};
 
 /// Held keyswitch notes tracked at once (a profile holds one per exclusive group; four groups
 /// on every channel is more than any library has).
@@ -53,8 +51,6 @@ impl Default for ArticulationSettings {
 pub struct LiveArticulator {
     /// The factory profiles with their keyswitch zones.
     profiles: Vec<(Profile, Vec<(u8, u8)>)>,
-    /// One role per note of the rendering being articulated.
-    roles: Vec<Option<Role>>,
     /// Keyswitch notes held until their articulation ends: (channel, index in the output).
     held: Vec<(u8, usize)>,
 }
@@ -77,7 +73,6 @@ impl LiveArticulator {
                     (profile, zones)
                 })
                 .collect(),
-            roles: Vec::with_capacity(MAX_RENDER_NOTES),
             held: Vec::with_capacity(MAX_HELD_KEYS),
         }
     }
@@ -87,22 +82,20 @@ impl LiveArticulator {
         self.profiles.get(index).map(|(profile, _)| profile)
     }
 
-    /// The role of each note of the last rendering articulated (as its notes came in).
-    pub fn roles(&self) -> &[Option<Role>] {
-        &self.roles
-    }
-
     /// Writes `input` with the switches of `settings`' profile for `character`'s roles into
     /// `out` (same length; notes routed and moved off the keyswitch keys, each with its lead;
-    /// switch points and keyswitch notes added). Returns false, leaving `out` alone, when no
-    /// profile is chosen.
+    /// switch points and keyswitch notes added), and each input note's role into `roles` (made
+    /// with [`crate::engine::rendering::MAX_RENDER_NOTES`] capacity). Returns false, leaving `out` alone and `roles`
+    /// empty, when no profile is chosen.
     pub fn articulate(
         &mut self,
         input: &Rendering,
         character: Character,
         settings: &ArticulationSettings,
         out: &mut Rendering,
+        roles: &mut Vec<Option<Role>>,
     ) -> bool {
+        roles.clear();
         let Some((profile, zones)) = settings.profile.and_then(|i| self.profiles.get(i)) else {
             return false;
         };
@@ -110,13 +103,13 @@ impl LiveArticulator {
         out.length_beats = input.length_beats;
         out.num_dropped = input.num_dropped;
         out.octaves_shifted_to_fit = input.octaves_shifted_to_fit;
-        assign_roles(input, character, settings.choice, &mut self.roles);
+        assign_roles(input, character, settings.choice, roles);
         self.held.clear();
         let mut switcher = Switcher::new(profile, zones, settings.track_delay_ms);
         let mut routed: Routes = [[false; NUM_CHANNELS]; NUM_CHANNELS];
         let mut max_lead = 0.0f32;
         for (index, source) in input.notes.iter().enumerate() {
-            let role = self.roles.get(index).copied().flatten();
+            let role = roles.get(index).copied().flatten();
             let step = switcher.step(source, role);
             let channel = step.note.channel;
             routed[usize::from(source.channel) % NUM_CHANNELS][usize::from(channel)] = true;
@@ -205,7 +198,7 @@ impl LiveArticulator {
 mod tests {
     use super::*;
     use crate::engine::character::{render, CharacterSettings};
-    use crate::engine::rendering::MAX_RENDER_CCS;
+    use crate::engine::rendering::{MAX_RENDER_CCS, MAX_RENDER_NOTES};
 
     #[test]
     fn every_factory_profile_articulates_swell() {
@@ -221,18 +214,27 @@ mod tests {
         );
         let mut articulator = LiveArticulator::new();
         let mut out = Rendering::with_capacity(MAX_RENDER_NOTES, MAX_RENDER_CCS);
+        let mut roles = Vec::with_capacity(MAX_RENDER_NOTES);
         assert!(!articulator.articulate(
             &rendering,
             Character::Swell,
             &ArticulationSettings::default(),
-            &mut out
+            &mut out,
+            &mut roles
         ));
         for (index, (id, _)) in FACTORY_PROFILES.iter().enumerate() {
             let settings = ArticulationSettings {
                 profile: Some(index),
                 ..ArticulationSettings::default()
             };
-            assert!(articulator.articulate(&rendering, Character::Swell, &settings, &mut out));
+            assert!(articulator.articulate(
+                &rendering,
+                Character::Swell,
+                &settings,
+                &mut out,
+                &mut roles
+            ));
+            assert_eq!(roles.len(), rendering.notes.len());
             let played = out.notes.iter().filter(|n| n.voice != Voice::Keyswitch);
             assert_eq!(played.count(), rendering.notes.len(), "{id}");
             assert!(out.notes.iter().all(|n| n.channel != 9), "{id}");

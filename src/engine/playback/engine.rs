@@ -20,7 +20,7 @@ use super::voices::Voices;
 use std::borrow::Borrow;
 
 use super::scheduler::Overlay;
-use crate::engine::articulation::LiveArticulator;
+use crate::engine::articulation::{LiveArticulator, Role};
 use crate::engine::audio_capture::TrackerReadout;
 use crate::engine::capture::PhraseCapture;
 use crate::engine::character::render;
@@ -31,7 +31,7 @@ use crate::engine::hit_lock::{HitOutcome, Warp};
 use crate::engine::key::Key;
 use crate::engine::motif::Motif;
 use crate::engine::picture::Picture;
-use crate::engine::rendering::{Rendering, MAX_RENDER_CCS, MAX_RENDER_NOTES};
+use crate::engine::rendering::{Rendering, Voice, MAX_RENDER_CCS, MAX_RENDER_NOTES};
 
 /// Input events per block the output buffer is sized for (the plugin's host queue is made this
 /// large; more are still taken, and what does not fit in the output is counted as dropped, with
@@ -114,6 +114,10 @@ struct Sent {
     rendering: Rendering,
     /// The fitted ending with its switches.
     end_fit: Rendering,
+    /// The role of each note of the rendering (as [`LiveEngine::loop_rendering`] holds them).
+    roles: Vec<Option<Role>>,
+    /// The role of each note of the fitted ending.
+    end_roles: Vec<Option<Role>>,
 }
 
 /// Segment changes of a hit-locked layout handled inside one stretch of samples (each locked
@@ -176,6 +180,8 @@ impl LiveEngine {
                 articulated: false,
                 rendering: Rendering::new(),
                 end_fit: Rendering::new(),
+                roles: Vec::with_capacity(MAX_RENDER_NOTES),
+                end_roles: Vec::with_capacity(MAX_RENDER_NOTES),
             }),
         }
     }
@@ -339,14 +345,33 @@ impl LiveEngine {
         self.scheduler.num_late()
     }
 
-    /// The role (articulation) of each note of [`loop_rendering`](Self::loop_rendering), when
-    /// a profile is in force (empty otherwise).
-    pub fn roles(&self) -> &[Option<crate::engine::articulation::Role>] {
-        if self.sent.articulated {
-            self.articulator.roles()
-        } else {
-            &[]
+    /// The articulation each voice plays now (melody, doubling, harmony, bass — see
+    /// [`Voice::channel_offset`]): the role of its last note started at the playhead, when a
+    /// profile is in force and playback runs.
+    pub fn sounding_roles(&self) -> [Option<Role>; 4] {
+        let mut out = [None; 4];
+        let Some(playhead) = self.playhead_beats() else {
+            return out;
+        };
+        if !self.sent.articulated {
+            return out;
         }
+        let roles = if self.plays_end_fit {
+            &self.sent.end_roles
+        } else {
+            &self.sent.roles
+        };
+        let notes = &self.rendering().notes;
+        for (note, role) in notes.iter().zip(roles.iter()) {
+            if note.start_beats > playhead {
+                break;
+            }
+            let slot = usize::from(note.voice.channel_offset()).min(3);
+            if note.voice != Voice::Keyswitch {
+                out[slot] = *role;
+            }
+        }
+        out
     }
 
     /// What goes out now (the rendering playing with its switches and leads, when a profile is
@@ -512,6 +537,7 @@ impl LiveEngine {
                         self.settings.character.character,
                         &self.settings.articulation,
                         &mut self.sent.end_fit,
+                        &mut self.sent.end_roles,
                     );
                 }
                 self.end_fit_made = Some((key.0, key.1, key.2, made));
@@ -931,6 +957,7 @@ impl LiveEngine {
             self.settings.character.character,
             &self.settings.articulation,
             &mut self.sent.rendering,
+            &mut self.sent.roles,
         );
         self.locking
             .set_rendering(&self.rendering, self.settings.character.character);
