@@ -46,6 +46,8 @@ enum Setting {
     Character(Character),
     Intensity(f64),
     FitToEndHit(bool),
+    /// The articulation profile (its index in the parameter's list: 0 = notes only).
+    Articulations(usize),
 }
 
 impl Setting {
@@ -61,6 +63,7 @@ impl Setting {
             ),
             Setting::Intensity(intensity) => ("Intensity", intensity),
             Setting::FitToEndHit(on) => ("Fit to end hit", if on { 1.0 } else { 0.0 }),
+            Setting::Articulations(index) => ("Articulations", index as f64),
         }
     }
 
@@ -69,6 +72,10 @@ impl Setting {
             Setting::Character(character) => settings.character.character = character,
             Setting::Intensity(intensity) => settings.character.intensity = intensity,
             Setting::FitToEndHit(on) => settings.fit_to_end_hit = on,
+            Setting::Articulations(index) => {
+                settings.articulation.profile =
+                    reprise::engine::articulation::choices::PROFILE_CHOICES[index].value
+            }
         }
     }
 }
@@ -938,4 +945,126 @@ fn an_end_hit_gets_the_fitted_button_on_the_cut_and_nothing_after_its_ring() {
         take.iter().filter(|n| from_cut(n.start) < -ring).count() > 8,
         "the rendering played before its fitted ending"
     );
+}
+
+/// The parameter step of the factory profile `id`.
+fn profile_step(id: &str) -> usize {
+    reprise::engine::articulation::choices::PROFILE_CHOICES
+        .iter()
+        .position(|choice| choice.id == id)
+        .expect("a factory profile")
+}
+
+/// Asserts every keyswitch of `profile` Ardour recorded went out at least 1 ms (less a tick of
+/// the recording's resolution) before the next rendered note on its channel; returns
+/// how many were checked. (A switch sent just before a loop wrap serves a note the wrap never
+/// plays; the chase at the wrap switches again, a millisecond before the loop's first note.)
+fn assert_keyswitches_ahead(
+    take: &[RecordedNote],
+    map: &TempoMap,
+    profile: &str,
+    loop_quarters: Option<f64>,
+) -> usize {
+    let zones = reprise::engine::articulation::Profile::factory(profile)
+        .expect("a factory profile")
+        .keyswitch_zones();
+    let is_switch = |n: &RecordedNote| zones.iter().any(|&(lo, hi)| (lo..=hi).contains(&n.key));
+    let switches: Vec<&RecordedNote> = take.iter().filter(|n| is_switch(n)).collect();
+    // Ardour stores both onsets on its tick grid: their distance is off by up to one tick (a
+    // tick is longest at the slowest tempo of these sessions, 120 BPM).
+    let tolerance = 2.0 * half_tick_samples(120.0) / SAMPLE_RATE;
+    // The rendering's notes (the region's phrase passes through on channel 1 too, replayed on
+    // every pass of a loop).
+    let is_phrase = |n: &RecordedNote| {
+        n.channel == 0
+            && PHRASE.iter().any(|&(start, _, key)| {
+                let from = n.start - start;
+                let from = loop_quarters.map_or(from, |length| {
+                    let wrapped = from.rem_euclid(length);
+                    wrapped.min(length - wrapped)
+                });
+                n.key == key && from.abs() < ONSET_TOLERANCE_QUARTERS
+            })
+    };
+    let rendering: Vec<&RecordedNote> = take.iter().filter(|n| !is_phrase(n)).collect();
+    for switch in &switches {
+        let next = rendering
+            .iter()
+            .filter(|n| !is_switch(n) && n.channel == switch.channel && n.start >= switch.start)
+            .map(|n| n.start)
+            .fold(f64::INFINITY, f64::min);
+        if next.is_finite() {
+            let ahead = map.seconds_at(next) - map.seconds_at(switch.start);
+            assert!(
+                ahead >= 0.001 - tolerance,
+                "the keyswitch {} at quarter {:.4} is {:.2} ms before its note",
+                switch.key,
+                switch.start,
+                ahead * 1000.0
+            );
+        }
+    }
+    switches.len()
+}
+
+/// Issue 26 in a real DAW: Swell through Cinematic Studio Strings' factory profile, the phrase
+/// captured in the roll, across a tempo change (120 → 132 BPM at quarter 24). Ardour records
+/// what the engine plays for the same song — every rendered note sent its articulation's delay
+/// early, the keyswitch notes with it — each keyswitch at least 1 ms before its note.
+#[test]
+#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
+fn a_sample_library_gets_its_keyswitches_ahead_and_its_delays_compensated() {
+    let map = TempoMap {
+        sections: vec![(0.0, 120.0, 4, 4), (24.0, 132.0, 4, 4)],
+    };
+    let profile = "cinematic-studio-strings";
+    let takes = run_scenario(
+        "articulations",
+        map.clone(),
+        &[
+            Setting::Character(Character::Swell),
+            Setting::Articulations(profile_step(profile)),
+        ],
+        &[&[Step::Roll(0.0, 48.0)]],
+    );
+    let switches = assert_keyswitches_ahead(&takes[0], &map, profile, None);
+    assert!(switches >= 3, "{switches} keyswitches recorded");
+    // The notes go out early: the rendering's onsets are off its grid by the delays.
+    let rendering = rendered(&takes[0]);
+    let off_grid = rendering
+        .iter()
+        .filter(|n| ((n.start * 4.0).round() - n.start * 4.0).abs() > 0.05)
+        .count();
+    assert!(
+        off_grid * 2 > rendering.len(),
+        "{off_grid} of {} rendered notes went out early",
+        rendering.len()
+    );
+    eprintln!(
+        "articulations in Ardour: {switches} keyswitches, {off_grid} of {} notes sent early",
+        rendering.len()
+    );
+}
+
+/// Issue 26 in a real DAW: with the UACC keyswitch profile over a loop played three times, the
+/// articulation is chased at every wrap: Ardour's take (notes) is what the engine plays, and
+/// the saved state keeps the profile.
+#[test]
+#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
+fn a_looped_rendering_keeps_its_articulation_at_every_wrap() {
+    let profile = "uacc-keyswitch";
+    let map = TempoMap::steady(120.0, 4, 4);
+    let takes = run_scenario(
+        "articulations_loop",
+        map.clone(),
+        &[
+            Setting::Character(Character::Swell),
+            Setting::Articulations(profile_step(profile)),
+        ],
+        &[&[Step::Loop(0.0, (0.0, 16.0), 3)]],
+    );
+    let switches = assert_keyswitches_ahead(&takes[0], &map, profile, Some(16.0));
+    // The rendering starts after the phrase (bar 4) and is chased at each of the two wraps
+    // after it, besides its own first switch.
+    assert!(switches >= 3, "{switches} keyswitches recorded");
 }
