@@ -9,7 +9,8 @@
 # - the editor-window test needs an X server (Xvfb);
 # - the DAW tests (tests/daw) need Ardour 7's headless Lua interpreter `ardour7-lua`
 #   (apt-get install --no-install-recommends ardour);
-# - the audio tests (tests/cli_audio.rs) need a General MIDI SoundFont (timgm6mb-soundfont).
+# - the audio tests (tests/cli_audio.rs, tests/monitor.rs, the standalone's SoundFont test)
+#   need a General MIDI SoundFont (timgm6mb-soundfont).
 # A missing tool prints SKIP (and fails when REPRISE_REQUIRE_XVFB / REPRISE_REQUIRE_ARDOUR /
 # REPRISE_REQUIRE_SOUNDFONT is set, as in CI).
 set -euo pipefail
@@ -45,8 +46,8 @@ if [ -z "$soundfont_found" ]; then
     echo "A General MIDI SoundFont is required (REPRISE_REQUIRE_SOUNDFONT is set) but none is installed" >&2
     exit 1
   fi
-  echo "SKIP: cli_audio (no General MIDI SoundFont; apt-get install timgm6mb-soundfont, or set REPRISE_SOUNDFONT)"
-  excluded+=("binary(cli_audio)")
+  echo "SKIP: cli_audio, monitor, standalone soundfont (no General MIDI SoundFont; apt-get install timgm6mb-soundfont, or set REPRISE_SOUNDFONT)"
+  excluded+=("binary(cli_audio)" "binary(monitor)" "test(soundfont_is_heard)")
 fi
 filter="all()"
 for expr in "${excluded[@]+"${excluded[@]}"}"; do

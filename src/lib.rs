@@ -44,6 +44,22 @@ pub use plugin::Reprise;
 pub(crate) static STARTS_WITH_DEMO_MOTIF: std::sync::atomic::AtomicBool =
     std::sync::atomic::AtomicBool::new(false);
 
+/// The SoundFont the standalone app plays its output through (`--soundfont`): a plugin
+/// instance activated while one is set makes a [`synth::Monitor`] and writes what its output
+/// sounds like into its audio outputs. Unset in the plugin (the DAW's instruments play).
+#[cfg(feature = "plugin")]
+pub(crate) static MONITOR_SOUNDFONT: std::sync::Mutex<Option<std::sync::Arc<synth::SoundFont>>> =
+    std::sync::Mutex::new(None);
+
+/// Makes every plugin instance activated from now on play its output through `soundfont`
+/// into its audio outputs (the standalone app, which has no instrument after it).
+#[cfg(feature = "plugin")]
+pub fn monitor_through(soundfont: std::sync::Arc<synth::SoundFont>) {
+    if let Ok(mut slot) = MONITOR_SOUNDFONT.lock() {
+        *slot = Some(soundfont);
+    }
+}
+
 /// Makes every plugin instance created from now on start with the demo motif in slot 1 (the
 /// standalone app calls this first).
 #[cfg(feature = "plugin")]

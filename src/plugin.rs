@@ -1,6 +1,7 @@
 //! The nice-plug `Plugin` implementation and the CLAP/VST3 exports. Glue only: host events in,
 //! engine, host events out.
 
+use crate::synth::Monitor;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
@@ -51,6 +52,9 @@ pub struct Reprise {
     published_to_editor: (u64, u64),
     /// Whether the editor was open at the last block (a newly opened editor gets a snapshot).
     editor_was_open: bool,
+    /// The standalone app's General MIDI synthesizer playing the output into the audio outputs
+    /// (see [`crate::monitor_through`]); `None` in a DAW. Made in `initialize()`.
+    monitor: Option<Box<Monitor>>,
 }
 
 impl Default for Reprise {
@@ -81,6 +85,7 @@ impl Default for Reprise {
             shared_gui: Some(shared_gui),
             published_to_editor: (u64::MAX, u64::MAX),
             editor_was_open: false,
+            monitor: None,
         }
     }
 }
@@ -305,6 +310,19 @@ impl Plugin for Reprise {
         }
         self.num_host_refused_events = 0;
         self.live.prepare(buffer_config.sample_rate as f64);
+        let soundfont = crate::MONITOR_SOUNDFONT
+            .lock()
+            .ok()
+            .and_then(|slot| slot.clone());
+        self.monitor = soundfont.and_then(|soundfont| {
+            match Monitor::new(&soundfont, f64::from(buffer_config.sample_rate)) {
+                Ok(monitor) => Some(Box::new(monitor)),
+                Err(error) => {
+                    nice_log!("reprise: cannot play the output through the SoundFont: {error}");
+                    None
+                }
+            }
+        });
         true
     }
 
@@ -312,6 +330,9 @@ impl Plugin for Reprise {
         // Anything still sounding from before the reset is ended at the first sample of the next
         // block (reset cannot send events itself).
         self.live.reset();
+        if let Some(monitor) = self.monitor.as_mut() {
+            monitor.silence();
+        }
     }
 
     fn deactivate(&mut self) {
@@ -383,6 +404,17 @@ impl Plugin for Reprise {
         };
         self.live
             .process_with_audio(&block, &settings, events, audio, &mut self.events_out);
+        if let Some(monitor) = self.monitor.as_mut() {
+            // The standalone app: its outputs sound what the output plays.
+            if let [left, right, ..] = buffer.as_slice() {
+                monitor.play(
+                    settings.character.character,
+                    self.events_out.as_slice(),
+                    left,
+                    right,
+                );
+            }
+        }
         self.send_output(context);
         self.publish_to_editor();
         if self.live.library_revision() != self.published_revision {

@@ -52,3 +52,35 @@ fn the_transport_follows_what_the_user_asks_for() {
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("transport at 100 BPM 6/8"), "{stderr}");
 }
+
+/// `--soundfont`: the standalone says which SoundFont it plays its output through, runs (the
+/// process call, under nice-plug's allocation check, keeps playing the demo through it), and
+/// refuses a SoundFont it cannot read.
+#[test]
+fn a_soundfont_is_heard_or_refused() {
+    let Ok(soundfont) = reprise::synth::find_soundfont(None) else {
+        panic!("no General MIDI SoundFont (scripts/test.sh skips this test, saying SKIP)");
+    };
+    let (code, stderr) = run(&["--backend", "jack", "--soundfont", "/nonexistent/none.sf2"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("none.sf2"), "{stderr}");
+    // The dummy backend runs headless; the app runs until it is stopped.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reprise-standalone"))
+        .args(["--backend", "dummy", "--soundfont"])
+        .arg(&soundfont)
+        .env_remove("DISPLAY")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start reprise-standalone");
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let still_running = child.try_wait().expect("poll").is_none();
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("playing the output through")
+            && stderr.contains(&*soundfont.to_string_lossy()),
+        "{stderr}"
+    );
+    assert!(still_running, "the standalone stopped: {stderr}");
+}

@@ -8,7 +8,8 @@
 //! sustain pedal and any other controller pass as they are. Each voice gets a General MIDI program suited to the character
 //! ([`gm_program`]); a voice on channel 10 (General MIDI's drums) moves to a free channel.
 //!
-//! Offline only (the CLI): loading a SoundFont and rendering allocate.
+//! Offline (the CLI): loading a SoundFont and rendering allocate. Live (the standalone app):
+//! [`Monitor`] plays each block's output as it goes out, allocation-free once made.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,6 +21,9 @@ use crate::engine::character::Character;
 use crate::engine::event::{CC_SUSTAIN, NUM_CHANNELS};
 use crate::engine::rendering::{Rendering, Voice};
 use crate::engine::time_map::TimeMap;
+
+mod monitor;
+pub use monitor::Monitor;
 
 /// Where a SoundFont is looked for when none is given: Debian's General MIDI alternatives
 /// (`timgm6mb-soundfont`, `fluid-soundfont-gm`, `musescore-general-soundfont-*`) and the
@@ -61,7 +65,7 @@ pub const GM_EXPRESSION_FLOOR: f32 = 80.0;
 pub const MAKEUP_GAIN_DB: f32 = 15.0;
 
 /// General MIDI's percussion channel (10, 0-based 9): a melodic voice there would play drums.
-const GM_DRUM_CHANNEL: u8 = 9;
+pub const GM_DRUM_CHANNEL: u8 = 9;
 
 /// General MIDI CC11 (expression): the dynamics controller the GM profile sends.
 const CC_EXPRESSION: u8 = 11;
@@ -193,6 +197,31 @@ pub fn gm_program(character: Character, voice: Voice) -> u8 {
         (Character::Distant, Voice::Melody) => 73,
         (Character::Distant, _) => 49,
     }
+}
+
+/// A rendered velocity (0–1) as the General MIDI profile sends it: scaled into
+/// [`GM_VELOCITY_FLOOR`]–127.
+pub fn gm_velocity(velocity: f32) -> u8 {
+    (GM_VELOCITY_FLOOR + velocity.clamp(0.0, 1.0) * (127.0 - GM_VELOCITY_FLOOR)).round() as u8
+}
+
+/// A controller value (0–1) on `cc` as the General MIDI profile sends it: (controller, value),
+/// the dynamics curve on CC11 scaled into [`GM_EXPRESSION_FLOOR`]–127 (CC1 becomes CC11, or is
+/// dropped when the rendering `sends_expression` itself); `None` when it is not sent.
+pub fn gm_controller(cc: u8, value: f32, sends_expression: bool) -> Option<(u8, u8)> {
+    let cc = match cc {
+        CC_MODULATION if sends_expression => return None,
+        CC_MODULATION => CC_EXPRESSION,
+        cc if cc > 127 => return None,
+        cc => cc,
+    };
+    let value = value.clamp(0.0, 1.0);
+    let value = if cc == CC_EXPRESSION {
+        GM_EXPRESSION_FLOOR + value * (127.0 - GM_EXPRESSION_FLOOR)
+    } else {
+        value * 127.0
+    };
+    Some((cc, value.round() as u8))
 }
 
 /// One event for the synthesizer, at a sample.
@@ -337,9 +366,7 @@ fn gm_events(
     for (_, rendering) in renderings {
         for note in rendering.notes.iter() {
             let channel = channel_of(note.channel);
-            let velocity = (GM_VELOCITY_FLOOR
-                + note.velocity.clamp(0.0, 1.0) * (127.0 - GM_VELOCITY_FLOOR))
-                .round() as u8;
+            let velocity = gm_velocity(note.velocity);
             let on = sample_at(note.start_beats);
             events.push(SynthEvent {
                 sample: on,
@@ -360,18 +387,9 @@ fn gm_events(
         // its CC11 points already carry it.
         let sends_expression = rendering.ccs.iter().any(|p| p.cc == CC_EXPRESSION);
         for point in rendering.ccs.iter() {
-            let cc = match point.cc {
-                CC_MODULATION if sends_expression => continue,
-                CC_MODULATION => CC_EXPRESSION,
-                cc => cc,
+            let Some((cc, value)) = gm_controller(point.cc, point.value, sends_expression) else {
+                continue;
             };
-            let value = point.value.clamp(0.0, 1.0);
-            let value = if cc == CC_EXPRESSION {
-                GM_EXPRESSION_FLOOR + value * (127.0 - GM_EXPRESSION_FLOOR)
-            } else {
-                value * 127.0
-            };
-            let value = value.round() as u8;
             events.push(SynthEvent {
                 sample: sample_at(point.beats),
                 rank: 1,
