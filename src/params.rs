@@ -7,7 +7,7 @@ use std::sync::Arc;
 use nice_plug::prelude::*;
 
 use crate::engine::articulation::choices::{
-    DISTANT_CHOICES, MAX_TRACK_DELAY_MS, PROFILE_CHOICES, SURGE_CHOICES,
+    DistantRole, SurgeRole, DISTANT_CHOICES, MAX_TRACK_DELAY_MS, PROFILE_CHOICES, SURGE_CHOICES,
 };
 use crate::engine::articulation::{ArticulationSettings, Role, RoleChoice};
 use crate::engine::audio_capture::{
@@ -72,58 +72,9 @@ enum_from_choices! {
     InputChannel => InputChannel::CHOICES,
     PitchRange => PitchRange::CHOICES,
     Option<usize> => PROFILE_CHOICES,
+    SurgeRole => SURGE_CHOICES,
+    DistantRole => DISTANT_CHOICES,
 }
-
-/// The role a surge or Distant asks for (two parameters, two choice lists: the type says
-/// which).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SurgeRole(pub Role);
-/// Distant's colour (see [`SurgeRole`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DistantRole(pub Role);
-
-enum_from_choices! {
-    SurgeRole => SURGE_CHOICES_PICKED,
-    DistantRole => DISTANT_CHOICES_PICKED,
-}
-
-/// [`SURGE_CHOICES`] for the surge parameter's type.
-const SURGE_CHOICES_PICKED: [choice::Choice<SurgeRole>; SURGE_CHOICES.len()] = {
-    let mut out = [choice::Choice {
-        value: SurgeRole(Role::LongHard),
-        id: "",
-        label: "",
-    }; SURGE_CHOICES.len()];
-    let mut i = 0;
-    while i < SURGE_CHOICES.len() {
-        out[i] = choice::Choice {
-            value: SurgeRole(SURGE_CHOICES[i].value),
-            id: SURGE_CHOICES[i].id,
-            label: SURGE_CHOICES[i].label,
-        };
-        i += 1;
-    }
-    out
-};
-
-/// [`DISTANT_CHOICES`] for the Distant colour parameter's type.
-const DISTANT_CHOICES_PICKED: [choice::Choice<DistantRole>; DISTANT_CHOICES.len()] = {
-    let mut out = [choice::Choice {
-        value: DistantRole(Role::LongSoft),
-        id: "",
-        label: "",
-    }; DISTANT_CHOICES.len()];
-    let mut i = 0;
-    while i < DISTANT_CHOICES.len() {
-        out[i] = choice::Choice {
-            value: DistantRole(DISTANT_CHOICES[i].value),
-            id: DISTANT_CHOICES[i].id,
-            label: DISTANT_CHOICES[i].label,
-        };
-        i += 1;
-    }
-    out
-};
 
 /// All parameters. Shared (`Arc`) between the host's threads, the audio thread and the editor;
 /// every parameter is atomic inside nice-plug. The motif library is persisted with them.

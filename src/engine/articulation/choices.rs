@@ -45,34 +45,43 @@ pub const PROFILE_CHOICES: [Choice<Option<usize>>; 1 + FACTORY_PROFILES.len()] =
     },
 ];
 
+/// The role Swell's surge asks for (a type of its own, so its setting and Distant's are two
+/// choice lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurgeRole(pub Role);
+
+/// The role Distant asks for (see [`SurgeRole`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DistantRole(pub Role);
+
 /// Swell's surge (the phrase after a break before the climax).
-pub const SURGE_CHOICES: [Choice<Role>; 2] = [
+pub const SURGE_CHOICES: [Choice<SurgeRole>; 2] = [
     Choice {
-        value: Role::LongHard,
+        value: SurgeRole(Role::LongHard),
         id: "long-hard",
         label: "Long hard (marcato)",
     },
     Choice {
-        value: Role::Tremolo,
+        value: SurgeRole(Role::Tremolo),
         id: "tremolo",
         label: "Tremolo",
     },
 ];
 
 /// Distant's colour.
-pub const DISTANT_CHOICES: [Choice<Role>; 3] = [
+pub const DISTANT_CHOICES: [Choice<DistantRole>; 3] = [
     Choice {
-        value: Role::LongSoft,
+        value: DistantRole(Role::LongSoft),
         id: "long-soft",
         label: "Long soft (flautando)",
     },
     Choice {
-        value: Role::LongMuted,
+        value: DistantRole(Role::LongMuted),
         id: "long-muted",
         label: "Con sordino",
     },
     Choice {
-        value: Role::Harmonics,
+        value: DistantRole(Role::Harmonics),
         id: "harmonics",
         label: "Harmonics",
     },
