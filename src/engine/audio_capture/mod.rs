@@ -8,7 +8,9 @@
 //! detection (energy rise, spectral flux with a maximum filter), [`pitch`] (McLeod's normalised
 //! square difference function through a real FFT, with an octave check) → [`tracker`]'s note
 //! state machine (attack, stable pitch → note-on; release, re-attack or a held pitch change →
-//! note-off). [`settings`] holds what the user chooses (input channel, range, gate, snap).
+//! note-off). [`settings`] holds what the user chooses (input channel, range, gate, snap);
+//! [`noise_floor`] follows the background, so a note must stand out of it as well as pass the
+//! gate.
 //!
 //! Every buffer and FFT plan is made by [`NoteTracker::new`] for a sample rate; processing never
 //! allocates, locks or logs, and the results do not depend on how the input is cut into blocks.
@@ -16,6 +18,7 @@
 pub mod decimator;
 mod histogram;
 mod history;
+pub mod noise_floor;
 pub mod onset;
 pub mod pitch;
 pub mod settings;

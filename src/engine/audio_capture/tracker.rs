@@ -30,6 +30,7 @@
 use super::decimator::Decimator;
 use super::histogram::{PitchHistogram, TrimmedPitch};
 use super::history::{HopHistory, HISTORY};
+use super::noise_floor::NoiseFloor;
 use super::onset::{level_db, Flux, FLUX_FRAME};
 use super::pitch::{PitchDetector, PitchEstimate, MAX_SEGMENT, MIN_HARMONICS_SEGMENT};
 use super::settings::TrackerSettings;
@@ -125,6 +126,9 @@ const VELOCITY_ZERO_DB: f32 = -54.0;
 const VELOCITY_RANGE_DB: f32 = 48.0;
 /// Lowest velocity a heard note gets (still audible on a sampler).
 const MIN_VELOCITY: f32 = 0.05;
+/// Quiet input is taken for the background only this many hops (about 1 s) after a note last
+/// sounded: a note's tail (a piano's pedalled release) is not the room.
+const TAIL_HOPS: u64 = 345;
 /// The 11 ms level lags a release by about two hops: a release is stamped that much earlier.
 const RELEASE_LAG_HOPS: u64 = 2;
 
@@ -222,6 +226,9 @@ enum Phase {
     /// Sound that is not a note (no steady pitch): ignored until silence or a new attack.
     Unpitched {
         opened_hop: u64,
+        /// It rose out of silence without a pitch (a noise: the background is learnt from it),
+        /// rather than being a note's tail (which is not the background).
+        from_silence: bool,
     },
     Note(Sounding),
 }
@@ -296,6 +303,10 @@ pub struct NoteTracker {
     flux: Flux,
     phase: Phase,
     readout: TrackerReadout,
+    /// The background's level: a note must stand out of it.
+    noise_floor: NoiseFloor,
+    /// The last hop a note sounded (`None` before any).
+    last_sound_hop: Option<u64>,
 }
 
 impl std::fmt::Debug for NoteTracker {
@@ -317,9 +328,10 @@ impl NoteTracker {
         } else {
             48_000.0
         };
+        let analysis_rate_hz = decimator.analysis_rate_hz(rate) as f32;
         Self {
             settings,
-            analysis_rate_hz: decimator.analysis_rate_hz(rate) as f32,
+            analysis_rate_hz,
             factor: decimator.factor() as u64,
             delay_samples: decimator.delay_samples() as u64,
             decimator,
@@ -336,6 +348,8 @@ impl NoteTracker {
                 level_db: -120.0,
                 ..TrackerReadout::default()
             },
+            noise_floor: NoiseFloor::new(HOP as f32 / analysis_rate_hz),
+            last_sound_hop: None,
         }
     }
 
@@ -354,6 +368,11 @@ impl NoteTracker {
         self.readout
     }
 
+    /// The background the tracker has learnt (its level and margin).
+    pub fn noise_floor(&self) -> &NoiseFloor {
+        &self.noise_floor
+    }
+
     /// Host samples consumed since the tracker was made or reset.
     pub fn consumed_samples(&self) -> u64 {
         self.consumed
@@ -370,6 +389,8 @@ impl NoteTracker {
         self.consumed = 0;
         self.history = HopHistory::EMPTY;
         self.phase = Phase::Silent;
+        self.noise_floor.reset();
+        self.last_sound_hop = None;
         self.readout = TrackerReadout {
             level_db: -120.0,
             ..TrackerReadout::default()
@@ -441,13 +462,18 @@ impl NoteTracker {
     }
 
     /// Where the attack that brought the current level began, analysis samples: the first hop
-    /// after the last one (within 12 hops) under a tenth of the newest hop's energy, then the
+    /// after the last one (within 12 hops) under a tenth of the newest hop's energy (each less
+    /// the background's), then the
     /// first sample in that hop above a quarter of the hop's peak.
     fn attack_start(&mut self) -> AnalysisSample {
-        let newest = self.history.energy(0);
+        // Energies above the background's (its level and half its margin: its usual swing), so
+        // an attack out of noise is found where it rose out of it.
+        let background =
+            10f32.powf((self.noise_floor.level_db() + 0.5 * self.noise_floor.margin_db()) / 10.0);
+        let newest = (self.history.energy(0) - background).max(0.0);
         let mut hops_back = 0u64;
         for back in 1..12u64.min(self.history.hops()) {
-            if self.history.energy(back) < 0.1 * newest {
+            if self.history.energy(back) - background < 0.1 * newest {
                 break;
             }
             hops_back = back;
@@ -546,9 +572,23 @@ impl NoteTracker {
     /// One hop of analysis: measure the newest audio, then act on it in the current phase.
     fn hop(&mut self, emit: &mut impl FnMut(TrackedNote)) {
         let measure = self.measure_hop();
+        // The background is learnt from a sound that rose out of silence without a pitch, and
+        // from quiet input once a note's tail has had time to die away (a tail is not the room).
+        let hops = self.history.hops();
+        if matches!(self.phase, Phase::Note(_)) {
+            self.last_sound_hop = Some(hops);
+        }
+        let background = match self.phase {
+            Phase::Unpitched { from_silence, .. } => from_silence,
+            Phase::Silent => self
+                .last_sound_hop
+                .is_none_or(|last| hops.saturating_sub(last) > TAIL_HOPS),
+            _ => false,
+        };
+        self.noise_floor.follow(measure.level, background);
         match self.phase {
             Phase::Silent => self.silent_hop(),
-            Phase::Unpitched { opened_hop } => self.unpitched_hop(opened_hop, &measure),
+            Phase::Unpitched { opened_hop, .. } => self.unpitched_hop(opened_hop, &measure),
             Phase::Candidate {
                 onset,
                 opened_hop,
@@ -581,7 +621,7 @@ impl NoteTracker {
                 .mean_energy(RISE_BASE_FROM_HOPS, RISE_BASE_HOPS),
         );
         self.readout.level_db = level;
-        let rise_db = level - earlier.max(self.settings.gate_db - RISE_FLOOR_UNDER_GATE_DB);
+        let rise_db = level - earlier.max(self.gate_db() - RISE_FLOOR_UNDER_GATE_DB);
         let flux_peak = {
             let mut recent = 0.0;
             for back in 1..(FLUX_MEAN_HOPS + 1).min(self.history.hops()) {
@@ -599,18 +639,24 @@ impl NoteTracker {
         }
     }
 
+    /// The level a sound must reach to be heard: the user's gate, or the background plus its
+    /// margin when that is higher ([`NoiseFloor::threshold_db`]).
+    fn gate_db(&self) -> f32 {
+        self.noise_floor.threshold_db(self.settings.gate_db)
+    }
+
     /// Silence: a hop above the gate opens a candidate note.
     fn silent_hop(&mut self) {
         // The newest hop's level, not the 11 ms one: a slow attack opens sooner (a click that
         // opens a candidate gives no pitch and is let go).
-        if level_db(self.history.mean_energy(0, 1)) > self.settings.gate_db {
+        if level_db(self.history.mean_energy(0, 1)) > self.gate_db() {
             self.open_candidate();
         }
     }
 
     /// Sound without a pitch: silence closes it, a new attack opens a candidate.
     fn unpitched_hop(&mut self, opened_hop: u64, m: &HopMeasure) {
-        if m.level < self.settings.gate_db - GATE_HYSTERESIS_DB {
+        if m.level < self.gate_db() - GATE_HYSTERESIS_DB {
             self.phase = Phase::Silent;
             self.readout.pitch_midi = None;
         } else if self.history.hops() - opened_hop > REFRACTORY_HOPS
@@ -633,7 +679,7 @@ impl NoteTracker {
         emit: &mut impl FnMut(TrackedNote),
     ) {
         let peak_db = peak_db.max(m.level);
-        if m.level < self.settings.gate_db - GATE_HYSTERESIS_DB {
+        if m.level < self.gate_db() - GATE_HYSTERESIS_DB {
             self.phase = Phase::Silent;
             self.readout.pitch_midi = None;
             return;
@@ -641,6 +687,7 @@ impl NoteTracker {
         if self.history.hops() - opened_hop > CANDIDATE_TIMEOUT_HOPS {
             self.phase = Phase::Unpitched {
                 opened_hop: self.history.hops(),
+                from_silence: true,
             };
             return;
         }
@@ -699,7 +746,7 @@ impl NoteTracker {
         emit: &mut impl FnMut(TrackedNote),
     ) {
         let level = m.level;
-        let gate = self.settings.gate_db;
+        let gate = self.gate_db();
         if level > note.peak_db {
             note.peak_db = level;
             note.dip_db = level;
@@ -717,6 +764,7 @@ impl NoteTracker {
             } else {
                 Phase::Unpitched {
                     opened_hop: self.history.hops(),
+                    from_silence: false,
                 }
             };
             self.readout.sounding_key = None;

@@ -1,0 +1,156 @@
+//! The background's level, followed while nothing is being heard as a note, so a steady hiss,
+//! a fan or mains hum does not hold the tracker open: a sound must stand [`MARGIN_DB`] above
+//! the background (and reach the user's gate) to open a note, and a note ends when it falls
+//! back into it.
+//!
+//! Followed on the tracker's 11 ms level, in decibels: quickly downwards ([`FALL_TIME_S`]), and
+//! upwards with a time constant of [`RISE_TIME_S`] — but only while no note sounds and none is
+//! being found, so a held note never raises it. A steady
+//! noise louder than the gate is therefore learnt within about half a second of unpitched sound;
+//! until then it is ignored as an unpitched sound, as before.
+
+/// A sound must stand this far above the background to be a note, dB: a note at 10 dB SNR
+/// (its power over the noise's) is 10.4 dB above it, while the 11 ms level of steady noise
+/// stays within about ±4 dB of its mean (brown noise, the most restless of the usual ones).
+pub const MARGIN_DB: f32 = 8.0;
+
+/// How fast the background estimate rises towards a louder background, seconds (time constant
+/// in decibels: 90 % of the way in 2.3 × this).
+pub const RISE_TIME_S: f32 = 0.2;
+
+/// How fast it falls towards a quieter one, seconds: quickly (a note's release decaying into
+/// the room is followed down), but not at once, or a restless noise's dips would pull it
+/// under the noise.
+pub const FALL_TIME_S: f32 = 0.05;
+
+/// A restless background (brown noise, a fan's narrow band, a hum's ripple: their 11 ms level
+/// swings by 10 dB and more) needs this many times its mean deviation from the estimate as its
+/// margin, when that is more than [`MARGIN_DB`].
+pub const SPREAD_FACTOR: f32 = 4.0;
+
+/// The quietest background followed, dBFS (digital silence reads −120).
+const FLOOR_DB: f32 = -120.0;
+
+/// The background level. Owner: the tracker. Plain data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoiseFloor {
+    /// The estimate, dBFS.
+    level_db: f32,
+    /// Share of the distance to a louder level closed per hop.
+    rise_per_hop: f32,
+    /// Share of the distance to a quieter level closed per hop.
+    fall_per_hop: f32,
+    /// How far the background's level strays from the estimate, on average, dB (followed with
+    /// the rise's time constant, while background).
+    spread_db: f32,
+    /// Whether any background has been heard yet.
+    learnt: bool,
+}
+
+impl NoiseFloor {
+    /// A floor for hops of `hop_seconds`, starting at digital silence.
+    pub fn new(hop_seconds: f32) -> Self {
+        let share = |time_s: f32| {
+            if hop_seconds.is_finite() && hop_seconds > 0.0 {
+                (hop_seconds / time_s).min(1.0)
+            } else {
+                0.0
+            }
+        };
+        Self {
+            level_db: FLOOR_DB,
+            rise_per_hop: share(RISE_TIME_S),
+            fall_per_hop: share(FALL_TIME_S),
+            spread_db: 0.0,
+            learnt: false,
+        }
+    }
+
+    /// Follows one hop's `level_db`: down at once; up only while `background` (no note is
+    /// sounding or being found).
+    pub fn follow(&mut self, level_db: f32, background: bool) {
+        if !level_db.is_finite() {
+            return;
+        }
+        let level = level_db.max(FLOOR_DB);
+        if background && !self.learnt {
+            // The first background heard is the estimate (no slow climb from silence).
+            self.level_db = level;
+            self.learnt = true;
+            return;
+        }
+        let off = (level - self.level_db).abs();
+        if background && off < 2.0 * MARGIN_DB {
+            // The background's own swing (a larger step is a change of background, or a
+            // sound: it moves the estimate, not the margin).
+            self.spread_db += (off - self.spread_db) * self.rise_per_hop;
+        }
+        if level < self.level_db {
+            self.level_db += (level - self.level_db) * self.fall_per_hop;
+        } else if background {
+            self.level_db += (level - self.level_db) * self.rise_per_hop;
+        }
+    }
+
+    /// The background's level, dBFS.
+    pub fn level_db(&self) -> f32 {
+        self.level_db
+    }
+
+    /// The margin a sound needs above the background: [`MARGIN_DB`], or more over a restless
+    /// background ([`SPREAD_FACTOR`]).
+    pub fn margin_db(&self) -> f32 {
+        MARGIN_DB.max(SPREAD_FACTOR * self.spread_db)
+    }
+
+    /// The level a sound needs to be heard as a note: the user's `gate_db`, or the background
+    /// plus its margin when that is higher.
+    pub fn threshold_db(&self, gate_db: f32) -> f32 {
+        gate_db.max(self.level_db + self.margin_db())
+    }
+
+    /// Back to digital silence (the tracker's reset).
+    pub fn reset(&mut self) {
+        self.level_db = FLOOR_DB;
+        self.spread_db = 0.0;
+        self.learnt = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn it_learns_a_steady_background_and_never_rises_under_a_note() {
+        let hop = 64.0 / 22_050.0;
+        let mut floor = NoiseFloor::new(hop);
+        let hops_per_second = (1.0 / hop) as usize;
+        for _ in 0..2 * hops_per_second {
+            floor.follow(-30.0, true);
+        }
+        assert!(
+            (floor.level_db() + 30.0).abs() < 0.5,
+            "{}",
+            floor.level_db()
+        );
+        assert!((floor.threshold_db(-45.0) - floor.level_db() - MARGIN_DB).abs() < 1e-3);
+        // A loud note does not raise it; a quiet moment lowers it at once.
+        for _ in 0..hops_per_second {
+            floor.follow(-6.0, false);
+        }
+        assert!(floor.level_db() < -29.0);
+        for _ in 0..hops_per_second {
+            floor.follow(-50.0, false);
+        }
+        assert!(
+            (floor.level_db() + 50.0).abs() < 0.5,
+            "{}",
+            floor.level_db()
+        );
+        assert!(floor.threshold_db(-45.0) > -45.0);
+        let before = floor.level_db();
+        floor.follow(f32::NAN, true);
+        assert_eq!(floor.level_db(), before);
+    }
+}
