@@ -10,7 +10,6 @@
 //! the whole item. A note is found when a note-on of its key starts within 50 ms of its onset
 //! (each note-on matches one note at most).
 
-#[allow(dead_code)]
 #[path = "../tests/common/noise.rs"]
 mod noise;
 
