@@ -378,11 +378,16 @@ fn every_switch_goes_out_a_millisecond_ahead_and_is_chased_after_each_host_loop_
         events,
         launches,
         sent,
-    } = run(
-        &settings(Some("spitfire-uacc")),
-        song(Some(loop_beats)),
-        || 256,
-    );
+    } = {
+        // Tiny blocks at the start (a note waiting its switch's millisecond spans several),
+        // then a host's usual ones.
+        let mut sizes = [1u32, 1, 7, 13].into_iter().chain(std::iter::repeat(256));
+        run(
+            &settings(Some("spitfire-uacc")),
+            song(Some(loop_beats)),
+            || sizes.next().unwrap(),
+        )
+    };
     let beats_per_sample = 100.0 / 60.0 / SAMPLE_RATE;
     let loop_samples = ((loop_beats.1 - loop_beats.0) / beats_per_sample).round() as u64;
     let first_wrap = (loop_beats.1 / beats_per_sample).round() as u64;

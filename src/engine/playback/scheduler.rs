@@ -468,7 +468,15 @@ impl Scheduler {
         self.push_overlay(rendering, (due_after, due_until), &window, timing);
         self.push_inner_note_offs(rendering, launch, &window);
         self.send_candidates(rendering, out, voices);
-        self.next_due_beats = Some(self.next_event_after(rendering, launch, due_until, voices));
+        let mut next_due = self.next_event_after(rendering, launch, due_until, voices);
+        if let Some((_, origin)) = self.origin_beats {
+            // A note waiting its switch's lead after the launch is due then, though its own
+            // beat may already be past.
+            if origin + timing.wait_beats > due_until {
+                next_due = next_due.min(origin + timing.wait_beats - BEAT_EPSILON);
+            }
+        }
+        self.next_due_beats = Some(next_due);
     }
 
     /// [`schedule`](Self::schedule) for a window that ends where the rendering is replaced (a new
