@@ -567,3 +567,77 @@ fn the_output_is_the_same_whatever_the_block_sizes() {
         }
     }
 }
+
+/// The rendered notes (not switches) a sampler heard, as (channel, key) in order, between two
+/// absolute samples.
+fn heard_notes(sampler: &Sampler, zones: &[(u8, u8)], from: u64, to: u64) -> Vec<(u8, u8)> {
+    sampler
+        .notes
+        .iter()
+        .filter(|n| !zones.iter().any(|&(lo, hi)| (lo..=hi).contains(&n.key)))
+        .filter(|n| (from..to).contains(&n.on))
+        .map(|n| (n.channel, n.key))
+        .collect()
+}
+
+#[test]
+fn a_tempo_ramp_neither_loses_nor_repeats_an_early_note() {
+    // 90 → 150 BPM over 40 beats, tempo changing inside every 256-sample block: the leads are
+    // worth more beats block by block.
+    let tempo_at = |beats: f64| 90.0 + 60.0 * (beats / 40.0).min(1.0);
+    let metre = |_| (TimeSignature::new(3, 4), 0.0);
+    let (blocks, _) = song_blocks(&tempo_at, &metre, 48.0, 256, false);
+    let profile = Profile::factory("cinematic-studio-strings").expect("factory profile");
+    let zones = profile.keyswitch_zones();
+    let total = blocks.len() as u64 * 256;
+    let (from, to) = (SAMPLE_RATE as u64, total - SAMPLE_RATE as u64);
+    let plain = drive(&mut engine(), &blocks, |_| settings(None), &[]).0;
+    let articulated = drive(
+        &mut engine(),
+        &blocks,
+        |_| settings(Some("cinematic-studio-strings")),
+        &[],
+    )
+    .0;
+    let want = heard_notes(&plain, &zones, from, to);
+    // The articulated notes go out up to 333 ms sooner: compare the same notes.
+    let got = heard_notes(&articulated, &zones, from - 16_000, to - 16_000);
+    assert!(want.len() > 30, "{} notes", want.len());
+    assert!(
+        got.len().abs_diff(want.len()) <= 3,
+        "{} notes sent for {} played",
+        got.len(),
+        want.len()
+    );
+    let sent_total = heard_notes(&articulated, &zones, 0, total).len();
+    let plain_total = heard_notes(&plain, &zones, 0, total).len();
+    assert!(
+        sent_total >= plain_total && sent_total <= plain_total + 3,
+        "over the whole song: {sent_total} sent, {plain_total} played plain"
+    );
+}
+
+#[test]
+fn with_blocks_shorter_than_a_millisecond_the_launch_note_is_not_lost() {
+    let profile = Profile::factory("spitfire-uacc").expect("factory profile");
+    let zones = profile.keyswitch_zones();
+    for size in [16u32, 32] {
+        let plain = run(&settings(None), song(Some((3.0, 24.0))), || size);
+        let articulated = run(
+            &settings(Some("spitfire-uacc")),
+            song(Some((3.0, 24.0))),
+            || size,
+        );
+        let count = |events: &[(u64, Event)]| {
+            note_ons(events)
+                .iter()
+                .filter(|(_, key, _)| !zones.iter().any(|&(lo, hi)| (lo..=hi).contains(key)))
+                .count()
+        };
+        assert_eq!(
+            count(&articulated.events),
+            count(&plain.events),
+            "{size}-sample blocks: notes lost or added"
+        );
+    }
+}

@@ -74,6 +74,8 @@ pub struct Overlay {
 struct Leads {
     /// Beats per second at the window's tempo.
     beats_per_second: f64,
+    /// … and at the last window's (what was handled there was judged with it).
+    previous_beats_per_second: f64,
     /// How long a note due right after the launch waits for its switch, beats (a switch's lead
     /// when the rendering is articulated, else 0).
     wait_beats: f64,
@@ -136,6 +138,9 @@ pub struct Scheduler {
     should_chase: bool,
     /// Notes sent later than their lead asked (due too soon after a start or locate).
     num_late: u64,
+    /// Beats per second of the last window: what was handled there was judged with leads at
+    /// that tempo (a tempo change must neither skip nor repeat an event).
+    previous_beats_per_second: Option<f64>,
 }
 
 /// A key a sample library reads as a switch, not a note: a chase presses it again.
@@ -176,6 +181,7 @@ impl Scheduler {
             origin_beats: None,
             should_chase: false,
             num_late: 0,
+            previous_beats_per_second: None,
         }
     }
 
@@ -222,6 +228,7 @@ impl Scheduler {
         self.next_due_beats = None;
         self.origin_beats = None;
         self.should_chase = true;
+        self.previous_beats_per_second = None;
         self.warp = Warp::IDENTITY;
         self.cycles_end_by_beats = f64::INFINITY;
         self.first_cycle_beats = f64::INFINITY;
@@ -243,6 +250,10 @@ impl Scheduler {
             return;
         }
         self.launch_beats = Some(launch_beats);
+        // A handover: what leads from before it goes out at once (late), and the articulation
+        // in force is sent again.
+        self.origin_beats = None;
+        self.should_chase = true;
         self.warp = warp;
         self.cycles_end_by_beats = if cycles_end_by_beats.is_nan() {
             f64::INFINITY
@@ -305,6 +316,8 @@ impl Scheduler {
     /// The rendering was redone (any change of what it holds): what is due next is recomputed.
     pub fn rendering_changed(&mut self) {
         self.next_due_beats = None;
+        // Its articulation may differ (another profile, role or take): sent again.
+        self.should_chase = true;
     }
 
     /// The host timeline moved by `delta_beats` (a loop wrap, a jump, a stop onto the plugin's
@@ -395,7 +408,12 @@ impl Scheduler {
         // Articulation leads, in beats at this window's tempo: events are due that much before
         // their beats.
         let beats_per_second = window.beats_per_sample * self.sample_rate_hz;
-        let max_lead_beats = f64::from(rendering.max_lead_seconds.max(0.0)) * beats_per_second;
+        let previous_beats_per_second = self
+            .previous_beats_per_second
+            .replace(beats_per_second)
+            .unwrap_or(beats_per_second);
+        let max_lead_beats = f64::from(rendering.max_lead_seconds.max(0.0))
+            * beats_per_second.max(previous_beats_per_second);
         if self.origin_beats.is_none() {
             self.origin_beats = Some((due_after, window.beats_at(window.start_sample)));
         }
@@ -413,7 +431,12 @@ impl Scheduler {
         // Rendering-local beats covered (a sample of margin; the due test below decides).
         // A warped first cycle sounds up to its largest shift away from its grid positions.
         let margin = window.beats_per_sample + self.warp.max_shift_beats();
-        let local_start = due_after.min(window_first) - launch - margin;
+        // Events of the launch point waiting a switch's lead after it are still to come.
+        let waiting_from = self
+            .origin_beats
+            .filter(|&(_, origin)| rendering.max_lead_seconds > 0.0 && origin >= due_after - 1.0)
+            .map_or(f64::INFINITY, |(origin_due_after, _)| origin_due_after);
+        let local_start = due_after.min(window_first).min(waiting_from) - launch - margin;
         let local_end = window.beats_at(window.end_sample) - launch + margin + max_lead_beats;
         if local_end < 0.0 {
             // Nothing of this launch is due yet, but notes started before it (a statement
@@ -434,6 +457,7 @@ impl Scheduler {
         }
         let timing = Leads {
             beats_per_second,
+            previous_beats_per_second,
             wait_beats: if rendering.max_lead_seconds > 0.0 {
                 SWITCH_LEAD_SECONDS * beats_per_second
             } else {
@@ -543,6 +567,7 @@ impl Scheduler {
             let span = (local_start + launch - offset, local_end + launch - offset);
             let first_note = rendering.notes.partition_point(|n| n.start_beats < span.0);
             self.push_span(
+                timing,
                 rendering.notes.len(),
                 first_note,
                 |i| {
@@ -552,11 +577,7 @@ impl Scheduler {
                     } else {
                         timing.wait_beats
                     };
-                    (
-                        note.start_beats,
-                        f64::from(note.lead_seconds) * timing.beats_per_second,
-                        wait,
-                    )
+                    (note.start_beats, f64::from(note.lead_seconds), wait)
                 },
                 Rank::NoteOn,
                 cycle as u32,
@@ -567,15 +588,12 @@ impl Scheduler {
             );
             let first_point = rendering.ccs.partition_point(|p| p.beats < span.0);
             self.push_span(
+                timing,
                 rendering.ccs.len(),
                 first_point,
                 |i| {
                     let point = &rendering.ccs[i];
-                    (
-                        point.beats,
-                        f64::from(point.lead_seconds) * timing.beats_per_second,
-                        0.0,
-                    )
+                    (point.beats, f64::from(point.lead_seconds), 0.0)
                 },
                 Rank::Controller,
                 cycle as u32,
@@ -594,9 +612,11 @@ impl Scheduler {
     /// are struck again, and get their note-offs as usual.
     fn push_chase(&mut self, rendering: &Rendering, launch: f64, window: &BeatWindow) {
         let length = rendering.length_beats;
-        let Some((_, origin)) = self.origin_beats else {
-            return;
-        };
+        // Where the rendering is joined: this window's first sample, or the point it starts
+        // sounding from if that is later.
+        let origin = window
+            .beats_at(window.start_sample)
+            .max(self.mute_until_beats);
         let local = origin - launch;
         if local < 0.0 || rendering.max_lead_seconds <= 0.0 {
             // Not joined yet: the first notes' own switches come before them.
@@ -696,8 +716,10 @@ impl Scheduler {
                 break;
             }
             let host_beats = overlay.launch_beats + overlay.warp.at(note.start_beats);
-            let send_beats = host_beats - f64::from(note.lead_seconds) * timing.beats_per_second;
-            if send_beats <= due_after || send_beats > due_until {
+            let lead = f64::from(note.lead_seconds);
+            let send_beats = host_beats - lead * timing.beats_per_second;
+            let handled_send = host_beats - lead * timing.previous_beats_per_second;
+            if handled_send <= due_after || send_beats > due_until {
                 continue;
             }
             if let Some(sample) = window.due_sample(send_beats) {
@@ -844,6 +866,7 @@ impl Scheduler {
     #[allow(clippy::too_many_arguments)]
     fn push_span(
         &mut self,
+        timing: Leads,
         count: usize,
         first: usize,
         beats_of: impl Fn(usize) -> (f64, f64, f64),
@@ -855,7 +878,7 @@ impl Scheduler {
         window: &BeatWindow,
     ) {
         for index in first..count {
-            let (beats, lead_beats, wait_beats) = beats_of(index);
+            let (beats, lead_seconds, wait_beats) = beats_of(index);
             if beats > span_end_beats {
                 break;
             }
@@ -873,15 +896,21 @@ impl Scheduler {
             }
             // Sent its lead early; but never before the launch's first window, and a note
             // then waits a switch's lead after it (the articulation chased there comes first).
-            let mut send_beats = host_beats - lead_beats;
+            // When it goes out at this window's tempo, and when the last window (at its own)
+            // took it to go out: handled there if that was at or before `due_after`.
+            let mut send_beats = host_beats - lead_seconds * timing.beats_per_second;
+            let mut handled_send = host_beats - lead_seconds * timing.previous_beats_per_second;
             let mut late = false;
             if let Some((origin_due_after, origin)) = self.origin_beats {
                 if host_beats > origin_due_after && send_beats < origin + wait_beats {
-                    late = lead_beats > 0.0 && rank == Rank::NoteOn;
+                    late = lead_seconds > 0.0 && wait_beats > 0.0 && rank == Rank::NoteOn;
                     send_beats = origin + wait_beats;
                 }
+                if host_beats > origin_due_after && handled_send < origin + wait_beats {
+                    handled_send = origin + wait_beats;
+                }
             }
-            if send_beats <= due_after || send_beats > due_until {
+            if handled_send <= due_after || send_beats > due_until {
                 continue;
             }
             if let Some(sample) = window.due_sample(send_beats) {
