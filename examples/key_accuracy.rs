@@ -27,7 +27,8 @@ fn main() {
         let mut wrong = Vec::new();
         let mut num_tied = 0;
         for melody in &set {
-            let estimate = estimate_key(&melody.notes, profiles).expect("notes");
+            let estimate =
+                estimate_key(&melody.notes, melody.bar_length_beats, profiles).expect("notes");
             if estimate.num_tied > 1 {
                 num_tied += 1;
             }

@@ -83,6 +83,8 @@ struct Sample {
     name: String,
     features: KeyFeatures,
     notes: Vec<Note>,
+    /// Bar length of the melody's metre, quarter-note beats.
+    bar_length_beats: f64,
     key: Key,
     /// Whether the whole tune ends on the label's tonic (`None`: not recorded, as in the
     /// hand-transcribed set).
@@ -268,7 +270,7 @@ struct Profiles(ProfileSet);
 
 impl Method for Profiles {
     fn rank(&self, sample: &Sample) -> [Key; 24] {
-        let estimate = estimate_key(&sample.notes, self.0).expect("notes");
+        let estimate = estimate_key(&sample.notes, sample.bar_length_beats, self.0).expect("notes");
         estimate.ranked.map(|c| c.key)
     }
 }
@@ -480,8 +482,16 @@ fn report(name: &str, tally: &Tally) {
     );
 }
 
-fn to_sample(name: String, notes: Vec<Note>, key: Key, ends_on_tonic: Option<bool>) -> Sample {
-    let mut features = key_features(&notes);
+fn to_sample(melody: melody_sets::Melody) -> Sample {
+    let ends_on_tonic = melody.ends_on_tonic();
+    let melody_sets::Melody {
+        name,
+        key,
+        notes,
+        bar_length_beats,
+        ..
+    } = melody;
+    let mut features = key_features(&notes, bar_length_beats);
     for (block, enabled) in features.blocks.iter_mut().zip(enabled_blocks()) {
         if !enabled {
             *block = [0.0; 12];
@@ -491,6 +501,7 @@ fn to_sample(name: String, notes: Vec<Note>, key: Key, ends_on_tonic: Option<boo
         name,
         features,
         notes,
+        bar_length_beats,
         key,
         ends_on_tonic,
     }
@@ -500,10 +511,7 @@ fn main() {
     let write = std::env::args().any(|a| a == "--write");
     let samples: Vec<Sample> = melody_sets::load_dev_set()
         .into_iter()
-        .map(|m| {
-            let ends_on_tonic = m.ends_on_tonic();
-            to_sample(m.name, m.notes, m.key, ends_on_tonic)
-        })
+        .map(to_sample)
         .collect();
     let num_minor = samples.iter().filter(|s| s.key.mode == Mode::Minor).count();
     println!(
@@ -689,7 +697,7 @@ fn main() {
     // Second held-out check: the hand-transcribed melodies, never trained on.
     let hand: Vec<Sample> = melody_sets::load_test_set()
         .into_iter()
-        .map(|m| to_sample(m.name, m.notes, m.key, None))
+        .map(to_sample)
         .collect();
     println!();
     println!(

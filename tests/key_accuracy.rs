@@ -13,7 +13,7 @@ fn the_shipped_model_fits_its_development_set() {
     assert!(set.len() >= 500, "{} motifs", set.len());
     let (mut exact, mut top3) = (0, 0);
     for melody in &set {
-        let estimate = estimate_key(&melody.notes, DEFAULT_PROFILES)
+        let estimate = estimate_key(&melody.notes, melody.bar_length_beats, DEFAULT_PROFILES)
             .unwrap_or_else(|| panic!("{} has no notes", melody.name));
         exact += usize::from(estimate.best.key == melody.key);
         top3 += usize::from(estimate.ranked[..3].iter().any(|c| c.key == melody.key));
@@ -52,7 +52,8 @@ fn default_key_finder_is_right_on_at_least_85_percent_of_the_melody_set() {
     );
     let mut wrong = Vec::new();
     for melody in &set {
-        let estimate = estimate_key(&melody.notes, DEFAULT_PROFILES).expect("melody has notes");
+        let estimate = estimate_key(&melody.notes, melody.bar_length_beats, DEFAULT_PROFILES)
+            .expect("melody has notes");
         if estimate.best.key != melody.key {
             wrong.push(format!(
                 "{}: {} (expected {})",
@@ -73,7 +74,7 @@ fn transposing_the_whole_set_keeps_the_results_consistent() {
     // Key finding must be transposition-invariant: every melody moved up a minor third gets the
     // same verdict, moved up a minor third.
     for melody in melody_sets::load_test_set() {
-        let original = estimate_key(&melody.notes, DEFAULT_PROFILES)
+        let original = estimate_key(&melody.notes, melody.bar_length_beats, DEFAULT_PROFILES)
             .unwrap()
             .best
             .key;
@@ -85,7 +86,10 @@ fn transposing_the_whole_set_keeps_the_results_consistent() {
                 ..*n
             })
             .collect();
-        let shifted = estimate_key(&moved, DEFAULT_PROFILES).unwrap().best.key;
+        let shifted = estimate_key(&moved, melody.bar_length_beats, DEFAULT_PROFILES)
+            .unwrap()
+            .best
+            .key;
         assert_eq!(shifted.tonic, (original.tonic + 3) % 12, "{}", melody.name);
         assert_eq!(shifted.mode, original.mode, "{}", melody.name);
     }

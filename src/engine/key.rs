@@ -412,18 +412,25 @@ fn break_ties(notes: &[Note], weights: &[f64; 12], tied: &mut [KeyCandidate]) {
     });
 }
 
-/// Finds the key of a melody. `None` for a motif without notes. Never allocates.
+/// Finds the key of a melody whose bar is `bar_length_beats` quarter-note beats long (beat 0 is
+/// a bar line, as in a motif; the learned finder reads which notes fall on bar lines, the
+/// profile finders ignore it). `None` for a motif without notes. Never allocates.
 ///
 /// Keys within [`TIE_TOLERANCE`] of the top score are tied; among them the winner is the one
 /// whose tonic is the last note's pitch class, else the first note's, else the longest note's,
 /// else the one whose tonic triad covers most of the melody's duration, else the top score.
-pub fn estimate_key(notes: &[Note], profiles: ProfileSet) -> Option<KeyEstimate> {
+pub fn estimate_key(
+    notes: &[Note],
+    bar_length_beats: f64,
+    profiles: ProfileSet,
+) -> Option<KeyEstimate> {
     if notes.is_empty() {
         return None;
     }
     let weights = pitch_class_weights(notes);
     let mut ranked = if profiles == ProfileSet::Learned {
-        let probabilities = super::key_model::key_probabilities(notes, &LEARNED_WEIGHTS);
+        let probabilities =
+            super::key_model::key_probabilities(notes, bar_length_beats, &LEARNED_WEIGHTS);
         std::array::from_fn(|i| KeyCandidate {
             key: Key::new((i / 2) as u8, [Mode::Major, Mode::Minor][i % 2]),
             score: probabilities[i],
@@ -508,7 +515,7 @@ mod tests {
     #[test]
     fn c_major_scale_is_c_major() {
         let notes = melody(&C_MAJOR_SCALE);
-        let estimate = estimate_key(&notes, DEFAULT_PROFILES).unwrap();
+        let estimate = estimate_key(&notes, 4.0, DEFAULT_PROFILES).unwrap();
         assert_eq!(estimate.best.key, Key::new(0, Mode::Major));
     }
 
@@ -526,7 +533,7 @@ mod tests {
             (76, 1.0),
             (69, 2.0),
         ]);
-        let estimate = estimate_key(&notes, DEFAULT_PROFILES).unwrap();
+        let estimate = estimate_key(&notes, 4.0, DEFAULT_PROFILES).unwrap();
         assert_eq!(estimate.best.key, Key::new(9, Mode::Minor));
         assert!(estimate.confidence > 0.0);
     }
@@ -542,13 +549,13 @@ mod tests {
             (62, 1.0),
             (60, 2.0),
         ];
-        let c = estimate_key(&melody(&base), DEFAULT_PROFILES)
+        let c = estimate_key(&melody(&base), 4.0, DEFAULT_PROFILES)
             .unwrap()
             .best
             .key;
         for shift in 1..12u8 {
             let moved: Vec<(u8, f64)> = base.iter().map(|&(k, l)| (k + shift, l)).collect();
-            let key = estimate_key(&melody(&moved), DEFAULT_PROFILES)
+            let key = estimate_key(&melody(&moved), 4.0, DEFAULT_PROFILES)
                 .unwrap()
                 .best
                 .key;
@@ -561,12 +568,12 @@ mod tests {
         // A bare fifth C–G fits C major and C minor (and more) equally; the profile finder's
         // tie-break picks a key on C because the melody starts and ends there.
         let notes = melody(&[(60, 1.0), (67, 1.0), (60, 1.0)]);
-        let estimate = estimate_key(&notes, ProfileSet::AlbrechtShanahanTemperley).unwrap();
+        let estimate = estimate_key(&notes, 4.0, ProfileSet::AlbrechtShanahanTemperley).unwrap();
         assert!(estimate.num_tied >= 2, "{:?}", estimate.tied());
         assert_eq!(estimate.best.key.tonic, 0);
         assert_eq!(estimate.certainty(), KeyCertainty::Ambiguous);
         // The learned model says C too, and that it is not sure of the mode.
-        let learned = estimate_key(&notes, ProfileSet::Learned).unwrap();
+        let learned = estimate_key(&notes, 4.0, ProfileSet::Learned).unwrap();
         assert_eq!(learned.best.key.tonic, 0);
         assert_ne!(learned.certainty(), KeyCertainty::Clear);
         assert!((learned.ranked.iter().map(|c| c.score).sum::<f64>() - 1.0).abs() < 1e-9);
@@ -577,7 +584,7 @@ mod tests {
         let mut line = C_MAJOR_SCALE.to_vec();
         line.extend([(67, 1.0), (64, 1.0), (60, 2.0)]);
         let scale = melody(&line);
-        let estimate = estimate_key(&scale, DEFAULT_PROFILES).unwrap();
+        let estimate = estimate_key(&scale, 4.0, DEFAULT_PROFILES).unwrap();
         assert_eq!(estimate.certainty(), KeyCertainty::Clear);
         assert_eq!(estimate.describe(|k| k.to_string()), "C major (clear)");
     }
@@ -585,7 +592,8 @@ mod tests {
     /// Issue 23, item 8: three candidates read as prose, and one pitch is no key to be sure of.
     #[test]
     fn verdicts_list_keys_as_prose_and_one_pitch_is_never_sure() {
-        let mut estimate = estimate_key(&melody(&C_MAJOR_SCALE), ProfileSet::Temperley).unwrap();
+        let mut estimate =
+            estimate_key(&melody(&C_MAJOR_SCALE), 4.0, ProfileSet::Temperley).unwrap();
         let candidates = ["F major", "A major", "D minor"].map(|k| KeyCandidate {
             key: Key::parse(k).unwrap(),
             score: 0.9,
@@ -599,16 +607,16 @@ mod tests {
         );
 
         for finder in [ProfileSet::Learned, DEFAULT_PROFILES, ProfileSet::Temperley] {
-            let one_note = estimate_key(&melody(&[(60, 4.0)]), finder).unwrap();
+            let one_note = estimate_key(&melody(&[(60, 4.0)]), 4.0, finder).unwrap();
             assert_eq!(one_note.certainty(), KeyCertainty::Ambiguous, "{finder:?}");
-            let repeated = estimate_key(&melody(&[(62, 1.0), (74, 1.0), (62, 2.0)]), finder);
+            let repeated = estimate_key(&melody(&[(62, 1.0), (74, 1.0), (62, 2.0)]), 4.0, finder);
             assert_eq!(repeated.unwrap().certainty(), KeyCertainty::Ambiguous);
         }
     }
 
     #[test]
     fn empty_motif_has_no_key() {
-        assert!(estimate_key(&[], DEFAULT_PROFILES).is_none());
+        assert!(estimate_key(&[], 4.0, DEFAULT_PROFILES).is_none());
     }
 
     /// Issue 11, item 8: keys printed with sharps only (`--key "Eb major"` showed `D# major`).

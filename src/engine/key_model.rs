@@ -11,7 +11,7 @@ use super::key_profiles::{
 use super::note::Note;
 
 /// Number of 12-bin feature blocks.
-pub const NUM_FEATURE_BLOCKS: usize = 10;
+pub const NUM_FEATURE_BLOCKS: usize = 14;
 /// Number of published-profile fits per key (Temperley–Kostka–Payne, Albrecht–Shanahan).
 pub const NUM_PROFILE_FITS: usize = 2;
 
@@ -28,6 +28,11 @@ pub const NUM_PROFILE_FITS: usize = 2;
 /// 8. pitch classes of notes reached or left by a leap of a third or more (chord tones),
 ///    duration shares;
 /// 9. which pitch classes occur at all (1 or 0);
+/// 10. share of the duration of notes that start on a bar line ("downbeats"; each capped at 2
+///     beats), summing to 1 (all 0 when no note starts on a bar line);
+/// 11. the first downbeat note's pitch class (one-hot);
+/// 12. the last downbeat note's pitch class (one-hot);
+/// 13. the lowest downbeat note's pitch class (one-hot);
 ///
 /// and per key, how well the duration shares fit the Temperley–Kostka–Payne and
 /// Albrecht–Shanahan profiles of that key (correlation).
@@ -50,15 +55,28 @@ pub struct KeyWeights {
     pub bias: [f64; 2],
 }
 
-/// How far an onset may lie from a whole beat and still count as on the beat, in beats.
+/// How far an onset may lie from a whole beat (or a bar line) and still count as on it, in
+/// beats.
 const ON_BEAT_TOLERANCE_BEATS: f64 = 1e-3;
 
-/// The features of `notes` (any order). All zero for no notes. Never allocates.
-pub fn key_features(notes: &[Note]) -> KeyFeatures {
+/// The features of `notes` (any order; beat 0 is a bar line, as in a [`Motif`]) in a metre whose
+/// bar is `bar_length_beats` quarter-note beats long (4/4 → 4, 6/8 → 3; a non-positive or
+/// non-finite length counts as 4/4). All zero for no notes. Never allocates.
+///
+/// [`Motif`]: super::motif::Motif
+pub fn key_features(notes: &[Note], bar_length_beats: f64) -> KeyFeatures {
+    let bar_beats = if bar_length_beats.is_finite() && bar_length_beats > 0.0 {
+        bar_length_beats
+    } else {
+        4.0
+    };
     let mut blocks = [[0.0; 12]; NUM_FEATURE_BLOCKS];
     let mut first: Option<usize> = None;
     let mut longest_beats = 0.0f64;
     let mut lowest: Option<u8> = None;
+    // Downbeat notes: the first and last in time order, the lowest.
+    let (mut first_down, mut last_down) = (None::<usize>, None::<usize>);
+    let mut lowest_down: Option<u8> = None;
     for (index, note) in notes.iter().enumerate() {
         let pc = (note.key % 12) as usize;
         let weight = note.length_beats.clamp(0.0, 2.0);
@@ -68,11 +86,29 @@ pub fn key_features(notes: &[Note]) -> KeyFeatures {
         if beat_phase.abs() <= ON_BEAT_TOLERANCE_BEATS {
             blocks[1][pc] += weight;
         }
+        let bar_phase_beats = note.start_beats - (note.start_beats / bar_beats).round() * bar_beats;
+        if bar_phase_beats.abs() <= ON_BEAT_TOLERANCE_BEATS {
+            blocks[10][pc] += weight;
+            if first_down.is_none_or(|f| before(note, index, &notes[f], f)) {
+                first_down = Some(index);
+            }
+            if last_down.is_none_or(|l| before(&notes[l], l, note, index)) {
+                last_down = Some(index);
+            }
+            lowest_down = Some(lowest_down.map_or(note.key, |low| low.min(note.key)));
+        }
         if first.is_none_or(|f| before(note, index, &notes[f], f)) {
             first = Some(index);
         }
         longest_beats = longest_beats.max(note.length_beats);
         lowest = Some(lowest.map_or(note.key, |low| low.min(note.key)));
+    }
+    if let (Some(first_down), Some(last_down), Some(lowest_down)) =
+        (first_down, last_down, lowest_down)
+    {
+        blocks[11][(notes[first_down].key % 12) as usize] = 1.0;
+        blocks[12][(notes[last_down].key % 12) as usize] = 1.0;
+        blocks[13][(lowest_down % 12) as usize] = 1.0;
     }
     let Some(first) = first else {
         return KeyFeatures {
@@ -94,7 +130,7 @@ pub fn key_features(notes: &[Note]) -> KeyFeatures {
     if let Some(lowest) = lowest {
         blocks[6][(lowest % 12) as usize] = 1.0;
     }
-    for block in [0, 1, 5, 7, 8] {
+    for block in [0, 1, 5, 7, 8, 10] {
         let total: f64 = blocks[block].iter().sum();
         if total > 0.0 {
             for value in blocks[block].iter_mut() {
@@ -228,8 +264,9 @@ pub fn softmax(logits: &mut [f64; 24]) {
 
 /// The probability of every key under `weights` (order as [`key_logits`]; the finder passes
 /// the shipped `LEARNED_WEIGHTS` of `key_weights.rs`).
-pub fn key_probabilities(notes: &[Note], weights: &KeyWeights) -> [f64; 24] {
-    let mut p = key_logits(&key_features(notes), weights);
+/// `bar_length_beats`: see [`key_features`].
+pub fn key_probabilities(notes: &[Note], bar_length_beats: f64, weights: &KeyWeights) -> [f64; 24] {
+    let mut p = key_logits(&key_features(notes, bar_length_beats), weights);
     softmax(&mut p);
     p
 }
@@ -252,7 +289,7 @@ mod tests {
     #[test]
     fn features_are_shares_and_one_hots() {
         let notes = [note(0.0, 1.0, 60), note(1.5, 0.5, 62), note(2.0, 4.0, 67)];
-        let f = key_features(&notes);
+        let f = key_features(&notes, 4.0);
         assert!((f.blocks[0].iter().sum::<f64>() - 1.0).abs() < 1e-12);
         // Durations 1, 0.5, 2 (capped): G has 2 / 3.5.
         assert!((f.blocks[0][7] - 2.0 / 3.5).abs() < 1e-12);
@@ -273,7 +310,7 @@ mod tests {
             note(2.0, 0.5, 62),
             note(2.5, 1.5, 60),
         ];
-        let f = key_features(&notes);
+        let f = key_features(&notes, 4.0);
         assert_eq!(f.blocks[3][0], 1.0, "last note C");
         assert_eq!(f.blocks[4][2], 1.0, "second-to-last D");
         assert_eq!(f.blocks[4].iter().sum::<f64>(), 1.0);
@@ -292,14 +329,42 @@ mod tests {
         let mut shuffled = notes;
         shuffled.swap(0, 4);
         shuffled.swap(1, 3);
-        assert_eq!(key_features(&shuffled), f);
+        assert_eq!(key_features(&shuffled, 4.0), f);
+    }
+
+    #[test]
+    fn downbeat_blocks_follow_the_bar() {
+        // 3/4 with a pickup: E (pickup, beat 2), A (bar 1, 2 beats), C, B (bar 2), E, A (bar 3).
+        let notes = [
+            note(2.0, 1.0, 64),
+            note(3.0, 2.0, 57),
+            note(5.0, 1.0, 60),
+            note(6.0, 1.0, 59),
+            note(7.0, 1.0, 64),
+            note(9.0, 3.0, 69),
+        ];
+        let f = key_features(&notes, 3.0);
+        // Downbeats: A3 (2 beats), B3 (1), A4 (3, capped at 2).
+        assert!((f.blocks[10][9] - 4.0 / 5.0).abs() < 1e-12);
+        assert!((f.blocks[10][11] - 1.0 / 5.0).abs() < 1e-12);
+        assert_eq!(f.blocks[10][4], 0.0, "the pickup is not a downbeat");
+        assert_eq!(f.blocks[11][9], 1.0, "first downbeat A");
+        assert_eq!(f.blocks[12][9], 1.0, "last downbeat A");
+        assert_eq!(f.blocks[13][9], 1.0, "lowest downbeat A3");
+        assert_eq!(f.blocks[13].iter().sum::<f64>(), 1.0);
+        // In 4/4 no note starts on a bar line (onsets 2, 3, 5, 6, 7, 9).
+        let in_four = key_features(&notes, 4.0);
+        assert!(in_four.blocks[10..].iter().flatten().all(|&v| v == 0.0));
+        // An unusable bar length counts as 4/4.
+        assert_eq!(key_features(&notes, 0.0), in_four);
+        assert_eq!(key_features(&notes, f64::NAN), in_four);
     }
 
     #[test]
     fn no_notes_and_one_note() {
-        let empty = key_features(&[]);
+        let empty = key_features(&[], 4.0);
         assert!(empty.blocks.iter().flatten().all(|&v| v == 0.0));
-        let one = key_features(&[note(0.0, 1.0, 67)]);
+        let one = key_features(&[note(0.0, 1.0, 67)], 4.0);
         assert_eq!(one.blocks[2][7], 1.0);
         assert_eq!(one.blocks[3][7], 1.0);
         assert!(
@@ -317,8 +382,8 @@ mod tests {
             .map(|n| note(n.start_beats, n.length_beats, n.key + 5))
             .collect();
         let (a, b) = (
-            key_probabilities(&notes, &LEARNED_WEIGHTS),
-            key_probabilities(&moved, &LEARNED_WEIGHTS),
+            key_probabilities(&notes, 4.0, &LEARNED_WEIGHTS),
+            key_probabilities(&moved, 4.0, &LEARNED_WEIGHTS),
         );
         for tonic in 0..12 {
             for mode in 0..2 {

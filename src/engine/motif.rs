@@ -202,7 +202,11 @@ impl Motif {
         }
         let end_beats = self.notes().iter().map(Note::end_beats).fold(0.0, f64::max);
         self.length_beats = whole_bars_beats(end_beats, self.time_signature);
-        self.detected_key = estimate_key(self.notes(), DEFAULT_PROFILES);
+        self.detected_key = estimate_key(
+            self.notes(),
+            self.time_signature.bar_length_beats(),
+            DEFAULT_PROFILES,
+        );
     }
 
     /// The key diatonic operations use: the locked key, else the detected one.

@@ -20,6 +20,10 @@ pub struct Melody {
     pub name: String,
     pub key: Key,
     pub notes: Vec<Note>,
+    /// Length of a bar of the melody's metre in quarter-note beats (beat 0 is a bar line). The
+    /// hand-transcribed set has no metre and counts as 4/4 from its first note (wrong for its
+    /// pickups and 3/4 tunes).
+    pub bar_length_beats: f64,
     /// Pitch class (0 = C … 11 = B) of the last note of the whole tune the melody opens, where
     /// the set records it (the development set; a check on the key label).
     pub final_pitch_class: Option<u8>,
@@ -37,6 +41,7 @@ impl Melody {
 /// final pitch class.
 struct Extras {
     first_onset: f64,
+    bar_length_beats: f64,
     final_pitch_class: Option<u8>,
 }
 
@@ -44,6 +49,7 @@ struct Extras {
 pub fn load_test_set() -> Vec<Melody> {
     load("tests/data/key_melodies.txt", &[3], |_| Extras {
         first_onset: 0.0,
+        bar_length_beats: 4.0,
         final_pitch_class: None,
     })
 }
@@ -59,11 +65,13 @@ pub fn load_dev_set() -> Vec<Melody> {
         "tests/data/key_dev_set.txt",
         &[DEV_FIELDS_WITHOUT_FINAL, DEV_FIELDS_WITH_FINAL],
         |fields| {
-            // The metre (field 2) is for readers; onsets already count from the bar line.
-            let metre_ok = fields[2]
+            // The metre (field 2); onsets already count from the bar line.
+            let bar_length_beats = fields[2]
                 .split_once('/')
-                .is_some_and(|(n, d)| n.parse::<u8>().is_ok() && d.parse::<u8>().is_ok());
-            assert!(metre_ok, "bad metre {:?}", fields[2]);
+                .and_then(|(n, d)| Some((n.parse::<u8>().ok()?, d.parse::<u8>().ok()?)))
+                .filter(|&(n, d)| n > 0 && d > 0)
+                .map(|(n, d)| f64::from(n) * 4.0 / f64::from(d))
+                .unwrap_or_else(|| panic!("bad metre {:?}", fields[2]));
             let first_onset = fields[3]
                 .parse()
                 .unwrap_or_else(|_| panic!("bad first onset {:?}", fields[3]));
@@ -79,6 +87,7 @@ pub fn load_dev_set() -> Vec<Melody> {
             };
             Extras {
                 first_onset,
+                bar_length_beats,
                 final_pitch_class,
             }
         },
@@ -106,6 +115,7 @@ fn load(relative_path: &str, field_counts: &[usize], extras: fn(&[&str]) -> Extr
         let key = Key::parse(fields[1]).unwrap_or_else(|| panic!("{}", at("bad key")));
         let Extras {
             first_onset,
+            bar_length_beats,
             final_pitch_class,
         } = extras(&fields);
         let notes = parse_note_tokens(fields[fields.len() - 1], first_onset)
@@ -114,6 +124,7 @@ fn load(relative_path: &str, field_counts: &[usize], extras: fn(&[&str]) -> Extr
             name: fields[0].to_owned(),
             key,
             notes,
+            bar_length_beats,
             final_pitch_class,
         });
     }

@@ -114,7 +114,11 @@ pub fn listen(out: &mut dyn Write, request: &ListenRequest<'_>) -> CliResult {
         )));
     }
     let notes = as_motif_notes(&heard, rate, request.tempo_bpm);
-    let key = estimate_key(&notes, DEFAULT_PROFILES);
+    let key = estimate_key(
+        &notes,
+        TimeSignature::default().bar_length_beats(),
+        DEFAULT_PROFILES,
+    );
     if let Some(csv) = request.csv {
         write_csv(csv, &heard, rate)?;
     }
