@@ -1,47 +1,87 @@
 //! Audio capture in a room (issue 27): note F of the live note tracker on General MIDI
-//! instruments rendered by RustySynth from a SoundFont, in conditions that are not one recipe —
-//! clean, white / pink / brown noise, mains hum and a fan at 10, 20 and 30 dB SNR, and the
-//! synthesizer's own reverb — at levels from −40 to −6 dBFS; per instrument family and
-//! condition, pooled, with the median emission latency and onset-stamp error.
+//! instruments rendered by RustySynth from a SoundFont and on a synthetic solo singer (male and
+//! female; `tests/common/singer.rs`), in conditions that are not one recipe — clean, white /
+//! pink / brown noise, mains hum, a fan and babble (six `espeak-ng` talkers) at 10, 20 and 30 dB
+//! SNR, the synthesizer's own reverb and two synthetic rooms (0.35 s close, 1.6 s far) — at
+//! levels from −40 to −6 dBFS; per instrument family and condition, pooled, with the median
+//! emission latency and onset-stamp error.
 //!
-//! `cargo run --release --example capture_in_noise -- [SOUNDFONT.sf2] [--seed N] [--motifs N]`
+//! `cargo run --release --example capture_in_noise -- [SOUNDFONT.sf2] [--seed N] [--motifs N]
+//! [--aubio]`
 //!
 //! SNR is the signal's power over the spans where its notes sound, less the noise's power over
 //! the whole item. A note is found when a note-on of its key starts within 50 ms of its onset
-//! (each note-on matches one note at most).
+//! (each note-on matches one note at most). Without `espeak-ng` the babble condition is
+//! skipped (said so). `--aubio` also scores `aubionotes` (Debian `aubio-tools`, default
+//! settings, offline) on the same items as a baseline.
 
+#[path = "../tests/common/babble.rs"]
+mod babble;
 #[path = "../tests/common/noise.rs"]
 mod noise;
+#[path = "../tests/common/room.rs"]
+mod room;
+#[path = "../tests/common/singer.rs"]
+mod singer;
 
+use babble::Babble;
 use noise::{mix, noise, rms_db, Noise};
 use reprise::engine::audio_capture::{NoteTracker, PitchRange, TrackedNote, TrackerSettings};
 use reprise::engine::rng::Rng;
 use reprise::synth::{load_soundfont, SoundFont};
+use room::{convolve, impulse_response, Room};
 use rustysynth::{Synthesizer, SynthesizerSettings};
+use singer::{sing, Voice};
 use std::sync::Arc;
 
 const RATE: f64 = 48_000.0;
 const BLOCK: usize = 64;
 const ONSET_TOLERANCE_S: f64 = 0.05;
 
-/// (family, General MIDI program, lowest key, highest key, the tracker's range).
-const FAMILIES: [(&str, u8, u8, u8, PitchRange); 8] = [
-    ("piano", 0, 55, 84, PitchRange::Voice),
-    ("flute", 73, 72, 93, PitchRange::High),
-    ("clarinet", 71, 55, 82, PitchRange::Voice),
-    ("violin", 40, 62, 91, PitchRange::High),
-    ("cello", 42, 40, 67, PitchRange::Low),
-    ("trumpet", 56, 58, 82, PitchRange::High),
-    ("choir", 52, 55, 76, PitchRange::Voice),
-    ("synth lead", 80, 57, 81, PitchRange::Voice),
+/// Where a family's sound comes from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// A General MIDI program of the SoundFont.
+    Program(u8),
+    /// The synthetic singer.
+    Singer(Voice),
+}
+
+/// (family, source, lowest key, highest key, the tracker's range).
+const FAMILIES: [(&str, Source, u8, u8, PitchRange); 10] = [
+    ("piano", Source::Program(0), 55, 84, PitchRange::Voice),
+    ("flute", Source::Program(73), 72, 93, PitchRange::High),
+    ("clarinet", Source::Program(71), 55, 82, PitchRange::Voice),
+    ("violin", Source::Program(40), 62, 91, PitchRange::High),
+    ("cello", Source::Program(42), 40, 67, PitchRange::Low),
+    ("trumpet", Source::Program(56), 58, 82, PitchRange::High),
+    ("choir", Source::Program(52), 55, 76, PitchRange::Voice),
+    ("synth lead", Source::Program(80), 57, 81, PitchRange::Voice),
+    (
+        "singer (m)",
+        Source::Singer(Voice::Male),
+        45,
+        67,
+        PitchRange::Voice,
+    ),
+    (
+        "singer (f)",
+        Source::Singer(Voice::Female),
+        57,
+        79,
+        PitchRange::Voice,
+    ),
 ];
 
-/// A condition: a noise at an SNR, or the synthesizer's reverb, or clean.
+/// A condition: a noise at an SNR, babble at an SNR, a reverb (the synthesizer's or a room),
+/// or clean.
 #[derive(Debug, Clone, Copy)]
 enum Condition {
     Clean,
     Reverb,
+    Room(&'static str, Room),
     Noise(Noise, f64),
+    Babble(f64),
 }
 
 impl Condition {
@@ -49,7 +89,9 @@ impl Condition {
         match self {
             Condition::Clean => "clean".into(),
             Condition::Reverb => "reverb".into(),
+            Condition::Room(name, _) => format!("room {name}"),
             Condition::Noise(kind, snr) => format!("{kind:?} {snr:.0} dB"),
+            Condition::Babble(snr) => format!("babble {snr:.0} dB"),
         }
     }
 }
@@ -121,6 +163,95 @@ fn render(
         .collect()
 }
 
+/// The medium room the singer is heard in for the "reverb" condition (it has no synthesizer
+/// reverb of its own).
+const SINGER_REVERB: Room = Room {
+    rt60_s: 0.8,
+    direct_to_reverb_db: 0.0,
+};
+
+/// `notes` from `source`, mono, dry (or with the synthesizer's reverb / the singer's medium room
+/// when `reverb`).
+fn make(
+    soundfont: &Arc<SoundFont>,
+    source: Source,
+    notes: &[(u8, f64, f64)],
+    reverb: bool,
+    seed: u64,
+) -> Vec<f32> {
+    match source {
+        Source::Program(program) => render(soundfont, program, notes, reverb),
+        Source::Singer(voice) => {
+            let dry = sing(notes, voice, RATE, seed);
+            if reverb {
+                convolve(&dry, &impulse_response(SINGER_REVERB, RATE, seed))
+            } else {
+                dry
+            }
+        }
+    }
+}
+
+/// `aubionotes` stamps onsets this much late (its analysis buffer; median on clean piano items
+/// of this set: 45–51 ms): its onsets are moved back by it, so the 50 ms window judges its
+/// pitch and segmentation, not its buffering.
+const AUBIO_ONSET_LAG_S: f64 = 0.049;
+
+/// The notes `aubionotes` (default settings) finds in `signal`, as note-ons and -offs;
+/// `Err` if it cannot be run.
+fn aubio_notes(signal: &[f32], scratch: &std::path::Path) -> Result<Vec<TrackedNote>, String> {
+    let wav = scratch.join("item.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE as u32,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut writer = hound::WavWriter::create(&wav, spec).map_err(|e| e.to_string())?;
+    for s in signal {
+        writer
+            .write_sample((s.clamp(-1.0, 1.0) * 32767.0) as i16)
+            .map_err(|e| e.to_string())?;
+    }
+    writer.finalize().map_err(|e| e.to_string())?;
+    let output = std::process::Command::new("aubionotes")
+        .arg("-i")
+        .arg(&wav)
+        .output()
+        .map_err(|e| format!("aubionotes: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("aubionotes failed: {}", output.status));
+    }
+    let mut notes = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let fields: Vec<f64> = line
+            .split_whitespace()
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        if let [midi, on_s, off_s] = fields[..] {
+            let key = midi.round().clamp(0.0, 127.0) as u8;
+            let at = |t: f64| ((t - AUBIO_ONSET_LAG_S).max(0.0) * RATE) as u64;
+            notes.push(TrackedNote {
+                is_on: true,
+                key,
+                at_samples: at(on_s),
+                reported_at_samples: at(on_s),
+                final_key: key,
+                velocity: 0.5,
+            });
+            notes.push(TrackedNote {
+                is_on: false,
+                key,
+                at_samples: at(off_s),
+                reported_at_samples: at(off_s),
+                final_key: key,
+                velocity: 0.5,
+            });
+        }
+    }
+    Ok(notes)
+}
+
 fn track(signal: &[f32], range: PitchRange) -> Vec<TrackedNote> {
     let mut tracker = NoteTracker::new(RATE, TrackerSettings::for_range(range));
     let mut out = Vec::new();
@@ -131,11 +262,15 @@ fn track(signal: &[f32], range: PitchRange) -> Vec<TrackedNote> {
     out
 }
 
-/// (truth notes, found, note-ons, latencies s, onset errors s).
+/// Counts of one scorer on a set of items.
 #[derive(Default)]
 struct Tally {
     truth: usize,
+    /// Notes found with the note-on's key (what is heard live).
     found: usize,
+    /// Notes found with the key the note ends with (what the captured motif keeps: the tracker
+    /// retunes a note-on that caught a scoop or a vibrato's extreme at its note-off).
+    found_final: usize,
     ons: usize,
     latencies: Vec<f64>,
     onset_errors: Vec<f64>,
@@ -143,36 +278,71 @@ struct Tally {
 
 impl Tally {
     fn add(&mut self, truth: &[(u8, f64, f64)], notes: &[TrackedNote]) {
-        let ons: Vec<&TrackedNote> = notes.iter().filter(|n| n.is_on).collect();
-        let mut used = vec![false; ons.len()];
+        // (note-on, the key its note-off says it was).
+        let ons: Vec<(&TrackedNote, u8)> = notes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_on)
+            .map(|(i, on)| {
+                let final_key = notes[i + 1..]
+                    .iter()
+                    .find(|off| !off.is_on && off.key == on.key)
+                    .map_or(on.key, |off| off.final_key);
+                (on, final_key)
+            })
+            .collect();
         self.truth += truth.len();
         self.ons += ons.len();
-        for &(key, onset, _) in truth {
-            let best = ons
-                .iter()
-                .enumerate()
-                .filter(|(i, n)| !used[*i] && n.key == key)
-                .map(|(i, n)| (i, n.at_samples as f64 / RATE - onset))
-                .filter(|(_, error)| error.abs() <= ONSET_TOLERANCE_S)
-                .min_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
-            if let Some((i, error)) = best {
+        for final_keys in [false, true] {
+            let mut used = vec![false; ons.len()];
+            for &(key, onset, _) in truth {
+                let best = ons
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, (n, final_key))| {
+                        !used[*i]
+                            && if final_keys {
+                                *final_key == key
+                            } else {
+                                n.key == key
+                            }
+                    })
+                    .map(|(i, (n, _))| (i, n.at_samples as f64 / RATE - onset))
+                    .filter(|(_, error)| error.abs() <= ONSET_TOLERANCE_S)
+                    .min_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+                let Some((i, error)) = best else {
+                    continue;
+                };
                 used[i] = true;
-                self.found += 1;
-                self.onset_errors.push(error.abs());
-                self.latencies
-                    .push(ons[i].reported_at_samples as f64 / RATE - onset);
+                if final_keys {
+                    self.found_final += 1;
+                } else {
+                    self.found += 1;
+                    self.onset_errors.push(error.abs());
+                    self.latencies
+                        .push(ons[i].0.reported_at_samples as f64 / RATE - onset);
+                }
             }
         }
     }
 
     fn f(&self) -> f64 {
-        let precision = self.found as f64 / self.ons.max(1) as f64;
-        let recall = self.found as f64 / self.truth.max(1) as f64;
-        if precision + recall == 0.0 {
-            0.0
-        } else {
-            2.0 * precision * recall / (precision + recall)
-        }
+        f_measure(self.found, self.ons, self.truth)
+    }
+
+    fn f_final(&self) -> f64 {
+        f_measure(self.found_final, self.ons, self.truth)
+    }
+}
+
+/// F-measure of `found` matches among `ons` answers and `truth` notes.
+fn f_measure(found: usize, ons: usize, truth: usize) -> f64 {
+    let precision = found as f64 / ons.max(1) as f64;
+    let recall = found as f64 / truth.max(1) as f64;
+    if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
     }
 }
 
@@ -182,6 +352,105 @@ fn median(values: &mut [f64]) -> f64 {
     }
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
+}
+
+/// One scorer's tallies: pooled, per condition, per family × condition.
+struct Scores {
+    pooled: Tally,
+    by_condition: Vec<Tally>,
+    by_family: Vec<Vec<Tally>>,
+}
+
+impl Scores {
+    fn new(families: usize, conditions: usize) -> Self {
+        Self {
+            pooled: Tally::default(),
+            by_condition: (0..conditions).map(|_| Tally::default()).collect(),
+            by_family: (0..families)
+                .map(|_| (0..conditions).map(|_| Tally::default()).collect())
+                .collect(),
+        }
+    }
+
+    fn add(
+        &mut self,
+        family: usize,
+        condition: usize,
+        truth: &[(u8, f64, f64)],
+        notes: &[TrackedNote],
+    ) {
+        self.pooled.add(truth, notes);
+        self.by_condition[condition].add(truth, notes);
+        self.by_family[family][condition].add(truth, notes);
+    }
+
+    fn print(&mut self, title: &str, conditions: &[Condition], latency: bool) {
+        println!("\n## {title}\n");
+        println!(
+            "| family | {} |",
+            conditions
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        println!("|---|{}", "---|".repeat(conditions.len()));
+        for (f, row) in self.by_family.iter().enumerate() {
+            println!(
+                "| {} | {} |",
+                FAMILIES[f].0,
+                row.iter()
+                    .map(|t| format!("{:.2}", t.f()))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            );
+        }
+        println!(
+            "| **all** | {} |",
+            self.by_condition
+                .iter()
+                .map(|t| format!("**{:.2}**", t.f()))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        println!();
+        for (condition, tally) in conditions.iter().zip(self.by_condition.iter()) {
+            println!(
+                "{:>14}: note F {:.3} ({} of {} notes, {} note-ons)",
+                condition.name(),
+                tally.f(),
+                tally.found,
+                tally.truth,
+                tally.ons
+            );
+        }
+        let families_20: Vec<f64> = self
+            .by_family
+            .iter()
+            .flat_map(|row| {
+                conditions
+                    .iter()
+                    .zip(row)
+                    .filter(|(c, _)| matches!(c, Condition::Noise(_, snr) | Condition::Babble(snr) if *snr == 20.0))
+                    .map(|(_, t)| t.f())
+            })
+            .collect();
+        let worst_20 = families_20.iter().copied().fold(f64::INFINITY, f64::min);
+        print!(
+            "pooled: note F {:.3} (with the keys notes end with: {:.3}); worst family × condition at 20 dB SNR {:.2}; median onset-stamp error {:.1} ms",
+            self.pooled.f(),
+            self.pooled.f_final(),
+            worst_20,
+            1000.0 * median(&mut self.pooled.onset_errors)
+        );
+        if latency {
+            print!(
+                "; median emission latency {:.1} ms",
+                1000.0 * median(&mut self.pooled.latencies)
+            );
+        }
+        println!();
+    }
 }
 
 fn main() {
@@ -199,30 +468,54 @@ fn main() {
         .unwrap_or_else(|| "/usr/share/sounds/sf2/FluidR3_GM.sf2".into());
     let seed = value("--seed").unwrap_or(27);
     let motifs = value("--motifs").unwrap_or(4) as usize;
+    let with_aubio = args.iter().any(|a| a == "--aubio");
+    // Debugging: `REPRISE_DUMP=family` lists that family's clean items, truth and found.
+    let dump = std::env::var("REPRISE_DUMP").ok();
     let soundfont = load_soundfont(std::path::Path::new(&path)).expect("the SoundFont");
-    let mut conditions = vec![Condition::Clean, Condition::Reverb];
+    let scratch = std::env::temp_dir().join(format!("capture_in_noise-{}", std::process::id()));
+    let babble = match Babble::new(RATE, &scratch) {
+        Ok(babble) => Some(babble),
+        Err(why) => {
+            println!("SKIP babble: {why}");
+            None
+        }
+    };
+    let mut conditions = vec![
+        Condition::Clean,
+        Condition::Reverb,
+        Condition::Room("small", Room::SMALL),
+        Condition::Room("large", Room::LARGE),
+    ];
     for kind in Noise::ALL {
         conditions.push(Condition::Noise(kind, 20.0));
+    }
+    if babble.is_some() {
+        conditions.push(Condition::Babble(20.0));
     }
     conditions.push(Condition::Noise(Noise::Pink, 10.0));
     conditions.push(Condition::Noise(Noise::Pink, 30.0));
     let mut rng = Rng::new(seed);
-    let mut pooled = Tally::default();
-    let mut by_condition: Vec<Tally> = conditions.iter().map(|_| Tally::default()).collect();
-    let mut by_family_at_20: Vec<Vec<(String, f64)>> = Vec::new();
-    for &(family, program, low, high, range) in &FAMILIES {
+    let mut ours = Scores::new(FAMILIES.len(), conditions.len());
+    let mut aubio = Scores::new(FAMILIES.len(), conditions.len());
+    for (f, &(family, source, low, high, range)) in FAMILIES.iter().enumerate() {
         let items: Vec<Vec<(u8, f64, f64)>> =
             (0..motifs).map(|_| motif(&mut rng, low, high)).collect();
-        let mut row = Vec::new();
         for (c, &condition) in conditions.iter().enumerate() {
-            let mut tally = Tally::default();
             for (i, notes) in items.iter().enumerate() {
-                let clean = render(
+                let item_seed = seed * 1000 + (f * 100 + i) as u64;
+                let dry = make(
                     &soundfont,
-                    program,
+                    source,
                     notes,
                     matches!(condition, Condition::Reverb),
+                    item_seed,
                 );
+                let clean = match condition {
+                    Condition::Room(_, room) => {
+                        convolve(&dry, &impulse_response(room, RATE, item_seed))
+                    }
+                    _ => dry,
+                };
                 // A level from -40 to -6 dBFS over the notes.
                 let level = -40.0 + 34.0 * rng.unit();
                 let spans: Vec<f32> = notes
@@ -235,8 +528,8 @@ fn main() {
                     .collect();
                 let gain = 10f64.powf((level - rms_db(&spans)) / 20.0) as f32;
                 let signal: Vec<f32> = clean.iter().map(|s| s * gain).collect();
-                let signal = match condition {
-                    Condition::Noise(kind, snr) => {
+                let signal = match (condition, &babble) {
+                    (Condition::Noise(kind, snr), _) => {
                         let background = noise(
                             kind,
                             RATE,
@@ -246,38 +539,49 @@ fn main() {
                         );
                         mix(&signal, &background)
                     }
+                    (Condition::Babble(snr), Some(babble)) => mix(
+                        &signal,
+                        &babble.excerpt(signal.len(), level - snr, item_seed),
+                    ),
                     _ => signal,
                 };
                 let heard = track(&signal, range);
-                tally.add(notes, &heard);
-                by_condition[c].add(notes, &heard);
-                pooled.add(notes, &heard);
+                if dump.as_deref() == Some(family) && c == 0 {
+                    eprintln!("{family} item {i}: truth {notes:.3?}");
+                    let ons: Vec<(u8, f64)> = heard
+                        .iter()
+                        .filter(|n| n.is_on)
+                        .map(|n| (n.key, n.at_samples as f64 / RATE))
+                        .collect();
+                    eprintln!("  ours {ons:.3?}");
+                    if with_aubio {
+                        let found = aubio_notes(&signal, &scratch).unwrap_or_default();
+                        let ons: Vec<(u8, f64)> = found
+                            .iter()
+                            .filter(|n| n.is_on)
+                            .map(|n| (n.key, n.at_samples as f64 / RATE))
+                            .collect();
+                        eprintln!("  aubio {ons:.3?}");
+                    }
+                }
+                ours.add(f, c, notes, &heard);
+                if with_aubio {
+                    match aubio_notes(&signal, &scratch) {
+                        Ok(found) => aubio.add(f, c, notes, &found),
+                        Err(why) => {
+                            eprintln!("aubionotes: {why}");
+                            std::process::exit(1);
+                        }
+                    }
+                }
             }
-            row.push((condition.name(), tally.f()));
         }
-        println!(
-            "{family:>10}: {}",
-            row.iter()
-                .map(|(name, f)| format!("{name} {f:.2}"))
-                .collect::<Vec<_>>()
-                .join(" · ")
-        );
-        by_family_at_20.push(row);
+        eprintln!("{family}: done");
     }
-    for (condition, tally) in conditions.iter().zip(by_condition.iter_mut()) {
-        println!(
-            "{:>14}: note F {:.3} ({} of {} notes, {} note-ons)",
-            condition.name(),
-            tally.f(),
-            tally.found,
-            tally.truth,
-            tally.ons
-        );
+    println!("\n{path}, seed {seed}, {motifs} motifs per family");
+    ours.print("Reprise's note tracker (live, causal)", &conditions, true);
+    if with_aubio {
+        aubio.print("aubionotes (default settings, offline)", &conditions, false);
     }
-    println!(
-        "pooled ({path}, seed {seed}, {motifs} motifs per family): note F {:.3}; median emission latency {:.1} ms; median onset-stamp error {:.1} ms",
-        pooled.f(),
-        1000.0 * median(&mut pooled.latencies),
-        1000.0 * median(&mut pooled.onset_errors)
-    );
+    let _ = std::fs::remove_dir_all(&scratch);
 }

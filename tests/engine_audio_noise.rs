@@ -1,14 +1,21 @@
 //! Issue 27: audio capture in a real room. Under steady background noise — white, pink, brown,
 //! mains hum, a fan — the tracker follows the noise floor: noise alone gives no notes at any
 //! level, a hum is not taken for a note, and a tone (a low cello-like one included) played over
-//! the noise is found with its key and onset. Same rules as the clean scenarios: causal, block
-//! size independent, no allocation.
+//! the noise is found with its key and onset; a solo singer (scoops, vibrato, consonants) in a
+//! room with a fan is captured with the keys sung. Same rules as the clean scenarios: causal,
+//! block size independent, no allocation.
 
 #[path = "common/noise.rs"]
 mod noise;
+#[path = "common/room.rs"]
+mod room;
+#[path = "common/singer.rs"]
+mod singer;
 
 use noise::{mix, noise, rms_db, Noise};
 use reprise::engine::audio_capture::{NoteTracker, PitchRange, TrackedNote, TrackerSettings};
+use room::{convolve, impulse_response, Room};
+use singer::{sing, Voice};
 
 #[cfg(not(all(feature = "plugin", debug_assertions)))]
 #[global_allocator]
@@ -205,4 +212,106 @@ fn the_block_size_changes_nothing_in_noise() {
         };
         assert_eq!(stamps(&notes), stamps(&reference), "block {block}");
     }
+}
+
+/// A detached sung line (key, onset s, offset s): gaps of 120 ms, so each note is sung anew
+/// (a scoop from below, most with a consonant), in the voice's middle register.
+fn sung_line(voice: Voice) -> Vec<(u8, f64, f64)> {
+    let (low, _) = voice.keys();
+    [7u8, 11, 9, 4, 6, 2]
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let on = 1.5 + 0.6 * i as f64;
+            (low + step, on, on + 0.48)
+        })
+        .collect()
+}
+
+#[test]
+fn a_singer_in_a_small_room_in_pink_noise_is_captured_with_the_keys_sung() {
+    let mut report = Vec::new();
+    for voice in [Voice::Male, Voice::Female] {
+        for seed in [1u64, 2, 3] {
+            let line = sung_line(voice);
+            let dry = sing(&line, voice, RATE, seed);
+            let wet = convolve(&dry, &impulse_response(Room::SMALL, RATE, seed));
+            let level_db = -24.0;
+            let gain = 10f64.powf((level_db - level_over_notes(&wet, &line)) / 20.0) as f32;
+            let wet: Vec<f32> = wet.iter().map(|s| s * gain).collect();
+            let signal = mix(
+                &wet,
+                &noise(Noise::Pink, RATE, wet.len(), level_db - 20.0, seed),
+            );
+            let notes = track(&signal, TrackerSettings::for_range(PitchRange::Voice), 64);
+            // What capture keeps: each note-off's key (the note's mean pitch), at its note-on's
+            // onset.
+            let captured: Vec<(u8, f64)> = notes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.is_on)
+                .filter_map(|(i, on)| {
+                    let off = notes[i + 1..]
+                        .iter()
+                        .find(|n| !n.is_on && n.key == on.key)?;
+                    Some((off.final_key, on.at_samples as f64 / RATE))
+                })
+                .collect();
+            // Known (issue 27 note): a note sung after a gap is stamped where the gap's quietest
+            // point or its consonant began, up to about 120 ms before the vowel, when the room and
+            // the noise hold the previous note open through the gap.
+            let kept = line
+                .iter()
+                .filter(|&&(key, start, _)| {
+                    captured
+                        .iter()
+                        .any(|&(k, at)| k == key && (at - start).abs() <= 0.12)
+                })
+                .count();
+            report.push(format!("{voice:?} seed {seed}: {kept}/{}", line.len()));
+            // One note in six may be lost or mis-keyed.
+            assert!(
+                kept + 1 >= line.len(),
+                "{voice:?} seed {seed}: {kept} of {} captured with their keys: {captured:?}",
+                line.len()
+            );
+            // Known (issue 27 note): a scoop held past 100 ms can be split off as a note of its
+            // own (the key below, at the same onset), and a vowel change can read an octave up.
+            // At most one extra note in two.
+            assert!(
+                2 * ons(&notes).len() <= 3 * line.len(),
+                "{voice:?} seed {seed}: {:?}",
+                ons(&notes)
+            );
+        }
+    }
+    eprintln!("{}", report.join("; "));
+}
+
+#[test]
+fn a_note_sung_after_a_hiss_is_stamped_at_its_vowel() {
+    // "s" then the vowel: 80 ms of hiss (white noise, differentiated: a fricative's high band)
+    // ending where an A3 begins, after a second of quiet room.
+    let truth = [(57u8, 1.0, 1.6)];
+    let mut signal = bowed(&truth, 2.2, 0.3);
+    let mut rng = reprise::engine::rng::Rng::new(9);
+    let (from, to) = ((0.92 * RATE) as usize, (1.0 * RATE) as usize);
+    let mut previous = 0.0;
+    for sample in &mut signal[from..to] {
+        let white = rng.unit() - 0.5;
+        *sample += (0.15 * (white - previous)) as f32;
+        previous = white;
+    }
+    let room = noise(Noise::Pink, RATE, signal.len(), -60.0, 4);
+    let signal = mix(&signal, &room);
+    let notes = track(&signal, TrackerSettings::for_range(PitchRange::Voice), 64);
+    let on = ons(&notes);
+    assert_eq!(on.len(), 1, "{on:?}");
+    assert_eq!(on[0].key, 57);
+    let error_s = on[0].at_samples as f64 / RATE - 1.0;
+    assert!(
+        error_s.abs() <= 0.02,
+        "stamped {:.1} ms from the vowel (the hiss began 80 ms before it)",
+        error_s * 1000.0
+    );
 }

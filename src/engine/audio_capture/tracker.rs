@@ -38,6 +38,9 @@ use crate::engine::scale::Scale;
 
 /// Analysis samples per hop.
 pub const HOP: usize = 64;
+/// A candidate's first pitch rising out of its sound this many analysis samples (or more) after
+/// the candidate opened starts the note there (4 hops, 12 ms: well inside a note's attack).
+const LATE_ATTACK_SAMPLES: u64 = 4 * HOP as u64;
 /// Analysis samples kept (a power of two, more than any frame).
 const RING: usize = 4096;
 /// The level is the RMS over this many hops (about 11 ms).
@@ -697,6 +700,24 @@ impl NoteTracker {
             .map(|e| e.midi());
         if estimate.is_some() {
             self.readout.pitch_midi = estimate;
+        }
+        // The first pitch of a sound that had none for a while (a sung "s" before its vowel, a
+        // swell of the background): the note starts where this pitched sound rose, if that is
+        // clearly later (the consonant is not the note's onset).
+        if estimate.is_some()
+            && last_midi.is_none()
+            && self.history.hops() - opened_hop > REFRACTORY_HOPS
+        {
+            let attack = self.attack_start();
+            if attack > onset + LATE_ATTACK_SAMPLES {
+                self.phase = Phase::Candidate {
+                    onset: attack,
+                    opened_hop: self.history.hops(),
+                    last_midi: None,
+                    peak_db,
+                };
+                return;
+            }
         }
         let last_midi = self.estimate_to_agree_with(estimate, last_midi, since_onset);
         match (estimate, last_midi) {
