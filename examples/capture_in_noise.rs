@@ -414,6 +414,21 @@ impl Scores {
                 .join(" | ")
         );
         println!();
+        println!(
+            "with the keys notes end with, all conditions: {}",
+            self.by_family
+                .iter()
+                .enumerate()
+                .map(|(f, row)| {
+                    let (found, ons, truth) = row.iter().fold((0, 0, 0), |(a, b, c), t| {
+                        (a + t.found_final, b + t.ons, c + t.truth)
+                    });
+                    format!("{} {:.2}", FAMILIES[f].0, f_measure(found, ons, truth))
+                })
+                .collect::<Vec<_>>()
+                .join(" · ")
+        );
+        println!();
         for (condition, tally) in conditions.iter().zip(self.by_condition.iter()) {
             println!(
                 "{:>14}: note F {:.3} ({} of {} notes, {} note-ons)",
