@@ -563,12 +563,11 @@ fn main() {
                 let heard = track(&signal, range);
                 if dump.as_deref() == Some(family) && c == 0 {
                     eprintln!("{family} item {i}: truth {notes:.3?}");
-                    let ons: Vec<(u8, f64)> = heard
+                    let events: Vec<(bool, u8, u8, f64)> = heard
                         .iter()
-                        .filter(|n| n.is_on)
-                        .map(|n| (n.key, n.at_samples as f64 / RATE))
+                        .map(|n| (n.is_on, n.key, n.final_key, n.at_samples as f64 / RATE))
                         .collect();
-                    eprintln!("  ours {ons:.3?}");
+                    eprintln!("  ours (on?, key, final key, s) {events:.3?}");
                     if with_aubio {
                         let found = aubio_notes(&signal, &scratch).unwrap_or_default();
                         let ons: Vec<(u8, f64)> = found
