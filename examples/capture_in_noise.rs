@@ -431,9 +431,10 @@ impl Scores {
         println!();
         for (condition, tally) in conditions.iter().zip(self.by_condition.iter()) {
             println!(
-                "{:>14}: note F {:.3} ({} of {} notes, {} note-ons)",
+                "{:>14}: note F {:.3}, ending keys {:.3} ({} of {} notes, {} note-ons)",
                 condition.name(),
                 tally.f(),
+                tally.f_final(),
                 tally.found,
                 tally.truth,
                 tally.ons
