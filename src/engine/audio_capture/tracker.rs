@@ -38,6 +38,9 @@ use crate::engine::scale::Scale;
 
 /// Analysis samples per hop.
 pub const HOP: usize = 64;
+/// A candidate still without a pitch this many hops after it opened (46 ms: longer than the
+/// attack of a clear note, as long as a sung "s") opened on something that was not the note.
+const LATE_PITCH_HOPS: u64 = 16;
 /// A candidate's first pitch rising out of its sound this many analysis samples (or more) after
 /// the candidate opened starts the note there (4 hops, 12 ms: well inside a note's attack).
 const LATE_ATTACK_SAMPLES: u64 = 4 * HOP as u64;
@@ -706,7 +709,7 @@ impl NoteTracker {
         // clearly later (the consonant is not the note's onset).
         if estimate.is_some()
             && last_midi.is_none()
-            && self.history.hops() - opened_hop > REFRACTORY_HOPS
+            && self.history.hops() - opened_hop > LATE_PITCH_HOPS
         {
             let attack = self.attack_start();
             if attack > onset + LATE_ATTACK_SAMPLES {
