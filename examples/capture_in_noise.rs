@@ -17,6 +17,8 @@
 
 #[path = "../tests/common/babble.rs"]
 mod babble;
+#[path = "../tests/common/ending_keys.rs"]
+mod ending_keys;
 #[path = "../tests/common/noise.rs"]
 mod noise;
 #[path = "../tests/common/room.rs"]
@@ -25,7 +27,8 @@ mod room;
 mod singer;
 
 use babble::Babble;
-use noise::{mix, noise, rms_db, Noise};
+use ending_keys::with_ending_keys;
+use noise::{level_over_notes, mix, noise, Noise};
 use reprise::engine::audio_capture::{NoteTracker, PitchRange, TrackedNote, TrackerSettings};
 use reprise::engine::rng::Rng;
 use reprise::synth::{load_soundfont, SoundFont};
@@ -278,19 +281,7 @@ struct Tally {
 
 impl Tally {
     fn add(&mut self, truth: &[(u8, f64, f64)], notes: &[TrackedNote]) {
-        // (note-on, the key its note-off says it was).
-        let ons: Vec<(&TrackedNote, u8)> = notes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.is_on)
-            .map(|(i, on)| {
-                let final_key = notes[i + 1..]
-                    .iter()
-                    .find(|off| !off.is_on && off.key == on.key)
-                    .map_or(on.key, |off| off.final_key);
-                (on, final_key)
-            })
-            .collect();
+        let ons = with_ending_keys(notes);
         self.truth += truth.len();
         self.ons += ons.len();
         for final_keys in [false, true] {
@@ -534,15 +525,8 @@ fn main() {
                 };
                 // A level from -40 to -6 dBFS over the notes.
                 let level = -40.0 + 34.0 * rng.unit();
-                let spans: Vec<f32> = notes
-                    .iter()
-                    .flat_map(|&(_, on, off)| {
-                        clean[(on * RATE) as usize..((off * RATE) as usize).min(clean.len())]
-                            .iter()
-                            .copied()
-                    })
-                    .collect();
-                let gain = 10f64.powf((level - rms_db(&spans)) / 20.0) as f32;
+                let gain =
+                    10f64.powf((level - level_over_notes(&clean, notes, RATE)) / 20.0) as f32;
                 let signal: Vec<f32> = clean.iter().map(|s| s * gain).collect();
                 let signal = match (condition, &babble) {
                     (Condition::Noise(kind, snr), _) => {

@@ -5,6 +5,8 @@
 //! room with a fan is captured with the keys sung. Same rules as the clean scenarios: causal,
 //! block size independent, no allocation.
 
+#[path = "common/ending_keys.rs"]
+mod ending_keys;
 #[path = "common/noise.rs"]
 mod noise;
 #[path = "common/room.rs"]
@@ -12,7 +14,8 @@ mod room;
 #[path = "common/singer.rs"]
 mod singer;
 
-use noise::{mix, noise, rms_db, Noise};
+use ending_keys::with_ending_keys;
+use noise::{level_over_notes, mix, noise, Noise};
 use reprise::engine::audio_capture::{NoteTracker, PitchRange, TrackedNote, TrackerSettings};
 use room::{convolve, impulse_response, Room};
 use singer::{sing, Voice};
@@ -64,19 +67,6 @@ fn bowed(notes: &[(u8, f64, f64)], length_s: f64, amplitude: f64) -> Vec<f32> {
     out
 }
 
-/// The RMS level of `signal` over where its notes sound, dBFS.
-fn level_over_notes(signal: &[f32], notes: &[(u8, f64, f64)]) -> f64 {
-    let sounding: Vec<f32> = notes
-        .iter()
-        .flat_map(|&(_, start, end)| {
-            signal[(start * RATE) as usize..(end * RATE) as usize]
-                .iter()
-                .copied()
-        })
-        .collect();
-    rms_db(&sounding)
-}
-
 /// A phrase of `notes` over `kind` noise at `snr_db` (signal RMS over its notes, less the
 /// noise's RMS), the phrase peaking near `level_db`.
 fn phrase_in_noise(
@@ -88,7 +78,7 @@ fn phrase_in_noise(
     seed: u64,
 ) -> Vec<f32> {
     let clean = bowed(notes, length_s, 1.0);
-    let gain = 10f64.powf((level_db - level_over_notes(&clean, notes)) / 20.0) as f32;
+    let gain = 10f64.powf((level_db - level_over_notes(&clean, notes, RATE)) / 20.0) as f32;
     let clean: Vec<f32> = clean.iter().map(|s| s * gain).collect();
     let background = noise(kind, RATE, clean.len(), level_db - snr_db, seed);
     mix(&clean, &background)
@@ -237,7 +227,7 @@ fn a_singer_in_a_small_room_in_pink_noise_is_captured_with_the_keys_sung() {
             let dry = sing(&line, voice, RATE, seed);
             let wet = convolve(&dry, &impulse_response(Room::SMALL, RATE, seed));
             let level_db = -24.0;
-            let gain = 10f64.powf((level_db - level_over_notes(&wet, &line)) / 20.0) as f32;
+            let gain = 10f64.powf((level_db - level_over_notes(&wet, &line, RATE)) / 20.0) as f32;
             let wet: Vec<f32> = wet.iter().map(|s| s * gain).collect();
             let signal = mix(
                 &wet,
@@ -246,16 +236,9 @@ fn a_singer_in_a_small_room_in_pink_noise_is_captured_with_the_keys_sung() {
             let notes = track(&signal, TrackerSettings::for_range(PitchRange::Voice), 64);
             // What capture keeps: each note-off's key (the note's mean pitch), at its note-on's
             // onset.
-            let captured: Vec<(u8, f64)> = notes
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.is_on)
-                .filter_map(|(i, on)| {
-                    let off = notes[i + 1..]
-                        .iter()
-                        .find(|n| !n.is_on && n.key == on.key)?;
-                    Some((off.final_key, on.at_samples as f64 / RATE))
-                })
+            let captured: Vec<(u8, f64)> = with_ending_keys(&notes)
+                .into_iter()
+                .map(|(on, key)| (key, on.at_samples as f64 / RATE))
                 .collect();
             // Known (issue 27 note): a note sung after a gap is stamped where the gap's quietest
             // point or its consonant began, up to about 120 ms before the vowel, when the room and

@@ -37,6 +37,21 @@ pub fn rms_db(samples: &[f32]) -> f64 {
     10.0 * power.max(1e-20).log10()
 }
 
+/// The RMS level of `signal` (at `rate`) over the spans where `notes` (key, onset s, offset s)
+/// sound, dBFS: the signal side of every SNR in the noise scenarios and the evaluation.
+pub fn level_over_notes(signal: &[f32], notes: &[(u8, f64, f64)], rate: f64) -> f64 {
+    let sounding: Vec<f32> = notes
+        .iter()
+        .flat_map(|&(_, on_s, off_s)| {
+            let end = ((off_s * rate) as usize).min(signal.len());
+            signal[((on_s * rate) as usize).min(end)..end]
+                .iter()
+                .copied()
+        })
+        .collect();
+    rms_db(&sounding)
+}
+
 /// `length` samples of `noise` at `rate`, scaled to an RMS of `level_db` dBFS.
 pub fn noise(kind: Noise, rate: f64, length: usize, level_db: f64, seed: u64) -> Vec<f32> {
     let mut rng = Rng::new(seed);
