@@ -276,8 +276,14 @@ struct Tally {
     found_final: usize,
     ons: usize,
     latencies: Vec<f64>,
+    /// The latencies of notes that follow a rest of at least [`REST_S`] (or start the item).
+    latencies_after_rest: Vec<f64>,
     onset_errors: Vec<f64>,
 }
+
+/// A gap this long or longer before a note is a rest (the note starts out of silence or a
+/// tail); shorter, the note follows legato or repeated close.
+const REST_S: f64 = 0.03;
 
 impl Tally {
     fn add(&mut self, truth: &[(u8, f64, f64)], notes: &[TrackedNote]) {
@@ -286,7 +292,8 @@ impl Tally {
         self.ons += ons.len();
         for final_keys in [false, true] {
             let mut used = vec![false; ons.len()];
-            for &(key, onset, _) in truth {
+            for (t, &(key, onset, _)) in truth.iter().enumerate() {
+                let after_rest = t == 0 || onset - truth[t - 1].2 >= REST_S;
                 let best = ons
                     .iter()
                     .enumerate()
@@ -310,8 +317,11 @@ impl Tally {
                 } else {
                     self.found += 1;
                     self.onset_errors.push(error.abs());
-                    self.latencies
-                        .push(ons[i].0.reported_at_samples as f64 / RATE - onset);
+                    let latency = ons[i].0.reported_at_samples as f64 / RATE - onset;
+                    self.latencies.push(latency);
+                    if after_rest {
+                        self.latencies_after_rest.push(latency);
+                    }
                 }
             }
         }
@@ -419,6 +429,23 @@ impl Scores {
                 .collect::<Vec<_>>()
                 .join(" · ")
         );
+        if latency {
+            println!(
+                "median emission latency by family, all conditions: {}",
+                self.by_family
+                    .iter()
+                    .enumerate()
+                    .map(|(f, row)| {
+                        let mut all: Vec<f64> = row
+                            .iter()
+                            .flat_map(|t| t.latencies.iter().copied())
+                            .collect();
+                        format!("{} {:.0} ms", FAMILIES[f].0, 1000.0 * median(&mut all))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            );
+        }
         println!();
         for (condition, tally) in conditions.iter().zip(self.by_condition.iter()) {
             println!(
@@ -452,8 +479,12 @@ impl Scores {
         );
         if latency {
             print!(
-                "; median emission latency {:.1} ms",
-                1000.0 * median(&mut self.pooled.latencies)
+                "; median emission latency {:.1} ms ({:.1} ms for the {} of {} notes found after a rest of {:.0} ms or more)",
+                1000.0 * median(&mut self.pooled.latencies),
+                1000.0 * median(&mut self.pooled.latencies_after_rest),
+                self.pooled.latencies_after_rest.len(),
+                self.pooled.latencies.len(),
+                1000.0 * REST_S
             );
         }
         println!();

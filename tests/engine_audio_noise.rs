@@ -109,22 +109,49 @@ const VOICE: [(u8, f64, f64); 4] = [
 #[test]
 fn noise_alone_gives_no_notes_at_any_level() {
     for kind in Noise::ALL {
-        for level_db in [-60.0, -40.0, -25.0, -10.0] {
+        for level_db in [-60.0, -50.0, -45.0, -40.0, -25.0, -10.0] {
             let background = noise(kind, RATE, (5.0 * RATE) as usize, level_db, 7);
             for range in [PitchRange::Voice, PitchRange::Low] {
                 let notes = track(&background, TrackerSettings::for_range(range), 480);
-                // Known (issue 27 note): louder than the gate allows, brown noise and a fan's
-                // band sometimes read as a pitch — at most one false note in these 5 s.
-                let allowed = match kind {
-                    Noise::Brown | Noise::Fan if level_db > -50.0 => 1,
-                    _ => 0,
-                };
                 assert!(
-                    ons(&notes).len() <= allowed,
+                    ons(&notes).is_empty(),
                     "{kind:?} at {level_db} dBFS ({range:?}): {:?}",
                     ons(&notes)
                 );
             }
+        }
+    }
+}
+
+/// Restless noise (a fan's band, brown noise) at and just over the gate's level keeps opening
+/// candidates, and now and then two overlapping windows of it read the same clear-looking
+/// pitch: before the rule that a sound not standing out of the background needs a pitch held
+/// over several hops, a fan at −45 dBFS gave about one false note a second (114 in these 80 s).
+/// Allowed: one false note in 20 s of each (kind, level), the known remainder being swells of
+/// the noise that stand out of a floor learnt while it dipped.
+#[test]
+fn restless_noise_at_the_gates_level_seldom_makes_a_note() {
+    const SEEDS: u64 = 8;
+    const SECONDS: f64 = 10.0;
+    for kind in [Noise::Fan, Noise::Brown] {
+        for level_db in [-45.0, -40.0] {
+            let mut false_notes = Vec::new();
+            for seed in 1..=SEEDS {
+                let background = noise(kind, RATE, (SECONDS * RATE) as usize, level_db, seed);
+                let notes = track(
+                    &background,
+                    TrackerSettings::for_range(PitchRange::Voice),
+                    480,
+                );
+                false_notes.extend(ons(&notes).iter().map(|n| (seed, n.key, n.at_samples)));
+            }
+            let allowed = (SEEDS as f64 * SECONDS / 20.0) as usize;
+            assert!(
+                false_notes.len() <= allowed,
+                "{kind:?} at {level_db} dBFS: {} false notes in {} s (at most {allowed}): {false_notes:?}",
+                false_notes.len(),
+                SEEDS as f64 * SECONDS
+            );
         }
     }
 }

@@ -103,6 +103,11 @@ impl NoiseFloor {
         }
     }
 
+    /// Whether a background has been heard since the start or the last reset.
+    pub fn is_learnt(&self) -> bool {
+        self.learnt
+    }
+
     /// The background's level, dBFS.
     pub fn level_db(&self) -> f32 {
         self.level_db

@@ -79,6 +79,11 @@ const MIN_CLARITY_ONSET: f32 = 0.7;
 /// … and while a note sounds, where a stricter one keeps a release's blur out of the legato
 /// decisions.
 const MIN_CLARITY_NOTE: f32 = 0.9;
+/// A candidate that has not stood out of a known background by its margin makes a note only
+/// after this many hops in a row (about 17 ms) of clear estimates ([`MIN_CLARITY_NOTE`]) each
+/// agreeing with the one before: steady noise at the gate's level (a fan, brown noise) reads
+/// as a clear pitch now and then, but not for long.
+const IN_NOISE_AGREEING_HOPS: u8 = 6;
 /// Two estimates agree within this, semitones.
 const AGREE_SEMITONES: f32 = 0.35;
 /// A held pitch change: at least this far from the note's mean pitch, semitones.
@@ -228,6 +233,9 @@ enum Phase {
         opened_hop: u64,
         last_midi: Option<f32>,
         peak_db: f32,
+        /// Hops in a row whose estimate agreed with the one before (counted while the sound
+        /// does not stand out of the background, see [`IN_NOISE_AGREEING_HOPS`]).
+        agreed_hops: u8,
     },
     /// Sound that is not a note (no steady pitch): ignored until silence or a new attack.
     Unpitched {
@@ -600,7 +608,15 @@ impl NoteTracker {
                 opened_hop,
                 last_midi,
                 peak_db,
-            } => self.candidate_hop(onset, opened_hop, last_midi, peak_db, &measure, emit),
+                agreed_hops,
+            } => self.candidate_hop(
+                onset,
+                opened_hop,
+                (last_midi, agreed_hops),
+                peak_db,
+                &measure,
+                emit,
+            ),
             Phase::Note(note) => self.sounding_hop(note, &measure, emit),
         }
     }
@@ -679,12 +695,19 @@ impl NoteTracker {
         &mut self,
         onset: AnalysisSample,
         opened_hop: u64,
-        last_midi: Option<f32>,
+        (last_midi, agreed_hops): (Option<f32>, u8),
         peak_db: f32,
         m: &HopMeasure,
         emit: &mut impl FnMut(TrackedNote),
     ) {
         let peak_db = peak_db.max(m.level);
+        // A sound that has not stood out of a known background (the gate held it, not the
+        // background's margin: a fan or brown noise at the gate's level) needs a pitch that
+        // holds, clear, over several hops: noise gives a clear-looking estimate now and then,
+        // and two overlapping windows of it agree. So does a sound heard before any background
+        // was (input that starts with noise above the gate).
+        let in_noise = !self.noise_floor.is_learnt()
+            || peak_db < self.noise_floor.level_db() + self.noise_floor.margin_db();
         if m.level < self.gate_db() - GATE_HYSTERESIS_DB {
             self.phase = Phase::Silent;
             self.readout.pitch_midi = None;
@@ -698,8 +721,13 @@ impl NoteTracker {
             return;
         }
         let since_onset = (self.analysed - onset) as usize;
+        let min_clarity = if in_noise {
+            MIN_CLARITY_NOTE
+        } else {
+            MIN_CLARITY_ONSET
+        };
         let estimate = self
-            .pitch_of_newest(since_onset, MIN_CLARITY_ONSET)
+            .pitch_of_newest(since_onset, min_clarity)
             .map(|e| e.midi());
         if estimate.is_some() {
             self.readout.pitch_midi = estimate;
@@ -718,12 +746,30 @@ impl NoteTracker {
                     opened_hop: self.history.hops(),
                     last_midi: None,
                     peak_db,
+                    agreed_hops: 0,
                 };
                 return;
             }
         }
-        let last_midi = self.estimate_to_agree_with(estimate, last_midi, since_onset);
+        let last_midi = if in_noise {
+            last_midi
+        } else {
+            self.estimate_to_agree_with(estimate, last_midi, since_onset)
+        };
         match (estimate, last_midi) {
+            (Some(midi), Some(previous))
+                if in_noise
+                    && (midi - previous).abs() <= AGREE_SEMITONES
+                    && agreed_hops + 1 < IN_NOISE_AGREEING_HOPS =>
+            {
+                self.phase = Phase::Candidate {
+                    onset,
+                    opened_hop,
+                    last_midi: Some(midi),
+                    peak_db,
+                    agreed_hops: agreed_hops + 1,
+                };
+            }
             (Some(midi), Some(previous)) if (midi - previous).abs() <= AGREE_SEMITONES => {
                 let mean = 0.5 * (midi + previous);
                 let key = self.key_for(mean);
@@ -756,6 +802,7 @@ impl NoteTracker {
                     opened_hop,
                     last_midi: estimate.or(last_midi),
                     peak_db,
+                    agreed_hops: 0,
                 };
             }
         }
@@ -810,6 +857,7 @@ impl NoteTracker {
                 opened_hop: self.history.hops(),
                 last_midi: None,
                 peak_db: level,
+                agreed_hops: 0,
             };
             return;
         }
@@ -1145,6 +1193,7 @@ impl NoteTracker {
             opened_hop: self.history.hops(),
             last_midi: None,
             peak_db: self.readout.level_db,
+            agreed_hops: 0,
         };
     }
 
