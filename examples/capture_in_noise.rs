@@ -602,6 +602,8 @@ fn main() {
         .map(|python| Pyin::start(python).expect("the pYIN baseline"));
     // Debugging: `REPRISE_DUMP=family` lists that family's clean items, truth and found.
     let dump = std::env::var("REPRISE_DUMP").ok();
+    // … in the condition named by `REPRISE_DUMP_CONDITION` (default: clean).
+    let dump_condition = std::env::var("REPRISE_DUMP_CONDITION").unwrap_or_else(|_| "clean".into());
     let soundfont = load_soundfont(std::path::Path::new(&path)).expect("the SoundFont");
     let scratch = std::env::temp_dir().join(format!("capture_in_noise-{}", std::process::id()));
     let babble = match Babble::new(RATE, &scratch) {
@@ -671,7 +673,7 @@ fn main() {
                     _ => signal,
                 };
                 let heard = track(&signal, range);
-                if dump.as_deref() == Some(family) && c == 0 {
+                if dump.as_deref() == Some(family) && condition.name() == dump_condition {
                     eprintln!("{family} item {i}: truth {notes:.3?}");
                     let events: Vec<(bool, u8, u8, f64)> = heard
                         .iter()

@@ -110,6 +110,18 @@ const MAX_RISE_HOPS: u64 = 35;
 /// A pitch change is stamped back through at most this many hops (about 175 ms) of unclear
 /// estimates before the new pitch's first one, to the last that read the old pitch.
 const MAX_UNCLEAR_HOPS: u64 = 60;
+/// In a large room the estimates between two notes can stay unclear far longer than
+/// [`MAX_UNCLEAR_HOPS`] (the old note's tail and the new note mixed): a pitch change's stamp
+/// then looks for the new note's attack (a flux peak) through that whole stretch, back to the
+/// old pitch's last clear reading and this many hops (about 21 ms) past it. Chosen on FluidR3
+/// (issue 27's development set) from 8, 16, 30 and 80 hops: further back it finds the change of
+/// a sung vowel, which a singer makes before the pitch moves.
+const REVERB_REACH_PAST_OLD_HOPS: u64 = 8;
+/// With no clear reading of the old pitch, the attack is looked for up to this many hops (about
+/// 210 ms) before the new pitch's first estimate.
+const REVERB_REACH_HOPS: u64 = 80;
+/// The far attack must be this many times the strongest flux peak near the pitch change.
+const REVERB_PEAK_RATIO: f32 = 2.5;
 /// A reading more than [`SLIP_SEMITONES`] under the sounding note needs at least this share of
 /// its power at harmonics 1, 5 and 7 to count (a genuine lower note has it; the common
 /// subharmonic of two overlapping notes has not).
@@ -883,7 +895,7 @@ impl NoteTracker {
         }
         let young = self.history.hops() < note.first_hop + MIN_SPLIT_HOPS;
         if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
-            let at = self.change_start(new_pitch, old_pitch);
+            let at = self.change_start(new_pitch, old_pitch, note.onset);
             self.next_note(&note, at, (old_pitch, new_pitch), level, emit);
             return;
         }
@@ -993,7 +1005,9 @@ impl NoteTracker {
             }
             // Where the rise began, or earlier where the estimates began to lean to the new
             // pitch (a bowed note grows under the release before their sum turns upward).
-            let at = rise.onset.min(self.change_start(new_pitch, before.mean));
+            let at = rise
+                .onset
+                .min(self.change_start(new_pitch, before.mean, note.onset));
             self.next_note(note, at, (before.mean, new_pitch), level, emit);
             return true;
         }
@@ -1094,7 +1108,7 @@ impl NoteTracker {
     /// Where a pitch change from `old` to `new` began, analysis samples: back from the newest
     /// hop while the estimates lean to the new pitch, less half the estimate's segment (an
     /// estimate flips when about half its audio is the new note).
-    fn change_start(&self, new: f32, old: f32) -> AnalysisSample {
+    fn change_start(&self, new: f32, old: f32, note_onset: AnalysisSample) -> AnalysisSample {
         let mut earliest_back = 0u64;
         // Hops back to the newest estimate of the new pitch's first run, and to the last one
         // that still read the old pitch: between them the estimates were unclear or read
@@ -1140,10 +1154,39 @@ impl NoteTracker {
             }
         }
         let span = search_to.saturating_sub(search_lo).max(1) as f32;
-        match best_back {
-            Some(back) if best_flux > 3.0 * total / span + 1.0 => {
-                (self.analysed - (back + 1) * HOP as u64).min(by_pitch.max(AnalysisSample(1)))
+        let stands_out = |flux: f32, total: f32, span: f32| flux > 3.0 * total / span + 1.0;
+        // In a reverberant room the old note's tail and the new note mix, and the estimates
+        // stay unclear for long: a much stronger flux peak in that stretch (after the old
+        // note's own attack) is the new note's.
+        let note_hops = (self.analysed - note_onset) / HOP as u64;
+        let reach_to = last_old_back
+            .map_or(earliest_back + REVERB_REACH_HOPS, |old_back| {
+                old_back + REVERB_REACH_PAST_OLD_HOPS
+            })
+            .saturating_add(half_segment_hops)
+            .min(note_hops.saturating_sub(REFRACTORY_HOPS))
+            .min(self.history.hops().min(HISTORY as u64 - 1));
+        let (mut far_back, mut far_flux, mut far_total) = (None, 0.0f32, total);
+        for back in search_to.max(search_lo)..reach_to {
+            let flux = self.history.flux(back);
+            far_total += flux;
+            if flux > far_flux {
+                far_flux = flux;
+                far_back = Some(back);
             }
+        }
+        let far_span = reach_to.saturating_sub(search_lo).max(1) as f32;
+        let stamp = |back: u64| {
+            (self.analysed - (back + 1) * HOP as u64).min(by_pitch.max(AnalysisSample(1)))
+        };
+        match (far_back, best_back) {
+            (Some(far), _)
+                if far_flux > REVERB_PEAK_RATIO * best_flux
+                    && stands_out(far_flux, far_total, far_span) =>
+            {
+                stamp(far)
+            }
+            (_, Some(back)) if stands_out(best_flux, total, span) => stamp(back),
             _ => by_pitch,
         }
     }
