@@ -216,15 +216,22 @@ fn aubio_notes(signal: &[f32], scratch: &std::path::Path) -> Result<Vec<TrackedN
     }
     let mut notes = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let fields: Vec<f64> = line
-            .split_whitespace()
-            .filter_map(|f| f.parse().ok())
-            .collect();
-        if let [midi, on_s, off_s] = fields[..] {
-            notes.push((midi.round().clamp(0.0, 127.0) as u8, on_s, off_s));
-        }
+        notes.extend(note_line(line));
     }
     Ok(as_tracked(&notes, AUBIO_ONSET_LAG_S))
+}
+
+/// A baseline's note line, "<midi key> <onset s> <offset s>" (aubionotes' and
+/// `pyin_notes.py`'s form): (key, onset s, offset s), or `None` for any other line.
+fn note_line(line: &str) -> Option<(u8, f64, f64)> {
+    let fields: Vec<f64> = line
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    match fields[..] {
+        [midi, on_s, off_s] => Some((midi.round().clamp(0.0, 127.0) as u8, on_s, off_s)),
+        _ => None,
+    }
 }
 
 /// Writes `signal` as a 16-bit mono WAV at [`RATE`].
@@ -319,13 +326,7 @@ impl Pyin {
             if line.trim() == "END" {
                 break;
             }
-            let fields: Vec<f64> = line
-                .split_whitespace()
-                .filter_map(|f| f.parse().ok())
-                .collect();
-            if let [midi, on_s, off_s] = fields[..] {
-                notes.push((midi.round().clamp(0.0, 127.0) as u8, on_s, off_s));
-            }
+            notes.extend(note_line(&line));
         }
         Ok(as_tracked(&notes, PYIN_ONSET_LAG_S))
     }

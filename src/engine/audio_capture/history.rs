@@ -65,6 +65,25 @@ impl HopHistory {
         self.pitch[slot] = midi;
     }
 
+    /// The strongest spectral flux among hops `from..to` back (0 = the newest hop), and the sum
+    /// over them; `to` is the caller's, at most [`HISTORY`].
+    pub(super) fn flux_peak(&self, from: u64, to: u64) -> FluxPeak {
+        let mut peak = FluxPeak {
+            hops_back: None,
+            flux: 0.0,
+            total: 0.0,
+        };
+        for back in from..to.min(HISTORY as u64) {
+            let flux = self.flux(back);
+            peak.total += flux;
+            if flux > peak.flux {
+                peak.flux = flux;
+                peak.hops_back = Some(back);
+            }
+        }
+        peak
+    }
+
     /// Mean of hop energies `from..to` hops back (0 = the newest hop).
     pub(super) fn mean_energy(&self, from: u64, to: u64) -> f32 {
         let to = to.min(self.hops).min(HISTORY as u64);
@@ -77,4 +96,15 @@ impl HopHistory {
         }
         sum / (to - from) as f32
     }
+}
+
+/// The strongest flux peak of a stretch of hops ([`HopHistory::flux_peak`]).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct FluxPeak {
+    /// Hops back of the strongest flux, `None` when the stretch is empty or silent.
+    pub(super) hops_back: Option<u64>,
+    /// That flux.
+    pub(super) flux: f32,
+    /// The flux summed over the stretch.
+    pub(super) total: f32,
 }

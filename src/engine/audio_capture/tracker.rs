@@ -1144,15 +1144,7 @@ impl NoteTracker {
         let search_from = earliest_back + half_segment_hops;
         let search_to = search_to.min(self.history.hops().min(HISTORY as u64 - 1));
         let search_lo = search_from.saturating_sub(8);
-        let (mut best_back, mut best_flux, mut total) = (None, 0.0f32, 0.0f32);
-        for back in search_lo..search_to {
-            let flux = self.history.flux(back);
-            total += flux;
-            if flux > best_flux {
-                best_flux = flux;
-                best_back = Some(back);
-            }
-        }
+        let near = self.history.flux_peak(search_lo, search_to);
         let span = search_to.saturating_sub(search_lo).max(1) as f32;
         let stands_out = |flux: f32, total: f32, span: f32| flux > 3.0 * total / span + 1.0;
         // In a reverberant room the old note's tail and the new note mix, and the estimates
@@ -1166,27 +1158,19 @@ impl NoteTracker {
             .saturating_add(half_segment_hops)
             .min(note_hops.saturating_sub(REFRACTORY_HOPS))
             .min(self.history.hops().min(HISTORY as u64 - 1));
-        let (mut far_back, mut far_flux, mut far_total) = (None, 0.0f32, total);
-        for back in search_to.max(search_lo)..reach_to {
-            let flux = self.history.flux(back);
-            far_total += flux;
-            if flux > far_flux {
-                far_flux = flux;
-                far_back = Some(back);
-            }
-        }
+        let far = self.history.flux_peak(search_to.max(search_lo), reach_to);
         let far_span = reach_to.saturating_sub(search_lo).max(1) as f32;
         let stamp = |back: u64| {
             (self.analysed - (back + 1) * HOP as u64).min(by_pitch.max(AnalysisSample(1)))
         };
-        match (far_back, best_back) {
-            (Some(far), _)
-                if far_flux > REVERB_PEAK_RATIO * best_flux
-                    && stands_out(far_flux, far_total, far_span) =>
+        match (far.hops_back, near.hops_back) {
+            (Some(back), _)
+                if far.flux > REVERB_PEAK_RATIO * near.flux
+                    && stands_out(far.flux, near.total + far.total, far_span) =>
             {
-                stamp(far)
+                stamp(back)
             }
-            (_, Some(back)) if stands_out(best_flux, total, span) => stamp(back),
+            (_, Some(back)) if stands_out(near.flux, near.total, span) => stamp(back),
             _ => by_pitch,
         }
     }
