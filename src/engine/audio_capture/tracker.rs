@@ -113,7 +113,8 @@ const MAX_UNCLEAR_HOPS: u64 = 60;
 /// In a large room the estimates between two notes can stay unclear far longer than
 /// [`MAX_UNCLEAR_HOPS`] (the old note's tail and the new note mixed): a pitch change's stamp
 /// then looks for the new note's attack (a flux peak) through that whole stretch, back to the
-/// old pitch's last clear reading and this many hops (about 21 ms) past it. Chosen on FluidR3
+/// old pitch's last clear reading (however far back) and this many hops (about 21 ms) past it.
+/// Chosen on FluidR3
 /// (issue 27's development set) from 8, 16, 30 and 80 hops: further back it finds the change of
 /// a sung vowel, which a singer makes before the pitch moves.
 const REVERB_REACH_PAST_OLD_HOPS: u64 = 8;
@@ -1150,7 +1151,7 @@ impl NoteTracker {
         // In a reverberant room the old note's tail and the new note mix, and the estimates
         // stay unclear for long: a much stronger flux peak in that stretch (after the old
         // note's own attack) is the new note's.
-        let note_hops = (self.analysed - note_onset) / HOP as u64;
+        let note_hops = self.analysed.0.saturating_sub(note_onset.0) / HOP as u64;
         let reach_to = last_old_back
             .map_or(earliest_back + REVERB_REACH_HOPS, |old_back| {
                 old_back + REVERB_REACH_PAST_OLD_HOPS
