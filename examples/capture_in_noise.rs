@@ -326,6 +326,9 @@ impl Pyin {
             if line.trim() == "END" {
                 break;
             }
+            if let Some(why) = line.trim().strip_prefix("ERROR ") {
+                return Err(format!("pyin_notes.py on {}: {why}", wav.display()));
+            }
             notes.extend(note_line(&line));
         }
         Ok(as_tracked(&notes, PYIN_ONSET_LAG_S))
@@ -600,7 +603,12 @@ fn main() {
         .iter()
         .position(|a| a == "--pyin")
         .and_then(|i| args.get(i + 1))
-        .map(|python| Pyin::start(python).expect("the pYIN baseline"));
+        .map(|python| {
+            Pyin::start(python).unwrap_or_else(|why| {
+                eprintln!("the pYIN baseline cannot start: {why}");
+                std::process::exit(2);
+            })
+        });
     // Debugging: `REPRISE_DUMP=family` lists that family's clean items, truth and found.
     let dump = std::env::var("REPRISE_DUMP").ok();
     // … in the condition named by `REPRISE_DUMP_CONDITION` (default: clean).
@@ -697,6 +705,7 @@ fn main() {
                         Ok(found) => pyin_scores.add(f, c, notes, &found),
                         Err(why) => {
                             eprintln!("pYIN: {why}");
+                            let _ = std::fs::remove_dir_all(&scratch);
                             std::process::exit(1);
                         }
                     }
@@ -706,6 +715,7 @@ fn main() {
                         Ok(found) => aubio.add(f, c, notes, &found),
                         Err(why) => {
                             eprintln!("aubionotes: {why}");
+                            let _ = std::fs::remove_dir_all(&scratch);
                             std::process::exit(1);
                         }
                     }

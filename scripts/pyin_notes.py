@@ -2,7 +2,9 @@
 """pYIN baseline for examples/capture_in_noise.rs (issue 27): notes from librosa's pYIN.
 
 Reads WAV paths on stdin, one per line; for each, prints one line per note found,
-"<midi key> <onset s> <offset s>", then a line "END". Offline (whole file at once).
+"<midi key> <onset s> <offset s>", then a line "END"; a file it cannot read gives a line
+"ERROR <why>" before its "END" (the caller stops: a failed item is not an item with no notes).
+Offline (whole file at once).
 
 pYIN gives a pitch and a voiced flag per frame; librosa has no note tracker, so notes are
 segmented here by a simple rule (ours, stated in BENCHMARKS.md): the rounded pitch of voiced
@@ -72,8 +74,8 @@ def main():
         try:
             for key, on, off in notes(path):
                 print(f"{key} {on:.4f} {off:.4f}")
-        except Exception as error:  # report, keep serving
-            print(f"ERROR {error}", file=sys.stderr)
+        except Exception as error:  # report it to the caller, who stops
+            print("ERROR " + str(error).replace("\n", " "))
         print("END", flush=True)
 
 

@@ -80,7 +80,7 @@ const MIN_CLARITY_ONSET: f32 = 0.7;
 /// decisions.
 const MIN_CLARITY_NOTE: f32 = 0.9;
 /// A candidate that has not stood out of a known background by its margin makes a note only
-/// after this many hops in a row (about 17 ms) of clear estimates ([`MIN_CLARITY_NOTE`]) each
+/// after this many hops in a row (about 16 ms) of clear estimates ([`MIN_CLARITY_NOTE`]) each
 /// agreeing with the one before: steady noise at the gate's level (a fan, brown noise) reads
 /// as a clear pitch now and then, but not for long.
 const IN_NOISE_AGREEING_HOPS: u8 = 6;
@@ -114,9 +114,8 @@ const MAX_UNCLEAR_HOPS: u64 = 60;
 /// [`MAX_UNCLEAR_HOPS`] (the old note's tail and the new note mixed): a pitch change's stamp
 /// then looks for the new note's attack (a flux peak) through that whole stretch, back to the
 /// old pitch's last clear reading (however far back) and this many hops (about 21 ms) past it.
-/// Chosen on FluidR3
-/// (issue 27's development set) from 8, 16, 30 and 80 hops: further back it finds the change of
-/// a sung vowel, which a singer makes before the pitch moves.
+/// Chosen on FluidR3 (issue 27's development set) from 8, 16, 30 and 80 hops: further back it
+/// finds the change of a sung vowel, which a singer makes before the pitch moves.
 const REVERB_REACH_PAST_OLD_HOPS: u64 = 8;
 /// With no clear reading of the old pitch, the attack is looked for up to this many hops (about
 /// 210 ms) before the new pitch's first estimate.
