@@ -1,6 +1,7 @@
 //! Headless Ardour 7 (Debian's `ardour7-lua`, "None (Dummy)" backend at ten times real time)
-//! driving the built Reprise VST3 bundle: a session is built by `setup.lua`, a MIDI region is
-//! added to it by editing the saved XML (Ardour 7.3's Lua cannot import a .mid), transport steps
+//! driving the built Reprise VST3 bundle: a session is built by `setup.lua`, a MIDI region (or,
+//! on an audio player track, an audio region) is added to it by editing the saved XML (Ardour
+//! 7.3's Lua cannot import files), transport steps
 //! run in `roll.lua`, and what the record-armed "take" track recorded is read back from the raw
 //! recordings under `interchange/<session>/midifiles/`.
 //!
@@ -22,6 +23,9 @@ const VST3_SCANNER: &str = "/usr/lib/ardour7/ardour-vst3-scanner";
 
 /// Ardour 7's audio-time unit ("superclock") per second, as positions "a<N>" in session files.
 const SUPERCLOCK_TICKS_PER_SECOND: f64 = 282_240_000.0;
+
+/// The sample rate setup.lua creates sessions at, Hz.
+const SESSION_RATE_HZ: u32 = 48_000;
 
 /// Wall-clock limit for one Ardour run; a hung run fails the test instead of CI.
 const RUN_TIMEOUT: Duration = Duration::from_secs(180);
@@ -138,6 +142,27 @@ impl Session {
         params: &[(&str, f64)],
         automation: &[(f64, &str, f64)],
     ) -> Self {
+        Self::create_with_player(test_name, tempo_map, params, automation, "midi")
+    }
+
+    /// As [`Session::create`], with "player" an audio track (its region added by
+    /// [`Session::add_audio_region`]): Reprise hears the recording at its audio input.
+    pub fn create_with_audio_player(
+        test_name: &str,
+        tempo_map: TempoMap,
+        params: &[(&str, f64)],
+    ) -> Self {
+        Self::create_with_player(test_name, tempo_map, params, &[], "audio")
+    }
+
+    /// `player`: the player track's kind, "midi" or "audio" (`REPRISE_DAW_PLAYER` in setup.lua).
+    fn create_with_player(
+        test_name: &str,
+        tempo_map: TempoMap,
+        params: &[(&str, f64)],
+        automation: &[(f64, &str, f64)],
+        player: &str,
+    ) -> Self {
         let root =
             std::env::temp_dir().join(format!("reprise-daw-{test_name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
@@ -172,6 +197,7 @@ impl Session {
                 ("REPRISE_DAW_TEMPO_MAP", spec.as_str()),
                 ("REPRISE_DAW_PARAMS", params.as_str()),
                 ("REPRISE_DAW_AUTOMATION", automation.as_str()),
+                ("REPRISE_DAW_PLAYER", player),
             ],
             "SETUP OK",
         );
@@ -218,16 +244,76 @@ impl Session {
                  id=\"900002\" {common}/>\n  </Regions>"
             ),
         );
-        let playlist = xml
-            .find("name=\"player\" type=\"midi\"")
-            .expect("the player's playlist");
-        let close = playlist + xml[playlist..].find("/>").expect("an empty playlist");
-        xml.replace_range(
-            close..close + 2,
+        xml = with_playlist_region(
+            &xml,
+            "name=\"player\" type=\"midi\"",
             &format!(
-                ">\n      <Region name=\"phrase.1\" automatic=\"0\" whole-file=\"0\" \
-                 id=\"900003\" {common}/>\n    </Playlist>"
+                "<Region name=\"phrase.1\" automatic=\"0\" whole-file=\"0\" id=\"900003\" {common}/>"
             ),
+        );
+        std::fs::write(self.xml_path(), xml).expect("session XML");
+    }
+
+    /// Adds an audio region on the (audio) player track from the song's zero: `samples` at the
+    /// session's rate, mono, written as the region's two channels (32-bit float WAV files under
+    /// `interchange/<session>/audiofiles/`, as Ardour's own recordings are kept).
+    pub fn add_audio_region(&self, samples: &[f32]) {
+        let folder = self
+            .dir
+            .join("interchange")
+            .join(&self.name)
+            .join("audiofiles");
+        std::fs::create_dir_all(&folder).expect("audiofiles folder");
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: SESSION_RATE_HZ,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        for side in ["L", "R"] {
+            let mut writer =
+                hound::WavWriter::create(folder.join(format!("voice%{side}.wav")), spec)
+                    .expect("region file");
+            for &sample in samples {
+                writer.write_sample(sample).expect("region sample");
+            }
+            writer.finalize().expect("region file");
+        }
+        let length = (samples.len() as f64 * SUPERCLOCK_TICKS_PER_SECOND
+            / f64::from(SESSION_RATE_HZ))
+        .round() as i64;
+        let common = format!(
+            "muted=\"0\" opaque=\"1\" locked=\"0\" video-locked=\"0\" import=\"0\" external=\"0\" \
+             sync-marked=\"0\" left-of-split=\"0\" right-of-split=\"0\" hidden=\"0\" \
+             position-locked=\"0\" valid-transients=\"0\" start=\"a0\" length=\"a{length}@a0\" \
+             sync-position=\"a0\" ancestral-start=\"a0\" ancestral-length=\"a0@a0\" stretch=\"1\" \
+             shift=\"1\" layering-index=\"0\" tags=\"\" contents=\"0\" envelope-active=\"0\" \
+             default-fade-in=\"0\" default-fade-out=\"0\" fade-in-active=\"1\" \
+             fade-out-active=\"1\" scale-amplitude=\"1\" type=\"audio\" first-edit=\"nothing\" \
+             source-0=\"900101\" source-1=\"900102\" master-source-0=\"900101\" \
+             master-source-1=\"900102\" channels=\"2\""
+        );
+        let mut xml = std::fs::read_to_string(self.xml_path()).expect("session XML");
+        xml = replace_once(
+            &xml,
+            "<Sources/>",
+            "<Sources>\n    <Source name=\"voice%L.wav\" type=\"audio\" flags=\"\" id=\"900101\" \
+             natural-position=\"a0\" channel=\"0\" origin=\"\" gain=\"1\"/>\n    \
+             <Source name=\"voice%R.wav\" type=\"audio\" flags=\"\" id=\"900102\" \
+             natural-position=\"a0\" channel=\"0\" origin=\"\" gain=\"1\"/>\n  </Sources>",
+        );
+        xml = replace_once(
+            &xml,
+            "<Regions/>",
+            &format!(
+                "<Regions>\n    <Region name=\"voice\" automatic=\"1\" whole-file=\"1\" \
+                 id=\"900103\" {common}/>\n  </Regions>"
+            ),
+        );
+        xml = with_playlist_region(
+            &xml,
+            "name=\"player\" type=\"audio\"",
+            &format!("<Region name=\"voice.1\" automatic=\"0\" whole-file=\"0\" id=\"900104\" {common}/>"),
         );
         std::fs::write(self.xml_path(), xml).expect("session XML");
     }
@@ -477,6 +563,19 @@ fn scan(home: &Path) {
         .status()
         .expect("run the VST3 scanner");
     assert!(status.success(), "the VST3 scanner failed: {status}");
+}
+
+/// The session XML with `region` (a `<Region …/>` tag) put in the empty playlist whose tag
+/// holds `playlist` (its name and type attributes).
+fn with_playlist_region(xml: &str, playlist: &str, region: &str) -> String {
+    let at = xml.find(playlist).expect("the player's playlist");
+    let close = at + xml[at..].find("/>").expect("an empty playlist");
+    let mut xml = xml.to_string();
+    xml.replace_range(
+        close..close + 2,
+        &format!(">\n      {region}\n    </Playlist>"),
+    );
+    xml
 }
 
 fn replace_once(text: &str, from: &str, to: &str) -> String {

@@ -5,6 +5,9 @@
 //! headless through the same song (tempo map, rolls, locates, loops). The recording must also
 //! read cleanly: no key struck while it sounds, nothing left sounding.
 //!
+//! One scenario plays a sung recording on an audio track instead, with Reprise capturing from
+//! its audio input, and the engine hears the same audio in the same periods.
+//!
 //! These tests are ignored by default (they need `ardour7-lua`): `scripts/test.sh` runs them
 //! when Ardour is installed and prints SKIP otherwise (CI installs it and requires them).
 
@@ -13,9 +16,16 @@ mod ardour;
 mod built_plugin;
 #[path = "../common/first_take.rs"]
 mod first_take;
+#[path = "../common/noise.rs"]
+mod noise;
+#[path = "../common/room.rs"]
+mod room;
+#[path = "../common/singer.rs"]
+mod singer;
 
 use ardour::{RecordedNote, Session, TempoMap};
 use first_take::PHRASE;
+use reprise::engine::audio_capture::AudioSource;
 use reprise::engine::character::Character;
 use reprise::engine::event::{Event, EventKind};
 use reprise::engine::event_buffer::EventBuffer;
@@ -48,6 +58,8 @@ enum Setting {
     FitToEndHit(bool),
     /// The articulation profile (its index in the parameter's list: 0 = notes only).
     Articulations(usize),
+    /// "Capture from": the audio input (a singer's recording on an audio track).
+    CaptureFromAudio,
 }
 
 impl Setting {
@@ -64,6 +76,7 @@ impl Setting {
             Setting::Intensity(intensity) => ("Intensity", intensity),
             Setting::FitToEndHit(on) => ("Fit to end hit", if on { 1.0 } else { 0.0 }),
             Setting::Articulations(index) => ("Articulations", index as f64),
+            Setting::CaptureFromAudio => ("Capture from", 1.0),
         }
     }
 
@@ -76,6 +89,7 @@ impl Setting {
                 settings.articulation.profile =
                     reprise::engine::articulation::choices::PROFILE_CHOICES[index].value
             }
+            Setting::CaptureFromAudio => settings.capture_source = AudioSource::Audio,
         }
     }
 }
@@ -132,6 +146,9 @@ struct Simulation {
     automation: Vec<(f64, Setting)>,
     map: TempoMap,
     region: Vec<(f64, f64, u8)>,
+    /// The audio track's recording (mono, from the song's zero, at [`SAMPLE_RATE`]) the plugin
+    /// hears at both input channels; empty for a MIDI player.
+    audio: Vec<f32>,
     out: EventBuffer,
 }
 
@@ -145,6 +162,7 @@ impl Simulation {
             automation: Vec::new(),
             map,
             region: region.to_vec(),
+            audio: Vec::new(),
             out: EventBuffer::with_capacity(MAX_OUT_EVENTS_PER_BLOCK),
         }
     }
@@ -273,8 +291,17 @@ impl Simulation {
                 num_samples: len as u32,
                 transport: Some(transport),
             };
+            // The audio region's samples under this block (silence past its end).
+            let heard: Vec<f32> = (position..position + len)
+                .map(|at| self.audio.get(at as usize).copied().unwrap_or(0.0))
+                .collect();
+            let audio: [&[f32]; 2] = if self.audio.is_empty() {
+                [&[], &[]]
+            } else {
+                [&heard, &heard]
+            };
             self.engine
-                .process(&block, &settings, &events, &mut self.out);
+                .process_with_audio(&block, &settings, &events, audio, &mut self.out);
             for event in self.out.as_slice() {
                 let seconds =
                     start_seconds + (elapsed + event.timing_samples as u64) as f64 / SAMPLE_RATE;
@@ -478,6 +505,105 @@ fn a_phrase_captured_while_rolling_plays_in_the_same_roll() {
     assert!(
         (first - 12.0).abs() < ONSET_TOLERANCE_QUARTERS,
         "the rendering comes in at quarter {first}, not at the bar line 12"
+    );
+}
+
+/// A voice memo in a real DAW: a singer's detached line (scoops, vibrato, consonants) in a small
+/// room over pink noise 20 dB under it, as an audio region on an audio track with Reprise
+/// capturing from its audio input. In one roll Reprise hears the phrase with the keys sung and
+/// plays its rendering from the bar line after the silence gap, as the engine does with the same
+/// audio in Ardour's periods: Ardour's audio path (its region playback, the plugin's audio
+/// ports, its period) changes nothing the tracker hears (the motifs agree to a few samples).
+/// Known (issue 27): with this seed the fifth note (D#4, MIDI 63) is heard as a short D4 and an
+/// octave-high D#5; the one-in-six allowance is the engine scenario's.
+#[test]
+#[ignore = "needs Ardour 7 (ardour7-lua); scripts/test.sh runs it when installed"]
+fn a_sung_phrase_captured_from_audio_plays_in_the_same_roll() {
+    use noise::{level_over_notes, mix, noise, Noise};
+    use room::{convolve, impulse_response, Room};
+    use singer::{sing, Voice};
+    // 120 BPM: a quarter is 0.5 s. Six detached notes from quarter 2, each 0.8 quarter long.
+    const SECONDS_PER_QUARTER: f64 = 0.5;
+    let voice = Voice::Female;
+    let (low, _) = voice.keys();
+    let sung: Vec<(u8, f64, f64)> = [7u8, 11, 9, 4, 6, 2]
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let on = (2.0 + i as f64) * SECONDS_PER_QUARTER;
+            (low + step, on, on + 0.8 * SECONDS_PER_QUARTER)
+        })
+        .collect();
+    let seed = 5;
+    let dry = sing(&sung, voice, SAMPLE_RATE, seed);
+    let mut wet = convolve(&dry, &impulse_response(Room::SMALL, SAMPLE_RATE, seed));
+    // A memo recorded at -24 dBFS over its notes, with the room's noise 20 dB under it, and
+    // half a minute of the room after the phrase (the region is longer than the roll).
+    let level_db = -24.0;
+    let gain = 10f64.powf((level_db - level_over_notes(&wet, &sung, SAMPLE_RATE)) / 20.0) as f32;
+    wet.resize((16.0 * SAMPLE_RATE) as usize, 0.0);
+    let wet: Vec<f32> = wet.iter().map(|s| s * gain).collect();
+    let memo = mix(
+        &wet,
+        &noise(Noise::Pink, SAMPLE_RATE, wet.len(), level_db - 20.0, seed),
+    );
+
+    let map = TempoMap::steady(120.0, 4, 4);
+    let settings = [Setting::CaptureFromAudio];
+    let params: Vec<(&str, f64)> = settings.iter().map(|s| s.ardour()).collect();
+    let mut session = Session::create_with_audio_player("sung_memo", map.clone(), &params);
+    session.add_audio_region(&memo);
+    let steps = [Step::Roll(0.0, 28.0)];
+    let lua: Vec<_> = steps.iter().map(|s| s.lua()).collect();
+    session.roll(&lua);
+
+    let mut simulation = Simulation::new(map, &[], live_settings(&settings));
+    simulation.audio = memo;
+    let expected = simulation.run(&steps);
+    let engine_heard = simulation.engine.slots()[0].notes().to_vec();
+
+    // What Reprise heard in Ardour: the keys sung (one of six may be lost or mis-keyed, as in
+    // the engine scenario), each near its sung onset, and the same motif the engine heard.
+    let heard = session
+        .heard_motif()
+        .expect("Reprise in Ardour captured nothing from the audio track");
+    let keys: Vec<u8> = heard.iter().map(|n| n.2).collect();
+    let kept = sung
+        .iter()
+        .filter(|&&(key, on, _)| {
+            heard.iter().any(|&(start, _, k)| {
+                k == key && (start - heard[0].0 - (on / SECONDS_PER_QUARTER - 2.0)).abs() <= 0.25
+            })
+        })
+        .count();
+    assert!(
+        kept + 1 >= sung.len(),
+        "Reprise in Ardour heard keys {keys:?} at {heard:?}; sung {sung:?}"
+    );
+    assert_eq!(
+        heard.len(),
+        engine_heard.len(),
+        "Ardour's motif {heard:?}, the engine's {engine_heard:?}"
+    );
+    for (h, e) in heard.iter().zip(&engine_heard) {
+        assert!(
+            h.2 == e.key
+                && (h.0 - e.start_beats).abs() < HEARD_TOLERANCE_QUARTERS
+                && (h.1 - e.length_beats).abs() < HEARD_TOLERANCE_QUARTERS,
+            "Ardour's motif {heard:?}, the engine's {engine_heard:?}"
+        );
+    }
+
+    // In the same roll, its rendering, as the engine renders it.
+    let takes = session.takes();
+    assert_same_onsets(&takes[0], &expected[0], 28.0, "sung memo");
+    let first = takes[0]
+        .first()
+        .unwrap_or_else(|| panic!("nothing rendered in the roll that heard the memo"))
+        .start;
+    assert!(
+        first >= 8.0 && (first / 4.0 - (first / 4.0).round()).abs() < ONSET_TOLERANCE_QUARTERS,
+        "the rendering comes in at quarter {first}, not on a bar line after the phrase"
     );
 }
 

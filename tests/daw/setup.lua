@@ -2,7 +2,7 @@
 -- Environment: REPRISE_DAW_SESSION_DIR, REPRISE_DAW_SESSION_NAME, REPRISE_DAW_TEMPO_MAP
 -- ("beat:bpm:num/den;..." in quarters, first at beat 0), REPRISE_DAW_PARAMS ("Name=normalized;...").
 -- Tracks: "player" (MIDI, Reprise inserted, its region added by the test) whose MIDI output feeds
--- "take" (MIDI, record-armed). Prints "SETUP OK" when done; any failure is an error.
+-- "take" (MIDI, record-armed). REPRISE_DAW_PLAYER=audio makes "player" an audio track (below). Prints "SETUP OK" when done; any failure is an error.
 local function fail(msg) io.stderr:write("SETUP FAILED: " .. msg .. "\n"); os.exit(1) end
 local function env(name) local v = os.getenv(name); if not v then fail("missing " .. name) end; return v end
 
@@ -29,7 +29,20 @@ local function midi_track(name)
   if list:size() ~= 1 then fail("new_midi_track " .. name) end
   return list:front()
 end
-local player = midi_track("player")
+-- REPRISE_DAW_PLAYER=audio: "player" is an audio track instead (its region a recording that
+-- Reprise hears at its audio input), without strict I/O so that Reprise's MIDI output gets a port.
+local player
+if os.getenv("REPRISE_DAW_PLAYER") == "audio" then
+  local list = Session:new_audio_track(2, 2, nil, 1, "player", ARDOUR.PresentationInfo.max_order,
+    ARDOUR.TrackMode.Normal, true)
+  if list:size() ~= 1 then fail("new_audio_track player") end
+  player = list:front()
+  player:set_strict_io(false)
+  -- It hears its region only (not the backend's capture ports).
+  player:input():disconnect_all(nil)
+else
+  player = midi_track("player")
+end
 local take = midi_track("take")
 
 local reprise = ARDOUR.LuaAPI.new_plugin(Session, "Reprise", ARDOUR.PluginType.VST3, "")
