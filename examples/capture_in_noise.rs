@@ -362,6 +362,8 @@ struct Tally {
     /// retunes a note-on that caught a scoop or a vibrato's extreme at its note-off).
     found_final: usize,
     ons: usize,
+    /// Note-ons an octave above or below the note sounding at their onset (final keys).
+    octave_ons: usize,
     latencies: Vec<f64>,
     /// The latencies of notes that follow a rest of at least [`REST_S`] (or start the item).
     latencies_after_rest: Vec<f64>,
@@ -379,6 +381,19 @@ impl Tally {
         let ons = with_ending_keys(notes);
         self.truth += truth.len();
         self.ons += ons.len();
+        // Note-ons an octave off the note sounding then (the pitch read at twice or half the
+        // frequency), by their final keys.
+        self.octave_ons += ons
+            .iter()
+            .filter(|(n, final_key)| {
+                let at = n.at_samples as f64 / RATE;
+                truth.iter().any(|&(key, on, off)| {
+                    at >= on - ONSET_TOLERANCE_S
+                        && at < off
+                        && (i16::from(*final_key) - i16::from(key)).abs() == 12
+                })
+            })
+            .count();
         for final_keys in [false, true] {
             let mut used = vec![false; ons.len()];
             for (t, &(key, onset, _)) in truth.iter().enumerate() {
@@ -515,6 +530,20 @@ impl Scores {
                         (a + t.found_final, b + t.ons, c + t.truth)
                     });
                     format!("{} {:.2}", FAMILIES[f].0, f_measure(found, ons, truth))
+                })
+                .collect::<Vec<_>>()
+                .join(" · ")
+        );
+        println!(
+            "note-ons an octave off the note sounding, all conditions: {}",
+            self.by_family
+                .iter()
+                .enumerate()
+                .map(|(f, row)| {
+                    let (octave, ons) = row
+                        .iter()
+                        .fold((0, 0), |(a, b), t| (a + t.octave_ons, b + t.ons));
+                    format!("{} {octave}/{ons}", FAMILIES[f].0)
                 })
                 .collect::<Vec<_>>()
                 .join(" · ")

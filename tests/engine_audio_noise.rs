@@ -391,3 +391,40 @@ fn a_legato_line_in_a_large_room_is_stamped_at_its_attacks() {
         report.join("\n")
     );
 }
+
+/// A stepwise legato line (E5 F#5 G5 A5 G5 F#5 E5 D5, a note every 300 ms, no gaps), for the
+/// large room: three notes ring together there.
+const STEPWISE_LINE: [(u8, f64, f64); 8] = [
+    (76, 1.0, 1.3),
+    (78, 1.3, 1.6),
+    (79, 1.6, 1.9),
+    (81, 1.9, 2.2),
+    (79, 2.2, 2.5),
+    (78, 2.5, 2.8),
+    (76, 2.8, 3.1),
+    (74, 3.1, 3.6),
+];
+
+/// Issue 27: in a large room the tails of two notes and the next one ring together, and their
+/// common subharmonic (two octaves and more under the line: the new note is its 5th harmonic)
+/// read as a new note's pitch. A reading that far under the sounding note must have power at
+/// its own fundamental. Before, room 5 of 8 gave an A2 (three octaves under the A5 it hid).
+#[test]
+fn a_large_rooms_tails_are_not_read_as_a_note_far_under_the_line() {
+    let lowest = STEPWISE_LINE.iter().map(|n| n.0).min().unwrap_or(0);
+    let mut under = Vec::new();
+    for seed in 1..=8 {
+        let dry = bowed(&STEPWISE_LINE, 4.5, 0.3);
+        let wet = convolve(&dry, &impulse_response(Room::LARGE, RATE, seed));
+        let notes = track(&wet, TrackerSettings::for_range(PitchRange::Voice), 480);
+        for n in ons(&notes) {
+            if n.final_key + 3 < lowest {
+                under.push((seed, n.final_key, n.at_samples as f64 / RATE));
+            }
+        }
+    }
+    assert!(
+        under.is_empty(),
+        "notes far under the line (room, key, s): {under:?}"
+    );
+}

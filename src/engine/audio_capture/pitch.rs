@@ -37,6 +37,9 @@ pub struct PitchEstimate {
     /// the segment is too short to tell): near 0 for two notes read as their common
     /// subharmonic.
     pub coprime_share: f32,
+    /// The share of the power at harmonics 1–8 that lies at the fundamental, 0–1 (1 when the
+    /// segment is too short to tell): near 0 for notes read at a common subharmonic.
+    pub fundamental_share: f32,
 }
 
 impl PitchEstimate {
@@ -165,12 +168,13 @@ impl PitchDetector {
         let period = lag as f32 + shift;
         // Two notes sounding together (a release under the next note) are periodic at their
         // common subharmonic, whose own harmonics 1, 5 and 7 are silent: not one note's pitch.
-        let coprime_share = self.coprime_harmonics_share(segment, period);
+        let (coprime_share, fundamental_share) = self.coprime_harmonics_share(segment, period);
         if coprime_share < MIN_COPRIME_SHARE {
             return None;
         }
         Some(PitchEstimate {
             coprime_share,
+            fundamental_share,
             frequency_hz: rate_hz / period,
             clarity: peak.clamp(0.0, 1.0),
         })
@@ -181,10 +185,10 @@ impl PitchDetector {
     /// The share of the power at harmonics 1–8 of the period `period` (samples) that lies at
     /// harmonics 1, 5 and 7 of `segment`: those no two notes at 2, 3 or 4 times its frequency
     /// have. 1 for a segment too short to resolve them (under [`MIN_HARMONICS_SEGMENT`]).
-    fn coprime_harmonics_share(&mut self, segment: &[f32], period: f32) -> f32 {
+    fn coprime_harmonics_share(&mut self, segment: &[f32], period: f32) -> (f32, f32) {
         let len = segment.len().min(MAX_SEGMENT);
         if len < MIN_HARMONICS_SEGMENT {
-            return 1.0;
+            return (1.0, 1.0);
         }
         // Hann window by a rotating phasor (no per-sample cosine).
         let step = std::f64::consts::TAU / len as f64;
@@ -203,10 +207,10 @@ impl PitchDetector {
             .process_with_scratch(&mut self.windowed, &mut self.harmonics, &mut self.scratch)
             .is_err()
         {
-            return 1.0;
+            return (1.0, 1.0);
         }
         let last_bin = self.harmonics.len() - 1;
-        let (mut coprime, mut total) = (0.0f32, 0.0f32);
+        let (mut coprime, mut fundamental, mut total) = (0.0f32, 0.0f32, 0.0f32);
         for harmonic in 1..=8usize {
             let centre = (harmonic as f32 * MAX_SEGMENT as f32 / period).round() as usize;
             if centre + 1 > last_bin {
@@ -220,11 +224,14 @@ impl PitchDetector {
             if matches!(harmonic, 1 | 5 | 7) {
                 coprime += power;
             }
+            if harmonic == 1 {
+                fundamental = power;
+            }
         }
         if total > 0.0 {
-            coprime / total
+            (coprime / total, fundamental / total)
         } else {
-            1.0
+            (1.0, 1.0)
         }
     }
 }

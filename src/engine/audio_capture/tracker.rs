@@ -124,8 +124,14 @@ const REVERB_REACH_HOPS: u64 = 80;
 const REVERB_PEAK_RATIO: f32 = 2.5;
 /// A reading more than [`SLIP_SEMITONES`] under the sounding note needs at least this share of
 /// its power at harmonics 1, 5 and 7 to count (a genuine lower note has it; the common
-/// subharmonic of two overlapping notes has not).
+/// subharmonic of two overlapping notes has not) …
 const SUBHARMONIC_MIN_SHARE: f32 = 0.05;
+/// … and at least this share at its fundamental alone: in a large room three notes can ring
+/// together (the tail of two and the next), and their common subharmonic then has the new note
+/// itself as its 5th harmonic, but nothing at its fundamental. Chosen on FluidR3 (issue 27's
+/// development set) from 0.02, 0.05, 0.1 and 0.2, which scored within 0.003 of each other
+/// (pooled note F; 0.635 with none); the middle one is kept.
+const SUBHARMONIC_MIN_FUNDAMENTAL_SHARE: f32 = 0.05;
 /// Spectral flux is measured up to this frequency, Hz: attacks of voices and instruments show
 /// there; above it lie breath and bow noise.
 const FLUX_TOP_HZ: f32 = 5_000.0;
@@ -874,15 +880,12 @@ impl NoteTracker {
             return;
         }
         let since_onset = (self.analysed - note.onset) as usize;
-        // A reading well under the note with its own harmonics 1, 5 and 7 nearly silent is the
-        // note and the next one read together (a release under a swelling note): unclear, not a
-        // new pitch.
+        // A reading well under the note without harmonics of its own (1, 5, 7, the fundamental)
+        // is the note and the next one read together (a release under a swelling note, a large
+        // room's tail): unclear, not a new pitch.
         let estimate = self
             .pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE)
-            .filter(|e| {
-                e.midi() >= f32::from(note.key) - SLIP_SEMITONES
-                    || e.coprime_share >= SUBHARMONIC_MIN_SHARE
-            })
+            .filter(|e| is_own_pitch(e, note.key))
             .map(|e| e.midi());
         self.history
             .set_pitch(m.index, estimate.unwrap_or(f32::NAN));
@@ -980,9 +983,9 @@ impl NoteTracker {
         let estimate = self
             .pitch_of_newest(since, MIN_CLARITY_RISE)
             .filter(|e| {
-                e.midi() >= f32::from(note.key) - SLIP_SEMITONES
-                    || (since >= MIN_HARMONICS_SEGMENT && e.coprime_share >= SUBHARMONIC_MIN_SHARE)
+                since >= MIN_HARMONICS_SEGMENT || e.midi() >= f32::from(note.key) - SLIP_SEMITONES
             })
+            .filter(|e| is_own_pitch(e, note.key))
             .map(|e| e.midi());
         let agreed = match (estimate, rise.last_midi) {
             (Some(midi), Some(previous)) if (midi - previous).abs() <= AGREE_SEMITONES => {
@@ -1244,6 +1247,15 @@ impl NoteTracker {
         }
         (count >= STEADY_MIN_ESTIMATES && high - low <= AGREE_SEMITONES).then(|| sum / count as f32)
     }
+}
+
+/// Whether `estimate`, read while the note `key` sounds, is a pitch of its own: not more than
+/// [`SLIP_SEMITONES`] under the key, or with the harmonics of a note of its own (at 1, 5 and 7
+/// and at its fundamental), not the common subharmonic of notes sounding together.
+fn is_own_pitch(estimate: &PitchEstimate, key: u8) -> bool {
+    estimate.midi() >= f32::from(key) - SLIP_SEMITONES
+        || (estimate.coprime_share >= SUBHARMONIC_MIN_SHARE
+            && estimate.fundamental_share >= SUBHARMONIC_MIN_FUNDAMENTAL_SHARE)
 }
 
 /// At least an octave of range, whatever the settings say.
