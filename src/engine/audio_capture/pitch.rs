@@ -168,7 +168,7 @@ impl PitchDetector {
         let period = lag as f32 + shift;
         // Two notes sounding together (a release under the next note) are periodic at their
         // common subharmonic, whose own harmonics 1, 5 and 7 are silent: not one note's pitch.
-        let (coprime_share, fundamental_share) = self.coprime_harmonics_share(segment, period);
+        let (coprime_share, fundamental_share) = self.harmonic_shares(segment, period);
         if coprime_share < MIN_COPRIME_SHARE {
             return None;
         }
@@ -182,10 +182,11 @@ impl PitchDetector {
 }
 
 impl PitchDetector {
-    /// The share of the power at harmonics 1–8 of the period `period` (samples) that lies at
-    /// harmonics 1, 5 and 7 of `segment`: those no two notes at 2, 3 or 4 times its frequency
-    /// have. 1 for a segment too short to resolve them (under [`MIN_HARMONICS_SEGMENT`]).
-    fn coprime_harmonics_share(&mut self, segment: &[f32], period: f32) -> (f32, f32) {
+    /// The shares of the power at harmonics 1–8 of the period `period` (samples) of `segment`
+    /// that lie (a) at harmonics 1, 5 and 7 — those no two notes at 2, 3 or 4 times its
+    /// frequency have — and (b) at harmonic 1 alone. Both 1 for a segment too short to resolve
+    /// them (under [`MIN_HARMONICS_SEGMENT`]).
+    fn harmonic_shares(&mut self, segment: &[f32], period: f32) -> (f32, f32) {
         let len = segment.len().min(MAX_SEGMENT);
         if len < MIN_HARMONICS_SEGMENT {
             return (1.0, 1.0);
