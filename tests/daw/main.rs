@@ -537,8 +537,8 @@ fn a_sung_phrase_captured_from_audio_plays_in_the_same_roll() {
     let seed = 5;
     let dry = sing(&sung, voice, SAMPLE_RATE, seed);
     let mut wet = convolve(&dry, &impulse_response(Room::SMALL, SAMPLE_RATE, seed));
-    // A memo recorded at -24 dBFS over its notes, with the room's noise 20 dB under it, and
-    // half a minute of the room after the phrase (the region is longer than the roll).
+    // A memo recorded at -24 dBFS over its notes, with the room's noise 20 dB under it, going
+    // on after the phrase: 16 s in all, longer than the roll (28 quarters, 14 s).
     let level_db = -24.0;
     let gain = 10f64.powf((level_db - level_over_notes(&wet, &sung, SAMPLE_RATE)) / 20.0) as f32;
     wet.resize((16.0 * SAMPLE_RATE) as usize, 0.0);
@@ -568,11 +568,15 @@ fn a_sung_phrase_captured_from_audio_plays_in_the_same_roll() {
         .heard_motif()
         .expect("Reprise in Ardour captured nothing from the audio track");
     let keys: Vec<u8> = heard.iter().map(|n| n.2).collect();
+    // The motif starts at the song's bar 1, so its notes' beats are song quarters; a sung note
+    // is stamped where its vowel or consonant began, within 120 ms as in the engine scenario.
+    const SUNG_ONSET_TOLERANCE_QUARTERS: f64 = 0.12 / SECONDS_PER_QUARTER;
     let kept = sung
         .iter()
         .filter(|&&(key, on, _)| {
             heard.iter().any(|&(start, _, k)| {
-                k == key && (start - heard[0].0 - (on / SECONDS_PER_QUARTER - 2.0)).abs() <= 0.25
+                k == key
+                    && (start - on / SECONDS_PER_QUARTER).abs() <= SUNG_ONSET_TOLERANCE_QUARTERS
             })
         })
         .count();
