@@ -440,3 +440,68 @@ fn a_large_rooms_tails_are_not_read_as_a_note_far_under_the_line() {
         "{total} of 64 notes of the line found (at least {MIN_FOUND})"
     );
 }
+
+/// A legato sung line (key, onset s, offset s): no gaps, so each note after the first is
+/// reached by a glide (portamento, 40–120 ms) from the one before; steps and leaps both ways.
+fn legato_sung_line(voice: Voice) -> Vec<(u8, f64, f64)> {
+    let (low, _) = voice.keys();
+    [4u8, 7, 5, 9, 2, 4, 11, 7]
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let on = 1.0 + 0.5 * i as f64;
+            (low + step, on, on + 0.5)
+        })
+        .collect()
+}
+
+/// A sung glide is stamped where it begins, as a musician hears the note change: the pitch
+/// estimates first lean to the new note only about halfway through the glide, and until now
+/// the note was stamped there, 20–60 ms late (a glide of 40–120 ms). Now the estimates' way
+/// from the interval's midpoint to three quarters of it gives the glide's length. Before: 42 of the
+/// 84 glided notes of six sung lines within 30 ms of where their glides began.
+#[test]
+fn a_sung_glide_is_stamped_where_it_begins() {
+    /// Of the 84 glided notes (two voices, six seeds, seven glides each); 42 before, 78 now.
+    const MIN_ON_TIME: usize = 75;
+    /// A glided note counts as on time within this of its glide's start, s.
+    const ON_TIME_S: f64 = 0.03;
+    let mut on_time = 0;
+    let mut errors_ms = Vec::new();
+    for voice in [Voice::Male, Voice::Female] {
+        for seed in 1u64..=6 {
+            let line = legato_sung_line(voice);
+            let dry = sing(&line, voice, RATE, seed);
+            let level_db = -18.0;
+            let gain = 10f64.powf((level_db - level_over_notes(&dry, &line, RATE)) / 20.0) as f32;
+            let dry: Vec<f32> = dry.iter().map(|s| s * gain).collect();
+            let signal = mix(
+                &dry,
+                &noise(Noise::Pink, RATE, dry.len(), level_db - 40.0, seed),
+            );
+            let notes = track(&signal, TrackerSettings::for_range(PitchRange::Voice), 64);
+            let captured: Vec<(u8, f64)> = with_ending_keys(&notes)
+                .into_iter()
+                .map(|(on, key)| (key, on.at_samples as f64 / RATE))
+                .collect();
+            for &(key, start, _) in &line[1..] {
+                let nearest = captured
+                    .iter()
+                    .filter(|&&(k, _)| k == key)
+                    .map(|&(_, at)| at - start)
+                    .min_by(|a, b| a.abs().total_cmp(&b.abs()));
+                if let Some(error) = nearest {
+                    errors_ms.push((1000.0 * error).round() as i64);
+                    if error.abs() <= ON_TIME_S {
+                        on_time += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        on_time >= MIN_ON_TIME,
+        "{on_time} of 84 glided notes within {} ms of their glides' starts (errors, ms: {errors_ms:?})",
+        1000.0 * ON_TIME_S
+    );
+}
