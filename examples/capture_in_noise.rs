@@ -490,8 +490,10 @@ impl Scores {
         self.by_family[family][condition].add(truth, notes);
     }
 
-    fn print(&mut self, title: &str, conditions: &[Condition], latency: bool) {
-        println!("\n## {title}\n");
+    /// The family × condition table of note F, by the note-on's key or (`final_keys`) by the
+    /// key each note ends with.
+    fn print_table(&self, conditions: &[Condition], final_keys: bool) {
+        let f = |t: &Tally| if final_keys { t.f_final() } else { t.f() };
         println!(
             "| family | {} |",
             conditions
@@ -501,12 +503,12 @@ impl Scores {
                 .join(" | ")
         );
         println!("|---|{}", "---|".repeat(conditions.len()));
-        for (f, row) in self.by_family.iter().enumerate() {
+        for (family, row) in self.by_family.iter().enumerate() {
             println!(
                 "| {} | {} |",
-                FAMILIES[f].0,
+                FAMILIES[family].0,
                 row.iter()
-                    .map(|t| format!("{:.2}", t.f()))
+                    .map(|t| format!("{:.2}", f(t)))
                     .collect::<Vec<_>>()
                     .join(" | ")
             );
@@ -515,11 +517,19 @@ impl Scores {
             "| **all** | {} |",
             self.by_condition
                 .iter()
-                .map(|t| format!("**{:.2}**", t.f()))
+                .map(|t| format!("**{:.2}**", f(t)))
                 .collect::<Vec<_>>()
                 .join(" | ")
         );
         println!();
+    }
+
+    fn print(&mut self, title: &str, conditions: &[Condition], latency: bool) {
+        println!("\n## {title}\n");
+        println!("By the note-on's key:\n");
+        self.print_table(conditions, false);
+        println!("By the key each note ends with (what capture keeps):\n");
+        self.print_table(conditions, true);
         println!(
             "with the keys notes end with, all conditions: {}",
             self.by_family
@@ -577,7 +587,7 @@ impl Scores {
                 tally.ons
             );
         }
-        let families_20: Vec<f64> = self
+        let families_20: Vec<(f64, f64)> = self
             .by_family
             .iter()
             .flat_map(|row| {
@@ -585,15 +595,23 @@ impl Scores {
                     .iter()
                     .zip(row)
                     .filter(|(c, _)| matches!(c, Condition::Noise(_, snr) | Condition::Babble(snr) if *snr == 20.0))
-                    .map(|(_, t)| t.f())
+                    .map(|(_, t)| (t.f(), t.f_final()))
             })
             .collect();
-        let worst_20 = families_20.iter().copied().fold(f64::INFINITY, f64::min);
+        let worst_20 = families_20
+            .iter()
+            .map(|f| f.0)
+            .fold(f64::INFINITY, f64::min);
+        let worst_20_final = families_20
+            .iter()
+            .map(|f| f.1)
+            .fold(f64::INFINITY, f64::min);
         print!(
-            "pooled: note F {:.3} (with the keys notes end with: {:.3}); worst family × condition at 20 dB SNR {:.2}; median onset-stamp error {:.1} ms (signed {:+.1} ms)",
+            "pooled: note F {:.3} (with the keys notes end with: {:.3}); worst family × condition at 20 dB SNR {:.2} (ending keys {:.2}); median onset-stamp error {:.1} ms (signed {:+.1} ms)",
             self.pooled.f(),
             self.pooled.f_final(),
             worst_20,
+            worst_20_final,
             1000.0 * median(&mut self.pooled.onset_errors),
             1000.0 * median(&mut self.pooled.signed_onset_errors)
         );
