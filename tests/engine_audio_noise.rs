@@ -505,3 +505,52 @@ fn a_sung_glide_is_stamped_where_it_begins() {
         1000.0 * ON_TIME_S
     );
 }
+
+/// A flute-like note (eight harmonics falling as 1/h, a 20 ms attack, a 30 ms release) at
+/// `key_hz` from `start` to `end`, s, its first `octave_below_s` sounding the octave below.
+fn blown(signal: &mut [f32], key_hz: f64, (start, end): (f64, f64), octave_below_s: f64) {
+    let mut phase = 0.0f64;
+    let (first, last) = ((start * RATE) as usize, (end * RATE) as usize);
+    for (n, sample) in signal.iter_mut().enumerate().take(last).skip(first) {
+        let t = (n - first) as f64 / RATE;
+        // The octave below, then a 5 ms crossfade up to the note.
+        let up = ((t - octave_below_s) / 0.005).clamp(0.0, 1.0);
+        phase += TAU * key_hz * (0.5 + 0.5 * up) / RATE;
+        let ramp = (t / 0.02).min(1.0) * (((last - n) as f64 / RATE) / 0.03).min(1.0);
+        let wave: f64 = (1..=8).map(|h| (phase * h as f64).sin() / h as f64).sum();
+        *sample += (0.2 * ramp * wave) as f32;
+    }
+}
+
+/// An attack that sounds the octave below for its first 45 ms (FluidR3's flute does on A5) is
+/// one note of the pitch it settles on, from its onset: before, a 45 ms A4 was reported, then
+/// the A5 from where the octave jumped. A melody's real octave leap after a note of 200 ms is
+/// still two notes.
+#[test]
+fn an_attack_sounding_the_octave_below_is_one_note_of_its_settled_pitch() {
+    let mut signal = vec![0.0f32; (3.0 * RATE) as usize];
+    // A5 and G#5 each blown with a 45 ms octave-low attack; then A4 for 200 ms leaping to A5.
+    blown(&mut signal, hz(81.0), (0.5, 0.9), 0.045);
+    blown(&mut signal, hz(80.0), (1.1, 1.5), 0.045);
+    blown(&mut signal, hz(81.0), (1.8, 2.4), 0.2);
+    let room = noise(Noise::Pink, RATE, signal.len(), -60.0, 3);
+    let signal = mix(&signal, &room);
+    let notes = track(&signal, TrackerSettings::for_range(PitchRange::High), 64);
+    let captured: Vec<(u8, f64)> = with_ending_keys(&notes)
+        .into_iter()
+        .map(|(on, key)| (key, on.at_samples as f64 / RATE))
+        .collect();
+    let expected = [(81u8, 0.5), (80, 1.1), (69, 1.8), (81, 2.0)];
+    assert_eq!(
+        captured.len(),
+        expected.len(),
+        "captured (key, onset s) {captured:?}"
+    );
+    for (&(key, at), &(want_key, want_at)) in captured.iter().zip(&expected) {
+        assert_eq!(key, want_key, "captured (key, onset s) {captured:?}");
+        assert!(
+            (at - want_at).abs() <= 0.03,
+            "captured (key, onset s) {captured:?}"
+        );
+    }
+}

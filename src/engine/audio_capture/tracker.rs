@@ -93,6 +93,13 @@ const NOTE_SEGMENT: usize = 768;
 /// A pitch change in a note's first hops (about 100 ms) re-keys it instead of splitting it: the
 /// attack's first estimates were off (a flute's chiff), not a new note.
 const MIN_SPLIT_HOPS: u64 = 35;
+/// A pitch change of an octave, within this many semitones, …
+const OCTAVE_SLIP_SEMITONES: f32 = 0.5;
+/// … that began within this many hops (about 93 ms) of the note's onset re-keys the note
+/// instead of splitting off a note an octave away: an attack can sound the octave below
+/// (FluidR3's flute on A5 does for 40–50 ms), and no melody leaps an octave off a blip that
+/// short.
+const ATTACK_SLIP_HOPS: u64 = MIN_SPLIT_HOPS;
 /// An estimate this far from the sounding note's key is a slip (an octave, a subharmonic of an
 /// overlapping release), not the note's pitch, semitones.
 const SLIP_SEMITONES: f32 = 3.0;
@@ -295,7 +302,11 @@ struct HopMeasure {
 /// The note being heard.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Sounding {
+    /// The key its note-on was reported with (its note-off carries it too, to pair with it).
     key: u8,
+    /// The key it is heard as: `key`, unless its attack sounded an octave off (then the key of
+    /// the pitch it settled on), for the pitch tests and the note-off's final key.
+    heard_key: u8,
     velocity: f32,
     /// Onset, analysis samples.
     onset: AnalysisSample,
@@ -461,7 +472,7 @@ impl NoteTracker {
         TrackedNote {
             is_on: false,
             key: note.key,
-            final_key: mean_pitch.map_or(note.key, |p| self.key_for(p)),
+            final_key: mean_pitch.map_or(note.heard_key, |p| self.key_for(p)),
             velocity: note.velocity,
             at_samples: self.host_time(at).max(self.host_time(note.onset) + 1),
             reported_at_samples: self.consumed,
@@ -815,6 +826,7 @@ impl NoteTracker {
                 self.start_histogram(&[midi, previous]);
                 self.phase = Phase::Note(Sounding {
                     key,
+                    heard_key: key,
                     velocity,
                     onset,
                     opened_hop,
@@ -897,7 +909,7 @@ impl NoteTracker {
         // room's tail): unclear, not a new pitch.
         let estimate = self
             .pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE)
-            .filter(|e| is_own_pitch(e, note.key))
+            .filter(|e| is_own_pitch(e, note.heard_key))
             .map(|e| e.midi());
         self.history
             .set_pitch(m.index, estimate.unwrap_or(f32::NAN));
@@ -911,6 +923,18 @@ impl NoteTracker {
         let young = self.history.hops() < note.first_hop + MIN_SPLIT_HOPS;
         if let Some((new_pitch, old_pitch)) = self.pitch_change(&note).filter(|_| !young) {
             let at = self.change_start(new_pitch, old_pitch, note.onset, true);
+            let octave = ((new_pitch - old_pitch).abs() - 12.0).abs() <= OCTAVE_SLIP_SEMITONES;
+            if octave && at.get() < note.onset.get() + ATTACK_SLIP_HOPS * HOP as u64 {
+                // The attack sounded an octave off (a flute's first puffs can sound the octave
+                // below): one note, heard as the new pitch from its onset. Its note-on's key
+                // cannot be taken back; its note-off carries the new key as the final one.
+                self.start_histogram(&[new_pitch]);
+                note.heard_key = self.key_for(new_pitch);
+                note.first_hop = self.history.hops() + 1;
+                self.readout.sounding_key = Some(note.heard_key);
+                self.phase = Phase::Note(note);
+                return;
+            }
             self.next_note(&note, at, (old_pitch, new_pitch), level, emit);
             return;
         }
@@ -951,6 +975,7 @@ impl NoteTracker {
         self.start_histogram(&[new_pitch]);
         self.phase = Phase::Note(Sounding {
             key: new_key,
+            heard_key: new_key,
             velocity,
             onset: at,
             opened_hop: self.history.hops(),
@@ -995,9 +1020,10 @@ impl NoteTracker {
         let estimate = self
             .pitch_of_newest(since, MIN_CLARITY_RISE)
             .filter(|e| {
-                since >= MIN_HARMONICS_SEGMENT || e.midi() >= f32::from(note.key) - SLIP_SEMITONES
+                since >= MIN_HARMONICS_SEGMENT
+                    || e.midi() >= f32::from(note.heard_key) - SLIP_SEMITONES
             })
-            .filter(|e| is_own_pitch(e, note.key))
+            .filter(|e| is_own_pitch(e, note.heard_key))
             .map(|e| e.midi());
         let agreed = match (estimate, rise.last_midi) {
             (Some(midi), Some(previous)) if (midi - previous).abs() <= AGREE_SEMITONES => {
@@ -1015,7 +1041,7 @@ impl NoteTracker {
             };
             let needed = PITCH_CHANGE_SEMITONES.max(0.6 + 1.5 * before.spread);
             let new_key = self.key_for(new_pitch);
-            if new_key == note.key || (new_pitch - before.mean).abs() < needed {
+            if new_key == note.heard_key || (new_pitch - before.mean).abs() < needed {
                 return false;
             }
             // Where the rise began, or earlier where the estimates began to lean to the new
@@ -1062,7 +1088,7 @@ impl NoteTracker {
     /// earlier mean) or the slow one (the centres of the last two [`SLOW_WINDOW_HOPS`] windows
     /// [`SLOW_CHANGE_SEMITONES`] or more apart); only when the new pitch is another key.
     fn pitch_change(&self, note: &Sounding) -> Option<(f32, f32)> {
-        let key_changes = |new: f32| self.key_for(new) != note.key;
+        let key_changes = |new: f32| self.key_for(new) != note.heard_key;
         // The pitch it had: the estimates before the fast window, around their median (the new
         // pitch's first estimates, before a gap of unclear ones, must not pull it).
         let before = self
