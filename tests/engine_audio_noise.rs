@@ -554,3 +554,32 @@ fn an_attack_sounding_the_octave_below_is_one_note_of_its_settled_pitch() {
         );
     }
 }
+
+/// Noise at the level of the lowest gate (−70 dBFS) opens candidates now and then; a note that
+/// begins while one is open (no pitch read yet) is stamped at its own attack, not where the
+/// noise's swing opened the candidate (before: 44 ms early, out of the noise).
+#[test]
+fn a_note_out_of_noise_at_the_gates_level_is_stamped_at_its_attack() {
+    /// The stamp's error allowed, s: a hop and the attack's ramp to a quarter of its peak.
+    const ONSET_TOLERANCE_S: f64 = 0.01;
+    let starts = [0.5, 1.1, 1.8];
+    let mut signal = vec![0.0f32; (2.6 * RATE) as usize];
+    for &start in &starts {
+        blown(&mut signal, hz(69.0), (start, start + 0.4), 0.0);
+    }
+    let room = noise(Noise::Pink, RATE, signal.len(), -70.0, 3);
+    let signal = mix(&signal, &room);
+    let notes = track(&signal, TrackerSettings::for_range(PitchRange::High), 64);
+    let on: Vec<(u8, f64)> = ons(&notes)
+        .iter()
+        .map(|n| (n.key, n.at_samples as f64 / RATE))
+        .collect();
+    assert_eq!(on.len(), starts.len(), "note-ons (key, s) {on:?}");
+    for (&(key, at), &start) in on.iter().zip(&starts) {
+        assert_eq!(key, 69, "note-ons (key, s) {on:?}");
+        assert!(
+            (at - start).abs() <= ONSET_TOLERANCE_S,
+            "note-ons (key, s) {on:?}"
+        );
+    }
+}

@@ -103,6 +103,10 @@ const ATTACK_SLIP_HOPS: u64 = MIN_SPLIT_HOPS;
 /// An estimate this far from the sounding note's key is a slip (an octave, a subharmonic of an
 /// overlapping release), not the note's pitch, semitones.
 const SLIP_SEMITONES: f32 = 3.0;
+/// A candidate whose level has stayed within this of the gate, dB, was opened by the
+/// background's swing (noise at the gate's level) or a breath: a strong attack then moves its
+/// onset to the attack. A note's own first hop is well above it.
+const QUIET_CANDIDATE_DB: f32 = 6.0;
 /// A re-attack needs the level to have dipped this far under the note's peak first (a note's
 /// own slow attack only rises), dB.
 const REATTACK_DIP_DB: f32 = 6.0;
@@ -741,6 +745,7 @@ impl NoteTracker {
         m: &HopMeasure,
         emit: &mut impl FnMut(TrackedNote),
     ) {
+        let quiet_so_far = peak_db < self.gate_db() + QUIET_CANDIDATE_DB;
         let peak_db = peak_db.max(m.level);
         // A sound that has not stood out of a known background (the gate held it, not the
         // background's margin: a fan or brown noise at the gate's level) needs a pitch that
@@ -760,6 +765,21 @@ impl NoteTracker {
                 from_silence: true,
             };
             return;
+        }
+        // A strong attack while the candidate, without a pitch yet, had stayed near the gate: the
+        // background's swing at the gate's level (or a breath) opened it, and this is the note.
+        if last_midi.is_none() && quiet_so_far && m.rise_db >= REATTACK_ALONE_DB {
+            let attack = self.attack_start();
+            if attack > onset + LATE_ATTACK_SAMPLES {
+                self.phase = Phase::Candidate {
+                    onset: attack,
+                    opened_hop: self.history.hops(),
+                    last_midi: None,
+                    peak_db,
+                    agreed_hops: 0,
+                };
+                return;
+            }
         }
         let since_onset = (self.analysed - onset) as usize;
         let min_clarity = if in_noise {
