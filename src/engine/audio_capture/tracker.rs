@@ -18,12 +18,14 @@
 //!   ±1 semitone ever holds still), or — under vibrato — the centre of the pitch's swing over the
 //!   last [`SLOW_WINDOW_HOPS`] (185 ms) moved at least 0.8 semitone from the centre over the
 //!   185 ms before. Either way the change is stamped where the estimates first leaned to the new
-//!   pitch, searched back — through a stretch of unclear readings (two notes overlapping in a
+//!   pitch (a sung glide: where it began, by how long its estimates took over its later half),
+//!   searched back — through a stretch of unclear readings (two notes overlapping in a
 //!   release: no clear pitch, or their common subharmonic) to the last one that still read the
 //!   old pitch, so a note swelling in under the previous one's release is not stamped late.
 //!
 //! A note-off carries the key the whole note is best heard as (its mean pitch: the centre of a
-//! vibrato, not the extreme the note-on may have caught), for capture to keep.
+//! vibrato, not the extreme the note-on may have caught; the pitch an attack that sounded the
+//! octave below settled on), for capture to keep.
 //!
 //! Times are host sample indices since the tracker was made or reset.
 
@@ -552,6 +554,24 @@ impl NoteTracker {
         hop_start
     }
 
+    /// Re-opens the candidate note at the newest attack ([`NoteTracker::attack_start`]) when it
+    /// began clearly after the candidate's `onset` (`true`: the phase is the re-opened
+    /// candidate's, its pitch not read yet).
+    fn restart_at_later_attack(&mut self, onset: AnalysisSample, peak_db: f32) -> bool {
+        let attack = self.attack_start();
+        if attack <= onset + LATE_ATTACK_SAMPLES {
+            return false;
+        }
+        self.phase = Phase::Candidate {
+            onset: attack,
+            opened_hop: self.history.hops(),
+            last_midi: None,
+            peak_db,
+            agreed_hops: 0,
+        };
+        true
+    }
+
     /// A confident pitch estimate (clarity at least `min_clarity`) of the newest `len` samples
     /// within the range.
     fn pitch_of_newest(&mut self, len: usize, min_clarity: f32) -> Option<PitchEstimate> {
@@ -768,18 +788,12 @@ impl NoteTracker {
         }
         // A strong attack while the candidate, without a pitch yet, had stayed near the gate: the
         // background's swing at the gate's level (or a breath) opened it, and this is the note.
-        if last_midi.is_none() && quiet_so_far && m.rise_db >= REATTACK_ALONE_DB {
-            let attack = self.attack_start();
-            if attack > onset + LATE_ATTACK_SAMPLES {
-                self.phase = Phase::Candidate {
-                    onset: attack,
-                    opened_hop: self.history.hops(),
-                    last_midi: None,
-                    peak_db,
-                    agreed_hops: 0,
-                };
-                return;
-            }
+        if last_midi.is_none()
+            && quiet_so_far
+            && m.rise_db >= REATTACK_ALONE_DB
+            && self.restart_at_later_attack(onset, peak_db)
+        {
+            return;
         }
         let since_onset = (self.analysed - onset) as usize;
         let min_clarity = if in_noise {
@@ -799,18 +813,9 @@ impl NoteTracker {
         if estimate.is_some()
             && last_midi.is_none()
             && self.history.hops() - opened_hop > LATE_PITCH_HOPS
+            && self.restart_at_later_attack(onset, peak_db)
         {
-            let attack = self.attack_start();
-            if attack > onset + LATE_ATTACK_SAMPLES {
-                self.phase = Phase::Candidate {
-                    onset: attack,
-                    opened_hop: self.history.hops(),
-                    last_midi: None,
-                    peak_db,
-                    agreed_hops: 0,
-                };
-                return;
-            }
+            return;
         }
         let last_midi = if in_noise {
             last_midi
@@ -1168,7 +1173,9 @@ impl NoteTracker {
 
     /// Where a pitch change from `old` to `new` began, analysis samples: back from the newest
     /// hop while the estimates lean to the new pitch, less half the estimate's segment (an
-    /// estimate flips when about half its audio is the new note).
+    /// estimate flips when about half its audio is the new note), and when `may_glide` (a change
+    /// heard without a dip in level) less the first half of a glide
+    /// ([`NoteTracker::glide_before_midpoint_hops`]).
     fn change_start(
         &self,
         new: f32,
