@@ -231,10 +231,17 @@ fn the_block_size_changes_nothing_in_noise() {
         &bowed(&LEGATO_LINE, 4.5, 0.3),
         &impulse_response(Room::LARGE, RATE, 1),
     );
-    let stamps = |notes: &[TrackedNote]| -> Vec<(bool, u8, u64)> {
+    // Sung glides (their stamps moved back to where they began) and attacks that sound the
+    // octave below (re-keyed notes).
+    let glides = sing(&legato_sung_line(Voice::Female), Voice::Female, RATE, 2);
+    let mut octave_low_attacks = vec![0.0f32; (2.6 * RATE) as usize];
+    blown(&mut octave_low_attacks, hz(81.0), (0.5, 0.9), 0.045);
+    blown(&mut octave_low_attacks, hz(80.0), (1.1, 1.5), 0.045);
+    blown(&mut octave_low_attacks, hz(81.0), (1.8, 2.4), 0.2);
+    let stamps = |notes: &[TrackedNote]| -> Vec<(bool, u8, u8, u64)> {
         notes
             .iter()
-            .map(|n| (n.is_on, n.key, n.at_samples))
+            .map(|n| (n.is_on, n.key, n.final_key, n.at_samples))
             .collect()
     };
     for (name, signal, range) in [
@@ -243,6 +250,12 @@ fn the_block_size_changes_nothing_in_noise() {
             "legato line in a large room",
             &in_a_large_room,
             PitchRange::Voice,
+        ),
+        ("sung glides", &glides, PitchRange::Voice),
+        (
+            "attacks an octave low",
+            &octave_low_attacks,
+            PitchRange::High,
         ),
     ] {
         let settings = TrackerSettings::for_range(range);
