@@ -42,6 +42,24 @@ pub const LOWEST_THRESHOLD_DB: f32 = -70.0;
 /// The quietest background followed, dBFS (digital silence reads −120).
 const FLOOR_DB: f32 = -120.0;
 
+/// An estimate under this is digital silence (a host's or a converter's start, an edit's
+/// gap), not a room: quieter than a 16-bit recording's own dither (about −96 dBFS). The first
+/// unpitched sound heard over it is learnt at once (its level and its swing over a candidate's
+/// time: [`NoiseFloor::learn`]), rather than climbed to from silence (half a second for a
+/// −35 dBFS fan).
+const DIGITAL_SILENCE_DB: f32 = -100.0;
+
+/// What one hop is to the background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    /// A note, its tail, or a sound being tried as one: not the background.
+    Note,
+    /// Quiet input, long enough after a note that its tail has died away.
+    Quiet,
+    /// A sound that has gone on for a candidate's time without a pitch (a fan, a hiss).
+    Unpitched,
+}
+
 /// The background level. Owner: the tracker. Plain data.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NoiseFloor {
@@ -77,12 +95,13 @@ impl NoiseFloor {
         }
     }
 
-    /// Follows one hop's `level_db`: down at once; up only while `background` (no note is
+    /// Follows one hop's `level_db`: down at once; up only while it is background (no note is
     /// sounding or being found).
-    pub fn follow(&mut self, level_db: f32, background: bool) {
+    pub fn follow(&mut self, level_db: f32, heard: Heard) {
         if !level_db.is_finite() {
             return;
         }
+        let background = heard != Heard::Note;
         let level = level_db.max(FLOOR_DB);
         if background && !self.learnt {
             // The first background heard is the estimate (no slow climb from silence).
@@ -91,15 +110,54 @@ impl NoiseFloor {
             return;
         }
         let off = (level - self.level_db).abs();
-        if background && off < 2.0 * MARGIN_DB {
+        if heard == Heard::Unpitched && off < 2.0 * MARGIN_DB {
             // The background's own swing (a larger step is a change of background, or a
-            // sound: it moves the estimate, not the margin).
+            // sound: it moves the estimate, not the margin). Only from a sound heard whole:
+            // quiet hops are the background's dips alone (its peaks open candidates), and
+            // would shrink the swing.
             self.spread_db += (off - self.spread_db) * self.rise_per_hop;
         }
         if level < self.level_db {
             self.level_db += (level - self.level_db) * self.fall_per_hop;
         } else if background {
             self.level_db += (level - self.level_db) * self.rise_per_hop;
+        }
+    }
+
+    /// Whether the estimate is digital silence ([`DIGITAL_SILENCE_DB`]), not a room.
+    pub fn is_silence(&self) -> bool {
+        self.level_db < DIGITAL_SILENCE_DB
+    }
+
+    /// Learns the background at once from a stretch of it, `levels_db` (oldest first): the
+    /// estimate and its spread become what following it from the stretch's start gives, the
+    /// spread as the mean distance of each level from the estimate then (not climbed to over
+    /// the rise's time constant, which is longer than the stretch).
+    pub fn learn(&mut self, levels_db: impl IntoIterator<Item = f32>) {
+        let mut estimate = f32::NAN;
+        let (mut strayed, mut count) = (0.0, 0u32);
+        for level in levels_db {
+            if !level.is_finite() {
+                continue;
+            }
+            let level = level.max(FLOOR_DB);
+            if count == 0 {
+                estimate = level;
+            } else {
+                strayed += (level - estimate).abs();
+                let share = if level < estimate {
+                    self.fall_per_hop
+                } else {
+                    self.rise_per_hop
+                };
+                estimate += (level - estimate) * share;
+            }
+            count += 1;
+        }
+        if count > 1 {
+            self.level_db = estimate;
+            self.spread_db = strayed / (count - 1) as f32;
+            self.learnt = true;
         }
     }
 
@@ -147,7 +205,7 @@ mod tests {
         let mut floor = NoiseFloor::new(hop);
         let hops_per_second = (1.0 / hop) as usize;
         for _ in 0..2 * hops_per_second {
-            floor.follow(-30.0, true);
+            floor.follow(-30.0, Heard::Quiet);
         }
         assert!(
             (floor.level_db() + 30.0).abs() < 0.5,
@@ -158,11 +216,11 @@ mod tests {
         assert_eq!(floor.threshold_db(-45.0), -45.0);
         // A loud note does not raise it; a quiet moment lowers it at once.
         for _ in 0..hops_per_second {
-            floor.follow(-6.0, false);
+            floor.follow(-6.0, Heard::Note);
         }
         assert!(floor.level_db() < -29.0);
         for _ in 0..hops_per_second {
-            floor.follow(-50.0, false);
+            floor.follow(-50.0, Heard::Note);
         }
         assert!(
             (floor.level_db() + 50.0).abs() < 0.5,
@@ -173,16 +231,39 @@ mod tests {
         // A quiet room brings the threshold down to the background and its margin, not below
         // the lowest.
         for _ in 0..2 * hops_per_second {
-            floor.follow(-70.0, true);
+            floor.follow(-70.0, Heard::Quiet);
         }
         let expected = -70.0 + floor.margin_db();
         assert!((floor.threshold_db(-45.0) - expected).abs() < 0.5);
         for _ in 0..2 * hops_per_second {
-            floor.follow(-100.0, true);
+            floor.follow(-100.0, Heard::Quiet);
         }
         assert_eq!(floor.threshold_db(-45.0), LOWEST_THRESHOLD_DB);
         let before = floor.level_db();
-        floor.follow(f32::NAN, true);
+        floor.follow(f32::NAN, Heard::Quiet);
         assert_eq!(floor.level_db(), before);
+    }
+
+    #[test]
+    fn it_learns_a_stretch_of_background_at_once_over_digital_silence() {
+        let hop = 64.0 / 22_050.0;
+        let mut floor = NoiseFloor::new(hop);
+        floor.follow(-120.0, Heard::Quiet);
+        assert!(floor.is_learnt() && floor.is_silence());
+        // A fan swinging 6 dB either side of -40 dBFS, heard for a candidate's time.
+        let levels = (0..64).map(|i| if i % 2 == 0 { -34.0 } else { -46.0 });
+        floor.learn(levels);
+        assert!(!floor.is_silence());
+        assert!(
+            (-47.0..-34.0).contains(&floor.level_db()),
+            "{}",
+            floor.level_db()
+        );
+        // Its swing is learnt with it: the margin is wider than the plain one.
+        assert!(floor.margin_db() > MARGIN_DB, "{}", floor.margin_db());
+        // Nothing to learn from: unchanged.
+        let before = floor;
+        floor.learn([f32::NAN]);
+        assert_eq!(floor, before);
     }
 }

@@ -32,7 +32,7 @@
 use super::decimator::Decimator;
 use super::histogram::{PitchHistogram, TrimmedPitch};
 use super::history::{HopHistory, HISTORY};
-use super::noise_floor::NoiseFloor;
+use super::noise_floor::{Heard, NoiseFloor};
 use super::onset::{level_db, Flux, FLUX_FRAME};
 use super::pitch::{PitchDetector, PitchEstimate, MAX_SEGMENT, MIN_HARMONICS_SEGMENT};
 use super::settings::TrackerSettings;
@@ -52,6 +52,15 @@ const RING: usize = 4096;
 const LEVEL_HOPS: usize = 4;
 /// A candidate without a steady pitch for this many hops (about 200 ms) is not a note.
 pub const CANDIDATE_TIMEOUT_HOPS: u64 = 70;
+/// The longest swell searched back for where a note found by its pitch in the background rose
+/// out of it, hops (about 170 ms: a slow bow).
+const MAX_SWELL_HOPS: u64 = 64;
+/// A note found in the background rose out of it where the level stood this far over the
+/// background's, dB: the note as loud as the background itself.
+const SWELL_OVER_BACKGROUND_DB: f32 = 3.0;
+/// Hops from which an unpitched sound heard over digital silence is learnt as the background
+/// at once: most of a candidate's time ([`CANDIDATE_TIMEOUT_HOPS`]), all of it that sound.
+const LEARN_HOPS: u64 = 64;
 /// Hops a new pitch must hold to end a note by a pitch change (about 75 ms).
 pub const STEADY_HOPS: usize = 26;
 /// Of those, at least this many must have a confident estimate (two notes overlapping in a
@@ -283,9 +292,12 @@ enum Phase {
     /// Sound that is not a note (no steady pitch): ignored until silence or a new attack.
     Unpitched {
         opened_hop: u64,
-        /// It rose out of silence without a pitch (a noise: the background is learnt from it),
-        /// rather than being a note's tail (which is not the background).
-        from_silence: bool,
+        /// The heard key of the note whose tail this is (not the background), or `None`: it rose
+        /// out of silence without a pitch (a noise: the background is learnt from it).
+        tail_of: Option<u8>,
+        /// The clear pitch read in the last hop, not the tail's key: one that holds to the next
+        /// hop is a note in the background.
+        last_pitch: Option<f32>,
     },
     Note(Sounding),
 }
@@ -554,6 +566,25 @@ impl NoteTracker {
         hop_start
     }
 
+    /// Where a sound with a pitch (found in the background, with no attack) rose out of it:
+    /// the start of the earliest hop, at most [`MAX_SWELL_HOPS`] back and not before
+    /// `max_hops_back`, from which its 11 ms level has stayed [`SWELL_OVER_BACKGROUND_DB`] over
+    /// the background's.
+    fn rise_out_of_background(&self, max_hops_back: u64) -> AnalysisSample {
+        let over = self.noise_floor.level_db() + SWELL_OVER_BACKGROUND_DB;
+        let reach = MAX_SWELL_HOPS
+            .min(max_hops_back)
+            .min(self.history.hops().saturating_sub(LEVEL_HOPS as u64));
+        let mut hops_back = 0u64;
+        for back in 1..reach {
+            if level_db(self.history.mean_energy(back, back + LEVEL_HOPS as u64)) < over {
+                break;
+            }
+            hops_back = back;
+        }
+        self.analysed - (hops_back + 1) * HOP as u64
+    }
+
     /// Re-opens the candidate note at the newest attack ([`NoteTracker::attack_start`]) when it
     /// began clearly after the candidate's `onset` (`true`: the phase is the re-opened
     /// candidate's, its pitch not read yet).
@@ -657,17 +688,46 @@ impl NoteTracker {
         if matches!(self.phase, Phase::Note(_)) {
             self.last_sound_hop = Some(hops);
         }
-        let background = match self.phase {
-            Phase::Unpitched { from_silence, .. } => from_silence,
-            Phase::Silent => self
-                .last_sound_hop
-                .is_none_or(|last| hops.saturating_sub(last) > TAIL_HOPS),
-            _ => false,
+        // A clear pitch in sound without one so far: a note in the background (a violin's slow
+        // swell out of noise louder than the gate), which the background must not learn.
+        let unpitched_pitch = match self.phase {
+            Phase::Unpitched { tail_of, .. } => self
+                .pitch_of_newest(NOTE_SEGMENT, MIN_CLARITY_NOTE)
+                .map(|e| e.midi())
+                .filter(|&midi| {
+                    tail_of.is_none_or(|key| (midi - f32::from(key)).abs() > PITCH_CHANGE_SEMITONES)
+                }),
+            _ => None,
         };
-        self.noise_floor.follow(measure.level, background);
+        let heard = match self.phase {
+            Phase::Unpitched { tail_of: None, .. } if unpitched_pitch.is_none() => Heard::Unpitched,
+            Phase::Silent
+                if self
+                    .last_sound_hop
+                    .is_none_or(|last| hops.saturating_sub(last) > TAIL_HOPS) =>
+            {
+                Heard::Quiet
+            }
+            _ => Heard::Note,
+        };
+        if heard == Heard::Unpitched && self.noise_floor.is_silence() {
+            let mut floor = self.noise_floor;
+            floor.learn(self.recent_levels());
+            self.noise_floor = floor;
+        } else {
+            self.noise_floor.follow(measure.level, heard);
+        }
         match self.phase {
             Phase::Silent => self.silent_hop(),
-            Phase::Unpitched { opened_hop, .. } => self.unpitched_hop(opened_hop, &measure),
+            Phase::Unpitched {
+                opened_hop,
+                tail_of,
+                last_pitch,
+            } => self.unpitched_hop(
+                (opened_hop, tail_of),
+                (last_pitch, unpitched_pitch),
+                &measure,
+            ),
             Phase::Candidate {
                 onset,
                 opened_hop,
@@ -684,6 +744,16 @@ impl NoteTracker {
             ),
             Phase::Note(note) => self.sounding_hop(note, &measure, emit),
         }
+    }
+
+    /// The 11 ms levels of the last [`LEARN_HOPS`] hops, oldest first, dBFS.
+    fn recent_levels(&self) -> impl Iterator<Item = f32> + '_ {
+        let hops = LEARN_HOPS
+            .min(self.history.hops())
+            .min((HISTORY - LEVEL_HOPS) as u64);
+        (0..hops)
+            .rev()
+            .map(|back| level_db(self.history.mean_energy(back, back + LEVEL_HOPS as u64)))
     }
 
     /// Level and spectral flux of the newest hop, recorded in the hop history, and what the
@@ -741,8 +811,16 @@ impl NoteTracker {
         }
     }
 
-    /// Sound without a pitch: silence closes it, a new attack opens a candidate.
-    fn unpitched_hop(&mut self, opened_hop: u64, m: &HopMeasure) {
+    /// Sound without a pitch: silence closes it, a new attack or a clear pitch (not the tail's)
+    /// that holds from the `last` hop to this one opens a candidate.
+    fn unpitched_hop(
+        &mut self,
+        (opened_hop, tail_of): (u64, Option<u8>),
+        (last, pitch): (Option<f32>, Option<f32>),
+        m: &HopMeasure,
+    ) {
+        let pitch_holds =
+            matches!((last, pitch), (Some(a), Some(b)) if (a - b).abs() <= AGREE_SEMITONES);
         if m.level < self.gate_db() - GATE_HYSTERESIS_DB {
             self.phase = Phase::Silent;
             self.readout.pitch_midi = None;
@@ -751,6 +829,21 @@ impl NoteTracker {
                 || (m.rise_db >= REATTACK_WITH_FLUX_DB && m.flux_peak))
         {
             self.open_candidate();
+        } else if self.history.hops() - opened_hop > REFRACTORY_HOPS && pitch_holds {
+            let onset = self.rise_out_of_background(self.history.hops() - opened_hop);
+            self.phase = Phase::Candidate {
+                onset,
+                opened_hop: self.history.hops(),
+                last_midi: None,
+                peak_db: self.readout.level_db,
+                agreed_hops: 0,
+            };
+        } else {
+            self.phase = Phase::Unpitched {
+                opened_hop,
+                tail_of,
+                last_pitch: pitch,
+            };
         }
     }
 
@@ -782,7 +875,8 @@ impl NoteTracker {
         if self.history.hops() - opened_hop > CANDIDATE_TIMEOUT_HOPS {
             self.phase = Phase::Unpitched {
                 opened_hop: self.history.hops(),
-                from_silence: true,
+                tail_of: None,
+                last_pitch: None,
             };
             return;
         }
@@ -875,6 +969,19 @@ impl NoteTracker {
         }
     }
 
+    /// Whether a note whose level (`level_db`) fell under the threshold still sounds: it stands
+    /// out of the background itself (the threshold may be far above it, by a restless
+    /// background's margin) and its pitch still reads clearly as its key (a tremolo's dip, a
+    /// soft end over a hum), so it goes on.
+    fn still_sounding(&mut self, note: &Sounding, level_db: f32) -> bool {
+        if level_db < self.noise_floor.level_db() + GATE_HYSTERESIS_DB {
+            return false;
+        }
+        let since_onset = (self.analysed - note.onset) as usize;
+        self.pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE)
+            .is_some_and(|e| (e.midi() - f32::from(note.heard_key)).abs() <= PITCH_CHANGE_SEMITONES)
+    }
+
     /// A sounding note: it ends at silence or its decay, is split at a re-attack, a rise into
     /// another pitch or a steady pitch change, and otherwise goes on.
     fn sounding_hop(
@@ -893,7 +1000,14 @@ impl NoteTracker {
             note.dip_db = level;
             note.dip_hop = self.history.hops();
         }
-        if level < gate - GATE_HYSTERESIS_DB || level < note.peak_db - DECAY_END_DB {
+        // It ends in the background: under the threshold with its pitch lost, or back in the
+        // background itself (which may be louder than the gate: the threshold is then the gate).
+        let in_background = self.noise_floor.is_learnt()
+            && level < self.noise_floor.level_db() + GATE_HYSTERESIS_DB;
+        if (level < gate - GATE_HYSTERESIS_DB && !self.still_sounding(&note, level))
+            || in_background
+            || level < note.peak_db - DECAY_END_DB
+        {
             let at = self.analysed.saturating_sub(RELEASE_LAG_HOPS * HOP as u64);
             emit(self.note_off(&note, at, self.histogram_pitch()));
             // A tail still above the gate is not a new note: wait for silence or an attack.
@@ -902,7 +1016,8 @@ impl NoteTracker {
             } else {
                 Phase::Unpitched {
                     opened_hop: self.history.hops(),
-                    from_silence: false,
+                    tail_of: Some(note.heard_key),
+                    last_pitch: None,
                 }
             };
             self.readout.sounding_key = None;
