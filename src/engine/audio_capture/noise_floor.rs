@@ -10,7 +10,10 @@
 //! Followed on the tracker's 11 ms level, in decibels: quickly downwards ([`FALL_TIME_S`]), and
 //! upwards with a time constant of [`RISE_TIME_S`] — but only from unpitched sound that rose
 //! out of silence, or from quiet input a second after the last note (never from a note or its
-//! tail): see the tracker.
+//! tail): see the tracker. Over digital silence (the analysis pipeline's first hops, an edit's
+//! gap) the first unpitched sound is learnt at once from the stretch it has sounded
+//! ([`NoiseFloor::learn`]); the background's swing is learnt only from unpitched sound heard
+//! whole, never from quiet hops (the background's dips alone).
 //!
 //! Chosen on the development set of `examples/capture_in_noise.rs` (FluidR3): pooled note F
 //! 0.657 with the gate as a lower bound, 0.695 with no gate, 0.749 with the gate as the upper
