@@ -127,7 +127,7 @@ impl NoiseFloor {
         }
     }
 
-    /// Whether the estimate is digital silence ([`DIGITAL_SILENCE_DB`]), not a room.
+    /// Whether the estimate is digital silence (under −100 dBFS), not a room.
     pub fn is_silence(&self) -> bool {
         self.level_db < DIGITAL_SILENCE_DB
     }
