@@ -94,6 +94,14 @@ fn phrase_in_noise(
     mix(&clean, &background)
 }
 
+/// The note-ons' keys and times, s.
+fn keys_and_times(notes: &[TrackedNote]) -> Vec<(u8, f64)> {
+    ons(notes)
+        .iter()
+        .map(|n| (n.key, n.at_samples as f64 / RATE))
+        .collect()
+}
+
 /// How many of `truth`'s notes were found: a note-on of the same key within 50 ms of the onset.
 fn found(notes: &[TrackedNote], truth: &[(u8, f64, f64)]) -> usize {
     truth
@@ -593,10 +601,7 @@ fn a_note_out_of_noise_at_the_gates_level_is_stamped_at_its_attack() {
     let room = noise(Noise::Pink, RATE, signal.len(), -70.0, 3);
     let signal = mix(&signal, &room);
     let notes = track(&signal, TrackerSettings::for_range(PitchRange::High), 64);
-    let on: Vec<(u8, f64)> = ons(&notes)
-        .iter()
-        .map(|n| (n.key, n.at_samples as f64 / RATE))
-        .collect();
+    let on = keys_and_times(&notes);
     assert_eq!(on.len(), starts.len(), "note-ons (key, s) {on:?}");
     for (&(key, at), &start) in on.iter().zip(&starts) {
         assert_eq!(key, 69, "note-ons (key, s) {on:?}");
@@ -625,10 +630,7 @@ fn a_soft_bowed_line_in_noise_louder_than_the_gate_is_found() {
         let clean: Vec<f32> = clean.iter().map(|s| s * gain).collect();
         let signal = mix(&clean, &noise(Noise::Pink, RATE, clean.len(), -30.0, seed));
         let notes = track(&signal, TrackerSettings::for_range(PitchRange::High), 64);
-        let on: Vec<(u8, f64)> = ons(&notes)
-            .iter()
-            .map(|n| (n.key, n.at_samples as f64 / RATE))
-            .collect();
+        let on = keys_and_times(&notes);
         assert_eq!(
             on.len(),
             LINE.len(),
@@ -673,10 +675,7 @@ fn a_tremolo_over_a_hum_is_one_note_per_note() {
             &noise(Noise::Hum(mains), RATE, clean.len(), -60.0, 1),
         );
         let notes = track(&signal, TrackerSettings::for_range(PitchRange::Voice), 64);
-        let on: Vec<(u8, f64)> = ons(&notes)
-            .iter()
-            .map(|n| (n.key, n.at_samples as f64 / RATE))
-            .collect();
+        let on = keys_and_times(&notes);
         assert_eq!(
             on.len(),
             LINE.len(),

@@ -831,13 +831,7 @@ impl NoteTracker {
             self.open_candidate();
         } else if self.history.hops() - opened_hop > REFRACTORY_HOPS && pitch_holds {
             let onset = self.rise_out_of_background(self.history.hops() - opened_hop);
-            self.phase = Phase::Candidate {
-                onset,
-                opened_hop: self.history.hops(),
-                last_midi: None,
-                peak_db: self.readout.level_db,
-                agreed_hops: 0,
-            };
+            self.open_candidate_at(onset);
         } else {
             self.phase = Phase::Unpitched {
                 opened_hop,
@@ -1446,6 +1440,11 @@ impl NoteTracker {
     /// Opens a candidate at the start of the current attack.
     fn open_candidate(&mut self) {
         let onset = self.attack_start();
+        self.open_candidate_at(onset);
+    }
+
+    /// Opens a candidate with its `onset`.
+    fn open_candidate_at(&mut self, onset: AnalysisSample) {
         self.phase = Phase::Candidate {
             onset,
             opened_hop: self.history.hops(),
