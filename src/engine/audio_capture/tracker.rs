@@ -963,19 +963,6 @@ impl NoteTracker {
         }
     }
 
-    /// Whether a note whose level (`level_db`) fell under the threshold still sounds: it stands
-    /// out of the background itself (the threshold may be far above it, by a restless
-    /// background's margin) and its pitch still reads clearly as its key (a tremolo's dip, a
-    /// soft end over a hum), so it goes on.
-    fn still_sounding(&mut self, note: &Sounding, level_db: f32) -> bool {
-        if level_db < self.noise_floor.level_db() + GATE_HYSTERESIS_DB {
-            return false;
-        }
-        let since_onset = (self.analysed - note.onset) as usize;
-        self.pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE)
-            .is_some_and(|e| (e.midi() - f32::from(note.heard_key)).abs() <= PITCH_CHANGE_SEMITONES)
-    }
-
     /// A sounding note: it ends at silence or its decay, is split at a re-attack, a rise into
     /// another pitch or a steady pitch change, and otherwise goes on.
     fn sounding_hop(
@@ -994,11 +981,22 @@ impl NoteTracker {
             note.dip_db = level;
             note.dip_hop = self.history.hops();
         }
-        // It ends in the background: under the threshold with its pitch lost, or back in the
-        // background itself (which may be louder than the gate: the threshold is then the gate).
+        // It ends in the background: under the threshold with its pitch lost (while it stands
+        // out of the background and its pitch reads clearly as its key, it still sounds: a
+        // tremolo's trough, a soft end over a restless background's wide margin), or back in
+        // the background itself (which may be louder than the gate: the threshold is the gate).
         let in_background = self.noise_floor.is_learnt()
             && level < self.noise_floor.level_db() + GATE_HYSTERESIS_DB;
-        if (level < gate - GATE_HYSTERESIS_DB && !self.still_sounding(&note, level))
+        let since_onset = (self.analysed - note.onset) as usize;
+        // The note's pitch, read once this hop: here when its level fell under the threshold
+        // (does it still sound?), else below (has it changed?).
+        let under_threshold = level < gate - GATE_HYSTERESIS_DB;
+        let early_reading = (under_threshold && !in_background)
+            .then(|| self.pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE));
+        let still_sounding = early_reading.flatten().is_some_and(|e| {
+            (e.midi() - f32::from(note.heard_key)).abs() <= PITCH_CHANGE_SEMITONES
+        });
+        if (under_threshold && !still_sounding)
             || in_background
             || level < note.peak_db - DECAY_END_DB
         {
@@ -1037,12 +1035,14 @@ impl NoteTracker {
             };
             return;
         }
-        let since_onset = (self.analysed - note.onset) as usize;
         // A reading well under the note without harmonics of its own (1, 5, 7, the fundamental)
         // is the note and the next one read together (a release under a swelling note, a large
         // room's tail): unclear, not a new pitch.
-        let estimate = self
-            .pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE)
+        let reading = match early_reading {
+            Some(reading) => reading,
+            None => self.pitch_of_newest(since_onset.min(NOTE_SEGMENT), MIN_CLARITY_NOTE),
+        };
+        let estimate = reading
             .filter(|e| is_own_pitch(e, note.heard_key))
             .map(|e| e.midi());
         self.history
