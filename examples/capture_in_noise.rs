@@ -569,7 +569,16 @@ impl Scores {
                             .iter()
                             .flat_map(|t| t.latencies.iter().copied())
                             .collect();
-                        format!("{} {:.0} ms", FAMILIES[f].0, 1000.0 * median(&mut all))
+                        let mut after_rest: Vec<f64> = row
+                            .iter()
+                            .flat_map(|t| t.latencies_after_rest.iter().copied())
+                            .collect();
+                        format!(
+                            "{} {:.0} ms ({:.0} ms after a rest)",
+                            FAMILIES[f].0,
+                            1000.0 * median(&mut all),
+                            1000.0 * median(&mut after_rest)
+                        )
                     })
                     .collect::<Vec<_>>()
                     .join(" · ")
@@ -731,11 +740,19 @@ fn main() {
                 let heard = track(&signal, range);
                 if dump.as_deref() == Some(family) && condition.name() == dump_condition {
                     eprintln!("{family} item {i}: truth {notes:.3?}");
-                    let events: Vec<(bool, u8, u8, f64)> = heard
+                    let events: Vec<(bool, u8, u8, f64, f64)> = heard
                         .iter()
-                        .map(|n| (n.is_on, n.key, n.final_key, n.at_samples as f64 / RATE))
+                        .map(|n| {
+                            (
+                                n.is_on,
+                                n.key,
+                                n.final_key,
+                                n.at_samples as f64 / RATE,
+                                n.reported_at_samples as f64 / RATE,
+                            )
+                        })
                         .collect();
-                    eprintln!("  ours (on?, key, final key, s) {events:.3?}");
+                    eprintln!("  ours (on?, key, final key, s, reported s) {events:.3?}");
                     if with_aubio {
                         let found = aubio_notes(&signal, &scratch).unwrap_or_default();
                         let ons: Vec<(u8, f64)> = found

@@ -66,6 +66,21 @@ pub const STEADY_HOPS: usize = 26;
 /// Of those, at least this many must have a confident estimate (two notes overlapping in a
 /// sampler's release are not periodic for a few hops).
 const STEADY_MIN_ESTIMATES: usize = 20;
+/// Hops a new pitch must hold to end a note whose pitch has stood still (no vibrato) by a
+/// pitch change (about 29 ms): with no swing to mistake for a change, a steady new key needs no
+/// longer than a few of its estimates.
+const QUICK_STEADY_HOPS: usize = 10;
+/// Of those, at least this many must have a confident estimate.
+const QUICK_MIN_ESTIMATES: usize = 8;
+/// A note's pitch stood still when, over this many hops before the change (about 100 ms: half
+/// the slowest vibrato's cycle, so a vibrato's whole swing shows) …
+const QUICK_STILL_HOPS: u64 = 35;
+/// … its estimates swung by at most this, semitones (a still note's estimates by about 0.1; a
+/// vibrato of ±0.25 semitone by 0.5). Taken just before the window, not over the whole note: a
+/// singer's vibrato can set in late.
+const QUICK_MAX_SWING: f32 = 0.5;
+/// The pitch it had is the mean of at least this many estimates (about 46 ms of the note).
+const QUICK_MIN_BEFORE: u32 = 16;
 /// Hops of each of the two windows a vibrato-robust pitch change is judged on (about 185 ms:
 /// three quarters of the slowest vibrato's cycle, so each window's centre — the middle of its
 /// highest and lowest pitch — is within a sixth of a semitone of the vibrato's).
@@ -1223,12 +1238,39 @@ impl NoteTracker {
     /// [`SLOW_CHANGE_SEMITONES`] or more apart); only when the new pitch is another key.
     fn pitch_change(&self, note: &Sounding) -> Option<(f32, f32)> {
         let key_changes = |new: f32| self.key_for(new) != note.heard_key;
+        // A still note: a new key (not its octave) that holds a few hops is a new note.
+        let quick = QUICK_STEADY_HOPS as u64;
+        let before = self
+            .histogram_without_newest(quick, note)
+            .filter(|t| t.count >= QUICK_MIN_BEFORE);
+        if let (Some(steady), Some(before)) = (
+            self.steady_pitch(QUICK_STEADY_HOPS, QUICK_MIN_ESTIMATES),
+            before,
+        ) {
+            let change = (steady - before.mean).abs();
+            // The swing before the change, not its in-between estimates: those of the segment
+            // that held both pitches.
+            let from = quick + (NOTE_SEGMENT / HOP) as u64;
+            let own_hops = (self.history.hops() + 1).saturating_sub(note.first_hop);
+            let still = from + QUICK_STILL_HOPS <= own_hops
+                && self
+                    .pitch_span(from, from + QUICK_STILL_HOPS)
+                    .is_some_and(|(low, high)| high - low <= QUICK_MAX_SWING);
+            // An octave away can be a slip of the estimates (an attack or a breath sounding
+            // the octave below for 50 ms): left to the slower test.
+            let octave = (change - 12.0).abs() <= OCTAVE_SLIP_SEMITONES;
+            if still && change >= PITCH_CHANGE_SEMITONES && !octave && key_changes(steady) {
+                return Some((steady, before.mean));
+            }
+        }
         // The pitch it had: the estimates before the fast window, around their median (the new
         // pitch's first estimates, before a gap of unclear ones, must not pull it).
         let before = self
             .histogram_without_newest(STEADY_HOPS as u64, note)
             .filter(|t| t.count >= 4);
-        if let (Some(steady), Some(before)) = (self.steady_pitch(), before) {
+        if let (Some(steady), Some(before)) =
+            (self.steady_pitch(STEADY_HOPS, STEADY_MIN_ESTIMATES), before)
+        {
             // Under vibrato a still stretch can be its crest: the change must clear the swing.
             let needed = PITCH_CHANGE_SEMITONES.max(0.6 + 1.5 * before.spread);
             if (steady - before.mean).abs() >= needed && key_changes(steady) {
@@ -1454,15 +1496,15 @@ impl NoteTracker {
         };
     }
 
-    /// The mean of the last [`STEADY_HOPS`] pitch estimates when at least
-    /// [`STEADY_MIN_ESTIMATES`] of them, the newest among them, are confident, and those are
-    /// within [`AGREE_SEMITONES`] of each other.
-    fn steady_pitch(&self) -> Option<f32> {
+    /// The mean of the last `hops` pitch estimates when at least `min_estimates` of them, the
+    /// newest among them, are confident, and those are within [`AGREE_SEMITONES`] of each
+    /// other.
+    fn steady_pitch(&self, hops: usize, min_estimates: usize) -> Option<f32> {
         if !self.history.pitch(0).is_finite() {
             return None;
         }
         let (mut low, mut high, mut sum, mut count) = (f32::INFINITY, f32::NEG_INFINITY, 0.0, 0);
-        for back in 0..STEADY_HOPS as u64 {
+        for back in 0..hops as u64 {
             let p = self.history.pitch(back);
             if !p.is_finite() {
                 continue;
@@ -1472,7 +1514,7 @@ impl NoteTracker {
             sum += p;
             count += 1;
         }
-        (count >= STEADY_MIN_ESTIMATES && high - low <= AGREE_SEMITONES).then(|| sum / count as f32)
+        (count >= min_estimates && high - low <= AGREE_SEMITONES).then(|| sum / count as f32)
     }
 }
 
