@@ -15,7 +15,8 @@
 //!   pitch, steady in two estimates and another key (the next note entering under a long
 //!   release); or on a pitch change (legato), seen two ways: a new pitch
 //!   steady within a third of a semitone for [`STEADY_HOPS`] (75 ms, longer than vibrato of
-//!   ±1 semitone ever holds still), or — under vibrato — the centre of the pitch's swing over the
+//!   ±1 semitone ever holds still; 29 ms after a note whose pitch stood still), or — under
+//!   vibrato — the centre of the pitch's swing over the
 //!   last [`SLOW_WINDOW_HOPS`] (185 ms) moved at least 0.8 semitone from the centre over the
 //!   185 ms before. Either way the change is stamped where the estimates first leaned to the new
 //!   pitch (a sung glide: where it began, by how long its estimates took over its later half),
