@@ -8,7 +8,8 @@
 //! - **Candidate**: the pitch of the audio since the onset is estimated every hop; two estimates
 //!   in a row within a third of a semitone make the note: a note-on is reported *now*, stamped
 //!   at the onset. No steady pitch within [`CANDIDATE_TIMEOUT_HOPS`] (a cough, a door): the
-//!   sound is ignored until silence or a new attack.
+//!   sound is ignored until silence, a new attack or a clear pitch that holds (a note swelling
+//!   out of a background louder than the gate).
 //! - **Note**: it ends (note-off stamped where the level fell) when the level drops below the gate
 //!   (less a hysteresis) or 40 dB under the note's peak; on a re-attack (a jump in level with new
 //!   spectral energy: repeated notes); on a rise of the level out of a dip whose audio has a new
@@ -305,7 +306,8 @@ enum Phase {
         /// does not stand out of the background, see [`IN_NOISE_AGREEING_HOPS`]).
         agreed_hops: u8,
     },
-    /// Sound that is not a note (no steady pitch): ignored until silence or a new attack.
+    /// Sound that is not a note (no steady pitch): ignored until silence, a new attack or a
+    /// clear pitch that holds (a note swelling out of the background).
     Unpitched {
         opened_hop: u64,
         /// The heard key of the note whose tail this is (not the background), or `None`: it rose
