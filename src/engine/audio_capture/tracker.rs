@@ -1235,21 +1235,25 @@ impl NoteTracker {
         self.analysed - (quietest + 1) * HOP as u64
     }
 
-    /// A pitch change of the sounding note, as (new pitch, the pitch it had): by the fast test
+    /// A pitch change of the sounding note, as (new pitch, the pitch it had): by the quick test
+    /// (after a still note: the last [`QUICK_STEADY_HOPS`] estimates within
+    /// [`AGREE_SEMITONES`], another key, not the octave), the fast test
     /// (the last [`STEADY_HOPS`] estimates within [`AGREE_SEMITONES`], far enough from the
     /// earlier mean) or the slow one (the centres of the last two [`SLOW_WINDOW_HOPS`] windows
     /// [`SLOW_CHANGE_SEMITONES`] or more apart); only when the new pitch is another key.
     fn pitch_change(&self, note: &Sounding) -> Option<(f32, f32)> {
         let key_changes = |new: f32| self.key_for(new) != note.heard_key;
         // A still note: a new key (not its octave) that holds a few hops is a new note.
+        // (The histogram is copied only when a new pitch holds.)
         let quick = QUICK_STEADY_HOPS as u64;
-        let before = self
-            .histogram_without_newest(quick, note)
-            .filter(|t| t.count >= QUICK_MIN_BEFORE);
-        if let (Some(steady), Some(before)) = (
-            self.steady_pitch(QUICK_STEADY_HOPS, QUICK_MIN_ESTIMATES),
-            before,
-        ) {
+        let quick_change = self
+            .steady_pitch(QUICK_STEADY_HOPS, QUICK_MIN_ESTIMATES)
+            .and_then(|steady| {
+                self.histogram_without_newest(quick, note)
+                    .filter(|t| t.count >= QUICK_MIN_BEFORE)
+                    .map(|before| (steady, before))
+            });
+        if let Some((steady, before)) = quick_change {
             let change = (steady - before.mean).abs();
             // The swing before the change, not its in-between estimates: those of the segment
             // that held both pitches.
